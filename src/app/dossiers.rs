@@ -1,0 +1,290 @@
+//! Dossiers: opening, the documents received, the workflow, the commission's decision, funding
+//! lines and disbursements.
+
+use chrono::{Datelike as _, NaiveDate};
+use uuid::Uuid;
+
+use super::{AppError, Core, Session};
+use crate::domain::Money;
+use crate::domain::codes::DossierNumber;
+use crate::domain::dossier::{ChecklistItem, Dossier, MoveContext, ReceivedDocument, Status, Transition, check_move};
+use crate::domain::funding::{Decision, Disbursement, FundingLine, FundingSource, Grant, check_disbursement};
+use crate::domain::project::Project;
+use crate::domain::role::Action;
+use crate::store::StoreError;
+use crate::store::records::{Row, Writer, find, get_live};
+use crate::store::reference::checklist;
+use crate::store::site::next_counter;
+
+/// Everything about one dossier, for the detail screen, `daftar dossier show` and the dossier
+/// sheet.
+#[derive(Debug, Clone)]
+pub struct DossierView {
+    /// The dossier.
+    pub dossier: Row<Dossier>,
+    /// The checklist of its kind, each item with the date it was received.
+    pub checklist: Vec<(ChecklistItem, Option<NaiveDate>)>,
+    /// The commission's decision, once made.
+    pub decision: Option<Row<Decision>>,
+    /// Funding lines, each with its disbursements.
+    pub funding: Vec<(Row<FundingLine>, Vec<Row<Disbursement>>)>,
+}
+
+impl DossierView {
+    /// Committed in all sources.
+    pub fn committed(&self) -> Money {
+        self.funding.iter().fold(Money::ZERO, |sum, (line, _)| sum.checked_add(line.value.committed).unwrap_or(sum))
+    }
+
+    /// Disbursed in all sources.
+    pub fn disbursed(&self) -> Money {
+        self.funding.iter().flat_map(|(_, paid)| paid).fold(Money::ZERO, |sum, d| sum.checked_add(d.value.amount).unwrap_or(sum))
+    }
+}
+
+fn paid_on_line(conn: &rusqlite::Connection, line_id: Uuid) -> Result<Vec<Row<Disbursement>>, StoreError> {
+    find::<Disbursement>(conn, "funding_line_id = ?1", &line_id.to_string())
+}
+
+impl Core {
+    /// Opens a dossier for a project: numbered `<OFFICE>-<YEAR>-<NNNNN>` from the deposit year,
+    /// status *déposé*, with the documents already received.
+    pub fn open_dossier(&mut self, session: &Session, project_id: Uuid, deposited_on: NaiveDate, requested: Option<Money>, documents: &[String]) -> Result<Row<Dossier>, AppError> {
+        session.require(Action::RegisterDossier)?;
+        let today = self.clock.today();
+        if deposited_on > today {
+            return Err(AppError::Rule(format!("La date de dépôt ({}) est dans le futur.", deposited_on.format("%d/%m/%Y"))));
+        }
+        let project = get_live::<Project>(self.store.conn(), project_id)?;
+        let list = checklist(self.store.conn(), project.value.kind)?;
+        let documents = received(&list, documents, deposited_on)?;
+        let site_code = session.site.code.clone();
+        let id = self.write(session, |w, ids| {
+            let year = deposited_on.year();
+            let sequence = next_counter(w.conn, &format!("dossier:{year}"))?;
+            let dossier = Dossier {
+                number: DossierNumber::new(&site_code, year, u32::try_from(sequence).unwrap_or(u32::MAX)),
+                year,
+                project_id,
+                applicant_id: project.value.promoter_id,
+                kind: project.value.kind,
+                deposited_on,
+                requested,
+                status: Status::Depose,
+                documents,
+                history: vec![],
+            };
+            let id = ids.next();
+            w.insert(id, &dossier)?;
+            Ok(id)
+        })?;
+        Ok(get_live(self.store.conn(), id)?)
+    }
+
+    /// Ticks documents as received (before the dossier is transmitted).
+    pub fn receive_documents(&mut self, session: &Session, dossier_id: Uuid, codes: &[String], on: NaiveDate) -> Result<(), AppError> {
+        session.require(Action::RegisterDossier)?;
+        let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
+        if row.value.status >= Status::Transmis {
+            return Err(AppError::Rule(format!("Le dossier {} est déjà transmis : sa liste de pièces est close.", row.value.number)));
+        }
+        let list = checklist(self.store.conn(), row.value.kind)?;
+        for doc in received(&list, codes, on)? {
+            if !row.value.documents.iter().any(|d| d.code == doc.code) {
+                row.value.documents.push(doc);
+            }
+        }
+        self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, None).map(|_| ())?))
+    }
+
+    /// Changes what was asked (amount, deposit date) while the office still instructs it.
+    pub fn edit_dossier(&mut self, session: &Session, dossier_id: Uuid, requested: Option<Money>, deposited_on: Option<NaiveDate>) -> Result<(), AppError> {
+        session.require(Action::RegisterDossier)?;
+        let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
+        if row.value.status >= Status::Transmis {
+            return Err(AppError::Rule(format!("Le dossier {} est transmis : il ne se modifie plus.", row.value.number)));
+        }
+        if let Some(requested) = requested {
+            row.value.requested = Some(requested);
+        }
+        if let Some(on) = deposited_on {
+            if on > self.clock.today() || row.value.history.first().is_some_and(|t| t.on < on) {
+                return Err(AppError::Rule("La date de dépôt ne peut être ni future ni postérieure à la première étape.".into()));
+            }
+            row.value.deposited_on = on;
+        }
+        self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, None).map(|_| ())?))
+    }
+
+    /// Moves a dossier to `to` on `on`. A rejection needs `reason`; an approval (standalone
+    /// office or delegation) needs `grants`, which become the dossier's funding lines.
+    pub fn move_dossier(&mut self, session: &Session, dossier_id: Uuid, to: Status, on: NaiveDate, reason: Option<&str>, grants: &[Grant], commission_ref: Option<&str>) -> Result<(), AppError> {
+        let conn = self.store.conn();
+        let mut row = get_live::<Dossier>(conn, dossier_id)?;
+        if let Some(action) = row.value.status.action_to(to) {
+            session.require(action)?;
+        }
+        if on > self.clock.today() {
+            return Err(AppError::Rule(format!("La date {} est dans le futur.", on.format("%d/%m/%Y"))));
+        }
+        let list = checklist(conn, row.value.kind)?;
+        let missing: Vec<&str> = row.value.missing_documents(&list).iter().map(|i| i.label_fr.as_str()).collect();
+        let has_disbursement = !find::<Disbursement>(conn, "dossier_id = ?1", &dossier_id.to_string())?.is_empty();
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let ctx = MoveContext { missing_documents: missing, reason, grants, has_disbursement };
+        check_move(&row.value, to, on, &ctx).map_err(AppError::Rule)?;
+        if to == Status::Finance {
+            return Err(AppError::Rule("Un dossier devient « Financé » en enregistrant son premier décaissement (daftar funding disburse).".into()));
+        }
+        let login = session.login.clone();
+        row.value.history.push(Transition { from: row.value.status, to, on, by: login, reason: reason.map(str::to_owned) });
+        row.value.status = to;
+        self.write(session, |w, ids| {
+            if matches!(to, Status::Approuve | Status::Rejete) {
+                record_decision(w, ids, dossier_id, to == Status::Approuve, grants, reason, on, commission_ref)?;
+            }
+            w.update(dossier_id, &row.value, reason)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a funding line to an approved dossier (co-funding decided later).
+    pub fn add_funding(&mut self, session: &Session, dossier_id: Uuid, source: FundingSource, committed: Money, year: i32, decision_ref: Option<&str>) -> Result<Uuid, AppError> {
+        session.require(Action::RecordDecision)?;
+        let row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
+        if !matches!(row.value.status, Status::Approuve | Status::Finance) {
+            return Err(AppError::Rule(format!("Le dossier {} est « {} » : seul un dossier approuvé reçoit des financements.", row.value.number, row.value.status)));
+        }
+        if committed == Money::ZERO {
+            return Err(AppError::Rule("Le montant engagé ne peut être nul.".into()));
+        }
+        let line = FundingLine { dossier_id, source, committed, year, decision_ref: decision_ref.map(str::to_owned) };
+        self.write(session, |w, ids| {
+            let id = ids.next();
+            w.insert(id, &line)?;
+            Ok(id)
+        })
+    }
+
+    /// Records a disbursement (tranche) on a funding line; the first one makes the dossier
+    /// *financé*.
+    pub fn disburse(&mut self, session: &Session, funding_line_id: Uuid, amount: Money, paid_on: NaiveDate, reference: &str) -> Result<Uuid, AppError> {
+        session.require(Action::RecordDisbursement)?;
+        let conn = self.store.conn();
+        if paid_on > self.clock.today() {
+            return Err(AppError::Rule(format!("La date de paiement ({}) est dans le futur.", paid_on.format("%d/%m/%Y"))));
+        }
+        let line = get_live::<FundingLine>(conn, funding_line_id)?;
+        let mut dossier = get_live::<Dossier>(conn, line.value.dossier_id)?;
+        if !matches!(dossier.value.status, Status::Approuve | Status::Finance) {
+            return Err(AppError::Rule(format!("Le dossier {} est « {} » : on ne décaisse que sur un dossier approuvé.", dossier.value.number, dossier.value.status)));
+        }
+        let paid = paid_on_line(conn, funding_line_id)?;
+        let already = paid.iter().fold(Money::ZERO, |s, d| s.checked_add(d.value.amount).unwrap_or(s));
+        check_disbursement(&line.value, already, amount).map_err(AppError::Rule)?;
+        let disbursement = Disbursement {
+            funding_line_id,
+            dossier_id: line.value.dossier_id,
+            tranche: u32::try_from(paid.len()).unwrap_or(u32::MAX).saturating_add(1),
+            paid_on,
+            amount,
+            reference: reference.trim().to_owned(),
+        };
+        let becomes_funded = dossier.value.status == Status::Approuve;
+        if becomes_funded {
+            check_move(&dossier.value, Status::Finance, paid_on, &MoveContext { has_disbursement: true, ..MoveContext::default() }).map_err(AppError::Rule)?;
+            dossier.value.history.push(Transition { from: Status::Approuve, to: Status::Finance, on: paid_on, by: session.login.clone(), reason: None });
+            dossier.value.status = Status::Finance;
+        }
+        self.write(session, |w, ids| {
+            let id = ids.next();
+            w.insert(id, &disbursement)?;
+            if becomes_funded {
+                w.update(disbursement.dossier_id, &dossier.value, None)?;
+            }
+            Ok(id)
+        })
+    }
+
+    /// Everything about one dossier.
+    pub fn dossier_view(&self, session: &Session, dossier_id: Uuid) -> Result<DossierView, AppError> {
+        session.require(Action::ViewRegister)?;
+        let conn = self.store.conn();
+        let dossier = crate::store::records::get::<Dossier>(conn, dossier_id)?.ok_or_else(|| StoreError::NotFound(format!("Dossier {dossier_id}")))?;
+        let id = dossier_id.to_string();
+        let checklist = checklist(conn, dossier.value.kind)?
+            .into_iter()
+            .map(|item| {
+                let on = dossier.value.documents.iter().find(|d| d.code == item.code).map(|d| d.received_on);
+                (item, on)
+            })
+            .collect();
+        let decision = find::<Decision>(conn, "dossier_id = ?1", &id)?.into_iter().last();
+        let funding = find::<FundingLine>(conn, "dossier_id = ?1", &id)?
+            .into_iter()
+            .map(|line| {
+                let paid = paid_on_line(conn, line.meta.id)?;
+                Ok((line, paid))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(DossierView { dossier, checklist, decision, funding })
+    }
+
+    /// Finds a dossier by its number.
+    pub fn dossier_by_number(&self, session: &Session, number: &str) -> Result<Row<Dossier>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::dossier_by_number(self.store.conn(), number)?.ok_or_else(|| StoreError::NotFound(format!("Dossier {}", number.trim())))?)
+    }
+
+    /// The dossiers of a project.
+    pub fn dossiers_of_project(&self, session: &Session, project_id: Uuid) -> Result<Vec<Row<Dossier>>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(find::<Dossier>(self.store.conn(), "project_id = ?1", &project_id.to_string())?)
+    }
+}
+
+/// Writes the decision record and, for an approval, one funding line per grant.
+#[expect(clippy::too_many_arguments, reason = "a decision has this many parts")]
+fn record_decision(
+    w: &Writer<'_>,
+    ids: &mut super::IdMaker<'_>,
+    dossier_id: Uuid,
+    approved: bool,
+    grants: &[Grant],
+    reason: Option<&str>,
+    on: NaiveDate,
+    commission_ref: Option<&str>,
+) -> Result<(), AppError> {
+    let decision = Decision {
+        dossier_id,
+        approved,
+        grants: if approved { grants.to_vec() } else { vec![] },
+        reason: reason.map(str::to_owned),
+        decided_on: on,
+        commission_ref: commission_ref.map(str::to_owned),
+    };
+    w.insert(ids.next(), &decision)?;
+    if approved {
+        for grant in grants.iter().filter(|g| g.amount > Money::ZERO) {
+            let line = FundingLine { dossier_id, source: grant.source.clone(), committed: grant.amount, year: on.year(), decision_ref: commission_ref.map(str::to_owned) };
+            w.insert(ids.next(), &line)?;
+        }
+    }
+    Ok(())
+}
+
+/// The documents named by `codes` as received on `on`; unknown codes are refused.
+fn received(list: &[ChecklistItem], codes: &[String], on: NaiveDate) -> Result<Vec<ReceivedDocument>, AppError> {
+    codes
+        .iter()
+        .map(|code| {
+            let code = code.trim().to_lowercase();
+            if list.iter().any(|item| item.code == code) {
+                Ok(ReceivedDocument { code, received_on: on })
+            } else {
+                let known: Vec<&str> = list.iter().map(|i| i.code.as_str()).collect();
+                Err(AppError::Rule(format!("« {code} » n'est pas une pièce de ce type de dossier (pièces : {}).", known.join(", "))))
+            }
+        })
+        .collect()
+}

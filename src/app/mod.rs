@@ -1,0 +1,197 @@
+//! The application core: one face-independent API over the store, used by the command line
+//! and the GUI alike (DESIGN §3).
+//!
+//! A [`Core`] owns the database, the clock and the random source. Users open a [`Session`] by
+//! logging in; every action takes the session, checks the role's permission
+//! ([`crate::domain::role::permits`]), validates its input, and applies its writes in one
+//! transaction (row, outbox and audit together).
+
+mod dossiers;
+mod duplicates;
+mod programmes;
+mod register;
+mod users;
+
+pub mod csv_import;
+pub mod demo;
+
+use std::path::Path;
+
+use uuid::Uuid;
+
+pub use dossiers::DossierView;
+pub use duplicates::DuplicateCandidate;
+pub use register::CardRef;
+pub use users::InstallSetup;
+
+use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
+use crate::domain::FieldErrors;
+use crate::domain::role::{Action, Refusal, Role, permits};
+use crate::domain::site::Site;
+use crate::identity::{IdentityError, KdfParams, SiteSecrets};
+use crate::store::records::Writer;
+use crate::store::{Store, StoreError};
+
+/// Why an action did not happen. Every message is French and says what to do; when an action
+/// fails, nothing of it was written.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The user's role does not allow it here.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
+    /// The input has problems, field by field.
+    #[error("Saisie incorrecte : {0}")]
+    Invalid(#[from] FieldErrors),
+    /// Possible duplicates were found: show them, save only with a reason.
+    #[error("Doublon possible : {} déjà enregistré(s) avec la même CIN ou un nom proche et la même date de naissance ({}). Vérifiez ; pour enregistrer quand même, donnez un motif.", .0.len(), .0.iter().map(|c| c.summary()).collect::<Vec<_>>().join(" ; "))]
+    Duplicate(Vec<DuplicateCandidate>),
+    /// A business rule forbids it (workflow, amounts…).
+    #[error("{0}")]
+    Rule(String),
+    /// Passwords and keys.
+    #[error("{0}")]
+    Identity(#[from] IdentityError),
+    /// The database.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// A logged-in user.
+#[derive(Debug)]
+pub struct Session {
+    /// The account's id.
+    pub user_id: String,
+    /// The login (what the audit log records).
+    pub login: String,
+    /// The account's full name.
+    pub full_name: String,
+    /// The role.
+    pub role: Role,
+    /// The installation, as it was at login.
+    pub site: Site,
+    /// The installation's keys, opened with the password, for accounts that hold them.
+    secrets: Option<SiteSecrets>,
+}
+
+impl Session {
+    /// Checks that this user may do `action` here.
+    pub fn require(&self, action: Action) -> Result<(), Refusal> {
+        permits(self.role, action, &self.site)
+    }
+
+    /// The installation's keys, when this account holds them.
+    pub fn secrets(&self) -> Option<&SiteSecrets> {
+        self.secrets.as_ref()
+    }
+}
+
+/// Makes UUIDv7 ids from the injected clock and random source.
+pub struct IdMaker<'a> {
+    millis: u64,
+    entropy: &'a mut dyn Entropy,
+}
+
+impl IdMaker<'_> {
+    /// A new id.
+    pub fn next(&mut self) -> Uuid {
+        let mut random = [0u8; 10];
+        self.entropy.fill(&mut random);
+        uuid::Builder::from_unix_timestamp_millis(self.millis, &random).into_uuid()
+    }
+}
+
+/// The application core.
+pub struct Core {
+    store: Store,
+    clock: Box<dyn Clock>,
+    entropy: Box<dyn Entropy>,
+    kdf: KdfParams,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// A core over `store` with injected time, randomness and password-hashing cost.
+    pub fn new(store: Store, clock: Box<dyn Clock>, entropy: Box<dyn Entropy>, kdf: KdfParams) -> Core {
+        Core { store, clock, entropy, kdf }
+    }
+
+    /// Opens (or, with `create`, creates) the database at `path` with the real clock and random
+    /// source and the product's password cost.
+    pub fn open(path: &Path, create: bool) -> Result<Core, AppError> {
+        Ok(Core::new(Store::open(path, create)?, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::PRODUCTION))
+    }
+
+    /// The store, for read-only queries by the core's own modules and tests.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The installation, once set up.
+    pub fn site(&self) -> Result<Site, AppError> {
+        crate::store::site::get(self.store.conn())?.ok_or(AppError::Store(StoreError::NotInitialised))
+    }
+
+    /// Runs `apply` in one transaction with a writer stamped with the session's site, login and
+    /// the current time; commits only if it succeeds.
+    fn write<R>(&mut self, session: &Session, apply: impl FnOnce(&Writer<'_>, &mut IdMaker<'_>) -> Result<R, AppError>) -> Result<R, AppError> {
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        let writer = Writer { conn: &tx, site: session.site.code.as_str(), actor: &session.login, now };
+        let mut ids = IdMaker { millis: u64::try_from(now.timestamp_millis()).unwrap_or(0), entropy: self.entropy.as_mut() };
+        let result = apply(&writer, &mut ids)?;
+        tx.commit()?;
+        Ok(result)
+    }
+
+    /// Integrity check of the file and verification of the whole audit chain.
+    pub fn check(&self, session: &Session) -> Result<CheckReport, AppError> {
+        session.require(Action::CheckIntegrity)?;
+        Ok(check_store(&self.store)?)
+    }
+
+    /// Counts of the register.
+    pub fn stats(&self, session: &Session) -> Result<crate::store::search::Stats, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::stats(self.store.conn())?)
+    }
+}
+
+/// What `daftar check` found.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    /// SQLite's integrity check complaints.
+    pub integrity: Vec<String>,
+    /// The audit chain's verification.
+    pub chain: crate::store::audit::ChainReport,
+}
+
+impl CheckReport {
+    /// True when nothing is wrong.
+    pub fn is_sound(&self) -> bool {
+        self.integrity.is_empty() && self.chain.problems.is_empty()
+    }
+}
+
+/// Checks a store without a session (used at start-up and by tests).
+pub fn check_store(store: &Store) -> Result<CheckReport, StoreError> {
+    Ok(CheckReport {
+        integrity: crate::store::search::integrity_problems(store.conn())?,
+        chain: crate::store::audit::verify(store.conn())?,
+    })
+}

@@ -1,0 +1,52 @@
+//! Programmes and conventions with their yearly envelopes (reference data a delegation
+//! publishes; a standalone site defines its own).
+
+use uuid::Uuid;
+
+use super::{AppError, Core, Session};
+use crate::domain::funding::{Envelope, Programme};
+use crate::domain::role::Action;
+use crate::store::records::{Row, find};
+
+impl Core {
+    /// Defines a programme, or updates the one with the same code.
+    pub fn save_programme(&mut self, session: &Session, programme: &Programme) -> Result<Uuid, AppError> {
+        session.require(Action::ManagePrograms)?;
+        let existing = find::<Programme>(self.store.conn(), "code = ?1", &programme.code)?.into_iter().next();
+        self.write(session, |w, ids| match existing {
+            Some(row) => {
+                let mut merged = programme.clone();
+                for envelope in &row.value.envelopes {
+                    if !merged.envelopes.iter().any(|e| e.year == envelope.year) {
+                        merged.set_envelope(envelope.clone());
+                    }
+                }
+                w.update(row.meta.id, &merged, None)?;
+                Ok(row.meta.id)
+            }
+            None => {
+                let id = ids.next();
+                w.insert(id, programme)?;
+                Ok(id)
+            }
+        })
+    }
+
+    /// Sets the envelope of one year of a programme.
+    pub fn set_envelope(&mut self, session: &Session, code: &str, envelope: Envelope) -> Result<(), AppError> {
+        session.require(Action::ManagePrograms)?;
+        let code = code.trim().to_uppercase();
+        let mut row = find::<Programme>(self.store.conn(), "code = ?1", &code)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Rule(format!("Aucun programme de code « {code} » : créez-le d'abord (daftar programme add).")))?;
+        row.value.set_envelope(envelope);
+        self.write(session, |w, _| Ok(w.update(row.meta.id, &row.value, None).map(|_| ())?))
+    }
+
+    /// All live programmes, by code.
+    pub fn programmes(&self, session: &Session) -> Result<Vec<Row<Programme>>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(find::<Programme>(self.store.conn(), "1 = 1 OR ?1 = ''", "")?)
+    }
+}

@@ -1,0 +1,211 @@
+//! The office's register: card holders, applicants, projects, follow-up visits, deletions.
+
+use uuid::Uuid;
+
+use super::{AppError, Core, Session};
+use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder, Relationship, ValidApplicant};
+use crate::domain::project::{Member, Project, ProjectDraft};
+use crate::domain::role::Action;
+use crate::domain::visit::Visit;
+use crate::store::records::{self, Record, Row, Table, get_live};
+use crate::store::reference::province_exists;
+
+/// The card holder an applicant's eligibility comes from: found by card number, or created with
+/// the names given (for the card holder in person, the applicant's own names).
+#[derive(Debug, Clone, Default)]
+pub struct CardRef {
+    /// The card number.
+    pub card_number: String,
+    /// The holder's name in Latin script (needed when the card is new and the holder is not the
+    /// applicant).
+    pub holder_name: String,
+    /// The holder's name in Arabic script.
+    pub holder_name_ar: String,
+}
+
+/// The result of saving an applicant.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The row's id.
+    pub id: Uuid,
+    /// Warnings worth showing (unusual CIN, …).
+    pub warnings: Vec<String>,
+}
+
+impl Core {
+    fn validate_applicant(&self, draft: &ApplicantDraft) -> Result<ValidApplicant, AppError> {
+        let conn = self.store.conn();
+        let today = self.clock.today();
+        Ok(draft.validate(today, &|code| province_exists(conn, code).unwrap_or(false))?)
+    }
+
+    /// Registers an applicant. Possible duplicates stop the save unless `override_reason` says
+    /// why it is another person (the reason is audited).
+    pub fn add_applicant(&mut self, session: &Session, draft: &ApplicantDraft, card: &CardRef, override_reason: Option<&str>) -> Result<Saved, AppError> {
+        session.require(Action::RegisterApplicant)?;
+        let valid = self.validate_applicant(draft)?;
+        let mut applicant = valid.applicant;
+        let duplicates = self.possible_duplicates(session, &applicant, None)?;
+        let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+        if !duplicates.is_empty() {
+            if override_reason.is_none() {
+                return Err(AppError::Duplicate(duplicates));
+            }
+            session.require(Action::OverrideDuplicate)?;
+        }
+        let holder = self.resolve_card(&applicant, card)?;
+        let conn_site = session.site.code.to_string();
+        let duplicate_ids: Vec<String> = duplicates.iter().map(|d| d.row.meta.id.to_string()).collect();
+        let id = self.write(session, |w, ids| {
+            applicant.card_holder_id = Some(match holder {
+                Ok(existing) => existing,
+                Err(new_holder) => {
+                    let id = ids.next();
+                    w.insert(id, &new_holder)?;
+                    id
+                }
+            });
+            let id = ids.next();
+            w.insert(id, &applicant)?;
+            if let Some(reason) = override_reason {
+                let content = serde_json::json!({ "applicant": id.to_string(), "duplicates": duplicate_ids, "reason": reason, "site": conn_site }).to_string();
+                crate::store::audit::append(
+                    w.conn,
+                    &crate::store::audit::Entry { at: w.now, actor: w.actor, action: "applicant.duplicate_override", table: Some("applicants"), row_id: None, row_hash: None, content: &content },
+                )?;
+            }
+            Ok(id)
+        })?;
+        Ok(Saved { id, warnings: valid.warnings })
+    }
+
+    /// Finds the card holder by number (`Ok(id)`), or prepares a new one (`Err(holder)`).
+    fn resolve_card(&self, applicant: &Applicant, card: &CardRef) -> Result<Result<Uuid, CardHolder>, AppError> {
+        let number = card.card_number.trim();
+        if let Some(existing) = records::find::<CardHolder>(self.store.conn(), "card_number = ?1", number)?.into_iter().next() {
+            return Ok(Ok(existing.meta.id));
+        }
+        let (latin, arabic) = if applicant.relationship == Relationship::Himself && card.holder_name.trim().is_empty() && card.holder_name_ar.trim().is_empty() {
+            (format!("{} {}", applicant.first_name, applicant.last_name), applicant.arabic_name())
+        } else {
+            (card.holder_name.clone(), card.holder_name_ar.clone())
+        };
+        Ok(Err(CardHolder::validate(number, latin.trim(), arabic.trim())?))
+    }
+
+    /// Edits an applicant; a CIN or name change that collides with another applicant needs a
+    /// reason like a creation.
+    pub fn edit_applicant(&mut self, session: &Session, id: Uuid, draft: &ApplicantDraft, override_reason: Option<&str>) -> Result<Saved, AppError> {
+        session.require(Action::RegisterApplicant)?;
+        let current = get_live::<Applicant>(self.store.conn(), id)?;
+        let valid = self.validate_applicant(draft)?;
+        let mut applicant = valid.applicant;
+        applicant.card_holder_id = current.value.card_holder_id;
+        applicant.consents = current.value.consents.clone();
+        let duplicates = self.possible_duplicates(session, &applicant, Some(id))?;
+        let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+        if !duplicates.is_empty() && reason.is_none() {
+            return Err(AppError::Duplicate(duplicates));
+        }
+        self.write(session, |w, _| Ok(w.update(id, &applicant, reason)?))?;
+        Ok(Saved { id, warnings: valid.warnings })
+    }
+
+    /// One applicant.
+    pub fn applicant(&self, session: &Session, id: Uuid) -> Result<Row<Applicant>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(records::get::<Applicant>(self.store.conn(), id)?.ok_or_else(|| crate::store::StoreError::NotFound(format!("Bénéficiaire {id}")))?)
+    }
+
+    /// One card holder.
+    pub fn card_holder(&self, session: &Session, id: Uuid) -> Result<Row<CardHolder>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(get_live::<CardHolder>(self.store.conn(), id)?)
+    }
+
+    /// Searches the register (names in both scripts, CIN, phone); an empty query lists all.
+    pub fn search_applicants(&self, session: &Session, typed: &str, page: u32, page_size: u32) -> Result<crate::store::search::Page<Applicant>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::search_applicants(self.store.conn(), typed, page, page_size)?)
+    }
+
+    /// Registers a project carried by `promoter_id`, with its other members.
+    pub fn add_project(&mut self, session: &Session, draft: &ProjectDraft, promoter_id: Uuid, members: Vec<Member>) -> Result<Uuid, AppError> {
+        session.require(Action::RegisterProject)?;
+        let project = self.validate_project(draft, promoter_id, members)?;
+        self.write(session, |w, ids| {
+            let id = ids.next();
+            w.insert(id, &project)?;
+            Ok(id)
+        })
+    }
+
+    /// Edits a project.
+    pub fn edit_project(&mut self, session: &Session, id: Uuid, draft: &ProjectDraft, promoter_id: Uuid, members: Vec<Member>) -> Result<(), AppError> {
+        session.require(Action::RegisterProject)?;
+        get_live::<Project>(self.store.conn(), id)?;
+        let project = self.validate_project(draft, promoter_id, members)?;
+        self.write(session, |w, _| Ok(w.update(id, &project, None).map(|_| ())?))
+    }
+
+    fn validate_project(&self, draft: &ProjectDraft, promoter_id: Uuid, members: Vec<Member>) -> Result<Project, AppError> {
+        let conn = self.store.conn();
+        for applicant_id in std::iter::once(promoter_id).chain(members.iter().map(|m| m.applicant_id)) {
+            get_live::<Applicant>(conn, applicant_id)?;
+        }
+        Ok(draft.validate(promoter_id, members, self.clock.today(), &|code| province_exists(conn, code).unwrap_or(false))?)
+    }
+
+    /// One project.
+    pub fn project(&self, session: &Session, id: Uuid) -> Result<Row<Project>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(records::get::<Project>(self.store.conn(), id)?.ok_or_else(|| crate::store::StoreError::NotFound(format!("Projet {id}")))?)
+    }
+
+    /// The projects an applicant carries.
+    pub fn projects_of(&self, session: &Session, applicant_id: Uuid) -> Result<Vec<Row<Project>>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(records::find::<Project>(self.store.conn(), "promoter_id = ?1", &applicant_id.to_string())?)
+    }
+
+    /// Records a follow-up visit.
+    pub fn add_visit(&mut self, session: &Session, visit: &Visit) -> Result<Uuid, AppError> {
+        session.require(Action::RecordVisit)?;
+        get_live::<Project>(self.store.conn(), visit.project_id)?;
+        self.write(session, |w, ids| {
+            let id = ids.next();
+            w.insert(id, visit)?;
+            Ok(id)
+        })
+    }
+
+    /// The visits of a project, oldest first.
+    pub fn visits_of(&self, session: &Session, project_id: Uuid) -> Result<Vec<Row<Visit>>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(records::find::<Visit>(self.store.conn(), "project_id = ?1", &project_id.to_string())?)
+    }
+
+    /// Deletes a record of `table` (a tombstone with a reason, which travels to the delegation).
+    pub fn delete(&mut self, session: &Session, table: Table, id: Uuid, reason: &str) -> Result<(), AppError> {
+        session.require(Action::DeleteRecord)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Rule("Une suppression doit être motivée : indiquez le motif.".into()));
+        }
+        fn tomb<T: Record>(w: &records::Writer<'_>, id: Uuid, reason: &str) -> Result<(), AppError> {
+            w.tombstone::<T>(id, reason)?;
+            Ok(())
+        }
+        self.write(session, |w, _| match table {
+            Table::CardHolders => tomb::<CardHolder>(w, id, reason),
+            Table::Applicants => tomb::<Applicant>(w, id, reason),
+            Table::Projects => tomb::<Project>(w, id, reason),
+            Table::Dossiers => tomb::<crate::domain::dossier::Dossier>(w, id, reason),
+            Table::Decisions => tomb::<crate::domain::funding::Decision>(w, id, reason),
+            Table::FundingLines => tomb::<crate::domain::funding::FundingLine>(w, id, reason),
+            Table::Disbursements => tomb::<crate::domain::funding::Disbursement>(w, id, reason),
+            Table::Programmes => tomb::<crate::domain::funding::Programme>(w, id, reason),
+            Table::Visits => tomb::<Visit>(w, id, reason),
+        })
+    }
+}

@@ -1,0 +1,495 @@
+//! Resistance card holders and applicants (*bénéficiaires*, *ayants droit*).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::codes::{Cin, Phone};
+use super::dates::parse_past_date_fr;
+use super::errors::{FieldErrors, non_empty};
+
+/// A former resistance member or member of the Liberation Army, holder of a resistance card:
+/// the root of eligibility.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardHolder {
+    /// The card number (*numéro de la carte d'ancien résistant*).
+    pub card_number: String,
+    /// Full name in Latin script.
+    pub name_latin: String,
+    /// Full name in Arabic script (may be empty when unknown).
+    #[serde(default)]
+    pub name_arabic: String,
+    /// Date of death, when the holder has died.
+    #[serde(default)]
+    pub deceased_on: Option<NaiveDate>,
+}
+
+impl CardHolder {
+    /// Validates a card holder typed in a form or read from a file.
+    pub fn validate(card_number: &str, name_latin: &str, name_arabic: &str) -> Result<CardHolder, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let card = card_number.trim();
+        if card.is_empty() {
+            errors.add("card_number", "Indiquez le numéro de la carte de résistant.");
+        } else if card.len() > 32 || card.chars().any(char::is_control) {
+            errors.add("card_number", "Le numéro de carte est trop long ou contient des caractères invalides.");
+        }
+        if non_empty(name_latin).is_none() && non_empty(name_arabic).is_none() {
+            errors.add("card_holder_name", "Indiquez le nom du titulaire de la carte (en lettres latines ou arabes).");
+        }
+        errors.into_result(|| CardHolder {
+            card_number: card.to_owned(),
+            name_latin: name_latin.trim().to_owned(),
+            name_arabic: name_arabic.trim().to_owned(),
+            deceased_on: None,
+        })
+    }
+}
+
+/// Sex, as on the identity card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    /// *Masculin*.
+    M,
+    /// *Féminin*.
+    F,
+}
+
+impl Sex {
+    /// Parses `M`/`H`/`homme`/`masculin` or `F`/`femme`/`féminin`.
+    pub fn parse(raw: &str) -> Result<Sex, String> {
+        match raw.trim().to_lowercase().as_str() {
+            "m" | "h" | "homme" | "masculin" | "ذكر" => Ok(Sex::M),
+            "f" | "femme" | "féminin" | "feminin" | "أنثى" | "انثى" => Ok(Sex::F),
+            "" => Err("Indiquez le sexe (M ou F).".into()),
+            other => Err(format!("« {other} » : indiquez M ou F.")),
+        }
+    }
+}
+
+/// How an applicant relates to the card holder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relationship {
+    /// The card holder in person.
+    Himself,
+    /// The holder's widow.
+    Widow,
+    /// A son.
+    Son,
+    /// A daughter.
+    Daughter,
+    /// A grandchild (where a programme allows it).
+    Grandchild,
+}
+
+impl Relationship {
+    /// Every relationship.
+    pub const ALL: [Relationship; 5] =
+        [Relationship::Himself, Relationship::Widow, Relationship::Son, Relationship::Daughter, Relationship::Grandchild];
+
+    /// The code used in files and on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Relationship::Himself => "titulaire",
+            Relationship::Widow => "veuve",
+            Relationship::Son => "fils",
+            Relationship::Daughter => "fille",
+            Relationship::Grandchild => "petit-enfant",
+        }
+    }
+
+    /// The French label.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Relationship::Himself => "Titulaire de la carte",
+            Relationship::Widow => "Veuve",
+            Relationship::Son => "Fils",
+            Relationship::Daughter => "Fille",
+            Relationship::Grandchild => "Petit-enfant",
+        }
+    }
+
+    /// Parses [`Relationship::code`] (or the French label, any case).
+    pub fn parse(raw: &str) -> Result<Relationship, String> {
+        let wanted = raw.trim().to_lowercase();
+        Relationship::ALL
+            .into_iter()
+            .find(|r| r.code() == wanted || r.label_fr().to_lowercase() == wanted)
+            .ok_or_else(|| {
+                if wanted.is_empty() {
+                    "Indiquez le lien avec le titulaire de la carte.".to_owned()
+                } else {
+                    format!("« {} » : lien inconnu ; choisissez titulaire, veuve, fils, fille ou petit-enfant.", raw.trim())
+                }
+            })
+    }
+}
+
+/// The basic health insurance (AMO) regime covering an applicant — health data, sensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AmoRegime {
+    /// Private-sector employees and, since 2022, the self-employed.
+    Cnss,
+    /// Public-sector employees.
+    Cnops,
+    /// AMO Tadamon (formerly RAMED), for people without means.
+    Tadamon,
+    /// Another regime (FAR, …).
+    Other,
+}
+
+impl AmoRegime {
+    /// Parses `cnss`, `cnops`, `tadamon` (or `ramed`), `autre`.
+    pub fn parse(raw: &str) -> Result<AmoRegime, String> {
+        match raw.trim().to_lowercase().as_str() {
+            "cnss" => Ok(AmoRegime::Cnss),
+            "cnops" => Ok(AmoRegime::Cnops),
+            "tadamon" | "amo tadamon" | "ramed" => Ok(AmoRegime::Tadamon),
+            "autre" | "other" => Ok(AmoRegime::Other),
+            other => Err(format!("« {other} » : régime AMO inconnu ; choisissez cnss, cnops, tadamon ou autre.")),
+        }
+    }
+}
+
+/// An applicant's AMO health cover, as last checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AmoCover {
+    /// The regime.
+    pub regime: AmoRegime,
+    /// The member number in that regime.
+    pub number: String,
+    /// When the office last checked the cover.
+    pub checked_on: Option<NaiveDate>,
+}
+
+/// The purposes an applicant consented to (law 09-08).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentPurpose {
+    /// Handling the applicant's dossiers.
+    DossierHandling,
+    /// Anonymous statistics in the delegation's figures.
+    Statistics,
+    /// Being contacted by phone about programmes.
+    Contact,
+}
+
+/// A person registered by an office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    /// National identity card number.
+    pub cin: Cin,
+    /// Family name in Latin script.
+    pub last_name: String,
+    /// Given name(s) in Latin script.
+    pub first_name: String,
+    /// Family name in Arabic script.
+    #[serde(default)]
+    pub last_name_ar: String,
+    /// Given name(s) in Arabic script.
+    #[serde(default)]
+    pub first_name_ar: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// The card holder through whom the applicant is eligible (id of a card-holder row).
+    pub card_holder_id: Option<uuid::Uuid>,
+    /// Relationship to that card holder.
+    pub relationship: Relationship,
+    /// Phone, normalised `+212…`.
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    /// Postal address.
+    #[serde(default)]
+    pub address: String,
+    /// Commune.
+    #[serde(default)]
+    pub commune: String,
+    /// Province or prefecture code (HCP), from the reference list.
+    #[serde(default)]
+    pub province_code: Option<String>,
+    /// AMO health cover, when known.
+    #[serde(default)]
+    pub amo: Option<AmoCover>,
+    /// What the applicant agreed the data may be used for.
+    #[serde(default)]
+    pub consents: Vec<ConsentPurpose>,
+}
+
+impl Applicant {
+    /// The name shown in lists: Latin when there is one, else Arabic.
+    pub fn display_name(&self) -> String {
+        let latin = format!("{} {}", self.last_name, self.first_name);
+        if latin.trim().is_empty() {
+            format!("{} {}", self.first_name_ar, self.last_name_ar).trim().to_owned()
+        } else {
+            latin.trim().to_owned()
+        }
+    }
+
+    /// The full name in Arabic script, given name first as written in Arabic.
+    pub fn arabic_name(&self) -> String {
+        format!("{} {}", self.first_name_ar, self.last_name_ar).trim().to_owned()
+    }
+}
+
+/// An applicant as typed in a form or read from a CSV line: raw strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicantDraft {
+    /// CIN as typed.
+    pub cin: String,
+    /// Family name, Latin script.
+    pub last_name: String,
+    /// Given names, Latin script.
+    pub first_name: String,
+    /// Family name, Arabic script.
+    pub last_name_ar: String,
+    /// Given names, Arabic script.
+    pub first_name_ar: String,
+    /// `M` or `F`.
+    pub sex: String,
+    /// `dd/mm/yyyy`.
+    pub birth_date: String,
+    /// Relationship code.
+    pub relationship: String,
+    /// Phone as typed (optional).
+    pub phone: String,
+    /// Address (optional).
+    pub address: String,
+    /// Commune (optional).
+    pub commune: String,
+    /// Province code (optional).
+    pub province_code: String,
+    /// AMO regime (optional).
+    pub amo_regime: String,
+    /// AMO number (optional; needed with a regime).
+    pub amo_number: String,
+    /// When the AMO cover was checked (optional).
+    pub amo_checked_on: String,
+}
+
+/// A valid applicant and the warnings worth showing before saving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidApplicant {
+    /// The typed value (its `card_holder_id` is set by the caller).
+    pub applicant: Applicant,
+    /// Things worth a second look that do not block saving.
+    pub warnings: Vec<String>,
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+fn check_name(errors: &mut FieldErrors, field: &'static str, value: &str, arabic: bool) {
+    let value = value.trim();
+    if value.chars().count() > 80 {
+        errors.add(field, "Le nom est trop long (80 caractères au plus).");
+    } else if value.chars().any(|c| c.is_ascii_digit() || c.is_control()) {
+        errors.add(field, "Un nom ne contient pas de chiffres.");
+    } else if arabic && value.chars().any(|c| c.is_alphabetic() && !is_arabic_letter(c)) {
+        errors.add(field, "Écrivez ce nom en lettres arabes (le nom latin a son propre champ).");
+    } else if !arabic && value.chars().any(is_arabic_letter) {
+        errors.add(field, "Écrivez ce nom en lettres latines (le nom arabe a son propre champ).");
+    }
+}
+
+impl ApplicantDraft {
+    /// Checks every field against `today` and the known province codes; returns the applicant or
+    /// every field's problem, in French.
+    pub fn validate(&self, today: NaiveDate, province_exists: &dyn Fn(&str) -> bool) -> Result<ValidApplicant, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut warnings = Vec::new();
+        let cin = errors.check("cin", Cin::parse(&self.cin)).map(|parsed| {
+            warnings.extend(parsed.warning);
+            parsed.cin
+        });
+        check_name(&mut errors, "last_name", &self.last_name, false);
+        check_name(&mut errors, "first_name", &self.first_name, false);
+        check_name(&mut errors, "last_name_ar", &self.last_name_ar, true);
+        check_name(&mut errors, "first_name_ar", &self.first_name_ar, true);
+        let has_latin = non_empty(&self.last_name).is_some() && non_empty(&self.first_name).is_some();
+        let has_arabic = non_empty(&self.last_name_ar).is_some() && non_empty(&self.first_name_ar).is_some();
+        if !has_latin && !has_arabic {
+            errors.add("last_name", "Indiquez le nom et le prénom, en lettres latines ou arabes (de préférence les deux).");
+        }
+        let sex = errors.check("sex", Sex::parse(&self.sex));
+        let birth_date = errors.check("birth_date", parse_past_date_fr(&self.birth_date, today));
+        let relationship = errors.check("relationship", Relationship::parse(&self.relationship));
+        let phone = match non_empty(&self.phone) {
+            Some(raw) => errors.check("phone", Phone::parse(raw)),
+            None => None,
+        };
+        let province_code = non_empty(&self.province_code).map(str::to_owned);
+        if let Some(code) = &province_code
+            && !province_exists(code)
+        {
+            errors.add("province_code", format!("« {code} » n'est pas un code de province ou préfecture connu (voir « daftar provinces »)."));
+        }
+        let amo = match (non_empty(&self.amo_regime), non_empty(&self.amo_number)) {
+            (None, None) => None,
+            (None, Some(_)) => {
+                errors.add("amo_regime", "Indiquez le régime AMO de ce numéro (cnss, cnops, tadamon ou autre).");
+                None
+            }
+            (Some(_), None) => {
+                errors.add("amo_number", "Indiquez le numéro d'immatriculation AMO.");
+                None
+            }
+            (Some(regime), Some(number)) => {
+                let regime = errors.check("amo_regime", AmoRegime::parse(regime));
+                let checked_on = match non_empty(&self.amo_checked_on) {
+                    Some(raw) => errors.check("amo_checked_on", parse_past_date_fr(raw, today)).map(Some),
+                    None => Some(None),
+                };
+                regime.zip(checked_on).map(|(regime, checked_on)| AmoCover { regime, number: number.to_owned(), checked_on })
+            }
+        };
+        if let (Some(birth), Some(Relationship::Himself)) = (birth_date, relationship)
+            && birth > NaiveDate::from_ymd_opt(1962, 12, 31).unwrap_or(birth)
+        {
+            warnings.push("Un titulaire de la carte de résistant né après 1962 est inhabituel : vérifiez le lien.".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        match (cin, sex, birth_date, relationship) {
+            (Some(cin), Some(sex), Some(birth_date), Some(relationship)) => Ok(ValidApplicant {
+                applicant: Applicant {
+                    cin,
+                    last_name: self.last_name.trim().to_owned(),
+                    first_name: self.first_name.trim().to_owned(),
+                    last_name_ar: self.last_name_ar.trim().to_owned(),
+                    first_name_ar: self.first_name_ar.trim().to_owned(),
+                    sex,
+                    birth_date,
+                    card_holder_id: None,
+                    relationship,
+                    phone,
+                    address: self.address.trim().to_owned(),
+                    commune: self.commune.trim().to_owned(),
+                    province_code,
+                    amo,
+                    consents: vec![ConsentPurpose::DossierHandling],
+                },
+                warnings,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The draft that edits an existing applicant.
+    pub fn from_applicant(a: &Applicant) -> ApplicantDraft {
+        ApplicantDraft {
+            cin: a.cin.to_string(),
+            last_name: a.last_name.clone(),
+            first_name: a.first_name.clone(),
+            last_name_ar: a.last_name_ar.clone(),
+            first_name_ar: a.first_name_ar.clone(),
+            sex: match a.sex {
+                Sex::M => "M".into(),
+                Sex::F => "F".into(),
+            },
+            birth_date: a.birth_date.format("%d/%m/%Y").to_string(),
+            relationship: a.relationship.code().into(),
+            phone: a.phone.as_ref().map(|p| p.national()).unwrap_or_default(),
+            address: a.address.clone(),
+            commune: a.commune.clone(),
+            province_code: a.province_code.clone().unwrap_or_default(),
+            amo_regime: a.amo.as_ref().map(|c| format!("{:?}", c.regime).to_lowercase()).unwrap_or_default(),
+            amo_number: a.amo.as_ref().map(|c| c.number.clone()).unwrap_or_default(),
+            amo_checked_on: a
+                .amo
+                .as_ref()
+                .and_then(|c| c.checked_on)
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default()
+    }
+
+    fn good() -> ApplicantDraft {
+        ApplicantDraft {
+            cin: "jb 123456".into(),
+            last_name: "El Alaoui".into(),
+            first_name: "Youssef".into(),
+            last_name_ar: "العلوي".into(),
+            first_name_ar: "يوسف".into(),
+            sex: "M".into(),
+            birth_date: "12/04/1975".into(),
+            relationship: "fils".into(),
+            phone: "06 61 23 45 67".into(),
+            province_code: "581".into(),
+            ..ApplicantDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_good_draft_validates_and_normalises() {
+        let valid = good().validate(today(), &|code| code == "581").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(valid.applicant.cin.as_str(), "JB123456");
+        assert_eq!(valid.applicant.phone.as_ref().map(Phone::as_str), Some("+212661234567"));
+        assert!(valid.warnings.is_empty());
+        let again = ApplicantDraft::from_applicant(&valid.applicant).validate(today(), &|_| true);
+        assert_eq!(again.map(|v| v.applicant), Ok(valid.applicant));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_in_french() {
+        let bad = ApplicantDraft {
+            cin: "".into(),
+            last_name: "El4laoui".into(),
+            first_name_ar: "Youssef".into(),
+            sex: "x".into(),
+            birth_date: "31/02/1980".into(),
+            relationship: "cousin".into(),
+            phone: "12".into(),
+            province_code: "999".into(),
+            amo_number: "123".into(),
+            ..good()
+        };
+        let errors = bad.validate(today(), &|code| code == "581").unwrap_err();
+        for field in ["cin", "last_name", "first_name_ar", "sex", "birth_date", "relationship", "phone", "province_code", "amo_regime"] {
+            assert!(errors.for_field(field).is_some(), "no error for {field}: {errors}");
+        }
+        assert!(errors.for_field("birth_date").is_some_and(|m| m.contains("date valide")));
+    }
+
+    #[test]
+    fn names_in_one_script_suffice_but_not_none() {
+        let arabic_only = ApplicantDraft { last_name: String::new(), first_name: String::new(), ..good() };
+        assert!(arabic_only.validate(today(), &|_| true).is_ok());
+        let nothing = ApplicantDraft { last_name_ar: String::new(), first_name_ar: String::new(), ..arabic_only };
+        assert!(nothing.validate(today(), &|_| true).unwrap_err().for_field("last_name").is_some());
+    }
+
+    #[test]
+    fn unusual_cin_and_young_holder_warn_without_blocking() {
+        let odd = ApplicantDraft { cin: "ABC1234567".into(), relationship: "titulaire".into(), ..good() };
+        let valid = odd.validate(today(), &|_| true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(valid.warnings.len(), 2, "{:?}", valid.warnings);
+    }
+
+    #[test]
+    fn a_future_birth_date_is_refused() {
+        let future = ApplicantDraft { birth_date: "01/01/2027".into(), ..good() };
+        assert!(future.validate(today(), &|_| true).unwrap_err().for_field("birth_date").is_some_and(|m| m.contains("futur")));
+    }
+
+    #[test]
+    fn card_holder_needs_number_and_name() {
+        assert!(CardHolder::validate("R-1234", "Ahmed Bennani", "").is_ok());
+        let errors = CardHolder::validate("", "", "").unwrap_err();
+        assert!(errors.for_field("card_number").is_some() && errors.for_field("card_holder_name").is_some());
+    }
+}

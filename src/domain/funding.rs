@@ -1,0 +1,252 @@
+//! Funding: sources, the commission's decisions, funding lines, disbursements, and the
+//! programmes/conventions with their yearly envelopes.
+//!
+//! Dossiers are counted, dirhams are summed: a dossier funded by two sources has two lines.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::money::Money;
+
+/// Who pays.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FundingSource {
+    /// The Haut-Commissariat's own budget.
+    HcarBudget,
+    /// The National Initiative for Human Development, with its provincial committee's reference.
+    Indh {
+        /// Reference of the INDH provincial committee's decision.
+        committee_ref: String,
+    },
+    /// A partner convention (e.g. Agence du Sud), named by its programme code.
+    Convention {
+        /// The programme/convention's code.
+        programme_code: String,
+    },
+    /// Another public sector.
+    OtherSector {
+        /// Its name.
+        name: String,
+    },
+}
+
+impl FundingSource {
+    /// The source's family code: `hcar`, `indh`, `convention`, `autre` (the reference list's keys).
+    pub fn kind_code(&self) -> &'static str {
+        match self {
+            FundingSource::HcarBudget => "hcar",
+            FundingSource::Indh { .. } => "indh",
+            FundingSource::Convention { .. } => "convention",
+            FundingSource::OtherSector { .. } => "autre",
+        }
+    }
+
+    /// Parses `hcar`, `indh:REF`, `convention:CODE` or `autre:NOM`.
+    pub fn parse(raw: &str) -> Result<FundingSource, String> {
+        let raw = raw.trim();
+        let (kind, detail) = raw.split_once(':').map_or((raw, ""), |(k, d)| (k, d.trim()));
+        let needs = |what: &str| format!("Précisez {what} après « {kind}: », par exemple {kind}:{}.", match kind {
+            "indh" => "CPDH-TIZ-2026-14",
+            "convention" => "AGENCE-SUD",
+            _ => "Agriculture",
+        });
+        match kind.trim().to_lowercase().as_str() {
+            "hcar" => Ok(FundingSource::HcarBudget),
+            "indh" if detail.is_empty() => Err(needs("la référence du comité provincial INDH")),
+            "indh" => Ok(FundingSource::Indh { committee_ref: detail.to_owned() }),
+            "convention" if detail.is_empty() => Err(needs("le code de la convention")),
+            "convention" => Ok(FundingSource::Convention { programme_code: detail.to_uppercase() }),
+            "autre" if detail.is_empty() => Err(needs("le secteur")),
+            "autre" => Ok(FundingSource::OtherSector { name: detail.to_owned() }),
+            _ => Err(format!("« {raw} » : source inconnue ; écrivez hcar, indh:RÉF, convention:CODE ou autre:SECTEUR.")),
+        }
+    }
+}
+
+impl fmt::Display for FundingSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FundingSource::HcarBudget => f.write_str("Budget HCAR"),
+            FundingSource::Indh { committee_ref } => write!(f, "INDH ({committee_ref})"),
+            FundingSource::Convention { programme_code } => write!(f, "Convention {programme_code}"),
+            FundingSource::OtherSector { name } => write!(f, "Autre secteur : {name}"),
+        }
+    }
+}
+
+/// An amount granted by one source in a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The source.
+    pub source: FundingSource,
+    /// The amount.
+    pub amount: Money,
+}
+
+/// The commission's decision on a dossier: owned by the site that decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The dossier decided on.
+    pub dossier_id: Uuid,
+    /// Approved (with grants) or rejected (with a reason).
+    pub approved: bool,
+    /// Amounts granted per source (empty for a rejection).
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+    /// The reason of a rejection.
+    pub reason: Option<String>,
+    /// Date of the commission's meeting.
+    pub decided_on: NaiveDate,
+    /// Reference of the commission's minutes (*procès-verbal*).
+    pub commission_ref: Option<String>,
+}
+
+/// Money committed to a dossier by one source for one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundingLine {
+    /// The dossier funded.
+    pub dossier_id: Uuid,
+    /// The source.
+    pub source: FundingSource,
+    /// The amount committed.
+    pub committed: Money,
+    /// The budget year.
+    pub year: i32,
+    /// The decision it comes from.
+    pub decision_ref: Option<String>,
+}
+
+/// A payment (tranche) on a funding line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disbursement {
+    /// The line paid from.
+    pub funding_line_id: Uuid,
+    /// The dossier (kept for direct queries).
+    pub dossier_id: Uuid,
+    /// Tranche number, from 1.
+    pub tranche: u32,
+    /// When it was paid.
+    pub paid_on: NaiveDate,
+    /// How much.
+    pub amount: Money,
+    /// Payment reference (order, transfer).
+    pub reference: String,
+}
+
+/// Checks that a new disbursement of `amount` keeps a line within its commitment.
+pub fn check_disbursement(line: &FundingLine, already_paid: Money, amount: Money) -> Result<(), String> {
+    if amount == Money::ZERO {
+        return Err("Un décaissement nul n'a pas de sens : indiquez le montant versé.".into());
+    }
+    let remaining = line.committed.checked_sub(already_paid).unwrap_or(Money::ZERO);
+    if amount > remaining {
+        return Err(format!(
+            "Ce décaissement ({amount}) dépasse le reste engagé sur la ligne {} ({remaining} sur {}).",
+            line.source, line.committed
+        ));
+    }
+    Ok(())
+}
+
+/// A programme or convention: a named envelope per year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Programme {
+    /// Stable code, e.g. `AGENCE-SUD`.
+    pub code: String,
+    /// French name.
+    pub name: String,
+    /// Arabic name.
+    #[serde(default)]
+    pub name_ar: String,
+    /// The family of the source that pays (`hcar`, `indh`, `convention`, `autre`).
+    pub source_kind: String,
+    /// Yearly envelopes.
+    #[serde(default)]
+    pub envelopes: Vec<Envelope>,
+}
+
+/// A programme's envelope for one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The year.
+    pub year: i32,
+    /// The amount available.
+    pub amount: Money,
+    /// The number of projects it aims to fund, when stated (e.g. 64 PME).
+    pub target_projects: Option<u32>,
+}
+
+impl Programme {
+    /// Validates a programme typed in a form.
+    pub fn validate(code: &str, name: &str, name_ar: &str, source_kind: &str) -> Result<Programme, super::FieldErrors> {
+        let mut errors = super::FieldErrors::new();
+        let code = code.trim().to_uppercase();
+        if code.len() < 2 || code.len() > 24 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            errors.add("code", "Le code du programme compte 2 à 24 caractères parmi A–Z, 0–9 et « - ».");
+        }
+        if name.trim().is_empty() {
+            errors.add("name", "Indiquez le nom du programme.");
+        }
+        if !matches!(source_kind, "hcar" | "indh" | "convention" | "autre") {
+            errors.add("source_kind", "Choisissez la source : hcar, indh, convention ou autre.");
+        }
+        errors.into_result(|| Programme {
+            code,
+            name: name.trim().to_owned(),
+            name_ar: name_ar.trim().to_owned(),
+            source_kind: source_kind.to_owned(),
+            envelopes: vec![],
+        })
+    }
+
+    /// Sets (or replaces) the envelope of `envelope.year`.
+    pub fn set_envelope(&mut self, envelope: Envelope) {
+        self.envelopes.retain(|e| e.year != envelope.year);
+        self.envelopes.push(envelope);
+        self.envelopes.sort_by_key(|e| e.year);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_parse_with_their_detail() {
+        assert_eq!(FundingSource::parse("hcar"), Ok(FundingSource::HcarBudget));
+        assert_eq!(FundingSource::parse("indh:CPDH-12"), Ok(FundingSource::Indh { committee_ref: "CPDH-12".into() }));
+        assert_eq!(FundingSource::parse("convention:agence-sud"), Ok(FundingSource::Convention { programme_code: "AGENCE-SUD".into() }));
+        assert!(FundingSource::parse("indh").unwrap_err().contains("comité"));
+        assert!(FundingSource::parse("banque").unwrap_err().contains("source inconnue"));
+    }
+
+    #[test]
+    fn disbursements_stay_within_the_commitment() {
+        let line = FundingLine {
+            dossier_id: Uuid::nil(),
+            source: FundingSource::HcarBudget,
+            committed: Money::from_centimes(10_000_000).unwrap_or_default(),
+            year: 2026,
+            decision_ref: None,
+        };
+        let m = |c| Money::from_centimes(c).unwrap_or_default();
+        assert!(check_disbursement(&line, m(6_000_000), m(4_000_000)).is_ok());
+        assert!(check_disbursement(&line, m(6_000_000), m(4_000_001)).unwrap_err().contains("dépasse"));
+        assert!(check_disbursement(&line, Money::ZERO, Money::ZERO).is_err());
+    }
+
+    #[test]
+    fn envelopes_are_one_per_year() {
+        let mut p = Programme::validate("agence-sud", "Convention Agence du Sud", "", "convention").unwrap_or_else(|e| panic!("{e}"));
+        let m = |c| Money::from_centimes(c).unwrap_or_default();
+        p.set_envelope(Envelope { year: 2026, amount: m(120_000_000), target_projects: Some(64) });
+        p.set_envelope(Envelope { year: 2025, amount: m(1), target_projects: None });
+        p.set_envelope(Envelope { year: 2026, amount: m(130_000_000), target_projects: Some(64) });
+        assert_eq!(p.envelopes.iter().map(|e| (e.year, e.amount.centimes())).collect::<Vec<_>>(), [(2025, 1), (2026, 130_000_000)]);
+        assert!(Programme::validate("x", "", "", "banque").is_err_and(|e| e.0.len() == 3));
+    }
+}

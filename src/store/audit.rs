@@ -1,0 +1,215 @@
+//! The audit log: who did what, when, with the content before and after, in a hash chain.
+//!
+//! Each entry's hash covers the previous entry's hash and the hash of its content, not the
+//! content itself: retention rules can erase an entry's personal content (an audited act)
+//! and the chain still verifies. `daftar check` recomputes the whole chain and also compares
+//! every business row with the hash its last audit entry recorded, so a row edited behind
+//! Daftar's back is found.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use sha2::{Digest as _, Sha256};
+
+use super::StoreError;
+use super::records::Table;
+
+/// The hash before the first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// SHA-256 of `bytes`, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// One entry to append.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who: a login, or `système`.
+    pub actor: &'a str,
+    /// What: `applicant.create`, `dossier.move`, `user.add`, …
+    pub action: &'a str,
+    /// The table of the row written, if any.
+    pub table: Option<&'a str>,
+    /// The row written, if any.
+    pub row_id: Option<&'a str>,
+    /// The hash of the row as written (see [`row_hash`]).
+    pub row_hash: Option<&'a str>,
+    /// The content (JSON: before, after, reason…), kept apart and erasable.
+    pub content: &'a str,
+}
+
+/// The hash of one entry: the previous hash, the sequence number, then `at`, actor, action,
+/// table, row id, row hash and content hash.
+fn entry_hash(prev: &str, seq: i64, fields: [&str; 7]) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update([0x1f]);
+    h.update(seq.to_string().as_bytes());
+    h.update([0x1f]);
+    for part in fields {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// The timestamp format of the store (UTC, RFC 3339, microseconds).
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The hash that identifies a business row's state: its version, tombstone and content.
+pub fn row_hash(version: i64, deleted_at: Option<&str>, data: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(version.to_string().as_bytes());
+    h.update([0x1f]);
+    h.update(deleted_at.unwrap_or("").as_bytes());
+    h.update([0x1f]);
+    h.update(data.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Appends an entry at the end of the chain; returns its sequence number.
+pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64, StoreError> {
+    let (last_seq, prev): (i64, String) = conn
+        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS.to_owned()));
+    let seq = last_seq + 1;
+    let at = timestamp(e.at);
+    let content_hash = sha256_hex(e.content.as_bytes());
+    let hash = entry_hash(&prev, seq, [&at, e.actor, e.action, e.table.unwrap_or(""), e.row_id.unwrap_or(""), e.row_hash.unwrap_or(""), &content_hash]);
+    conn.prepare_cached(
+        "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, prev_hash, entry_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![seq, at, e.actor, e.action, e.table, e.row_id, e.row_hash, content_hash, prev, hash])?;
+    conn.prepare_cached("INSERT INTO audit_content (seq, content) VALUES (?1, ?2)")?.execute(params![seq, e.content])?;
+    Ok(seq)
+}
+
+/// The hash of the last entry: the head of the chain (sync bundles will carry it).
+pub fn head(conn: &Connection) -> Result<(i64, String), StoreError> {
+    Ok(conn
+        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, GENESIS.to_owned())))
+}
+
+/// Erases the content of entry `seq` (retention rules), keeping its hash; the erasure itself is
+/// a new audited entry.
+pub fn erase_content(conn: &Connection, seq: i64, reason: &str, at: DateTime<Utc>, actor: &str) -> Result<(), StoreError> {
+    let changed = conn.execute(
+        "UPDATE audit_content SET content = NULL, erased_at = ?2, erase_reason = ?3 WHERE seq = ?1 AND content IS NOT NULL",
+        params![seq, timestamp(at), reason],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(format!("Entrée d'audit {seq} (ou déjà effacée)")));
+    }
+    let content = serde_json::json!({ "erased_seq": seq, "reason": reason }).to_string();
+    append(conn, &Entry { at, actor, action: "audit.erase", table: None, row_id: None, row_hash: None, content: &content })?;
+    Ok(())
+}
+
+/// A problem found by [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainProblem {
+    /// The first entry (or row) concerned.
+    pub seq: i64,
+    /// What is wrong, in French.
+    pub message: String,
+}
+
+/// What [`verify`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Entries checked.
+    pub entries: i64,
+    /// Entries whose content was erased (still verified through their hash).
+    pub erased: i64,
+    /// Business rows compared with their last audit entry.
+    pub rows: i64,
+    /// Problems, first ones first (empty: the chain holds).
+    pub problems: Vec<ChainProblem>,
+}
+
+/// Recomputes the whole chain, the content hashes, and every business row's hash against its
+/// last audit entry.
+pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
+    let mut report = ChainReport::default();
+    let mut stmt = conn.prepare(
+        "SELECT l.seq, l.at, l.actor, l.action, l.table_name, l.row_id, l.row_hash, l.content_hash, l.prev_hash, l.entry_hash, c.content
+         FROM audit_log l LEFT JOIN audit_content c ON c.seq = l.seq ORDER BY l.seq",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_owned();
+    let mut expected_seq = 1;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let at: String = r.get(1)?;
+        let actor: String = r.get(2)?;
+        let action: String = r.get(3)?;
+        let table: Option<String> = r.get(4)?;
+        let row_id: Option<String> = r.get(5)?;
+        let row_hash: Option<String> = r.get(6)?;
+        let content_hash: String = r.get(7)?;
+        let stored_prev: String = r.get(8)?;
+        let stored_hash: String = r.get(9)?;
+        let content: Option<String> = r.get(10)?;
+        report.entries += 1;
+        let problem = |message: String| ChainProblem { seq, message };
+        if seq != expected_seq {
+            report.problems.push(problem(format!("entrée {expected_seq} manquante (la suivante est {seq})")));
+        }
+        expected_seq = seq + 1;
+        if stored_prev != prev {
+            report.problems.push(problem(format!("l'entrée {seq} ne suit pas la précédente")));
+        }
+        let fields = [at.as_str(), &actor, &action, table.as_deref().unwrap_or(""), row_id.as_deref().unwrap_or(""), row_hash.as_deref().unwrap_or(""), &content_hash];
+        if entry_hash(&stored_prev, seq, fields) != stored_hash {
+            report.problems.push(problem(format!("l'entrée {seq} a été modifiée")));
+        }
+        match content {
+            Some(content) if sha256_hex(content.as_bytes()) != content_hash => {
+                report.problems.push(problem(format!("le contenu de l'entrée {seq} a été modifié")));
+            }
+            Some(_) => {}
+            None => report.erased += 1,
+        }
+        prev = stored_hash;
+    }
+    drop(rows);
+    for table in Table::ALL {
+        verify_rows(conn, table, &mut report)?;
+    }
+    Ok(report)
+}
+
+fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT t.id, t.version, t.deleted_at, t.data,
+                (SELECT a.row_hash FROM audit_log a WHERE a.row_id = t.id ORDER BY a.seq DESC LIMIT 1),
+                t.rid
+         FROM {} t",
+        table.name()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let version: i64 = r.get(1)?;
+        let deleted_at: Option<String> = r.get(2)?;
+        let data: String = r.get(3)?;
+        let audited: Option<String> = r.get(4)?;
+        report.rows += 1;
+        if audited.as_deref() != Some(&row_hash(version, deleted_at.as_deref(), &data)) {
+            report.problems.push(ChainProblem {
+                seq: r.get(5)?,
+                message: format!("la ligne {id} de la table {} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)", table.name()),
+            });
+        }
+    }
+    Ok(())
+}

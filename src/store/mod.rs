@@ -1,0 +1,286 @@
+//! The SQLite file: opening, migrations, and the modules that read and write it (DESIGN §4).
+//!
+//! One database file per installation, WAL journal, `synchronous=FULL` (office PCs lose power),
+//! foreign keys on. The schema moves forward through append-only migrations tracked in
+//! `PRAGMA user_version`; a copy of the file is made before migrating an existing database, and
+//! a database from a newer program is refused. Uses [`crate::domain`]; never egui or printpdf.
+
+pub mod audit;
+pub mod records;
+pub mod reference;
+pub mod search;
+pub mod site;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+/// Identifies a Daftar file in its SQLite header (`PRAGMA application_id`): "DFTR".
+pub const APPLICATION_ID: i32 = 0x4446_5452;
+
+/// The migrations, in order. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// What can go wrong with the database. Messages are for users, in French.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file was written by a newer Daftar.
+    #[error(
+        "Cette base a été créée par une version plus récente de Daftar (schéma {found}, ce programme connaît le schéma {known}). Installez la dernière version de Daftar ; la base n'a pas été modifiée."
+    )]
+    NewerSchema {
+        /// Version found in the file.
+        found: i64,
+        /// Version this program knows.
+        known: i64,
+    },
+    /// The file is not a Daftar database.
+    #[error("Le fichier {0} n'est pas une base Daftar. Vérifiez le chemin donné à --db ; rien n'a été modifié.")]
+    NotDaftar(PathBuf),
+    /// The file does not exist where an existing database was expected.
+    #[error("Aucune base Daftar à l'emplacement {0}. Créez-la avec « daftar init » (ou « daftar demo »), ou indiquez le bon fichier avec --db.")]
+    Missing(PathBuf),
+    /// The database was not set up yet.
+    #[error("Cette base n'est pas encore installée : lancez « daftar init » (ou « daftar demo »).")]
+    NotInitialised,
+    /// The database is already set up.
+    #[error("Cette base est déjà installée (site {0}) : « daftar init » ne s'utilise qu'une fois.")]
+    AlreadyInitialised(String),
+    /// Copying the file before a migration failed.
+    #[error("Impossible de copier la base avant sa mise à jour ({0}) : libérez de la place sur le disque puis relancez Daftar. La base n'a pas été modifiée.")]
+    BackupBeforeMigration(String),
+    /// A record is missing.
+    #[error("{0} introuvable.")]
+    NotFound(String),
+    /// A record belongs to another site.
+    #[error("Cet enregistrement appartient au site {owner} : seul ce site peut le modifier.")]
+    NotOwner {
+        /// The owner site.
+        owner: String,
+    },
+    /// A record was deleted.
+    #[error("Cet enregistrement a été supprimé ({0}).")]
+    Deleted(String),
+    /// A stored row cannot be read back.
+    #[error("Un enregistrement de la table {table} est illisible ({message}) : lancez « daftar check ».")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Detail.
+        message: String,
+    },
+    /// Any other SQLite error.
+    #[error("Erreur de la base de données : {0}. Rien n'a été enregistré.")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}
+
+fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it when `create` is true and it does not exist,
+    /// and brings its schema up to date (copying the file first when it already held data).
+    pub fn open(path: &Path, create: bool) -> Result<Store, StoreError> {
+        Store::open_with(path, create, MIGRATIONS)
+    }
+
+    fn open_with(path: &Path, create: bool, migrations: &[&str]) -> Result<Store, StoreError> {
+        let known = migrations.len() as i64;
+        if !path.exists() && !create {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::BackupBeforeMigration(e.to_string()))?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let app_id: i32 = conn
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .map_err(|_| StoreError::NotDaftar(path.to_owned()))?;
+        let version = schema_version(&conn)?;
+        if app_id != APPLICATION_ID && (app_id != 0 || version != 0 || has_tables(&conn)?) {
+            return Err(StoreError::NotDaftar(path.to_owned()));
+        }
+        if version > known {
+            return Err(StoreError::NewerSchema { found: version, known });
+        }
+        configure(&conn)?;
+        let mut store = Store { conn, path: Some(path.to_owned()) };
+        if version > 0 && version < known {
+            store.copy_before_migration(version)?;
+        }
+        store.apply(migrations)?;
+        Ok(store)
+    }
+
+    /// A fresh database in memory, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        let mut store = Store { conn, path: None };
+        store.apply(MIGRATIONS)?;
+        Ok(store)
+    }
+
+    /// The file, when the database is on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The connection, for reads. Writes go through [`Store::transaction`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`: the write lock is taken at once).
+    pub fn transaction(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        Ok(self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        schema_version(&self.conn)
+    }
+
+    fn copy_before_migration(&self, from_version: i64) -> Result<(), StoreError> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let copy = migration_copy_path(path, from_version);
+        if copy.exists() {
+            return Ok(());
+        }
+        self.conn
+            .execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+            .map_err(|e| StoreError::BackupBeforeMigration(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Applies the migrations the file lacks, each in its own transaction. Running it again is
+    /// a no-op.
+    pub fn migrate(&mut self) -> Result<(), StoreError> {
+        self.apply(MIGRATIONS)
+    }
+
+    fn apply(&mut self, migrations: &[&str]) -> Result<(), StoreError> {
+        let current = schema_version(&self.conn)?;
+        for (index, sql) in migrations.iter().enumerate().skip(usize::try_from(current).unwrap_or(usize::MAX)) {
+            let tx = self.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+}
+
+/// Where the copy made before migrating a file from `from_version` goes.
+pub fn migration_copy_path(db: &Path, from_version: i64) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".avant-migration-schema-{from_version}"));
+    db.with_file_name(name)
+}
+
+fn has_tables(conn: &Connection) -> Result<bool, StoreError> {
+    Ok(conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0))? > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut store = Store::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.schema_version().ok(), Some(SCHEMA_VERSION));
+        store.migrate().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(store.schema_version().ok(), Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn pragmas_are_set_on_files() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(&dir.path().join("d.sqlite"), true).unwrap_or_else(|e| panic!("{e}"));
+        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap_or_default();
+        let sync: i64 = store.conn().pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap_or_default();
+        let fk: i64 = store.conn().pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap_or_default();
+        assert_eq!((mode.as_str(), sync, fk), ("wal", 2, 1));
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("d.sqlite");
+        drop(Store::open(&path, true).unwrap_or_else(|e| panic!("{e}")));
+        let conn = Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 5).unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        let err = Store::open(&path, false).unwrap_err();
+        assert!(err.to_string().contains("version plus récente"), "{err}");
+        let conn = Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).ok(), Some(SCHEMA_VERSION + 5));
+    }
+
+    #[test]
+    fn an_older_schema_is_copied_then_migrated() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("d.sqlite");
+        let v1 = "CREATE TABLE marker (x); INSERT INTO marker VALUES (1);";
+        let v2 = "UPDATE marker SET x = 2;";
+        drop(Store::open_with(&path, true, &[v1]).unwrap_or_else(|e| panic!("{e}")));
+        let store = Store::open_with(&path, false, &[v1, v2]).unwrap_or_else(|e| panic!("{e}"));
+        let now: i64 = store.conn().query_row("SELECT x FROM marker", [], |r| r.get(0)).unwrap_or_default();
+        assert_eq!((now, store.schema_version().ok()), (2, Some(2)));
+        let copy = Connection::open(migration_copy_path(&path, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let before: i64 = copy.query_row("SELECT x FROM marker", [], |r| r.get(0)).unwrap_or_default();
+        assert_eq!(before, 1, "the copy holds the file as it was before migrating");
+        // A failing migration leaves the file at its previous version.
+        drop(store);
+        assert!(Store::open_with(&path, false, &[v1, v2, "THIS IS NOT SQL"]).is_err());
+        let again = Store::open_with(&path, false, &[v1, v2]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.schema_version().ok(), Some(2));
+    }
+
+    #[test]
+    fn copy_path_is_next_to_the_file() {
+        let p = migration_copy_path(Path::new("/data/daftar.sqlite"), 3);
+        assert_eq!(p, Path::new("/data/daftar.sqlite.avant-migration-schema-3"));
+    }
+
+    #[test]
+    fn a_foreign_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("autre.sqlite");
+        let conn = Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch("CREATE TABLE t (x)").unwrap_or_else(|e| panic!("{e}"));
+        drop(conn);
+        assert!(matches!(Store::open(&path, false), Err(StoreError::NotDaftar(_))));
+        let text = dir.path().join("texte.sqlite");
+        std::fs::write(&text, "ceci n'est pas une base").unwrap_or_else(|e| panic!("{e}"));
+        assert!(Store::open(&text, false).is_err());
+        assert!(matches!(Store::open(&dir.path().join("absent.sqlite"), false), Err(StoreError::Missing(_))));
+    }
+}

@@ -1,0 +1,425 @@
+//! Business rows: the generic write path that every record goes through.
+//!
+//! A write bumps the row's version, stamps it, and in the same transaction appends one line to
+//! the outbox (what sync carries) and one entry to the audit chain (before/after). Only the
+//! owner site writes a row; deletion is a tombstone with a reason, so it can travel.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use super::StoreError;
+use super::audit::{self, Entry, row_hash, timestamp};
+use crate::domain::applicant::{Applicant, CardHolder};
+use crate::domain::dossier::Dossier;
+use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
+use crate::domain::names::fold;
+use crate::domain::project::Project;
+use crate::domain::visit::Visit;
+
+/// The business tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// Resistance card holders.
+    CardHolders,
+    /// Applicants.
+    Applicants,
+    /// Projects.
+    Projects,
+    /// Dossiers.
+    Dossiers,
+    /// Commission decisions.
+    Decisions,
+    /// Funding lines.
+    FundingLines,
+    /// Disbursements.
+    Disbursements,
+    /// Programmes and conventions.
+    Programmes,
+    /// Follow-up visits.
+    Visits,
+}
+
+impl Table {
+    /// Every business table.
+    pub const ALL: [Table; 9] = [
+        Table::CardHolders,
+        Table::Applicants,
+        Table::Projects,
+        Table::Dossiers,
+        Table::Decisions,
+        Table::FundingLines,
+        Table::Disbursements,
+        Table::Programmes,
+        Table::Visits,
+    ];
+
+    /// The SQL table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::CardHolders => "card_holders",
+            Table::Applicants => "applicants",
+            Table::Projects => "projects",
+            Table::Dossiers => "dossiers",
+            Table::Decisions => "decisions",
+            Table::FundingLines => "funding_lines",
+            Table::Disbursements => "disbursements",
+            Table::Programmes => "programmes",
+            Table::Visits => "visits",
+        }
+    }
+
+    /// The entity's name in audit actions (`applicant.create`).
+    pub fn entity(self) -> &'static str {
+        match self {
+            Table::CardHolders => "card_holder",
+            Table::Applicants => "applicant",
+            Table::Projects => "project",
+            Table::Dossiers => "dossier",
+            Table::Decisions => "decision",
+            Table::FundingLines => "funding_line",
+            Table::Disbursements => "disbursement",
+            Table::Programmes => "programme",
+            Table::Visits => "visit",
+        }
+    }
+
+    /// The French name of one record, for messages.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Table::CardHolders => "Titulaire de carte",
+            Table::Applicants => "Bénéficiaire",
+            Table::Projects => "Projet",
+            Table::Dossiers => "Dossier",
+            Table::Decisions => "Décision",
+            Table::FundingLines => "Ligne de financement",
+            Table::Disbursements => "Décaissement",
+            Table::Programmes => "Programme",
+            Table::Visits => "Visite",
+        }
+    }
+
+    fn fts(self) -> Option<&'static str> {
+        (self == Table::Applicants).then_some("applicants_fts")
+    }
+}
+
+/// A value stored in a business table.
+pub trait Record: Serialize + DeserializeOwned {
+    /// Its table.
+    const TABLE: Table;
+    /// The key lists are sorted by.
+    fn sort_key(&self) -> String;
+    /// The text the search index holds for it, if the table is searchable.
+    fn search_text(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Record for CardHolder {
+    const TABLE: Table = Table::CardHolders;
+    fn sort_key(&self) -> String {
+        self.card_number.clone()
+    }
+}
+
+impl Record for Applicant {
+    const TABLE: Table = Table::Applicants;
+    fn sort_key(&self) -> String {
+        fold(&format!("{} {} {} {}", self.last_name, self.first_name, self.last_name_ar, self.first_name_ar)).split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    fn search_text(&self) -> Option<String> {
+        let mut text = fold(&format!("{} {} {} {} {}", self.last_name, self.first_name, self.last_name_ar, self.first_name_ar, self.cin));
+        if let Some(phone) = &self.phone {
+            let national = phone.national();
+            text.push(' ');
+            text.push_str(&national);
+            text.push(' ');
+            text.push_str(&national[1..]);
+        }
+        Some(text)
+    }
+}
+
+impl Record for Project {
+    const TABLE: Table = Table::Projects;
+    fn sort_key(&self) -> String {
+        fold(&self.name)
+    }
+}
+
+impl Record for Dossier {
+    const TABLE: Table = Table::Dossiers;
+    fn sort_key(&self) -> String {
+        self.number.to_string()
+    }
+}
+
+impl Record for Decision {
+    const TABLE: Table = Table::Decisions;
+    fn sort_key(&self) -> String {
+        self.decided_on.to_string()
+    }
+}
+
+impl Record for FundingLine {
+    const TABLE: Table = Table::FundingLines;
+    fn sort_key(&self) -> String {
+        self.year.to_string()
+    }
+}
+
+impl Record for Disbursement {
+    const TABLE: Table = Table::Disbursements;
+    fn sort_key(&self) -> String {
+        self.paid_on.to_string()
+    }
+}
+
+impl Record for Programme {
+    const TABLE: Table = Table::Programmes;
+    fn sort_key(&self) -> String {
+        self.code.clone()
+    }
+}
+
+impl Record for Visit {
+    const TABLE: Table = Table::Visits;
+    fn sort_key(&self) -> String {
+        self.visited_on.to_string()
+    }
+}
+
+/// The bookkeeping columns of a business row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RowMeta {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// The site that created the row and alone writes it.
+    pub owner: String,
+    /// Bumped by the owner on each write, from 1.
+    pub version: i64,
+    /// Created (UTC, RFC 3339).
+    pub created_at: String,
+    /// Last written (UTC, RFC 3339).
+    pub updated_at: String,
+    /// Set when the row was deleted (tombstone).
+    pub deleted_at: Option<String>,
+    /// Why it was deleted.
+    pub delete_reason: Option<String>,
+}
+
+/// A business row: its bookkeeping and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row<T> {
+    /// Bookkeeping.
+    pub meta: RowMeta,
+    /// The value.
+    pub value: T,
+}
+
+/// Who writes, where and when: everything a write stamps on rows, outbox and audit.
+#[derive(Debug, Clone, Copy)]
+pub struct Writer<'a> {
+    /// The connection (inside a transaction).
+    pub conn: &'a Connection,
+    /// This installation's code: the owner of what it creates.
+    pub site: &'a str,
+    /// The user's login.
+    pub actor: &'a str,
+    /// The time of the write.
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+struct OutboxLine<'a> {
+    table: &'static str,
+    #[serde(flatten)]
+    meta: &'a RowMeta,
+    data: &'a RawValue,
+}
+
+#[derive(Serialize)]
+struct AuditContent<'a> {
+    before: Option<&'a RawValue>,
+    after: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+fn corrupt(table: Table, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt { table: table.name(), message: e.to_string() }
+}
+
+fn read_meta(r: &rusqlite::Row<'_>) -> Result<RowMeta, rusqlite::Error> {
+    let id: String = r.get(0)?;
+    Ok(RowMeta {
+        id: Uuid::parse_str(&id).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        owner: r.get(1)?,
+        version: r.get(2)?,
+        created_at: r.get(3)?,
+        updated_at: r.get(4)?,
+        deleted_at: r.get(5)?,
+        delete_reason: r.get(6)?,
+    })
+}
+
+/// The columns [`read_meta`] expects, then `data`.
+pub const ROW_COLUMNS: &str = "id, owner, version, created_at, updated_at, deleted_at, delete_reason, data";
+
+/// Reads a row selected with [`ROW_COLUMNS`].
+pub fn read_row<T: Record>(r: &rusqlite::Row<'_>) -> Result<Row<T>, StoreError> {
+    let meta = read_meta(r).map_err(|e| corrupt(T::TABLE, e))?;
+    let data: String = r.get(7)?;
+    let value = serde_json::from_str(&data).map_err(|e| corrupt(T::TABLE, e))?;
+    Ok(Row { meta, value })
+}
+
+/// Reads one row by id, tombstoned or not.
+pub fn get<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<Row<T>>, StoreError> {
+    let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE id = ?1", T::TABLE.name());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([id.to_string()])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(read_row(r)?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads one live row by id: an error in French when it is missing or deleted.
+pub fn get_live<T: Record>(conn: &Connection, id: Uuid) -> Result<Row<T>, StoreError> {
+    let row = get::<T>(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("{} {id}", T::TABLE.label_fr())))?;
+    if let Some(reason) = &row.meta.delete_reason {
+        return Err(StoreError::Deleted(reason.clone()));
+    }
+    Ok(row)
+}
+
+/// Reads the live rows matching a `WHERE` clause on the table (`column = ?1`), in list order.
+pub fn find<T: Record>(conn: &Connection, condition: &str, param: &str) -> Result<Vec<Row<T>>, StoreError> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM {} WHERE ({condition}) AND deleted_at IS NULL ORDER BY sort_key, rid",
+        T::TABLE.name()
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([param])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_row(r)?);
+    }
+    Ok(out)
+}
+
+impl Writer<'_> {
+    /// Creates a row owned by this site.
+    pub fn insert<T: Record>(&self, id: Uuid, value: &T) -> Result<RowMeta, StoreError> {
+        let now = timestamp(self.now);
+        let meta = RowMeta {
+            id,
+            owner: self.site.to_owned(),
+            version: 1,
+            created_at: now.clone(),
+            updated_at: now,
+            deleted_at: None,
+            delete_reason: None,
+        };
+        let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
+        let sql = format!(
+            "INSERT INTO {} (id, owner, version, created_at, updated_at, sort_key, data) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)",
+            T::TABLE.name()
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .execute(params![meta.id.to_string(), meta.owner, meta.created_at, meta.updated_at, value.sort_key(), data])?;
+        let rid = self.conn.last_insert_rowid();
+        self.index::<T>(rid, Some(value), false)?;
+        self.log::<T>(&meta, "create", None, Some(&data), None)?;
+        Ok(meta)
+    }
+
+    /// Replaces the value of a live row owned by this site.
+    pub fn update<T: Record>(&self, id: Uuid, value: &T, reason: Option<&str>) -> Result<RowMeta, StoreError> {
+        let (rid, mut meta, before) = self.current::<T>(id)?;
+        let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
+        meta.version += 1;
+        meta.updated_at = timestamp(self.now);
+        let sql = format!("UPDATE {} SET version = ?2, updated_at = ?3, sort_key = ?4, data = ?5 WHERE rid = ?1", T::TABLE.name());
+        self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, value.sort_key(), data])?;
+        self.index::<T>(rid, Some(value), true)?;
+        self.log::<T>(&meta, "update", Some(&before), Some(&data), reason)?;
+        Ok(meta)
+    }
+
+    /// Deletes a live row owned by this site: a tombstone with a reason, which travels.
+    pub fn tombstone<T: Record>(&self, id: Uuid, reason: &str) -> Result<RowMeta, StoreError> {
+        let (rid, mut meta, before) = self.current::<T>(id)?;
+        meta.version += 1;
+        meta.updated_at = timestamp(self.now);
+        meta.deleted_at = Some(meta.updated_at.clone());
+        meta.delete_reason = Some(reason.to_owned());
+        let sql = format!("UPDATE {} SET version = ?2, updated_at = ?3, deleted_at = ?3, delete_reason = ?4 WHERE rid = ?1", T::TABLE.name());
+        self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, reason])?;
+        self.index::<T>(rid, None, true)?;
+        self.log::<T>(&meta, "delete", Some(&before), None, Some(reason))?;
+        Ok(meta)
+    }
+
+    fn current<T: Record>(&self, id: Uuid) -> Result<(i64, RowMeta, String), StoreError> {
+        let sql = format!("SELECT {ROW_COLUMNS}, rid FROM {} WHERE id = ?1", T::TABLE.name());
+        let found = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.to_string()], |r| Ok((read_meta(r)?, r.get::<_, String>(7)?, r.get::<_, i64>(8)?)))
+            .optional()?;
+        let (meta, data, rid) = found.ok_or_else(|| StoreError::NotFound(format!("{} {id}", T::TABLE.label_fr())))?;
+        if meta.owner != self.site {
+            return Err(StoreError::NotOwner { owner: meta.owner });
+        }
+        if let Some(reason) = meta.delete_reason {
+            return Err(StoreError::Deleted(reason));
+        }
+        Ok((rid, meta, data))
+    }
+
+    fn index<T: Record>(&self, rid: i64, value: Option<&T>, replace: bool) -> Result<(), StoreError> {
+        let Some(fts) = T::TABLE.fts() else { return Ok(()) };
+        if replace {
+            self.conn.prepare_cached(&format!("DELETE FROM {fts} WHERE rowid = ?1"))?.execute([rid])?;
+        }
+        if let Some(text) = value.and_then(Record::search_text) {
+            self.conn.prepare_cached(&format!("INSERT INTO {fts} (rowid, text) VALUES (?1, ?2)"))?.execute(params![rid, text])?;
+        }
+        Ok(())
+    }
+
+    fn log<T: Record>(&self, meta: &RowMeta, verb: &str, before: Option<&str>, after: Option<&str>, reason: Option<&str>) -> Result<(), StoreError> {
+        let raw = |json: Option<&str>| -> Result<Option<Box<RawValue>>, StoreError> {
+            json.map(|j| RawValue::from_string(j.to_owned()).map_err(|e| corrupt(T::TABLE, e))).transpose()
+        };
+        let (before, after) = (raw(before)?, raw(after)?);
+        // The row as it now stands (a tombstone keeps its last content).
+        let data = after.as_deref().or(before.as_deref()).map_or("null", RawValue::get);
+        let line = serde_json::to_string(&OutboxLine {
+            table: T::TABLE.name(),
+            meta,
+            data: after.as_deref().or(before.as_deref()).ok_or_else(|| corrupt(T::TABLE, "ligne vide"))?,
+        })
+        .map_err(|e| corrupt(T::TABLE, e))?;
+        self.conn
+            .prepare_cached("INSERT INTO outbox (at, table_name, row_id, owner, version, row) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .execute(params![meta.updated_at, T::TABLE.name(), meta.id.to_string(), meta.owner, meta.version, line])?;
+        let content = serde_json::to_string(&AuditContent { before: before.as_deref(), after: after.as_deref(), reason })
+            .map_err(|e| corrupt(T::TABLE, e))?;
+        let id = meta.id.to_string();
+        let hash = row_hash(meta.version, meta.deleted_at.as_deref(), data);
+        let action = format!("{}.{verb}", T::TABLE.entity());
+        audit::append(
+            self.conn,
+            &Entry { at: self.now, actor: self.actor, action: &action, table: Some(T::TABLE.name()), row_id: Some(&id), row_hash: Some(&hash), content: &content },
+        )?;
+        Ok(())
+    }
+}

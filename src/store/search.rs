@@ -1,0 +1,195 @@
+//! Reading the register: search as you type, paged lists, duplicate candidates, counts.
+//! Nothing here loads a whole table: lists are pages, counts stop at a cap.
+
+use rusqlite::{Connection, params};
+use uuid::Uuid;
+
+use super::StoreError;
+use super::records::{ROW_COLUMNS, Row, find, read_row};
+use crate::domain::applicant::Applicant;
+use crate::domain::dossier::Dossier;
+use crate::domain::money::group_thousands_fr;
+use crate::domain::names::search_tokens;
+
+/// Beyond this many hits a search says "more than" instead of counting.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// How many rows matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HitCount {
+    /// Exactly this many.
+    Exactly(i64),
+    /// More than [`COUNT_CAP`].
+    MoreThan(i64),
+}
+
+impl std::fmt::Display for HitCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HitCount::Exactly(0) => f.write_str("aucun résultat"),
+            HitCount::Exactly(1) => f.write_str("1 résultat"),
+            HitCount::Exactly(n) => write!(f, "{n} résultats"),
+            HitCount::MoreThan(n) => write!(f, "plus de {} résultats", group_thousands_fr(*n)),
+        }
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows of the page.
+    pub rows: Vec<Row<T>>,
+    /// How many rows match in all.
+    pub total: HitCount,
+}
+
+/// The FTS5 query for what a clerk typed: every word, as a prefix, must match.
+/// `None` when nothing searchable was typed.
+pub fn fts_query(typed: &str) -> Option<String> {
+    let words: Vec<String> = search_tokens(typed).map(|w| format!("\"{w}\"*")).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn collect<T: super::records::Record>(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Row<T>>, StoreError> {
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read_row(r)?);
+    }
+    Ok(out)
+}
+
+/// Searches applicants by name (either script, accents and diacritics ignored, prefixes),
+/// CIN or phone; newest first. `page` counts from 0.
+pub fn search_applicants(conn: &Connection, typed: &str, page: u32, page_size: u32) -> Result<Page<Applicant>, StoreError> {
+    let Some(query) = fts_query(typed) else {
+        return list_applicants(conn, page, page_size);
+    };
+    let total: i64 = conn
+        .prepare_cached("SELECT count(*) FROM (SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 LIMIT ?2)")?
+        .query_row(params![query, COUNT_CAP + 1], |r| r.get(0))?;
+    let total = if total > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(total) };
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM applicants WHERE rid IN (
+             SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)
+         ORDER BY rid DESC"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = collect(stmt.query(params![query, page_size, i64::from(page) * i64::from(page_size)])?)?;
+    Ok(Page { rows, total })
+}
+
+/// One page of the applicant list, in alphabetical order.
+pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<Page<Applicant>, StoreError> {
+    let total: i64 = conn.prepare_cached("SELECT count(*) FROM applicants WHERE deleted_at IS NULL")?.query_row([], |r| r.get(0))?;
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM applicants WHERE rid IN (
+             SELECT rid FROM applicants WHERE deleted_at IS NULL ORDER BY sort_key LIMIT ?1 OFFSET ?2)
+         ORDER BY sort_key"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = collect(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
+    Ok(Page { rows, total: HitCount::Exactly(total) })
+}
+
+/// Live applicants with this CIN, at any site.
+pub fn applicants_with_cin(conn: &Connection, cin: &str) -> Result<Vec<Row<Applicant>>, StoreError> {
+    find(conn, "cin = ?1", cin)
+}
+
+/// Live applicants born on this date (ISO `YYYY-MM-DD`), at any site.
+pub fn applicants_born_on(conn: &Connection, iso_date: &str) -> Result<Vec<Row<Applicant>>, StoreError> {
+    find(conn, "birth_date = ?1", iso_date)
+}
+
+/// The dossier with this number.
+pub fn dossier_by_number(conn: &Connection, number: &str) -> Result<Option<Row<Dossier>>, StoreError> {
+    Ok(find::<Dossier>(conn, "number = ?1", &number.trim().to_uppercase())?.into_iter().next())
+}
+
+/// Dossiers whose number starts with `prefix` (as typed), by number, at most `limit`.
+pub fn dossiers_by_number_prefix(conn: &Connection, prefix: &str, limit: u32) -> Result<Vec<Row<Dossier>>, StoreError> {
+    let prefix = prefix.trim().to_uppercase();
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM dossiers WHERE number >= ?1 AND number < ?1 || char(1114111) AND deleted_at IS NULL ORDER BY number LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    collect(stmt.query(params![prefix, limit])?)
+}
+
+/// The live dossiers of an applicant.
+pub fn dossiers_of_applicant(conn: &Connection, applicant_id: Uuid) -> Result<Vec<Row<Dossier>>, StoreError> {
+    find(conn, "applicant_id = ?1", &applicant_id.to_string())
+}
+
+/// Counts for `daftar stats` and the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Live card holders.
+    pub card_holders: i64,
+    /// Live applicants.
+    pub applicants: i64,
+    /// Live projects by kind code.
+    pub projects_by_kind: Vec<(String, i64)>,
+    /// Live dossiers by status code.
+    pub dossiers_by_status: Vec<(String, i64)>,
+    /// Planned jobs (total, family) over live projects.
+    pub jobs_planned: (i64, i64),
+    /// Committed centimes by source kind.
+    pub committed_by_source: Vec<(String, i64)>,
+    /// Disbursed centimes by source kind.
+    pub disbursed_by_source: Vec<(String, i64)>,
+    /// Live follow-up visits.
+    pub visits: i64,
+    /// Live programmes.
+    pub programmes: i64,
+    /// Changes in the outbox (not yet acknowledged by a parent).
+    pub outbox: i64,
+    /// Audit entries.
+    pub audit_entries: i64,
+}
+
+fn pairs(conn: &Connection, sql: &str) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn.prepare(sql)?;
+    let out = stmt.query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
+fn count(conn: &Connection, sql: &str) -> Result<i64, StoreError> {
+    Ok(conn.query_row(sql, [], |r| r.get(0))?)
+}
+
+/// Reads the counts.
+pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
+    Ok(Stats {
+        card_holders: count(conn, "SELECT count(*) FROM card_holders WHERE deleted_at IS NULL")?,
+        applicants: count(conn, "SELECT count(*) FROM applicants WHERE deleted_at IS NULL")?,
+        projects_by_kind: pairs(conn, "SELECT kind, count(*) FROM projects WHERE deleted_at IS NULL GROUP BY kind ORDER BY kind")?,
+        dossiers_by_status: pairs(conn, "SELECT status, count(*) FROM dossiers WHERE deleted_at IS NULL GROUP BY status ORDER BY status")?,
+        jobs_planned: conn.query_row(
+            "SELECT coalesce(sum(json_extract(data, '$.jobs_planned.total')), 0), coalesce(sum(json_extract(data, '$.jobs_planned.family')), 0)
+             FROM projects WHERE deleted_at IS NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
+        committed_by_source: pairs(
+            conn,
+            "SELECT source_kind, sum(committed_centimes) FROM funding_lines WHERE deleted_at IS NULL GROUP BY source_kind ORDER BY source_kind",
+        )?,
+        disbursed_by_source: pairs(
+            conn,
+            "SELECT l.source_kind, sum(d.amount_centimes) FROM disbursements d JOIN funding_lines l ON l.id = d.funding_line_id
+             WHERE d.deleted_at IS NULL GROUP BY l.source_kind ORDER BY l.source_kind",
+        )?,
+        visits: count(conn, "SELECT count(*) FROM visits WHERE deleted_at IS NULL")?,
+        programmes: count(conn, "SELECT count(*) FROM programmes WHERE deleted_at IS NULL")?,
+        outbox: count(conn, "SELECT count(*) FROM outbox")?,
+        audit_entries: count(conn, "SELECT count(*) FROM audit_log")?,
+    })
+}
+
+/// Runs SQLite's own integrity check; returns its complaints (empty when sound).
+pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let lines = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(lines.into_iter().filter(|l| l != "ok").collect())
+}
