@@ -1,1 +1,333 @@
-//! CSV import.
+//! `daftar import-csv`: the migration path from the offices' spreadsheets.
+//!
+//! Reads `;`- or `,`-separated UTF-8 (with or without BOM, CRLF or LF), dates `jj/mm/aaaa`,
+//! decimal commas. Every line goes through the same actions as the screens; the whole file is
+//! one batch: if any line is wrong, nothing is imported and every problem is reported with its
+//! line and column. The columns are documented in `docs/import-csv.md`.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike as _, NaiveDate};
+use uuid::Uuid;
+
+use super::{AppError, CardRef, Core, Session};
+use crate::domain::Money;
+use crate::domain::applicant::ApplicantDraft;
+use crate::domain::dates::parse_date_fr;
+use crate::domain::dossier::Status;
+use crate::domain::funding::{FundingLine, FundingSource};
+use crate::domain::names::fold;
+use crate::domain::project::{Member, Project, ProjectDraft};
+use crate::domain::role::Action;
+use crate::store::records::{Row, find};
+use crate::store::search::applicants_with_cin;
+
+/// The largest file accepted (a spreadsheet of an office is far smaller).
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// What a CSV file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvTarget {
+    /// Applicants.
+    Applicants,
+    /// Projects.
+    Projects,
+    /// Dossiers.
+    Dossiers,
+    /// Funding lines and disbursements.
+    Funding,
+}
+
+impl CsvTarget {
+    /// The columns a file may have; the first `required` ones must be there.
+    fn columns(self) -> (&'static [&'static str], usize) {
+        match self {
+            CsvTarget::Applicants => (
+                &["cin", "sexe", "date_naissance", "lien", "carte", "nom", "prenom", "nom_ar", "prenom_ar", "titulaire_carte", "titulaire_carte_ar", "telephone", "adresse", "commune", "province", "amo_regime", "amo_numero", "amo_verifie_le", "motif_doublon"],
+                5,
+            ),
+            CsvTarget::Projects => (
+                &["type", "nom", "porteur_cin", "membres_cin", "secteur", "commune", "province", "date_creation", "ice", "rc_tribunal", "rc_numero", "odco", "recepisse", "emplois", "emplois_famille"],
+                3,
+            ),
+            CsvTarget::Dossiers => (&["porteur_cin", "projet", "date_depot", "montant_demande", "pieces", "statut"], 3),
+            CsvTarget::Funding => (&["dossier", "source", "montant_engage", "annee", "reference_decision", "date_versement", "montant_verse", "reference_paiement"], 2),
+        }
+    }
+
+    /// The column of a form field, for error messages.
+    fn column_of(self, field: &str) -> &str {
+        match field {
+            "last_name" => "nom",
+            "first_name" => "prenom",
+            "last_name_ar" => "nom_ar",
+            "first_name_ar" => "prenom_ar",
+            "sex" => "sexe",
+            "birth_date" => "date_naissance",
+            "relationship" => "lien",
+            "phone" => "telephone",
+            "province_code" => "province",
+            "amo_number" => "amo_numero",
+            "amo_checked_on" => "amo_verifie_le",
+            "card_number" => "carte",
+            "card_holder_name" => "titulaire_carte",
+            "kind" => "type",
+            "name" => "nom",
+            "sector" => "secteur",
+            "created_on" => "date_creation",
+            "rc" => "rc_numero",
+            "odco_number" => "odco",
+            "association_receipt" => "recepisse",
+            "jobs_total" => "emplois",
+            "jobs_family" => "emplois_famille",
+            "members" => "membres_cin",
+            other => other,
+        }
+    }
+}
+
+/// One line of the file: its number and its values by column.
+struct Line {
+    number: u64,
+    values: HashMap<String, String>,
+}
+
+impl Line {
+    fn get(&self, column: &str) -> &str {
+        self.values.get(column).map_or("", |v| v.trim())
+    }
+
+    fn opt(&self, column: &str) -> Option<&str> {
+        Some(self.get(column)).filter(|v| !v.is_empty())
+    }
+}
+
+/// Why one line was refused.
+struct LineError(String);
+
+impl From<AppError> for LineError {
+    fn from(e: AppError) -> Self {
+        LineError(e.to_string())
+    }
+}
+
+fn parse<T>(column: &str, result: Result<T, String>) -> Result<T, LineError> {
+    result.map_err(|message| LineError(format!("colonne {column} : {message}")))
+}
+
+/// Decodes the file and splits it into lines, checking the header.
+fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(AppError::Rule(format!("Le fichier est trop volumineux ({} Mo, maximum {} Mo) : découpez-le.", bytes.len() / 1_048_576, MAX_BYTES / 1_048_576)));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        AppError::Rule(format!(
+            "Le fichier n'est pas en UTF-8 (octet invalide à la position {}) : dans Excel, enregistrez-le au format « CSV UTF-8 (délimité par des virgules) ».",
+            e.valid_up_to()
+        ))
+    })?;
+    let header_line = text.lines().next().unwrap_or("");
+    let delimiter = if header_line.contains(';') { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::Rule(format!("En-tête illisible : {e}.")))?
+        .iter()
+        .map(|h| fold(h).split_whitespace().collect::<Vec<_>>().join("_"))
+        .collect();
+    let (known, required) = target.columns();
+    let mut problems = Vec::new();
+    for h in &headers {
+        if !known.contains(&h.as_str()) {
+            problems.push(format!("colonne inconnue « {h} » (colonnes possibles : {})", known.join(", ")));
+        }
+    }
+    for column in &known[..required] {
+        if !headers.iter().any(|h| h == column) {
+            problems.push(format!("colonne obligatoire absente : {column}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::CsvRejected(problems.into_iter().map(|p| format!("ligne 1 : {p}")).collect()));
+    }
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| AppError::CsvRejected(vec![format!("ligne {} : {e}", e.position().map_or(0, csv::Position::line))]))?;
+        let number = record.position().map_or(0, csv::Position::line);
+        if record.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != headers.len() {
+            return Err(AppError::CsvRejected(vec![format!("ligne {number} : {} valeurs pour {} colonnes (séparateur « {} » attendu)", record.len(), headers.len(), char::from(delimiter))]));
+        }
+        lines.push(Line { number, values: headers.iter().cloned().zip(record.iter().map(str::to_owned)).collect() });
+    }
+    if lines.is_empty() {
+        return Err(AppError::Rule("Le fichier ne contient aucune ligne de données.".into()));
+    }
+    Ok(lines)
+}
+
+impl Core {
+    /// Imports a CSV file, all or nothing; returns the number of lines imported.
+    pub fn import_csv(&mut self, session: &Session, target: CsvTarget, bytes: &[u8]) -> Result<usize, AppError> {
+        session.require(Action::ImportCsv)?;
+        session.require(match target {
+            CsvTarget::Applicants => Action::RegisterApplicant,
+            CsvTarget::Projects => Action::RegisterProject,
+            CsvTarget::Dossiers => Action::RegisterDossier,
+            CsvTarget::Funding => Action::RecordDisbursement,
+        })?;
+        let lines = read(target, bytes)?;
+        self.store.begin_batch()?;
+        let mut problems = Vec::new();
+        for line in &lines {
+            let outcome = match target {
+                CsvTarget::Applicants => self.import_applicant(session, line),
+                CsvTarget::Projects => self.import_project(session, line),
+                CsvTarget::Dossiers => self.import_dossier(session, line),
+                CsvTarget::Funding => self.import_funding(session, line),
+            };
+            match outcome {
+                Ok(()) => {}
+                Err(LineError(message)) => problems.push(format!("ligne {} : {message}", line.number)),
+            }
+            if problems.len() >= 200 {
+                problems.push("… (arrêt après 200 erreurs)".into());
+                break;
+            }
+        }
+        let keep = problems.is_empty();
+        self.store.end_batch(keep)?;
+        if keep { Ok(lines.len()) } else { Err(AppError::CsvRejected(problems)) }
+    }
+
+    fn import_applicant(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
+        let draft = ApplicantDraft {
+            cin: line.get("cin").into(),
+            last_name: line.get("nom").into(),
+            first_name: line.get("prenom").into(),
+            last_name_ar: line.get("nom_ar").into(),
+            first_name_ar: line.get("prenom_ar").into(),
+            sex: line.get("sexe").into(),
+            birth_date: line.get("date_naissance").into(),
+            relationship: line.get("lien").into(),
+            phone: line.get("telephone").into(),
+            address: line.get("adresse").into(),
+            commune: line.get("commune").into(),
+            province_code: line.get("province").into(),
+            amo_regime: line.get("amo_regime").into(),
+            amo_number: line.get("amo_numero").into(),
+            amo_checked_on: line.get("amo_verifie_le").into(),
+        };
+        let card = CardRef { card_number: line.get("carte").into(), holder_name: line.get("titulaire_carte").into(), holder_name_ar: line.get("titulaire_carte_ar").into() };
+        match self.add_applicant(session, &draft, &card, line.opt("motif_doublon")) {
+            Ok(_) => Ok(()),
+            Err(AppError::Invalid(errors)) => Err(LineError(
+                errors.0.iter().map(|e| format!("colonne {} : {}", CsvTarget::Applicants.column_of(e.field), e.message)).collect::<Vec<_>>().join(" ; "),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn applicant_by_cin(&self, column: &str, raw: &str) -> Result<Uuid, LineError> {
+        let cin = parse(column, crate::domain::codes::Cin::parse(raw))?.cin;
+        match applicants_with_cin(self.store.conn(), cin.as_str()).map_err(AppError::from)?.as_slice() {
+            [one] => Ok(one.meta.id),
+            [] => Err(LineError(format!("colonne {column} : aucun bénéficiaire avec la CIN {cin} (importez d'abord les bénéficiaires)"))),
+            _ => Err(LineError(format!("colonne {column} : plusieurs bénéficiaires ont la CIN {cin}"))),
+        }
+    }
+
+    fn import_project(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
+        let promoter = self.applicant_by_cin("porteur_cin", line.get("porteur_cin"))?;
+        let members = line
+            .get("membres_cin")
+            .split('|')
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| {
+                let (cin, role) = m.split_once(':').unwrap_or((m, "membre"));
+                Ok(Member { applicant_id: self.applicant_by_cin("membres_cin", cin)?, role: role.trim().to_owned() })
+            })
+            .collect::<Result<Vec<_>, LineError>>()?;
+        let draft = ProjectDraft {
+            kind: line.get("type").into(),
+            name: line.get("nom").into(),
+            sector: line.get("secteur").into(),
+            commune: line.get("commune").into(),
+            province_code: line.get("province").into(),
+            created_on: line.get("date_creation").into(),
+            ice: line.get("ice").into(),
+            rc_court: line.get("rc_tribunal").into(),
+            rc_number: line.get("rc_numero").into(),
+            odco_number: line.get("odco").into(),
+            association_receipt: line.get("recepisse").into(),
+            jobs_total: line.get("emplois").into(),
+            jobs_family: line.get("emplois_famille").into(),
+        };
+        match self.add_project(session, &draft, promoter, members) {
+            Ok(_) => Ok(()),
+            Err(AppError::Invalid(errors)) => Err(LineError(
+                errors.0.iter().map(|e| format!("colonne {} : {}", CsvTarget::Projects.column_of(e.field), e.message)).collect::<Vec<_>>().join(" ; "),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn import_dossier(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
+        let promoter = self.applicant_by_cin("porteur_cin", line.get("porteur_cin"))?;
+        let wanted = fold(line.get("projet"));
+        let projects: Vec<Row<Project>> = find(self.store.conn(), "promoter_id = ?1", &promoter.to_string()).map_err(AppError::from)?;
+        let project = match projects.iter().filter(|p| fold(&p.value.name) == wanted).collect::<Vec<_>>().as_slice() {
+            [one] => one.meta.id,
+            [] => return Err(LineError(format!("colonne projet : ce porteur n'a pas de projet nommé « {} »", line.get("projet")))),
+            _ => return Err(LineError(format!("colonne projet : ce porteur a plusieurs projets nommés « {} »", line.get("projet")))),
+        };
+        let deposited: NaiveDate = parse("date_depot", parse_date_fr(line.get("date_depot")))?;
+        let requested = line.opt("montant_demande").map(|raw| parse("montant_demande", Money::parse_fr(raw))).transpose()?;
+        let documents: Vec<String> = line.get("pieces").split('|').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+        let status = line.opt("statut").map(|raw| parse("statut", Status::parse(raw))).transpose()?.unwrap_or(Status::Depose);
+        if status > Status::Transmis {
+            return Err(LineError("colonne statut : un dossier importé s'arrête à « transmis » ; les décisions s'enregistrent ensuite".into()));
+        }
+        let dossier = self.open_dossier(session, project, deposited, requested, &documents)?;
+        let path = [Status::EnInstruction, Status::Complet, Status::Transmis];
+        for to in path.into_iter().take_while(|s| *s <= status) {
+            self.move_dossier(session, dossier.meta.id, to, deposited, None, &[], None)?;
+        }
+        Ok(())
+    }
+
+    fn import_funding(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
+        let dossier = self.dossier_by_number(session, line.get("dossier"))?;
+        let source = parse("source", FundingSource::parse(line.get("source")))?;
+        let committed = line.opt("montant_engage").map(|raw| parse("montant_engage", Money::parse_fr(raw))).transpose()?;
+        let year = match line.opt("annee") {
+            Some(raw) => parse("annee", raw.parse::<i32>().ok().filter(|y| (1990..=2200).contains(y)).ok_or_else(|| format!("« {raw} » n'est pas une année")))?,
+            None => self.clock.today().year(),
+        };
+        let line_id = match committed {
+            Some(amount) => self.add_funding(session, dossier.meta.id, source.clone(), amount, year, line.opt("reference_decision"))?,
+            None => {
+                let lines: Vec<Row<FundingLine>> = find(self.store.conn(), "dossier_id = ?1", &dossier.meta.id.to_string()).map_err(AppError::from)?;
+                match lines.iter().filter(|l| l.value.source == source).collect::<Vec<_>>().as_slice() {
+                    [one] => one.meta.id,
+                    [] => return Err(LineError(format!("colonne source : le dossier {} n'a pas de ligne « {source} » ; indiquez montant_engage", dossier.value.number))),
+                    _ => return Err(LineError(format!("colonne source : le dossier {} a plusieurs lignes « {source} »", dossier.value.number))),
+                }
+            }
+        };
+        match (line.opt("montant_verse"), line.opt("date_versement")) {
+            (Some(amount), Some(on)) => {
+                let amount = parse("montant_verse", Money::parse_fr(amount))?;
+                let on = parse("date_versement", parse_date_fr(on))?;
+                self.disburse(session, line_id, amount, on, line.get("reference_paiement"))?;
+            }
+            (None, None) if committed.is_some() => {}
+            (None, None) => return Err(LineError("colonnes montant_engage et montant_verse vides : rien à importer".into())),
+            _ => return Err(LineError("colonnes montant_verse et date_versement : indiquez les deux".into())),
+        }
+        Ok(())
+    }
+}

@@ -45,6 +45,9 @@ pub enum AppError {
     /// Possible duplicates were found: show them, save only with a reason.
     #[error("Doublon possible : {} déjà enregistré(s) avec la même CIN ou un nom proche et la même date de naissance ({}). Vérifiez ; pour enregistrer quand même, donnez un motif.", .0.len(), .0.iter().map(|c| c.summary()).collect::<Vec<_>>().join(" ; "))]
     Duplicate(Vec<DuplicateCandidate>),
+    /// A CSV file was refused: every problem, by line and column. Nothing was imported.
+    #[error("Fichier refusé, rien n'a été importé. Corrigez ces lignes puis recommencez :\n{}", .0.join("\n"))]
+    CsvRejected(Vec<String>),
     /// A business rule forbids it (workflow, amounts…).
     #[error("{0}")]
     Rule(String),

@@ -1,8 +1,50 @@
-//! The command line.
+//! The command line: the same core as the GUI, headless, for automation and tests.
+//!
+//! Global options `--db PATH` and `--user LOGIN` may stand before or after the command. The
+//! password comes from `DAFTAR_PASSWORD`, or is asked when a terminal is attached. Errors go to
+//! standard error in French and the exit code is non-zero.
 
+mod args;
+mod commands;
+mod print;
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Runs the command line.
+use clap::Parser as _;
+
+pub use args::Cli;
+
+/// The default database: `daftar.sqlite` in the user's data folder.
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("ma", "HCAR", "Daftar")
+        .map(|dirs| dirs.data_dir().join("daftar.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("daftar.sqlite"))
+}
+
+/// Reads a password from `variable`, or asks for it on the terminal.
+fn password_from(variable: &str, prompt: &str) -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var(variable) {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password(prompt)?);
+    }
+    anyhow::bail!("Mot de passe absent : définissez la variable {variable} (aucun terminal pour le demander).")
+}
+
+/// Parses the command line, runs the command, and turns errors into a French message and a
+/// non-zero exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped reading (`daftar provinces | head`) is not an error.
+        Err(error) if error.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Erreur : {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

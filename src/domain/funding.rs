@@ -16,6 +16,7 @@ use super::money::Money;
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FundingSource {
     /// The Haut-Commissariat's own budget.
+    #[serde(rename = "hcar")]
     HcarBudget,
     /// The National Initiative for Human Development, with its provincial committee's reference.
     Indh {
@@ -28,6 +29,7 @@ pub enum FundingSource {
         programme_code: String,
     },
     /// Another public sector.
+    #[serde(rename = "autre")]
     OtherSector {
         /// Its name.
         name: String,
@@ -214,6 +216,15 @@ impl Programme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_kind_is_the_reference_code() {
+        for raw in ["hcar", "indh:X", "convention:Y", "autre:Z"] {
+            let source = FundingSource::parse(raw).unwrap_or_else(|e| panic!("{e}"));
+            let json = serde_json::to_value(&source).unwrap_or_default();
+            assert_eq!(json["kind"], source.kind_code());
+        }
+    }
 
     #[test]
     fn sources_parse_with_their_detail() {

@@ -163,6 +163,25 @@ pub struct ProjectDraft {
 }
 
 impl ProjectDraft {
+    /// The draft that edits an existing project.
+    pub fn from_project(p: &Project) -> ProjectDraft {
+        ProjectDraft {
+            kind: p.kind.code().into(),
+            name: p.name.clone(),
+            sector: p.sector.clone(),
+            commune: p.commune.clone(),
+            province_code: p.province_code.clone().unwrap_or_default(),
+            created_on: p.created_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            ice: p.ice.as_ref().map(|i| i.as_str().to_owned()).unwrap_or_default(),
+            rc_court: p.rc.as_ref().map(|rc| rc.court.clone()).unwrap_or_default(),
+            rc_number: p.rc.as_ref().map(|rc| rc.number.clone()).unwrap_or_default(),
+            odco_number: p.odco_number.clone().unwrap_or_default(),
+            association_receipt: p.association_receipt.clone().unwrap_or_default(),
+            jobs_total: p.jobs_planned.total.to_string(),
+            jobs_family: p.jobs_planned.family.to_string(),
+        }
+    }
+
     /// Checks the draft; the promoter and members are chosen apart (they are records).
     pub fn validate(
         &self,

@@ -156,9 +156,23 @@ impl Store {
         &self.conn
     }
 
-    /// Starts a write transaction (`BEGIN IMMEDIATE`: the write lock is taken at once).
-    pub fn transaction(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
-        Ok(self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    /// Starts a write scope: a transaction, or a savepoint nested in the batch that
+    /// [`Store::begin_batch`] opened. Dropped without commit, it rolls back.
+    pub fn transaction(&mut self) -> Result<rusqlite::Savepoint<'_>, StoreError> {
+        Ok(self.conn.savepoint()?)
+    }
+
+    /// Opens a batch: every write until [`Store::end_batch`] commits or rolls back together
+    /// (all-or-nothing imports). Takes the write lock at once.
+    pub fn begin_batch(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(())
+    }
+
+    /// Closes the batch opened by [`Store::begin_batch`]: commits when `keep`, else rolls back.
+    pub fn end_batch(&mut self, keep: bool) -> Result<(), StoreError> {
+        self.conn.execute_batch(if keep { "COMMIT" } else { "ROLLBACK" })?;
+        Ok(())
     }
 
     /// The schema version of the open file.

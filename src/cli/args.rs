@@ -1,0 +1,483 @@
+//! The command line's grammar (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Daftar (دفتر) — le registre des bureaux locaux du Haut-Commissariat aux Anciens Résistants
+/// et Anciens Membres de l'Armée de Libération.
+#[derive(Debug, Parser)]
+#[command(name = "daftar", version = crate::VERSION, about, long_about = None)]
+pub struct Cli {
+    /// Fichier de la base (par défaut : daftar.sqlite dans le dossier de données de l'utilisateur).
+    #[arg(long, global = true, value_name = "CHEMIN")]
+    pub db: Option<PathBuf>,
+    /// Compte qui agit (mot de passe dans DAFTAR_PASSWORD, sinon demandé).
+    #[arg(long, global = true, value_name = "IDENTIFIANT")]
+    pub user: Option<String>,
+    /// La commande.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Installe le site : identité, clés, premier administrateur (mot de passe dans DAFTAR_PASSWORD).
+    Init(InitArgs),
+    /// Crée un bureau de démonstration (base neuve) ou ajoute des données de démonstration.
+    Demo(DemoArgs),
+    /// Liste les régions et provinces (code, noms, région).
+    Provinces,
+    /// Vérifie l'intégrité de la base et toute la chaîne d'audit.
+    Check,
+    /// Affiche les effectifs du registre.
+    Stats,
+    /// Comptes : ajouter, changer un mot de passe, désactiver, lister.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Bénéficiaires.
+    #[command(subcommand)]
+    Applicant(ApplicantCommand),
+    /// Projets.
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// Dossiers.
+    #[command(subcommand)]
+    Dossier(DossierCommand),
+    /// Financements : lignes et décaissements.
+    #[command(subcommand)]
+    Funding(FundingCommand),
+    /// Visites de suivi.
+    #[command(subcommand)]
+    Visit(VisitCommand),
+    /// Programmes et conventions, avec leurs enveloppes annuelles.
+    #[command(subcommand)]
+    Programme(ProgrammeCommand),
+    /// Importe un fichier CSV (tout ou rien ; voir docs/import-csv.md).
+    ImportCsv {
+        /// Ce que contient le fichier.
+        kind: CsvKind,
+        /// Le fichier.
+        file: PathBuf,
+    },
+}
+
+/// What a CSV file holds.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CsvKind {
+    /// Bénéficiaires.
+    Applicants,
+    /// Projets.
+    Projects,
+    /// Dossiers.
+    Dossiers,
+    /// Lignes de financement et décaissements.
+    Funding,
+}
+
+/// `daftar init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Code du site (2 à 16 caractères A–Z, 0–9, « - »), ex. BL-TIZNIT.
+    #[arg(long)]
+    pub office: String,
+    /// Nom du site, ex. « Bureau local de Tiznit ».
+    #[arg(long)]
+    pub name: String,
+    /// Niveau : bureau, delegation-provinciale, delegation-regionale ou centrale.
+    #[arg(long)]
+    pub level: String,
+    /// Province ou préfecture (code HCP), pour un bureau ou une délégation provinciale.
+    #[arg(long)]
+    pub province: Option<String>,
+    /// Région (01 à 12), pour une délégation régionale.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Identifiant du premier administrateur.
+    #[arg(long)]
+    pub admin: String,
+    /// Nom complet de l'administrateur.
+    #[arg(long)]
+    pub admin_name: Option<String>,
+}
+
+/// `daftar demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Nombre de bénéficiaires à créer.
+    #[arg(long, default_value_t = 200)]
+    pub applicants: u32,
+    /// Graine du générateur (mêmes données pour la même graine).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+/// `daftar user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Ajoute un compte (son mot de passe dans DAFTAR_NEW_PASSWORD, sinon demandé).
+    Add {
+        /// Identifiant du compte.
+        login: String,
+        /// Rôle : agent, chef, delegue ou admin.
+        #[arg(long)]
+        role: String,
+        /// Nom complet.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Change un mot de passe (le nouveau dans DAFTAR_NEW_PASSWORD, sinon demandé).
+    Passwd {
+        /// Identifiant du compte (par défaut, le vôtre).
+        login: Option<String>,
+    },
+    /// Désactive un compte.
+    Disable {
+        /// Identifiant du compte.
+        login: String,
+    },
+    /// Liste les comptes.
+    List,
+}
+
+/// The fields of an applicant.
+#[derive(Debug, Args, Default)]
+pub struct ApplicantFields {
+    /// Numéro de CIN.
+    #[arg(long)]
+    pub cin: Option<String>,
+    /// Nom (lettres latines).
+    #[arg(long)]
+    pub last_name: Option<String>,
+    /// Prénom (lettres latines).
+    #[arg(long)]
+    pub first_name: Option<String>,
+    /// Nom (lettres arabes).
+    #[arg(long)]
+    pub last_name_ar: Option<String>,
+    /// Prénom (lettres arabes).
+    #[arg(long)]
+    pub first_name_ar: Option<String>,
+    /// Sexe : M ou F.
+    #[arg(long)]
+    pub sex: Option<String>,
+    /// Date de naissance (jj/mm/aaaa).
+    #[arg(long)]
+    pub birth_date: Option<String>,
+    /// Lien avec le titulaire de la carte : titulaire, veuve, fils, fille, petit-enfant.
+    #[arg(long)]
+    pub relationship: Option<String>,
+    /// Téléphone.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// Adresse.
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Commune.
+    #[arg(long)]
+    pub commune: Option<String>,
+    /// Province (code HCP).
+    #[arg(long)]
+    pub province: Option<String>,
+    /// Régime AMO : cnss, cnops, tadamon, autre.
+    #[arg(long)]
+    pub amo_regime: Option<String>,
+    /// Numéro d'immatriculation AMO.
+    #[arg(long)]
+    pub amo_number: Option<String>,
+    /// Date de vérification de l'AMO.
+    #[arg(long)]
+    pub amo_checked: Option<String>,
+    /// Motif pour enregistrer malgré un doublon possible.
+    #[arg(long)]
+    pub override_reason: Option<String>,
+}
+
+/// `daftar applicant …`.
+#[derive(Debug, Subcommand)]
+pub enum ApplicantCommand {
+    /// Enregistre un bénéficiaire (doublons possibles refusés sans --override-reason).
+    Add {
+        /// Les champs.
+        #[command(flatten)]
+        fields: ApplicantFields,
+        /// Numéro de la carte de résistant dont il relève.
+        #[arg(long)]
+        card: String,
+        /// Nom du titulaire de la carte (si la carte est nouvelle et n'est pas la sienne).
+        #[arg(long)]
+        card_holder: Option<String>,
+        /// Nom arabe du titulaire de la carte.
+        #[arg(long)]
+        card_holder_ar: Option<String>,
+    },
+    /// Modifie un bénéficiaire (seuls les champs donnés changent).
+    Edit {
+        /// Identifiant ou CIN.
+        who: String,
+        /// Les champs.
+        #[command(flatten)]
+        fields: ApplicantFields,
+    },
+    /// Supprime un bénéficiaire (avec motif).
+    Delete {
+        /// Identifiant ou CIN.
+        who: String,
+        /// Motif.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Affiche un bénéficiaire, ses projets et ses dossiers.
+    Show {
+        /// Identifiant ou CIN.
+        who: String,
+    },
+    /// Recherche (noms dans les deux écritures, CIN, téléphone).
+    Search {
+        /// Ce qui est tapé.
+        query: String,
+        /// Page (à partir de 1).
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Lignes par page.
+        #[arg(long, default_value_t = 50)]
+        page_size: u32,
+    },
+}
+
+/// The fields of a project.
+#[derive(Debug, Args, Default)]
+pub struct ProjectFields {
+    /// Type : pme, cooperative, association, projet-individuel.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Nom du projet.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Porteur (identifiant ou CIN du bénéficiaire).
+    #[arg(long)]
+    pub promoter: Option<String>,
+    /// Membre (CIN ou identifiant, suivi de « :rôle » au besoin) ; répétable.
+    #[arg(long = "member")]
+    pub members: Vec<String>,
+    /// Secteur d'activité.
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Commune.
+    #[arg(long)]
+    pub commune: Option<String>,
+    /// Province (code HCP).
+    #[arg(long)]
+    pub province: Option<String>,
+    /// Date de création (jj/mm/aaaa).
+    #[arg(long)]
+    pub created: Option<String>,
+    /// ICE (15 chiffres).
+    #[arg(long)]
+    pub ice: Option<String>,
+    /// Tribunal du registre du commerce.
+    #[arg(long)]
+    pub rc_court: Option<String>,
+    /// Numéro au registre du commerce.
+    #[arg(long)]
+    pub rc_number: Option<String>,
+    /// Numéro ODCO (coopérative).
+    #[arg(long)]
+    pub odco: Option<String>,
+    /// Récépissé de déclaration (association).
+    #[arg(long)]
+    pub receipt: Option<String>,
+    /// Emplois prévus.
+    #[arg(long)]
+    pub jobs: Option<String>,
+    /// dont pour la famille de la résistance.
+    #[arg(long)]
+    pub jobs_family: Option<String>,
+}
+
+/// `daftar project …`.
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Enregistre un projet.
+    Add {
+        /// Les champs.
+        #[command(flatten)]
+        fields: ProjectFields,
+    },
+    /// Modifie un projet (seuls les champs donnés changent ; --member remplace la liste).
+    Edit {
+        /// Identifiant du projet.
+        id: String,
+        /// Les champs.
+        #[command(flatten)]
+        fields: ProjectFields,
+    },
+    /// Supprime un projet (avec motif).
+    Delete {
+        /// Identifiant du projet.
+        id: String,
+        /// Motif.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Affiche un projet, ses membres, ses dossiers et ses visites.
+    Show {
+        /// Identifiant du projet.
+        id: String,
+    },
+}
+
+/// `daftar dossier …`.
+#[derive(Debug, Subcommand)]
+pub enum DossierCommand {
+    /// Ouvre un dossier pour un projet.
+    Add {
+        /// Identifiant du projet.
+        #[arg(long)]
+        project: String,
+        /// Date de dépôt (par défaut aujourd'hui).
+        #[arg(long)]
+        deposited: Option<String>,
+        /// Montant demandé.
+        #[arg(long)]
+        requested: Option<String>,
+        /// Pièce reçue (code de la liste) ; répétable.
+        #[arg(long = "doc")]
+        documents: Vec<String>,
+    },
+    /// Modifie un dossier en instruction : montant demandé, date de dépôt, pièces reçues.
+    Edit {
+        /// Numéro du dossier.
+        number: String,
+        /// Montant demandé.
+        #[arg(long)]
+        requested: Option<String>,
+        /// Date de dépôt.
+        #[arg(long)]
+        deposited: Option<String>,
+        /// Pièce reçue ; répétable.
+        #[arg(long = "doc")]
+        documents: Vec<String>,
+        /// Date de réception des pièces (par défaut aujourd'hui).
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Fait avancer un dossier : en-instruction, complet, transmis, approuve, rejete, cloture.
+    Move {
+        /// Numéro du dossier.
+        number: String,
+        /// Nouveau statut.
+        #[arg(long)]
+        to: String,
+        /// Date (par défaut aujourd'hui).
+        #[arg(long)]
+        on: Option<String>,
+        /// Motif (obligatoire pour un rejet).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Montant accordé, SOURCE=MONTANT (hcar, indh:RÉF, convention:CODE, autre:SECTEUR) ; répétable.
+        #[arg(long = "grant")]
+        grants: Vec<String>,
+        /// Référence du procès-verbal de la commission.
+        #[arg(long)]
+        commission_ref: Option<String>,
+    },
+    /// Affiche un dossier : pièces, historique, financements.
+    Show {
+        /// Numéro du dossier.
+        number: String,
+    },
+}
+
+/// `daftar funding …`.
+#[derive(Debug, Subcommand)]
+pub enum FundingCommand {
+    /// Ajoute une ligne de financement à un dossier approuvé.
+    Add {
+        /// Numéro du dossier.
+        number: String,
+        /// Source : hcar, indh:RÉF, convention:CODE, autre:SECTEUR.
+        #[arg(long)]
+        source: String,
+        /// Montant engagé.
+        #[arg(long)]
+        amount: String,
+        /// Année budgétaire (par défaut l'année en cours).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Référence de la décision.
+        #[arg(long)]
+        decision_ref: Option<String>,
+    },
+    /// Enregistre un décaissement (tranche) sur une ligne.
+    Disburse {
+        /// Identifiant de la ligne de financement (voir « dossier show »).
+        line: String,
+        /// Montant versé.
+        #[arg(long)]
+        amount: String,
+        /// Date du versement (par défaut aujourd'hui).
+        #[arg(long)]
+        on: Option<String>,
+        /// Référence du paiement.
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+}
+
+/// `daftar visit …`.
+#[derive(Debug, Subcommand)]
+pub enum VisitCommand {
+    /// Enregistre une visite de suivi.
+    Add {
+        /// Identifiant du projet.
+        #[arg(long)]
+        project: String,
+        /// Date de la visite.
+        #[arg(long)]
+        on: String,
+        /// Emplois constatés.
+        #[arg(long)]
+        jobs: String,
+        /// dont pour la famille de la résistance.
+        #[arg(long, default_value = "0")]
+        jobs_family: String,
+        /// L'activité était arrêtée.
+        #[arg(long)]
+        inactive: bool,
+        /// Observations.
+        #[arg(long, default_value = "")]
+        observations: String,
+    },
+}
+
+/// `daftar programme …`.
+#[derive(Debug, Subcommand)]
+pub enum ProgrammeCommand {
+    /// Crée ou met à jour un programme, avec l'enveloppe d'une année.
+    Add {
+        /// Code, ex. AGENCE-SUD.
+        code: String,
+        /// Nom.
+        #[arg(long)]
+        name: String,
+        /// Nom arabe.
+        #[arg(long, default_value = "")]
+        name_ar: String,
+        /// Source : hcar, indh, convention, autre.
+        #[arg(long)]
+        source: String,
+        /// Année de l'enveloppe.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Montant de l'enveloppe.
+        #[arg(long)]
+        envelope: Option<String>,
+        /// Nombre de projets visés.
+        #[arg(long)]
+        target: Option<u32>,
+    },
+    /// Liste les programmes et leurs enveloppes.
+    List,
+}

@@ -1,0 +1,378 @@
+//! Runs each command against the core.
+
+use anyhow::{Context as _, anyhow, bail};
+use chrono::{Datelike as _, NaiveDate};
+use uuid::Uuid;
+
+use super::args::{ApplicantCommand, ApplicantFields, Cli, Command, CsvKind, DossierCommand, FundingCommand, ProgrammeCommand, ProjectCommand, ProjectFields, UserCommand, VisitCommand};
+use super::{default_db_path, password_from, print};
+use crate::app::csv_import::CsvTarget;
+use crate::app::{CardRef, Core, InstallSetup, Session, demo};
+use crate::domain::Money;
+use crate::domain::applicant::ApplicantDraft;
+use crate::domain::dates::parse_date_fr;
+use crate::domain::dossier::Status;
+use crate::domain::funding::{Envelope, FundingSource, Grant, Programme};
+use crate::domain::project::{Member, ProjectDraft};
+use crate::domain::role::Role;
+use crate::domain::visit::Visit;
+use crate::reference::Reference;
+use crate::store::records::Table;
+
+/// Runs one parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let db = cli.db.clone().unwrap_or_else(default_db_path);
+    let Some(command) = cli.command else {
+        print::status(&mut std::io::stdout().lock(), &db)?;
+        return Ok(());
+    };
+    match command {
+        Command::Provinces => {
+            print::provinces(&mut std::io::stdout().lock(), Reference::shipped())?;
+            Ok(())
+        }
+        Command::Init(args) => {
+            let password = password_from("DAFTAR_PASSWORD", "Mot de passe du nouvel administrateur : ")?;
+            if db.exists() && Core::open(&db, false).and_then(|core| core.site()).is_ok() {
+                bail!("La base {} est déjà installée : « daftar init » ne s'utilise qu'une fois.", db.display());
+            }
+            let mut core = Core::open(&db, true)?;
+            let setup = InstallSetup {
+                code: args.office,
+                name: args.name,
+                level: args.level,
+                province: args.province.unwrap_or_default(),
+                region: args.region.unwrap_or_default(),
+                admin_login: args.admin,
+                admin_name: args.admin_name.unwrap_or_default(),
+                admin_password: password,
+            };
+            let session = core.init(&setup)?;
+            print::installed(&mut std::io::stdout().lock(), &core, &session, &db)?;
+            Ok(())
+        }
+        Command::Demo(args) => {
+            let fresh = !db.exists() || Core::open(&db, false).and_then(|core| core.site()).is_err();
+            let mut core = Core::open(&db, true)?;
+            let session = if fresh {
+                let (session, accounts) = demo::create_demo_site(&mut core)?;
+                print::demo_accounts(&mut std::io::stdout().lock(), &accounts, &db)?;
+                session
+            } else {
+                login(&mut core, cli.user.as_deref())?
+            };
+            let summary = demo::populate(&mut core, &session, args.applicants, args.seed)?;
+            println!("{summary}");
+            Ok(())
+        }
+        command => {
+            let mut core = Core::open(&db, false)?;
+            let session = login(&mut core, cli.user.as_deref())?;
+            run_as_user(&mut core, &session, command)
+        }
+    }
+}
+
+fn login(core: &mut Core, user: Option<&str>) -> anyhow::Result<Session> {
+    let user = user.ok_or_else(|| anyhow!("Indiquez le compte qui agit avec --user IDENTIFIANT (mot de passe dans DAFTAR_PASSWORD)."))?;
+    let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {user} : "))?;
+    Ok(core.login(user, &password)?)
+}
+
+fn today(core: &Core) -> NaiveDate {
+    core.clock().today()
+}
+
+fn date_or_today(core: &Core, raw: Option<&str>) -> anyhow::Result<NaiveDate> {
+    raw.map_or(Ok(today(core)), |raw| parse_date_fr(raw).map_err(|e| anyhow!(e)))
+}
+
+fn parse_id(raw: &str, what: &str) -> anyhow::Result<Uuid> {
+    Uuid::parse_str(raw.trim()).map_err(|_| anyhow!("« {} » n'est pas un identifiant de {what} (forme 0193…-…).", raw.trim()))
+}
+
+/// An applicant given by id or by CIN.
+fn applicant_id(core: &Core, who: &str) -> anyhow::Result<Uuid> {
+    if let Ok(id) = Uuid::parse_str(who.trim()) {
+        return Ok(id);
+    }
+    let cin = crate::domain::codes::Cin::parse(who).map_err(|e| anyhow!(e))?.cin;
+    let found = crate::store::search::applicants_with_cin(core.store().conn(), cin.as_str())?;
+    match found.as_slice() {
+        [one] => Ok(one.meta.id),
+        [] => bail!("Aucun bénéficiaire avec la CIN {cin}."),
+        many => bail!("{} bénéficiaires ont la CIN {cin} : indiquez l'identifiant ({}).", many.len(), many.iter().map(|r| r.meta.id.to_string()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+fn set(target: &mut String, value: Option<String>) {
+    if let Some(value) = value {
+        *target = value;
+    }
+}
+
+fn fill_applicant(draft: &mut ApplicantDraft, f: ApplicantFields) {
+    set(&mut draft.cin, f.cin);
+    set(&mut draft.last_name, f.last_name);
+    set(&mut draft.first_name, f.first_name);
+    set(&mut draft.last_name_ar, f.last_name_ar);
+    set(&mut draft.first_name_ar, f.first_name_ar);
+    set(&mut draft.sex, f.sex);
+    set(&mut draft.birth_date, f.birth_date);
+    set(&mut draft.relationship, f.relationship);
+    set(&mut draft.phone, f.phone);
+    set(&mut draft.address, f.address);
+    set(&mut draft.commune, f.commune);
+    set(&mut draft.province_code, f.province);
+    set(&mut draft.amo_regime, f.amo_regime);
+    set(&mut draft.amo_number, f.amo_number);
+    set(&mut draft.amo_checked_on, f.amo_checked);
+}
+
+fn fill_project(draft: &mut ProjectDraft, f: &ProjectFields) {
+    set(&mut draft.kind, f.kind.clone());
+    set(&mut draft.name, f.name.clone());
+    set(&mut draft.sector, f.sector.clone());
+    set(&mut draft.commune, f.commune.clone());
+    set(&mut draft.province_code, f.province.clone());
+    set(&mut draft.created_on, f.created.clone());
+    set(&mut draft.ice, f.ice.clone());
+    set(&mut draft.rc_court, f.rc_court.clone());
+    set(&mut draft.rc_number, f.rc_number.clone());
+    set(&mut draft.odco_number, f.odco.clone());
+    set(&mut draft.association_receipt, f.receipt.clone());
+    set(&mut draft.jobs_total, f.jobs.clone());
+    set(&mut draft.jobs_family, f.jobs_family.clone());
+}
+
+fn members(core: &Core, raw: &[String]) -> anyhow::Result<Vec<Member>> {
+    raw.iter()
+        .map(|m| {
+            let (who, role) = m.split_once(':').unwrap_or((m, "membre"));
+            Ok(Member { applicant_id: applicant_id(core, who)?, role: role.trim().to_owned() })
+        })
+        .collect()
+}
+
+fn money(raw: &str) -> anyhow::Result<Money> {
+    Money::parse_fr(raw).map_err(|e| anyhow!(e))
+}
+
+fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Check => {
+            let report = core.check(session)?;
+            print::check(&mut std::io::stdout().lock(), &report)?;
+            if !report.is_sound() {
+                bail!("la base présente des anomalies (voir ci-dessus) : ne la modifiez plus et restaurez la dernière sauvegarde saine.");
+            }
+        }
+        Command::Stats => print::stats(&mut std::io::stdout().lock(), &core.stats(session)?)?,
+        Command::User(cmd) => user(core, session, cmd)?,
+        Command::Applicant(cmd) => applicant(core, session, cmd)?,
+        Command::Project(cmd) => project(core, session, cmd)?,
+        Command::Dossier(cmd) => dossier(core, session, cmd)?,
+        Command::Funding(cmd) => funding(core, session, cmd)?,
+        Command::Visit(VisitCommand::Add { project, on, jobs, jobs_family, inactive, observations }) => {
+            let project_id = parse_id(&project, "projet")?;
+            let visit = Visit::validate(project_id, &on, &jobs, &jobs_family, !inactive, &observations, today(core))?;
+            let id = core.add_visit(session, &visit)?;
+            println!("Visite enregistrée : {id}");
+        }
+        Command::Programme(cmd) => programme(core, session, cmd)?,
+        Command::ImportCsv { kind, file } => {
+            let target = match kind {
+                CsvKind::Applicants => CsvTarget::Applicants,
+                CsvKind::Projects => CsvTarget::Projects,
+                CsvKind::Dossiers => CsvTarget::Dossiers,
+                CsvKind::Funding => CsvTarget::Funding,
+            };
+            let bytes = std::fs::read(&file).with_context(|| format!("Impossible de lire {}", file.display()))?;
+            let count = core.import_csv(session, target, &bytes)?;
+            println!("{count} ligne(s) importée(s) depuis {}.", file.display());
+        }
+        Command::Init(_) | Command::Demo(_) | Command::Provinces => unreachable!("handled before login"),
+    }
+    Ok(())
+}
+
+fn user(core: &mut Core, session: &Session, cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add { login, role, name } => {
+            let role = Role::parse(&role).map_err(|e| anyhow!(e))?;
+            let password = password_from("DAFTAR_NEW_PASSWORD", &format!("Mot de passe du nouveau compte {login} : "))?;
+            core.add_user(session, &login, name.as_deref().unwrap_or(""), role, &password)?;
+            let keys = if core.holds_keys(&login)? { " ; il détient les clés du site" } else { "" };
+            println!("Compte « {} » créé ({}){keys}.", login.trim().to_lowercase(), role.label_fr());
+        }
+        UserCommand::Passwd { login } => {
+            let login = login.unwrap_or_else(|| session.login.clone());
+            let new_password = password_from("DAFTAR_NEW_PASSWORD", "Nouveau mot de passe : ")?;
+            let old = std::env::var("DAFTAR_PASSWORD").ok();
+            core.change_password(session, &login, old.as_deref(), &new_password)?;
+            println!("Mot de passe de « {login} » changé.");
+        }
+        UserCommand::Disable { login } => {
+            core.disable_user(session, &login)?;
+            println!("Compte « {login} » désactivé.");
+        }
+        UserCommand::List => print::users(&mut std::io::stdout().lock(), &core.users(session)?)?,
+    }
+    Ok(())
+}
+
+fn applicant(core: &mut Core, session: &Session, cmd: ApplicantCommand) -> anyhow::Result<()> {
+    match cmd {
+        ApplicantCommand::Add { fields, card, card_holder, card_holder_ar } => {
+            let reason = fields.override_reason.clone();
+            let mut draft = ApplicantDraft::default();
+            fill_applicant(&mut draft, fields);
+            let card = CardRef { card_number: card, holder_name: card_holder.unwrap_or_default(), holder_name_ar: card_holder_ar.unwrap_or_default() };
+            let saved = core.add_applicant(session, &draft, &card, reason.as_deref())?;
+            for warning in &saved.warnings {
+                eprintln!("Attention : {warning}");
+            }
+            println!("Bénéficiaire enregistré : {}", saved.id);
+        }
+        ApplicantCommand::Edit { who, fields } => {
+            let id = applicant_id(core, &who)?;
+            let current = core.applicant(session, id)?;
+            let reason = fields.override_reason.clone();
+            let mut draft = ApplicantDraft::from_applicant(&current.value);
+            fill_applicant(&mut draft, fields);
+            let saved = core.edit_applicant(session, id, &draft, reason.as_deref())?;
+            for warning in &saved.warnings {
+                eprintln!("Attention : {warning}");
+            }
+            println!("Bénéficiaire modifié : {id}");
+        }
+        ApplicantCommand::Delete { who, reason } => {
+            let id = applicant_id(core, &who)?;
+            core.delete(session, Table::Applicants, id, &reason)?;
+            println!("Bénéficiaire supprimé : {id}");
+        }
+        ApplicantCommand::Show { who } => {
+            let id = applicant_id(core, &who)?;
+            print::applicant(&mut std::io::stdout().lock(), core, session, id)?;
+        }
+        ApplicantCommand::Search { query, page, page_size } => {
+            let page_size = page_size.clamp(1, 500);
+            let found = core.search_applicants(session, &query, page.saturating_sub(1), page_size)?;
+            print::search(&mut std::io::stdout().lock(), &found, page)?;
+        }
+    }
+    Ok(())
+}
+
+fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::Result<()> {
+    match cmd {
+        ProjectCommand::Add { fields } => {
+            let promoter = fields.promoter.as_deref().ok_or_else(|| anyhow!("Indiquez le porteur du projet avec --promoter (CIN ou identifiant)."))?;
+            let promoter = applicant_id(core, promoter)?;
+            let members = members(core, &fields.members)?;
+            let mut draft = ProjectDraft::default();
+            fill_project(&mut draft, &fields);
+            let id = core.add_project(session, &draft, promoter, members)?;
+            println!("Projet enregistré : {id}");
+        }
+        ProjectCommand::Edit { id, fields } => {
+            let id = parse_id(&id, "projet")?;
+            let current = core.project(session, id)?.value;
+            let mut draft = ProjectDraft::from_project(&current);
+            fill_project(&mut draft, &fields);
+            let promoter = match &fields.promoter {
+                Some(who) => applicant_id(core, who)?,
+                None => current.promoter_id,
+            };
+            let members = if fields.members.is_empty() { current.members.clone() } else { members(core, &fields.members)? };
+            core.edit_project(session, id, &draft, promoter, members)?;
+            println!("Projet modifié : {id}");
+        }
+        ProjectCommand::Delete { id, reason } => {
+            let id = parse_id(&id, "projet")?;
+            core.delete(session, Table::Projects, id, &reason)?;
+            println!("Projet supprimé : {id}");
+        }
+        ProjectCommand::Show { id } => print::project(&mut std::io::stdout().lock(), core, session, parse_id(&id, "projet")?)?,
+    }
+    Ok(())
+}
+
+fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::Result<()> {
+    match cmd {
+        DossierCommand::Add { project, deposited, requested, documents } => {
+            let project = parse_id(&project, "projet")?;
+            let deposited = date_or_today(core, deposited.as_deref())?;
+            let requested = requested.as_deref().map(money).transpose()?;
+            let row = core.open_dossier(session, project, deposited, requested, &documents)?;
+            println!("Dossier ouvert : {} ({})", row.value.number, row.meta.id);
+        }
+        DossierCommand::Edit { number, requested, deposited, documents, on } => {
+            let id = core.dossier_by_number(session, &number)?.meta.id;
+            let requested = requested.as_deref().map(money).transpose()?;
+            let deposited = deposited.as_deref().map(|d| parse_date_fr(d).map_err(|e| anyhow!(e))).transpose()?;
+            if requested.is_some() || deposited.is_some() {
+                core.edit_dossier(session, id, requested, deposited)?;
+            }
+            if !documents.is_empty() {
+                let on = date_or_today(core, on.as_deref())?;
+                core.receive_documents(session, id, &documents, on)?;
+            }
+            println!("Dossier {} modifié.", number.trim().to_uppercase());
+        }
+        DossierCommand::Move { number, to, on, reason, grants, commission_ref } => {
+            let row = core.dossier_by_number(session, &number)?;
+            let to = Status::parse(&to).map_err(|e| anyhow!(e))?;
+            let on = date_or_today(core, on.as_deref())?;
+            let grants = grants.iter().map(|g| parse_grant(g)).collect::<anyhow::Result<Vec<_>>>()?;
+            core.move_dossier(session, row.meta.id, to, on, reason.as_deref(), &grants, commission_ref.as_deref())?;
+            println!("Dossier {} : {} → {}", row.value.number, row.value.status.label_fr(), to.label_fr());
+        }
+        DossierCommand::Show { number } => {
+            let row = core.dossier_by_number(session, &number)?;
+            print::dossier(&mut std::io::stdout().lock(), &core.dossier_view(session, row.meta.id)?)?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_grant(raw: &str) -> anyhow::Result<Grant> {
+    let (source, amount) = raw.rsplit_once('=').ok_or_else(|| anyhow!("« {raw} » : écrivez SOURCE=MONTANT, par exemple hcar=50000 ou indh:CPDH-12=20000."))?;
+    Ok(Grant { source: FundingSource::parse(source).map_err(|e| anyhow!(e))?, amount: money(amount)? })
+}
+
+fn funding(core: &mut Core, session: &Session, cmd: FundingCommand) -> anyhow::Result<()> {
+    match cmd {
+        FundingCommand::Add { number, source, amount, year, decision_ref } => {
+            let row = core.dossier_by_number(session, &number)?;
+            let source = FundingSource::parse(&source).map_err(|e| anyhow!(e))?;
+            let year = year.unwrap_or_else(|| today(core).year());
+            let id = core.add_funding(session, row.meta.id, source, money(&amount)?, year, decision_ref.as_deref())?;
+            println!("Ligne de financement ajoutée : {id}");
+        }
+        FundingCommand::Disburse { line, amount, on, reference } => {
+            let line = parse_id(&line, "ligne de financement")?;
+            let on = date_or_today(core, on.as_deref())?;
+            let id = core.disburse(session, line, money(&amount)?, on, &reference)?;
+            println!("Décaissement enregistré : {id}");
+        }
+    }
+    Ok(())
+}
+
+fn programme(core: &mut Core, session: &Session, cmd: ProgrammeCommand) -> anyhow::Result<()> {
+    match cmd {
+        ProgrammeCommand::Add { code, name, name_ar, source, year, envelope, target } => {
+            let mut programme = Programme::validate(&code, &name, &name_ar, &source)?;
+            match (year, envelope) {
+                (Some(year), Some(amount)) => programme.set_envelope(Envelope { year, amount: money(&amount)?, target_projects: target }),
+                (None, None) => {}
+                _ => bail!("Une enveloppe s'indique avec --year et --envelope ensemble."),
+            }
+            core.save_programme(session, &programme)?;
+            println!("Programme {} enregistré.", programme.code);
+        }
+        ProgrammeCommand::List => print::programmes(&mut std::io::stdout().lock(), &core.programmes(session)?)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! What the command line prints: plain French text, one record or one row per line.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use uuid::Uuid;
+
+use crate::app::demo::DemoAccount;
+use crate::app::{CheckReport, Core, DossierView, Session};
+use crate::domain::Money;
+use crate::domain::applicant::Applicant;
+use crate::domain::funding::Programme;
+use crate::reference::Reference;
+use crate::store::records::Row;
+use crate::store::search::{Page, Stats};
+use crate::store::site::UserRow;
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+fn centimes(c: i64) -> String {
+    Money::from_centimes(c).map_or_else(|| format!("{c} centimes"), |m| m.to_string())
+}
+
+/// No command: a short status and how to go on.
+pub fn status(out: &mut dyn Write, db: &Path) -> io::Result<()> {
+    writeln!(out, "Daftar {}", crate::VERSION)?;
+    writeln!(out, "Base : {}", db.display())?;
+    match Core::open(db, false).and_then(|core| core.site()) {
+        Ok(site) => writeln!(out, "Site : {} — {} ({})", site.code, site.name, site.level.label_fr())?,
+        Err(_) => writeln!(out, "Aucun site installé dans cette base : « daftar init … » ou « daftar demo ».")?,
+    }
+    writeln!(out, "L'interface graphique n'est pas encore disponible ; « daftar --help » liste les commandes.")?;
+    Ok(())
+}
+
+/// `daftar provinces`: code first, then names, then the region's code for a province.
+pub fn provinces(out: &mut dyn Write, reference: &Reference) -> io::Result<()> {
+    for r in &reference.regions {
+        writeln!(out, "{}\trégion\t{}\t{}", r.code, r.name_fr, r.name_ar)?;
+    }
+    for p in &reference.provinces {
+        let kind = if p.prefecture { "préfecture" } else { "province" };
+        writeln!(out, "{}\t{kind}\t{}\t{}\t{}", p.code, p.name_fr, p.name_ar, p.region_code)?;
+    }
+    Ok(())
+}
+
+/// After `daftar init`.
+pub fn installed(out: &mut dyn Write, core: &Core, session: &Session, db: &Path) -> anyhow::Result<()> {
+    let site = core.site()?;
+    writeln!(out, "Site {} installé : {} ({}).", site.code, site.name, site.level.label_fr())?;
+    writeln!(out, "Base : {}", db.display())?;
+    writeln!(out, "Administrateur : {} (détient les clés du site).", session.login)?;
+    if let Some(secrets) = session.secrets() {
+        writeln!(out, "Empreinte des clés du site : {}", secrets.public().fingerprint())?;
+    }
+    Ok(())
+}
+
+/// After `daftar demo` on a new file.
+pub fn demo_accounts(out: &mut dyn Write, accounts: &[DemoAccount], db: &Path) -> io::Result<()> {
+    writeln!(out, "Bureau de démonstration créé dans {}.", db.display())?;
+    writeln!(out, "Comptes (identifiant / mot de passe / rôle) :")?;
+    for a in accounts {
+        writeln!(out, "  {:<8} {:<18} {}", a.login, a.password, a.role.label_fr())?;
+    }
+    Ok(())
+}
+
+/// `daftar check`.
+pub fn check(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    if report.integrity.is_empty() {
+        writeln!(out, "Intégrité SQLite : correcte.")?;
+    } else {
+        for line in &report.integrity {
+            writeln!(out, "Intégrité SQLite : {line}")?;
+        }
+    }
+    let chain = &report.chain;
+    writeln!(out, "Journal d'audit : {} entrées vérifiées ({} au contenu effacé), {} lignes comparées.", chain.entries, chain.erased, chain.rows)?;
+    if chain.problems.is_empty() {
+        writeln!(out, "Chaîne d'audit : intacte.")?;
+    }
+    for p in chain.problems.iter().take(50) {
+        writeln!(out, "Chaîne d'audit : {}", p.message)?;
+    }
+    Ok(())
+}
+
+/// `daftar stats`.
+pub fn stats(out: &mut dyn Write, s: &Stats) -> io::Result<()> {
+    writeln!(out, "Titulaires de carte : {}", s.card_holders)?;
+    writeln!(out, "Bénéficiaires : {}", s.applicants)?;
+    for (kind, n) in &s.projects_by_kind {
+        writeln!(out, "Projets ({kind}) : {n}")?;
+    }
+    for (status, n) in &s.dossiers_by_status {
+        writeln!(out, "Dossiers ({status}) : {n}")?;
+    }
+    writeln!(out, "Emplois prévus : {} dont {} pour la famille de la résistance", s.jobs_planned.0, s.jobs_planned.1)?;
+    let label = |code: &str| Reference::shipped().funding_sources.iter().find(|s| s.code == code).map_or_else(|| code.to_owned(), |s| s.label_fr.clone());
+    for (source, c) in &s.committed_by_source {
+        writeln!(out, "Engagé — {} : {}", label(source), centimes(*c))?;
+    }
+    for (source, c) in &s.disbursed_by_source {
+        writeln!(out, "Décaissé — {} : {}", label(source), centimes(*c))?;
+    }
+    writeln!(out, "Visites de suivi : {}", s.visits)?;
+    writeln!(out, "Programmes : {}", s.programmes)?;
+    writeln!(out, "Modifications non encore livrées à la délégation : {}", s.outbox)?;
+    writeln!(out, "Entrées du journal d'audit : {}", s.audit_entries)?;
+    Ok(())
+}
+
+/// `daftar user list`.
+pub fn users(out: &mut dyn Write, rows: &[UserRow]) -> io::Result<()> {
+    for u in rows {
+        let state = if u.disabled_at.is_some() { " (désactivé)" } else { "" };
+        writeln!(out, "{}\t{}\t{}{state}", u.login, u.role.label_fr(), u.full_name)?;
+    }
+    Ok(())
+}
+
+fn applicant_line(row: &Row<Applicant>) -> String {
+    let a = &row.value;
+    format!("{}\t{}\t{}\t{}\t{}\t{}", row.meta.id, a.cin, a.display_name(), a.arabic_name(), date(a.birth_date), row.meta.owner)
+}
+
+/// `daftar applicant search`.
+pub fn search(out: &mut dyn Write, page: &Page<Applicant>, number: u32) -> io::Result<()> {
+    writeln!(out, "{} — page {number}", page.total)?;
+    for row in &page.rows {
+        writeln!(out, "{}", applicant_line(row))?;
+    }
+    Ok(())
+}
+
+/// `daftar applicant show`.
+pub fn applicant(out: &mut dyn Write, core: &Core, session: &Session, id: Uuid) -> anyhow::Result<()> {
+    let row = core.applicant(session, id)?;
+    let a = &row.value;
+    writeln!(out, "Bénéficiaire {}", row.meta.id)?;
+    if let Some(reason) = &row.meta.delete_reason {
+        writeln!(out, "SUPPRIMÉ : {reason}")?;
+    }
+    writeln!(out, "CIN : {}", a.cin)?;
+    writeln!(out, "Nom : {} {}", a.last_name, a.first_name)?;
+    writeln!(out, "الاسم : {}", a.arabic_name())?;
+    writeln!(out, "Sexe : {:?} ; né(e) le {}", a.sex, date(a.birth_date))?;
+    writeln!(out, "Lien : {}", a.relationship.label_fr())?;
+    if let Some(holder_id) = a.card_holder_id {
+        let holder = core.card_holder(session, holder_id)?;
+        writeln!(out, "Carte de résistant : {} ({} {})", holder.value.card_number, holder.value.name_latin, holder.value.name_arabic)?;
+    }
+    if let Some(phone) = &a.phone {
+        writeln!(out, "Téléphone : {}", phone.as_str())?;
+    }
+    if !a.address.is_empty() || !a.commune.is_empty() {
+        writeln!(out, "Adresse : {} {}", a.address, a.commune)?;
+    }
+    if let Some(code) = &a.province_code {
+        let name = Reference::shipped().province(code).map_or("", |p| p.name_fr.as_str());
+        writeln!(out, "Province : {code} {name}")?;
+    }
+    if let Some(amo) = &a.amo {
+        writeln!(out, "AMO : {:?} n° {}", amo.regime, amo.number)?;
+    }
+    writeln!(out, "Bureau : {} ; version {} ; modifié le {}", row.meta.owner, row.meta.version, row.meta.updated_at)?;
+    for project in core.projects_of(session, id)? {
+        writeln!(out, "Projet : {} — {} ({})", project.meta.id, project.value.name, project.value.kind.label_fr())?;
+        for d in core.dossiers_of_project(session, project.meta.id)? {
+            writeln!(out, "  Dossier {} — {}", d.value.number, d.value.status.label_fr())?;
+        }
+    }
+    Ok(())
+}
+
+/// `daftar project show`.
+pub fn project(out: &mut dyn Write, core: &Core, session: &Session, id: Uuid) -> anyhow::Result<()> {
+    let row = core.project(session, id)?;
+    let p = &row.value;
+    writeln!(out, "Projet {} — {} ({})", row.meta.id, p.name, p.kind.label_fr())?;
+    let promoter = core.applicant(session, p.promoter_id)?;
+    writeln!(out, "Porteur : {} (CIN {})", promoter.value.display_name(), promoter.value.cin)?;
+    for m in &p.members {
+        let member = core.applicant(session, m.applicant_id)?;
+        writeln!(out, "Membre : {} (CIN {}) — {}", member.value.display_name(), member.value.cin, m.role)?;
+    }
+    if let Some(ice) = &p.ice {
+        writeln!(out, "ICE : {}", ice.as_str())?;
+    }
+    if let Some(rc) = &p.rc {
+        writeln!(out, "{rc}")?;
+    }
+    if let Some(odco) = &p.odco_number {
+        writeln!(out, "ODCO : {odco}")?;
+    }
+    if let Some(receipt) = &p.association_receipt {
+        writeln!(out, "Récépissé : {receipt}")?;
+    }
+    writeln!(out, "Secteur : {} ; commune : {}", p.sector, p.commune)?;
+    writeln!(out, "Emplois prévus : {} dont {} pour la famille de la résistance", p.jobs_planned.total, p.jobs_planned.family)?;
+    for d in core.dossiers_of_project(session, id)? {
+        writeln!(out, "Dossier {} — {}", d.value.number, d.value.status.label_fr())?;
+    }
+    for v in core.visits_of(session, id)? {
+        writeln!(out, 
+            "Visite du {} : {} emplois constatés dont {} famille{}",
+            date(v.value.visited_on),
+            v.value.jobs_verified.total,
+            v.value.jobs_verified.family,
+            if v.value.active { "" } else { " — activité arrêtée" }
+        )?;
+    }
+    Ok(())
+}
+
+/// `daftar dossier show`.
+pub fn dossier(out: &mut dyn Write, view: &DossierView) -> io::Result<()> {
+    let d = &view.dossier.value;
+    writeln!(out, "Dossier {} ({}) — {}", d.number, view.dossier.meta.id, d.status.label_fr())?;
+    writeln!(out, "Type : {} ; déposé le {}", d.kind.label_fr(), date(d.deposited_on))?;
+    if let Some(requested) = d.requested {
+        writeln!(out, "Montant demandé : {requested}")?;
+    }
+    writeln!(out, "Pièces :")?;
+    for (item, received) in &view.checklist {
+        let mark = match received {
+            Some(on) => format!("reçue le {}", date(*on)),
+            None if item.required => "MANQUANTE".to_owned(),
+            None => "facultative, non reçue".to_owned(),
+        };
+        writeln!(out, "  [{}] {} — {mark}", item.code, item.label_fr)?;
+    }
+    writeln!(out, "Historique :")?;
+    for t in &d.history {
+        let reason = t.reason.as_deref().map(|r| format!(" — motif : {r}")).unwrap_or_default();
+        writeln!(out, "  {} : {} → {} par {}{reason}", date(t.on), t.from.label_fr(), t.to.label_fr(), t.by)?;
+    }
+    if let Some(decision) = &view.decision {
+        let verdict = if decision.value.approved { "approuvé" } else { "rejeté" };
+        writeln!(out, "Décision du {} ({}) : {verdict}", date(decision.value.decided_on), decision.meta.owner)?;
+    }
+    for (line, paid) in &view.funding {
+        writeln!(out, "Financement {} : {} — {} engagés ({})", line.meta.id, line.value.source, line.value.committed, line.value.year)?;
+        for p in paid {
+            writeln!(out, "  Tranche {} du {} : {} {}", p.value.tranche, date(p.value.paid_on), p.value.amount, p.value.reference)?;
+        }
+    }
+    if !view.funding.is_empty() {
+        writeln!(out, "Total engagé : {} ; décaissé : {}", view.committed(), view.disbursed())?;
+    }
+    Ok(())
+}
+
+/// `daftar programme list`.
+pub fn programmes(out: &mut dyn Write, rows: &[Row<Programme>]) -> io::Result<()> {
+    for row in rows {
+        let p = &row.value;
+        writeln!(out, "{}\t{}\t{}\t{}", p.code, p.name, p.source_kind, row.meta.owner)?;
+        for e in &p.envelopes {
+            let target = e.target_projects.map(|t| format!(" pour {t} projets")).unwrap_or_default();
+            writeln!(out, "  {} : {}{target}", e.year, e.amount)?;
+        }
+    }
+    Ok(())
+}
