@@ -38,7 +38,8 @@ impl KdfParams {
     pub const FAST_FOR_TESTS: KdfParams = KdfParams { m_kib: 8, t: 1, p: 1 };
 
     fn derive(self, password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, IdentityError> {
-        let params = Params::new(self.m_kib, self.t, self.p, Some(32)).map_err(|_| IdentityError::Corrupt("paramètres Argon2"))?;
+        let params = Params::new(self.m_kib, self.t, self.p, Some(32))
+            .map_err(|_| IdentityError::Corrupt("paramètres Argon2"))?;
         let mut out = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(password.as_bytes(), salt, out.as_mut())
@@ -82,7 +83,14 @@ fn random<const N: usize>(entropy: &mut dyn Entropy) -> [u8; N] {
 pub fn hash_password(password: &str, params: KdfParams, entropy: &mut dyn Entropy) -> Result<String, IdentityError> {
     let salt: [u8; 16] = random(entropy);
     let hash = params.derive(password, &salt)?;
-    Ok(format!("argon2id${}${}${}${}${}", params.m_kib, params.t, params.p, hex::encode(salt), hex::encode(hash.as_slice())))
+    Ok(format!(
+        "argon2id${}${}${}${}${}",
+        params.m_kib,
+        params.t,
+        params.p,
+        hex::encode(salt),
+        hex::encode(hash.as_slice())
+    ))
 }
 
 /// Checks a password against a stored hash, in constant time.
@@ -128,7 +136,11 @@ impl PublicKeys {
     /// The fingerprint people compare on paper: SHA-256 of both keys, first 16 bytes, as groups
     /// of four hex digits joined by `-`.
     pub fn fingerprint(&self) -> String {
-        let digest = Sha256::new().chain_update(self.ed25519.as_bytes()).chain_update(b"\n").chain_update(self.age_recipient.as_bytes()).finalize();
+        let digest = Sha256::new()
+            .chain_update(self.ed25519.as_bytes())
+            .chain_update(b"\n")
+            .chain_update(self.age_recipient.as_bytes())
+            .finalize();
         let hex = hex::encode(&digest[..16]);
         hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
     }
@@ -160,7 +172,10 @@ impl SiteSecrets {
 
     /// The public keys.
     pub fn public(&self) -> PublicKeys {
-        PublicKeys { ed25519: hex::encode(self.signing.verifying_key().as_bytes()), age_recipient: self.age.to_public().to_string() }
+        PublicKeys {
+            ed25519: hex::encode(self.signing.verifying_key().as_bytes()),
+            age_recipient: self.age.to_public().to_string(),
+        }
     }
 
     /// Signs `message` with the installation's Ed25519 key.
@@ -174,7 +189,13 @@ impl SiteSecrets {
     }
 
     /// Encrypts the keys under `password` for the account `login`.
-    pub fn wrap(&self, login: &str, password: &str, params: KdfParams, entropy: &mut dyn Entropy) -> Result<WrappedKeys, IdentityError> {
+    pub fn wrap(
+        &self,
+        login: &str,
+        password: &str,
+        params: KdfParams,
+        entropy: &mut dyn Entropy,
+    ) -> Result<WrappedKeys, IdentityError> {
         let salt: [u8; 16] = random(entropy);
         let nonce: [u8; 12] = random(entropy);
         let key = params.derive(password, &salt)?;
@@ -189,7 +210,12 @@ impl SiteSecrets {
         let ciphertext = cipher
             .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad: login.as_bytes() })
             .map_err(|_| IdentityError::Corrupt("chiffrement"))?;
-        Ok(WrappedKeys { kdf: params, salt: hex::encode(salt), nonce: hex::encode(nonce), ciphertext: hex::encode(ciphertext) })
+        Ok(WrappedKeys {
+            kdf: params,
+            salt: hex::encode(salt),
+            nonce: hex::encode(nonce),
+            ciphertext: hex::encode(ciphertext),
+        })
     }
 }
 
@@ -222,9 +248,11 @@ impl WrappedKeys {
                 .decrypt(Nonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: login.as_bytes() })
                 .map_err(|_| IdentityError::WrongPassword)?,
         );
-        let file: SecretsFile = serde_json::from_slice(&plain).map_err(|_| IdentityError::Corrupt("contenu des clés"))?;
+        let file: SecretsFile =
+            serde_json::from_slice(&plain).map_err(|_| IdentityError::Corrupt("contenu des clés"))?;
         let mut seed = Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(&file.ed25519_seed, seed.as_mut()).map_err(|_| IdentityError::Corrupt("clé de signature"))?;
+        hex::decode_to_slice(&file.ed25519_seed, seed.as_mut())
+            .map_err(|_| IdentityError::Corrupt("clé de signature"))?;
         let age = file.age_identity.parse().map_err(|_| IdentityError::Corrupt("clé age"))?;
         Ok(SiteSecrets { signing: SigningKey::from_bytes(&seed), age })
     }
@@ -238,7 +266,8 @@ mod tests {
     #[test]
     fn passwords_verify_only_when_right() {
         let mut e = SeededEntropy::new(1);
-        let stored = hash_password("motdepasse-1", KdfParams::FAST_FOR_TESTS, &mut e).unwrap_or_else(|err| panic!("{err}"));
+        let stored =
+            hash_password("motdepasse-1", KdfParams::FAST_FOR_TESTS, &mut e).unwrap_or_else(|err| panic!("{err}"));
         assert!(stored.starts_with("argon2id$8$1$1$"));
         assert_eq!(verify_password("motdepasse-1", &stored), Ok(()));
         assert_eq!(verify_password("motdepasse-2", &stored), Err(IdentityError::WrongPassword));
@@ -249,7 +278,9 @@ mod tests {
     fn keys_unwrap_with_the_right_password_only() {
         let mut e = SeededEntropy::new(2);
         let secrets = SiteSecrets::generate(&mut e);
-        let wrapped = secrets.wrap("admin", "bon-mot-de-passe", KdfParams::FAST_FOR_TESTS, &mut e).unwrap_or_else(|err| panic!("{err}"));
+        let wrapped = secrets
+            .wrap("admin", "bon-mot-de-passe", KdfParams::FAST_FOR_TESTS, &mut e)
+            .unwrap_or_else(|err| panic!("{err}"));
         let opened = wrapped.unwrap("admin", "bon-mot-de-passe").unwrap_or_else(|err| panic!("{err}"));
         assert_eq!(opened.public(), secrets.public());
         assert_eq!(wrapped.unwrap("admin", "mauvais").err(), Some(IdentityError::WrongPassword));
@@ -263,7 +294,8 @@ mod tests {
     #[test]
     fn age_key_encrypts_and_decrypts() {
         let secrets = SiteSecrets::generate(&mut SeededEntropy::new(3));
-        let recipient: age::x25519::Recipient = secrets.public().age_recipient.parse().unwrap_or_else(|e| panic!("{e}"));
+        let recipient: age::x25519::Recipient =
+            secrets.public().age_recipient.parse().unwrap_or_else(|e| panic!("{e}"));
         let sealed = age::encrypt(&recipient, b"donnees").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(age::decrypt(secrets.age_identity(), &sealed).ok().as_deref(), Some(&b"donnees"[..]));
     }

@@ -121,7 +121,10 @@ impl Reference {
                     prefecture: row.place_type == "préfecture",
                 }),
                 other => {
-                    return Err(ReferenceError { file: "regions-provinces.csv", message: format!("genre inconnu « {other} »") });
+                    return Err(ReferenceError {
+                        file: "regions-provinces.csv",
+                        message: format!("genre inconnu « {other} »"),
+                    });
                 }
             }
         }
@@ -129,7 +132,8 @@ impl Reference {
             .into_iter()
             .map(|row| {
                 Ok(ChecklistItem {
-                    kind: ProjectKind::parse(&row.kind).map_err(|message| ReferenceError { file: "checklists.csv", message })?,
+                    kind: ProjectKind::parse(&row.kind)
+                        .map_err(|message| ReferenceError { file: "checklists.csv", message })?,
                     code: row.code,
                     label_fr: row.label_fr,
                     label_ar: row.label_ar,
@@ -176,7 +180,8 @@ mod tests {
         assert_eq!(r.regions.len(), 12);
         assert_eq!(r.provinces.len(), 75);
         assert_eq!(r.provinces.iter().filter(|p| p.prefecture).count(), 13);
-        let per_region: Vec<usize> = r.regions.iter().map(|reg| r.provinces.iter().filter(|p| p.region_code == reg.code).count()).collect();
+        let per_region: Vec<usize> =
+            r.regions.iter().map(|reg| r.provinces.iter().filter(|p| p.region_code == reg.code).count()).collect();
         assert_eq!(per_region, [8, 8, 9, 7, 5, 9, 8, 5, 6, 4, 4, 2]);
         assert!(r.provinces.iter().all(|p| p.code.len() == 3 && !p.name_ar.is_empty()));
         assert_eq!(r.province("581").map(|p| p.name_fr.as_str()), Some("Tiznit"));
@@ -186,7 +191,10 @@ mod tests {
             assert!(items.iter().filter(|i| i.required).count() >= 5, "{kind:?}");
             assert!(items.iter().all(|i| !i.label_ar.is_empty()));
         }
-        assert_eq!(r.funding_sources.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), ["hcar", "indh", "convention", "autre"]);
+        assert_eq!(
+            r.funding_sources.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(),
+            ["hcar", "indh", "convention", "autre"]
+        );
         assert_eq!(r.version, "2026.1");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{Datelike as _, NaiveDate};
 use uuid::Uuid;
 
-use super::{AppError, CardRef, Core, Session};
+use super::{AppError, CardRef, Core, Move, Session};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
 use crate::domain::dates::parse_date_fr;
@@ -43,15 +43,63 @@ impl CsvTarget {
     fn columns(self) -> (&'static [&'static str], usize) {
         match self {
             CsvTarget::Applicants => (
-                &["cin", "sexe", "date_naissance", "lien", "carte", "nom", "prenom", "nom_ar", "prenom_ar", "titulaire_carte", "titulaire_carte_ar", "telephone", "adresse", "commune", "province", "amo_regime", "amo_numero", "amo_verifie_le", "motif_doublon"],
+                &[
+                    "cin",
+                    "sexe",
+                    "date_naissance",
+                    "lien",
+                    "carte",
+                    "nom",
+                    "prenom",
+                    "nom_ar",
+                    "prenom_ar",
+                    "titulaire_carte",
+                    "titulaire_carte_ar",
+                    "telephone",
+                    "adresse",
+                    "commune",
+                    "province",
+                    "amo_regime",
+                    "amo_numero",
+                    "amo_verifie_le",
+                    "motif_doublon",
+                ],
                 5,
             ),
             CsvTarget::Projects => (
-                &["type", "nom", "porteur_cin", "membres_cin", "secteur", "commune", "province", "date_creation", "ice", "rc_tribunal", "rc_numero", "odco", "recepisse", "emplois", "emplois_famille"],
+                &[
+                    "type",
+                    "nom",
+                    "porteur_cin",
+                    "membres_cin",
+                    "secteur",
+                    "commune",
+                    "province",
+                    "date_creation",
+                    "ice",
+                    "rc_tribunal",
+                    "rc_numero",
+                    "odco",
+                    "recepisse",
+                    "emplois",
+                    "emplois_famille",
+                ],
                 3,
             ),
             CsvTarget::Dossiers => (&["porteur_cin", "projet", "date_depot", "montant_demande", "pieces", "statut"], 3),
-            CsvTarget::Funding => (&["dossier", "source", "montant_engage", "annee", "reference_decision", "date_versement", "montant_verse", "reference_paiement"], 2),
+            CsvTarget::Funding => (
+                &[
+                    "dossier",
+                    "source",
+                    "montant_engage",
+                    "annee",
+                    "reference_decision",
+                    "date_versement",
+                    "montant_verse",
+                    "reference_paiement",
+                ],
+                2,
+            ),
         }
     }
 
@@ -118,7 +166,11 @@ fn parse<T>(column: &str, result: Result<T, String>) -> Result<T, LineError> {
 /// Decodes the file and splits it into lines, checking the header.
 fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
     if bytes.len() > MAX_BYTES {
-        return Err(AppError::Rule(format!("Le fichier est trop volumineux ({} Mo, maximum {} Mo) : découpez-le.", bytes.len() / 1_048_576, MAX_BYTES / 1_048_576)));
+        return Err(AppError::Rule(format!(
+            "Le fichier est trop volumineux ({} Mo, maximum {} Mo) : découpez-le.",
+            bytes.len() / 1_048_576,
+            MAX_BYTES / 1_048_576
+        )));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -153,13 +205,20 @@ fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
     }
     let mut lines = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| AppError::CsvRejected(vec![format!("ligne {} : {e}", e.position().map_or(0, csv::Position::line))]))?;
+        let record = record.map_err(|e| {
+            AppError::CsvRejected(vec![format!("ligne {} : {e}", e.position().map_or(0, csv::Position::line))])
+        })?;
         let number = record.position().map_or(0, csv::Position::line);
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
         if record.len() != headers.len() {
-            return Err(AppError::CsvRejected(vec![format!("ligne {number} : {} valeurs pour {} colonnes (séparateur « {} » attendu)", record.len(), headers.len(), char::from(delimiter))]));
+            return Err(AppError::CsvRejected(vec![format!(
+                "ligne {number} : {} valeurs pour {} colonnes (séparateur « {} » attendu)",
+                record.len(),
+                headers.len(),
+                char::from(delimiter)
+            )]));
         }
         lines.push(Line { number, values: headers.iter().cloned().zip(record.iter().map(str::to_owned)).collect() });
     }
@@ -221,11 +280,20 @@ impl Core {
             amo_number: line.get("amo_numero").into(),
             amo_checked_on: line.get("amo_verifie_le").into(),
         };
-        let card = CardRef { card_number: line.get("carte").into(), holder_name: line.get("titulaire_carte").into(), holder_name_ar: line.get("titulaire_carte_ar").into() };
+        let card = CardRef {
+            card_number: line.get("carte").into(),
+            holder_name: line.get("titulaire_carte").into(),
+            holder_name_ar: line.get("titulaire_carte_ar").into(),
+        };
         match self.add_applicant(session, &draft, &card, line.opt("motif_doublon")) {
             Ok(_) => Ok(()),
             Err(AppError::Invalid(errors)) => Err(LineError(
-                errors.0.iter().map(|e| format!("colonne {} : {}", CsvTarget::Applicants.column_of(e.field), e.message)).collect::<Vec<_>>().join(" ; "),
+                errors
+                    .0
+                    .iter()
+                    .map(|e| format!("colonne {} : {}", CsvTarget::Applicants.column_of(e.field), e.message))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
             )),
             Err(e) => Err(e.into()),
         }
@@ -235,7 +303,9 @@ impl Core {
         let cin = parse(column, crate::domain::codes::Cin::parse(raw))?.cin;
         match applicants_with_cin(self.store.conn(), cin.as_str()).map_err(AppError::from)?.as_slice() {
             [one] => Ok(one.meta.id),
-            [] => Err(LineError(format!("colonne {column} : aucun bénéficiaire avec la CIN {cin} (importez d'abord les bénéficiaires)"))),
+            [] => Err(LineError(format!(
+                "colonne {column} : aucun bénéficiaire avec la CIN {cin} (importez d'abord les bénéficiaires)"
+            ))),
             _ => Err(LineError(format!("colonne {column} : plusieurs bénéficiaires ont la CIN {cin}"))),
         }
     }
@@ -269,7 +339,12 @@ impl Core {
         match self.add_project(session, &draft, promoter, members) {
             Ok(_) => Ok(()),
             Err(AppError::Invalid(errors)) => Err(LineError(
-                errors.0.iter().map(|e| format!("colonne {} : {}", CsvTarget::Projects.column_of(e.field), e.message)).collect::<Vec<_>>().join(" ; "),
+                errors
+                    .0
+                    .iter()
+                    .map(|e| format!("colonne {} : {}", CsvTarget::Projects.column_of(e.field), e.message))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
             )),
             Err(e) => Err(e.into()),
         }
@@ -278,23 +353,40 @@ impl Core {
     fn import_dossier(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
         let promoter = self.applicant_by_cin("porteur_cin", line.get("porteur_cin"))?;
         let wanted = fold(line.get("projet"));
-        let projects: Vec<Row<Project>> = find(self.store.conn(), "promoter_id = ?1", &promoter.to_string()).map_err(AppError::from)?;
+        let projects: Vec<Row<Project>> =
+            find(self.store.conn(), "promoter_id = ?1", &promoter.to_string()).map_err(AppError::from)?;
         let project = match projects.iter().filter(|p| fold(&p.value.name) == wanted).collect::<Vec<_>>().as_slice() {
             [one] => one.meta.id,
-            [] => return Err(LineError(format!("colonne projet : ce porteur n'a pas de projet nommé « {} »", line.get("projet")))),
-            _ => return Err(LineError(format!("colonne projet : ce porteur a plusieurs projets nommés « {} »", line.get("projet")))),
+            [] => {
+                return Err(LineError(format!(
+                    "colonne projet : ce porteur n'a pas de projet nommé « {} »",
+                    line.get("projet")
+                )));
+            }
+            _ => {
+                return Err(LineError(format!(
+                    "colonne projet : ce porteur a plusieurs projets nommés « {} »",
+                    line.get("projet")
+                )));
+            }
         };
         let deposited: NaiveDate = parse("date_depot", parse_date_fr(line.get("date_depot")))?;
-        let requested = line.opt("montant_demande").map(|raw| parse("montant_demande", Money::parse_fr(raw))).transpose()?;
-        let documents: Vec<String> = line.get("pieces").split('|').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
-        let status = line.opt("statut").map(|raw| parse("statut", Status::parse(raw))).transpose()?.unwrap_or(Status::Depose);
+        let requested =
+            line.opt("montant_demande").map(|raw| parse("montant_demande", Money::parse_fr(raw))).transpose()?;
+        let documents: Vec<String> =
+            line.get("pieces").split('|').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+        let status =
+            line.opt("statut").map(|raw| parse("statut", Status::parse(raw))).transpose()?.unwrap_or(Status::Depose);
         if status > Status::Transmis {
-            return Err(LineError("colonne statut : un dossier importé s'arrête à « transmis » ; les décisions s'enregistrent ensuite".into()));
+            return Err(LineError(
+                "colonne statut : un dossier importé s'arrête à « transmis » ; les décisions s'enregistrent ensuite"
+                    .into(),
+            ));
         }
         let dossier = self.open_dossier(session, project, deposited, requested, &documents)?;
         let path = [Status::EnInstruction, Status::Complet, Status::Transmis];
         for to in path.into_iter().take_while(|s| *s <= status) {
-            self.move_dossier(session, dossier.meta.id, to, deposited, None, &[], None)?;
+            self.move_dossier(session, dossier.meta.id, Move::to(to, deposited))?;
         }
         Ok(())
     }
@@ -302,19 +394,44 @@ impl Core {
     fn import_funding(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
         let dossier = self.dossier_by_number(session, line.get("dossier"))?;
         let source = parse("source", FundingSource::parse(line.get("source")))?;
-        let committed = line.opt("montant_engage").map(|raw| parse("montant_engage", Money::parse_fr(raw))).transpose()?;
+        let committed =
+            line.opt("montant_engage").map(|raw| parse("montant_engage", Money::parse_fr(raw))).transpose()?;
         let year = match line.opt("annee") {
-            Some(raw) => parse("annee", raw.parse::<i32>().ok().filter(|y| (1990..=2200).contains(y)).ok_or_else(|| format!("« {raw} » n'est pas une année")))?,
+            Some(raw) => parse(
+                "annee",
+                raw.parse::<i32>()
+                    .ok()
+                    .filter(|y| (1990..=2200).contains(y))
+                    .ok_or_else(|| format!("« {raw} » n'est pas une année")),
+            )?,
             None => self.clock.today().year(),
         };
         let line_id = match committed {
-            Some(amount) => self.add_funding(session, dossier.meta.id, source.clone(), amount, year, line.opt("reference_decision"))?,
+            Some(amount) => self.add_funding(
+                session,
+                dossier.meta.id,
+                source.clone(),
+                amount,
+                year,
+                line.opt("reference_decision"),
+            )?,
             None => {
-                let lines: Vec<Row<FundingLine>> = find(self.store.conn(), "dossier_id = ?1", &dossier.meta.id.to_string()).map_err(AppError::from)?;
+                let lines: Vec<Row<FundingLine>> =
+                    find(self.store.conn(), "dossier_id = ?1", &dossier.meta.id.to_string()).map_err(AppError::from)?;
                 match lines.iter().filter(|l| l.value.source == source).collect::<Vec<_>>().as_slice() {
                     [one] => one.meta.id,
-                    [] => return Err(LineError(format!("colonne source : le dossier {} n'a pas de ligne « {source} » ; indiquez montant_engage", dossier.value.number))),
-                    _ => return Err(LineError(format!("colonne source : le dossier {} a plusieurs lignes « {source} »", dossier.value.number))),
+                    [] => {
+                        return Err(LineError(format!(
+                            "colonne source : le dossier {} n'a pas de ligne « {source} » ; indiquez montant_engage",
+                            dossier.value.number
+                        )));
+                    }
+                    _ => {
+                        return Err(LineError(format!(
+                            "colonne source : le dossier {} a plusieurs lignes « {source} »",
+                            dossier.value.number
+                        )));
+                    }
                 }
             }
         };
@@ -325,7 +442,9 @@ impl Core {
                 self.disburse(session, line_id, amount, on, line.get("reference_paiement"))?;
             }
             (None, None) if committed.is_some() => {}
-            (None, None) => return Err(LineError("colonnes montant_engage et montant_verse vides : rien à importer".into())),
+            (None, None) => {
+                return Err(LineError("colonnes montant_engage et montant_verse vides : rien à importer".into()));
+            }
             _ => return Err(LineError("colonnes montant_verse et date_versement : indiquez les deux".into())),
         }
         Ok(())

@@ -59,7 +59,13 @@ pub fn create_demo_site(core: &mut Core) -> Result<(Session, Vec<DemoAccount>), 
         admin_password: admin.password.into(),
     })?;
     for account in &DEMO_ACCOUNTS[1..] {
-        core.add_user(&session, account.login, &format!("Compte de démonstration ({})", account.role.label_fr()), account.role, account.password)?;
+        core.add_user(
+            &session,
+            account.login,
+            &format!("Compte de démonstration ({})", account.role.label_fr()),
+            account.role,
+            account.password,
+        )?;
     }
     Ok((session, DEMO_ACCOUNTS.to_vec()))
 }
@@ -90,43 +96,125 @@ impl fmt::Display for DemoSummary {
         write!(
             f,
             "Données de démonstration ajoutées : {} titulaires de carte, {} bénéficiaires (dont {} quasi-doublons), {} projets, {} dossiers, {} lignes de financement, {} décaissements, {} visites.",
-            self.card_holders, self.applicants, self.near_duplicates, self.projects, self.dossiers, self.funding_lines, self.disbursements, self.visits
+            self.card_holders,
+            self.applicants,
+            self.near_duplicates,
+            self.projects,
+            self.dossiers,
+            self.funding_lines,
+            self.disbursements,
+            self.visits
         )
     }
 }
 
 /// (Latin, Arabic, sex) given names, with spelling variants as registers have them.
 const FIRST_NAMES: &[(&str, &str, Sex)] = &[
-    ("Mohamed", "محمد", Sex::M), ("Mohammed", "محمد", Sex::M), ("Ahmed", "أحمد", Sex::M), ("Youssef", "يوسف", Sex::M),
-    ("Hassan", "حسن", Sex::M), ("Lahcen", "لحسن", Sex::M), ("Brahim", "ابراهيم", Sex::M), ("Omar", "عمر", Sex::M),
-    ("Abdellah", "عبد الله", Sex::M), ("Abderrahmane", "عبد الرحمن", Sex::M), ("Rachid", "رشيد", Sex::M), ("Said", "سعيد", Sex::M),
-    ("Mustapha", "مصطفى", Sex::M), ("Khalid", "خالد", Sex::M), ("Hamid", "حميد", Sex::M), ("Abdelaziz", "عبد العزيز", Sex::M),
-    ("Driss", "ادريس", Sex::M), ("Jamal", "جمال", Sex::M), ("Karim", "كريم", Sex::M), ("Yassine", "ياسين", Sex::M),
-    ("Fatima", "فاطمة", Sex::F), ("Khadija", "خديجة", Sex::F), ("Aicha", "عائشة", Sex::F), ("Malika", "مليكة", Sex::F),
-    ("Zineb", "زينب", Sex::F), ("Naima", "نعيمة", Sex::F), ("Hafsa", "حفصة", Sex::F), ("Meryem", "مريم", Sex::F),
-    ("Samira", "سميرة", Sex::F), ("Latifa", "لطيفة", Sex::F), ("Saida", "سعيدة", Sex::F), ("Rkia", "رقية", Sex::F),
-    ("Hanane", "حنان", Sex::F), ("Nadia", "نادية", Sex::F), ("Souad", "سعاد", Sex::F), ("Imane", "إيمان", Sex::F),
+    ("Mohamed", "محمد", Sex::M),
+    ("Mohammed", "محمد", Sex::M),
+    ("Ahmed", "أحمد", Sex::M),
+    ("Youssef", "يوسف", Sex::M),
+    ("Hassan", "حسن", Sex::M),
+    ("Lahcen", "لحسن", Sex::M),
+    ("Brahim", "ابراهيم", Sex::M),
+    ("Omar", "عمر", Sex::M),
+    ("Abdellah", "عبد الله", Sex::M),
+    ("Abderrahmane", "عبد الرحمن", Sex::M),
+    ("Rachid", "رشيد", Sex::M),
+    ("Said", "سعيد", Sex::M),
+    ("Mustapha", "مصطفى", Sex::M),
+    ("Khalid", "خالد", Sex::M),
+    ("Hamid", "حميد", Sex::M),
+    ("Abdelaziz", "عبد العزيز", Sex::M),
+    ("Driss", "ادريس", Sex::M),
+    ("Jamal", "جمال", Sex::M),
+    ("Karim", "كريم", Sex::M),
+    ("Yassine", "ياسين", Sex::M),
+    ("Fatima", "فاطمة", Sex::F),
+    ("Khadija", "خديجة", Sex::F),
+    ("Aicha", "عائشة", Sex::F),
+    ("Malika", "مليكة", Sex::F),
+    ("Zineb", "زينب", Sex::F),
+    ("Naima", "نعيمة", Sex::F),
+    ("Hafsa", "حفصة", Sex::F),
+    ("Meryem", "مريم", Sex::F),
+    ("Samira", "سميرة", Sex::F),
+    ("Latifa", "لطيفة", Sex::F),
+    ("Saida", "سعيدة", Sex::F),
+    ("Rkia", "رقية", Sex::F),
+    ("Hanane", "حنان", Sex::F),
+    ("Nadia", "نادية", Sex::F),
+    ("Souad", "سعاد", Sex::F),
+    ("Imane", "إيمان", Sex::F),
 ];
 
 /// (Latin, Arabic) family names.
 const LAST_NAMES: &[(&str, &str)] = &[
-    ("El Alaoui", "العلوي"), ("Bennani", "بناني"), ("El Idrissi", "الإدريسي"), ("Tazi", "التازي"), ("Berrada", "برادة"),
-    ("Benjelloun", "بنجلون"), ("El Amrani", "العمراني"), ("Ouali", "والي"), ("Amzil", "أمزيل"), ("Ait Lahcen", "آيت لحسن"),
-    ("Boutaleb", "بوطالب"), ("El Fassi", "الفاسي"), ("Chraibi", "الشرايبي"), ("Lahlou", "لحلو"), ("Ouazzani", "الوزاني"),
-    ("Bouzid", "بوزيد"), ("Ennaji", "الناجي"), ("Akhenouch", "أخنوش"), ("Id Brahim", "إد ابراهيم"), ("Oubaha", "أوباها"),
-    ("Bakkali", "البقالي"), ("Zerouali", "الزروالي"), ("Haddaoui", "الحداوي"), ("Sbai", "السباعي"), ("Tahiri", "الطاهري"),
-    ("Naciri", "الناصري"), ("Belghiti", "بلغيتي"), ("Kabbaj", "القباج"), ("Mansouri", "المنصوري"), ("Ouchen", "أوشن"),
+    ("El Alaoui", "العلوي"),
+    ("Bennani", "بناني"),
+    ("El Idrissi", "الإدريسي"),
+    ("Tazi", "التازي"),
+    ("Berrada", "برادة"),
+    ("Benjelloun", "بنجلون"),
+    ("El Amrani", "العمراني"),
+    ("Ouali", "والي"),
+    ("Amzil", "أمزيل"),
+    ("Ait Lahcen", "آيت لحسن"),
+    ("Boutaleb", "بوطالب"),
+    ("El Fassi", "الفاسي"),
+    ("Chraibi", "الشرايبي"),
+    ("Lahlou", "لحلو"),
+    ("Ouazzani", "الوزاني"),
+    ("Bouzid", "بوزيد"),
+    ("Ennaji", "الناجي"),
+    ("Akhenouch", "أخنوش"),
+    ("Id Brahim", "إد ابراهيم"),
+    ("Oubaha", "أوباها"),
+    ("Bakkali", "البقالي"),
+    ("Zerouali", "الزروالي"),
+    ("Haddaoui", "الحداوي"),
+    ("Sbai", "السباعي"),
+    ("Tahiri", "الطاهري"),
+    ("Naciri", "الناصري"),
+    ("Belghiti", "بلغيتي"),
+    ("Kabbaj", "القباج"),
+    ("Mansouri", "المنصوري"),
+    ("Ouchen", "أوشن"),
 ];
 
 /// Spelling variants a clerk may type for the same family name (near-duplicates).
 const VARIANTS: &[(&str, &str)] = &[
-    ("El Idrissi", "Lidrissi"), ("Bennani", "Benani"), ("El Alaoui", "Alaoui"), ("El Amrani", "Amrani"), ("Ouazzani", "Wazzani"),
-    ("Mohamed", "Mhamed"), ("Mohammed", "Mohamad"), ("Youssef", "Youssouf"), ("Fatima", "Fatma"), ("Abdellah", "Abdallah"),
-    ("Khadija", "Khadidja"), ("Hassan", "Hasan"), ("Aicha", "Aïcha"), ("Said", "Saïd"), ("Brahim", "Ibrahim"),
+    ("El Idrissi", "Lidrissi"),
+    ("Bennani", "Benani"),
+    ("El Alaoui", "Alaoui"),
+    ("El Amrani", "Amrani"),
+    ("Ouazzani", "Wazzani"),
+    ("Mohamed", "Mhamed"),
+    ("Mohammed", "Mohamad"),
+    ("Youssef", "Youssouf"),
+    ("Fatima", "Fatma"),
+    ("Abdellah", "Abdallah"),
+    ("Khadija", "Khadidja"),
+    ("Hassan", "Hasan"),
+    ("Aicha", "Aïcha"),
+    ("Said", "Saïd"),
+    ("Brahim", "Ibrahim"),
 ];
 
-const SECTORS: &[&str] = &["Agriculture", "Élevage", "Artisanat", "Commerce", "Services", "Transport", "Couture", "Boulangerie", "Menuiserie", "Apiculture"];
-const COMMUNES: &[&str] = &["Tiznit", "Aglou", "Tafraout", "Anzi", "Mirleft", "Arbaa Sahel", "Reggada", "Sidi Bouabdelli"];
+const SECTORS: &[&str] = &[
+    "Agriculture",
+    "Élevage",
+    "Artisanat",
+    "Commerce",
+    "Services",
+    "Transport",
+    "Couture",
+    "Boulangerie",
+    "Menuiserie",
+    "Apiculture",
+];
+const COMMUNES: &[&str] =
+    &["Tiznit", "Aglou", "Tafraout", "Anzi", "Mirleft", "Arbaa Sahel", "Reggada", "Sidi Bouabdelli"];
 const COURTS: &[&str] = &["Agadir", "Tiznit", "Inezgane"];
 
 /// Adds `applicants` applicants and everything that goes with them, owned by the session's
@@ -138,7 +226,9 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
     let decides = session.site.decides();
     let checklists: Vec<(ProjectKind, Vec<String>)> = ProjectKind::ALL
         .into_iter()
-        .map(|kind| Ok((kind, checklist(core.store.conn(), kind)?.into_iter().filter(|i| i.required).map(|i| i.code).collect())))
+        .map(|kind| {
+            Ok((kind, checklist(core.store.conn(), kind)?.into_iter().filter(|i| i.required).map(|i| i.code).collect()))
+        })
         .collect::<Result<_, AppError>>()?;
     let programme_code = ensure_demo_programme(core, session, today)?;
     let cin_prefix = cin_prefix(session.site.code.as_str());
@@ -149,7 +239,14 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
     let mut made = 0;
     while made < applicants {
         let batch = CHUNK.min(applicants - made);
-        let plan = Plan { today, decides, checklists: &checklists, programme: programme_code.as_deref(), cin_prefix: &cin_prefix, site: site.as_str() };
+        let plan = Plan {
+            today,
+            decides,
+            checklists: &checklists,
+            programme: programme_code.as_deref(),
+            cin_prefix: &cin_prefix,
+            site: site.as_str(),
+        };
         core.write(session, |w, ids| {
             let mut family: Option<(Uuid, u32)> = None;
             let mut previous: Option<Applicant> = None;
@@ -157,7 +254,11 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
                 let index = first_cin + u64::from(made + i);
                 generate_one(w, ids, &mut rng, &plan, index, &mut family, &mut previous, &mut summary)?;
             }
-            crate::store::site::set_setting(w.conn, "demo.next_cin", &(first_cin + u64::from(made + batch)).to_string())?;
+            crate::store::site::set_setting(
+                w.conn,
+                "demo.next_cin",
+                &(first_cin + u64::from(made + batch)).to_string(),
+            )?;
             Ok(())
         })?;
         made += batch;
@@ -204,7 +305,11 @@ fn ensure_demo_programme(core: &mut Core, session: &Session, today: NaiveDate) -
             envelopes: vec![],
         };
         for year in (today.year() - 4)..=today.year() {
-            programme.set_envelope(Envelope { year, amount: Money::from_centimes(120_000_000).unwrap_or_default(), target_projects: Some(64) });
+            programme.set_envelope(Envelope {
+                year,
+                amount: Money::from_centimes(120_000_000).unwrap_or_default(),
+                target_projects: Some(64),
+            });
         }
         core.save_programme(session, &programme)?;
     }
@@ -247,14 +352,15 @@ fn generate_one(
             *id
         }
         _ => {
-            let id = ids.next();
+            let id = ids.new_id();
             let (first, first_ar, _) = *pick(rng, &FIRST_NAMES[..20]);
             let (last, last_ar) = *pick(rng, LAST_NAMES);
             let holder = CardHolder {
                 card_number: format!("{}-R{index:07}", plan.cin_prefix),
                 name_latin: format!("{first} {last}"),
                 name_arabic: format!("{first_ar} {last_ar}"),
-                deceased_on: chance(rng, 60).then(|| day_between(rng, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), plan.today)),
+                deceased_on: chance(rng, 60)
+                    .then(|| day_between(rng, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), plan.today)),
             };
             w.insert(id, &holder)?;
             summary.card_holders += 1;
@@ -272,7 +378,8 @@ fn generate_one(
                 Some(last) => copy.last_name = last,
                 None => copy.first_name = variant(&copy.first_name).unwrap_or_else(|| copy.first_name.to_uppercase()),
             }
-            copy.cin = Cin::parse(&format!("{}{:06}", plan.cin_prefix, index % 1_000_000)).map(|p| p.cin).unwrap_or(copy.cin);
+            copy.cin =
+                Cin::parse(&format!("{}{:06}", plan.cin_prefix, index % 1_000_000)).map(|p| p.cin).unwrap_or(copy.cin);
             summary.near_duplicates += 1;
             copy
         }
@@ -296,7 +403,11 @@ fn generate_one(
                 _ => NaiveDate::from_ymd_opt(2000, 12, 31),
             }
             .unwrap_or_default();
-            let letters = if index > 999_999 { format!("{}{}", plan.cin_prefix, char::from(b'A' + u8::try_from(index / 1_000_000 % 26).unwrap_or(0))) } else { plan.cin_prefix.to_owned() };
+            let letters = if index > 999_999 {
+                format!("{}{}", plan.cin_prefix, char::from(b'A' + u8::try_from(index / 1_000_000 % 26).unwrap_or(0)))
+            } else {
+                plan.cin_prefix.to_owned()
+            };
             Applicant {
                 cin: Cin::parse(&format!("{letters}{:06}", index % 1_000_000)).map_err(AppError::Rule)?.cin,
                 last_name: last.to_owned(),
@@ -307,8 +418,14 @@ fn generate_one(
                 birth_date: day_between(rng, born_from, born_to),
                 card_holder_id: Some(holder_id),
                 relationship,
-                phone: chance(rng, 80).then(|| Phone::parse(&format!("06{:08}", rng.below(100_000_000))).ok()).flatten(),
-                address: format!("{} rue {}", 1 + rng.below(200), pick(rng, &["Al Massira", "Hassan II", "Mohammed V", "Al Qods", "Anoual"])),
+                phone: chance(rng, 80)
+                    .then(|| Phone::parse(&format!("06{:08}", rng.below(100_000_000))).ok())
+                    .flatten(),
+                address: format!(
+                    "{} rue {}",
+                    1 + rng.below(200),
+                    pick(rng, &["Al Massira", "Hassan II", "Mohammed V", "Al Qods", "Anoual"])
+                ),
                 commune: (*pick(rng, COMMUNES)).to_owned(),
                 province_code: Some("581".to_owned()),
                 amo: chance(rng, 70).then(|| AmoCover {
@@ -320,7 +437,7 @@ fn generate_one(
             }
         }
     };
-    let applicant_id = ids.next();
+    let applicant_id = ids.new_id();
     w.insert(applicant_id, &applicant)?;
     summary.applicants += 1;
     *previous = Some(applicant.clone());
@@ -330,7 +447,14 @@ fn generate_one(
     Ok(())
 }
 
-fn generate_project(w: &Writer<'_>, ids: &mut IdMaker<'_>, rng: &mut SeededEntropy, plan: &Plan<'_>, promoter_id: Uuid, summary: &mut DemoSummary) -> Result<(), AppError> {
+fn generate_project(
+    w: &Writer<'_>,
+    ids: &mut IdMaker<'_>,
+    rng: &mut SeededEntropy,
+    plan: &Plan<'_>,
+    promoter_id: Uuid,
+    summary: &mut DemoSummary,
+) -> Result<(), AppError> {
     let kind = match rng.below(100) {
         0..=49 => ProjectKind::ProjetIndividuel,
         50..=79 => ProjectKind::Pme,
@@ -355,20 +479,33 @@ fn generate_project(w: &Writer<'_>, ids: &mut IdMaker<'_>, rng: &mut SeededEntro
         commune: (*pick(rng, COMMUNES)).to_owned(),
         province_code: Some("581".to_owned()),
         created_on: Some(created_on),
-        ice: matches!(kind, ProjectKind::Pme | ProjectKind::Cooperative).then(|| Ice::parse(&format!("{:015}", rng.below(1_000_000_000_000_000))).ok()).flatten(),
-        rc: (kind == ProjectKind::Pme).then(|| Rc { court: (*pick(rng, COURTS)).to_owned(), number: (1000 + rng.below(90_000)).to_string() }),
-        odco_number: (kind == ProjectKind::Cooperative).then(|| format!("{}/{}", 100 + rng.below(9000), created_on.year())),
-        association_receipt: (kind == ProjectKind::Association).then(|| format!("R-{}-{}", created_on.year(), 10 + rng.below(990))),
+        ice: matches!(kind, ProjectKind::Pme | ProjectKind::Cooperative)
+            .then(|| Ice::parse(&format!("{:015}", rng.below(1_000_000_000_000_000))).ok())
+            .flatten(),
+        rc: (kind == ProjectKind::Pme)
+            .then(|| Rc { court: (*pick(rng, COURTS)).to_owned(), number: (1000 + rng.below(90_000)).to_string() }),
+        odco_number: (kind == ProjectKind::Cooperative)
+            .then(|| format!("{}/{}", 100 + rng.below(9000), created_on.year())),
+        association_receipt: (kind == ProjectKind::Association)
+            .then(|| format!("R-{}-{}", created_on.year(), 10 + rng.below(990))),
         members: Vec::<Member>::new(),
         jobs_planned: Jobs { total, family },
     };
-    let project_id = ids.next();
+    let project_id = ids.new_id();
     w.insert(project_id, &project)?;
     summary.projects += 1;
     generate_dossier(w, ids, rng, plan, project_id, &project, summary)
 }
 
-fn generate_dossier(w: &Writer<'_>, ids: &mut IdMaker<'_>, rng: &mut SeededEntropy, plan: &Plan<'_>, project_id: Uuid, project: &Project, summary: &mut DemoSummary) -> Result<(), AppError> {
+fn generate_dossier(
+    w: &Writer<'_>,
+    ids: &mut IdMaker<'_>,
+    rng: &mut SeededEntropy,
+    plan: &Plan<'_>,
+    project_id: Uuid,
+    project: &Project,
+    summary: &mut DemoSummary,
+) -> Result<(), AppError> {
     let deposited_on = day_between(rng, plan.today - Duration::days(365 * 4), plan.today - Duration::days(10));
     let target = match rng.below(100) {
         0..=9 => Status::Depose,
@@ -383,7 +520,8 @@ fn generate_dossier(w: &Writer<'_>, ids: &mut IdMaker<'_>, rng: &mut SeededEntro
     let target = if !plan.decides && target > Status::Transmis { Status::Transmis } else { target };
     let year = deposited_on.year();
     let sequence = next_counter(w.conn, &format!("dossier:{year}"))?;
-    let required = plan.checklists.iter().find(|(k, _)| *k == project.kind).map(|(_, codes)| codes.as_slice()).unwrap_or(&[]);
+    let required =
+        plan.checklists.iter().find(|(k, _)| *k == project.kind).map(|(_, codes)| codes.as_slice()).unwrap_or(&[]);
     let complete = target >= Status::Complet;
     let documents = required
         .iter()
@@ -405,23 +543,47 @@ fn generate_dossier(w: &Writer<'_>, ids: &mut IdMaker<'_>, rng: &mut SeededEntro
     };
     let path: &[Status] = match target {
         Status::Rejete => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Rejete],
-        _ => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Approuve, Status::Finance, Status::Cloture],
+        _ => &[
+            Status::EnInstruction,
+            Status::Complet,
+            Status::Transmis,
+            Status::Approuve,
+            Status::Finance,
+            Status::Cloture,
+        ],
     };
     let mut on = deposited_on;
     let mut grants = Vec::new();
     for &to in path.iter().take_while(|s| **s <= target || target == Status::Rejete) {
         on = (on + Duration::days(i64::try_from(5 + rng.below(40)).unwrap_or(5))).min(plan.today);
-        let reason = (to == Status::Rejete).then(|| (*pick(rng, &["Projet non éligible au programme", "Pièces non conformes", "Étude de faisabilité insuffisante"])).to_owned());
+        let reason = (to == Status::Rejete).then(|| {
+            (*pick(
+                rng,
+                &["Projet non éligible au programme", "Pièces non conformes", "Étude de faisabilité insuffisante"],
+            ))
+            .to_owned()
+        });
         if to == Status::Approuve {
             grants.push(Grant { source: FundingSource::HcarBudget, amount: money(rng, 15_000, 80_000) });
             if chance(rng, 30) {
-                grants.push(Grant { source: FundingSource::Indh { committee_ref: format!("CPDH-TIZ-{}-{:02}", on.year(), 1 + rng.below(30)) }, amount: money(rng, 10_000, 60_000) });
+                grants.push(Grant {
+                    source: FundingSource::Indh {
+                        committee_ref: format!("CPDH-TIZ-{}-{:02}", on.year(), 1 + rng.below(30)),
+                    },
+                    amount: money(rng, 10_000, 60_000),
+                });
             }
             if let Some(code) = plan.programme.filter(|_| chance(rng, 15)) {
-                grants.push(Grant { source: FundingSource::Convention { programme_code: code.to_owned() }, amount: money(rng, 20_000, 100_000) });
+                grants.push(Grant {
+                    source: FundingSource::Convention { programme_code: code.to_owned() },
+                    amount: money(rng, 20_000, 100_000),
+                });
             }
             if chance(rng, 5) {
-                grants.push(Grant { source: FundingSource::OtherSector { name: "Agriculture (Plan Maroc Vert)".into() }, amount: money(rng, 10_000, 40_000) });
+                grants.push(Grant {
+                    source: FundingSource::OtherSector { name: "Agriculture (Plan Maroc Vert)".into() },
+                    amount: money(rng, 10_000, 40_000),
+                });
             }
         }
         if matches!(to, Status::Approuve | Status::Rejete) {
@@ -438,10 +600,16 @@ fn generate_dossier(w: &Writer<'_>, ids: &mut IdMaker<'_>, rng: &mut SeededEntro
             finish_decision(w, ids, rng, plan, &mut dossier, decision, target, summary)?;
             return Ok(());
         }
-        dossier.history.push(Transition { from: dossier.status, to, on, by: if to == Status::Transmis { "chef" } else { "agent" }.into(), reason });
+        dossier.history.push(Transition {
+            from: dossier.status,
+            to,
+            on,
+            by: if to == Status::Transmis { "chef" } else { "agent" }.into(),
+            reason,
+        });
         dossier.status = to;
     }
-    w.insert(ids.next(), &dossier)?;
+    w.insert(ids.new_id(), &dossier)?;
     summary.dossiers += 1;
     Ok(())
 }
@@ -458,13 +626,19 @@ fn finish_decision(
     target: Status,
     summary: &mut DemoSummary,
 ) -> Result<(), AppError> {
-    let dossier_id = ids.next();
+    let dossier_id = ids.new_id();
     decision.dossier_id = dossier_id;
     let decided_on = decision.decided_on;
     let mut lines = Vec::new();
     for grant in &decision.grants {
-        let line = FundingLine { dossier_id, source: grant.source.clone(), committed: grant.amount, year: decided_on.year(), decision_ref: decision.commission_ref.clone() };
-        lines.push((ids.next(), line));
+        let line = FundingLine {
+            dossier_id,
+            source: grant.source.clone(),
+            committed: grant.amount,
+            year: decided_on.year(),
+            decision_ref: decision.commission_ref.clone(),
+        };
+        lines.push((ids.new_id(), line));
     }
     let mut paid_on = decided_on;
     let mut disbursements = Vec::new();
@@ -479,25 +653,44 @@ fn finish_decision(
                     (2, _) => line.committed.checked_sub(first_half).unwrap_or_default(),
                     _ => line.committed,
                 };
-                disbursements.push(Disbursement { funding_line_id: *line_id, dossier_id, tranche: u32::try_from(tranche).unwrap_or(1), paid_on, amount, reference: format!("OV-{}-{:05}", paid_on.year(), rng.below(100_000)) });
+                disbursements.push(Disbursement {
+                    funding_line_id: *line_id,
+                    dossier_id,
+                    tranche: u32::try_from(tranche).unwrap_or(1),
+                    paid_on,
+                    amount,
+                    reference: format!("OV-{}-{:05}", paid_on.year(), rng.below(100_000)),
+                });
             }
         }
-        dossier.history.push(Transition { from: Status::Approuve, to: Status::Finance, on: disbursements.first().map_or(paid_on, |d| d.paid_on), by: "chef".into(), reason: None });
+        dossier.history.push(Transition {
+            from: Status::Approuve,
+            to: Status::Finance,
+            on: disbursements.first().map_or(paid_on, |d| d.paid_on),
+            by: "chef".into(),
+            reason: None,
+        });
         dossier.status = Status::Finance;
         if target == Status::Cloture {
-            dossier.history.push(Transition { from: Status::Finance, to: Status::Cloture, on: paid_on, by: "chef".into(), reason: None });
+            dossier.history.push(Transition {
+                from: Status::Finance,
+                to: Status::Cloture,
+                on: paid_on,
+                by: "chef".into(),
+                reason: None,
+            });
             dossier.status = Status::Cloture;
         }
     }
     w.insert(dossier_id, dossier)?;
     summary.dossiers += 1;
-    w.insert(ids.next(), &decision)?;
+    w.insert(ids.new_id(), &decision)?;
     for (line_id, line) in &lines {
         w.insert(*line_id, line)?;
         summary.funding_lines += 1;
     }
     for d in &disbursements {
-        w.insert(ids.next(), d)?;
+        w.insert(ids.new_id(), d)?;
         summary.disbursements += 1;
     }
     if dossier.status >= Status::Finance && chance(rng, 70) {
@@ -505,11 +698,14 @@ fn finish_decision(
         let visit = Visit {
             project_id: dossier.project_id,
             visited_on: (paid_on + Duration::days(90)).min(plan.today),
-            jobs_verified: Jobs { total: u32::try_from(1 + planned).unwrap_or(1), family: u32::try_from(rng.below(planned + 2)).unwrap_or(0).min(u32::try_from(1 + planned).unwrap_or(1)) },
+            jobs_verified: Jobs {
+                total: u32::try_from(1 + planned).unwrap_or(1),
+                family: u32::try_from(rng.below(planned + 2)).unwrap_or(0).min(u32::try_from(1 + planned).unwrap_or(1)),
+            },
             active: chance(rng, 90),
             observations: "Activité visitée ; emplois constatés sur place.".into(),
         };
-        w.insert(ids.next(), &visit)?;
+        w.insert(ids.new_id(), &visit)?;
         summary.visits += 1;
     }
     Ok(())

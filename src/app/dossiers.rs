@@ -30,6 +30,43 @@ pub struct DossierView {
     pub funding: Vec<(Row<FundingLine>, Vec<Row<Disbursement>>)>,
 }
 
+/// A requested move of a dossier: where to, when, and what the step needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Move<'a> {
+    /// The new status.
+    pub to: Status,
+    /// The date of the move.
+    pub on: NaiveDate,
+    /// Why (required for a rejection); blank counts as none.
+    pub reason: Option<&'a str>,
+    /// For an approval: the amounts granted per source.
+    pub grants: &'a [Grant],
+    /// The commission's minutes, for a decision.
+    pub commission_ref: Option<&'a str>,
+}
+
+impl<'a> Move<'a> {
+    /// A move to `to` on `on`, with no reason or grants.
+    pub fn to(to: Status, on: NaiveDate) -> Move<'a> {
+        Move { to, on, reason: None, grants: &[], commission_ref: None }
+    }
+
+    /// With a reason.
+    pub fn because(self, reason: &'a str) -> Move<'a> {
+        self.because_opt(Some(reason))
+    }
+
+    /// With a reason, if there is one.
+    pub fn because_opt(self, reason: Option<&'a str>) -> Move<'a> {
+        Move { reason: reason.map(str::trim).filter(|r| !r.is_empty()), ..self }
+    }
+
+    /// With the commission's grants and minutes.
+    pub fn granting(self, grants: &'a [Grant], commission_ref: Option<&'a str>) -> Move<'a> {
+        Move { grants, commission_ref, ..self }
+    }
+}
+
 impl DossierView {
     /// Committed in all sources.
     pub fn committed(&self) -> Money {
@@ -38,7 +75,10 @@ impl DossierView {
 
     /// Disbursed in all sources.
     pub fn disbursed(&self) -> Money {
-        self.funding.iter().flat_map(|(_, paid)| paid).fold(Money::ZERO, |sum, d| sum.checked_add(d.value.amount).unwrap_or(sum))
+        self.funding
+            .iter()
+            .flat_map(|(_, paid)| paid)
+            .fold(Money::ZERO, |sum, d| sum.checked_add(d.value.amount).unwrap_or(sum))
     }
 }
 
@@ -49,11 +89,21 @@ fn paid_on_line(conn: &rusqlite::Connection, line_id: Uuid) -> Result<Vec<Row<Di
 impl Core {
     /// Opens a dossier for a project: numbered `<OFFICE>-<YEAR>-<NNNNN>` from the deposit year,
     /// status *déposé*, with the documents already received.
-    pub fn open_dossier(&mut self, session: &Session, project_id: Uuid, deposited_on: NaiveDate, requested: Option<Money>, documents: &[String]) -> Result<Row<Dossier>, AppError> {
+    pub fn open_dossier(
+        &mut self,
+        session: &Session,
+        project_id: Uuid,
+        deposited_on: NaiveDate,
+        requested: Option<Money>,
+        documents: &[String],
+    ) -> Result<Row<Dossier>, AppError> {
         session.require(Action::RegisterDossier)?;
         let today = self.clock.today();
         if deposited_on > today {
-            return Err(AppError::Rule(format!("La date de dépôt ({}) est dans le futur.", deposited_on.format("%d/%m/%Y"))));
+            return Err(AppError::Rule(format!(
+                "La date de dépôt ({}) est dans le futur.",
+                deposited_on.format("%d/%m/%Y")
+            )));
         }
         let project = get_live::<Project>(self.store.conn(), project_id)?;
         let list = checklist(self.store.conn(), project.value.kind)?;
@@ -74,7 +124,7 @@ impl Core {
                 documents,
                 history: vec![],
             };
-            let id = ids.next();
+            let id = ids.new_id();
             w.insert(id, &dossier)?;
             Ok(id)
         })?;
@@ -82,11 +132,20 @@ impl Core {
     }
 
     /// Ticks documents as received (before the dossier is transmitted).
-    pub fn receive_documents(&mut self, session: &Session, dossier_id: Uuid, codes: &[String], on: NaiveDate) -> Result<(), AppError> {
+    pub fn receive_documents(
+        &mut self,
+        session: &Session,
+        dossier_id: Uuid,
+        codes: &[String],
+        on: NaiveDate,
+    ) -> Result<(), AppError> {
         session.require(Action::RegisterDossier)?;
         let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
         if row.value.status >= Status::Transmis {
-            return Err(AppError::Rule(format!("Le dossier {} est déjà transmis : sa liste de pièces est close.", row.value.number)));
+            return Err(AppError::Rule(format!(
+                "Le dossier {} est déjà transmis : sa liste de pièces est close.",
+                row.value.number
+            )));
         }
         let list = checklist(self.store.conn(), row.value.kind)?;
         for doc in received(&list, codes, on)? {
@@ -98,69 +157,98 @@ impl Core {
     }
 
     /// Changes what was asked (amount, deposit date) while the office still instructs it.
-    pub fn edit_dossier(&mut self, session: &Session, dossier_id: Uuid, requested: Option<Money>, deposited_on: Option<NaiveDate>) -> Result<(), AppError> {
+    pub fn edit_dossier(
+        &mut self,
+        session: &Session,
+        dossier_id: Uuid,
+        requested: Option<Money>,
+        deposited_on: Option<NaiveDate>,
+    ) -> Result<(), AppError> {
         session.require(Action::RegisterDossier)?;
         let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
         if row.value.status >= Status::Transmis {
-            return Err(AppError::Rule(format!("Le dossier {} est transmis : il ne se modifie plus.", row.value.number)));
+            return Err(AppError::Rule(format!(
+                "Le dossier {} est transmis : il ne se modifie plus.",
+                row.value.number
+            )));
         }
         if let Some(requested) = requested {
             row.value.requested = Some(requested);
         }
         if let Some(on) = deposited_on {
             if on > self.clock.today() || row.value.history.first().is_some_and(|t| t.on < on) {
-                return Err(AppError::Rule("La date de dépôt ne peut être ni future ni postérieure à la première étape.".into()));
+                return Err(AppError::Rule(
+                    "La date de dépôt ne peut être ni future ni postérieure à la première étape.".into(),
+                ));
             }
             row.value.deposited_on = on;
         }
         self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, None).map(|_| ())?))
     }
 
-    /// Moves a dossier to `to` on `on`. A rejection needs `reason`; an approval (standalone
-    /// office or delegation) needs `grants`, which become the dossier's funding lines.
-    pub fn move_dossier(&mut self, session: &Session, dossier_id: Uuid, to: Status, on: NaiveDate, reason: Option<&str>, grants: &[Grant], commission_ref: Option<&str>) -> Result<(), AppError> {
+    /// Moves a dossier as `mv` says. A rejection needs a reason; an approval (standalone office
+    /// or delegation) needs grants, which become the dossier's funding lines.
+    pub fn move_dossier(&mut self, session: &Session, dossier_id: Uuid, mv: Move<'_>) -> Result<(), AppError> {
         let conn = self.store.conn();
         let mut row = get_live::<Dossier>(conn, dossier_id)?;
-        if let Some(action) = row.value.status.action_to(to) {
+        if let Some(action) = row.value.status.action_to(mv.to) {
             session.require(action)?;
         }
-        if on > self.clock.today() {
-            return Err(AppError::Rule(format!("La date {} est dans le futur.", on.format("%d/%m/%Y"))));
+        if mv.on > self.clock.today() {
+            return Err(AppError::Rule(format!("La date {} est dans le futur.", mv.on.format("%d/%m/%Y"))));
         }
         let list = checklist(conn, row.value.kind)?;
         let missing: Vec<&str> = row.value.missing_documents(&list).iter().map(|i| i.label_fr.as_str()).collect();
         let has_disbursement = !find::<Disbursement>(conn, "dossier_id = ?1", &dossier_id.to_string())?.is_empty();
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        let ctx = MoveContext { missing_documents: missing, reason, grants, has_disbursement };
-        check_move(&row.value, to, on, &ctx).map_err(AppError::Rule)?;
-        if to == Status::Finance {
-            return Err(AppError::Rule("Un dossier devient « Financé » en enregistrant son premier décaissement (daftar funding disburse).".into()));
+        let ctx = MoveContext { missing_documents: missing, reason: mv.reason, grants: mv.grants, has_disbursement };
+        check_move(&row.value, mv.to, mv.on, &ctx).map_err(AppError::Rule)?;
+        if mv.to == Status::Finance {
+            return Err(AppError::Rule(
+                "Un dossier devient « Financé » en enregistrant son premier décaissement (daftar funding disburse)."
+                    .into(),
+            ));
         }
-        let login = session.login.clone();
-        row.value.history.push(Transition { from: row.value.status, to, on, by: login, reason: reason.map(str::to_owned) });
-        row.value.status = to;
+        row.value.history.push(Transition {
+            from: row.value.status,
+            to: mv.to,
+            on: mv.on,
+            by: session.login.clone(),
+            reason: mv.reason.map(str::to_owned),
+        });
+        row.value.status = mv.to;
         self.write(session, |w, ids| {
-            if matches!(to, Status::Approuve | Status::Rejete) {
-                record_decision(w, ids, dossier_id, to == Status::Approuve, grants, reason, on, commission_ref)?;
+            if matches!(mv.to, Status::Approuve | Status::Rejete) {
+                record_decision(w, ids, dossier_id, &mv)?;
             }
-            w.update(dossier_id, &row.value, reason)?;
+            w.update(dossier_id, &row.value, mv.reason)?;
             Ok(())
         })
     }
 
     /// Adds a funding line to an approved dossier (co-funding decided later).
-    pub fn add_funding(&mut self, session: &Session, dossier_id: Uuid, source: FundingSource, committed: Money, year: i32, decision_ref: Option<&str>) -> Result<Uuid, AppError> {
+    pub fn add_funding(
+        &mut self,
+        session: &Session,
+        dossier_id: Uuid,
+        source: FundingSource,
+        committed: Money,
+        year: i32,
+        decision_ref: Option<&str>,
+    ) -> Result<Uuid, AppError> {
         session.require(Action::RecordDecision)?;
         let row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
         if !matches!(row.value.status, Status::Approuve | Status::Finance) {
-            return Err(AppError::Rule(format!("Le dossier {} est « {} » : seul un dossier approuvé reçoit des financements.", row.value.number, row.value.status)));
+            return Err(AppError::Rule(format!(
+                "Le dossier {} est « {} » : seul un dossier approuvé reçoit des financements.",
+                row.value.number, row.value.status
+            )));
         }
         if committed == Money::ZERO {
             return Err(AppError::Rule("Le montant engagé ne peut être nul.".into()));
         }
         let line = FundingLine { dossier_id, source, committed, year, decision_ref: decision_ref.map(str::to_owned) };
         self.write(session, |w, ids| {
-            let id = ids.next();
+            let id = ids.new_id();
             w.insert(id, &line)?;
             Ok(id)
         })
@@ -168,16 +256,29 @@ impl Core {
 
     /// Records a disbursement (tranche) on a funding line; the first one makes the dossier
     /// *financé*.
-    pub fn disburse(&mut self, session: &Session, funding_line_id: Uuid, amount: Money, paid_on: NaiveDate, reference: &str) -> Result<Uuid, AppError> {
+    pub fn disburse(
+        &mut self,
+        session: &Session,
+        funding_line_id: Uuid,
+        amount: Money,
+        paid_on: NaiveDate,
+        reference: &str,
+    ) -> Result<Uuid, AppError> {
         session.require(Action::RecordDisbursement)?;
         let conn = self.store.conn();
         if paid_on > self.clock.today() {
-            return Err(AppError::Rule(format!("La date de paiement ({}) est dans le futur.", paid_on.format("%d/%m/%Y"))));
+            return Err(AppError::Rule(format!(
+                "La date de paiement ({}) est dans le futur.",
+                paid_on.format("%d/%m/%Y")
+            )));
         }
         let line = get_live::<FundingLine>(conn, funding_line_id)?;
         let mut dossier = get_live::<Dossier>(conn, line.value.dossier_id)?;
         if !matches!(dossier.value.status, Status::Approuve | Status::Finance) {
-            return Err(AppError::Rule(format!("Le dossier {} est « {} » : on ne décaisse que sur un dossier approuvé.", dossier.value.number, dossier.value.status)));
+            return Err(AppError::Rule(format!(
+                "Le dossier {} est « {} » : on ne décaisse que sur un dossier approuvé.",
+                dossier.value.number, dossier.value.status
+            )));
         }
         let paid = paid_on_line(conn, funding_line_id)?;
         let already = paid.iter().fold(Money::ZERO, |s, d| s.checked_add(d.value.amount).unwrap_or(s));
@@ -192,12 +293,24 @@ impl Core {
         };
         let becomes_funded = dossier.value.status == Status::Approuve;
         if becomes_funded {
-            check_move(&dossier.value, Status::Finance, paid_on, &MoveContext { has_disbursement: true, ..MoveContext::default() }).map_err(AppError::Rule)?;
-            dossier.value.history.push(Transition { from: Status::Approuve, to: Status::Finance, on: paid_on, by: session.login.clone(), reason: None });
+            check_move(
+                &dossier.value,
+                Status::Finance,
+                paid_on,
+                &MoveContext { has_disbursement: true, ..MoveContext::default() },
+            )
+            .map_err(AppError::Rule)?;
+            dossier.value.history.push(Transition {
+                from: Status::Approuve,
+                to: Status::Finance,
+                on: paid_on,
+                by: session.login.clone(),
+                reason: None,
+            });
             dossier.value.status = Status::Finance;
         }
         self.write(session, |w, ids| {
-            let id = ids.next();
+            let id = ids.new_id();
             w.insert(id, &disbursement)?;
             if becomes_funded {
                 w.update(disbursement.dossier_id, &dossier.value, None)?;
@@ -210,7 +323,8 @@ impl Core {
     pub fn dossier_view(&self, session: &Session, dossier_id: Uuid) -> Result<DossierView, AppError> {
         session.require(Action::ViewRegister)?;
         let conn = self.store.conn();
-        let dossier = crate::store::records::get::<Dossier>(conn, dossier_id)?.ok_or_else(|| StoreError::NotFound(format!("Dossier {dossier_id}")))?;
+        let dossier = crate::store::records::get::<Dossier>(conn, dossier_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("Dossier {dossier_id}")))?;
         let id = dossier_id.to_string();
         let checklist = checklist(conn, dossier.value.kind)?
             .into_iter()
@@ -233,7 +347,8 @@ impl Core {
     /// Finds a dossier by its number.
     pub fn dossier_by_number(&self, session: &Session, number: &str) -> Result<Row<Dossier>, AppError> {
         session.require(Action::ViewRegister)?;
-        Ok(crate::store::search::dossier_by_number(self.store.conn(), number)?.ok_or_else(|| StoreError::NotFound(format!("Dossier {}", number.trim())))?)
+        Ok(crate::store::search::dossier_by_number(self.store.conn(), number)?
+            .ok_or_else(|| StoreError::NotFound(format!("Dossier {}", number.trim())))?)
     }
 
     /// The dossiers of a project.
@@ -244,30 +359,32 @@ impl Core {
 }
 
 /// Writes the decision record and, for an approval, one funding line per grant.
-#[expect(clippy::too_many_arguments, reason = "a decision has this many parts")]
 fn record_decision(
     w: &Writer<'_>,
     ids: &mut super::IdMaker<'_>,
     dossier_id: Uuid,
-    approved: bool,
-    grants: &[Grant],
-    reason: Option<&str>,
-    on: NaiveDate,
-    commission_ref: Option<&str>,
+    mv: &Move<'_>,
 ) -> Result<(), AppError> {
+    let approved = mv.to == Status::Approuve;
     let decision = Decision {
         dossier_id,
         approved,
-        grants: if approved { grants.to_vec() } else { vec![] },
-        reason: reason.map(str::to_owned),
-        decided_on: on,
-        commission_ref: commission_ref.map(str::to_owned),
+        grants: if approved { mv.grants.to_vec() } else { vec![] },
+        reason: mv.reason.map(str::to_owned),
+        decided_on: mv.on,
+        commission_ref: mv.commission_ref.map(str::to_owned),
     };
-    w.insert(ids.next(), &decision)?;
+    w.insert(ids.new_id(), &decision)?;
     if approved {
-        for grant in grants.iter().filter(|g| g.amount > Money::ZERO) {
-            let line = FundingLine { dossier_id, source: grant.source.clone(), committed: grant.amount, year: on.year(), decision_ref: commission_ref.map(str::to_owned) };
-            w.insert(ids.next(), &line)?;
+        for grant in mv.grants.iter().filter(|g| g.amount > Money::ZERO) {
+            let line = FundingLine {
+                dossier_id,
+                source: grant.source.clone(),
+                committed: grant.amount,
+                year: mv.on.year(),
+                decision_ref: mv.commission_ref.map(str::to_owned),
+            };
+            w.insert(ids.new_id(), &line)?;
         }
     }
     Ok(())
@@ -283,7 +400,10 @@ fn received(list: &[ChecklistItem], codes: &[String], on: NaiveDate) -> Result<V
                 Ok(ReceivedDocument { code, received_on: on })
             } else {
                 let known: Vec<&str> = list.iter().map(|i| i.code.as_str()).collect();
-                Err(AppError::Rule(format!("« {code} » n'est pas une pièce de ce type de dossier (pièces : {}).", known.join(", "))))
+                Err(AppError::Rule(format!(
+                    "« {code} » n'est pas une pièce de ce type de dossier (pièces : {}).",
+                    known.join(", ")
+                )))
             }
         })
         .collect()

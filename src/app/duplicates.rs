@@ -33,7 +33,13 @@ impl DuplicateCandidate {
             DuplicateReason::SameCin => "même CIN",
             DuplicateReason::CloseNameSameBirthDate => "nom proche, même date de naissance",
         };
-        format!("{} (CIN {}, né(e) le {}, bureau {}) — {why}", a.display_name(), a.cin, a.birth_date.format("%d/%m/%Y"), self.row.meta.owner)
+        format!(
+            "{} (CIN {}, né(e) le {}, bureau {}) — {why}",
+            a.display_name(),
+            a.cin,
+            a.birth_date.format("%d/%m/%Y"),
+            self.row.meta.owner
+        )
     }
 }
 
@@ -44,7 +50,12 @@ fn names(a: &Applicant) -> PersonNames<'_> {
 impl Core {
     /// The live applicants `candidate` may duplicate (ignoring `except`, the record being
     /// edited): the same CIN, or the same birth date with a close name in either script.
-    pub fn possible_duplicates(&self, session: &Session, candidate: &Applicant, except: Option<uuid::Uuid>) -> Result<Vec<DuplicateCandidate>, AppError> {
+    pub fn possible_duplicates(
+        &self,
+        session: &Session,
+        candidate: &Applicant,
+        except: Option<uuid::Uuid>,
+    ) -> Result<Vec<DuplicateCandidate>, AppError> {
         session.require(Action::ViewRegister)?;
         let conn = self.store.conn();
         let mut found: Vec<DuplicateCandidate> = applicants_with_cin(conn, candidate.cin.as_str())?
@@ -52,7 +63,8 @@ impl Core {
             .map(|row| DuplicateCandidate { row, reason: DuplicateReason::SameCin })
             .collect();
         for row in applicants_born_on(conn, &candidate.birth_date.to_string())? {
-            if !found.iter().any(|c| c.row.meta.id == row.meta.id) && names_close(&names(&row.value), &names(candidate)) {
+            if !found.iter().any(|c| c.row.meta.id == row.meta.id) && names_close(&names(&row.value), &names(candidate))
+            {
                 found.push(DuplicateCandidate { row, reason: DuplicateReason::CloseNameSameBirthDate });
             }
         }

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-pub use dossiers::DossierView;
+pub use dossiers::{DossierView, Move};
 pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;
 pub use users::InstallSetup;
@@ -102,7 +102,7 @@ pub struct IdMaker<'a> {
 
 impl IdMaker<'_> {
     /// A new id.
-    pub fn next(&mut self) -> Uuid {
+    pub fn new_id(&mut self) -> Uuid {
         let mut random = [0u8; 10];
         self.entropy.fill(&mut random);
         uuid::Builder::from_unix_timestamp_millis(self.millis, &random).into_uuid()
@@ -152,11 +152,16 @@ impl Core {
 
     /// Runs `apply` in one transaction with a writer stamped with the session's site, login and
     /// the current time; commits only if it succeeds.
-    fn write<R>(&mut self, session: &Session, apply: impl FnOnce(&Writer<'_>, &mut IdMaker<'_>) -> Result<R, AppError>) -> Result<R, AppError> {
+    fn write<R>(
+        &mut self,
+        session: &Session,
+        apply: impl FnOnce(&Writer<'_>, &mut IdMaker<'_>) -> Result<R, AppError>,
+    ) -> Result<R, AppError> {
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
         let writer = Writer { conn: &tx, site: session.site.code.as_str(), actor: &session.login, now };
-        let mut ids = IdMaker { millis: u64::try_from(now.timestamp_millis()).unwrap_or(0), entropy: self.entropy.as_mut() };
+        let mut ids =
+            IdMaker { millis: u64::try_from(now.timestamp_millis()).unwrap_or(0), entropy: self.entropy.as_mut() };
         let result = apply(&writer, &mut ids)?;
         tx.commit()?;
         Ok(result)

@@ -25,7 +25,7 @@ impl Core {
                 Ok(row.meta.id)
             }
             None => {
-                let id = ids.next();
+                let id = ids.new_id();
                 w.insert(id, programme)?;
                 Ok(id)
             }
@@ -36,10 +36,10 @@ impl Core {
     pub fn set_envelope(&mut self, session: &Session, code: &str, envelope: Envelope) -> Result<(), AppError> {
         session.require(Action::ManagePrograms)?;
         let code = code.trim().to_uppercase();
-        let mut row = find::<Programme>(self.store.conn(), "code = ?1", &code)?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::Rule(format!("Aucun programme de code « {code} » : créez-le d'abord (daftar programme add).")))?;
+        let mut row =
+            find::<Programme>(self.store.conn(), "code = ?1", &code)?.into_iter().next().ok_or_else(|| {
+                AppError::Rule(format!("Aucun programme de code « {code} » : créez-le d'abord (daftar programme add)."))
+            })?;
         row.value.set_envelope(envelope);
         self.write(session, |w, _| Ok(w.update(row.meta.id, &row.value, None).map(|_| ())?))
     }

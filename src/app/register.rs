@@ -41,7 +41,13 @@ impl Core {
 
     /// Registers an applicant. Possible duplicates stop the save unless `override_reason` says
     /// why it is another person (the reason is audited).
-    pub fn add_applicant(&mut self, session: &Session, draft: &ApplicantDraft, card: &CardRef, override_reason: Option<&str>) -> Result<Saved, AppError> {
+    pub fn add_applicant(
+        &mut self,
+        session: &Session,
+        draft: &ApplicantDraft,
+        card: &CardRef,
+        override_reason: Option<&str>,
+    ) -> Result<Saved, AppError> {
         session.require(Action::RegisterApplicant)?;
         let valid = self.validate_applicant(draft)?;
         let mut applicant = valid.applicant;
@@ -60,12 +66,12 @@ impl Core {
             applicant.card_holder_id = Some(match holder {
                 Ok(existing) => existing,
                 Err(new_holder) => {
-                    let id = ids.next();
+                    let id = ids.new_id();
                     w.insert(id, &new_holder)?;
                     id
                 }
             });
-            let id = ids.next();
+            let id = ids.new_id();
             w.insert(id, &applicant)?;
             if let Some(reason) = override_reason {
                 let content = serde_json::json!({ "applicant": id.to_string(), "duplicates": duplicate_ids, "reason": reason, "site": conn_site }).to_string();
@@ -82,10 +88,15 @@ impl Core {
     /// Finds the card holder by number (`Ok(id)`), or prepares a new one (`Err(holder)`).
     fn resolve_card(&self, applicant: &Applicant, card: &CardRef) -> Result<Result<Uuid, CardHolder>, AppError> {
         let number = card.card_number.trim();
-        if let Some(existing) = records::find::<CardHolder>(self.store.conn(), "card_number = ?1", number)?.into_iter().next() {
+        if let Some(existing) =
+            records::find::<CardHolder>(self.store.conn(), "card_number = ?1", number)?.into_iter().next()
+        {
             return Ok(Ok(existing.meta.id));
         }
-        let (latin, arabic) = if applicant.relationship == Relationship::Himself && card.holder_name.trim().is_empty() && card.holder_name_ar.trim().is_empty() {
+        let (latin, arabic) = if applicant.relationship == Relationship::Himself
+            && card.holder_name.trim().is_empty()
+            && card.holder_name_ar.trim().is_empty()
+        {
             (format!("{} {}", applicant.first_name, applicant.last_name), applicant.arabic_name())
         } else {
             (card.holder_name.clone(), card.holder_name_ar.clone())
@@ -95,7 +106,13 @@ impl Core {
 
     /// Edits an applicant; a CIN or name change that collides with another applicant needs a
     /// reason like a creation.
-    pub fn edit_applicant(&mut self, session: &Session, id: Uuid, draft: &ApplicantDraft, override_reason: Option<&str>) -> Result<Saved, AppError> {
+    pub fn edit_applicant(
+        &mut self,
+        session: &Session,
+        id: Uuid,
+        draft: &ApplicantDraft,
+        override_reason: Option<&str>,
+    ) -> Result<Saved, AppError> {
         session.require(Action::RegisterApplicant)?;
         let current = get_live::<Applicant>(self.store.conn(), id)?;
         let valid = self.validate_applicant(draft)?;
@@ -114,7 +131,8 @@ impl Core {
     /// One applicant.
     pub fn applicant(&self, session: &Session, id: Uuid) -> Result<Row<Applicant>, AppError> {
         session.require(Action::ViewRegister)?;
-        Ok(records::get::<Applicant>(self.store.conn(), id)?.ok_or_else(|| crate::store::StoreError::NotFound(format!("Bénéficiaire {id}")))?)
+        Ok(records::get::<Applicant>(self.store.conn(), id)?
+            .ok_or_else(|| crate::store::StoreError::NotFound(format!("Bénéficiaire {id}")))?)
     }
 
     /// One card holder.
@@ -124,42 +142,68 @@ impl Core {
     }
 
     /// Searches the register (names in both scripts, CIN, phone); an empty query lists all.
-    pub fn search_applicants(&self, session: &Session, typed: &str, page: u32, page_size: u32) -> Result<crate::store::search::Page<Applicant>, AppError> {
+    pub fn search_applicants(
+        &self,
+        session: &Session,
+        typed: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<crate::store::search::Page<Applicant>, AppError> {
         session.require(Action::ViewRegister)?;
         Ok(crate::store::search::search_applicants(self.store.conn(), typed, page, page_size)?)
     }
 
     /// Registers a project carried by `promoter_id`, with its other members.
-    pub fn add_project(&mut self, session: &Session, draft: &ProjectDraft, promoter_id: Uuid, members: Vec<Member>) -> Result<Uuid, AppError> {
+    pub fn add_project(
+        &mut self,
+        session: &Session,
+        draft: &ProjectDraft,
+        promoter_id: Uuid,
+        members: Vec<Member>,
+    ) -> Result<Uuid, AppError> {
         session.require(Action::RegisterProject)?;
         let project = self.validate_project(draft, promoter_id, members)?;
         self.write(session, |w, ids| {
-            let id = ids.next();
+            let id = ids.new_id();
             w.insert(id, &project)?;
             Ok(id)
         })
     }
 
     /// Edits a project.
-    pub fn edit_project(&mut self, session: &Session, id: Uuid, draft: &ProjectDraft, promoter_id: Uuid, members: Vec<Member>) -> Result<(), AppError> {
+    pub fn edit_project(
+        &mut self,
+        session: &Session,
+        id: Uuid,
+        draft: &ProjectDraft,
+        promoter_id: Uuid,
+        members: Vec<Member>,
+    ) -> Result<(), AppError> {
         session.require(Action::RegisterProject)?;
         get_live::<Project>(self.store.conn(), id)?;
         let project = self.validate_project(draft, promoter_id, members)?;
         self.write(session, |w, _| Ok(w.update(id, &project, None).map(|_| ())?))
     }
 
-    fn validate_project(&self, draft: &ProjectDraft, promoter_id: Uuid, members: Vec<Member>) -> Result<Project, AppError> {
+    fn validate_project(
+        &self,
+        draft: &ProjectDraft,
+        promoter_id: Uuid,
+        members: Vec<Member>,
+    ) -> Result<Project, AppError> {
         let conn = self.store.conn();
         for applicant_id in std::iter::once(promoter_id).chain(members.iter().map(|m| m.applicant_id)) {
             get_live::<Applicant>(conn, applicant_id)?;
         }
-        Ok(draft.validate(promoter_id, members, self.clock.today(), &|code| province_exists(conn, code).unwrap_or(false))?)
+        Ok(draft
+            .validate(promoter_id, members, self.clock.today(), &|code| province_exists(conn, code).unwrap_or(false))?)
     }
 
     /// One project.
     pub fn project(&self, session: &Session, id: Uuid) -> Result<Row<Project>, AppError> {
         session.require(Action::ViewRegister)?;
-        Ok(records::get::<Project>(self.store.conn(), id)?.ok_or_else(|| crate::store::StoreError::NotFound(format!("Projet {id}")))?)
+        Ok(records::get::<Project>(self.store.conn(), id)?
+            .ok_or_else(|| crate::store::StoreError::NotFound(format!("Projet {id}")))?)
     }
 
     /// The projects an applicant carries.
@@ -173,7 +217,7 @@ impl Core {
         session.require(Action::RecordVisit)?;
         get_live::<Project>(self.store.conn(), visit.project_id)?;
         self.write(session, |w, ids| {
-            let id = ids.next();
+            let id = ids.new_id();
             w.insert(id, visit)?;
             Ok(id)
         })

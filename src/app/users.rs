@@ -34,7 +34,9 @@ pub struct InstallSetup {
 
 fn check_login(login: &str) -> Result<String, String> {
     let login = login.trim().to_lowercase();
-    if !(2..=32).contains(&login.len()) || !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+    if !(2..=32).contains(&login.len())
+        || !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
         return Err("L'identifiant compte 2 à 32 caractères parmi a–z, 0–9, « . », « - » et « _ ».".into());
     }
     Ok(login)
@@ -61,12 +63,16 @@ impl Core {
                 PlaceKind::Province => {
                     let code = setup.province.trim();
                     if code.is_empty() {
-                        errors.add("province", "Indiquez la province ou préfecture du site (voir « daftar provinces »).");
+                        errors
+                            .add("province", "Indiquez la province ou préfecture du site (voir « daftar provinces »).");
                     } else if let Some(region) = reference_region(code) {
                         province_code = Some(code.to_owned());
                         region_code = Some(region);
                     } else {
-                        errors.add("province", format!("« {code} » n'est pas un code de province connu (voir « daftar provinces »)."));
+                        errors.add(
+                            "province",
+                            format!("« {code} » n'est pas un code de province connu (voir « daftar provinces »)."),
+                        );
                     }
                 }
                 PlaceKind::Region => {
@@ -88,7 +94,11 @@ impl Core {
             return Err(errors.into());
         }
         let site = Site { code, name: setup.name.trim().to_owned(), level, province_code, region_code, parent: None };
-        let admin_name = if setup.admin_name.trim().is_empty() { "Administrateur".to_owned() } else { setup.admin_name.trim().to_owned() };
+        let admin_name = if setup.admin_name.trim().is_empty() {
+            "Administrateur".to_owned()
+        } else {
+            setup.admin_name.trim().to_owned()
+        };
         let now = self.clock.now_utc();
         let stamp = timestamp(now);
         let secrets = SiteSecrets::generate(self.entropy.as_mut());
@@ -99,11 +109,29 @@ impl Core {
         site_store::create(&tx, &site, &stamp)?;
         reference::load(&tx, Reference::shipped(), now)?;
         let key_id = site_store::insert_keys(&tx, &secrets.public(), &stamp)?;
-        let user = UserRow { id: user_id.clone(), login: login.clone(), full_name: admin_name.clone(), role: Role::Administrator, password_hash, disabled_at: None };
+        let user = UserRow {
+            id: user_id.clone(),
+            login: login.clone(),
+            full_name: admin_name.clone(),
+            role: Role::Administrator,
+            password_hash,
+            disabled_at: None,
+        };
         site_store::insert_user(&tx, &user, &stamp)?;
         site_store::put_wrap(&tx, &user_id, key_id, &wrapped)?;
         let content = serde_json::json!({ "site": site.code.as_str(), "level": site.level.code(), "name": site.name, "keys": secrets.public(), "admin": login }).to_string();
-        audit::append(&tx, &Entry { at: now, actor: &login, action: "site.init", table: None, row_id: None, row_hash: None, content: &content })?;
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &login,
+                action: "site.init",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            },
+        )?;
         tx.commit()?;
         Ok(Session { user_id, login, full_name: admin_name, role: Role::Administrator, site, secrets: Some(secrets) })
     }
@@ -119,7 +147,18 @@ impl Core {
         let (Some(user), Ok(())) = (user, verified) else {
             let now = self.clock.now_utc();
             let content = serde_json::json!({ "login": login.trim() }).to_string();
-            audit::append(self.store.conn(), &Entry { at: now, actor: login.trim(), action: "user.login_failed", table: None, row_id: None, row_hash: None, content: &content })?;
+            audit::append(
+                self.store.conn(),
+                &Entry {
+                    at: now,
+                    actor: login.trim(),
+                    action: "user.login_failed",
+                    table: None,
+                    row_id: None,
+                    row_hash: None,
+                    content: &content,
+                },
+            )?;
             return Err(AppError::Rule("Identifiant ou mot de passe incorrect (ou compte désactivé).".into()));
         };
         let secrets = if user.role.holds_keys() { self.open_keys(&user, password)? } else { None };
@@ -139,7 +178,14 @@ impl Core {
 
     /// Adds an account. Accounts of a signing role receive their own wrapped copy of the keys,
     /// which the acting administrator's session opens.
-    pub fn add_user(&mut self, session: &Session, login: &str, full_name: &str, role: Role, password: &str) -> Result<(), AppError> {
+    pub fn add_user(
+        &mut self,
+        session: &Session,
+        login: &str,
+        full_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<(), AppError> {
         session.require(Action::ManageUsers)?;
         let mut errors = FieldErrors::new();
         let login = errors.check("login", check_login(login));
@@ -147,14 +193,26 @@ impl Core {
             errors.add("password", e.to_string());
         }
         if !role.exists_at(session.site.level) {
-            errors.add("role", format!("Le rôle « {} » n'existe pas dans un site de niveau « {} ».", role.label_fr(), session.site.level.label_fr()));
+            errors.add(
+                "role",
+                format!(
+                    "Le rôle « {} » n'existe pas dans un site de niveau « {} ».",
+                    role.label_fr(),
+                    session.site.level.label_fr()
+                ),
+            );
         }
         let Some(login) = login.filter(|_| errors.is_empty()) else { return Err(errors.into()) };
         if site_store::user_by_login(self.store.conn(), &login)?.is_some() {
             return Err(AppError::Rule(format!("Le compte « {login} » existe déjà.")));
         }
         let wrapped = if role.holds_keys() {
-            let secrets = session.secrets().ok_or_else(|| AppError::Rule("Votre session n'a pas ouvert les clés du site : reconnectez-vous avec un compte qui les détient.".into()))?;
+            let secrets = session.secrets().ok_or_else(|| {
+                AppError::Rule(
+                    "Votre session n'a pas ouvert les clés du site : reconnectez-vous avec un compte qui les détient."
+                        .into(),
+                )
+            })?;
             Some(secrets.wrap(&login, password, self.kdf, self.entropy.as_mut())?)
         } else {
             None
@@ -175,16 +233,35 @@ impl Core {
             let (key_id, _) = site_store::current_keys(&tx)?.ok_or(IdentityError::Corrupt("aucune clé de site"))?;
             site_store::put_wrap(&tx, &user.id, key_id, &wrapped)?;
         }
-        let content = serde_json::json!({ "login": login, "role": role.code(), "full_name": user.full_name }).to_string();
-        audit::append(&tx, &Entry { at: now, actor: &session.login, action: "user.add", table: None, row_id: Some(&user.id), row_hash: None, content: &content })?;
+        let content =
+            serde_json::json!({ "login": login, "role": role.code(), "full_name": user.full_name }).to_string();
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "user.add",
+                table: None,
+                row_id: Some(&user.id),
+                row_hash: None,
+                content: &content,
+            },
+        )?;
         tx.commit()?;
         Ok(())
     }
 
     /// Changes a password. A user changes their own (the old password is required); an
     /// administrator resets another account's. Accounts holding the keys get them re-wrapped.
-    pub fn change_password(&mut self, session: &Session, login: &str, old_password: Option<&str>, new_password: &str) -> Result<(), AppError> {
-        let user = site_store::user_by_login(self.store.conn(), login)?.ok_or_else(|| StoreError::NotFound(format!("Compte « {} »", login.trim())))?;
+    pub fn change_password(
+        &mut self,
+        session: &Session,
+        login: &str,
+        old_password: Option<&str>,
+        new_password: &str,
+    ) -> Result<(), AppError> {
+        let user = site_store::user_by_login(self.store.conn(), login)?
+            .ok_or_else(|| StoreError::NotFound(format!("Compte « {} »", login.trim())))?;
         let own = user.id == session.user_id;
         if own {
             identity::verify_password(old_password.unwrap_or_default(), &user.password_hash)?;
@@ -193,7 +270,12 @@ impl Core {
         }
         identity::check_new_password(new_password)?;
         let wrapped = if user.role.holds_keys() {
-            let secrets = session.secrets().ok_or_else(|| AppError::Rule("Votre session n'a pas ouvert les clés du site : reconnectez-vous avec un compte qui les détient.".into()))?;
+            let secrets = session.secrets().ok_or_else(|| {
+                AppError::Rule(
+                    "Votre session n'a pas ouvert les clés du site : reconnectez-vous avec un compte qui les détient."
+                        .into(),
+                )
+            })?;
             Some(secrets.wrap(&user.login, new_password, self.kdf, self.entropy.as_mut())?)
         } else {
             None
@@ -208,7 +290,18 @@ impl Core {
             site_store::put_wrap(&tx, &user.id, key_id, &wrapped)?;
         }
         let content = serde_json::json!({ "login": user.login }).to_string();
-        audit::append(&tx, &Entry { at: now, actor: &session.login, action: "user.passwd", table: None, row_id: Some(&user.id), row_hash: None, content: &content })?;
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "user.passwd",
+                table: None,
+                row_id: Some(&user.id),
+                row_hash: None,
+                content: &content,
+            },
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -216,19 +309,36 @@ impl Core {
     /// Disables an account (it keeps its history) and removes its copy of the keys.
     pub fn disable_user(&mut self, session: &Session, login: &str) -> Result<(), AppError> {
         session.require(Action::ManageUsers)?;
-        let user = site_store::user_by_login(self.store.conn(), login)?.ok_or_else(|| StoreError::NotFound(format!("Compte « {} »", login.trim())))?;
+        let user = site_store::user_by_login(self.store.conn(), login)?
+            .ok_or_else(|| StoreError::NotFound(format!("Compte « {} »", login.trim())))?;
         if user.id == session.user_id {
             return Err(AppError::Rule("Vous ne pouvez pas désactiver votre propre compte.".into()));
         }
-        let active_admins = site_store::users(self.store.conn())?.iter().filter(|u| u.role == Role::Administrator && u.disabled_at.is_none()).count();
+        let active_admins = site_store::users(self.store.conn())?
+            .iter()
+            .filter(|u| u.role == Role::Administrator && u.disabled_at.is_none())
+            .count();
         if user.role == Role::Administrator && active_admins <= 1 {
-            return Err(AppError::Rule("C'est le dernier administrateur actif : créez-en un autre avant de le désactiver.".into()));
+            return Err(AppError::Rule(
+                "C'est le dernier administrateur actif : créez-en un autre avant de le désactiver.".into(),
+            ));
         }
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
         site_store::disable_user(&tx, &user.id, &timestamp(now))?;
         let content = serde_json::json!({ "login": user.login }).to_string();
-        audit::append(&tx, &Entry { at: now, actor: &session.login, action: "user.disable", table: None, row_id: Some(&user.id), row_hash: None, content: &content })?;
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "user.disable",
+                table: None,
+                row_id: Some(&user.id),
+                row_hash: None,
+                content: &content,
+            },
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -251,7 +361,7 @@ impl Core {
 fn new_user_id(core: &mut Core) -> String {
     let millis = u64::try_from(core.clock.now_utc().timestamp_millis()).unwrap_or(0);
     let mut ids = super::IdMaker { millis, entropy: core.entropy.as_mut() };
-    ids.next().to_string()
+    ids.new_id().to_string()
 }
 
 fn reference_region(province: &str) -> Option<String> {

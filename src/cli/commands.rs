@@ -4,10 +4,13 @@ use anyhow::{Context as _, anyhow, bail};
 use chrono::{Datelike as _, NaiveDate};
 use uuid::Uuid;
 
-use super::args::{ApplicantCommand, ApplicantFields, Cli, Command, CsvKind, DossierCommand, FundingCommand, ProgrammeCommand, ProjectCommand, ProjectFields, UserCommand, VisitCommand};
+use super::args::{
+    ApplicantCommand, ApplicantFields, Cli, Command, CsvKind, DossierCommand, FundingCommand, ProgrammeCommand,
+    ProjectCommand, ProjectFields, UserCommand, VisitCommand,
+};
 use super::{default_db_path, password_from, print};
 use crate::app::csv_import::CsvTarget;
-use crate::app::{CardRef, Core, InstallSetup, Session, demo};
+use crate::app::{CardRef, Core, InstallSetup, Move, Session, demo};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
 use crate::domain::dates::parse_date_fr;
@@ -74,7 +77,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn login(core: &mut Core, user: Option<&str>) -> anyhow::Result<Session> {
-    let user = user.ok_or_else(|| anyhow!("Indiquez le compte qui agit avec --user IDENTIFIANT (mot de passe dans DAFTAR_PASSWORD)."))?;
+    let user = user.ok_or_else(|| {
+        anyhow!("Indiquez le compte qui agit avec --user IDENTIFIANT (mot de passe dans DAFTAR_PASSWORD).")
+    })?;
     let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {user} : "))?;
     Ok(core.login(user, &password)?)
 }
@@ -88,7 +93,8 @@ fn date_or_today(core: &Core, raw: Option<&str>) -> anyhow::Result<NaiveDate> {
 }
 
 fn parse_id(raw: &str, what: &str) -> anyhow::Result<Uuid> {
-    Uuid::parse_str(raw.trim()).map_err(|_| anyhow!("« {} » n'est pas un identifiant de {what} (forme 0193…-…).", raw.trim()))
+    Uuid::parse_str(raw.trim())
+        .map_err(|_| anyhow!("« {} » n'est pas un identifiant de {what} (forme 0193…-…).", raw.trim()))
 }
 
 /// An applicant given by id or by CIN.
@@ -101,7 +107,11 @@ fn applicant_id(core: &Core, who: &str) -> anyhow::Result<Uuid> {
     match found.as_slice() {
         [one] => Ok(one.meta.id),
         [] => bail!("Aucun bénéficiaire avec la CIN {cin}."),
-        many => bail!("{} bénéficiaires ont la CIN {cin} : indiquez l'identifiant ({}).", many.len(), many.iter().map(|r| r.meta.id.to_string()).collect::<Vec<_>>().join(", ")),
+        many => bail!(
+            "{} bénéficiaires ont la CIN {cin} : indiquez l'identifiant ({}).",
+            many.len(),
+            many.iter().map(|r| r.meta.id.to_string()).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -164,7 +174,9 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             let report = core.check(session)?;
             print::check(&mut std::io::stdout().lock(), &report)?;
             if !report.is_sound() {
-                bail!("la base présente des anomalies (voir ci-dessus) : ne la modifiez plus et restaurez la dernière sauvegarde saine.");
+                bail!(
+                    "la base présente des anomalies (voir ci-dessus) : ne la modifiez plus et restaurez la dernière sauvegarde saine."
+                );
             }
         }
         Command::Stats => print::stats(&mut std::io::stdout().lock(), &core.stats(session)?)?,
@@ -227,7 +239,11 @@ fn applicant(core: &mut Core, session: &Session, cmd: ApplicantCommand) -> anyho
             let reason = fields.override_reason.clone();
             let mut draft = ApplicantDraft::default();
             fill_applicant(&mut draft, fields);
-            let card = CardRef { card_number: card, holder_name: card_holder.unwrap_or_default(), holder_name_ar: card_holder_ar.unwrap_or_default() };
+            let card = CardRef {
+                card_number: card,
+                holder_name: card_holder.unwrap_or_default(),
+                holder_name_ar: card_holder_ar.unwrap_or_default(),
+            };
             let saved = core.add_applicant(session, &draft, &card, reason.as_deref())?;
             for warning in &saved.warnings {
                 eprintln!("Attention : {warning}");
@@ -267,7 +283,10 @@ fn applicant(core: &mut Core, session: &Session, cmd: ApplicantCommand) -> anyho
 fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::Result<()> {
     match cmd {
         ProjectCommand::Add { fields } => {
-            let promoter = fields.promoter.as_deref().ok_or_else(|| anyhow!("Indiquez le porteur du projet avec --promoter (CIN ou identifiant)."))?;
+            let promoter = fields
+                .promoter
+                .as_deref()
+                .ok_or_else(|| anyhow!("Indiquez le porteur du projet avec --promoter (CIN ou identifiant)."))?;
             let promoter = applicant_id(core, promoter)?;
             let members = members(core, &fields.members)?;
             let mut draft = ProjectDraft::default();
@@ -284,7 +303,8 @@ fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::R
                 Some(who) => applicant_id(core, who)?,
                 None => current.promoter_id,
             };
-            let members = if fields.members.is_empty() { current.members.clone() } else { members(core, &fields.members)? };
+            let members =
+                if fields.members.is_empty() { current.members.clone() } else { members(core, &fields.members)? };
             core.edit_project(session, id, &draft, promoter, members)?;
             println!("Projet modifié : {id}");
         }
@@ -293,7 +313,9 @@ fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::R
             core.delete(session, Table::Projects, id, &reason)?;
             println!("Projet supprimé : {id}");
         }
-        ProjectCommand::Show { id } => print::project(&mut std::io::stdout().lock(), core, session, parse_id(&id, "projet")?)?,
+        ProjectCommand::Show { id } => {
+            print::project(&mut std::io::stdout().lock(), core, session, parse_id(&id, "projet")?)?;
+        }
     }
     Ok(())
 }
@@ -325,7 +347,11 @@ fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::R
             let to = Status::parse(&to).map_err(|e| anyhow!(e))?;
             let on = date_or_today(core, on.as_deref())?;
             let grants = grants.iter().map(|g| parse_grant(g)).collect::<anyhow::Result<Vec<_>>>()?;
-            core.move_dossier(session, row.meta.id, to, on, reason.as_deref(), &grants, commission_ref.as_deref())?;
+            core.move_dossier(
+                session,
+                row.meta.id,
+                Move::to(to, on).because_opt(reason.as_deref()).granting(&grants, commission_ref.as_deref()),
+            )?;
             println!("Dossier {} : {} → {}", row.value.number, row.value.status.label_fr(), to.label_fr());
         }
         DossierCommand::Show { number } => {
@@ -337,7 +363,9 @@ fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::R
 }
 
 fn parse_grant(raw: &str) -> anyhow::Result<Grant> {
-    let (source, amount) = raw.rsplit_once('=').ok_or_else(|| anyhow!("« {raw} » : écrivez SOURCE=MONTANT, par exemple hcar=50000 ou indh:CPDH-12=20000."))?;
+    let (source, amount) = raw
+        .rsplit_once('=')
+        .ok_or_else(|| anyhow!("« {raw} » : écrivez SOURCE=MONTANT, par exemple hcar=50000 ou indh:CPDH-12=20000."))?;
     Ok(Grant { source: FundingSource::parse(source).map_err(|e| anyhow!(e))?, amount: money(amount)? })
 }
 
@@ -365,7 +393,9 @@ fn programme(core: &mut Core, session: &Session, cmd: ProgrammeCommand) -> anyho
         ProgrammeCommand::Add { code, name, name_ar, source, year, envelope, target } => {
             let mut programme = Programme::validate(&code, &name, &name_ar, &source)?;
             match (year, envelope) {
-                (Some(year), Some(amount)) => programme.set_envelope(Envelope { year, amount: money(&amount)?, target_projects: target }),
+                (Some(year), Some(amount)) => {
+                    programme.set_envelope(Envelope { year, amount: money(&amount)?, target_projects: target });
+                }
                 (None, None) => {}
                 _ => bail!("Une enveloppe s'indique avec --year et --envelope ensemble."),
             }

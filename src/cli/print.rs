@@ -79,7 +79,11 @@ pub fn check(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
         }
     }
     let chain = &report.chain;
-    writeln!(out, "Journal d'audit : {} entrées vérifiées ({} au contenu effacé), {} lignes comparées.", chain.entries, chain.erased, chain.rows)?;
+    writeln!(
+        out,
+        "Journal d'audit : {} entrées vérifiées ({} au contenu effacé), {} lignes comparées.",
+        chain.entries, chain.erased, chain.rows
+    )?;
     if chain.problems.is_empty() {
         writeln!(out, "Chaîne d'audit : intacte.")?;
     }
@@ -100,7 +104,13 @@ pub fn stats(out: &mut dyn Write, s: &Stats) -> io::Result<()> {
         writeln!(out, "Dossiers ({status}) : {n}")?;
     }
     writeln!(out, "Emplois prévus : {} dont {} pour la famille de la résistance", s.jobs_planned.0, s.jobs_planned.1)?;
-    let label = |code: &str| Reference::shipped().funding_sources.iter().find(|s| s.code == code).map_or_else(|| code.to_owned(), |s| s.label_fr.clone());
+    let label = |code: &str| {
+        Reference::shipped()
+            .funding_sources
+            .iter()
+            .find(|s| s.code == code)
+            .map_or_else(|| code.to_owned(), |s| s.label_fr.clone())
+    };
     for (source, c) in &s.committed_by_source {
         writeln!(out, "Engagé — {} : {}", label(source), centimes(*c))?;
     }
@@ -125,7 +135,15 @@ pub fn users(out: &mut dyn Write, rows: &[UserRow]) -> io::Result<()> {
 
 fn applicant_line(row: &Row<Applicant>) -> String {
     let a = &row.value;
-    format!("{}\t{}\t{}\t{}\t{}\t{}", row.meta.id, a.cin, a.display_name(), a.arabic_name(), date(a.birth_date), row.meta.owner)
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}",
+        row.meta.id,
+        a.cin,
+        a.display_name(),
+        a.arabic_name(),
+        date(a.birth_date),
+        row.meta.owner
+    )
 }
 
 /// `daftar applicant search`.
@@ -152,7 +170,11 @@ pub fn applicant(out: &mut dyn Write, core: &Core, session: &Session, id: Uuid) 
     writeln!(out, "Lien : {}", a.relationship.label_fr())?;
     if let Some(holder_id) = a.card_holder_id {
         let holder = core.card_holder(session, holder_id)?;
-        writeln!(out, "Carte de résistant : {} ({} {})", holder.value.card_number, holder.value.name_latin, holder.value.name_arabic)?;
+        writeln!(
+            out,
+            "Carte de résistant : {} ({} {})",
+            holder.value.card_number, holder.value.name_latin, holder.value.name_arabic
+        )?;
     }
     if let Some(phone) = &a.phone {
         writeln!(out, "Téléphone : {}", phone.as_str())?;
@@ -201,12 +223,17 @@ pub fn project(out: &mut dyn Write, core: &Core, session: &Session, id: Uuid) ->
         writeln!(out, "Récépissé : {receipt}")?;
     }
     writeln!(out, "Secteur : {} ; commune : {}", p.sector, p.commune)?;
-    writeln!(out, "Emplois prévus : {} dont {} pour la famille de la résistance", p.jobs_planned.total, p.jobs_planned.family)?;
+    writeln!(
+        out,
+        "Emplois prévus : {} dont {} pour la famille de la résistance",
+        p.jobs_planned.total, p.jobs_planned.family
+    )?;
     for d in core.dossiers_of_project(session, id)? {
         writeln!(out, "Dossier {} — {}", d.value.number, d.value.status.label_fr())?;
     }
     for v in core.visits_of(session, id)? {
-        writeln!(out, 
+        writeln!(
+            out,
             "Visite du {} : {} emplois constatés dont {} famille{}",
             date(v.value.visited_on),
             v.value.jobs_verified.total,
@@ -244,9 +271,20 @@ pub fn dossier(out: &mut dyn Write, view: &DossierView) -> io::Result<()> {
         writeln!(out, "Décision du {} ({}) : {verdict}", date(decision.value.decided_on), decision.meta.owner)?;
     }
     for (line, paid) in &view.funding {
-        writeln!(out, "Financement {} : {} — {} engagés ({})", line.meta.id, line.value.source, line.value.committed, line.value.year)?;
+        writeln!(
+            out,
+            "Financement {} : {} — {} engagés ({})",
+            line.meta.id, line.value.source, line.value.committed, line.value.year
+        )?;
         for p in paid {
-            writeln!(out, "  Tranche {} du {} : {} {}", p.value.tranche, date(p.value.paid_on), p.value.amount, p.value.reference)?;
+            writeln!(
+                out,
+                "  Tranche {} du {} : {} {}",
+                p.value.tranche,
+                date(p.value.paid_on),
+                p.value.amount,
+                p.value.reference
+            )?;
         }
     }
     if !view.funding.is_empty() {

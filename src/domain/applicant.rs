@@ -84,8 +84,13 @@ pub enum Relationship {
 
 impl Relationship {
     /// Every relationship.
-    pub const ALL: [Relationship; 5] =
-        [Relationship::Himself, Relationship::Widow, Relationship::Son, Relationship::Daughter, Relationship::Grandchild];
+    pub const ALL: [Relationship; 5] = [
+        Relationship::Himself,
+        Relationship::Widow,
+        Relationship::Son,
+        Relationship::Daughter,
+        Relationship::Grandchild,
+    ];
 
     /// The code used in files and on the command line.
     pub fn code(self) -> &'static str {
@@ -112,16 +117,18 @@ impl Relationship {
     /// Parses [`Relationship::code`] (or the French label, any case).
     pub fn parse(raw: &str) -> Result<Relationship, String> {
         let wanted = raw.trim().to_lowercase();
-        Relationship::ALL
-            .into_iter()
-            .find(|r| r.code() == wanted || r.label_fr().to_lowercase() == wanted)
-            .ok_or_else(|| {
+        Relationship::ALL.into_iter().find(|r| r.code() == wanted || r.label_fr().to_lowercase() == wanted).ok_or_else(
+            || {
                 if wanted.is_empty() {
                     "Indiquez le lien avec le titulaire de la carte.".to_owned()
                 } else {
-                    format!("« {} » : lien inconnu ; choisissez titulaire, veuve, fils, fille ou petit-enfant.", raw.trim())
+                    format!(
+                        "« {} » : lien inconnu ; choisissez titulaire, veuve, fils, fille ou petit-enfant.",
+                        raw.trim()
+                    )
                 }
-            })
+            },
+        )
     }
 }
 
@@ -299,7 +306,11 @@ fn check_name(errors: &mut FieldErrors, field: &'static str, value: &str, arabic
 impl ApplicantDraft {
     /// Checks every field against `today` and the known province codes; returns the applicant or
     /// every field's problem, in French.
-    pub fn validate(&self, today: NaiveDate, province_exists: &dyn Fn(&str) -> bool) -> Result<ValidApplicant, FieldErrors> {
+    pub fn validate(
+        &self,
+        today: NaiveDate,
+        province_exists: &dyn Fn(&str) -> bool,
+    ) -> Result<ValidApplicant, FieldErrors> {
         let mut errors = FieldErrors::new();
         let mut warnings = Vec::new();
         let cin = errors.check("cin", Cin::parse(&self.cin)).map(|parsed| {
@@ -313,7 +324,10 @@ impl ApplicantDraft {
         let has_latin = non_empty(&self.last_name).is_some() && non_empty(&self.first_name).is_some();
         let has_arabic = non_empty(&self.last_name_ar).is_some() && non_empty(&self.first_name_ar).is_some();
         if !has_latin && !has_arabic {
-            errors.add("last_name", "Indiquez le nom et le prénom, en lettres latines ou arabes (de préférence les deux).");
+            errors.add(
+                "last_name",
+                "Indiquez le nom et le prénom, en lettres latines ou arabes (de préférence les deux).",
+            );
         }
         let sex = errors.check("sex", Sex::parse(&self.sex));
         let birth_date = errors.check("birth_date", parse_past_date_fr(&self.birth_date, today));
@@ -326,7 +340,10 @@ impl ApplicantDraft {
         if let Some(code) = &province_code
             && !province_exists(code)
         {
-            errors.add("province_code", format!("« {code} » n'est pas un code de province ou préfecture connu (voir « daftar provinces »)."));
+            errors.add(
+                "province_code",
+                format!("« {code} » n'est pas un code de province ou préfecture connu (voir « daftar provinces »)."),
+            );
         }
         let amo = match (non_empty(&self.amo_regime), non_empty(&self.amo_number)) {
             (None, None) => None,
@@ -344,13 +361,18 @@ impl ApplicantDraft {
                     Some(raw) => errors.check("amo_checked_on", parse_past_date_fr(raw, today)).map(Some),
                     None => Some(None),
                 };
-                regime.zip(checked_on).map(|(regime, checked_on)| AmoCover { regime, number: number.to_owned(), checked_on })
+                regime.zip(checked_on).map(|(regime, checked_on)| AmoCover {
+                    regime,
+                    number: number.to_owned(),
+                    checked_on,
+                })
             }
         };
         if let (Some(birth), Some(Relationship::Himself)) = (birth_date, relationship)
             && birth > NaiveDate::from_ymd_opt(1962, 12, 31).unwrap_or(birth)
         {
-            warnings.push("Un titulaire de la carte de résistant né après 1962 est inhabituel : vérifiez le lien.".into());
+            warnings
+                .push("Un titulaire de la carte de résistant né après 1962 est inhabituel : vérifiez le lien.".into());
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -459,7 +481,17 @@ mod tests {
             ..good()
         };
         let errors = bad.validate(today(), &|code| code == "581").unwrap_err();
-        for field in ["cin", "last_name", "first_name_ar", "sex", "birth_date", "relationship", "phone", "province_code", "amo_regime"] {
+        for field in [
+            "cin",
+            "last_name",
+            "first_name_ar",
+            "sex",
+            "birth_date",
+            "relationship",
+            "phone",
+            "province_code",
+            "amo_regime",
+        ] {
             assert!(errors.for_field(field).is_some(), "no error for {field}: {errors}");
         }
         assert!(errors.for_field("birth_date").is_some_and(|m| m.contains("date valide")));
@@ -483,7 +515,13 @@ mod tests {
     #[test]
     fn a_future_birth_date_is_refused() {
         let future = ApplicantDraft { birth_date: "01/01/2027".into(), ..good() };
-        assert!(future.validate(today(), &|_| true).unwrap_err().for_field("birth_date").is_some_and(|m| m.contains("futur")));
+        assert!(
+            future
+                .validate(today(), &|_| true)
+                .unwrap_err()
+                .for_field("birth_date")
+                .is_some_and(|m| m.contains("futur"))
+        );
     }
 
     #[test]

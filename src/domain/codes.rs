@@ -220,7 +220,11 @@ impl DossierNumber {
     /// Reads a number back; returns its office, year and sequence.
     pub fn parse(raw: &str) -> Result<(SiteCode, i32, u32), String> {
         let raw = raw.trim().to_uppercase();
-        let bad = || format!("« {raw} » n'est pas un numéro de dossier (forme BUREAU-ANNÉE-NNNNN, par exemple BL-TIZNIT-2026-00042).");
+        let bad = || {
+            format!(
+                "« {raw} » n'est pas un numéro de dossier (forme BUREAU-ANNÉE-NNNNN, par exemple BL-TIZNIT-2026-00042)."
+            )
+        };
         let mut parts = raw.rsplitn(3, '-');
         let (Some(seq), Some(year), Some(office)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(bad());
@@ -283,7 +287,14 @@ mod tests {
 
     #[test]
     fn phones_are_normalised_to_plus_212() {
-        for raw in ["06 12 34 56 78", "0612345678", "+212 6 12 34 56 78", "00212612345678", "212612345678", "+212 (0)6-12-34-56-78"] {
+        for raw in [
+            "06 12 34 56 78",
+            "0612345678",
+            "+212 6 12 34 56 78",
+            "00212612345678",
+            "212612345678",
+            "+212 (0)6-12-34-56-78",
+        ] {
             assert_eq!(Phone::parse(raw).map(|p| p.0), Ok("+212612345678".into()), "{raw}");
         }
         for bad in ["0312345678", "061234567", "+33612345678", "téléphone"] {

@@ -14,7 +14,8 @@ pub fn parse_date_fr(raw: &str) -> Result<NaiveDate, String> {
         let normalised = raw.replace(['-', '.'], "/");
         NaiveDate::parse_from_str(&normalised, "%d/%m/%Y")
     };
-    let date = parsed.map_err(|_| format!("« {raw} » n'est pas une date valide : écrivez jj/mm/aaaa, par exemple 05/03/1962."))?;
+    let date = parsed
+        .map_err(|_| format!("« {raw} » n'est pas une date valide : écrivez jj/mm/aaaa, par exemple 05/03/1962."))?;
     if !(1900..=2200).contains(&date.year()) {
         return Err(format!("L'année {} n'est pas plausible.", date.year()));
     }

@@ -232,7 +232,11 @@ pub fn check_move(dossier: &Dossier, to: Status, on: NaiveDate, ctx: &MoveContex
     }
     let last = dossier.history.last().map_or(dossier.deposited_on, |t| t.on);
     if on < last {
-        return Err(format!("La date du changement ({}) précède la dernière étape du dossier ({}).", on.format("%d/%m/%Y"), last.format("%d/%m/%Y")));
+        return Err(format!(
+            "La date du changement ({}) précède la dernière étape du dossier ({}).",
+            on.format("%d/%m/%Y"),
+            last.format("%d/%m/%Y")
+        ));
     }
     match to {
         Status::Complet if !ctx.missing_documents.is_empty() => Err(format!(
@@ -288,7 +292,12 @@ mod tests {
             for to in Status::ALL {
                 let exists = from.action_to(to).is_some();
                 allowed += usize::from(exists);
-                let ctx = MoveContext { reason: Some("motif"), grants: &[], has_disbursement: true, ..MoveContext::default() };
+                let ctx = MoveContext {
+                    reason: Some("motif"),
+                    grants: &[],
+                    has_disbursement: true,
+                    ..MoveContext::default()
+                };
                 if !exists {
                     assert!(check_move(&dossier(from), to, date(2), &ctx).is_err(), "{from:?} -> {to:?}");
                 }
@@ -312,24 +321,52 @@ mod tests {
         assert!(check_move(&dossier(Status::Transmis), Status::Rejete, date(2), &none).unwrap_err().contains("motivé"));
         let with_reason = MoveContext { reason: Some("Projet hors éligibilité"), ..MoveContext::default() };
         assert!(check_move(&dossier(Status::Transmis), Status::Rejete, date(2), &with_reason).is_ok());
-        assert!(check_move(&dossier(Status::Transmis), Status::Approuve, date(2), &none).unwrap_err().contains("montants"));
-        let grants = [Grant { source: FundingSource::HcarBudget, amount: Money::from_centimes(5_000_000).unwrap_or_default() }];
+        assert!(
+            check_move(&dossier(Status::Transmis), Status::Approuve, date(2), &none).unwrap_err().contains("montants")
+        );
+        let grants =
+            [Grant { source: FundingSource::HcarBudget, amount: Money::from_centimes(5_000_000).unwrap_or_default() }];
         let approve = MoveContext { grants: &grants, ..MoveContext::default() };
         assert!(check_move(&dossier(Status::Transmis), Status::Approuve, date(2), &approve).is_ok());
-        assert!(check_move(&dossier(Status::Approuve), Status::Finance, date(2), &none).unwrap_err().contains("décaissement"));
-        assert!(check_move(&dossier(Status::Rejete), Status::Approuve, date(2), &approve).unwrap_err().contains("ne peut plus"));
+        assert!(
+            check_move(&dossier(Status::Approuve), Status::Finance, date(2), &none)
+                .unwrap_err()
+                .contains("décaissement")
+        );
+        assert!(
+            check_move(&dossier(Status::Rejete), Status::Approuve, date(2), &approve)
+                .unwrap_err()
+                .contains("ne peut plus")
+        );
     }
 
     #[test]
     fn a_move_cannot_be_dated_before_the_previous_one() {
-        let err = check_move(&dossier(Status::Depose), Status::EnInstruction, NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default(), &MoveContext::default()).unwrap_err();
+        let err = check_move(
+            &dossier(Status::Depose),
+            Status::EnInstruction,
+            NaiveDate::from_ymd_opt(2026, 2, 1).unwrap_or_default(),
+            &MoveContext::default(),
+        )
+        .unwrap_err();
         assert!(err.contains("précède"), "{err}");
     }
 
     #[test]
     fn missing_documents_follow_the_kind() {
-        let item = |code: &str, kind, required| ChecklistItem { code: code.into(), kind, label_fr: code.into(), label_ar: String::new(), required };
-        let checklist = vec![item("cin", ProjectKind::Pme, true), item("rc", ProjectKind::Pme, true), item("photo", ProjectKind::Pme, false), item("statuts", ProjectKind::Cooperative, true)];
+        let item = |code: &str, kind, required| ChecklistItem {
+            code: code.into(),
+            kind,
+            label_fr: code.into(),
+            label_ar: String::new(),
+            required,
+        };
+        let checklist = vec![
+            item("cin", ProjectKind::Pme, true),
+            item("rc", ProjectKind::Pme, true),
+            item("photo", ProjectKind::Pme, false),
+            item("statuts", ProjectKind::Cooperative, true),
+        ];
         let mut d = dossier(Status::EnInstruction);
         d.documents.push(ReceivedDocument { code: "cin".into(), received_on: date(1) });
         let missing: Vec<&str> = d.missing_documents(&checklist).iter().map(|i| i.code.as_str()).collect();

@@ -51,11 +51,16 @@ impl FundingSource {
     pub fn parse(raw: &str) -> Result<FundingSource, String> {
         let raw = raw.trim();
         let (kind, detail) = raw.split_once(':').map_or((raw, ""), |(k, d)| (k, d.trim()));
-        let needs = |what: &str| format!("Précisez {what} après « {kind}: », par exemple {kind}:{}.", match kind {
-            "indh" => "CPDH-TIZ-2026-14",
-            "convention" => "AGENCE-SUD",
-            _ => "Agriculture",
-        });
+        let needs = |what: &str| {
+            format!(
+                "Précisez {what} après « {kind}: », par exemple {kind}:{}.",
+                match kind {
+                    "indh" => "CPDH-TIZ-2026-14",
+                    "convention" => "AGENCE-SUD",
+                    _ => "Agriculture",
+                }
+            )
+        };
         match kind.trim().to_lowercase().as_str() {
             "hcar" => Ok(FundingSource::HcarBudget),
             "indh" if detail.is_empty() => Err(needs("la référence du comité provincial INDH")),
@@ -64,7 +69,9 @@ impl FundingSource {
             "convention" => Ok(FundingSource::Convention { programme_code: detail.to_uppercase() }),
             "autre" if detail.is_empty() => Err(needs("le secteur")),
             "autre" => Ok(FundingSource::OtherSector { name: detail.to_owned() }),
-            _ => Err(format!("« {raw} » : source inconnue ; écrivez hcar, indh:RÉF, convention:CODE ou autre:SECTEUR.")),
+            _ => {
+                Err(format!("« {raw} » : source inconnue ; écrivez hcar, indh:RÉF, convention:CODE ou autre:SECTEUR."))
+            }
         }
     }
 }
@@ -230,7 +237,10 @@ mod tests {
     fn sources_parse_with_their_detail() {
         assert_eq!(FundingSource::parse("hcar"), Ok(FundingSource::HcarBudget));
         assert_eq!(FundingSource::parse("indh:CPDH-12"), Ok(FundingSource::Indh { committee_ref: "CPDH-12".into() }));
-        assert_eq!(FundingSource::parse("convention:agence-sud"), Ok(FundingSource::Convention { programme_code: "AGENCE-SUD".into() }));
+        assert_eq!(
+            FundingSource::parse("convention:agence-sud"),
+            Ok(FundingSource::Convention { programme_code: "AGENCE-SUD".into() })
+        );
         assert!(FundingSource::parse("indh").unwrap_err().contains("comité"));
         assert!(FundingSource::parse("banque").unwrap_err().contains("source inconnue"));
     }
@@ -252,12 +262,16 @@ mod tests {
 
     #[test]
     fn envelopes_are_one_per_year() {
-        let mut p = Programme::validate("agence-sud", "Convention Agence du Sud", "", "convention").unwrap_or_else(|e| panic!("{e}"));
+        let mut p = Programme::validate("agence-sud", "Convention Agence du Sud", "", "convention")
+            .unwrap_or_else(|e| panic!("{e}"));
         let m = |c| Money::from_centimes(c).unwrap_or_default();
         p.set_envelope(Envelope { year: 2026, amount: m(120_000_000), target_projects: Some(64) });
         p.set_envelope(Envelope { year: 2025, amount: m(1), target_projects: None });
         p.set_envelope(Envelope { year: 2026, amount: m(130_000_000), target_projects: Some(64) });
-        assert_eq!(p.envelopes.iter().map(|e| (e.year, e.amount.centimes())).collect::<Vec<_>>(), [(2025, 1), (2026, 130_000_000)]);
+        assert_eq!(
+            p.envelopes.iter().map(|e| (e.year, e.amount.centimes())).collect::<Vec<_>>(),
+            [(2025, 1), (2026, 130_000_000)]
+        );
         assert!(Programme::validate("x", "", "", "banque").is_err_and(|e| e.0.len() == 3));
     }
 }

@@ -43,10 +43,7 @@ impl Money {
         if scaled.fract() != Decimal::ZERO {
             return Err("Le montant a plus de deux décimales (les centimes).".into());
         }
-        scaled
-            .to_i64()
-            .and_then(Money::from_centimes)
-            .ok_or_else(|| "Le montant est trop grand.".into())
+        scaled.to_i64().and_then(Money::from_centimes).ok_or_else(|| "Le montant est trop grand.".into())
     }
 
     /// Parses an amount as a clerk types it: `1250`, `1 250,50`, `1.250,50`, `1250.5`,
@@ -60,10 +57,8 @@ impl Money {
         if !matches!(unit.as_str(), "" | "DH" | "DHS" | "MAD") {
             return Err(not_a_number());
         }
-        let mut text: String = number_part
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\''))
-            .collect();
+        let mut text: String =
+            number_part.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
         if text.is_empty() {
             return Err("Indiquez un montant en dirhams, par exemple 1 250,50.".into());
         }
@@ -107,7 +102,7 @@ pub fn group_thousands_fr(n: i64) -> String {
         grouped.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('\u{202f}');
         }
         grouped.push(c);

@@ -148,7 +148,9 @@ pub fn skeletons_close(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    let without_article = |s: &str| s.strip_prefix('l').filter(|rest| !rest.is_empty()).map(str::to_owned).unwrap_or_else(|| s.to_owned());
+    let without_article = |s: &str| {
+        s.strip_prefix('l').filter(|rest| !rest.is_empty()).map(str::to_owned).unwrap_or_else(|| s.to_owned())
+    };
     if without_article(a) == without_article(b) {
         return true;
     }

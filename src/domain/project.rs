@@ -50,10 +50,14 @@ impl ProjectKind {
     /// Parses the code or the label, any case.
     pub fn parse(raw: &str) -> Result<ProjectKind, String> {
         let wanted = raw.trim().to_lowercase();
-        ProjectKind::ALL
-            .into_iter()
-            .find(|k| k.code() == wanted || k.label_fr().to_lowercase() == wanted)
-            .ok_or_else(|| format!("« {} » : type de projet inconnu ; choisissez pme, cooperative, association ou projet-individuel.", raw.trim()))
+        ProjectKind::ALL.into_iter().find(|k| k.code() == wanted || k.label_fr().to_lowercase() == wanted).ok_or_else(
+            || {
+                format!(
+                    "« {} » : type de projet inconnu ; choisissez pme, cooperative, association ou projet-individuel.",
+                    raw.trim()
+                )
+            },
+        )
     }
 }
 
@@ -77,7 +81,12 @@ pub struct Jobs {
 
 impl Jobs {
     /// Parses the two counts; the family's share may not exceed the total.
-    pub fn parse(total: &str, family: &str, errors: &mut FieldErrors, fields: (&'static str, &'static str)) -> Option<Jobs> {
+    pub fn parse(
+        total: &str,
+        family: &str,
+        errors: &mut FieldErrors,
+        fields: (&'static str, &'static str),
+    ) -> Option<Jobs> {
         let count = |raw: &str| -> Result<u32, String> {
             let raw = raw.trim();
             if raw.is_empty() {
@@ -92,7 +101,12 @@ impl Jobs {
         let family = errors.check(fields.1, count(family));
         let (total, family) = total.zip(family)?;
         if family > total {
-            errors.add(fields.1, format!("Les emplois pour la famille de la résistance ({family}) ne peuvent dépasser le total ({total})."));
+            errors.add(
+                fields.1,
+                format!(
+                    "Les emplois pour la famille de la résistance ({family}) ne peuvent dépasser le total ({total})."
+                ),
+            );
             return None;
         }
         Some(Jobs { total, family })
@@ -203,7 +217,8 @@ impl ProjectDraft {
             (None, None) => None,
             _ => errors.check("rc", Rc::parse(&self.rc_court, &self.rc_number)),
         };
-        let created_on = non_empty(&self.created_on).and_then(|raw| errors.check("created_on", parse_past_date_fr(raw, today)));
+        let created_on =
+            non_empty(&self.created_on).and_then(|raw| errors.check("created_on", parse_past_date_fr(raw, today)));
         let province_code = non_empty(&self.province_code).map(str::to_owned);
         if let Some(code) = &province_code
             && !province_exists(code)

@@ -180,6 +180,7 @@ impl Action {
                     | Action::InstructDossier
                     | Action::RecordVisit
                     | Action::OverrideDuplicate
+                    | Action::ImportCsv
                     | Action::RunReports
                     | Action::CheckIntegrity
             ),
@@ -197,26 +198,36 @@ impl Action {
     }
 }
 
+/// "de faire …" / "d'importer …": the French preposition elides before a vowel.
+fn de(label: &str) -> String {
+    match label.chars().next() {
+        Some('a' | 'e' | 'é' | 'i' | 'o' | 'u' | 'h') => format!("d'{label}"),
+        _ => format!("de {label}"),
+    }
+}
+
 /// Whether `role` may do `action` at `site`; the refusal says why, in French.
 pub fn permits(role: Role, action: Action, site: &Site) -> Result<(), Refusal> {
     if !action.happens_at(site) {
         let why = match action {
-            Action::RecordDecision => "les décisions appartiennent à la commission de la délégation ; elles arrivent dans sa réponse",
+            Action::RecordDecision => {
+                "les décisions appartiennent à la commission de la délégation ; elles arrivent dans sa réponse"
+            }
             Action::ManagePrograms => "les programmes sont publiés par la délégation",
             _ => "cette opération se fait dans un bureau local",
         };
         return Err(Refusal(format!(
-            "Impossible de {} ici ({} {}) : {why}.",
-            action.label_fr(),
+            "Impossible {} ici ({} {}) : {why}.",
+            de(action.label_fr()),
             site.level.label_fr().to_lowercase(),
             site.code
         )));
     }
     if !role.exists_at(site.level) || !action.granted_to(role) {
         return Err(Refusal(format!(
-            "Le rôle « {} » ne permet pas de {}. Demandez-le à un compte habilité.",
+            "Le rôle « {} » ne permet pas {}. Demandez-le à un compte habilité.",
             role.label_fr(),
-            action.label_fr()
+            de(action.label_fr())
         )));
     }
     Ok(())
@@ -270,10 +281,23 @@ mod tests {
         let office = site(Level::Bureau, None);
         let delegation = site(Level::DelegationRegionale, None);
         let all = [
-            Action::ViewRegister, Action::RegisterApplicant, Action::RegisterProject, Action::RegisterDossier,
-            Action::InstructDossier, Action::TransmitDossier, Action::RecordDecision, Action::RecordDisbursement,
-            Action::CloseDossier, Action::RecordVisit, Action::DeleteRecord, Action::OverrideDuplicate,
-            Action::ManagePrograms, Action::ManageUsers, Action::ImportCsv, Action::RunReports, Action::CheckIntegrity,
+            Action::ViewRegister,
+            Action::RegisterApplicant,
+            Action::RegisterProject,
+            Action::RegisterDossier,
+            Action::InstructDossier,
+            Action::TransmitDossier,
+            Action::RecordDecision,
+            Action::RecordDisbursement,
+            Action::CloseDossier,
+            Action::RecordVisit,
+            Action::DeleteRecord,
+            Action::OverrideDuplicate,
+            Action::ManagePrograms,
+            Action::ManageUsers,
+            Action::ImportCsv,
+            Action::RunReports,
+            Action::CheckIntegrity,
         ];
         for action in all {
             assert_eq!(permits(Role::Administrator, action, &office).is_ok(), action.happens_at(&office));
@@ -285,7 +309,9 @@ mod tests {
     #[test]
     fn only_signing_roles_hold_keys() {
         assert!(!Role::Clerk.holds_keys());
-        assert!(Role::HeadOfOffice.holds_keys() && Role::Administrator.holds_keys() && Role::DelegationOfficer.holds_keys());
+        assert!(
+            Role::HeadOfOffice.holds_keys() && Role::Administrator.holds_keys() && Role::DelegationOfficer.holds_keys()
+        );
         assert!(!Role::HeadOfOffice.exists_at(Level::DelegationProvinciale));
         assert!(!Role::DelegationOfficer.exists_at(Level::Bureau));
     }

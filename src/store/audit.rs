@@ -74,33 +74,56 @@ pub fn row_hash(version: i64, deleted_at: Option<&str>, data: &str) -> String {
 /// Appends an entry at the end of the chain; returns its sequence number.
 pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64, StoreError> {
     let (last_seq, prev): (i64, String) = conn
-        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?
         .unwrap_or((0, GENESIS.to_owned()));
     let seq = last_seq + 1;
     let at = timestamp(e.at);
     let content_hash = sha256_hex(e.content.as_bytes());
-    let hash = entry_hash(&prev, seq, [&at, e.actor, e.action, e.table.unwrap_or(""), e.row_id.unwrap_or(""), e.row_hash.unwrap_or(""), &content_hash]);
+    let hash = entry_hash(
+        &prev,
+        seq,
+        [
+            &at,
+            e.actor,
+            e.action,
+            e.table.unwrap_or(""),
+            e.row_id.unwrap_or(""),
+            e.row_hash.unwrap_or(""),
+            &content_hash,
+        ],
+    );
     conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, prev_hash, entry_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![seq, at, e.actor, e.action, e.table, e.row_id, e.row_hash, content_hash, prev, hash])?;
-    conn.prepare_cached("INSERT INTO audit_content (seq, content) VALUES (?1, ?2)")?.execute(params![seq, e.content])?;
+    conn.prepare_cached("INSERT INTO audit_content (seq, content) VALUES (?1, ?2)")?
+        .execute(params![seq, e.content])?;
     Ok(seq)
 }
 
 /// The hash of the last entry: the head of the chain (sync bundles will carry it).
 pub fn head(conn: &Connection) -> Result<(i64, String), StoreError> {
     Ok(conn
-        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?
         .unwrap_or((0, GENESIS.to_owned())))
 }
 
 /// Erases the content of entry `seq` (retention rules), keeping its hash; the erasure itself is
 /// a new audited entry.
-pub fn erase_content(conn: &Connection, seq: i64, reason: &str, at: DateTime<Utc>, actor: &str) -> Result<(), StoreError> {
+pub fn erase_content(
+    conn: &Connection,
+    seq: i64,
+    reason: &str,
+    at: DateTime<Utc>,
+    actor: &str,
+) -> Result<(), StoreError> {
     let changed = conn.execute(
         "UPDATE audit_content SET content = NULL, erased_at = ?2, erase_reason = ?3 WHERE seq = ?1 AND content IS NOT NULL",
         params![seq, timestamp(at), reason],
@@ -109,7 +132,10 @@ pub fn erase_content(conn: &Connection, seq: i64, reason: &str, at: DateTime<Utc
         return Err(StoreError::NotFound(format!("Entrée d'audit {seq} (ou déjà effacée)")));
     }
     let content = serde_json::json!({ "erased_seq": seq, "reason": reason }).to_string();
-    append(conn, &Entry { at, actor, action: "audit.erase", table: None, row_id: None, row_hash: None, content: &content })?;
+    append(
+        conn,
+        &Entry { at, actor, action: "audit.erase", table: None, row_id: None, row_hash: None, content: &content },
+    )?;
     Ok(())
 }
 
@@ -167,7 +193,15 @@ pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
         if stored_prev != prev {
             report.problems.push(problem(format!("l'entrée {seq} ne suit pas la précédente")));
         }
-        let fields = [at.as_str(), &actor, &action, table.as_deref().unwrap_or(""), row_id.as_deref().unwrap_or(""), row_hash.as_deref().unwrap_or(""), &content_hash];
+        let fields = [
+            at.as_str(),
+            &actor,
+            &action,
+            table.as_deref().unwrap_or(""),
+            row_id.as_deref().unwrap_or(""),
+            row_hash.as_deref().unwrap_or(""),
+            &content_hash,
+        ];
         if entry_hash(&stored_prev, seq, fields) != stored_hash {
             report.problems.push(problem(format!("l'entrée {seq} a été modifiée")));
         }
@@ -207,7 +241,10 @@ fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Res
         if audited.as_deref() != Some(&row_hash(version, deleted_at.as_deref(), &data)) {
             report.problems.push(ChainProblem {
                 seq: r.get(5)?,
-                message: format!("la ligne {id} de la table {} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)", table.name()),
+                message: format!(
+                    "la ligne {id} de la table {} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)",
+                    table.name()
+                ),
             });
         }
     }

@@ -41,7 +41,9 @@ pub enum StoreError {
     #[error("Le fichier {0} n'est pas une base Daftar. Vérifiez le chemin donné à --db ; rien n'a été modifié.")]
     NotDaftar(PathBuf),
     /// The file does not exist where an existing database was expected.
-    #[error("Aucune base Daftar à l'emplacement {0}. Créez-la avec « daftar init » (ou « daftar demo »), ou indiquez le bon fichier avec --db.")]
+    #[error(
+        "Aucune base Daftar à l'emplacement {0}. Créez-la avec « daftar init » (ou « daftar demo »), ou indiquez le bon fichier avec --db."
+    )]
     Missing(PathBuf),
     /// The database was not set up yet.
     #[error("Cette base n'est pas encore installée : lancez « daftar init » (ou « daftar demo »).")]
@@ -50,7 +52,9 @@ pub enum StoreError {
     #[error("Cette base est déjà installée (site {0}) : « daftar init » ne s'utilise qu'une fois.")]
     AlreadyInitialised(String),
     /// Copying the file before a migration failed.
-    #[error("Impossible de copier la base avant sa mise à jour ({0}) : libérez de la place sur le disque puis relancez Daftar. La base n'a pas été modifiée.")]
+    #[error(
+        "Impossible de copier la base avant sa mise à jour ({0}) : libérez de la place sur le disque puis relancez Daftar. La base n'a pas été modifiée."
+    )]
     BackupBeforeMigration(String),
     /// A record is missing.
     #[error("{0} introuvable.")]
@@ -255,7 +259,10 @@ mod tests {
         let err = Store::open(&path, false).unwrap_err();
         assert!(err.to_string().contains("version plus récente"), "{err}");
         let conn = Connection::open(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).ok(), Some(SCHEMA_VERSION + 5));
+        assert_eq!(
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).ok(),
+            Some(SCHEMA_VERSION + 5)
+        );
     }
 
     #[test]

@@ -129,10 +129,16 @@ impl Record for CardHolder {
 impl Record for Applicant {
     const TABLE: Table = Table::Applicants;
     fn sort_key(&self) -> String {
-        fold(&format!("{} {} {} {}", self.last_name, self.first_name, self.last_name_ar, self.first_name_ar)).split_whitespace().collect::<Vec<_>>().join(" ")
+        fold(&format!("{} {} {} {}", self.last_name, self.first_name, self.last_name_ar, self.first_name_ar))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
     fn search_text(&self) -> Option<String> {
-        let mut text = fold(&format!("{} {} {} {} {}", self.last_name, self.first_name, self.last_name_ar, self.first_name_ar, self.cin));
+        let mut text = fold(&format!(
+            "{} {} {} {} {}",
+            self.last_name, self.first_name, self.last_name_ar, self.first_name_ar, self.cin
+        ));
         if let Some(phone) = &self.phone {
             let national = phone.national();
             text.push(' ');
@@ -257,7 +263,8 @@ fn corrupt(table: Table, e: impl std::fmt::Display) -> StoreError {
 fn read_meta(r: &rusqlite::Row<'_>) -> Result<RowMeta, rusqlite::Error> {
     let id: String = r.get(0)?;
     Ok(RowMeta {
-        id: Uuid::parse_str(&id).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
+        id: Uuid::parse_str(&id)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
         owner: r.get(1)?,
         version: r.get(2)?,
         created_at: r.get(3)?,
@@ -331,9 +338,14 @@ impl Writer<'_> {
             "INSERT INTO {} (id, owner, version, created_at, updated_at, sort_key, data) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)",
             T::TABLE.name()
         );
-        self.conn
-            .prepare_cached(&sql)?
-            .execute(params![meta.id.to_string(), meta.owner, meta.created_at, meta.updated_at, value.sort_key(), data])?;
+        self.conn.prepare_cached(&sql)?.execute(params![
+            meta.id.to_string(),
+            meta.owner,
+            meta.created_at,
+            meta.updated_at,
+            value.sort_key(),
+            data
+        ])?;
         let rid = self.conn.last_insert_rowid();
         self.index::<T>(rid, Some(value), false)?;
         self.log::<T>(&meta, "create", None, Some(&data), None)?;
@@ -346,7 +358,10 @@ impl Writer<'_> {
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         meta.version += 1;
         meta.updated_at = timestamp(self.now);
-        let sql = format!("UPDATE {} SET version = ?2, updated_at = ?3, sort_key = ?4, data = ?5 WHERE rid = ?1", T::TABLE.name());
+        let sql = format!(
+            "UPDATE {} SET version = ?2, updated_at = ?3, sort_key = ?4, data = ?5 WHERE rid = ?1",
+            T::TABLE.name()
+        );
         self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, value.sort_key(), data])?;
         self.index::<T>(rid, Some(value), true)?;
         self.log::<T>(&meta, "update", Some(&before), Some(&data), reason)?;
@@ -360,7 +375,10 @@ impl Writer<'_> {
         meta.updated_at = timestamp(self.now);
         meta.deleted_at = Some(meta.updated_at.clone());
         meta.delete_reason = Some(reason.to_owned());
-        let sql = format!("UPDATE {} SET version = ?2, updated_at = ?3, deleted_at = ?3, delete_reason = ?4 WHERE rid = ?1", T::TABLE.name());
+        let sql = format!(
+            "UPDATE {} SET version = ?2, updated_at = ?3, deleted_at = ?3, delete_reason = ?4 WHERE rid = ?1",
+            T::TABLE.name()
+        );
         self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, reason])?;
         self.index::<T>(rid, None, true)?;
         self.log::<T>(&meta, "delete", Some(&before), None, Some(reason))?;
@@ -390,12 +408,21 @@ impl Writer<'_> {
             self.conn.prepare_cached(&format!("DELETE FROM {fts} WHERE rowid = ?1"))?.execute([rid])?;
         }
         if let Some(text) = value.and_then(Record::search_text) {
-            self.conn.prepare_cached(&format!("INSERT INTO {fts} (rowid, text) VALUES (?1, ?2)"))?.execute(params![rid, text])?;
+            self.conn
+                .prepare_cached(&format!("INSERT INTO {fts} (rowid, text) VALUES (?1, ?2)"))?
+                .execute(params![rid, text])?;
         }
         Ok(())
     }
 
-    fn log<T: Record>(&self, meta: &RowMeta, verb: &str, before: Option<&str>, after: Option<&str>, reason: Option<&str>) -> Result<(), StoreError> {
+    fn log<T: Record>(
+        &self,
+        meta: &RowMeta,
+        verb: &str,
+        before: Option<&str>,
+        after: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
         let raw = |json: Option<&str>| -> Result<Option<Box<RawValue>>, StoreError> {
             json.map(|j| RawValue::from_string(j.to_owned()).map_err(|e| corrupt(T::TABLE, e))).transpose()
         };
@@ -409,16 +436,27 @@ impl Writer<'_> {
         })
         .map_err(|e| corrupt(T::TABLE, e))?;
         self.conn
-            .prepare_cached("INSERT INTO outbox (at, table_name, row_id, owner, version, row) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+            .prepare_cached(
+                "INSERT INTO outbox (at, table_name, row_id, owner, version, row) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
             .execute(params![meta.updated_at, T::TABLE.name(), meta.id.to_string(), meta.owner, meta.version, line])?;
-        let content = serde_json::to_string(&AuditContent { before: before.as_deref(), after: after.as_deref(), reason })
-            .map_err(|e| corrupt(T::TABLE, e))?;
+        let content =
+            serde_json::to_string(&AuditContent { before: before.as_deref(), after: after.as_deref(), reason })
+                .map_err(|e| corrupt(T::TABLE, e))?;
         let id = meta.id.to_string();
         let hash = row_hash(meta.version, meta.deleted_at.as_deref(), data);
         let action = format!("{}.{verb}", T::TABLE.entity());
         audit::append(
             self.conn,
-            &Entry { at: self.now, actor: self.actor, action: &action, table: Some(T::TABLE.name()), row_id: Some(&id), row_hash: Some(&hash), content: &content },
+            &Entry {
+                at: self.now,
+                actor: self.actor,
+                action: &action,
+                table: Some(T::TABLE.name()),
+                row_id: Some(&id),
+                row_hash: Some(&hash),
+                content: &content,
+            },
         )?;
         Ok(())
     }

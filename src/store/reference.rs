@@ -20,7 +20,10 @@ pub fn load(conn: &Connection, reference: &Reference, now: DateTime<Utc>) -> Res
     }
     conn.execute_batch("DELETE FROM ref_provinces; DELETE FROM ref_regions; DELETE FROM ref_checklist; DELETE FROM ref_funding_sources;")?;
     for r in &reference.regions {
-        conn.execute("INSERT INTO ref_regions (code, name_fr, name_ar) VALUES (?1, ?2, ?3)", params![r.code, r.name_fr, r.name_ar])?;
+        conn.execute(
+            "INSERT INTO ref_regions (code, name_fr, name_ar) VALUES (?1, ?2, ?3)",
+            params![r.code, r.name_fr, r.name_ar],
+        )?;
     }
     for p in &reference.provinces {
         conn.execute(
@@ -55,7 +58,9 @@ pub fn province_exists(conn: &Connection, code: &str) -> Result<bool, StoreError
 
 /// The region of a province.
 pub fn region_of(conn: &Connection, province_code: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn.query_row("SELECT region_code FROM ref_provinces WHERE code = ?1", [province_code.trim()], |r| r.get(0)).optional()?)
+    Ok(conn
+        .query_row("SELECT region_code FROM ref_provinces WHERE code = ?1", [province_code.trim()], |r| r.get(0))
+        .optional()?)
 }
 
 /// True when `code` is a known region.
@@ -65,7 +70,9 @@ pub fn region_exists(conn: &Connection, code: &str) -> Result<bool, StoreError> 
 
 /// The checklist of a project kind, in its order.
 pub fn checklist(conn: &Connection, kind: ProjectKind) -> Result<Vec<ChecklistItem>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT code, label_fr, label_ar, required FROM ref_checklist WHERE kind = ?1 ORDER BY position")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, label_fr, label_ar, required FROM ref_checklist WHERE kind = ?1 ORDER BY position",
+    )?;
     let items = stmt
         .query_map([kind.code()], |r| {
             Ok(ChecklistItem { code: r.get(0)?, kind, label_fr: r.get(1)?, label_ar: r.get(2)?, required: r.get(3)? })

@@ -60,12 +60,19 @@ fn collect<T: super::records::Record>(mut rows: rusqlite::Rows<'_>) -> Result<Ve
 
 /// Searches applicants by name (either script, accents and diacritics ignored, prefixes),
 /// CIN or phone; newest first. `page` counts from 0.
-pub fn search_applicants(conn: &Connection, typed: &str, page: u32, page_size: u32) -> Result<Page<Applicant>, StoreError> {
+pub fn search_applicants(
+    conn: &Connection,
+    typed: &str,
+    page: u32,
+    page_size: u32,
+) -> Result<Page<Applicant>, StoreError> {
     let Some(query) = fts_query(typed) else {
         return list_applicants(conn, page, page_size);
     };
     let total: i64 = conn
-        .prepare_cached("SELECT count(*) FROM (SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 LIMIT ?2)")?
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 LIMIT ?2)",
+        )?
         .query_row(params![query, COUNT_CAP + 1], |r| r.get(0))?;
     let total = if total > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(total) };
     let sql = format!(
@@ -80,7 +87,8 @@ pub fn search_applicants(conn: &Connection, typed: &str, page: u32, page_size: u
 
 /// One page of the applicant list, in alphabetical order.
 pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<Page<Applicant>, StoreError> {
-    let total: i64 = conn.prepare_cached("SELECT count(*) FROM applicants WHERE deleted_at IS NULL")?.query_row([], |r| r.get(0))?;
+    let total: i64 =
+        conn.prepare_cached("SELECT count(*) FROM applicants WHERE deleted_at IS NULL")?.query_row([], |r| r.get(0))?;
     let sql = format!(
         "SELECT {ROW_COLUMNS} FROM applicants WHERE rid IN (
              SELECT rid FROM applicants WHERE deleted_at IS NULL ORDER BY sort_key LIMIT ?1 OFFSET ?2)
@@ -150,7 +158,9 @@ pub struct Stats {
 
 fn pairs(conn: &Connection, sql: &str) -> Result<Vec<(String, i64)>, StoreError> {
     let mut stmt = conn.prepare(sql)?;
-    let out = stmt.query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    let out = stmt
+        .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?.unwrap_or_default(), r.get(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(out)
 }
 

@@ -13,7 +13,14 @@ use crate::identity::{PublicKeys, WrappedKeys};
 pub fn get(conn: &Connection) -> Result<Option<Site>, StoreError> {
     let row = conn
         .query_row("SELECT code, name, level, province_code, region_code, parent_code FROM site", [], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?, r.get::<_, Option<String>>(5)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get(1)?,
+                r.get::<_, String>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
         })
         .optional()?;
     let Some((code, name, level, province_code, region_code, parent)) = row else { return Ok(None) };
@@ -118,22 +125,28 @@ pub fn disable_user(conn: &Connection, user_id: &str, now: &str) -> Result<(), S
 /// Records a new current key pair; returns its id.
 pub fn insert_keys(conn: &Connection, keys: &PublicKeys, now: &str) -> Result<i64, StoreError> {
     conn.execute("UPDATE site_keys SET retired_at = ?1 WHERE retired_at IS NULL", [now])?;
-    conn.execute("INSERT INTO site_keys (ed25519, age_recipient, created_at) VALUES (?1, ?2, ?3)", params![keys.ed25519, keys.age_recipient, now])?;
+    conn.execute(
+        "INSERT INTO site_keys (ed25519, age_recipient, created_at) VALUES (?1, ?2, ?3)",
+        params![keys.ed25519, keys.age_recipient, now],
+    )?;
     Ok(conn.last_insert_rowid())
 }
 
 /// The current public keys and their id.
 pub fn current_keys(conn: &Connection) -> Result<Option<(i64, PublicKeys)>, StoreError> {
     Ok(conn
-        .query_row("SELECT id, ed25519, age_recipient FROM site_keys WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, PublicKeys { ed25519: r.get(1)?, age_recipient: r.get(2)? }))
-        })
+        .query_row(
+            "SELECT id, ed25519, age_recipient FROM site_keys WHERE retired_at IS NULL ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, PublicKeys { ed25519: r.get(1)?, age_recipient: r.get(2)? })),
+        )
         .optional()?)
 }
 
 /// Stores (or replaces) an account's wrapped copy of a key pair.
 pub fn put_wrap(conn: &Connection, user_id: &str, key_id: i64, wrapped: &WrappedKeys) -> Result<(), StoreError> {
-    let json = serde_json::to_string(wrapped).map_err(|e| StoreError::Corrupt { table: "key_wraps", message: e.to_string() })?;
+    let json = serde_json::to_string(wrapped)
+        .map_err(|e| StoreError::Corrupt { table: "key_wraps", message: e.to_string() })?;
     conn.execute(
         "INSERT INTO key_wraps (user_id, key_id, wrapped) VALUES (?1, ?2, ?3)
          ON CONFLICT (user_id, key_id) DO UPDATE SET wrapped = excluded.wrapped",
@@ -144,9 +157,15 @@ pub fn put_wrap(conn: &Connection, user_id: &str, key_id: i64, wrapped: &Wrapped
 
 /// An account's wrapped copy of a key pair.
 pub fn get_wrap(conn: &Connection, user_id: &str, key_id: i64) -> Result<Option<WrappedKeys>, StoreError> {
-    let json: Option<String> =
-        conn.query_row("SELECT wrapped FROM key_wraps WHERE user_id = ?1 AND key_id = ?2", params![user_id, key_id], |r| r.get(0)).optional()?;
-    json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt { table: "key_wraps", message: e.to_string() })).transpose()
+    let json: Option<String> = conn
+        .query_row("SELECT wrapped FROM key_wraps WHERE user_id = ?1 AND key_id = ?2", params![user_id, key_id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    json.map(|j| {
+        serde_json::from_str(&j).map_err(|e| StoreError::Corrupt { table: "key_wraps", message: e.to_string() })
+    })
+    .transpose()
 }
 
 /// Takes the next number of a sequence (1, 2, …); never gives the same number twice.
@@ -165,6 +184,9 @@ pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>, StoreErro
 
 /// Writes a setting.
 pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
-    conn.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
     Ok(())
 }

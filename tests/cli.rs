@@ -1,0 +1,192 @@
+//! The real `daftar` binary, as a script or a newcomer would run it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn daftar(db: &Path, password: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_daftar"));
+    cmd.arg("--db").arg(db).args(args).env_remove("DAFTAR_PASSWORD").env_remove("DAFTAR_NEW_PASSWORD");
+    if let Some(password) = password {
+        cmd.env("DAFTAR_PASSWORD", password);
+    }
+    cmd.output().unwrap_or_else(|e| panic!("cannot run daftar: {e}"))
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn init(db: &Path) {
+    let out = daftar(
+        db,
+        Some("admin-secret-1"),
+        &[
+            "init",
+            "--office",
+            "bl-tiznit",
+            "--name",
+            "Bureau local de Tiznit",
+            "--level",
+            "bureau",
+            "--province",
+            "581",
+            "--admin",
+            "admin",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Empreinte des clés du site"), "{}", stdout(&out));
+}
+
+#[test]
+fn provinces_need_no_database() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = daftar(&dir.path().join("absent.sqlite"), None, &["provinces"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 87);
+    assert!(text.lines().any(|l| l == "581\tprovince\tTiznit\tتيزنيت\t09"), "{text}");
+    assert!(!dir.path().join("absent.sqlite").exists());
+}
+
+#[test]
+fn a_session_from_init_to_a_refusal() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    init(&db);
+    // A second init is refused.
+    let again = daftar(
+        &db,
+        Some("admin-secret-1"),
+        &["init", "--office", "BL-X", "--name", "X", "--level", "bureau", "--province", "581", "--admin", "a2"],
+    );
+    assert!(!again.status.success() && stderr(&again).contains("déjà installée"), "{}", stderr(&again));
+
+    let mut add_agent = Command::new(env!("CARGO_BIN_EXE_daftar"));
+    // Global options after the command work too.
+    let out = add_agent
+        .args(["user", "add", "agent", "--role", "agent", "--db"])
+        .arg(&db)
+        .args(["--user", "admin"])
+        .env("DAFTAR_PASSWORD", "admin-secret-1")
+        .env("DAFTAR_NEW_PASSWORD", "agent-secret-1")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A wrong password exits non-zero at once.
+    let wrong = daftar(&db, Some("mauvais"), &["--user", "admin", "stats"]);
+    assert!(!wrong.status.success());
+    assert!(stderr(&wrong).contains("mot de passe incorrect"), "{}", stderr(&wrong));
+    // No password and no terminal: a clear message.
+    let none = daftar(&db, None, &["--user", "admin", "stats"]);
+    assert!(!none.status.success() && stderr(&none).contains("DAFTAR_PASSWORD"), "{}", stderr(&none));
+    // No user: a clear message.
+    let nobody = daftar(&db, Some("x"), &["stats"]);
+    assert!(!nobody.status.success() && stderr(&nobody).contains("--user"), "{}", stderr(&nobody));
+
+    let add = daftar(
+        &db,
+        Some("agent-secret-1"),
+        &[
+            "--user",
+            "agent",
+            "applicant",
+            "add",
+            "--cin",
+            "JB123456",
+            "--first-name",
+            "Youssef",
+            "--last-name",
+            "El Alaoui",
+            "--first-name-ar",
+            "يوسف",
+            "--last-name-ar",
+            "العلوي",
+            "--sex",
+            "M",
+            "--birth-date",
+            "12/04/1975",
+            "--relationship",
+            "fils",
+            "--card",
+            "R-77",
+            "--card-holder",
+            "Ahmed El Alaoui",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let twin = daftar(
+        &db,
+        Some("agent-secret-1"),
+        &[
+            "--user",
+            "agent",
+            "applicant",
+            "add",
+            "--cin",
+            "JB654321",
+            "--first-name-ar",
+            "يوسف",
+            "--last-name-ar",
+            "العلوي",
+            "--sex",
+            "M",
+            "--birth-date",
+            "12/04/1975",
+            "--relationship",
+            "fils",
+            "--card",
+            "R-77",
+        ],
+    );
+    assert!(!twin.status.success() && stderr(&twin).contains("Doublon possible"), "{}", stderr(&twin));
+    let search = daftar(&db, Some("agent-secret-1"), &["--user", "agent", "applicant", "search", "alaoui"]);
+    assert!(stdout(&search).contains("JB123456"), "{}", stdout(&search));
+    // A clerk may not delete.
+    let delete = daftar(
+        &db,
+        Some("agent-secret-1"),
+        &["--user", "agent", "applicant", "delete", "JB123456", "--reason", "test"],
+    );
+    assert!(!delete.status.success() && stderr(&delete).contains("ne permet pas"), "{}", stderr(&delete));
+    let check = daftar(&db, Some("agent-secret-1"), &["--user", "agent", "check"]);
+    assert!(check.status.success() && stdout(&check).contains("Chaîne d'audit : intacte."), "{}", stdout(&check));
+}
+
+#[test]
+fn demo_on_a_new_file_prints_its_accounts() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    let out = daftar(&db, None, &["demo", "--applicants", "300"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for login in ["admin", "chef", "agent"] {
+        assert!(text.contains(login), "{text}");
+    }
+    assert!(text.contains("300 bénéficiaires"), "{text}");
+    let stats = daftar(&db, Some("chef-demo-2026"), &["--user", "chef", "stats"]);
+    assert!(stdout(&stats).contains("Bénéficiaires : 300"), "{}", stdout(&stats));
+    // Every status a standalone office may set appears.
+    for status in ["depose", "en-instruction", "complet", "transmis", "approuve", "rejete", "finance", "cloture"] {
+        assert!(stdout(&stats).contains(&format!("Dossiers ({status})")), "{status}: {}", stdout(&stats));
+    }
+    let check = daftar(&db, Some("agent-demo-2026"), &["--user", "agent", "check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+}
+
+#[test]
+fn a_file_from_a_newer_daftar_is_refused() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    init(&db);
+    let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    conn.pragma_update(None, "user_version", 99).unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let out = daftar(&db, Some("admin-secret-1"), &["--user", "admin", "stats"]);
+    assert!(!out.status.success() && stderr(&out).contains("version plus récente"), "{}", stderr(&out));
+}

@@ -1,0 +1,11 @@
+//! Integration tests: one binary, one module per area (ripgrep's layout).
+
+mod audit_chain;
+mod cli;
+mod common;
+mod csv_import;
+mod duplicates;
+mod keys;
+mod search;
+mod workflow;
+mod writes;

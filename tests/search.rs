@@ -1,0 +1,85 @@
+//! Search as you type: folded names in both scripts, prefixes, CIN, phone; paged results and
+//! a capped count.
+
+use chrono::Duration;
+use daftar::domain::applicant::ApplicantDraft;
+use daftar::store::search::HitCount;
+
+use crate::common::{Office, card, date, draft, office, ok};
+
+fn add(o: &mut Office, d: &ApplicantDraft) {
+    let agent = &o.agent;
+    ok(o.core.add_applicant(agent, d, &card("R-1"), None));
+}
+
+fn found(o: &Office, query: &str) -> Vec<String> {
+    ok(o.core.search_applicants(&o.agent, query, 0, 50)).rows.into_iter().map(|r| r.value.cin.to_string()).collect()
+}
+
+#[test]
+fn search_folds_accents_and_arabic_diacritics() {
+    let mut o = office(None);
+    add(
+        &mut o,
+        &ApplicantDraft {
+            sex: "F".into(),
+            relationship: "fille".into(),
+            ..draft("JB100001", "Élodie", "Benâli", "01/01/1980")
+        },
+    );
+    add(
+        &mut o,
+        &ApplicantDraft {
+            first_name_ar: "مُحَمَّد".into(),
+            last_name_ar: "العَلَوي".into(),
+            ..draft("JB100002", "Mohamed", "El Alaoui", "02/01/1980")
+        },
+    );
+    let mut with_phone = draft("JB100003", "Hassan", "Tazi", "03/01/1980");
+    with_phone.phone = "+212 6 61 23 45 67".into();
+    add(&mut o, &with_phone);
+
+    assert_eq!(found(&o, "elodie"), ["JB100001"]);
+    assert_eq!(found(&o, "ÉLODIE benali"), ["JB100001"]);
+    assert_eq!(found(&o, "محمد"), ["JB100002"]);
+    assert_eq!(found(&o, "العلوي"), ["JB100002"]);
+    assert_eq!(found(&o, "alaou"), ["JB100002"], "prefixes match as the clerk types");
+    assert_eq!(found(&o, "jb10000"), ["JB100003", "JB100002", "JB100001"], "newest first");
+    assert_eq!(found(&o, "JB100002"), ["JB100002"]);
+    assert_eq!(found(&o, "0661234567"), ["JB100003"]);
+    assert_eq!(found(&o, "66123"), ["JB100003"]);
+    assert!(found(&o, "yassine").is_empty());
+    assert!(found(&o, "\"*()").len() == 3, "punctuation alone lists the register");
+}
+
+#[test]
+fn deleted_applicants_leave_the_index() {
+    let mut o = office(None);
+    add(&mut o, &draft("JB100001", "Youssef", "Tazi", "01/01/1980"));
+    let id = ok(o.core.search_applicants(&o.agent, "tazi", 0, 10)).rows[0].meta.id;
+    ok(o.core.delete(&o.chef, daftar::store::records::Table::Applicants, id, "erreur de saisie"));
+    assert!(found(&o, "tazi").is_empty());
+}
+
+#[test]
+fn results_are_paged_and_counted_up_to_a_cap() {
+    let mut o = office(None);
+    for i in 0..1_005_i64 {
+        let birth = date(1, 1, 1960) + Duration::days(i);
+        add(&mut o, &draft(&format!("K{i:06}"), "Rachid", "Berrada", &birth.format("%d/%m/%Y").to_string()));
+    }
+    add(&mut o, &draft("K999999", "Samir", "Berrada", "01/01/1990"));
+    let first = ok(o.core.search_applicants(&o.agent, "berrada", 0, 50));
+    assert_eq!(first.total, HitCount::MoreThan(1_000));
+    assert_eq!(first.total.to_string(), "plus de 1\u{202f}000 résultats");
+    let second = ok(o.core.search_applicants(&o.agent, "berrada", 1, 50));
+    assert_eq!((first.rows.len(), second.rows.len()), (50, 50));
+    assert!(first.rows.iter().all(|a| second.rows.iter().all(|b| a.meta.id != b.meta.id)));
+    let samir = ok(o.core.search_applicants(&o.agent, "sam berr", 0, 50));
+    assert_eq!(samir.total, HitCount::Exactly(1));
+    // The plain list is alphabetical and paged too.
+    let list = ok(o.core.search_applicants(&o.agent, "", 20, 50));
+    assert_eq!(list.total, HitCount::Exactly(1_006));
+    assert_eq!(list.rows.len(), 6);
+    assert_eq!(list.rows.last().map(|r| r.value.first_name.as_str()), Some("Samir"));
+}
