@@ -97,6 +97,7 @@ CREATE TABLE card_holders (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     card_number   TEXT GENERATED ALWAYS AS (json_extract(data, '$.card_number')) VIRTUAL
 );
@@ -112,13 +113,14 @@ CREATE TABLE applicants (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     cin           TEXT GENERATED ALWAYS AS (json_extract(data, '$.cin')) VIRTUAL,
     birth_date    TEXT GENERATED ALWAYS AS (json_extract(data, '$.birth_date')) VIRTUAL
 );
 CREATE INDEX applicants_cin ON applicants (cin);
 CREATE INDEX applicants_birth_date ON applicants (birth_date);
-CREATE INDEX applicants_list ON applicants (sort_key) WHERE deleted_at IS NULL;
+CREATE INDEX applicants_list ON applicants (deleted_at, sort_key);
 
 -- Search over applicants: folded names in both scripts, CIN, phone. Rowid = applicants.rid.
 CREATE VIRTUAL TABLE applicants_fts USING fts5 (
@@ -139,12 +141,13 @@ CREATE TABLE projects (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     kind          TEXT GENERATED ALWAYS AS (json_extract(data, '$.kind')) VIRTUAL,
     promoter_id   TEXT GENERATED ALWAYS AS (json_extract(data, '$.promoter_id')) VIRTUAL
 );
 CREATE INDEX projects_promoter ON projects (promoter_id);
-CREATE INDEX projects_list ON projects (sort_key) WHERE deleted_at IS NULL;
+CREATE INDEX projects_list ON projects (deleted_at, sort_key);
 
 CREATE TABLE dossiers (
     rid           INTEGER PRIMARY KEY,
@@ -156,6 +159,7 @@ CREATE TABLE dossiers (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     number        TEXT GENERATED ALWAYS AS (json_extract(data, '$.number')) VIRTUAL,
     status        TEXT GENERATED ALWAYS AS (json_extract(data, '$.status')) VIRTUAL,
@@ -177,6 +181,7 @@ CREATE TABLE decisions (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     dossier_id    TEXT GENERATED ALWAYS AS (json_extract(data, '$.dossier_id')) VIRTUAL
 );
@@ -192,6 +197,7 @@ CREATE TABLE funding_lines (
     deleted_at       TEXT,
     delete_reason    TEXT,
     sort_key         TEXT NOT NULL,
+    label            TEXT NOT NULL,
     data             TEXT NOT NULL,
     dossier_id       TEXT GENERATED ALWAYS AS (json_extract(data, '$.dossier_id')) VIRTUAL,
     source_kind      TEXT GENERATED ALWAYS AS (json_extract(data, '$.source.kind')) VIRTUAL,
@@ -210,6 +216,7 @@ CREATE TABLE disbursements (
     deleted_at       TEXT,
     delete_reason    TEXT,
     sort_key         TEXT NOT NULL,
+    label            TEXT NOT NULL,
     data             TEXT NOT NULL,
     funding_line_id  TEXT GENERATED ALWAYS AS (json_extract(data, '$.funding_line_id')) VIRTUAL,
     dossier_id       TEXT GENERATED ALWAYS AS (json_extract(data, '$.dossier_id')) VIRTUAL,
@@ -228,6 +235,7 @@ CREATE TABLE programmes (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     code          TEXT GENERATED ALWAYS AS (json_extract(data, '$.code')) VIRTUAL
 );
@@ -243,24 +251,34 @@ CREATE TABLE visits (
     deleted_at    TEXT,
     delete_reason TEXT,
     sort_key      TEXT NOT NULL,
+    label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     project_id    TEXT GENERATED ALWAYS AS (json_extract(data, '$.project_id')) VIRTUAL
 );
 CREATE INDEX visits_project ON visits (project_id);
 
--- The change log that sync bundles carry: one line per business write, numbered for ever.
+-- The change log that sync bundles carry: one line per business write, numbered for ever. A
+-- bundle carries the rows named in its range as they stand when it is written (a later version
+-- supersedes an earlier one), so the line itself holds no copy of the row.
 CREATE TABLE outbox (
     change_no  INTEGER PRIMARY KEY AUTOINCREMENT,
     at         TEXT NOT NULL,
     table_name TEXT NOT NULL,
     row_id     TEXT NOT NULL,
     owner      TEXT NOT NULL,
-    version    INTEGER NOT NULL,
-    row        TEXT NOT NULL
+    version    INTEGER NOT NULL
+);
+
+-- Live (not deleted) rows per business table, kept by triggers: lists show totals without
+-- counting a million rows.
+CREATE TABLE live_counts (
+    table_name TEXT PRIMARY KEY,
+    live       INTEGER NOT NULL
 );
 
 -- The audit log: a hash chain over entries; the personal content lives apart so that it can be
 -- erased (retention rules) without breaking the chain.
+-- Hashes are 32-byte SHA-256 blobs; each entry_hash covers the previous entry's.
 CREATE TABLE audit_log (
     seq          INTEGER PRIMARY KEY,
     at           TEXT NOT NULL,
@@ -268,10 +286,9 @@ CREATE TABLE audit_log (
     action       TEXT NOT NULL,
     table_name   TEXT,
     row_id       TEXT,
-    row_hash     TEXT,
-    content_hash TEXT NOT NULL,
-    prev_hash    TEXT NOT NULL,
-    entry_hash   TEXT NOT NULL
+    row_hash     BLOB,
+    content_hash BLOB NOT NULL,
+    entry_hash   BLOB NOT NULL
 );
 CREATE INDEX audit_log_row ON audit_log (row_id, seq) WHERE row_id IS NOT NULL;
 CREATE TABLE audit_content (
@@ -280,3 +297,49 @@ CREATE TABLE audit_content (
     erased_at    TEXT,
     erase_reason TEXT
 );
+
+INSERT INTO live_counts (table_name, live) VALUES ('card_holders', 0);
+CREATE TRIGGER card_holders_live_insert AFTER INSERT ON card_holders WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'card_holders'; END;
+CREATE TRIGGER card_holders_live_delete AFTER UPDATE OF deleted_at ON card_holders WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'card_holders'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('applicants', 0);
+CREATE TRIGGER applicants_live_insert AFTER INSERT ON applicants WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'applicants'; END;
+CREATE TRIGGER applicants_live_delete AFTER UPDATE OF deleted_at ON applicants WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'applicants'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('projects', 0);
+CREATE TRIGGER projects_live_insert AFTER INSERT ON projects WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'projects'; END;
+CREATE TRIGGER projects_live_delete AFTER UPDATE OF deleted_at ON projects WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'projects'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('dossiers', 0);
+CREATE TRIGGER dossiers_live_insert AFTER INSERT ON dossiers WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'dossiers'; END;
+CREATE TRIGGER dossiers_live_delete AFTER UPDATE OF deleted_at ON dossiers WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'dossiers'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('decisions', 0);
+CREATE TRIGGER decisions_live_insert AFTER INSERT ON decisions WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'decisions'; END;
+CREATE TRIGGER decisions_live_delete AFTER UPDATE OF deleted_at ON decisions WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'decisions'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('funding_lines', 0);
+CREATE TRIGGER funding_lines_live_insert AFTER INSERT ON funding_lines WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'funding_lines'; END;
+CREATE TRIGGER funding_lines_live_delete AFTER UPDATE OF deleted_at ON funding_lines WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'funding_lines'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('disbursements', 0);
+CREATE TRIGGER disbursements_live_insert AFTER INSERT ON disbursements WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'disbursements'; END;
+CREATE TRIGGER disbursements_live_delete AFTER UPDATE OF deleted_at ON disbursements WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'disbursements'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('programmes', 0);
+CREATE TRIGGER programmes_live_insert AFTER INSERT ON programmes WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'programmes'; END;
+CREATE TRIGGER programmes_live_delete AFTER UPDATE OF deleted_at ON programmes WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'programmes'; END;
+INSERT INTO live_counts (table_name, live) VALUES ('visits', 0);
+CREATE TRIGGER visits_live_insert AFTER INSERT ON visits WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'visits'; END;
+CREATE TRIGGER visits_live_delete AFTER UPDATE OF deleted_at ON visits WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'visits'; END;

@@ -6,6 +6,7 @@ mod common;
 mod csv_import;
 mod duplicates;
 mod keys;
+mod properties;
 mod search;
 mod workflow;
 mod writes;

@@ -32,16 +32,22 @@ fn each_write_appends_outbox_and_audit() {
     edit.phone = "0661234567".into();
     ok(o.core.edit_applicant(&o.agent, applicant_id, &edit, None));
     assert_eq!(deltas(&o, s), (1, 1));
-    let (version, row): (i64, String) = ok(o.core.store().conn().query_row(
-        "SELECT version, row FROM outbox ORDER BY change_no DESC LIMIT 1",
+    let (table, row_id, owner, version): (String, String, String, i64) = ok(o.core.store().conn().query_row(
+        "SELECT table_name, row_id, owner, version FROM outbox ORDER BY change_no DESC LIMIT 1",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     ));
-    assert_eq!(version, 2);
-    let line: serde_json::Value = ok(serde_json::from_str(&row));
-    assert_eq!(line["table"], "applicants");
-    assert_eq!(line["owner"], "BL-TIZNIT");
-    assert_eq!(line["data"]["phone"], "+212661234567");
+    assert_eq!(
+        (table.as_str(), row_id, owner.as_str(), version),
+        ("applicants", applicant_id.to_string(), "BL-TIZNIT", 2)
+    );
+    let content: String = ok(o.core.store().conn().query_row(
+        "SELECT c.content FROM audit_log l JOIN audit_content c ON c.seq = l.seq WHERE l.action = 'applicant.update'",
+        [],
+        |r| r.get(0),
+    ));
+    let content: serde_json::Value = ok(serde_json::from_str(&content));
+    assert_eq!(content["after"]["phone"], "+212661234567");
 
     let s = snapshot(&o);
     let draft = ProjectDraft {
@@ -152,4 +158,17 @@ fn only_the_owner_writes_a_row() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("appartient au site BL-AGADIR"), "{err}");
+}
+
+#[test]
+fn reference_lists_are_reloaded_when_their_version_changes() {
+    let mut o = office(None);
+    let conn = o.core.store().conn();
+    ok(conn.execute("UPDATE ref_versions SET version = '2000.1'", []));
+    ok(conn.execute("DELETE FROM ref_checklist", []));
+    ok(o.core.refresh_reference());
+    assert_eq!(count(&o.core, "ref_checklist"), 37);
+    assert_eq!(count(&o.core, "ref_provinces"), 75);
+    let version: String = ok(o.core.store().conn().query_row("SELECT version FROM ref_versions", [], |r| r.get(0)));
+    assert_eq!(version, daftar::reference::VERSION.trim());
 }

@@ -132,7 +132,24 @@ impl Core {
     /// Opens (or, with `create`, creates) the database at `path` with the real clock and random
     /// source and the product's password cost.
     pub fn open(path: &Path, create: bool) -> Result<Core, AppError> {
-        Ok(Core::new(Store::open(path, create)?, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::PRODUCTION))
+        let mut core =
+            Core::new(Store::open(path, create)?, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::PRODUCTION);
+        core.refresh_reference()?;
+        Ok(core)
+    }
+
+    /// Reloads the shipped reference lists into a set-up database when this program ships a
+    /// newer version of them (a no-op otherwise).
+    pub fn refresh_reference(&mut self) -> Result<(), AppError> {
+        if crate::store::site::get(self.store.conn())?.is_none() {
+            return Ok(());
+        }
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        if crate::store::reference::load(&tx, crate::reference::Reference::shipped(), now)? {
+            tx.commit()?;
+        }
+        Ok(())
     }
 
     /// The store, for read-only queries by the core's own modules and tests.

@@ -148,7 +148,7 @@ impl Core {
         typed: &str,
         page: u32,
         page_size: u32,
-    ) -> Result<crate::store::search::Page<Applicant>, AppError> {
+    ) -> Result<crate::store::search::Page<crate::store::search::ApplicantLine>, AppError> {
         session.require(Action::ViewRegister)?;
         Ok(crate::store::search::search_applicants(self.store.conn(), typed, page, page_size)?)
     }

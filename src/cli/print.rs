@@ -8,11 +8,10 @@ use uuid::Uuid;
 use crate::app::demo::DemoAccount;
 use crate::app::{CheckReport, Core, DossierView, Session};
 use crate::domain::Money;
-use crate::domain::applicant::Applicant;
 use crate::domain::funding::Programme;
 use crate::reference::Reference;
 use crate::store::records::Row;
-use crate::store::search::{Page, Stats};
+use crate::store::search::{ApplicantLine, Page, Stats};
 use crate::store::site::UserRow;
 
 fn date(d: chrono::NaiveDate) -> String {
@@ -133,21 +132,13 @@ pub fn users(out: &mut dyn Write, rows: &[UserRow]) -> io::Result<()> {
     Ok(())
 }
 
-fn applicant_line(row: &Row<Applicant>) -> String {
-    let a = &row.value;
-    format!(
-        "{}\t{}\t{}\t{}\t{}\t{}",
-        row.meta.id,
-        a.cin,
-        a.display_name(),
-        a.arabic_name(),
-        date(a.birth_date),
-        row.meta.owner
-    )
+fn applicant_line(a: &ApplicantLine) -> String {
+    let birth = a.birth_date.map(date).unwrap_or_default();
+    format!("{}\t{}\t{}\t{}\t{birth}\t{}", a.id, a.cin, a.name, a.name_ar, a.owner)
 }
 
 /// `daftar applicant search`.
-pub fn search(out: &mut dyn Write, page: &Page<Applicant>, number: u32) -> io::Result<()> {
+pub fn search(out: &mut dyn Write, page: &Page<ApplicantLine>, number: u32) -> io::Result<()> {
     writeln!(out, "{} — page {number}", page.total)?;
     for row in &page.rows {
         writeln!(out, "{}", applicant_line(row))?;

@@ -13,12 +13,15 @@ use sha2::{Digest as _, Sha256};
 use super::StoreError;
 use super::records::Table;
 
-/// The hash before the first entry.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+/// A SHA-256 digest.
+pub type Hash = [u8; 32];
 
-/// SHA-256 of `bytes`, hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+/// The hash before the first entry.
+pub const GENESIS: Hash = [0; 32];
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
 }
 
 /// One entry to append.
@@ -35,24 +38,24 @@ pub struct Entry<'a> {
     /// The row written, if any.
     pub row_id: Option<&'a str>,
     /// The hash of the row as written (see [`row_hash`]).
-    pub row_hash: Option<&'a str>,
+    pub row_hash: Option<Hash>,
     /// The content (JSON: before, after, reason…), kept apart and erasable.
     pub content: &'a str,
 }
 
-/// The hash of one entry: the previous hash, the sequence number, then `at`, actor, action,
-/// table, row id, row hash and content hash.
-fn entry_hash(prev: &str, seq: i64, fields: [&str; 7]) -> String {
+/// The hash of one entry: the previous entry's hash, the sequence number, `at`, actor, action,
+/// table, row id, then the row and content hashes.
+fn entry_hash(prev: &Hash, seq: i64, texts: [&str; 5], row_hash: Option<&Hash>, content_hash: &Hash) -> Hash {
     let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update([0x1f]);
-    h.update(seq.to_string().as_bytes());
-    h.update([0x1f]);
-    for part in fields {
+    h.update(prev);
+    h.update(seq.to_be_bytes());
+    for part in texts {
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
-    hex::encode(h.finalize())
+    h.update(row_hash.unwrap_or(&GENESIS));
+    h.update(content_hash);
+    h.finalize().into()
 }
 
 /// The timestamp format of the store (UTC, RFC 3339, microseconds).
@@ -61,58 +64,59 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 }
 
 /// The hash that identifies a business row's state: its version, tombstone and content.
-pub fn row_hash(version: i64, deleted_at: Option<&str>, data: &str) -> String {
+pub fn row_hash(version: i64, deleted_at: Option<&str>, data: &str) -> Hash {
     let mut h = Sha256::new();
-    h.update(version.to_string().as_bytes());
-    h.update([0x1f]);
+    h.update(version.to_be_bytes());
     h.update(deleted_at.unwrap_or("").as_bytes());
     h.update([0x1f]);
     h.update(data.as_bytes());
-    hex::encode(h.finalize())
+    h.finalize().into()
+}
+
+fn read_hash(value: Option<Vec<u8>>) -> Option<Hash> {
+    value.and_then(|v| Hash::try_from(v.as_slice()).ok())
 }
 
 /// Appends an entry at the end of the chain; returns its sequence number.
 pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64, StoreError> {
-    let (last_seq, prev): (i64, String) = conn
-        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?
-        .unwrap_or((0, GENESIS.to_owned()));
+    let (last_seq, prev) = head(conn)?;
     let seq = last_seq + 1;
     let at = timestamp(e.at);
-    let content_hash = sha256_hex(e.content.as_bytes());
-    let hash = entry_hash(
-        &prev,
-        seq,
-        [
-            &at,
-            e.actor,
-            e.action,
-            e.table.unwrap_or(""),
-            e.row_id.unwrap_or(""),
-            e.row_hash.unwrap_or(""),
-            &content_hash,
-        ],
-    );
+    let content_hash = sha256(e.content.as_bytes());
+    let texts = [at.as_str(), e.actor, e.action, e.table.unwrap_or(""), e.row_id.unwrap_or("")];
+    let hash = entry_hash(&prev, seq, texts, e.row_hash.as_ref(), &content_hash);
     conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, prev_hash, entry_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, entry_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![seq, at, e.actor, e.action, e.table, e.row_id, e.row_hash, content_hash, prev, hash])?;
+    .execute(params![
+        seq,
+        at,
+        e.actor,
+        e.action,
+        e.table,
+        e.row_id,
+        e.row_hash.as_ref().map(|h| h.as_slice()),
+        content_hash.as_slice(),
+        hash.as_slice()
+    ])?;
     conn.prepare_cached("INSERT INTO audit_content (seq, content) VALUES (?1, ?2)")?
         .execute(params![seq, e.content])?;
     Ok(seq)
 }
 
-/// The hash of the last entry: the head of the chain (sync bundles will carry it).
-pub fn head(conn: &Connection) -> Result<(i64, String), StoreError> {
-    Ok(conn
-        .query_row("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?
-        .unwrap_or((0, GENESIS.to_owned())))
+/// The last entry's number and hash: the head of the chain (sync bundles will carry it).
+pub fn head(conn: &Connection) -> Result<(i64, Hash), StoreError> {
+    let last = conn
+        .prepare_cached("SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .optional()?;
+    match last {
+        None => Ok((0, GENESIS)),
+        Some((seq, hash)) => read_hash(Some(hash))
+            .map(|h| (seq, h))
+            .ok_or(StoreError::Corrupt { table: "audit_log", message: format!("empreinte de l'entrée {seq}") }),
+    }
 }
 
 /// Erases the content of entry `seq` (retention rules), keeping its hash; the erasure itself is
@@ -166,11 +170,11 @@ pub struct ChainReport {
 pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
     let mut report = ChainReport::default();
     let mut stmt = conn.prepare(
-        "SELECT l.seq, l.at, l.actor, l.action, l.table_name, l.row_id, l.row_hash, l.content_hash, l.prev_hash, l.entry_hash, c.content
+        "SELECT l.seq, l.at, l.actor, l.action, l.table_name, l.row_id, l.row_hash, l.content_hash, l.entry_hash, c.content
          FROM audit_log l LEFT JOIN audit_content c ON c.seq = l.seq ORDER BY l.seq",
     )?;
     let mut rows = stmt.query([])?;
-    let mut prev = GENESIS.to_owned();
+    let mut prev = GENESIS;
     let mut expected_seq = 1;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
@@ -179,34 +183,22 @@ pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
         let action: String = r.get(3)?;
         let table: Option<String> = r.get(4)?;
         let row_id: Option<String> = r.get(5)?;
-        let row_hash: Option<String> = r.get(6)?;
-        let content_hash: String = r.get(7)?;
-        let stored_prev: String = r.get(8)?;
-        let stored_hash: String = r.get(9)?;
-        let content: Option<String> = r.get(10)?;
+        let row_hash = read_hash(r.get(6)?);
+        let content_hash = read_hash(r.get(7)?).unwrap_or(GENESIS);
+        let stored_hash = read_hash(r.get(8)?).unwrap_or(GENESIS);
+        let content: Option<String> = r.get(9)?;
         report.entries += 1;
         let problem = |message: String| ChainProblem { seq, message };
         if seq != expected_seq {
             report.problems.push(problem(format!("entrée {expected_seq} manquante (la suivante est {seq})")));
         }
         expected_seq = seq + 1;
-        if stored_prev != prev {
-            report.problems.push(problem(format!("l'entrée {seq} ne suit pas la précédente")));
-        }
-        let fields = [
-            at.as_str(),
-            &actor,
-            &action,
-            table.as_deref().unwrap_or(""),
-            row_id.as_deref().unwrap_or(""),
-            row_hash.as_deref().unwrap_or(""),
-            &content_hash,
-        ];
-        if entry_hash(&stored_prev, seq, fields) != stored_hash {
-            report.problems.push(problem(format!("l'entrée {seq} a été modifiée")));
+        let texts = [at.as_str(), &actor, &action, table.as_deref().unwrap_or(""), row_id.as_deref().unwrap_or("")];
+        if entry_hash(&prev, seq, texts, row_hash.as_ref(), &content_hash) != stored_hash {
+            report.problems.push(problem(format!("l'entrée {seq} a été modifiée ou ne suit pas la précédente")));
         }
         match content {
-            Some(content) if sha256_hex(content.as_bytes()) != content_hash => {
+            Some(content) if sha256(content.as_bytes()) != content_hash => {
                 report.problems.push(problem(format!("le contenu de l'entrée {seq} a été modifié")));
             }
             Some(_) => {}
@@ -236,9 +228,9 @@ fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Res
         let version: i64 = r.get(1)?;
         let deleted_at: Option<String> = r.get(2)?;
         let data: String = r.get(3)?;
-        let audited: Option<String> = r.get(4)?;
+        let audited = read_hash(r.get(4)?);
         report.rows += 1;
-        if audited.as_deref() != Some(&row_hash(version, deleted_at.as_deref(), &data)) {
+        if audited != Some(row_hash(version, deleted_at.as_deref(), &data)) {
             report.problems.push(ChainProblem {
                 seq: r.get(5)?,
                 message: format!(

@@ -113,6 +113,8 @@ pub trait Record: Serialize + DeserializeOwned {
     const TABLE: Table;
     /// The key lists are sorted by.
     fn sort_key(&self) -> String;
+    /// What a list shows of the record: tab-separated columns, read without decoding `data`.
+    fn label(&self) -> String;
     /// The text the search index holds for it, if the table is searchable.
     fn search_text(&self) -> Option<String> {
         None
@@ -124,15 +126,27 @@ impl Record for CardHolder {
     fn sort_key(&self) -> String {
         self.card_number.clone()
     }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.card_number, self.name_latin, self.name_arabic)
+    }
 }
 
 impl Record for Applicant {
     const TABLE: Table = Table::Applicants;
+    /// Latin family and given names when there are some, else the Arabic ones: short keys keep
+    /// the list index small.
     fn sort_key(&self) -> String {
-        fold(&format!("{} {} {} {}", self.last_name, self.first_name, self.last_name_ar, self.first_name_ar))
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        let latin = fold(&format!("{} {}", self.last_name, self.first_name));
+        let key = if latin.trim().is_empty() {
+            fold(&format!("{} {}", self.last_name_ar, self.first_name_ar))
+        } else {
+            latin
+        };
+        key.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    /// CIN, Latin name, Arabic name, birth date (ISO).
+    fn label(&self) -> String {
+        format!("{}\t{} {}\t{}\t{}", self.cin, self.last_name, self.first_name, self.arabic_name(), self.birth_date)
     }
     fn search_text(&self) -> Option<String> {
         let mut text = fold(&format!(
@@ -155,12 +169,18 @@ impl Record for Project {
     fn sort_key(&self) -> String {
         fold(&self.name)
     }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.name, self.kind.label_fr(), self.commune)
+    }
 }
 
 impl Record for Dossier {
     const TABLE: Table = Table::Dossiers;
     fn sort_key(&self) -> String {
         self.number.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}\t{}", self.number, self.kind.label_fr(), self.status.label_fr(), self.deposited_on)
     }
 }
 
@@ -169,12 +189,18 @@ impl Record for Decision {
     fn sort_key(&self) -> String {
         self.decided_on.to_string()
     }
+    fn label(&self) -> String {
+        format!("{}\t{}", self.decided_on, if self.approved { "approuvé" } else { "rejeté" })
+    }
 }
 
 impl Record for FundingLine {
     const TABLE: Table = Table::FundingLines;
     fn sort_key(&self) -> String {
         self.year.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.source, self.committed, self.year)
     }
 }
 
@@ -183,6 +209,9 @@ impl Record for Disbursement {
     fn sort_key(&self) -> String {
         self.paid_on.to_string()
     }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.tranche, self.paid_on, self.amount)
+    }
 }
 
 impl Record for Programme {
@@ -190,12 +219,18 @@ impl Record for Programme {
     fn sort_key(&self) -> String {
         self.code.clone()
     }
+    fn label(&self) -> String {
+        format!("{}\t{}", self.code, self.name)
+    }
 }
 
 impl Record for Visit {
     const TABLE: Table = Table::Visits;
     fn sort_key(&self) -> String {
         self.visited_on.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.visited_on, self.jobs_verified.total, self.jobs_verified.family)
     }
 }
 
@@ -241,16 +276,7 @@ pub struct Writer<'a> {
 }
 
 #[derive(Serialize)]
-struct OutboxLine<'a> {
-    table: &'static str,
-    #[serde(flatten)]
-    meta: &'a RowMeta,
-    data: &'a RawValue,
-}
-
-#[derive(Serialize)]
 struct AuditContent<'a> {
-    before: Option<&'a RawValue>,
     after: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -335,7 +361,7 @@ impl Writer<'_> {
         };
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         let sql = format!(
-            "INSERT INTO {} (id, owner, version, created_at, updated_at, sort_key, data) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6)",
+            "INSERT INTO {} (id, owner, version, created_at, updated_at, sort_key, label, data) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7)",
             T::TABLE.name()
         );
         self.conn.prepare_cached(&sql)?.execute(params![
@@ -344,27 +370,35 @@ impl Writer<'_> {
             meta.created_at,
             meta.updated_at,
             value.sort_key(),
+            value.label(),
             data
         ])?;
         let rid = self.conn.last_insert_rowid();
         self.index::<T>(rid, Some(value), false)?;
-        self.log::<T>(&meta, "create", None, Some(&data), None)?;
+        self.log::<T>(&meta, "create", &data, false, None)?;
         Ok(meta)
     }
 
     /// Replaces the value of a live row owned by this site.
     pub fn update<T: Record>(&self, id: Uuid, value: &T, reason: Option<&str>) -> Result<RowMeta, StoreError> {
-        let (rid, mut meta, before) = self.current::<T>(id)?;
+        let (rid, mut meta, _) = self.current::<T>(id)?;
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         meta.version += 1;
         meta.updated_at = timestamp(self.now);
         let sql = format!(
-            "UPDATE {} SET version = ?2, updated_at = ?3, sort_key = ?4, data = ?5 WHERE rid = ?1",
+            "UPDATE {} SET version = ?2, updated_at = ?3, sort_key = ?4, label = ?5, data = ?6 WHERE rid = ?1",
             T::TABLE.name()
         );
-        self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, value.sort_key(), data])?;
+        self.conn.prepare_cached(&sql)?.execute(params![
+            rid,
+            meta.version,
+            meta.updated_at,
+            value.sort_key(),
+            value.label(),
+            data
+        ])?;
         self.index::<T>(rid, Some(value), true)?;
-        self.log::<T>(&meta, "update", Some(&before), Some(&data), reason)?;
+        self.log::<T>(&meta, "update", &data, false, reason)?;
         Ok(meta)
     }
 
@@ -381,7 +415,7 @@ impl Writer<'_> {
         );
         self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, reason])?;
         self.index::<T>(rid, None, true)?;
-        self.log::<T>(&meta, "delete", Some(&before), None, Some(reason))?;
+        self.log::<T>(&meta, "delete", &before, true, Some(reason))?;
         Ok(meta)
     }
 
@@ -415,36 +449,28 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Appends the outbox line and the audit entry of a write. The audit content holds the row
+    /// as written (`after`; `null` for a tombstone) and the reason: what it was before is the
+    /// previous entry of the same row.
     fn log<T: Record>(
         &self,
         meta: &RowMeta,
         verb: &str,
-        before: Option<&str>,
-        after: Option<&str>,
+        data: &str,
+        tombstone: bool,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        let raw = |json: Option<&str>| -> Result<Option<Box<RawValue>>, StoreError> {
-            json.map(|j| RawValue::from_string(j.to_owned()).map_err(|e| corrupt(T::TABLE, e))).transpose()
-        };
-        let (before, after) = (raw(before)?, raw(after)?);
-        // The row as it now stands (a tombstone keeps its last content).
-        let data = after.as_deref().or(before.as_deref()).map_or("null", RawValue::get);
-        let line = serde_json::to_string(&OutboxLine {
-            table: T::TABLE.name(),
-            meta,
-            data: after.as_deref().or(before.as_deref()).ok_or_else(|| corrupt(T::TABLE, "ligne vide"))?,
-        })
-        .map_err(|e| corrupt(T::TABLE, e))?;
         self.conn
-            .prepare_cached(
-                "INSERT INTO outbox (at, table_name, row_id, owner, version, row) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![meta.updated_at, T::TABLE.name(), meta.id.to_string(), meta.owner, meta.version, line])?;
-        let content =
-            serde_json::to_string(&AuditContent { before: before.as_deref(), after: after.as_deref(), reason })
-                .map_err(|e| corrupt(T::TABLE, e))?;
+            .prepare_cached("INSERT INTO outbox (at, table_name, row_id, owner, version) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![meta.updated_at, T::TABLE.name(), meta.id.to_string(), meta.owner, meta.version])?;
+        let after = if tombstone {
+            None
+        } else {
+            Some(RawValue::from_string(data.to_owned()).map_err(|e| corrupt(T::TABLE, e))?)
+        };
+        let content = serde_json::to_string(&AuditContent { after: after.as_deref(), reason })
+            .map_err(|e| corrupt(T::TABLE, e))?;
         let id = meta.id.to_string();
-        let hash = row_hash(meta.version, meta.deleted_at.as_deref(), data);
         let action = format!("{}.{verb}", T::TABLE.entity());
         audit::append(
             self.conn,
@@ -454,7 +480,7 @@ impl Writer<'_> {
                 action: &action,
                 table: Some(T::TABLE.name()),
                 row_id: Some(&id),
-                row_hash: Some(&hash),
+                row_hash: Some(row_hash(meta.version, meta.deleted_at.as_deref(), data)),
                 content: &content,
             },
         )?;

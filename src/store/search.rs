@@ -38,9 +38,46 @@ impl std::fmt::Display for HitCount {
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     /// The rows of the page.
-    pub rows: Vec<Row<T>>,
+    pub rows: Vec<T>,
     /// How many rows match in all.
     pub total: HitCount,
+}
+
+/// An applicant as lists show it, read from the row's label without decoding its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicantLine {
+    /// The row's id.
+    pub id: Uuid,
+    /// The office that registered the applicant.
+    pub owner: String,
+    /// CIN.
+    pub cin: String,
+    /// Family and given names, Latin script.
+    pub name: String,
+    /// Given and family names, Arabic script.
+    pub name_ar: String,
+    /// Date of birth.
+    pub birth_date: Option<chrono::NaiveDate>,
+}
+
+fn applicant_lines(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ApplicantLine>, StoreError> {
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let label: String = r.get(2)?;
+        let mut fields = label.split('\t');
+        let mut next = || fields.next().unwrap_or("").trim().to_owned();
+        out.push(ApplicantLine {
+            id: Uuid::parse_str(&id)
+                .map_err(|e| StoreError::Corrupt { table: "applicants", message: e.to_string() })?,
+            owner: r.get(1)?,
+            cin: next(),
+            name: next(),
+            name_ar: next(),
+            birth_date: next().parse().ok(),
+        });
+    }
+    Ok(out)
 }
 
 /// The FTS5 query for what a clerk typed: every word, as a prefix, must match.
@@ -65,7 +102,7 @@ pub fn search_applicants(
     typed: &str,
     page: u32,
     page_size: u32,
-) -> Result<Page<Applicant>, StoreError> {
+) -> Result<Page<ApplicantLine>, StoreError> {
     let Some(query) = fts_query(typed) else {
         return list_applicants(conn, page, page_size);
     };
@@ -75,28 +112,30 @@ pub fn search_applicants(
         )?
         .query_row(params![query, COUNT_CAP + 1], |r| r.get(0))?;
     let total = if total > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(total) };
-    let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM applicants WHERE rid IN (
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, owner, label FROM applicants WHERE rid IN (
              SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)
-         ORDER BY rid DESC"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = collect(stmt.query(params![query, page_size, i64::from(page) * i64::from(page_size)])?)?;
+         ORDER BY rid DESC",
+    )?;
+    let rows = applicant_lines(stmt.query(params![query, page_size, i64::from(page) * i64::from(page_size)])?)?;
     Ok(Page { rows, total })
 }
 
 /// One page of the applicant list, in alphabetical order.
-pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<Page<Applicant>, StoreError> {
-    let total: i64 =
-        conn.prepare_cached("SELECT count(*) FROM applicants WHERE deleted_at IS NULL")?.query_row([], |r| r.get(0))?;
-    let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM applicants WHERE rid IN (
+pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<Page<ApplicantLine>, StoreError> {
+    let total = live_count(conn, "applicants")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, owner, label FROM applicants WHERE rid IN (
              SELECT rid FROM applicants WHERE deleted_at IS NULL ORDER BY sort_key LIMIT ?1 OFFSET ?2)
-         ORDER BY sort_key"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = collect(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
+         ORDER BY sort_key",
+    )?;
+    let rows = applicant_lines(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
     Ok(Page { rows, total: HitCount::Exactly(total) })
+}
+
+/// The number of live rows of a business table, kept by triggers.
+pub fn live_count(conn: &Connection, table: &str) -> Result<i64, StoreError> {
+    Ok(conn.prepare_cached("SELECT live FROM live_counts WHERE table_name = ?1")?.query_row([table], |r| r.get(0))?)
 }
 
 /// Live applicants with this CIN, at any site.
@@ -171,8 +210,8 @@ fn count(conn: &Connection, sql: &str) -> Result<i64, StoreError> {
 /// Reads the counts.
 pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
     Ok(Stats {
-        card_holders: count(conn, "SELECT count(*) FROM card_holders WHERE deleted_at IS NULL")?,
-        applicants: count(conn, "SELECT count(*) FROM applicants WHERE deleted_at IS NULL")?,
+        card_holders: live_count(conn, "card_holders")?,
+        applicants: live_count(conn, "applicants")?,
         projects_by_kind: pairs(conn, "SELECT kind, count(*) FROM projects WHERE deleted_at IS NULL GROUP BY kind ORDER BY kind")?,
         dossiers_by_status: pairs(conn, "SELECT status, count(*) FROM dossiers WHERE deleted_at IS NULL GROUP BY status ORDER BY status")?,
         jobs_planned: conn.query_row(
@@ -190,8 +229,8 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
             "SELECT l.source_kind, sum(d.amount_centimes) FROM disbursements d JOIN funding_lines l ON l.id = d.funding_line_id
              WHERE d.deleted_at IS NULL GROUP BY l.source_kind ORDER BY l.source_kind",
         )?,
-        visits: count(conn, "SELECT count(*) FROM visits WHERE deleted_at IS NULL")?,
-        programmes: count(conn, "SELECT count(*) FROM programmes WHERE deleted_at IS NULL")?,
+        visits: live_count(conn, "visits")?,
+        programmes: live_count(conn, "programmes")?,
         outbox: count(conn, "SELECT count(*) FROM outbox")?,
         audit_entries: count(conn, "SELECT count(*) FROM audit_log")?,
     })
