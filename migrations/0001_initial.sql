@@ -123,12 +123,14 @@ CREATE INDEX applicants_birth_date ON applicants (birth_date);
 CREATE INDEX applicants_list ON applicants (deleted_at, sort_key);
 
 -- Search over applicants: folded names in both scripts, CIN, phone. Rowid = applicants.rid.
+-- Queries are words and word prefixes only, so positions are not stored (detail = none).
 CREATE VIRTUAL TABLE applicants_fts USING fts5 (
     text,
     content = '',
     contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    prefix = '2 3',
+    detail = none
 );
 
 CREATE TABLE projects (
@@ -269,8 +271,9 @@ CREATE TABLE outbox (
     version    INTEGER NOT NULL
 );
 
--- Live (not deleted) rows per business table, kept by triggers: lists show totals without
--- counting a million rows.
+-- Live (not deleted) rows per business table, kept by the write path (not by triggers: a
+-- trigger makes every insert open a statement journal, which flushes the search index each
+-- time): lists show totals without counting a million rows.
 CREATE TABLE live_counts (
     table_name TEXT PRIMARY KEY,
     live       INTEGER NOT NULL
@@ -298,48 +301,13 @@ CREATE TABLE audit_content (
     erase_reason TEXT
 );
 
-INSERT INTO live_counts (table_name, live) VALUES ('card_holders', 0);
-CREATE TRIGGER card_holders_live_insert AFTER INSERT ON card_holders WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'card_holders'; END;
-CREATE TRIGGER card_holders_live_delete AFTER UPDATE OF deleted_at ON card_holders WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'card_holders'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('applicants', 0);
-CREATE TRIGGER applicants_live_insert AFTER INSERT ON applicants WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'applicants'; END;
-CREATE TRIGGER applicants_live_delete AFTER UPDATE OF deleted_at ON applicants WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'applicants'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('projects', 0);
-CREATE TRIGGER projects_live_insert AFTER INSERT ON projects WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'projects'; END;
-CREATE TRIGGER projects_live_delete AFTER UPDATE OF deleted_at ON projects WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'projects'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('dossiers', 0);
-CREATE TRIGGER dossiers_live_insert AFTER INSERT ON dossiers WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'dossiers'; END;
-CREATE TRIGGER dossiers_live_delete AFTER UPDATE OF deleted_at ON dossiers WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'dossiers'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('decisions', 0);
-CREATE TRIGGER decisions_live_insert AFTER INSERT ON decisions WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'decisions'; END;
-CREATE TRIGGER decisions_live_delete AFTER UPDATE OF deleted_at ON decisions WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'decisions'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('funding_lines', 0);
-CREATE TRIGGER funding_lines_live_insert AFTER INSERT ON funding_lines WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'funding_lines'; END;
-CREATE TRIGGER funding_lines_live_delete AFTER UPDATE OF deleted_at ON funding_lines WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'funding_lines'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('disbursements', 0);
-CREATE TRIGGER disbursements_live_insert AFTER INSERT ON disbursements WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'disbursements'; END;
-CREATE TRIGGER disbursements_live_delete AFTER UPDATE OF deleted_at ON disbursements WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'disbursements'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('programmes', 0);
-CREATE TRIGGER programmes_live_insert AFTER INSERT ON programmes WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'programmes'; END;
-CREATE TRIGGER programmes_live_delete AFTER UPDATE OF deleted_at ON programmes WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'programmes'; END;
-INSERT INTO live_counts (table_name, live) VALUES ('visits', 0);
-CREATE TRIGGER visits_live_insert AFTER INSERT ON visits WHEN NEW.deleted_at IS NULL
-BEGIN UPDATE live_counts SET live = live + 1 WHERE table_name = 'visits'; END;
-CREATE TRIGGER visits_live_delete AFTER UPDATE OF deleted_at ON visits WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
-BEGIN UPDATE live_counts SET live = live - 1 WHERE table_name = 'visits'; END;
+INSERT INTO live_counts (table_name, live) VALUES
+    ('card_holders', 0),
+    ('applicants', 0),
+    ('projects', 0),
+    ('dossiers', 0),
+    ('decisions', 0),
+    ('funding_lines', 0),
+    ('disbursements', 0),
+    ('programmes', 0),
+    ('visits', 0);

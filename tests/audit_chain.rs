@@ -39,7 +39,7 @@ fn an_edited_or_removed_audit_entry_breaks_the_chain() {
     assert!(ok(audit::verify(conn)).problems.iter().any(|p| p.message.contains("l'entrée 2 a été modifiée")));
     ok(conn.execute("UPDATE audit_log SET actor = 'admin' WHERE seq = 2", []));
     assert!(ok(audit::verify(conn)).problems.is_empty());
-    ok(conn.execute("UPDATE audit_content SET content = replace(content, 'Youssef', 'Yassine') WHERE seq = 5", []));
+    ok(conn.execute("UPDATE audit_content SET content = replace(content, 'null', '{}') WHERE seq = 5", []));
     assert!(ok(audit::verify(conn)).problems.iter().any(|p| p.message.contains("contenu de l'entrée 5")));
 }
 

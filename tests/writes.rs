@@ -47,7 +47,10 @@ fn each_write_appends_outbox_and_audit() {
         |r| r.get(0),
     ));
     let content: serde_json::Value = ok(serde_json::from_str(&content));
-    assert_eq!(content["after"]["phone"], "+212661234567");
+    assert_eq!(content["before"]["last_name"], "El Alaoui");
+    assert_eq!(content["before"]["phone"], serde_json::Value::Null);
+    let row = ok(o.core.applicant(&o.agent, applicant_id));
+    assert_eq!(row.value.phone.map(|p| p.as_str().to_owned()).as_deref(), Some("+212661234567"));
 
     let s = snapshot(&o);
     let draft = ProjectDraft {

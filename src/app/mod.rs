@@ -176,7 +176,7 @@ impl Core {
     ) -> Result<R, AppError> {
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
-        let writer = Writer { conn: &tx, site: session.site.code.as_str(), actor: &session.login, now };
+        let writer = Writer::new(&tx, session.site.code.as_str(), &session.login, now);
         let mut ids =
             IdMaker { millis: u64::try_from(now.timestamp_millis()).unwrap_or(0), entropy: self.entropy.as_mut() };
         let result = apply(&writer, &mut ids)?;

@@ -75,10 +75,15 @@ impl Core {
             w.insert(id, &applicant)?;
             if let Some(reason) = override_reason {
                 let content = serde_json::json!({ "applicant": id.to_string(), "duplicates": duplicate_ids, "reason": reason, "site": conn_site }).to_string();
-                crate::store::audit::append(
-                    w.conn,
-                    &crate::store::audit::Entry { at: w.now, actor: w.actor, action: "applicant.duplicate_override", table: Some("applicants"), row_id: None, row_hash: None, content: &content },
-                )?;
+                w.audit(&crate::store::audit::Entry {
+                    at: w.now,
+                    actor: w.actor,
+                    action: "applicant.duplicate_override",
+                    table: Some("applicants"),
+                    row_id: None,
+                    row_hash: None,
+                    content: &content,
+                })?;
             }
             Ok(id)
         })?;

@@ -79,7 +79,15 @@ fn read_hash(value: Option<Vec<u8>>) -> Option<Hash> {
 
 /// Appends an entry at the end of the chain; returns its sequence number.
 pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64, StoreError> {
-    let (last_seq, prev) = head(conn)?;
+    Ok(append_after(conn, e, head(conn)?)?.0)
+}
+
+/// Appends an entry after the known head `(seq, hash)` of the chain; returns the new head.
+pub fn append_after(
+    conn: &Connection,
+    e: &Entry<'_>,
+    (last_seq, prev): (i64, Hash),
+) -> Result<(i64, Hash), StoreError> {
     let seq = last_seq + 1;
     let at = timestamp(e.at);
     let content_hash = sha256(e.content.as_bytes());
@@ -102,7 +110,7 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64, StoreError> {
     ])?;
     conn.prepare_cached("INSERT INTO audit_content (seq, content) VALUES (?1, ?2)")?
         .execute(params![seq, e.content])?;
-    Ok(seq)
+    Ok((seq, hash))
 }
 
 /// The last entry's number and hash: the head of the chain (sync bundles will carry it).

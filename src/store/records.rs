@@ -12,7 +12,9 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::StoreError;
-use super::audit::{self, Entry, row_hash, timestamp};
+use std::cell::Cell;
+
+use super::audit::{self, Entry, Hash, row_hash, timestamp};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::dossier::Dossier;
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
@@ -262,8 +264,9 @@ pub struct Row<T> {
     pub value: T,
 }
 
-/// Who writes, where and when: everything a write stamps on rows, outbox and audit.
-#[derive(Debug, Clone, Copy)]
+/// Who writes, where and when: everything a write stamps on rows, outbox and audit. Made for
+/// one transaction: it remembers the head of the audit chain between writes.
+#[derive(Debug)]
 pub struct Writer<'a> {
     /// The connection (inside a transaction).
     pub conn: &'a Connection,
@@ -273,11 +276,13 @@ pub struct Writer<'a> {
     pub actor: &'a str,
     /// The time of the write.
     pub now: DateTime<Utc>,
+    /// The audit chain's head after the last entry this writer appended.
+    head: Cell<Option<(i64, Hash)>>,
 }
 
 #[derive(Serialize)]
 struct AuditContent<'a> {
-    after: Option<&'a RawValue>,
+    before: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
 }
@@ -334,7 +339,7 @@ pub fn get_live<T: Record>(conn: &Connection, id: Uuid) -> Result<Row<T>, StoreE
 /// Reads the live rows matching a `WHERE` clause on the table (`column = ?1`), in list order.
 pub fn find<T: Record>(conn: &Connection, condition: &str, param: &str) -> Result<Vec<Row<T>>, StoreError> {
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM {} WHERE ({condition}) AND deleted_at IS NULL ORDER BY sort_key, rid",
+        "SELECT {ROW_COLUMNS} FROM {} WHERE ({condition}) AND +deleted_at IS NULL ORDER BY +sort_key, rid",
         T::TABLE.name()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -346,7 +351,23 @@ pub fn find<T: Record>(conn: &Connection, condition: &str, param: &str) -> Resul
     Ok(out)
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// A writer for one transaction on `conn`.
+    pub fn new(conn: &'a Connection, site: &'a str, actor: &'a str, now: DateTime<Utc>) -> Writer<'a> {
+        Writer { conn, site, actor, now, head: Cell::new(None) }
+    }
+
+    /// Appends an audit entry (for acts that are not row writes: overrides, account changes).
+    pub fn audit(&self, entry: &Entry<'_>) -> Result<i64, StoreError> {
+        let head = match self.head.get() {
+            Some(head) => head,
+            None => audit::head(self.conn)?,
+        };
+        let new_head = audit::append_after(self.conn, entry, head)?;
+        self.head.set(Some(new_head));
+        Ok(new_head.0)
+    }
+
     /// Creates a row owned by this site.
     pub fn insert<T: Record>(&self, id: Uuid, value: &T) -> Result<RowMeta, StoreError> {
         let now = timestamp(self.now);
@@ -374,14 +395,15 @@ impl Writer<'_> {
             data
         ])?;
         let rid = self.conn.last_insert_rowid();
+        self.count_live::<T>(1)?;
         self.index::<T>(rid, Some(value), false)?;
-        self.log::<T>(&meta, "create", &data, false, None)?;
+        self.log::<T>(&meta, "create", &data, None, None)?;
         Ok(meta)
     }
 
     /// Replaces the value of a live row owned by this site.
     pub fn update<T: Record>(&self, id: Uuid, value: &T, reason: Option<&str>) -> Result<RowMeta, StoreError> {
-        let (rid, mut meta, _) = self.current::<T>(id)?;
+        let (rid, mut meta, before) = self.current::<T>(id)?;
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         meta.version += 1;
         meta.updated_at = timestamp(self.now);
@@ -398,7 +420,7 @@ impl Writer<'_> {
             data
         ])?;
         self.index::<T>(rid, Some(value), true)?;
-        self.log::<T>(&meta, "update", &data, false, reason)?;
+        self.log::<T>(&meta, "update", &data, Some(&before), reason)?;
         Ok(meta)
     }
 
@@ -414,8 +436,9 @@ impl Writer<'_> {
             T::TABLE.name()
         );
         self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, reason])?;
+        self.count_live::<T>(-1)?;
         self.index::<T>(rid, None, true)?;
-        self.log::<T>(&meta, "delete", &before, true, Some(reason))?;
+        self.log::<T>(&meta, "delete", &before, Some(&before), Some(reason))?;
         Ok(meta)
     }
 
@@ -436,6 +459,13 @@ impl Writer<'_> {
         Ok((rid, meta, data))
     }
 
+    fn count_live<T: Record>(&self, delta: i64) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE live_counts SET live = live + ?2 WHERE table_name = ?1")?
+            .execute(params![T::TABLE.name(), delta])?;
+        Ok(())
+    }
+
     fn index<T: Record>(&self, rid: i64, value: Option<&T>, replace: bool) -> Result<(), StoreError> {
         let Some(fts) = T::TABLE.fts() else { return Ok(()) };
         if replace {
@@ -449,41 +479,37 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Appends the outbox line and the audit entry of a write. The audit content holds the row
-    /// as written (`after`; `null` for a tombstone) and the reason: what it was before is the
-    /// previous entry of the same row.
+    /// Appends the outbox line and the audit entry of a write. `data` is the row's content as it
+    /// now stands (its hash goes in the entry); the entry's content keeps what the row was
+    /// *before* the write (`null` for a creation) and the reason: the state after a write is the
+    /// next entry's `before`, or the row itself for the last one. A creation thus stores no
+    /// second copy of the row.
     fn log<T: Record>(
         &self,
         meta: &RowMeta,
         verb: &str,
         data: &str,
-        tombstone: bool,
+        before: Option<&str>,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("INSERT INTO outbox (at, table_name, row_id, owner, version) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![meta.updated_at, T::TABLE.name(), meta.id.to_string(), meta.owner, meta.version])?;
-        let after = if tombstone {
-            None
-        } else {
-            Some(RawValue::from_string(data.to_owned()).map_err(|e| corrupt(T::TABLE, e))?)
-        };
-        let content = serde_json::to_string(&AuditContent { after: after.as_deref(), reason })
+        let before =
+            before.map(|b| RawValue::from_string(b.to_owned()).map_err(|e| corrupt(T::TABLE, e))).transpose()?;
+        let content = serde_json::to_string(&AuditContent { before: before.as_deref(), reason })
             .map_err(|e| corrupt(T::TABLE, e))?;
         let id = meta.id.to_string();
         let action = format!("{}.{verb}", T::TABLE.entity());
-        audit::append(
-            self.conn,
-            &Entry {
-                at: self.now,
-                actor: self.actor,
-                action: &action,
-                table: Some(T::TABLE.name()),
-                row_id: Some(&id),
-                row_hash: Some(row_hash(meta.version, meta.deleted_at.as_deref(), data)),
-                content: &content,
-            },
-        )?;
+        self.audit(&Entry {
+            at: self.now,
+            actor: self.actor,
+            action: &action,
+            table: Some(T::TABLE.name()),
+            row_id: Some(&id),
+            row_hash: Some(row_hash(meta.version, meta.deleted_at.as_deref(), data)),
+            content: &content,
+        })?;
         Ok(())
     }
 }
