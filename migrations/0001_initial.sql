@@ -279,9 +279,10 @@ CREATE TABLE live_counts (
     live       INTEGER NOT NULL
 );
 
--- The audit log: a hash chain over entries; the personal content lives apart so that it can be
--- erased (retention rules) without breaking the chain.
--- Hashes are 32-byte SHA-256 blobs; each entry_hash covers the previous entry's.
+-- The audit log: a hash chain over entries. Hashes are 32-byte SHA-256 blobs; each entry_hash
+-- covers the previous entry's. The personal content of an entry is kept apart from what the
+-- hash covers (only its hash is chained), so retention rules can erase it (content = NULL,
+-- erased_at, erase_reason) without breaking the chain.
 CREATE TABLE audit_log (
     seq          INTEGER PRIMARY KEY,
     at           TEXT NOT NULL,
@@ -291,15 +292,12 @@ CREATE TABLE audit_log (
     row_id       TEXT,
     row_hash     BLOB,
     content_hash BLOB NOT NULL,
-    entry_hash   BLOB NOT NULL
-);
-CREATE INDEX audit_log_row ON audit_log (row_id, seq) WHERE row_id IS NOT NULL;
-CREATE TABLE audit_content (
-    seq          INTEGER PRIMARY KEY REFERENCES audit_log (seq),
+    entry_hash   BLOB NOT NULL,
     content      TEXT,
     erased_at    TEXT,
     erase_reason TEXT
 );
+CREATE INDEX audit_log_row ON audit_log (row_id, seq) WHERE row_id IS NOT NULL;
 
 INSERT INTO live_counts (table_name, live) VALUES
     ('card_holders', 0),

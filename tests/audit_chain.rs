@@ -39,7 +39,7 @@ fn an_edited_or_removed_audit_entry_breaks_the_chain() {
     assert!(ok(audit::verify(conn)).problems.iter().any(|p| p.message.contains("l'entrée 2 a été modifiée")));
     ok(conn.execute("UPDATE audit_log SET actor = 'admin' WHERE seq = 2", []));
     assert!(ok(audit::verify(conn)).problems.is_empty());
-    ok(conn.execute("UPDATE audit_content SET content = replace(content, 'null', '{}') WHERE seq = 5", []));
+    ok(conn.execute("UPDATE audit_log SET content = replace(content, 'null', '{}') WHERE seq = 5", []));
     assert!(ok(audit::verify(conn)).problems.iter().any(|p| p.message.contains("contenu de l'entrée 5")));
 }
 
@@ -50,8 +50,7 @@ fn erasing_content_keeps_the_chain_whole() {
     let conn = o.core.store().conn();
     let now = crate::common::clock();
     ok(audit::erase_content(conn, 5, "durée de conservation échue", daftar::clock::Clock::now_utc(&now), "admin"));
-    let content: Option<String> =
-        ok(conn.query_row("SELECT content FROM audit_content WHERE seq = 5", [], |r| r.get(0)));
+    let content: Option<String> = ok(conn.query_row("SELECT content FROM audit_log WHERE seq = 5", [], |r| r.get(0)));
     assert_eq!(content, None);
     let report = ok(audit::verify(conn));
     assert!(report.problems.is_empty(), "{:?}", report.problems);

@@ -91,7 +91,7 @@ fn an_override_needs_a_reason_and_is_audited() {
     assert!(matches!(try_add(&mut o, &twin, Some("  ")), Err(AppError::Duplicate(_))));
     ok(try_add(&mut o, &twin, Some("Jumeaux : CIN vérifiées sur place")));
     let reason: String = ok(o.core.store().conn().query_row(
-        "SELECT c.content FROM audit_log l JOIN audit_content c ON c.seq = l.seq WHERE l.action = 'applicant.duplicate_override'",
+        "SELECT content FROM audit_log WHERE action = 'applicant.duplicate_override'",
         [],
         |r| r.get(0),
     ));

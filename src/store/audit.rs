@@ -94,8 +94,8 @@ pub fn append_after(
     let texts = [at.as_str(), e.actor, e.action, e.table.unwrap_or(""), e.row_id.unwrap_or("")];
     let hash = entry_hash(&prev, seq, texts, e.row_hash.as_ref(), &content_hash);
     conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, entry_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, entry_hash, content)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         seq,
@@ -106,10 +106,9 @@ pub fn append_after(
         e.row_id,
         e.row_hash.as_ref().map(|h| h.as_slice()),
         content_hash.as_slice(),
-        hash.as_slice()
+        hash.as_slice(),
+        e.content
     ])?;
-    conn.prepare_cached("INSERT INTO audit_content (seq, content) VALUES (?1, ?2)")?
-        .execute(params![seq, e.content])?;
     Ok((seq, hash))
 }
 
@@ -137,7 +136,7 @@ pub fn erase_content(
     actor: &str,
 ) -> Result<(), StoreError> {
     let changed = conn.execute(
-        "UPDATE audit_content SET content = NULL, erased_at = ?2, erase_reason = ?3 WHERE seq = ?1 AND content IS NOT NULL",
+        "UPDATE audit_log SET content = NULL, erased_at = ?2, erase_reason = ?3 WHERE seq = ?1 AND content IS NOT NULL",
         params![seq, timestamp(at), reason],
     )?;
     if changed == 0 {
@@ -178,8 +177,8 @@ pub struct ChainReport {
 pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
     let mut report = ChainReport::default();
     let mut stmt = conn.prepare(
-        "SELECT l.seq, l.at, l.actor, l.action, l.table_name, l.row_id, l.row_hash, l.content_hash, l.entry_hash, c.content
-         FROM audit_log l LEFT JOIN audit_content c ON c.seq = l.seq ORDER BY l.seq",
+        "SELECT seq, at, actor, action, table_name, row_id, row_hash, content_hash, entry_hash, content
+         FROM audit_log ORDER BY seq",
     )?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS;

@@ -106,18 +106,24 @@ pub fn search_applicants(
     let Some(query) = fts_query(typed) else {
         return list_applicants(conn, page, page_size);
     };
-    let total: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM (SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 LIMIT ?2)",
-        )?
-        .query_row(params![query, COUNT_CAP + 1], |r| r.get(0))?;
-    let total = if total > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(total) };
+    // One pass over the index: the newest matches up to the cap (or up to the page asked for,
+    // when it lies beyond), which gives both the count and the page.
+    let offset = i64::from(page) * i64::from(page_size);
+    let wanted = (offset + i64::from(page_size)).max(COUNT_CAP + 1);
+    let rowids: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?
+        .query_map(params![query, wanted], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let found = i64::try_from(rowids.len()).unwrap_or(i64::MAX);
+    let total = if found > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(found) };
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rowids.len());
+    let end = start.saturating_add(page_size as usize).min(rowids.len());
+    let page_ids = serde_json::to_string(&rowids[start..end])
+        .map_err(|e| StoreError::Corrupt { table: "applicants_fts", message: e.to_string() })?;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, owner, label FROM applicants WHERE rid IN (
-             SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2 OFFSET ?3)
-         ORDER BY rid DESC",
+        "SELECT id, owner, label FROM applicants WHERE rid IN (SELECT value FROM json_each(?1)) ORDER BY rid DESC",
     )?;
-    let rows = applicant_lines(stmt.query(params![query, page_size, i64::from(page) * i64::from(page_size)])?)?;
+    let rows = applicant_lines(stmt.query([page_ids])?)?;
     Ok(Page { rows, total })
 }
 
