@@ -96,6 +96,10 @@ fn p95<T>(label: &str, queries: &[T], repeat: usize, mut run: impl FnMut(&T)) ->
     p95
 }
 
+fn rowids(stmt: &mut rusqlite::Statement<'_>, query: &str) -> Vec<i64> {
+    stmt.query_map([query], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}")).map(|r| r.unwrap_or_default()).collect()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -116,12 +120,7 @@ fn queries(c: &mut Criterion) {
         .prepare("SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1001")
         .unwrap_or_else(|e| panic!("{e}"));
     let bare_p95 = p95("bare FTS5 statement (newest 1,001 rowids), 20 frequent prefixes", &fts, 10, |q| {
-        let ids: Vec<i64> = bare
-            .query_map([q], |r| r.get(0))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .map(|r| r.unwrap_or_default())
-            .collect();
-        black_box(ids);
+        black_box(rowids(&mut bare, q));
     });
     let prefix_p95 = p95("search first page (50 rows + capped count), 20 frequent prefixes", &prefixes, 10, |q| {
         black_box(search_applicants(conn, q, 0, 50).unwrap_or_else(|e| panic!("{e}")));
@@ -129,12 +128,7 @@ fn queries(c: &mut Criterion) {
     eprintln!("ratio search / bare FTS5 (p95): {:.2}", prefix_p95.as_secs_f64() / bare_p95.as_secs_f64());
     let full: Vec<String> = names.iter().filter_map(|n| fts_query(n)).collect();
     p95("bare FTS5 statement, 20 full names", &full, 10, |q| {
-        let ids: Vec<i64> = bare
-            .query_map([q], |r| r.get(0))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .map(|r| r.unwrap_or_default())
-            .collect();
-        black_box(ids);
+        black_box(rowids(&mut bare, q));
     });
     p95("search first page, 20 full names", &names, 10, |q| {
         black_box(search_applicants(conn, q, 0, 50).unwrap_or_else(|e| panic!("{e}")));

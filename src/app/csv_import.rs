@@ -153,6 +153,23 @@ impl Line {
 /// Why one line was refused.
 struct LineError(String);
 
+impl LineError {
+    /// An action's refusal, with form fields named by their columns.
+    fn from_action(target: CsvTarget, error: AppError) -> LineError {
+        match error {
+            AppError::Invalid(errors) => LineError(
+                errors
+                    .0
+                    .iter()
+                    .map(|e| format!("colonne {} : {}", target.column_of(e.field), e.message))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ),
+            other => other.into(),
+        }
+    }
+}
+
 impl From<AppError> for LineError {
     fn from(e: AppError) -> Self {
         LineError(e.to_string())
@@ -287,15 +304,7 @@ impl Core {
         };
         match self.add_applicant(session, &draft, &card, line.opt("motif_doublon")) {
             Ok(_) => Ok(()),
-            Err(AppError::Invalid(errors)) => Err(LineError(
-                errors
-                    .0
-                    .iter()
-                    .map(|e| format!("colonne {} : {}", CsvTarget::Applicants.column_of(e.field), e.message))
-                    .collect::<Vec<_>>()
-                    .join(" ; "),
-            )),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(LineError::from_action(CsvTarget::Applicants, e)),
         }
     }
 
@@ -338,15 +347,7 @@ impl Core {
         };
         match self.add_project(session, &draft, promoter, members) {
             Ok(_) => Ok(()),
-            Err(AppError::Invalid(errors)) => Err(LineError(
-                errors
-                    .0
-                    .iter()
-                    .map(|e| format!("colonne {} : {}", CsvTarget::Projects.column_of(e.field), e.message))
-                    .collect::<Vec<_>>()
-                    .join(" ; "),
-            )),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(LineError::from_action(CsvTarget::Projects, e)),
         }
     }
 
