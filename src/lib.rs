@@ -10,6 +10,7 @@
 //! * [`identity`] — the installation's keys and their password wrapping;
 //! * [`store`] — the SQLite file: migrations, records, outbox, audit chain, search;
 //! * [`app`] — the application core: sessions, permissions, actions, demo data, CSV import;
+//! * [`ui`] — the egui desktop application (no SQL: it sends requests to the core);
 //! * [`cli`] — the command-line face of the same core.
 
 pub mod app;
@@ -19,6 +20,7 @@ pub mod domain;
 pub mod identity;
 pub mod reference;
 pub mod store;
+pub mod ui;
 
 /// The version of this build, with the git commit when it was known at build time.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("DAFTAR_GIT_COMMIT"), ")");

@@ -1,10 +1,12 @@
 //! Integration tests: one binary, one module per area (ripgrep's layout).
 
 mod audit_chain;
+mod boundaries;
 mod cli;
 mod common;
 mod csv_import;
 mod duplicates;
+mod gui;
 mod keys;
 mod properties;
 mod search;

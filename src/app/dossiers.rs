@@ -351,6 +351,12 @@ impl Core {
             .ok_or_else(|| StoreError::NotFound(format!("Dossier {}", number.trim())))?)
     }
 
+    /// The dossiers an applicant deposited.
+    pub fn dossiers_of_applicant(&self, session: &Session, applicant_id: Uuid) -> Result<Vec<Row<Dossier>>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::dossiers_of_applicant(self.store.conn(), applicant_id)?)
+    }
+
     /// The dossiers of a project.
     pub fn dossiers_of_project(&self, session: &Session, project_id: Uuid) -> Result<Vec<Row<Dossier>>, AppError> {
         session.require(Action::ViewRegister)?;

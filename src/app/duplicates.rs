@@ -1,4 +1,4 @@
-//! Search before create: the applicants an new entry may duplicate.
+//! Search before create: the applicants a new entry may duplicate.
 
 use super::{AppError, Core, Session};
 use crate::domain::applicant::Applicant;
@@ -48,6 +48,23 @@ fn names(a: &Applicant) -> PersonNames<'_> {
 }
 
 impl Core {
+    /// Search before create: validates a draft and returns its warnings and the applicants it may
+    /// duplicate, without saving anything (`except`: the record being edited).
+    pub fn check_applicant(
+        &self,
+        session: &Session,
+        draft: &crate::domain::applicant::ApplicantDraft,
+        except: Option<uuid::Uuid>,
+    ) -> Result<(Vec<String>, Vec<DuplicateCandidate>), AppError> {
+        session.require(Action::RegisterApplicant)?;
+        let conn = self.store.conn();
+        let valid = draft.validate(self.clock.today(), &|code| {
+            crate::store::reference::province_exists(conn, code).unwrap_or(false)
+        })?;
+        let duplicates = self.possible_duplicates(session, &valid.applicant, except)?;
+        Ok((valid.warnings, duplicates))
+    }
+
     /// The live applicants `candidate` may duplicate (ignoring `except`, the record being
     /// edited): the same CIN, or the same birth date with a close name in either script.
     pub fn possible_duplicates(

@@ -24,6 +24,12 @@ pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;
 pub use users::InstallSetup;
 
+/// What screens and commands read: the core's view types, re-exported so that faces need not
+/// name the storage layer.
+pub use crate::store::records::{Row, RowMeta, Table};
+pub use crate::store::search::{ApplicantLine, HitCount, Page, Stats};
+pub use crate::store::site::UserRow;
+
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::domain::FieldErrors;
 use crate::domain::role::{Action, Refusal, Role, permits};
@@ -162,6 +168,11 @@ impl Core {
         self.clock.as_ref()
     }
 
+    /// True when the database holds no installation yet (first start).
+    pub fn needs_setup(&self) -> Result<bool, AppError> {
+        Ok(crate::store::site::get(self.store.conn())?.is_none())
+    }
+
     /// The installation, once set up.
     pub fn site(&self) -> Result<Site, AppError> {
         crate::store::site::get(self.store.conn())?.ok_or(AppError::Store(StoreError::NotInitialised))
@@ -191,7 +202,7 @@ impl Core {
     }
 
     /// Counts of the register.
-    pub fn stats(&self, session: &Session) -> Result<crate::store::search::Stats, AppError> {
+    pub fn stats(&self, session: &Session) -> Result<Stats, AppError> {
         session.require(Action::ViewRegister)?;
         Ok(crate::store::search::stats(self.store.conn())?)
     }

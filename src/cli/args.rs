@@ -15,7 +15,7 @@ pub struct Cli {
     /// Compte qui agit (mot de passe dans DAFTAR_PASSWORD, sinon demandé).
     #[arg(long, global = true, value_name = "IDENTIFIANT")]
     pub user: Option<String>,
-    /// La commande.
+    /// La commande (sans commande : l'application).
     #[command(subcommand)]
     pub command: Option<Command>,
 }

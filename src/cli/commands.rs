@@ -26,8 +26,7 @@ use crate::store::records::Table;
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
     let Some(command) = cli.command else {
-        print::status(&mut std::io::stdout().lock(), &db)?;
-        return Ok(());
+        return crate::ui::run(&db);
     };
     match command {
         Command::Provinces => {

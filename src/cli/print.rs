@@ -22,18 +22,6 @@ fn centimes(c: i64) -> String {
     Money::from_centimes(c).map_or_else(|| format!("{c} centimes"), |m| m.to_string())
 }
 
-/// No command: a short status and how to go on.
-pub fn status(out: &mut dyn Write, db: &Path) -> io::Result<()> {
-    writeln!(out, "Daftar {}", crate::VERSION)?;
-    writeln!(out, "Base : {}", db.display())?;
-    match Core::open(db, false).and_then(|core| core.site()) {
-        Ok(site) => writeln!(out, "Site : {} — {} ({})", site.code, site.name, site.level.label_fr())?,
-        Err(_) => writeln!(out, "Aucun site installé dans cette base : « daftar init … » ou « daftar demo ».")?,
-    }
-    writeln!(out, "L'interface graphique n'est pas encore disponible ; « daftar --help » liste les commandes.")?;
-    Ok(())
-}
-
 /// `daftar provinces`: code first, then names, then the region's code for a province.
 pub fn provinces(out: &mut dyn Write, reference: &Reference) -> io::Result<()> {
     for r in &reference.regions {

@@ -1,0 +1,361 @@
+//! Bénéficiaires: search as you type over the whole register (a paged, virtualised list), the
+//! detail of one applicant, and the form with search before create.
+
+use std::collections::{HashMap, HashSet};
+
+use eframe::egui::{self, RichText, Ui};
+use uuid::Uuid;
+
+use super::backend::{ApplicantDetail, Request};
+use super::widgets::{self, Message};
+use super::{bidi, theme};
+use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
+use crate::domain::FieldErrors;
+use crate::domain::applicant::{ApplicantDraft, Relationship};
+use crate::reference::Reference;
+
+/// Rows asked for at a time.
+pub const PAGE_SIZE: u32 = 100;
+const ROW_HEIGHT: f32 = 22.0;
+
+/// The screen's state.
+#[derive(Debug, Default)]
+pub struct ApplicantsState {
+    /// What is typed in the search box.
+    pub query: String,
+    /// The query's generation: replies of older queries are dropped.
+    pub generation: u64,
+    /// How many rows match.
+    pub total: Option<HitCount>,
+    /// Pages received for the current query.
+    pub pages: HashMap<u32, Vec<ApplicantLine>>,
+    /// Pages asked for and not yet received.
+    pub pending: HashSet<u32>,
+    /// The applicant shown on the right.
+    pub detail: Option<ApplicantDetail>,
+    /// The form, when one is open.
+    pub form: Option<ApplicantForm>,
+    /// A message above the list.
+    pub message: Option<Message>,
+    /// Put the cursor in the search box on the next frame.
+    pub focus_search: bool,
+}
+
+/// The applicant form.
+#[derive(Debug, Default, Clone)]
+pub struct ApplicantForm {
+    /// The fields.
+    pub draft: ApplicantDraft,
+    /// The card the applicant depends on.
+    pub card: CardRef,
+    /// The applicant being edited (`None`: a new one).
+    pub editing: Option<Uuid>,
+    /// Field errors from the core.
+    pub errors: FieldErrors,
+    /// Warnings from the check.
+    pub warnings: Vec<String>,
+    /// Possible duplicates from the check.
+    pub duplicates: Vec<DuplicateCandidate>,
+    /// Why it is another person, when duplicates were found.
+    pub reason: String,
+    /// Something was typed since the form opened.
+    pub dirty: bool,
+    /// The user asked to leave a dirty form: ask for confirmation.
+    pub confirm_leave: bool,
+}
+
+impl ApplicantsState {
+    /// Starts a new query: forgets the pages and asks for the first one.
+    pub fn restart(&mut self) -> Request {
+        self.generation += 1;
+        self.pages.clear();
+        self.pending.clear();
+        self.pending.insert(0);
+        Request::Search { query: self.query.clone(), page: 0, page_size: PAGE_SIZE, generation: self.generation }
+    }
+
+    /// Keeps a page that arrived, if it belongs to the current query.
+    pub fn receive(&mut self, generation: u64, page: u32, rows: Vec<ApplicantLine>, total: HitCount) {
+        if generation != self.generation {
+            return;
+        }
+        self.pending.remove(&page);
+        self.pages.insert(page, rows);
+        self.total = Some(total);
+    }
+
+    fn row(&self, index: usize) -> Option<&ApplicantLine> {
+        let page = u32::try_from(index / PAGE_SIZE as usize).ok()?;
+        self.pages.get(&page)?.get(index % PAGE_SIZE as usize)
+    }
+}
+
+fn rows_reachable(total: HitCount) -> usize {
+    match total {
+        HitCount::Exactly(n) | HitCount::MoreThan(n) => usize::try_from(n).unwrap_or(0),
+    }
+}
+
+/// The screen.
+#[must_use]
+pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Vec<Request> {
+    let mut requests = Vec::new();
+    let (ctrl_f, ctrl_n) = ui.input(|i| {
+        (i.modifiers.command && i.key_pressed(egui::Key::F), i.modifiers.command && i.key_pressed(egui::Key::N))
+    });
+    if ctrl_n && can_register && state.form.is_none() {
+        state.form = Some(ApplicantForm::default());
+    }
+    if let Some(form) = &mut state.form {
+        let (form_requests, closed) = form_ui(ui, form);
+        requests.extend(form_requests);
+        if closed {
+            state.form = None;
+        }
+        return requests;
+    }
+    ui.horizontal(|ui| {
+        ui.heading("Bénéficiaires");
+        if can_register && ui.button("Nouveau bénéficiaire (Ctrl+N)").clicked() {
+            state.form = Some(ApplicantForm::default());
+        }
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Rechercher");
+        let search = ui
+            .add(egui::TextEdit::singleline(&mut state.query).hint_text("nom, CIN ou téléphone").desired_width(360.0))
+            .labelled_by(label.id);
+        if ctrl_f || state.focus_search {
+            search.request_focus();
+            state.focus_search = false;
+        }
+        if search.changed() {
+            requests.push(state.restart());
+        }
+        if let Some(total) = state.total {
+            ui.label(total.to_string());
+            if matches!(total, HitCount::MoreThan(_)) {
+                ui.label(RichText::new("précisez la recherche").weak());
+            }
+        }
+    });
+    if let Some(message) = &state.message {
+        widgets::message(ui, message);
+    }
+    ui.separator();
+    ui.columns(2, |columns| {
+        requests.extend(list_ui(&mut columns[0], state));
+        requests.extend(detail_ui(&mut columns[1], state, can_register));
+    });
+    requests
+}
+
+fn list_ui(ui: &mut Ui, state: &mut ApplicantsState) -> Vec<Request> {
+    let mut requests = Vec::new();
+    let total = state.total.map_or(0, rows_reachable);
+    egui::ScrollArea::vertical().id_salt("liste-beneficiaires").auto_shrink(false).show_rows(
+        ui,
+        ROW_HEIGHT,
+        total,
+        |ui, range| {
+            for index in range {
+                match state.row(index).cloned() {
+                    Some(line) => {
+                        let birth = line.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+                        let text = format!("{}  {}  {}  {}", line.cin, line.name, bidi::visual(&line.name_ar), birth);
+                        let selected = state.detail.as_ref().is_some_and(|d| d.row.meta.id == line.id);
+                        if ui.selectable_label(selected, text).clicked() {
+                            requests.push(Request::Applicant(line.id));
+                        }
+                    }
+                    None => {
+                        let page = u32::try_from(index / PAGE_SIZE as usize).unwrap_or(0);
+                        if state.pending.insert(page) {
+                            requests.push(Request::Search {
+                                query: state.query.clone(),
+                                page,
+                                page_size: PAGE_SIZE,
+                                generation: state.generation,
+                            });
+                        }
+                        ui.label(RichText::new("…").weak());
+                    }
+                }
+            }
+        },
+    );
+    requests
+}
+
+fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Vec<Request> {
+    let Some(detail) = &state.detail else {
+        ui.label(RichText::new("Choisissez un bénéficiaire dans la liste.").weak());
+        return Vec::new();
+    };
+    let a = &detail.row.value;
+    ui.label(RichText::new(a.display_name()).size(20.0).strong());
+    if !a.arabic_name().is_empty() {
+        ui.label(RichText::new(bidi::visual(&a.arabic_name())).size(20.0));
+    }
+    egui::Grid::new("fiche-beneficiaire").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+        let mut row = |label: &str, value: String| {
+            ui.label(RichText::new(label).weak());
+            widgets::text(ui, &value);
+            ui.end_row();
+        };
+        row("CIN", a.cin.to_string());
+        row("Né(e) le", a.birth_date.format("%d/%m/%Y").to_string());
+        row("Lien", a.relationship.label_fr().to_owned());
+        if let Some(holder) = &detail.card_holder {
+            row(
+                "Carte de résistant",
+                format!("{} — {} {}", holder.value.card_number, holder.value.name_latin, holder.value.name_arabic),
+            );
+        }
+        row("Téléphone", a.phone.as_ref().map(|p| p.national()).unwrap_or_default());
+        row("Adresse", format!("{} {}", a.address, a.commune).trim().to_owned());
+        if let Some(code) = &a.province_code {
+            row(
+                "Province",
+                Reference::shipped().province(code).map_or(code.clone(), |p| format!("{} {}", p.name_fr, p.name_ar)),
+            );
+        }
+        row("Bureau", detail.row.meta.owner.clone());
+    });
+    ui.add_space(6.0);
+    ui.label(RichText::new("Dossiers").strong());
+    if detail.dossiers.is_empty() {
+        ui.label(RichText::new("Aucun dossier.").weak());
+    }
+    for d in &detail.dossiers {
+        ui.label(format!("{} — {} — {}", d.value.number, d.value.kind.label_fr(), d.value.status.label_fr()));
+    }
+    if can_register && ui.button("Modifier").clicked() {
+        state.form = Some(ApplicantForm {
+            draft: ApplicantDraft::from_applicant(a),
+            editing: Some(detail.row.meta.id),
+            ..ApplicantForm::default()
+        });
+    }
+    Vec::new()
+}
+
+/// The form; returns its requests and whether it was closed.
+fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
+    let mut requests = Vec::new();
+    let mut closed = false;
+    ui.heading(if form.editing.is_some() { "Modifier le bénéficiaire" } else { "Nouveau bénéficiaire" });
+    let before = form.draft.clone();
+    let errors = form.errors.clone();
+    let e = |field: &str| errors.for_field(field);
+    egui::ScrollArea::vertical().id_salt("formulaire").max_height(ui.available_height() - 120.0).show(ui, |ui| {
+        let d = &mut form.draft;
+        widgets::field(ui, "CIN", &mut d.cin, e("cin"));
+        widgets::field(ui, "Nom", &mut d.last_name, e("last_name"));
+        widgets::field(ui, "Prénom", &mut d.first_name, e("first_name"));
+        widgets::field(ui, "Nom (arabe)", &mut d.last_name_ar, e("last_name_ar"));
+        widgets::field(ui, "Prénom (arabe)", &mut d.first_name_ar, e("first_name_ar"));
+        let sexes = [("M".to_owned(), "Masculin".to_owned()), ("F".to_owned(), "Féminin".to_owned())];
+        widgets::choice(ui, "Sexe", &mut d.sex, &sexes, e("sex"));
+        widgets::field(ui, "Date de naissance", &mut d.birth_date, e("birth_date"));
+        let links: Vec<(String, String)> =
+            Relationship::ALL.iter().map(|r| (r.code().to_owned(), r.label_fr().to_owned())).collect();
+        widgets::choice(ui, "Lien avec le titulaire", &mut d.relationship, &links, e("relationship"));
+        if form.editing.is_none() {
+            widgets::field(ui, "N° carte de résistant", &mut form.card.card_number, e("card_number"));
+            widgets::field(ui, "Titulaire de la carte", &mut form.card.holder_name, e("card_holder_name"));
+        }
+        let d = &mut form.draft;
+        widgets::field(ui, "Téléphone", &mut d.phone, e("phone"));
+        widgets::field(ui, "Adresse", &mut d.address, None);
+        widgets::field(ui, "Commune", &mut d.commune, None);
+        let provinces: Vec<(String, String)> = Reference::shipped()
+            .provinces
+            .iter()
+            .map(|p| (p.code.clone(), format!("{} — {}", p.code, p.name_fr)))
+            .collect();
+        widgets::choice(ui, "Province", &mut d.province_code, &provinces, e("province_code"));
+    });
+    if form.draft != before {
+        form.dirty = true;
+        form.duplicates.clear();
+    }
+    for warning in &form.warnings {
+        ui.colored_label(theme::WARNING, warning);
+    }
+    if !form.duplicates.is_empty() {
+        ui.colored_label(
+            theme::WARNING,
+            format!("{} bénéficiaire(s) déjà enregistré(s) peuvent être la même personne :", form.duplicates.len()),
+        );
+        for d in &form.duplicates {
+            ui.label(bidi::visual(&d.summary()));
+        }
+        widgets::field(ui, "Motif (autre personne)", &mut form.reason, None);
+    }
+    if !form.errors.is_empty() {
+        ui.colored_label(theme::ERROR, "Corrigez les champs en rouge : rien n'a été enregistré.");
+    }
+    let (enter, escape) = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+    if form.confirm_leave {
+        ui.colored_label(theme::WARNING, "Abandonner les modifications non enregistrées ?");
+        ui.horizontal(|ui| {
+            if ui.button("Abandonner").clicked() {
+                closed = true;
+            }
+            if ui.button("Continuer la saisie").clicked() {
+                form.confirm_leave = false;
+            }
+        });
+        return (requests, closed);
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Vérifier les doublons").clicked() {
+            requests.push(Request::CheckApplicant { draft: form.draft.clone(), editing: form.editing });
+        }
+        if ui.button("Enregistrer").clicked() || enter {
+            let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+            requests.push(Request::SaveApplicant {
+                draft: form.draft.clone(),
+                card: form.card.clone(),
+                reason,
+                editing: form.editing,
+            });
+        }
+        if ui.button("Annuler").clicked() || escape {
+            if form.dirty {
+                form.confirm_leave = true;
+            } else {
+                closed = true;
+            }
+        }
+    });
+    (requests, closed)
+}
+
+/// Applies the core's answer to a save: closes the form, or shows what is wrong.
+pub fn saved(state: &mut ApplicantsState, result: Result<Uuid, crate::app::AppError>) -> Option<Request> {
+    use crate::app::AppError;
+    let form = state.form.as_mut()?;
+    match result {
+        Ok(id) => {
+            state.form = None;
+            state.message = Some(Message::ok("Bénéficiaire enregistré."));
+            Some(Request::Applicant(id))
+        }
+        Err(AppError::Invalid(errors)) => {
+            form.errors = errors;
+            None
+        }
+        Err(AppError::Duplicate(candidates)) => {
+            form.errors = FieldErrors::new();
+            form.duplicates = candidates;
+            None
+        }
+        Err(other) => {
+            form.errors = FieldErrors::new();
+            form.warnings = vec![other.to_string()];
+            None
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The worker that owns the core: screens send [`Request`]s and read [`Reply`]s, so no query or
+//! write ever runs in a frame. In the application it is a named thread that wakes the window
+//! when a reply is ready; in tests it answers at once, on the caller's thread.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use eframe::egui;
+use uuid::Uuid;
+
+use crate::app::{
+    AppError, ApplicantLine, CardRef, Core, DossierView, DuplicateCandidate, InstallSetup, Move, Page, Row, Session,
+    Stats, UserRow, demo,
+};
+use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
+use crate::domain::dossier::{Dossier, Status};
+use crate::domain::funding::{Grant, Programme};
+use crate::domain::role::Role;
+use crate::domain::site::Site;
+
+/// What the logged-in user is, for display and for deciding which buttons to show.
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    /// Login.
+    pub login: String,
+    /// Full name.
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// The installation.
+    pub site: Site,
+}
+
+impl SessionInfo {
+    fn of(session: &Session) -> SessionInfo {
+        SessionInfo {
+            login: session.login.clone(),
+            full_name: session.full_name.clone(),
+            role: session.role,
+            site: session.site.clone(),
+        }
+    }
+}
+
+/// Everything the applicant screen shows about one person.
+#[derive(Debug, Clone)]
+pub struct ApplicantDetail {
+    /// The applicant.
+    pub row: Row<Applicant>,
+    /// Their card holder.
+    pub card_holder: Option<Row<CardHolder>>,
+    /// Their dossiers.
+    pub dossiers: Vec<Row<Dossier>>,
+}
+
+/// A request from a screen.
+#[derive(Debug, Clone)]
+pub enum Request {
+    /// First start: set up the installation.
+    Setup(InstallSetup),
+    /// First start: a demo office instead.
+    CreateDemo,
+    /// Open a session.
+    Login {
+        /// Login.
+        login: String,
+        /// Password.
+        password: String,
+    },
+    /// Close the session.
+    Logout,
+    /// The dashboard's figures.
+    Dashboard,
+    /// A page of the register (search as you type).
+    Search {
+        /// What was typed.
+        query: String,
+        /// The page, from 0.
+        page: u32,
+        /// Rows per page.
+        page_size: u32,
+        /// Which query this page belongs to (stale replies are ignored).
+        generation: u64,
+    },
+    /// One applicant in detail.
+    Applicant(Uuid),
+    /// Check a form before saving it: warnings and possible duplicates.
+    CheckApplicant {
+        /// The form.
+        draft: ApplicantDraft,
+        /// The applicant being edited, if any.
+        editing: Option<Uuid>,
+    },
+    /// Save a form.
+    SaveApplicant {
+        /// The form.
+        draft: ApplicantDraft,
+        /// The card (new applicants).
+        card: CardRef,
+        /// Why it is saved despite possible duplicates.
+        reason: Option<String>,
+        /// The applicant being edited, if any.
+        editing: Option<Uuid>,
+    },
+    /// A dossier by number.
+    Dossier(String),
+    /// Move a dossier.
+    MoveDossier {
+        /// The dossier.
+        id: Uuid,
+        /// To where.
+        to: Status,
+        /// The reason (rejections).
+        reason: Option<String>,
+        /// Grants (approvals).
+        grants: Vec<Grant>,
+    },
+    /// The programmes.
+    Programmes,
+    /// The accounts.
+    Users,
+}
+
+/// A reply from the worker.
+#[derive(Debug)]
+pub enum Reply {
+    /// A session was opened (setup, demo or login).
+    Session(Result<SessionInfo, AppError>),
+    /// The demo office was made; its accounts, to show.
+    DemoCreated(Result<String, AppError>),
+    /// Dashboard figures.
+    Dashboard(Result<Stats, AppError>),
+    /// A page of the register.
+    Search {
+        /// The query's generation.
+        generation: u64,
+        /// The page.
+        page: u32,
+        /// The rows.
+        result: Result<Page<ApplicantLine>, AppError>,
+    },
+    /// One applicant.
+    Applicant(Result<ApplicantDetail, AppError>),
+    /// A form's check.
+    Checked(Result<(Vec<String>, Vec<DuplicateCandidate>), AppError>),
+    /// A form was saved.
+    Saved(Result<Uuid, AppError>),
+    /// A dossier.
+    Dossier(Result<DossierView, AppError>),
+    /// A dossier moved (its new view).
+    Moved(Result<DossierView, AppError>),
+    /// Programmes.
+    Programmes(Result<Vec<Row<Programme>>, AppError>),
+    /// Accounts.
+    Users(Result<Vec<UserRow>, AppError>),
+}
+
+/// The core and the open session, on the worker's side.
+struct Worker {
+    core: Core,
+    session: Option<Session>,
+}
+
+fn no_session() -> AppError {
+    AppError::Rule("Session fermée : reconnectez-vous.".into())
+}
+
+impl Worker {
+    fn handle(&mut self, request: Request) -> Option<Reply> {
+        let today = self.core.clock().today();
+        Some(match request {
+            Request::Setup(setup) => Reply::Session(self.core.init(&setup).map(|s| self.open(s))),
+            Request::CreateDemo => Reply::DemoCreated(self.create_demo()),
+            Request::Login { login, password } => {
+                Reply::Session(self.core.login(&login, &password).map(|s| self.open(s)))
+            }
+            Request::Logout => {
+                self.session = None;
+                return None;
+            }
+            Request::Dashboard => Reply::Dashboard(self.with(|core, s| core.stats(s))),
+            Request::Search { query, page, page_size, generation } => Reply::Search {
+                generation,
+                page,
+                result: self.with(|core, s| core.search_applicants(s, &query, page, page_size)),
+            },
+            Request::Applicant(id) => Reply::Applicant(self.with(|core, s| {
+                let row = core.applicant(s, id)?;
+                let card_holder = row.value.card_holder_id.map(|h| core.card_holder(s, h)).transpose()?;
+                let dossiers = core.dossiers_of_applicant(s, id)?;
+                Ok(ApplicantDetail { row, card_holder, dossiers })
+            })),
+            Request::CheckApplicant { draft, editing } => {
+                Reply::Checked(self.with(|core, s| core.check_applicant(s, &draft, editing)))
+            }
+            Request::SaveApplicant { draft, card, reason, editing } => {
+                let session = self.session.as_ref();
+                Reply::Saved(match (session, editing) {
+                    (None, _) => Err(no_session()),
+                    (Some(s), Some(id)) => {
+                        self.core.edit_applicant(s, id, &draft, reason.as_deref()).map(|saved| saved.id)
+                    }
+                    (Some(s), None) => {
+                        self.core.add_applicant(s, &draft, &card, reason.as_deref()).map(|saved| saved.id)
+                    }
+                })
+            }
+            Request::Dossier(number) => Reply::Dossier(self.with(|core, s| {
+                let row = core.dossier_by_number(s, &number)?;
+                core.dossier_view(s, row.meta.id)
+            })),
+            Request::MoveDossier { id, to, reason, grants } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let moved = self.core.move_dossier(
+                    s,
+                    id,
+                    Move::to(to, today).because_opt(reason.as_deref()).granting(&grants, None),
+                );
+                Reply::Moved(moved.and_then(|()| self.core.dossier_view(s, id)))
+            }
+            Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
+            Request::Users => Reply::Users(self.with(|core, s| core.users(s))),
+        })
+    }
+
+    fn open(&mut self, session: Session) -> SessionInfo {
+        let info = SessionInfo::of(&session);
+        self.session = Some(session);
+        info
+    }
+
+    fn with<T>(&self, read: impl FnOnce(&Core, &Session) -> Result<T, AppError>) -> Result<T, AppError> {
+        let session = self.session.as_ref().ok_or_else(no_session)?;
+        read(&self.core, session)
+    }
+
+    fn create_demo(&mut self) -> Result<String, AppError> {
+        let (session, accounts) = demo::create_demo_site(&mut self.core)?;
+        let summary = demo::populate(&mut self.core, &session, 300, 2026)?;
+        let accounts: Vec<String> =
+            accounts.iter().map(|a| format!("{} / {} ({})", a.login, a.password, a.role.label_fr())).collect();
+        Ok(format!("{summary}\nComptes : {}", accounts.join(" ; ")))
+    }
+}
+
+/// The screens' handle on the worker.
+pub struct Backend {
+    mode: Mode,
+}
+
+enum Mode {
+    Thread { requests: Sender<Request>, replies: Receiver<Reply> },
+    Inline { worker: Box<Worker>, replies: VecDeque<Reply> },
+}
+
+impl Backend {
+    /// Starts the worker thread; each reply wakes `ctx`.
+    pub fn spawn(core: Core, ctx: egui::Context) -> std::io::Result<Backend> {
+        let (request_tx, request_rx) = channel::<Request>();
+        let (reply_tx, reply_rx) = channel::<Reply>();
+        std::thread::Builder::new().name("daftar-core".into()).spawn(move || {
+            let mut worker = Worker { core, session: None };
+            while let Ok(first) = request_rx.recv() {
+                // Keep only the newest search among those waiting: typing fast runs one query.
+                let mut batch = vec![first];
+                batch.extend(request_rx.try_iter());
+                let newest_search = batch.iter().rposition(|r| matches!(r, Request::Search { page: 0, .. }));
+                for (i, request) in batch.into_iter().enumerate() {
+                    let stale = matches!(request, Request::Search { page: 0, .. }) && Some(i) != newest_search;
+                    if stale {
+                        continue;
+                    }
+                    if let Some(reply) = worker.handle(request) {
+                        if reply_tx.send(reply).is_err() {
+                            return;
+                        }
+                        ctx.request_repaint();
+                    }
+                }
+            }
+        })?;
+        Ok(Backend { mode: Mode::Thread { requests: request_tx, replies: reply_rx } })
+    }
+
+    /// A backend that answers on the caller's thread, for tests.
+    pub fn inline(core: Core) -> Backend {
+        Backend { mode: Mode::Inline { worker: Box::new(Worker { core, session: None }), replies: VecDeque::new() } }
+    }
+
+    /// Sends a request.
+    pub fn send(&mut self, request: Request) {
+        match &mut self.mode {
+            Mode::Thread { requests, .. } => {
+                // A closed channel means the worker ended; the next poll shows nothing new.
+                let _ = requests.send(request);
+            }
+            Mode::Inline { worker, replies } => replies.extend(worker.handle(request)),
+        }
+    }
+
+    /// The replies that arrived since the last call.
+    pub fn poll(&mut self) -> Vec<Reply> {
+        match &mut self.mode {
+            Mode::Thread { replies, .. } => replies.try_iter().collect(),
+            Mode::Inline { replies, .. } => replies.drain(..).collect(),
+        }
+    }
+}

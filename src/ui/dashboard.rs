@@ -1,0 +1,115 @@
+//! Tableau de bord: the office's key figures and two charts.
+
+use eframe::egui::{RichText, Ui};
+use egui_plot::{Bar, BarChart, Plot};
+
+use super::backend::Request;
+use crate::app::Stats;
+use crate::domain::Money;
+use crate::domain::dossier::Status;
+use crate::domain::money::group_thousands_fr;
+use crate::domain::project::ProjectKind;
+use crate::reference::Reference;
+
+/// The dashboard's data.
+#[derive(Debug, Default)]
+pub struct DashboardState {
+    /// The latest figures, once received.
+    pub stats: Option<Stats>,
+}
+
+fn figure(ui: &mut Ui, label: &str, value: String) {
+    ui.vertical(|ui| {
+        ui.label(RichText::new(value).size(24.0).strong());
+        ui.label(label);
+    });
+}
+
+fn count(pairs: &[(String, i64)], code: &str) -> i64 {
+    pairs.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n)
+}
+
+fn dh(centimes: i64) -> String {
+    Money::from_centimes(centimes).map_or_else(|| "—".into(), |m| m.to_string())
+}
+
+/// The dashboard screen.
+#[must_use]
+pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.horizontal(|ui| {
+        ui.heading("Tableau de bord");
+        if ui.button("Actualiser").clicked() {
+            requests.push(Request::Dashboard);
+        }
+    });
+    let Some(s) = &state.stats else {
+        ui.spinner();
+        return requests;
+    };
+    ui.add_space(6.0);
+    ui.horizontal_wrapped(|ui| {
+        figure(ui, "Bénéficiaires", group_thousands_fr(s.applicants));
+        ui.separator();
+        let projects: i64 = s.projects_by_kind.iter().map(|(_, n)| n).sum();
+        figure(ui, "Projets", group_thousands_fr(projects));
+        ui.separator();
+        let dossiers: i64 = s.dossiers_by_status.iter().map(|(_, n)| n).sum();
+        figure(ui, "Dossiers", group_thousands_fr(dossiers));
+        ui.separator();
+        figure(
+            ui,
+            "Emplois prévus",
+            format!("{} dont {} famille", group_thousands_fr(s.jobs_planned.0), group_thousands_fr(s.jobs_planned.1)),
+        );
+        ui.separator();
+        figure(ui, "Modifications non livrées à la délégation", group_thousands_fr(s.outbox));
+    });
+    ui.add_space(10.0);
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        ui.label(RichText::new("Projets par type").strong());
+        for kind in ProjectKind::ALL {
+            ui.label(format!("{} : {}", kind.label_fr(), group_thousands_fr(count(&s.projects_by_kind, kind.code()))));
+        }
+        ui.add_space(6.0);
+        ui.label(RichText::new("Financements par source (engagé / décaissé)").strong());
+        for source in &Reference::shipped().funding_sources {
+            ui.label(format!(
+                "{} : {} / {}",
+                source.label_fr,
+                dh(count(&s.committed_by_source, &source.code)),
+                dh(count(&s.disbursed_by_source, &source.code))
+            ));
+        }
+        let ui = &mut columns[1];
+        ui.label(RichText::new("Dossiers par statut").strong());
+        let bars: Vec<Bar> = Status::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, status)| {
+                Bar::new(i as f64, count(&s.dossiers_by_status, status.code()) as f64).name(status.label_fr())
+            })
+            .collect();
+        Plot::new("dossiers-par-statut")
+            .height(220.0)
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .x_axis_formatter(|mark, _range| {
+                Status::ALL
+                    .get(mark.value.round() as usize)
+                    .filter(|_| (mark.value - mark.value.round()).abs() < 0.01)
+                    .map_or(String::new(), |s| s.label_fr().to_owned())
+            })
+            .show(ui, |plot| plot.bar_chart(BarChart::new("Dossiers", bars).color(super::theme::ACCENT)));
+    });
+    requests
+}
+
+impl DashboardState {
+    /// Forgets the figures (they are asked again when the screen opens).
+    pub fn clear(&mut self) {
+        self.stats = None;
+    }
+}

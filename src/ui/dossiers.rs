@@ -1,0 +1,136 @@
+//! Dossiers: find one by number, see its checklist, history and funding, and move it on with
+//! the buttons the user's role allows.
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::backend::{Request, SessionInfo};
+use super::widgets::{self, Message};
+use crate::app::DossierView;
+use crate::domain::Money;
+use crate::domain::dossier::Status;
+use crate::domain::funding::{FundingSource, Grant};
+use crate::domain::role::permits;
+
+/// The screen's state.
+#[derive(Debug, Default)]
+pub struct DossiersState {
+    /// The number typed.
+    pub number: String,
+    /// The dossier shown.
+    pub view: Option<DossierView>,
+    /// Reason typed for a rejection.
+    pub reason: String,
+    /// Amount typed for an approval (budget HCAR).
+    pub amount: String,
+    /// A message.
+    pub message: Option<Message>,
+}
+
+/// What the button that moves a dossier from `from` to `to` says.
+fn verb(from: Status, to: Status) -> &'static str {
+    match (from, to) {
+        (Status::Complet, Status::EnInstruction) => "Remettre en instruction",
+        (_, Status::EnInstruction) => "Mettre en instruction",
+        (_, Status::Complet) => "Déclarer complet",
+        (_, Status::Transmis) => "Transmettre à la commission",
+        (_, Status::Approuve) => "Approuver",
+        (_, Status::Rejete) => "Rejeter",
+        (_, Status::Finance) => "Financer",
+        (_, Status::Cloture) => "Clôturer",
+        (_, Status::Depose) => "Déposer",
+    }
+}
+
+/// The screen.
+#[must_use]
+pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.heading("Dossiers");
+    ui.horizontal(|ui| {
+        let label = ui.label("Numéro du dossier");
+        let field = ui
+            .add(egui::TextEdit::singleline(&mut state.number).hint_text("BL-TIZNIT-2026-00042"))
+            .labelled_by(label.id);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Ouvrir").clicked() || enter {
+            requests.push(Request::Dossier(state.number.trim().to_owned()));
+        }
+    });
+    if let Some(message) = &state.message {
+        widgets::message(ui, message);
+    }
+    let Some(view) = &state.view else {
+        return requests;
+    };
+    let d = &view.dossier.value;
+    ui.separator();
+    ui.label(
+        RichText::new(format!("{} — {} — {}", d.number, d.kind.label_fr(), d.status.label_fr())).size(18.0).strong(),
+    );
+    ui.label(format!("Déposé le {}", d.deposited_on.format("%d/%m/%Y")));
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        ui.label(RichText::new("Pièces").strong());
+        for (item, received) in &view.checklist {
+            let mark = match received {
+                Some(on) => format!("Reçue le {} : {}", on.format("%d/%m/%Y"), item.label_fr),
+                None if item.required => format!("MANQUANTE : {}", item.label_fr),
+                None => format!("Facultative : {}", item.label_fr),
+            };
+            ui.label(mark);
+        }
+        let ui = &mut columns[1];
+        ui.label(RichText::new("Historique").strong());
+        for t in &d.history {
+            let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+            ui.label(format!(
+                "{} : de « {} » à « {} » ({}){reason}",
+                t.on.format("%d/%m/%Y"),
+                t.from.label_fr(),
+                t.to.label_fr(),
+                t.by
+            ));
+        }
+        ui.add_space(6.0);
+        ui.label(RichText::new("Financements").strong());
+        for (line, paid) in &view.funding {
+            ui.label(format!("{} : {} engagés", line.value.source, line.value.committed));
+            for p in paid {
+                ui.label(format!(
+                    "   tranche {} du {} : {}",
+                    p.value.tranche,
+                    p.value.paid_on.format("%d/%m/%Y"),
+                    p.value.amount
+                ));
+            }
+        }
+    });
+    ui.separator();
+    let id = view.dossier.meta.id;
+    ui.horizontal_wrapped(|ui| {
+        for &to in d.status.next() {
+            let allowed =
+                d.status.action_to(to).is_some_and(|action| permits(session.role, action, &session.site).is_ok());
+            if !allowed || to == Status::Finance {
+                continue;
+            }
+            if to == Status::Rejete {
+                let label = ui.label("Motif");
+                ui.add(egui::TextEdit::singleline(&mut state.reason).desired_width(200.0)).labelled_by(label.id);
+            }
+            if to == Status::Approuve {
+                let label = ui.label("Montant accordé (budget HCAR)");
+                ui.add(egui::TextEdit::singleline(&mut state.amount).desired_width(120.0)).labelled_by(label.id);
+            }
+            if ui.button(verb(d.status, to)).clicked() {
+                let grants = match Money::parse_fr(&state.amount) {
+                    Ok(amount) if to == Status::Approuve => vec![Grant { source: FundingSource::HcarBudget, amount }],
+                    _ => vec![],
+                };
+                let reason = Some(state.reason.trim().to_owned()).filter(|r| !r.is_empty());
+                requests.push(Request::MoveDossier { id, to, reason, grants });
+            }
+        }
+    });
+    requests
+}

@@ -1,0 +1,356 @@
+//! The clerk's desktop: the egui application a local office works in all day.
+//!
+//! Screens never touch the database: each `*_ui` function draws from its own state and returns
+//! [`Request`]s, which the app hands to the [`Backend`] (the core on a worker thread); replies
+//! come back as [`Reply`]s and update the screens' state. One screen per file; colours and fonts
+//! in [`theme`]; Arabic goes through [`bidi`] before egui draws it.
+
+pub mod applicants;
+pub mod backend;
+pub mod bidi;
+pub mod dashboard;
+pub mod dossiers;
+pub mod login;
+pub mod other;
+pub mod setup;
+pub mod theme;
+pub mod widgets;
+
+use std::path::Path;
+
+use eframe::egui::{self, RichText};
+
+pub use backend::{Backend, Reply, Request, SessionInfo};
+
+use crate::app::{Core, Row, UserRow};
+use crate::domain::funding::Programme;
+use crate::domain::role::{Action, permits};
+use widgets::Message;
+
+/// The screens of the main window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Screen {
+    /// Tableau de bord.
+    #[default]
+    Dashboard,
+    /// Bénéficiaires.
+    Applicants,
+    /// Dossiers.
+    Dossiers,
+    /// Programmes.
+    Programmes,
+    /// Attestations.
+    Certificates,
+    /// Synchronisation.
+    Sync,
+    /// Rapports.
+    Reports,
+    /// Paramètres.
+    Settings,
+}
+
+impl Screen {
+    const ALL: [Screen; 8] = [
+        Screen::Dashboard,
+        Screen::Applicants,
+        Screen::Dossiers,
+        Screen::Programmes,
+        Screen::Certificates,
+        Screen::Sync,
+        Screen::Reports,
+        Screen::Settings,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Screen::Dashboard => "Tableau de bord",
+            Screen::Applicants => "Bénéficiaires",
+            Screen::Dossiers => "Dossiers",
+            Screen::Programmes => "Programmes",
+            Screen::Certificates => "Attestations",
+            Screen::Sync => "Synchronisation",
+            Screen::Reports => "Rapports",
+            Screen::Settings => "Paramètres",
+        }
+    }
+}
+
+enum Phase {
+    Setup(setup::SetupForm),
+    Login(login::LoginForm),
+    Main,
+}
+
+/// The application.
+pub struct DaftarApp {
+    backend: Backend,
+    phase: Phase,
+    session: Option<SessionInfo>,
+    site_name: String,
+    screen: Screen,
+    dashboard: dashboard::DashboardState,
+    applicants: applicants::ApplicantsState,
+    dossiers: dossiers::DossiersState,
+    programmes: Option<Vec<Row<Programme>>>,
+    users: Option<Vec<UserRow>>,
+    message: Option<Message>,
+}
+
+impl DaftarApp {
+    /// The application over `backend`; `needs_setup` on first start; `screen` is the one the
+    /// user left last time.
+    pub fn new(backend: Backend, needs_setup: bool, site_name: String, screen: Screen) -> DaftarApp {
+        let phase = if needs_setup {
+            Phase::Setup(setup::SetupForm::default())
+        } else {
+            Phase::Login(login::LoginForm::default())
+        };
+        DaftarApp {
+            backend,
+            phase,
+            session: None,
+            site_name,
+            screen,
+            dashboard: dashboard::DashboardState::default(),
+            applicants: applicants::ApplicantsState::default(),
+            dossiers: dossiers::DossiersState::default(),
+            programmes: None,
+            users: None,
+            message: None,
+        }
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// Draws one frame: applies the replies that arrived, draws, sends what the screens asked.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        for reply in self.backend.poll() {
+            self.handle(reply);
+        }
+        let requests = match &mut self.phase {
+            Phase::Setup(form) => egui::CentralPanel::default().show(ui, |ui| setup::setup_ui(ui, form)).inner,
+            Phase::Login(form) => {
+                egui::CentralPanel::default().show(ui, |ui| login::login_ui(ui, &self.site_name, form)).inner
+            }
+            Phase::Main => self.main_ui(ui),
+        };
+        for request in requests {
+            self.backend.send(request);
+        }
+    }
+
+    fn main_ui(&mut self, ui: &mut egui::Ui) -> Vec<Request> {
+        let mut requests = Vec::new();
+        let Some(session) = self.session.clone() else { return requests };
+        let outbox = self.dashboard.stats.as_ref().map(|s| s.outbox);
+        egui::Panel::top("barre").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("دفتر Daftar").strong().color(theme::ACCENT));
+                widgets::text(ui, &format!("{} — {}", session.site.code, session.site.name));
+                ui.separator();
+                ui.label(format!("{} — {}", session.login, session.role.label_fr()));
+                ui.separator();
+                match outbox {
+                    Some(n) => ui.label(format!("Modifications non livrées : {n}")),
+                    None => ui.label("Modifications non livrées : …"),
+                };
+                if ui.button("Se déconnecter").clicked() {
+                    requests.push(Request::Logout);
+                    self.logout();
+                }
+            });
+        });
+        if self.session.is_none() {
+            return requests;
+        }
+        egui::Panel::left("navigation").show(ui, |ui| {
+            ui.add_space(6.0);
+            for screen in Screen::ALL {
+                if ui.selectable_label(self.screen == screen, screen.label()).clicked() && self.screen != screen {
+                    requests.extend(self.open(screen));
+                }
+            }
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(message) = &self.message {
+                widgets::message(ui, message);
+            }
+            let can_register = permits(session.role, Action::RegisterApplicant, &session.site).is_ok();
+            match self.screen {
+                Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
+                Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, can_register)),
+                Screen::Dossiers => requests.extend(dossiers::dossiers_ui(ui, &mut self.dossiers, &session)),
+                Screen::Programmes => other::programmes_ui(ui, self.programmes.as_deref(), &session),
+                Screen::Certificates => other::coming_ui(ui, "Attestations", "Les attestations bilingues et leur registre arrivent avec le module des documents."),
+                Screen::Sync => other::coming_ui(
+                    ui,
+                    "Synchronisation",
+                    &format!("{} modification(s) attendent d'être livrées à la délégation. Les paquets signés et chiffrés arrivent avec le module de synchronisation.", outbox.unwrap_or(0)),
+                ),
+                Screen::Reports => other::coming_ui(ui, "Rapports", "Le bilan et les indicateurs arrivent avec le module de la délégation ; le tableau de bord donne déjà les effectifs."),
+                Screen::Settings => requests.extend(other::settings_ui(ui, self.users.as_deref(), &session)),
+            }
+        });
+        requests
+    }
+
+    /// What opening a screen asks the core for.
+    fn open(&mut self, screen: Screen) -> Vec<Request> {
+        self.screen = screen;
+        self.message = None;
+        match screen {
+            Screen::Dashboard => vec![Request::Dashboard],
+            Screen::Applicants => {
+                self.applicants.focus_search = true;
+                vec![self.applicants.restart()]
+            }
+            Screen::Programmes => vec![Request::Programmes],
+            Screen::Settings => {
+                let may_see_users =
+                    self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
+                if may_see_users { vec![Request::Users] } else { vec![] }
+            }
+            _ => vec![],
+        }
+    }
+
+    fn logout(&mut self) {
+        self.session = None;
+        self.phase = Phase::Login(login::LoginForm::default());
+        self.dashboard.clear();
+        self.applicants = applicants::ApplicantsState::default();
+        self.dossiers = dossiers::DossiersState::default();
+        self.users = None;
+        self.programmes = None;
+    }
+
+    fn handle(&mut self, reply: Reply) {
+        match reply {
+            Reply::Session(Ok(info)) => {
+                self.site_name = format!("{} — {}", info.site.code, info.site.name);
+                self.session = Some(info);
+                self.phase = Phase::Main;
+                let mut requests = self.open(self.screen);
+                if self.screen != Screen::Dashboard {
+                    requests.push(Request::Dashboard);
+                }
+                for request in requests {
+                    self.backend.send(request);
+                }
+            }
+            Reply::Session(Err(error)) => match &mut self.phase {
+                Phase::Setup(form) => match error {
+                    crate::app::AppError::Invalid(errors) => form.errors = errors,
+                    other => form.message = Some(Message::error(other.to_string())),
+                },
+                Phase::Login(form) => form.message = Some(Message::error(error.to_string())),
+                Phase::Main => self.message = Some(Message::error(error.to_string())),
+            },
+            Reply::DemoCreated(result) => {
+                let message = match result {
+                    Ok(summary) => Message::ok(summary),
+                    Err(e) => Message::error(e.to_string()),
+                };
+                let form = login::LoginForm { message: Some(message), ..login::LoginForm::default() };
+                self.site_name = "BL-DEMO — Bureau local de démonstration (Tiznit)".into();
+                self.phase = Phase::Login(form);
+            }
+            Reply::Dashboard(result) => match result {
+                Ok(stats) => self.dashboard.stats = Some(stats),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Search { generation, page, result } => match result {
+                Ok(found) => self.applicants.receive(generation, page, found.rows, found.total),
+                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Applicant(result) => match result {
+                Ok(detail) => self.applicants.detail = Some(detail),
+                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Checked(result) => {
+                if let Some(form) = &mut self.applicants.form {
+                    match result {
+                        Ok((warnings, duplicates)) => {
+                            form.errors = crate::domain::FieldErrors::new();
+                            form.warnings = warnings;
+                            if duplicates.is_empty() {
+                                form.warnings.push("Aucun doublon trouvé.".into());
+                            }
+                            form.duplicates = duplicates;
+                        }
+                        Err(crate::app::AppError::Invalid(errors)) => form.errors = errors,
+                        Err(e) => form.warnings = vec![e.to_string()],
+                    }
+                }
+            }
+            Reply::Saved(result) => {
+                let saved = result.is_ok();
+                if let Some(request) = applicants::saved(&mut self.applicants, result) {
+                    self.backend.send(request);
+                }
+                if saved {
+                    let restart = self.applicants.restart();
+                    self.backend.send(restart);
+                    self.backend.send(Request::Dashboard);
+                }
+            }
+            Reply::Dossier(result) | Reply::Moved(result) => match result {
+                Ok(view) => {
+                    self.dossiers.view = Some(view);
+                    self.dossiers.message = None;
+                    self.backend.send(Request::Dashboard);
+                }
+                Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Programmes(result) => match result {
+                Ok(rows) => self.programmes = Some(rows),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Users(result) => match result {
+                Ok(rows) => self.users = Some(rows),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+        }
+    }
+}
+
+impl eframe::App for DaftarApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, "ecran", &self.screen);
+    }
+}
+
+/// Opens the window over the database at `db` (created, and the set-up guided, on first start).
+pub fn run(db: &Path) -> anyhow::Result<()> {
+    let core = Core::open(db, true)?;
+    let needs_setup = core.needs_setup()?;
+    let site_name = core.site().map(|s| format!("{} — {}", s.code, s.name)).unwrap_or_default();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_title("Daftar — دفتر"),
+        persist_window: true,
+        ..eframe::NativeOptions::default()
+    };
+    let mut core = Some(core);
+    eframe::run_native(
+        "daftar",
+        options,
+        Box::new(move |cc| {
+            theme::apply(&cc.egui_ctx);
+            let core = core.take().ok_or("application déjà lancée")?;
+            let backend = Backend::spawn(core, cc.egui_ctx.clone())?;
+            let screen = cc.storage.and_then(|s| eframe::get_value(s, "ecran")).unwrap_or_default();
+            Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, screen)))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("Impossible d'ouvrir la fenêtre : {e}"))
+}

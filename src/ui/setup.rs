@@ -1,0 +1,97 @@
+//! First start: the guided set-up of the installation (the same core as `daftar init`), or a
+//! demo office to look around.
+
+use eframe::egui::{self, Ui};
+
+use super::backend::Request;
+use super::widgets::{self, Message};
+use crate::app::InstallSetup;
+use crate::domain::FieldErrors;
+use crate::domain::site::{Level, PlaceKind};
+use crate::reference::Reference;
+
+/// The set-up form.
+#[derive(Debug, Default)]
+pub struct SetupForm {
+    /// The fields.
+    pub setup: InstallSetup,
+    /// The password typed again.
+    pub confirm: String,
+    /// Problems reported by the core.
+    pub errors: FieldErrors,
+    /// A message (e.g. passwords differ).
+    pub message: Option<Message>,
+}
+
+/// The set-up screen; returns what to ask the core.
+#[must_use]
+pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.heading("Installation de Daftar");
+    ui.label("Première mise en route : indiquez le site que ce poste sert et son premier administrateur.");
+    ui.add_space(8.0);
+    if form.setup.level.is_empty() {
+        form.setup.level = Level::Bureau.code().to_owned();
+    }
+    let levels: Vec<(String, String)> =
+        Level::ALL.iter().map(|l| (l.code().to_owned(), l.label_fr().to_owned())).collect();
+    widgets::choice(ui, "Niveau", &mut form.setup.level, &levels, form.errors.for_field("level"));
+    widgets::field(ui, "Code du site", &mut form.setup.code, form.errors.for_field("code"));
+    widgets::field(ui, "Nom du site", &mut form.setup.name, form.errors.for_field("name"));
+    let reference = Reference::shipped();
+    match Level::parse(&form.setup.level).map(Level::place_kind) {
+        Ok(PlaceKind::Province) => {
+            let provinces: Vec<(String, String)> =
+                reference.provinces.iter().map(|p| (p.code.clone(), format!("{} — {}", p.code, p.name_fr))).collect();
+            widgets::choice(
+                ui,
+                "Province ou préfecture",
+                &mut form.setup.province,
+                &provinces,
+                form.errors.for_field("province"),
+            );
+        }
+        Ok(PlaceKind::Region) => {
+            let regions: Vec<(String, String)> =
+                reference.regions.iter().map(|r| (r.code.clone(), format!("{} — {}", r.code, r.name_fr))).collect();
+            widgets::choice(ui, "Région", &mut form.setup.region, &regions, form.errors.for_field("region"));
+        }
+        _ => {}
+    }
+    ui.add_space(8.0);
+    widgets::field(
+        ui,
+        "Identifiant de l'administrateur",
+        &mut form.setup.admin_login,
+        form.errors.for_field("admin_login"),
+    );
+    widgets::field(ui, "Nom de l'administrateur", &mut form.setup.admin_name, None);
+    widgets::password(ui, "Mot de passe", &mut form.setup.admin_password);
+    if let Some(e) = form.errors.for_field("admin_password") {
+        ui.colored_label(super::theme::ERROR, e);
+    }
+    widgets::password(ui, "Confirmer le mot de passe", &mut form.confirm);
+    ui.add_space(8.0);
+    if let Some(message) = &form.message {
+        widgets::message(ui, message);
+    }
+    ui.horizontal(|ui| {
+        let submit = ui.button("Installer").clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if submit {
+            if form.setup.admin_password == form.confirm {
+                form.message = None;
+                requests.push(Request::Setup(form.setup.clone()));
+            } else {
+                form.message = Some(Message::error("Les deux mots de passe diffèrent : tapez-les à nouveau."));
+            }
+        }
+        if ui
+            .button("Bureau de démonstration")
+            .on_hover_text("Crée un bureau fictif avec des données et un compte par rôle")
+            .clicked()
+        {
+            requests.push(Request::CreateDemo);
+        }
+    });
+    requests
+}

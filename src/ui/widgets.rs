@@ -1,0 +1,113 @@
+//! Small shared pieces of the screens: labelled fields with their error, RTL-aware labels.
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::bidi;
+use super::theme;
+
+/// A label that shows Arabic in the right order.
+pub fn text(ui: &mut Ui, value: &str) -> egui::Response {
+    ui.label(bidi::visual(value))
+}
+
+/// A labelled single-line field; the label names the field for screen readers and tests. Shows
+/// `error` under the field in red, and for an Arabic field a preview in display order.
+pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) -> egui::Response {
+    let response = ui
+        .horizontal(|ui| {
+            let name = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+            ui.add(egui::TextEdit::singleline(value).desired_width(260.0)).labelled_by(name.id)
+        })
+        .inner;
+    if bidi::has_rtl(value) {
+        ui.horizontal(|ui| {
+            ui.add_space(178.0);
+            ui.label(RichText::new(bidi::visual(value)).weak());
+        });
+    }
+    if let Some(error) = error {
+        ui.horizontal(|ui| {
+            ui.add_space(178.0);
+            ui.label(RichText::new(error).color(theme::ERROR));
+        });
+    }
+    response
+}
+
+/// A labelled password field.
+pub fn password(ui: &mut Ui, label: &str, value: &mut String) -> egui::Response {
+    ui.horizontal(|ui| {
+        let name = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+        ui.add(egui::TextEdit::singleline(value).password(true).desired_width(260.0)).labelled_by(name.id)
+    })
+    .inner
+}
+
+/// A labelled choice among `options` (value, French label).
+pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)], error: Option<&str>) {
+    ui.horizontal(|ui| {
+        let name = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+        let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
+        egui::ComboBox::from_id_salt(label)
+            .selected_text(shown)
+            .width(260.0)
+            .show_ui(ui, |ui| {
+                for (v, l) in options {
+                    ui.selectable_value(value, v.clone(), l);
+                }
+            })
+            .response
+            .labelled_by(name.id);
+    });
+    if let Some(error) = error {
+        ui.horizontal(|ui| {
+            ui.add_space(178.0);
+            ui.label(RichText::new(error).color(theme::ERROR));
+        });
+    }
+}
+
+/// A message line: an error, a warning or a confirmation.
+pub fn message(ui: &mut Ui, message: &Message) {
+    let color = match message.kind {
+        MessageKind::Error => theme::ERROR,
+        MessageKind::Warning => theme::WARNING,
+        MessageKind::Ok => theme::OK,
+    };
+    ui.label(RichText::new(&message.text).color(color));
+}
+
+/// What kind of message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Something failed.
+    Error,
+    /// Worth a look.
+    Warning,
+    /// Done.
+    Ok,
+}
+
+/// A message for the user.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Its kind.
+    pub kind: MessageKind,
+    /// Its text, in French.
+    pub text: String,
+}
+
+impl Message {
+    /// An error.
+    pub fn error(text: impl Into<String>) -> Message {
+        Message { kind: MessageKind::Error, text: text.into() }
+    }
+    /// A confirmation.
+    pub fn ok(text: impl Into<String>) -> Message {
+        Message { kind: MessageKind::Ok, text: text.into() }
+    }
+    /// A warning.
+    pub fn warning(text: impl Into<String>) -> Message {
+        Message { kind: MessageKind::Warning, text: text.into() }
+    }
+}

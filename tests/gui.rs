@@ -1,0 +1,200 @@
+//! The desktop application, driven headlessly with egui_kittest (queries by label, typing,
+//! clicking) over a real temporary database.
+
+use daftar::app::demo;
+use daftar::ui::{Backend, DaftarApp, Screen};
+use eframe::egui;
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+
+use crate::common::{core_with, ok};
+
+fn demo_app() -> Harness<'static, DaftarApp> {
+    let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let (session, _) = ok(demo::create_demo_site(&mut core));
+    ok(demo::populate(&mut core, &session, 60, 7));
+    let app = DaftarApp::new(Backend::inline(core), false, "BL-DEMO".into(), Screen::Dashboard);
+    let harness =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    daftar::ui::theme::apply(&harness.ctx);
+    harness
+}
+
+/// Puts `text` in the field labelled `label` (replacing what was there), as a user would.
+fn fill(harness: &mut Harness<'_, DaftarApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+/// Opens the choice labelled `label` and picks `option`.
+fn choose(harness: &mut Harness<'_, DaftarApp>, label: &str, option: &str) {
+    harness.get_by_label(label).click();
+    harness.run();
+    harness.get_by_label(option).click();
+    harness.run();
+}
+
+fn log_in(harness: &mut Harness<'_, DaftarApp>, login: &str, password: &str) {
+    fill(harness, "Identifiant", login);
+    fill(harness, "Mot de passe", password);
+    harness.get_by_label("Se connecter").click();
+    harness.run();
+}
+
+fn has(harness: &Harness<'_, DaftarApp>, label: &str) -> bool {
+    harness.query_all_by_label(label).next().is_some()
+}
+
+fn has_text(harness: &Harness<'_, DaftarApp>, part: &str) -> bool {
+    harness.query_all_by_label_contains(part).next().is_some()
+}
+
+#[test]
+fn a_clerk_logs_in_and_sees_the_dashboard() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "mauvais");
+    assert!(has_text(&harness, "mot de passe incorrect"));
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    assert!(has(&harness, "Tableau de bord") && has(&harness, "Emplois prévus"));
+    assert!(has_text(&harness, "Modifications non livrées"));
+}
+
+#[test]
+fn register_an_applicant_with_errors_then_a_duplicate_warning() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
+    harness.run();
+    // Bad input: French errors next to the fields, nothing written.
+    fill(&mut harness, "CIN", "JB99");
+    fill(&mut harness, "Nom", "El4laoui");
+    fill(&mut harness, "Date de naissance", "31/02/1975");
+    harness.get_by_label("Enregistrer").click();
+    harness.run();
+    assert!(has_text(&harness, "Un nom ne contient pas de chiffres"));
+    assert!(has_text(&harness, "n'est pas une date valide"));
+    assert!(has_text(&harness, "rien n'a été enregistré"));
+    // Corrected: saved.
+    fill(&mut harness, "Nom", "El Alaoui");
+    fill(&mut harness, "Prénom", "Youssef");
+    fill(&mut harness, "Nom (arabe)", "العلوي");
+    fill(&mut harness, "Prénom (arabe)", "يوسف");
+    fill(&mut harness, "Date de naissance", "12/04/1975");
+    choose(&mut harness, "Sexe", "Masculin");
+    choose(&mut harness, "Lien avec le titulaire", "Fils");
+    fill(&mut harness, "N° carte de résistant", "R-77");
+    fill(&mut harness, "Titulaire de la carte", "Ahmed El Alaoui");
+    harness.get_by_label("Enregistrer").click();
+    harness.run();
+    assert!(has_text(&harness, "Bénéficiaire enregistré"), "{:#?}", harness.root());
+    // The same person typed again in Arabic only: a possible duplicate, saved only with a reason.
+    harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
+    harness.run();
+    fill(&mut harness, "CIN", "JB654321");
+    fill(&mut harness, "Nom (arabe)", "العلوي");
+    fill(&mut harness, "Prénom (arabe)", "يوسف");
+    fill(&mut harness, "Date de naissance", "12/04/1975");
+    fill(&mut harness, "N° carte de résistant", "R-77");
+    choose(&mut harness, "Sexe", "Masculin");
+    choose(&mut harness, "Lien avec le titulaire", "Fils");
+    harness.get_by_label("Vérifier les doublons").click();
+    harness.run();
+    assert!(has_text(&harness, "peuvent être la même personne"));
+    assert!(has_text(&harness, "JB99"));
+    harness.get_by_label("Enregistrer").click();
+    harness.run();
+    assert!(has_text(&harness, "peuvent être la même personne"), "refused without a reason");
+    fill(&mut harness, "Motif (autre personne)", "Homonyme : autre père, vérifié sur la CIN");
+    harness.get_by_label("Enregistrer").click();
+    harness.run();
+    assert!(has_text(&harness, "Bénéficiaire enregistré"));
+}
+
+/// A demo office with one dossier made complete through the core; returns its number.
+fn app_with_complete_dossier() -> (Harness<'static, DaftarApp>, String) {
+    use daftar::app::Move;
+    use daftar::domain::dossier::Status;
+    use daftar::domain::project::ProjectDraft;
+    let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let (admin, _) = ok(demo::create_demo_site(&mut core));
+    let agent = ok(core.login("agent", "agent-demo-2026"));
+    let promoter = ok(core.add_applicant(
+        &agent,
+        &crate::common::draft("JB123456", "Youssef", "El Alaoui", "12/04/1975"),
+        &crate::common::card("R-1"),
+        None,
+    ))
+    .id;
+    let project = ProjectDraft {
+        kind: "projet-individuel".into(),
+        name: "Couture Tiznit".into(),
+        jobs_total: "2".into(),
+        jobs_family: "1".into(),
+        ..ProjectDraft::default()
+    };
+    let project = ok(core.add_project(&agent, &project, promoter, vec![]));
+    let docs: Vec<String> = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
+    let dossier = ok(core.open_dossier(&agent, project, crate::common::date(2, 2, 2026), None, &docs));
+    for to in [Status::EnInstruction, Status::Complet] {
+        ok(core.move_dossier(&agent, dossier.meta.id, Move::to(to, crate::common::date(3, 2, 2026))));
+    }
+    drop(admin);
+    let app = DaftarApp::new(Backend::inline(core), false, "BL-DEMO".into(), Screen::Dossiers);
+    let harness =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    daftar::ui::theme::apply(&harness.ctx);
+    (harness, dossier.value.number.to_string())
+}
+
+#[test]
+fn a_clerk_is_not_offered_the_transmission() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    fill(&mut harness, "Numéro du dossier", &number);
+    harness.get_by_label("Ouvrir").click();
+    harness.run();
+    assert!(has_text(&harness, "Complet"), "{:#?}", harness.root());
+    assert!(!has(&harness, "Transmettre à la commission"), "a clerk cannot transmit");
+    // The only move a clerk may make from here is back to instruction.
+    assert!(has(&harness, "Remettre en instruction"));
+}
+
+#[test]
+fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    fill(&mut harness, "Numéro du dossier", &number);
+    harness.get_by_label("Ouvrir").click();
+    harness.run();
+    harness.get_by_label("Transmettre à la commission").click();
+    harness.run();
+    assert!(has_text(&harness, "de « Complet » à « Transmis »"), "{:#?}", harness.root());
+    // Approval without an amount is refused with a French message.
+    harness.get_by_label("Approuver").click();
+    harness.run();
+    assert!(has_text(&harness, "montants accordés"));
+    fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
+    harness.get_by_label("Approuver").click();
+    harness.run();
+    assert!(has_text(&harness, "de « Transmis » à « Approuvé »"));
+    assert!(has_text(&harness, "45\u{202f}000,00\u{a0}DH engagés"), "{:#?}", harness.root());
+    // The dashboard counts the approved dossier and the committed money.
+    harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
+    harness.run();
+    assert!(
+        has_text(&harness, "Budget du Haut-Commissariat : 45\u{202f}000,00\u{a0}DH / 0,00\u{a0}DH"),
+        "{:#?}",
+        harness.root()
+    );
+}
