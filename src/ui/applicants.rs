@@ -62,6 +62,8 @@ pub struct ApplicantForm {
     pub dirty: bool,
     /// The user asked to leave a dirty form: ask for confirmation.
     pub confirm_leave: bool,
+    /// The cursor was put in the first field.
+    pub focused: bool,
 }
 
 impl ApplicantsState {
@@ -250,7 +252,10 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
     let e = |field: &str| errors.for_field(field);
     egui::ScrollArea::vertical().id_salt("formulaire").max_height(ui.available_height() - 120.0).show(ui, |ui| {
         let d = &mut form.draft;
-        widgets::field(ui, "CIN", &mut d.cin, e("cin"));
+        let first = widgets::field(ui, "CIN", &mut d.cin, e("cin"));
+        if !std::mem::replace(&mut form.focused, true) {
+            first.request_focus();
+        }
         widgets::field(ui, "Nom", &mut d.last_name, e("last_name"));
         widgets::field(ui, "Prénom", &mut d.first_name, e("first_name"));
         widgets::field(ui, "Nom (arabe)", &mut d.last_name_ar, e("last_name_ar"));

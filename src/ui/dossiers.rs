@@ -24,6 +24,8 @@ pub struct DossiersState {
     pub amount: String,
     /// A message.
     pub message: Option<Message>,
+    /// Put the cursor in the number field on the next frame.
+    pub focus_number: bool,
 }
 
 /// What the button that moves a dossier from `from` to `to` says.

@@ -207,6 +207,10 @@ impl DaftarApp {
                 self.applicants.focus_search = true;
                 vec![self.applicants.restart()]
             }
+            Screen::Dossiers => {
+                self.dossiers.focus_number = true;
+                vec![]
+            }
             Screen::Programmes => vec![Request::Programmes],
             Screen::Settings => {
                 let may_see_users =

@@ -6,6 +6,7 @@ use eframe::egui::{RichText, Ui};
 use super::backend::{Request, SessionInfo};
 use crate::app::{Row, UserRow};
 use crate::domain::funding::Programme;
+use crate::domain::role::{Action, permits};
 
 /// Programmes and their envelopes.
 pub fn programmes_ui(ui: &mut Ui, programmes: Option<&[Row<Programme>]>, session: &SessionInfo) {
@@ -45,7 +46,11 @@ pub fn settings_ui(ui: &mut Ui, users: Option<&[UserRow]>, session: &SessionInfo
     }
     ui.add_space(8.0);
     ui.label(RichText::new("Comptes").strong());
+    let may_manage = permits(session.role, Action::ManageUsers, &session.site).is_ok();
     match users {
+        None if !may_manage => {
+            ui.label(RichText::new("La gestion des comptes est réservée à l'administrateur.").weak());
+        }
         Some(users) => {
             for u in users {
                 let state = if u.disabled_at.is_some() { " — désactivé" } else { "" };

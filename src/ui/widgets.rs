@@ -5,6 +5,26 @@ use eframe::egui::{self, RichText, Ui};
 use super::bidi;
 use super::theme;
 
+/// Width of the label column of forms.
+const LABEL_WIDTH: f32 = 230.0;
+
+/// A form label in a fixed-width, left-aligned column.
+fn label_cell(ui: &mut Ui, label: &str) -> egui::Response {
+    ui.allocate_ui_with_layout(egui::vec2(LABEL_WIDTH, 20.0), egui::Layout::left_to_right(egui::Align::Center), |ui| {
+        ui.set_min_width(LABEL_WIDTH);
+        ui.label(label)
+    })
+    .inner
+}
+
+/// Indents a line under the field column.
+fn under_field(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
+    ui.horizontal(|ui| {
+        ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+        add(ui);
+    });
+}
+
 /// A label that shows Arabic in the right order.
 pub fn text(ui: &mut Ui, value: &str) -> egui::Response {
     ui.label(bidi::visual(value))
@@ -15,19 +35,17 @@ pub fn text(ui: &mut Ui, value: &str) -> egui::Response {
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) -> egui::Response {
     let response = ui
         .horizontal(|ui| {
-            let name = ui.add_sized([170.0, 20.0], egui::Label::new(label));
-            ui.add(egui::TextEdit::singleline(value).desired_width(260.0)).labelled_by(name.id)
+            let name = label_cell(ui, label);
+            ui.add(egui::TextEdit::singleline(value).desired_width(280.0)).labelled_by(name.id)
         })
         .inner;
     if bidi::has_rtl(value) {
-        ui.horizontal(|ui| {
-            ui.add_space(178.0);
-            ui.label(RichText::new(bidi::visual(value)).weak());
+        under_field(ui, |ui| {
+            ui.label(RichText::new(format!("Aperçu : {}", bidi::visual(value))).weak());
         });
     }
     if let Some(error) = error {
-        ui.horizontal(|ui| {
-            ui.add_space(178.0);
+        under_field(ui, |ui| {
             ui.label(RichText::new(error).color(theme::ERROR));
         });
     }
@@ -37,8 +55,8 @@ pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) 
 /// A labelled password field.
 pub fn password(ui: &mut Ui, label: &str, value: &mut String) -> egui::Response {
     ui.horizontal(|ui| {
-        let name = ui.add_sized([170.0, 20.0], egui::Label::new(label));
-        ui.add(egui::TextEdit::singleline(value).password(true).desired_width(260.0)).labelled_by(name.id)
+        let name = label_cell(ui, label);
+        ui.add(egui::TextEdit::singleline(value).password(true).desired_width(280.0)).labelled_by(name.id)
     })
     .inner
 }
@@ -46,11 +64,11 @@ pub fn password(ui: &mut Ui, label: &str, value: &mut String) -> egui::Response 
 /// A labelled choice among `options` (value, French label).
 pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)], error: Option<&str>) {
     ui.horizontal(|ui| {
-        let name = ui.add_sized([170.0, 20.0], egui::Label::new(label));
+        let name = label_cell(ui, label);
         let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
         egui::ComboBox::from_id_salt(label)
             .selected_text(shown)
-            .width(260.0)
+            .width(280.0)
             .show_ui(ui, |ui| {
                 for (v, l) in options {
                     ui.selectable_value(value, v.clone(), l);
@@ -60,8 +78,7 @@ pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, 
             .labelled_by(name.id);
     });
     if let Some(error) = error {
-        ui.horizontal(|ui| {
-            ui.add_space(178.0);
+        under_field(ui, |ui| {
             ui.label(RichText::new(error).color(theme::ERROR));
         });
     }

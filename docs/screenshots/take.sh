@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Takes the screenshots of docs/screenshots/ from the real program under Xvfb, on a demo database.
+#   docs/screenshots/take.sh [path/to/daftar]     (default: target/release/daftar)
+# Needs: xvfb xdotool imagemagick x11-utils and the GL/X11 runtime libraries
+# (../shared/tools/install-test-tools.sh installs them).
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=$(realpath "${1:-../../target/release/daftar}")
+out=$(pwd)
+work=$(mktemp -d)
+trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
+"$bin" demo --db "$work/demo.sqlite" --applicants 5000 >/dev/null
+
+d=93; while [[ -e /tmp/.X11-unix/X$d ]]; do d=$((d + 1)); done
+Xvfb ":$d" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
+export DISPLAY=":$d" XDG_RUNTIME_DIR="$work/xdg" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
+mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+
+start() { # start the app on database $1, wait for its window
+  "$bin" --db "$1" >"$work/app.log" 2>&1 & app=$!
+  for _ in $(seq 100); do win=$(xdotool search --onlyvisible --pid "$app" 2>/dev/null | head -n 1 || true); [[ -n ${win:-} ]] && break; sleep 0.1; done
+  xdotool windowfocus --sync "$win"; sleep 1.5
+}
+shot() { sleep "${2:-1}"; import -window root "$out/$1.png"; echo "$1.png"; }
+click() { xdotool mousemove "$1" "$2" click 1; }
+
+# First start on an empty database: the guided set-up.
+start "$work/new.sqlite"; shot installation; kill $app; wait $app 2>/dev/null || true
+
+start "$work/demo.sqlite"
+shot connexion 0.2
+xdotool type --delay 30 chef; xdotool key Tab; xdotool type --delay 30 chef-demo-2026; xdotool key Return
+shot tableau-de-bord 2
+click 60 81; xdotool type --delay 60 "ben"; sleep 1; click 300 124; shot beneficiaires 1.5
+xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Return; shot beneficiaire-formulaire 1
+xdotool key Escape; sleep 0.3
+click 60 112; sleep 0.5; click 420 81; xdotool type --delay 20 "BL-DEMO-2023-00444"; xdotool key Return; shot dossier 1.5
+click 60 143; shot programmes 1
+click 60 174; shot attestations 0.5
+click 60 205; shot synchronisation 0.5
+click 60 236; shot rapports 0.5
+click 60 267; shot parametres 1
