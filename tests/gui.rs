@@ -63,6 +63,25 @@ fn a_clerk_logs_in_and_sees_the_dashboard() {
     log_in(&mut harness, "agent", "agent-demo-2026");
     assert!(has(&harness, "Tableau de bord") && has(&harness, "Emplois prévus"));
     assert!(has_text(&harness, "Modifications non livrées"));
+    assert!(!has_text(&harness, "anomalies"), "the background check found the demo sound");
+}
+
+#[test]
+fn a_tampered_database_is_reported_after_login() {
+    let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let (session, _) = ok(demo::create_demo_site(&mut core));
+    ok(demo::populate(&mut core, &session, 20, 7));
+    ok(core
+        .store()
+        .conn()
+        .execute("UPDATE applicants SET data = json_set(data, '$.last_name', 'X') WHERE rid = 3", []));
+    let app = DaftarApp::new(Backend::inline(core), false, "BL-DEMO".into(), Screen::Dashboard);
+    let mut harness =
+        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    daftar::ui::theme::apply(&harness.ctx);
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    assert!(has_text(&harness, "a trouvé des anomalies"), "{:#?}", harness.root());
 }
 
 #[test]

@@ -9,8 +9,8 @@ use eframe::egui;
 use uuid::Uuid;
 
 use crate::app::{
-    AppError, ApplicantLine, CardRef, Core, DossierView, DuplicateCandidate, InstallSetup, Move, Page, Row, Session,
-    Stats, UserRow, demo,
+    AppError, ApplicantLine, CardRef, CheckReport, Core, DossierView, DuplicateCandidate, InstallSetup, Move, Page,
+    Row, Session, Stats, UserRow, demo,
 };
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
 use crate::domain::dossier::{Dossier, Status};
@@ -119,6 +119,8 @@ pub enum Request {
     Programmes,
     /// The accounts.
     Users,
+    /// The full integrity check (SQLite and the audit chain), run once the window is up.
+    Check,
 }
 
 /// A reply from the worker.
@@ -153,6 +155,8 @@ pub enum Reply {
     Programmes(Result<Vec<Row<Programme>>, AppError>),
     /// Accounts.
     Users(Result<Vec<UserRow>, AppError>),
+    /// The integrity check's findings.
+    Integrity(Result<CheckReport, AppError>),
 }
 
 /// The core and the open session, on the worker's side.
@@ -220,6 +224,7 @@ impl Worker {
             }
             Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
             Request::Users => Reply::Users(self.with(|core, s| core.users(s))),
+            Request::Check => Reply::Integrity(self.with(|core, s| core.check(s))),
         })
     }
 

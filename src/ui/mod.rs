@@ -94,6 +94,8 @@ pub struct DaftarApp {
     programmes: Option<Vec<Row<Programme>>>,
     users: Option<Vec<UserRow>>,
     message: Option<Message>,
+    /// A finding of the integrity check: shown on every screen until the program restarts.
+    alarm: Option<Message>,
 }
 
 impl DaftarApp {
@@ -117,6 +119,7 @@ impl DaftarApp {
             programmes: None,
             users: None,
             message: None,
+            alarm: None,
         }
     }
 
@@ -175,6 +178,9 @@ impl DaftarApp {
             }
         });
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(alarm) = &self.alarm {
+                widgets::message(ui, alarm);
+            }
             if let Some(message) = &self.message {
                 widgets::message(ui, message);
             }
@@ -241,6 +247,8 @@ impl DaftarApp {
                 if self.screen != Screen::Dashboard {
                     requests.push(Request::Dashboard);
                 }
+                // Start-up did only cheap checks; the full one runs now, off the window's thread.
+                requests.push(Request::Check);
                 for request in requests {
                     self.backend.send(request);
                 }
@@ -316,6 +324,21 @@ impl DaftarApp {
             Reply::Users(result) => match result {
                 Ok(rows) => self.users = Some(rows),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Integrity(result) => match result {
+                Ok(report) if report.is_sound() => {}
+                Ok(report) => {
+                    let first = report
+                        .integrity
+                        .first()
+                        .cloned()
+                        .or_else(|| report.chain.problems.first().map(|p| p.message.clone()));
+                    self.alarm = Some(Message::error(format!(
+                        "La vérification de la base a trouvé des anomalies ({}). N'enregistrez plus rien et faites restaurer la dernière sauvegarde saine.",
+                        first.unwrap_or_default()
+                    )));
+                }
+                Err(e) => self.alarm = Some(Message::error(format!("Vérification de la base impossible : {e}"))),
             },
         }
     }
