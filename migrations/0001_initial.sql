@@ -146,10 +146,14 @@ CREATE TABLE projects (
     label         TEXT NOT NULL,
     data          TEXT NOT NULL,
     kind          TEXT GENERATED ALWAYS AS (json_extract(data, '$.kind')) VIRTUAL,
-    promoter_id   TEXT GENERATED ALWAYS AS (json_extract(data, '$.promoter_id')) VIRTUAL
+    promoter_id   TEXT GENERATED ALWAYS AS (json_extract(data, '$.promoter_id')) VIRTUAL,
+    jobs_total    INTEGER GENERATED ALWAYS AS (json_extract(data, '$.jobs_planned.total')) VIRTUAL,
+    jobs_family   INTEGER GENERATED ALWAYS AS (json_extract(data, '$.jobs_planned.family')) VIRTUAL
 );
 CREATE INDEX projects_promoter ON projects (promoter_id);
 CREATE INDEX projects_list ON projects (deleted_at, sort_key);
+-- Covers the dashboard's counts by kind and sums of planned jobs without reading the rows.
+CREATE INDEX projects_figures ON projects (deleted_at, kind, jobs_total, jobs_family);
 
 CREATE TABLE dossiers (
     rid           INTEGER PRIMARY KEY,
@@ -171,7 +175,7 @@ CREATE TABLE dossiers (
 CREATE UNIQUE INDEX dossiers_number ON dossiers (number);
 CREATE INDEX dossiers_project ON dossiers (project_id);
 CREATE INDEX dossiers_applicant ON dossiers (applicant_id);
-CREATE INDEX dossiers_status ON dossiers (status);
+CREATE INDEX dossiers_status ON dossiers (deleted_at, status);
 
 CREATE TABLE decisions (
     rid           INTEGER PRIMARY KEY,
@@ -207,6 +211,7 @@ CREATE TABLE funding_lines (
     year             INTEGER GENERATED ALWAYS AS (json_extract(data, '$.year')) VIRTUAL
 );
 CREATE INDEX funding_lines_dossier ON funding_lines (dossier_id);
+CREATE INDEX funding_lines_figures ON funding_lines (deleted_at, source_kind, committed_centimes);
 
 CREATE TABLE disbursements (
     rid              INTEGER PRIMARY KEY,
@@ -226,6 +231,7 @@ CREATE TABLE disbursements (
 );
 CREATE INDEX disbursements_line ON disbursements (funding_line_id);
 CREATE INDEX disbursements_dossier ON disbursements (dossier_id);
+CREATE INDEX disbursements_figures ON disbursements (deleted_at, funding_line_id, amount_centimes);
 
 CREATE TABLE programmes (
     rid           INTEGER PRIMARY KEY,

@@ -201,10 +201,36 @@ impl Core {
         Ok(check_store(&self.store)?)
     }
 
+    /// A reader for the long reads (dashboard figures, integrity check), to use on another thread
+    /// with its own read-only connection, once `session` may do `action`. `None` for a database
+    /// in memory (read through the core instead).
+    pub fn background_reader(&self, session: &Session, action: Action) -> Result<Option<BackgroundReader>, AppError> {
+        session.require(action)?;
+        Ok(self.store.path().map(|path| BackgroundReader { path: path.to_owned() }))
+    }
+
     /// Counts of the register.
     pub fn stats(&self, session: &Session) -> Result<Stats, AppError> {
         session.require(Action::ViewRegister)?;
         Ok(crate::store::search::stats(self.store.conn())?)
+    }
+}
+
+/// Long reads that run away from the core's connection, so that searches and writes go on.
+#[derive(Debug, Clone)]
+pub struct BackgroundReader {
+    path: std::path::PathBuf,
+}
+
+impl BackgroundReader {
+    /// The full integrity check.
+    pub fn check(&self) -> Result<CheckReport, AppError> {
+        Ok(check_store(&Store::open_read_only(&self.path)?)?)
+    }
+
+    /// The register's counts.
+    pub fn stats(&self) -> Result<Stats, AppError> {
+        Ok(crate::store::search::stats(Store::open_read_only(&self.path)?.conn())?)
     }
 }
 

@@ -143,6 +143,18 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database read-only, beside the connection that writes: for checks that
+    /// run on another thread (WAL lets readers and the writer work at once).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_owned()));
+        }
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Store { conn, path: Some(path.to_owned()) })
+    }
+
     /// A fresh database in memory, for tests.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()?;

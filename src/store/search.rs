@@ -80,10 +80,12 @@ fn applicant_lines(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ApplicantLine>, S
     Ok(out)
 }
 
-/// The FTS5 query for what a clerk typed: every word, as a prefix, must match.
-/// `None` when nothing searchable was typed.
+/// The FTS5 query for what a clerk typed: every word of two characters or more, as a prefix,
+/// must match. `None` when nothing searchable was typed (a single letter matches a third of the
+/// register and would cost seconds on a large one: the list stays as it is until the second).
 pub fn fts_query(typed: &str) -> Option<String> {
-    let words: Vec<String> = search_tokens(typed).map(|w| format!("\"{w}\"*")).collect();
+    let words: Vec<String> =
+        search_tokens(typed).filter(|w| w.chars().count() >= 2).map(|w| format!("\"{w}\"*")).collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 
@@ -221,8 +223,7 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
         projects_by_kind: pairs(conn, "SELECT kind, count(*) FROM projects WHERE deleted_at IS NULL GROUP BY kind ORDER BY kind")?,
         dossiers_by_status: pairs(conn, "SELECT status, count(*) FROM dossiers WHERE deleted_at IS NULL GROUP BY status ORDER BY status")?,
         jobs_planned: conn.query_row(
-            "SELECT coalesce(sum(json_extract(data, '$.jobs_planned.total')), 0), coalesce(sum(json_extract(data, '$.jobs_planned.family')), 0)
-             FROM projects WHERE deleted_at IS NULL",
+            "SELECT coalesce(sum(jobs_total), 0), coalesce(sum(jobs_family), 0) FROM projects WHERE deleted_at IS NULL",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?,
@@ -237,8 +238,9 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
         )?,
         visits: live_count(conn, "visits")?,
         programmes: live_count(conn, "programmes")?,
-        outbox: count(conn, "SELECT count(*) FROM outbox")?,
-        audit_entries: count(conn, "SELECT count(*) FROM audit_log")?,
+        // Change numbers are contiguous (pruning removes the oldest): no need to count rows.
+        outbox: count(conn, "SELECT coalesce(max(change_no) - min(change_no) + 1, 0) FROM outbox")?,
+        audit_entries: count(conn, "SELECT coalesce(max(seq), 0) FROM audit_log")?,
     })
 }
 

@@ -9,13 +9,13 @@ use eframe::egui;
 use uuid::Uuid;
 
 use crate::app::{
-    AppError, ApplicantLine, CardRef, CheckReport, Core, DossierView, DuplicateCandidate, InstallSetup, Move, Page,
-    Row, Session, Stats, UserRow, demo,
+    AppError, ApplicantLine, BackgroundReader, CardRef, CheckReport, Core, DossierView, DuplicateCandidate,
+    InstallSetup, Move, Page, Row, Session, Stats, UserRow, demo,
 };
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::{Grant, Programme};
-use crate::domain::role::Role;
+use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
 
 /// What the logged-in user is, for display and for deciding which buttons to show.
@@ -163,10 +163,17 @@ pub enum Reply {
 struct Worker {
     core: Core,
     session: Option<Session>,
+    /// Where long checks send their reply from their own thread (`None`: answer inline).
+    background: Option<(Sender<Reply>, egui::Context)>,
 }
 
 fn no_session() -> AppError {
     AppError::Rule("Session fermée : reconnectez-vous.".into())
+}
+
+/// A failure shown where messages go.
+fn inline_error(error: AppError) -> Reply {
+    Reply::Dashboard(Err(error))
 }
 
 impl Worker {
@@ -182,7 +189,13 @@ impl Worker {
                 self.session = None;
                 return None;
             }
-            Request::Dashboard => Reply::Dashboard(self.with(|core, s| core.stats(s))),
+            Request::Dashboard => {
+                return self.in_background(
+                    Action::ViewRegister,
+                    |reader| Reply::Dashboard(reader.stats()),
+                    |core, s| Reply::Dashboard(core.stats(s)),
+                );
+            }
             Request::Search { query, page, page_size, generation } => Reply::Search {
                 generation,
                 page,
@@ -224,8 +237,42 @@ impl Worker {
             }
             Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
             Request::Users => Reply::Users(self.with(|core, s| core.users(s))),
-            Request::Check => Reply::Integrity(self.with(|core, s| core.check(s))),
+            Request::Check => {
+                return self.in_background(
+                    Action::CheckIntegrity,
+                    |reader| Reply::Integrity(reader.check()),
+                    |core, s| Reply::Integrity(core.check(s)),
+                );
+            }
         })
+    }
+
+    /// Runs a long read on its own thread and connection (the figures and the full check read the
+    /// whole file: seconds on a large register), so that searches go on meanwhile; inline in tests
+    /// and for a database in memory.
+    fn in_background(
+        &self,
+        action: Action,
+        read: impl FnOnce(BackgroundReader) -> Reply + Send + 'static,
+        inline: impl FnOnce(&Core, &Session) -> Reply,
+    ) -> Option<Reply> {
+        let Some(session) = self.session.as_ref() else { return Some(inline_error(no_session())) };
+        let reader = match self.core.background_reader(session, action) {
+            Ok(reader) => reader,
+            Err(e) => return Some(inline_error(e)),
+        };
+        match (reader, &self.background) {
+            (Some(reader), Some((replies, ctx))) => {
+                let (replies, ctx) = (replies.clone(), ctx.clone());
+                let spawned = std::thread::Builder::new().name("daftar-lecture".into()).spawn(move || {
+                    if replies.send(read(reader)).is_ok() {
+                        ctx.request_repaint();
+                    }
+                });
+                spawned.err().map(|e| inline_error(AppError::Rule(format!("Lecture impossible à lancer : {e}"))))
+            }
+            _ => Some(inline(&self.core, session)),
+        }
     }
 
     fn open(&mut self, session: Session) -> SessionInfo {
@@ -263,8 +310,9 @@ impl Backend {
     pub fn spawn(core: Core, ctx: egui::Context) -> std::io::Result<Backend> {
         let (request_tx, request_rx) = channel::<Request>();
         let (reply_tx, reply_rx) = channel::<Reply>();
+        let background = (reply_tx.clone(), ctx.clone());
         std::thread::Builder::new().name("daftar-core".into()).spawn(move || {
-            let mut worker = Worker { core, session: None };
+            let mut worker = Worker { core, session: None, background: Some(background) };
             while let Ok(first) = request_rx.recv() {
                 // Keep only the newest search among those waiting: typing fast runs one query.
                 let mut batch = vec![first];
@@ -289,7 +337,12 @@ impl Backend {
 
     /// A backend that answers on the caller's thread, for tests.
     pub fn inline(core: Core) -> Backend {
-        Backend { mode: Mode::Inline { worker: Box::new(Worker { core, session: None }), replies: VecDeque::new() } }
+        Backend {
+            mode: Mode::Inline {
+                worker: Box::new(Worker { core, session: None, background: None }),
+                replies: VecDeque::new(),
+            },
+        }
     }
 
     /// Sends a request.

@@ -128,6 +128,16 @@ impl DaftarApp {
         self.screen
     }
 
+    /// True once a session is open (the main window is shown).
+    pub fn logged_in(&self) -> bool {
+        matches!(self.phase, Phase::Main)
+    }
+
+    /// The applicant screen's state (read-only: for measurements and tests).
+    pub fn applicants(&self) -> &applicants::ApplicantsState {
+        &self.applicants
+    }
+
     /// Draws one frame: applies the replies that arrived, draws, sends what the screens asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         for reply in self.backend.poll() {
