@@ -220,8 +220,14 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
     Ok(Stats {
         card_holders: live_count(conn, "card_holders")?,
         applicants: live_count(conn, "applicants")?,
-        projects_by_kind: pairs(conn, "SELECT kind, count(*) FROM projects WHERE deleted_at IS NULL GROUP BY kind ORDER BY kind")?,
-        dossiers_by_status: pairs(conn, "SELECT status, count(*) FROM dossiers WHERE deleted_at IS NULL GROUP BY status ORDER BY status")?,
+        projects_by_kind: pairs(
+            conn,
+            "SELECT kind, count(*) FROM projects WHERE deleted_at IS NULL GROUP BY kind ORDER BY kind",
+        )?,
+        dossiers_by_status: pairs(
+            conn,
+            "SELECT status, count(*) FROM dossiers WHERE deleted_at IS NULL GROUP BY status ORDER BY status",
+        )?,
         jobs_planned: conn.query_row(
             "SELECT coalesce(sum(jobs_total), 0), coalesce(sum(jobs_family), 0) FROM projects WHERE deleted_at IS NULL",
             [],
@@ -233,13 +239,19 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
         )?,
         disbursed_by_source: pairs(
             conn,
-            "SELECT l.source_kind, sum(d.amount_centimes) FROM disbursements d JOIN funding_lines l ON l.id = d.funding_line_id
-             WHERE d.deleted_at IS NULL GROUP BY l.source_kind ORDER BY l.source_kind",
+            "SELECT l.source_kind, sum(p.paid) FROM (
+                 SELECT funding_line_id, sum(amount_centimes) AS paid FROM disbursements
+                 WHERE deleted_at IS NULL GROUP BY funding_line_id) p
+             JOIN funding_lines AS l INDEXED BY funding_lines_source ON l.id = p.funding_line_id
+             GROUP BY l.source_kind ORDER BY l.source_kind",
         )?,
         visits: live_count(conn, "visits")?,
         programmes: live_count(conn, "programmes")?,
         // Change numbers are contiguous (pruning removes the oldest): no need to count rows.
-        outbox: count(conn, "SELECT coalesce(max(change_no) - min(change_no) + 1, 0) FROM outbox")?,
+        outbox: count(
+            conn,
+            "SELECT coalesce((SELECT max(change_no) FROM outbox) - (SELECT min(change_no) FROM outbox) + 1, 0)",
+        )?,
         audit_entries: count(conn, "SELECT coalesce(max(seq), 0) FROM audit_log")?,
     })
 }
