@@ -35,6 +35,8 @@ fn fill(harness: &mut Harness<'_, DaftarApp>, label: &str, text: &str) {
 fn choose(harness: &mut Harness<'_, DaftarApp>, label: &str, option: &str) {
     harness.get_by_label(label).click();
     harness.run();
+    harness.get_by_label(option).scroll_to_me();
+    harness.run();
     harness.get_by_label(option).click();
     harness.run();
 }
@@ -216,4 +218,92 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
         "{:#?}",
         harness.root()
     );
+}
+
+#[test]
+fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
+    let core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let app = DaftarApp::new(Backend::inline(core), true, String::new(), Screen::Dashboard);
+    let mut harness =
+        Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    daftar::ui::theme::apply(&harness.ctx);
+    harness.run();
+    // First start: the guided set-up.
+    fill(&mut harness, "Code du site", "bl-tiznit");
+    fill(&mut harness, "Nom du site", "Bureau local de Tiznit");
+    choose(&mut harness, "Province ou préfecture", "581 — Tiznit");
+    fill(&mut harness, "Identifiant de l'administrateur", "admin");
+    fill(&mut harness, "Mot de passe", "motdepasse-1");
+    fill(&mut harness, "Confirmer le mot de passe", "motdepasse-1");
+    harness.get_by_label("Installer").click();
+    harness.run();
+    assert!(has_text(&harness, "BL-TIZNIT — Bureau local de Tiznit"), "{:#?}", harness.root());
+    assert!(has(&harness, "Emplois prévus"));
+    // The administrator registers an applicant…
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
+    harness.run();
+    fill(&mut harness, "CIN", "JB123456");
+    fill(&mut harness, "Nom", "Bennani");
+    fill(&mut harness, "Prénom", "Khadija");
+    fill(&mut harness, "Date de naissance", "03/05/1970");
+    choose(&mut harness, "Sexe", "Féminin");
+    choose(&mut harness, "Lien avec le titulaire", "Fille");
+    fill(&mut harness, "N° carte de résistant", "R-1956");
+    fill(&mut harness, "Titulaire de la carte", "Ahmed Bennani");
+    harness.get_by_label("Enregistrer").click();
+    harness.run();
+    assert!(has_text(&harness, "Bénéficiaire enregistré"));
+    // …her project…
+    harness.get_by_label("Nouveau projet").click();
+    harness.run();
+    choose(&mut harness, "Type de projet", "Projet individuel");
+    fill(&mut harness, "Nom du projet", "Atelier de couture");
+    fill(&mut harness, "Emplois prévus", "3");
+    fill(&mut harness, "dont famille de la résistance", "4");
+    harness.get_by_label("Enregistrer le projet").click();
+    harness.run();
+    assert!(has_text(&harness, "ne peuvent dépasser le total"), "jobs for the family ≤ total");
+    fill(&mut harness, "dont famille de la résistance", "2");
+    harness.get_by_label("Enregistrer le projet").click();
+    harness.run();
+    assert!(has_text(&harness, "Projet enregistré"));
+    // …and opens its dossier, which the Dossiers screen then shows.
+    harness.get_by_label("Ouvrir un dossier : Atelier de couture").click();
+    harness.run();
+    assert!(has_text(&harness, "BL-TIZNIT-2026-00001 — Projet individuel — Déposé"), "{:#?}", harness.root());
+    for doc in [
+        "Demande signée du porteur de projet",
+        "Copie de la CIN",
+        "Carte d'ancien résistant ou attestation d'ayant droit",
+        "Extrait d'acte de naissance (lien de filiation)",
+        "Fiche descriptive du projet",
+        "Devis estimatif",
+    ] {
+        harness.get_by_label_contains(&format!("MANQUANTE : {doc}")).click();
+        harness.run();
+    }
+    assert!(!has_text(&harness, "MANQUANTE"), "{:#?}", harness.root());
+    for step in ["Mettre en instruction", "Déclarer complet", "Transmettre à la commission"] {
+        harness.get_by_label(step).click();
+        harness.run();
+    }
+    fill(&mut harness, "Montant accordé (budget HCAR)", "30 000");
+    harness.get_by_label("Approuver").click();
+    harness.run();
+    fill(&mut harness, "Montant à décaisser (Budget HCAR)", "12 000");
+    harness.get_by_label("Décaisser (Budget HCAR)").click();
+    harness.run();
+    assert!(has_text(&harness, "Financé"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "tranche 1"));
+    // The dashboard follows: one dossier, money committed and disbursed.
+    harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
+    harness.run();
+    assert!(
+        has_text(&harness, "Budget du Haut-Commissariat : 30\u{202f}000,00\u{a0}DH / 12\u{202f}000,00\u{a0}DH"),
+        "{:#?}",
+        harness.root()
+    );
+    assert!(has_text(&harness, "3 dont 2 famille"));
 }

@@ -12,6 +12,7 @@ use super::{bidi, theme};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
 use crate::domain::FieldErrors;
 use crate::domain::applicant::{ApplicantDraft, Relationship};
+use crate::domain::project::{ProjectDraft, ProjectKind};
 use crate::reference::Reference;
 
 /// Rows asked for at a time.
@@ -39,6 +40,17 @@ pub struct ApplicantsState {
     pub message: Option<Message>,
     /// Put the cursor in the search box on the next frame.
     pub focus_search: bool,
+    /// The project form, when one is open (for the applicant shown).
+    pub project_form: Option<ProjectForm>,
+}
+
+/// The project form.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectForm {
+    /// The fields.
+    pub draft: ProjectDraft,
+    /// Field errors from the core.
+    pub errors: FieldErrors,
 }
 
 /// The applicant form.
@@ -224,22 +236,87 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Ve
         }
         row("Bureau", detail.row.meta.owner.clone());
     });
+    let mut requests = Vec::new();
     ui.add_space(6.0);
-    ui.label(RichText::new("Dossiers").strong());
-    if detail.dossiers.is_empty() {
-        ui.label(RichText::new("Aucun dossier.").weak());
+    ui.label(RichText::new("Projets et dossiers").strong());
+    if detail.projects.is_empty() {
+        ui.label(RichText::new("Aucun projet.").weak());
     }
-    for d in &detail.dossiers {
-        ui.label(format!("{} — {} — {}", d.value.number, d.value.kind.label_fr(), d.value.status.label_fr()));
-    }
-    if can_register && ui.button("Modifier").clicked() {
-        state.form = Some(ApplicantForm {
-            draft: ApplicantDraft::from_applicant(a),
-            editing: Some(detail.row.meta.id),
-            ..ApplicantForm::default()
+    for project in &detail.projects {
+        ui.horizontal(|ui| {
+            ui.label(format!("{} — {}", project.value.name, project.value.kind.label_fr()));
+            if can_register && ui.button(format!("Ouvrir un dossier : {}", project.value.name)).clicked() {
+                requests.push(Request::OpenDossier(project.meta.id));
+            }
         });
+        for d in detail.dossiers.iter().filter(|d| d.value.project_id == project.meta.id) {
+            ui.label(format!("   {} — {}", d.value.number, d.value.status.label_fr()));
+        }
     }
-    Vec::new()
+    let promoter = detail.row.meta.id;
+    ui.horizontal(|ui| {
+        if can_register && ui.button("Modifier").clicked() {
+            state.form = Some(ApplicantForm {
+                draft: ApplicantDraft::from_applicant(a),
+                editing: Some(promoter),
+                ..ApplicantForm::default()
+            });
+        }
+        if can_register && state.project_form.is_none() && ui.button("Nouveau projet").clicked() {
+            state.project_form = Some(ProjectForm::default());
+        }
+    });
+    if let Some(form) = &mut state.project_form {
+        ui.separator();
+        let (form_requests, closed) = project_form_ui(ui, form, promoter);
+        requests.extend(form_requests);
+        if closed {
+            state.project_form = None;
+        }
+    }
+    requests
+}
+
+/// The project form, under the applicant who carries the project.
+fn project_form_ui(ui: &mut Ui, form: &mut ProjectForm, promoter: Uuid) -> (Vec<Request>, bool) {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Nouveau projet").strong());
+    let errors = form.errors.clone();
+    let e = |field: &str| errors.for_field(field);
+    let d = &mut form.draft;
+    let kinds: Vec<(String, String)> =
+        ProjectKind::ALL.iter().map(|k| (k.code().to_owned(), k.label_fr().to_owned())).collect();
+    widgets::choice(ui, "Type de projet", &mut d.kind, &kinds, e("kind"));
+    widgets::field(ui, "Nom du projet", &mut d.name, e("name"));
+    widgets::field(ui, "Secteur", &mut d.sector, None);
+    widgets::field(ui, "Commune du projet", &mut d.commune, None);
+    match ProjectKind::parse(&d.kind) {
+        Ok(ProjectKind::Pme) => {
+            widgets::field(ui, "ICE", &mut d.ice, e("ice"));
+            widgets::field(ui, "RC : tribunal", &mut d.rc_court, e("rc"));
+            widgets::field(ui, "RC : numéro", &mut d.rc_number, None);
+        }
+        Ok(ProjectKind::Cooperative) => {
+            widgets::field(ui, "ICE", &mut d.ice, e("ice"));
+            widgets::field(ui, "N° ODCO", &mut d.odco_number, e("odco_number"));
+        }
+        Ok(ProjectKind::Association) => {
+            widgets::field(ui, "Récépissé", &mut d.association_receipt, e("association_receipt"));
+        }
+        _ => {}
+    }
+    widgets::field(ui, "Emplois prévus", &mut d.jobs_total, e("jobs_total"));
+    widgets::field(ui, "dont famille de la résistance", &mut d.jobs_family, e("jobs_family"));
+    let mut closed = false;
+    ui.horizontal(|ui| {
+        if ui.button("Enregistrer le projet").clicked() {
+            requests.push(Request::SaveProject { draft: form.draft.clone(), promoter });
+        }
+        if ui.button("Annuler le projet").clicked() {
+            closed = true;
+        }
+    });
+    (requests, closed)
 }
 
 /// The form; returns its requests and whether it was closed.

@@ -12,9 +12,11 @@ use crate::app::{
     AppError, ApplicantLine, BackgroundReader, CardRef, CheckReport, Core, DossierView, DuplicateCandidate,
     InstallSetup, Move, Page, Row, Session, Stats, UserRow, demo,
 };
+use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::{Grant, Programme};
+use crate::domain::project::{Project, ProjectDraft};
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
 
@@ -51,6 +53,8 @@ pub struct ApplicantDetail {
     pub card_holder: Option<Row<CardHolder>>,
     /// Their dossiers.
     pub dossiers: Vec<Row<Dossier>>,
+    /// The projects they carry.
+    pub projects: Vec<Row<Project>>,
 }
 
 /// A request from a screen.
@@ -115,6 +119,31 @@ pub enum Request {
         /// Grants (approvals).
         grants: Vec<Grant>,
     },
+    /// Register a project carried by an applicant.
+    SaveProject {
+        /// The form.
+        draft: ProjectDraft,
+        /// The applicant who carries it.
+        promoter: Uuid,
+    },
+    /// Open a dossier for a project, deposited today.
+    OpenDossier(Uuid),
+    /// Tick documents as received today.
+    ReceiveDocuments {
+        /// The dossier.
+        id: Uuid,
+        /// Checklist codes.
+        codes: Vec<String>,
+    },
+    /// Record a disbursement on a funding line, paid today.
+    Disburse {
+        /// The dossier (shown again afterwards).
+        dossier: Uuid,
+        /// The funding line.
+        line: Uuid,
+        /// The amount.
+        amount: Money,
+    },
     /// The programmes.
     Programmes,
     /// The accounts.
@@ -149,8 +178,10 @@ pub enum Reply {
     Saved(Result<Uuid, AppError>),
     /// A dossier.
     Dossier(Result<DossierView, AppError>),
-    /// A dossier moved (its new view).
+    /// A dossier moved or changed (its new view).
     Moved(Result<DossierView, AppError>),
+    /// A project was registered (the applicant is shown again).
+    ProjectSaved(Result<Uuid, AppError>),
     /// Programmes.
     Programmes(Result<Vec<Row<Programme>>, AppError>),
     /// Accounts.
@@ -205,7 +236,8 @@ impl Worker {
                 let row = core.applicant(s, id)?;
                 let card_holder = row.value.card_holder_id.map(|h| core.card_holder(s, h)).transpose()?;
                 let dossiers = core.dossiers_of_applicant(s, id)?;
-                Ok(ApplicantDetail { row, card_holder, dossiers })
+                let projects = core.projects_of(s, id)?;
+                Ok(ApplicantDetail { row, card_holder, dossiers, projects })
             })),
             Request::CheckApplicant { draft, editing } => {
                 Reply::Checked(self.with(|core, s| core.check_applicant(s, &draft, editing)))
@@ -234,6 +266,25 @@ impl Worker {
                     Move::to(to, today).because_opt(reason.as_deref()).granting(&grants, None),
                 );
                 Reply::Moved(moved.and_then(|()| self.core.dossier_view(s, id)))
+            }
+            Request::SaveProject { draft, promoter } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::ProjectSaved(Err(no_session()))) };
+                Reply::ProjectSaved(self.core.add_project(s, &draft, promoter, vec![]).map(|_| promoter))
+            }
+            Request::OpenDossier(project) => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let opened = self.core.open_dossier(s, project, today, None, &[]);
+                Reply::Dossier(opened.and_then(|row| self.core.dossier_view(s, row.meta.id)))
+            }
+            Request::ReceiveDocuments { id, codes } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let received = self.core.receive_documents(s, id, &codes, today);
+                Reply::Moved(received.and_then(|()| self.core.dossier_view(s, id)))
+            }
+            Request::Disburse { dossier, line, amount } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let paid = self.core.disburse(s, line, amount, today, "");
+                Reply::Moved(paid.and_then(|_| self.core.dossier_view(s, dossier)))
             }
             Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
             Request::Users => Reply::Users(self.with(|core, s| core.users(s))),

@@ -9,7 +9,7 @@ use crate::app::DossierView;
 use crate::domain::Money;
 use crate::domain::dossier::Status;
 use crate::domain::funding::{FundingSource, Grant};
-use crate::domain::role::permits;
+use crate::domain::role::{Action, permits};
 
 /// The screen's state.
 #[derive(Debug, Default)]
@@ -26,6 +26,8 @@ pub struct DossiersState {
     pub message: Option<Message>,
     /// Put the cursor in the number field on the next frame.
     pub focus_number: bool,
+    /// Amounts typed for disbursements, per funding line.
+    pub disburse: std::collections::HashMap<uuid::Uuid, String>,
 }
 
 /// What the button that moves a dossier from `from` to `to` says.
@@ -70,6 +72,10 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
         RichText::new(format!("{} — {} — {}", d.number, d.kind.label_fr(), d.status.label_fr())).size(18.0).strong(),
     );
     ui.label(format!("Déposé le {}", d.deposited_on.format("%d/%m/%Y")));
+    let id = view.dossier.meta.id;
+    let may = |action| permits(session.role, action, &session.site).is_ok();
+    let can_tick = may(Action::RegisterDossier) && d.status < Status::Transmis;
+    let can_pay = may(Action::RecordDisbursement) && matches!(d.status, Status::Approuve | Status::Finance);
     ui.columns(2, |columns| {
         let ui = &mut columns[0];
         ui.label(RichText::new("Pièces").strong());
@@ -79,7 +85,11 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 None if item.required => format!("MANQUANTE : {}", item.label_fr),
                 None => format!("Facultative : {}", item.label_fr),
             };
-            ui.label(mark);
+            let mut ticked = received.is_some();
+            let enabled = can_tick && received.is_none();
+            if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() && ticked {
+                requests.push(Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
+            }
         }
         let ui = &mut columns[1];
         ui.label(RichText::new("Historique").strong());
@@ -105,10 +115,22 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                     p.value.amount
                 ));
             }
+            if can_pay {
+                ui.horizontal(|ui| {
+                    let label = ui.label(format!("Montant à décaisser ({})", line.value.source));
+                    let amount = state.disburse.entry(line.meta.id).or_default();
+                    ui.add(egui::TextEdit::singleline(amount).desired_width(120.0)).labelled_by(label.id);
+                    if ui.button(format!("Décaisser ({})", line.value.source)).clicked() {
+                        match Money::parse_fr(amount) {
+                            Ok(amount) => requests.push(Request::Disburse { dossier: id, line: line.meta.id, amount }),
+                            Err(e) => state.message = Some(Message::error(e)),
+                        }
+                    }
+                });
+            }
         }
     });
     ui.separator();
-    let id = view.dossier.meta.id;
     ui.horizontal_wrapped(|ui| {
         for &to in d.status.next() {
             let allowed =

@@ -319,10 +319,26 @@ impl DaftarApp {
                     self.backend.send(Request::Dashboard);
                 }
             }
+            Reply::ProjectSaved(result) => match result {
+                Ok(promoter) => {
+                    self.applicants.project_form = None;
+                    self.applicants.message = Some(Message::ok("Projet enregistré."));
+                    self.backend.send(Request::Applicant(promoter));
+                    self.backend.send(Request::Dashboard);
+                }
+                Err(crate::app::AppError::Invalid(errors)) => {
+                    if let Some(form) = &mut self.applicants.project_form {
+                        form.errors = errors;
+                    }
+                }
+                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
+            },
             Reply::Dossier(result) | Reply::Moved(result) => match result {
                 Ok(view) => {
+                    self.dossiers.number = view.dossier.value.number.to_string();
                     self.dossiers.view = Some(view);
                     self.dossiers.message = None;
+                    self.screen = Screen::Dossiers;
                     self.backend.send(Request::Dashboard);
                 }
                 Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
