@@ -243,14 +243,12 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Ve
         ui.label(RichText::new("Aucun projet.").weak());
     }
     for project in &detail.projects {
-        ui.horizontal(|ui| {
-            ui.label(format!("{} — {}", project.value.name, project.value.kind.label_fr()));
-            if can_register && ui.button(format!("Ouvrir un dossier : {}", project.value.name)).clicked() {
-                requests.push(Request::OpenDossier(project.meta.id));
-            }
-        });
+        ui.label(format!("{} — {}", project.value.name, project.value.kind.label_fr()));
         for d in detail.dossiers.iter().filter(|d| d.value.project_id == project.meta.id) {
-            ui.label(format!("   {} — {}", d.value.number, d.value.status.label_fr()));
+            ui.label(format!("   dossier {} — {}", d.value.number, d.value.status.label_fr()));
+        }
+        if can_register && ui.button(format!("Ouvrir un dossier : {}", project.value.name)).clicked() {
+            requests.push(Request::OpenDossier(project.meta.id));
         }
     }
     let promoter = detail.row.meta.id;
