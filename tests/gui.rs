@@ -6,7 +6,7 @@ use daftar::ui::{Backend, DaftarApp, Screen};
 use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 use crate::common::{core_with, ok};
 
@@ -297,6 +297,16 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     harness.run();
     assert!(has_text(&harness, "Financé"), "{:#?}", harness.root());
     assert!(has_text(&harness, "tranche 1"));
+    fill(&mut harness, "Visite de suivi : emplois constatés", "3");
+    fill(&mut harness, "dont famille", "4");
+    harness.get_by_label("Enregistrer la visite").click();
+    harness.run();
+    assert!(has_text(&harness, "ne peuvent dépasser le total"));
+    fill(&mut harness, "Visite de suivi : emplois constatés", "3");
+    fill(&mut harness, "dont famille", "2");
+    harness.get_by_label("Enregistrer la visite").click();
+    harness.run();
+    assert!(has_text(&harness, "Visite enregistrée"));
     // The dashboard follows: one dossier, money committed and disbursed.
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
     harness.run();
@@ -306,4 +316,54 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
         harness.root()
     );
     assert!(has_text(&harness, "3 dont 2 famille"));
+}
+
+#[test]
+fn deleting_needs_a_head_of_office_and_a_reason() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    let first =
+        harness.query_all_by_label_contains("XW").next().and_then(|n| n.accesskit_node().label()).unwrap_or_default();
+    harness.get_by_label(&first).click();
+    harness.run();
+    assert!(has(&harness, "Modifier") && !has(&harness, "Supprimer"), "a clerk edits but does not delete");
+    harness.get_by_label("Se déconnecter").click();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    harness.get_by_label(&first).click();
+    harness.run();
+    harness.get_by_label("Supprimer").click();
+    harness.run();
+    assert!(has_text(&harness, "doit être motivée"), "{:#?}", harness.root());
+    fill(&mut harness, "Motif de suppression", "Enregistré deux fois");
+    harness.get_by_label("Supprimer").click();
+    harness.run();
+    assert!(has_text(&harness, "Bénéficiaire supprimé"));
+    assert!(!has(&harness, &first), "the deleted applicant left the list");
+}
+
+#[test]
+fn an_administrator_creates_an_account() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "admin", "admin-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Paramètres").click();
+    harness.run();
+    fill(&mut harness, "Identifiant du compte", "agent2");
+    fill(&mut harness, "Nom complet", "Deuxième agent");
+    choose(&mut harness, "Rôle", "Agent de saisie");
+    fill(&mut harness, "Mot de passe du compte", "court");
+    harness.get_by_label("Créer le compte").click();
+    harness.run();
+    assert!(has_text(&harness, "au moins 8 caractères"), "{:#?}", harness.root());
+    fill(&mut harness, "Mot de passe du compte", "agent2-secret");
+    harness.get_by_label("Créer le compte").click();
+    harness.run();
+    assert!(has_text(&harness, "Compte créé"));
+    assert!(has_text(&harness, "agent2 — Agent de saisie — Deuxième agent"));
 }

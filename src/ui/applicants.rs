@@ -42,6 +42,8 @@ pub struct ApplicantsState {
     pub focus_search: bool,
     /// The project form, when one is open (for the applicant shown).
     pub project_form: Option<ProjectForm>,
+    /// The reason typed for deleting the applicant shown.
+    pub delete_reason: String,
 }
 
 /// The project form.
@@ -110,9 +112,19 @@ fn rows_reachable(total: HitCount) -> usize {
     }
 }
 
+/// What the user may do on this screen.
+#[derive(Debug, Clone, Copy)]
+pub struct Rights {
+    /// Register and edit applicants and projects.
+    pub register: bool,
+    /// Delete (with a reason).
+    pub delete: bool,
+}
+
 /// The screen.
 #[must_use]
-pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Vec<Request> {
+pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Request> {
+    let can_register = rights.register;
     let mut requests = Vec::new();
     let (ctrl_f, ctrl_n) = ui.input(|i| {
         (i.modifiers.command && i.key_pressed(egui::Key::F), i.modifiers.command && i.key_pressed(egui::Key::N))
@@ -159,7 +171,7 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: boo
     ui.separator();
     ui.columns(2, |columns| {
         requests.extend(list_ui(&mut columns[0], state));
-        requests.extend(detail_ui(&mut columns[1], state, can_register));
+        requests.extend(detail_ui(&mut columns[1], state, rights));
     });
     requests
 }
@@ -201,7 +213,8 @@ fn list_ui(ui: &mut Ui, state: &mut ApplicantsState) -> Vec<Request> {
     requests
 }
 
-fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Vec<Request> {
+fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Request> {
+    let can_register = rights.register;
     let Some(detail) = &state.detail else {
         ui.label(RichText::new("Choisissez un bénéficiaire dans la liste.").weak());
         return Vec::new();
@@ -264,6 +277,16 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, can_register: bool) -> Ve
             state.project_form = Some(ProjectForm::default());
         }
     });
+    if rights.delete {
+        ui.horizontal(|ui| {
+            let label = ui.label("Motif de suppression");
+            ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(240.0)).labelled_by(label.id);
+            if ui.button("Supprimer").clicked() {
+                requests
+                    .push(Request::DeleteApplicant { id: promoter, reason: std::mem::take(&mut state.delete_reason) });
+            }
+        });
+    }
     if let Some(form) = &mut state.project_form {
         ui.separator();
         let (form_requests, closed) = project_form_ui(ui, form, promoter);

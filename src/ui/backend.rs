@@ -144,6 +144,35 @@ pub enum Request {
         /// The amount.
         amount: Money,
     },
+    /// Delete an applicant (a tombstone with a reason).
+    DeleteApplicant {
+        /// The applicant.
+        id: Uuid,
+        /// Why.
+        reason: String,
+    },
+    /// Add an account.
+    AddUser {
+        /// Login.
+        login: String,
+        /// Full name.
+        full_name: String,
+        /// Role.
+        role: Role,
+        /// Password.
+        password: String,
+    },
+    /// Record a follow-up visit of a dossier's project, today.
+    AddVisit {
+        /// The dossier shown (shown again afterwards).
+        dossier: Uuid,
+        /// The project visited.
+        project: Uuid,
+        /// Jobs seen.
+        jobs_total: String,
+        /// Of which for the family.
+        jobs_family: String,
+    },
     /// The programmes.
     Programmes,
     /// The accounts.
@@ -182,6 +211,12 @@ pub enum Reply {
     Moved(Result<DossierView, AppError>),
     /// A project was registered (the applicant is shown again).
     ProjectSaved(Result<Uuid, AppError>),
+    /// A visit was recorded (the dossier again).
+    VisitAdded(Result<DossierView, AppError>),
+    /// An applicant was deleted.
+    Deleted(Result<(), AppError>),
+    /// An account was added (the list again).
+    UserAdded(Result<Vec<UserRow>, AppError>),
     /// Programmes.
     Programmes(Result<Vec<Row<Programme>>, AppError>),
     /// Accounts.
@@ -285,6 +320,29 @@ impl Worker {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
                 let paid = self.core.disburse(s, line, amount, today, "");
                 Reply::Moved(paid.and_then(|_| self.core.dossier_view(s, dossier)))
+            }
+            Request::DeleteApplicant { id, reason } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Deleted(Err(no_session()))) };
+                Reply::Deleted(self.core.delete(s, crate::app::Table::Applicants, id, &reason))
+            }
+            Request::AddUser { login, full_name, role, password } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::UserAdded(Err(no_session()))) };
+                let added = self.core.add_user(s, &login, &full_name, role, &password);
+                Reply::UserAdded(added.and_then(|()| self.core.users(s)))
+            }
+            Request::AddVisit { dossier, project, jobs_total, jobs_family } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::VisitAdded(Err(no_session()))) };
+                let visit = crate::domain::visit::Visit::validate(
+                    project,
+                    &today.format("%d/%m/%Y").to_string(),
+                    &jobs_total,
+                    &jobs_family,
+                    true,
+                    "",
+                    today,
+                );
+                let added = visit.map_err(AppError::from).and_then(|v| self.core.add_visit(s, &v));
+                Reply::VisitAdded(added.and_then(|_| self.core.dossier_view(s, dossier)))
             }
             Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
             Request::Users => Reply::Users(self.with(|core, s| core.users(s))),

@@ -28,6 +28,8 @@ pub struct DossiersState {
     pub focus_number: bool,
     /// Amounts typed for disbursements, per funding line.
     pub disburse: std::collections::HashMap<uuid::Uuid, String>,
+    /// Jobs seen at a follow-up visit (total, of which for the family).
+    pub visit_jobs: (String, String),
 }
 
 /// What the button that moves a dossier from `from` to `to` says.
@@ -130,6 +132,18 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             }
         }
     });
+    if may(Action::RecordVisit) && d.status >= Status::Finance {
+        ui.horizontal(|ui| {
+            let label = ui.label("Visite de suivi : emplois constatés");
+            ui.add(egui::TextEdit::singleline(&mut state.visit_jobs.0).desired_width(60.0)).labelled_by(label.id);
+            let label = ui.label("dont famille");
+            ui.add(egui::TextEdit::singleline(&mut state.visit_jobs.1).desired_width(60.0)).labelled_by(label.id);
+            if ui.button("Enregistrer la visite").clicked() {
+                let (jobs_total, jobs_family) = std::mem::take(&mut state.visit_jobs);
+                requests.push(Request::AddVisit { dossier: id, project: d.project_id, jobs_total, jobs_family });
+            }
+        });
+    }
     ui.separator();
     ui.horizontal_wrapped(|ui| {
         for &to in d.status.next() {

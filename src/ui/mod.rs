@@ -93,6 +93,7 @@ pub struct DaftarApp {
     dossiers: dossiers::DossiersState,
     programmes: Option<Vec<Row<Programme>>>,
     users: Option<Vec<UserRow>>,
+    settings: other::SettingsForm,
     message: Option<Message>,
     /// A finding of the integrity check: shown on every screen until the program restarts.
     alarm: Option<Message>,
@@ -118,6 +119,7 @@ impl DaftarApp {
             dossiers: dossiers::DossiersState::default(),
             programmes: None,
             users: None,
+            settings: other::SettingsForm::default(),
             message: None,
             alarm: None,
         }
@@ -194,10 +196,11 @@ impl DaftarApp {
             if let Some(message) = &self.message {
                 widgets::message(ui, message);
             }
-            let can_register = permits(session.role, Action::RegisterApplicant, &session.site).is_ok();
+            let may = |action| permits(session.role, action, &session.site).is_ok();
+            let rights = applicants::Rights { register: may(Action::RegisterApplicant), delete: may(Action::DeleteRecord) };
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
-                Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, can_register)),
+                Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, rights)),
                 Screen::Dossiers => requests.extend(dossiers::dossiers_ui(ui, &mut self.dossiers, &session)),
                 Screen::Programmes => other::programmes_ui(ui, self.programmes.as_deref(), &session),
                 Screen::Certificates => other::coming_ui(ui, "Attestations", "Les attestations bilingues et leur registre arrivent avec le module des documents."),
@@ -207,7 +210,9 @@ impl DaftarApp {
                     &format!("{} modification(s) attendent d'être livrées à la délégation. Les paquets signés et chiffrés arrivent avec le module de synchronisation.", outbox.unwrap_or(0)),
                 ),
                 Screen::Reports => other::coming_ui(ui, "Rapports", "Le bilan et les indicateurs arrivent avec le module de la délégation ; le tableau de bord donne déjà les effectifs."),
-                Screen::Settings => requests.extend(other::settings_ui(ui, self.users.as_deref(), &session)),
+                Screen::Settings => {
+                    requests.extend(other::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
+                }
             }
         });
         requests
@@ -332,6 +337,33 @@ impl DaftarApp {
                     }
                 }
                 Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
+            },
+            Reply::VisitAdded(result) => match result {
+                Ok(view) => {
+                    self.dossiers.view = Some(view);
+                    self.dossiers.message = Some(Message::ok("Visite enregistrée."));
+                }
+                Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Deleted(result) => match result {
+                Ok(()) => {
+                    self.applicants.detail = None;
+                    self.applicants.message = Some(Message::ok(
+                        "Bénéficiaire supprimé (la suppression, motivée, est transmise à la délégation).",
+                    ));
+                    let restart = self.applicants.restart();
+                    self.backend.send(restart);
+                    self.backend.send(Request::Dashboard);
+                }
+                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
+            },
+            Reply::UserAdded(result) => match result {
+                Ok(rows) => {
+                    self.users = Some(rows);
+                    self.settings = other::SettingsForm::default();
+                    self.message = Some(Message::ok("Compte créé."));
+                }
+                Err(e) => self.message = Some(Message::error(e.to_string())),
             },
             Reply::Dossier(result) | Reply::Moved(result) => match result {
                 Ok(view) => {

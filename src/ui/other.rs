@@ -4,9 +4,10 @@
 use eframe::egui::{RichText, Ui};
 
 use super::backend::{Request, SessionInfo};
+use super::widgets;
 use crate::app::{Row, UserRow};
 use crate::domain::funding::Programme;
-use crate::domain::role::{Action, permits};
+use crate::domain::role::{Action, Role, permits};
 
 /// Programmes and their envelopes.
 pub fn programmes_ui(ui: &mut Ui, programmes: Option<&[Row<Programme>]>, session: &SessionInfo) {
@@ -31,9 +32,27 @@ pub fn programmes_ui(ui: &mut Ui, programmes: Option<&[Row<Programme>]>, session
     }
 }
 
+/// The new-account form of the settings.
+#[derive(Debug, Default)]
+pub struct SettingsForm {
+    /// Login.
+    pub login: String,
+    /// Full name.
+    pub full_name: String,
+    /// Role code.
+    pub role: String,
+    /// Password.
+    pub password: String,
+}
+
 /// Settings: the office's identity and its accounts.
 #[must_use]
-pub fn settings_ui(ui: &mut Ui, users: Option<&[UserRow]>, session: &SessionInfo) -> Vec<Request> {
+pub fn settings_ui(
+    ui: &mut Ui,
+    users: Option<&[UserRow]>,
+    form: &mut SettingsForm,
+    session: &SessionInfo,
+) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Paramètres");
     let site = &session.site;
@@ -59,6 +78,32 @@ pub fn settings_ui(ui: &mut Ui, users: Option<&[UserRow]>, session: &SessionInfo
         }
         None if ui.button("Afficher les comptes").clicked() => requests.push(Request::Users),
         None => {}
+    }
+    if may_manage {
+        ui.add_space(6.0);
+        ui.label(RichText::new("Nouveau compte").strong());
+        widgets::field(ui, "Identifiant du compte", &mut form.login, None);
+        widgets::field(ui, "Nom complet", &mut form.full_name, None);
+        let roles: Vec<(String, String)> = Role::ALL
+            .iter()
+            .filter(|r| r.exists_at(session.site.level))
+            .map(|r| (r.code().to_owned(), r.label_fr().to_owned()))
+            .collect();
+        widgets::choice(ui, "Rôle", &mut form.role, &roles, None);
+        widgets::password(ui, "Mot de passe du compte", &mut form.password);
+        if ui.button("Créer le compte").clicked() {
+            match Role::parse(&form.role) {
+                Ok(role) => requests.push(Request::AddUser {
+                    login: form.login.clone(),
+                    full_name: form.full_name.clone(),
+                    role,
+                    password: std::mem::take(&mut form.password),
+                }),
+                Err(e) => {
+                    ui.colored_label(super::theme::ERROR, e);
+                }
+            }
+        }
     }
     ui.add_space(8.0);
     ui.label(RichText::new("Sauvegardes et marges d'impression : à venir.").weak());
