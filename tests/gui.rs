@@ -95,6 +95,12 @@ fn register_an_applicant_with_errors_then_a_duplicate_warning() {
     harness.run();
     harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
     harness.run();
+    // What is typed is not lost: logging out with a form not saved is refused.
+    fill(&mut harness, "CIN", "JB99");
+    harness.get_by_label("Se déconnecter").click();
+    harness.run();
+    assert!(has_text(&harness, "Un formulaire n'est pas enregistré"));
+    assert_eq!(harness.get_by_label("CIN").value().as_deref(), Some("JB99"));
     // Bad input: French errors next to the fields, nothing written.
     fill(&mut harness, "CIN", "JB99");
     fill(&mut harness, "Nom", "El4laoui");

@@ -75,6 +75,9 @@ impl Screen {
     }
 }
 
+const UNSAVED: &str =
+    "Un formulaire n'est pas enregistré : enregistrez-le ou annulez-le (Bénéficiaires) avant de quitter.";
+
 enum Phase {
     Setup(setup::SetupForm),
     Login(login::LoginForm),
@@ -140,10 +143,20 @@ impl DaftarApp {
         &self.applicants
     }
 
+    /// True when a form holds typed data that is not saved.
+    fn unsaved_form(&self) -> bool {
+        self.applicants.form.as_ref().is_some_and(|f| f.dirty) || self.applicants.project_form.is_some()
+    }
+
     /// Draws one frame: applies the replies that arrived, draws, sends what the screens asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         for reply in self.backend.poll() {
             self.handle(reply);
+        }
+        // Closing the window with a form not saved: keep the window and say why.
+        if ui.input(|i| i.viewport().close_requested()) && self.unsaved_form() {
+            ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.message = Some(Message::warning(UNSAVED));
         }
         let requests = match &mut self.phase {
             Phase::Setup(form) => egui::CentralPanel::default().show(ui, |ui| setup::setup_ui(ui, form)).inner,
@@ -173,8 +186,12 @@ impl DaftarApp {
                     None => ui.label("Modifications non livrées : …"),
                 };
                 if ui.button("Se déconnecter").clicked() {
-                    requests.push(Request::Logout);
-                    self.logout();
+                    if self.unsaved_form() {
+                        self.message = Some(Message::warning(UNSAVED));
+                    } else {
+                        requests.push(Request::Logout);
+                        self.logout();
+                    }
                 }
             });
         });
