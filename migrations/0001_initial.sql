@@ -212,7 +212,7 @@ CREATE TABLE funding_lines (
 );
 CREATE INDEX funding_lines_dossier ON funding_lines (dossier_id);
 CREATE INDEX funding_lines_figures ON funding_lines (deleted_at, source_kind, committed_centimes);
-CREATE INDEX funding_lines_source ON funding_lines (id, source_kind);
+CREATE INDEX funding_lines_source ON funding_lines (id, source_kind, deleted_at);
 
 CREATE TABLE disbursements (
     rid              INTEGER PRIMARY KEY,

@@ -7,7 +7,7 @@ pub trait Clock: Send {
     /// The current instant, in UTC.
     fn now_utc(&self) -> DateTime<Utc>;
 
-    /// Today's civil date (UTC; offices are in one time zone and only the day matters).
+    /// Today's civil date (for an injected clock, the UTC date).
     fn today(&self) -> NaiveDate {
         self.now_utc().date_naive()
     }
@@ -20,6 +20,12 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now_utc(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    /// The office's civil date: local time (Morocco is UTC+1), so that a date typed just after
+    /// midnight is not "in the future".
+    fn today(&self) -> NaiveDate {
+        chrono::Local::now().date_naive()
     }
 }
 

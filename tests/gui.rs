@@ -210,7 +210,7 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     // Approval without an amount is refused with a French message.
     harness.get_by_label("Approuver").click();
     harness.run();
-    assert!(has_text(&harness, "montants accordés"));
+    assert!(has_text(&harness, "Montant accordé : Indiquez un montant"), "{:#?}", harness.root());
     fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
     harness.get_by_label("Approuver").click();
     harness.run();

@@ -273,9 +273,20 @@ impl Core {
                 problems.push("… (arrêt après 200 erreurs)".into());
                 break;
             }
+            // A disk-full or I/O error makes SQLite abandon the whole batch: later lines would
+            // then commit one by one. Stop here; nothing of the file stays.
+            if self.store.conn().is_autocommit() {
+                return Err(AppError::Rule(format!(
+                    "L'import s'est interrompu à la ligne {} (erreur du disque ou de la base) ; rien n'a été importé. Vérifiez la place libre puis recommencez.",
+                    line.number
+                )));
+            }
         }
         let keep = problems.is_empty();
-        self.store.end_batch(keep)?;
+        if let Err(e) = self.store.end_batch(keep) {
+            let _ = self.store.end_batch(false);
+            return Err(e.into());
+        }
         if keep { Ok(lines.len()) } else { Err(AppError::CsvRejected(problems)) }
     }
 

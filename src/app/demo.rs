@@ -220,7 +220,21 @@ const COURTS: &[&str] = &["Agadir", "Tiznit", "Inezgane"];
 /// Adds `applicants` applicants and everything that goes with them, owned by the session's
 /// site. At an office with a parent, dossiers stop at *transmis* (decisions are the parent's).
 pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) -> Result<DemoSummary, AppError> {
-    session.require(Action::RegisterApplicant)?;
+    // The demo writes everything an office does: only an account that may do it all adds it.
+    for action in [
+        Action::RegisterApplicant,
+        Action::RegisterProject,
+        Action::RegisterDossier,
+        Action::TransmitDossier,
+        Action::RecordVisit,
+    ] {
+        session.require(action)?;
+    }
+    if session.site.decides() {
+        for action in [Action::RecordDecision, Action::RecordDisbursement, Action::CloseDossier] {
+            session.require(action)?;
+        }
+    }
     let mut rng = SeededEntropy::new(seed ^ site_seed(session.site.code.as_str()));
     let today = core.clock.today();
     let decides = session.site.decides();
@@ -246,6 +260,7 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
             programme: programme_code.as_deref(),
             cin_prefix: &cin_prefix,
             site: site.as_str(),
+            login: &session.login,
         };
         core.write(session, |w, ids| {
             let mut family: Option<(Uuid, u32)> = None;
@@ -273,6 +288,7 @@ struct Plan<'a> {
     programme: Option<&'a str>,
     cin_prefix: &'a str,
     site: &'a str,
+    login: &'a str,
 }
 
 fn site_seed(code: &str) -> u64 {
@@ -595,18 +611,12 @@ fn generate_dossier(
                 decided_on: on,
                 commission_ref: Some(format!("PV-{}-{:03}", on.year(), 1 + rng.below(200))),
             };
-            dossier.history.push(Transition { from: dossier.status, to, on, by: "chef".into(), reason });
+            dossier.history.push(Transition { from: dossier.status, to, on, by: plan.login.to_owned(), reason });
             dossier.status = to;
             finish_decision(w, ids, rng, plan, &mut dossier, decision, target, summary)?;
             return Ok(());
         }
-        dossier.history.push(Transition {
-            from: dossier.status,
-            to,
-            on,
-            by: if to == Status::Transmis { "chef" } else { "agent" }.into(),
-            reason,
-        });
+        dossier.history.push(Transition { from: dossier.status, to, on, by: plan.login.to_owned(), reason });
         dossier.status = to;
     }
     w.insert(ids.new_id(), &dossier)?;
@@ -667,7 +677,7 @@ fn finish_decision(
             from: Status::Approuve,
             to: Status::Finance,
             on: disbursements.first().map_or(paid_on, |d| d.paid_on),
-            by: "chef".into(),
+            by: plan.login.to_owned(),
             reason: None,
         });
         dossier.status = Status::Finance;
@@ -676,7 +686,7 @@ fn finish_decision(
                 from: Status::Finance,
                 to: Status::Cloture,
                 on: paid_on,
-                by: "chef".into(),
+                by: plan.login.to_owned(),
                 reason: None,
             });
             dossier.status = Status::Cloture;

@@ -30,6 +30,19 @@ pub struct DossierView {
     pub funding: Vec<(Row<FundingLine>, Vec<Row<Disbursement>>)>,
 }
 
+/// Changes to a dossier still at the office.
+#[derive(Debug, Clone, Default)]
+pub struct DossierEdit {
+    /// A new amount asked for.
+    pub requested: Option<Money>,
+    /// A new deposit date (same year: the number depends on it).
+    pub deposited_on: Option<NaiveDate>,
+    /// Checklist codes of documents received.
+    pub documents: Vec<String>,
+    /// When those documents were received.
+    pub received_on: NaiveDate,
+}
+
 /// A requested move of a dossier: where to, when, and what the step needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Move<'a> {
@@ -139,31 +152,13 @@ impl Core {
         codes: &[String],
         on: NaiveDate,
     ) -> Result<(), AppError> {
-        session.require(Action::RegisterDossier)?;
-        let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
-        if row.value.status >= Status::Transmis {
-            return Err(AppError::Rule(format!(
-                "Le dossier {} est déjà transmis : sa liste de pièces est close.",
-                row.value.number
-            )));
-        }
-        let list = checklist(self.store.conn(), row.value.kind)?;
-        for doc in received(&list, codes, on)? {
-            if !row.value.documents.iter().any(|d| d.code == doc.code) {
-                row.value.documents.push(doc);
-            }
-        }
-        self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, None).map(|_| ())?))
+        let edit = DossierEdit { documents: codes.to_vec(), received_on: on, ..DossierEdit::default() };
+        self.edit_dossier(session, dossier_id, &edit)
     }
 
-    /// Changes what was asked (amount, deposit date) while the office still instructs it.
-    pub fn edit_dossier(
-        &mut self,
-        session: &Session,
-        dossier_id: Uuid,
-        requested: Option<Money>,
-        deposited_on: Option<NaiveDate>,
-    ) -> Result<(), AppError> {
+    /// Changes what was asked (amount, deposit date) and ticks documents received, while the
+    /// office still instructs the dossier: one write, all or nothing.
+    pub fn edit_dossier(&mut self, session: &Session, dossier_id: Uuid, edit: &DossierEdit) -> Result<(), AppError> {
         session.require(Action::RegisterDossier)?;
         let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
         if row.value.status >= Status::Transmis {
@@ -172,16 +167,28 @@ impl Core {
                 row.value.number
             )));
         }
-        if let Some(requested) = requested {
+        if let Some(requested) = edit.requested {
             row.value.requested = Some(requested);
         }
-        if let Some(on) = deposited_on {
+        if let Some(on) = edit.deposited_on {
             if on > self.clock.today() || row.value.history.first().is_some_and(|t| t.on < on) {
                 return Err(AppError::Rule(
                     "La date de dépôt ne peut être ni future ni postérieure à la première étape.".into(),
                 ));
             }
+            if on.year() != row.value.year {
+                return Err(AppError::Rule(format!(
+                    "Le dossier {} est numéroté dans l'année {} : sa date de dépôt reste dans cette année.",
+                    row.value.number, row.value.year
+                )));
+            }
             row.value.deposited_on = on;
+        }
+        let list = checklist(self.store.conn(), row.value.kind)?;
+        for doc in received(&list, &edit.documents, edit.received_on)? {
+            if !row.value.documents.iter().any(|d| d.code == doc.code) {
+                row.value.documents.push(doc);
+            }
         }
         self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, None).map(|_| ())?))
     }
@@ -189,6 +196,7 @@ impl Core {
     /// Moves a dossier as `mv` says. A rejection needs a reason; an approval (standalone office
     /// or delegation) needs grants, which become the dossier's funding lines.
     pub fn move_dossier(&mut self, session: &Session, dossier_id: Uuid, mv: Move<'_>) -> Result<(), AppError> {
+        session.require(Action::ViewRegister)?;
         let conn = self.store.conn();
         let mut row = get_live::<Dossier>(conn, dossier_id)?;
         if let Some(action) = row.value.status.action_to(mv.to) {

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-pub use dossiers::{DossierView, Move};
+pub use dossiers::{DossierEdit, DossierView, Move};
 pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;
 pub use users::InstallSetup;

@@ -7,7 +7,7 @@ use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder, Relationsh
 use crate::domain::project::{Member, Project, ProjectDraft};
 use crate::domain::role::Action;
 use crate::domain::visit::Visit;
-use crate::store::records::{self, Record, Row, Table, get_live};
+use crate::store::records::{self, Record, Row, Table, Writer, get_live};
 use crate::store::reference::province_exists;
 
 /// The card holder an applicant's eligibility comes from: found by card number, or created with
@@ -21,6 +21,29 @@ pub struct CardRef {
     pub holder_name: String,
     /// The holder's name in Arabic script.
     pub holder_name_ar: String,
+}
+
+/// Possible duplicates saved anyway, and why.
+struct AcceptedDuplicates {
+    duplicates: Vec<String>,
+    reason: String,
+}
+
+/// Audits an override of possible duplicates (who, which rows, why), in the save's transaction.
+fn audit_override(w: &Writer<'_>, applicant: Uuid, accepted: Option<&AcceptedDuplicates>) -> Result<(), AppError> {
+    let Some(accepted) = accepted else { return Ok(()) };
+    let content = serde_json::json!({ "applicant": applicant.to_string(), "duplicates": accepted.duplicates, "reason": accepted.reason })
+        .to_string();
+    w.audit(&crate::store::audit::Entry {
+        at: w.now,
+        actor: w.actor,
+        action: "applicant.duplicate_override",
+        table: Some("applicants"),
+        row_id: None,
+        row_hash: None,
+        content: &content,
+    })?;
+    Ok(())
 }
 
 /// The result of saving an applicant.
@@ -51,17 +74,8 @@ impl Core {
         session.require(Action::RegisterApplicant)?;
         let valid = self.validate_applicant(draft)?;
         let mut applicant = valid.applicant;
-        let duplicates = self.possible_duplicates(session, &applicant, None)?;
-        let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
-        if !duplicates.is_empty() {
-            if override_reason.is_none() {
-                return Err(AppError::Duplicate(duplicates));
-            }
-            session.require(Action::OverrideDuplicate)?;
-        }
+        let accepted = self.accept_duplicates(session, &applicant, None, override_reason)?;
         let holder = self.resolve_card(&applicant, card)?;
-        let conn_site = session.site.code.to_string();
-        let duplicate_ids: Vec<String> = duplicates.iter().map(|d| d.row.meta.id.to_string()).collect();
         let id = self.write(session, |w, ids| {
             applicant.card_holder_id = Some(match holder {
                 Ok(existing) => existing,
@@ -73,21 +87,33 @@ impl Core {
             });
             let id = ids.new_id();
             w.insert(id, &applicant)?;
-            if let Some(reason) = override_reason {
-                let content = serde_json::json!({ "applicant": id.to_string(), "duplicates": duplicate_ids, "reason": reason, "site": conn_site }).to_string();
-                w.audit(&crate::store::audit::Entry {
-                    at: w.now,
-                    actor: w.actor,
-                    action: "applicant.duplicate_override",
-                    table: Some("applicants"),
-                    row_id: None,
-                    row_hash: None,
-                    content: &content,
-                })?;
-            }
+            audit_override(w, id, accepted.as_ref())?;
             Ok(id)
         })?;
         Ok(Saved { id, warnings: valid.warnings })
+    }
+
+    /// Search before save: refuses possible duplicates of `applicant` unless `reason` says why it is
+    /// another person (and the role may override). Returns the override to audit, if one was used.
+    fn accept_duplicates(
+        &self,
+        session: &Session,
+        applicant: &Applicant,
+        except: Option<Uuid>,
+        reason: Option<&str>,
+    ) -> Result<Option<AcceptedDuplicates>, AppError> {
+        let duplicates = self.possible_duplicates(session, applicant, except)?;
+        if duplicates.is_empty() {
+            return Ok(None);
+        }
+        let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) else {
+            return Err(AppError::Duplicate(duplicates));
+        };
+        session.require(Action::OverrideDuplicate)?;
+        Ok(Some(AcceptedDuplicates {
+            duplicates: duplicates.iter().map(|d| d.row.meta.id.to_string()).collect(),
+            reason: reason.to_owned(),
+        }))
     }
 
     /// Finds the card holder by number (`Ok(id)`), or prepares a new one (`Err(holder)`).
@@ -124,12 +150,11 @@ impl Core {
         let mut applicant = valid.applicant;
         applicant.card_holder_id = current.value.card_holder_id;
         applicant.consents = current.value.consents.clone();
-        let duplicates = self.possible_duplicates(session, &applicant, Some(id))?;
-        let reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
-        if !duplicates.is_empty() && reason.is_none() {
-            return Err(AppError::Duplicate(duplicates));
-        }
-        self.write(session, |w, _| Ok(w.update(id, &applicant, reason)?))?;
+        let accepted = self.accept_duplicates(session, &applicant, Some(id), override_reason)?;
+        self.write(session, |w, _| {
+            w.update(id, &applicant, accepted.as_ref().map(|a| a.reason.as_str()))?;
+            audit_override(w, id, accepted.as_ref())
+        })?;
         Ok(Saved { id, warnings: valid.warnings })
     }
 
@@ -140,10 +165,11 @@ impl Core {
             .ok_or_else(|| crate::store::StoreError::NotFound(format!("Bénéficiaire {id}")))?)
     }
 
-    /// One card holder.
+    /// One card holder (deleted ones too: an applicant keeps pointing at them).
     pub fn card_holder(&self, session: &Session, id: Uuid) -> Result<Row<CardHolder>, AppError> {
         session.require(Action::ViewRegister)?;
-        Ok(get_live::<CardHolder>(self.store.conn(), id)?)
+        Ok(records::get::<CardHolder>(self.store.conn(), id)?
+            .ok_or_else(|| crate::store::StoreError::NotFound(format!("Titulaire de carte {id}")))?)
     }
 
     /// Searches the register (names in both scripts, CIN, phone); an empty query lists all.
@@ -241,7 +267,7 @@ impl Core {
         if reason.is_empty() {
             return Err(AppError::Rule("Une suppression doit être motivée : indiquez le motif.".into()));
         }
-        fn tomb<T: Record>(w: &records::Writer<'_>, id: Uuid, reason: &str) -> Result<(), AppError> {
+        fn tomb<T: Record>(w: &Writer<'_>, id: Uuid, reason: &str) -> Result<(), AppError> {
             w.tombstone::<T>(id, reason)?;
             Ok(())
         }

@@ -12,7 +12,7 @@ use crate::store::site::{self as site_store, UserRow};
 use crate::store::{StoreError, reference};
 
 /// What `daftar init` and the first-start screen ask for.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct InstallSetup {
     /// Site code, e.g. `BL-TIZNIT`.
     pub code: String,
@@ -30,6 +30,20 @@ pub struct InstallSetup {
     pub admin_name: String,
     /// Their password.
     pub admin_password: String,
+}
+
+impl std::fmt::Debug for InstallSetup {
+    /// Everything but the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstallSetup")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .field("level", &self.level)
+            .field("province", &self.province)
+            .field("region", &self.region)
+            .field("admin_login", &self.admin_login)
+            .finish_non_exhaustive()
+    }
 }
 
 fn check_login(login: &str) -> Result<String, String> {
@@ -146,12 +160,15 @@ impl Core {
         };
         let (Some(user), Ok(())) = (user, verified) else {
             let now = self.clock.now_utc();
-            let content = serde_json::json!({ "login": login.trim() }).to_string();
+            // The typed login may be a password typed in the wrong field: it goes in the erasable
+            // content only, shortened, never in the chained fields.
+            let typed: String = login.trim().chars().take(32).collect();
+            let content = serde_json::json!({ "login": typed }).to_string();
             audit::append(
                 self.store.conn(),
                 &Entry {
                     at: now,
-                    actor: login.trim(),
+                    actor: "inconnu",
                     action: "user.login_failed",
                     table: None,
                     row_id: None,
@@ -262,6 +279,12 @@ impl Core {
     ) -> Result<(), AppError> {
         let user = site_store::user_by_login(self.store.conn(), login)?
             .ok_or_else(|| StoreError::NotFound(format!("Compte « {} »", login.trim())))?;
+        if user.disabled_at.is_some() {
+            return Err(AppError::Rule(format!(
+                "Le compte « {} » est désactivé : son mot de passe ne se change plus.",
+                user.login
+            )));
+        }
         let own = user.id == session.user_id;
         if own {
             identity::verify_password(old_password.unwrap_or_default(), &user.password_hash)?;

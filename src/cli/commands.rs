@@ -10,7 +10,7 @@ use super::args::{
 };
 use super::{default_db_path, password_from, print};
 use crate::app::csv_import::CsvTarget;
-use crate::app::{CardRef, Core, InstallSetup, Move, Session, demo};
+use crate::app::{CardRef, Core, DossierEdit, InstallSetup, Move, Session, demo};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
 use crate::domain::dates::parse_date_fr;
@@ -332,13 +332,12 @@ fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::R
             let id = core.dossier_by_number(session, &number)?.meta.id;
             let requested = requested.as_deref().map(money).transpose()?;
             let deposited = deposited.as_deref().map(|d| parse_date_fr(d).map_err(|e| anyhow!(e))).transpose()?;
-            if requested.is_some() || deposited.is_some() {
-                core.edit_dossier(session, id, requested, deposited)?;
-            }
-            if !documents.is_empty() {
-                let on = date_or_today(core, on.as_deref())?;
-                core.receive_documents(session, id, &documents, on)?;
-            }
+            let received_on = date_or_today(core, on.as_deref())?;
+            core.edit_dossier(
+                session,
+                id,
+                &DossierEdit { requested, deposited_on: deposited, documents, received_on },
+            )?;
             println!("Dossier {} modifié.", number.trim().to_uppercase());
         }
         DossierCommand::Move { number, to, on, reason, grants, commission_ref } => {

@@ -67,6 +67,12 @@ impl Money {
             text = text.replace('.', "").replace(',', ".");
         } else if text.matches('.').count() > 1 {
             text = text.replace('.', "");
+        } else if text.split_once('.').is_some_and(|(_, decimals)| decimals.len() == 3) {
+            // "25.000": thousands in French usage, 25 dirhams in English. Ask rather than guess.
+            return Err(format!(
+                "« {trimmed} » est ambigu : écrivez {} pour des milliers, ou une virgule pour les centimes.",
+                text.replace('.', " ")
+            ));
         }
         if text.starts_with('-') {
             return Err("Le montant ne peut pas être négatif.".into());
@@ -158,6 +164,7 @@ mod tests {
         assert!(Money::parse_fr("abc").unwrap_err().contains("n'est pas un montant"));
         assert!(Money::parse_fr("12 euros").unwrap_err().contains("n'est pas un montant"));
         assert!(Money::parse_fr("").unwrap_err().contains("Indiquez"));
+        assert!(Money::parse_fr("25.000").unwrap_err().contains("ambigu"));
         assert!(Money::parse_fr("999999999999999999").unwrap_err().contains("trop grand"));
     }
 

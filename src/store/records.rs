@@ -351,6 +351,11 @@ pub fn find<T: Record>(conn: &Connection, condition: &str, param: &str) -> Resul
     Ok(out)
 }
 
+/// Every live row of a (small) table, in list order: programmes, reference-like tables.
+pub fn all<T: Record>(conn: &Connection) -> Result<Vec<Row<T>>, StoreError> {
+    find(conn, "1 = 1 OR ?1 IS NULL", "")
+}
+
 impl<'a> Writer<'a> {
     /// A writer for one transaction on `conn`.
     pub fn new(conn: &'a Connection, site: &'a str, actor: &'a str, now: DateTime<Utc>) -> Writer<'a> {

@@ -134,8 +134,8 @@ pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<P
     let total = live_count(conn, "applicants")?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, owner, label FROM applicants WHERE rid IN (
-             SELECT rid FROM applicants WHERE deleted_at IS NULL ORDER BY sort_key LIMIT ?1 OFFSET ?2)
-         ORDER BY sort_key",
+             SELECT rid FROM applicants WHERE deleted_at IS NULL ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
+         ORDER BY sort_key, rid",
     )?;
     let rows = applicant_lines(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
     Ok(Page { rows, total: HitCount::Exactly(total) })
@@ -242,7 +242,7 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
             "SELECT l.source_kind, sum(p.paid) FROM (
                  SELECT funding_line_id, sum(amount_centimes) AS paid FROM disbursements
                  WHERE deleted_at IS NULL GROUP BY funding_line_id) p
-             JOIN funding_lines AS l INDEXED BY funding_lines_source ON l.id = p.funding_line_id
+             JOIN funding_lines AS l INDEXED BY funding_lines_source ON l.id = p.funding_line_id AND l.deleted_at IS NULL
              GROUP BY l.source_kind ORDER BY l.source_kind",
         )?,
         visits: live_count(conn, "visits")?,

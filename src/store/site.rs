@@ -57,7 +57,7 @@ pub fn create(conn: &Connection, site: &Site, created_at: &str) -> Result<(), St
 }
 
 /// An account as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct UserRow {
     /// UUID.
     pub id: String,
@@ -71,6 +71,18 @@ pub struct UserRow {
     pub password_hash: String,
     /// Set when the account was disabled.
     pub disabled_at: Option<String>,
+}
+
+impl std::fmt::Debug for UserRow {
+    /// Everything but the password hash.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("login", &self.login)
+            .field("role", &self.role)
+            .field("disabled_at", &self.disabled_at)
+            .finish_non_exhaustive()
+    }
 }
 
 const USER_COLUMNS: &str = "id, login, full_name, role, password_hash, disabled_at";

@@ -78,6 +78,8 @@ pub struct ApplicantForm {
     pub confirm_leave: bool,
     /// The cursor was put in the first field.
     pub focused: bool,
+    /// A save was sent and its answer has not come back: a second Enter does nothing.
+    pub saving: bool,
 }
 
 impl ApplicantsState {
@@ -95,6 +97,14 @@ impl ApplicantsState {
         if generation != self.generation {
             return;
         }
+        // A short page ends the list, whatever the count said (rows deleted meanwhile): the
+        // list must not ask for rows that are not there, frame after frame.
+        let total = match total {
+            HitCount::Exactly(n) if rows.len() < PAGE_SIZE as usize => {
+                HitCount::Exactly(n.min(i64::from(page) * i64::from(PAGE_SIZE) + rows.len() as i64))
+            }
+            other => other,
+        };
         self.pending.remove(&page);
         self.pages.insert(page, rows);
         self.total = Some(total);
@@ -345,7 +355,7 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
     let mut requests = Vec::new();
     let mut closed = false;
     ui.heading(if form.editing.is_some() { "Modifier le bénéficiaire" } else { "Nouveau bénéficiaire" });
-    let before = form.draft.clone();
+    let before = (form.draft.clone(), form.card.clone());
     let errors = form.errors.clone();
     let e = |field: &str| errors.for_field(field);
     egui::ScrollArea::vertical().id_salt("formulaire").max_height(ui.available_height() - 120.0).show(ui, |ui| {
@@ -379,7 +389,9 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
             .collect();
         widgets::choice(ui, "Province", &mut d.province_code, &provinces, e("province_code"));
     });
-    if form.draft != before {
+    if (&form.draft, &form.card.card_number, &form.card.holder_name)
+        != (&before.0, &before.1.card_number, &before.1.holder_name)
+    {
         form.dirty = true;
         form.duplicates.clear();
     }
@@ -416,7 +428,8 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
         if ui.button("Vérifier les doublons").clicked() {
             requests.push(Request::CheckApplicant { draft: form.draft.clone(), editing: form.editing });
         }
-        if ui.button("Enregistrer").clicked() || enter {
+        if (ui.button("Enregistrer").clicked() || enter) && !form.saving {
+            form.saving = true;
             let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
             requests.push(Request::SaveApplicant {
                 draft: form.draft.clone(),
@@ -440,6 +453,7 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
 pub fn saved(state: &mut ApplicantsState, result: Result<Uuid, crate::app::AppError>) -> Option<Request> {
     use crate::app::AppError;
     let form = state.form.as_mut()?;
+    form.saving = false;
     match result {
         Ok(id) => {
             state.form = None;

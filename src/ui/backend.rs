@@ -57,8 +57,8 @@ pub struct ApplicantDetail {
     pub projects: Vec<Row<Project>>,
 }
 
-/// A request from a screen.
-#[derive(Debug, Clone)]
+/// A request from a screen. (No `Debug`: logins and new accounts carry passwords.)
+#[derive(Clone)]
 pub enum Request {
     /// First start: set up the installation.
     Setup(InstallSetup),

@@ -47,6 +47,19 @@ fn verb(from: Status, to: Status) -> &'static str {
     }
 }
 
+impl DossiersState {
+    /// Shows a dossier as the core returned it, forgetting what was typed for the previous one.
+    pub fn show(&mut self, view: DossierView, message: Option<Message>) {
+        self.number = view.dossier.value.number.to_string();
+        self.view = Some(view);
+        self.message = message;
+        self.reason.clear();
+        self.amount.clear();
+        self.disburse.clear();
+        self.visit_jobs = (String::new(), String::new());
+    }
+}
+
 /// The screen.
 #[must_use]
 pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo) -> Vec<Request> {
@@ -139,7 +152,7 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             let label = ui.label("dont famille");
             ui.add(egui::TextEdit::singleline(&mut state.visit_jobs.1).desired_width(60.0)).labelled_by(label.id);
             if ui.button("Enregistrer la visite").clicked() {
-                let (jobs_total, jobs_family) = std::mem::take(&mut state.visit_jobs);
+                let (jobs_total, jobs_family) = state.visit_jobs.clone();
                 requests.push(Request::AddVisit { dossier: id, project: d.project_id, jobs_total, jobs_family });
             }
         });
@@ -161,11 +174,19 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 ui.add(egui::TextEdit::singleline(&mut state.amount).desired_width(120.0)).labelled_by(label.id);
             }
             if ui.button(verb(d.status, to)).clicked() {
-                let grants = match Money::parse_fr(&state.amount) {
-                    Ok(amount) if to == Status::Approuve => vec![Grant { source: FundingSource::HcarBudget, amount }],
-                    _ => vec![],
+                let grants = if to == Status::Approuve {
+                    match Money::parse_fr(&state.amount) {
+                        Ok(amount) => vec![Grant { source: FundingSource::HcarBudget, amount }],
+                        Err(e) => {
+                            state.message = Some(Message::error(format!("Montant accordé : {e}")));
+                            continue;
+                        }
+                    }
+                } else {
+                    vec![]
                 };
-                let reason = Some(state.reason.trim().to_owned()).filter(|r| !r.is_empty());
+                // The reason field belongs to the rejection only.
+                let reason = Some(state.reason.trim().to_owned()).filter(|r| to == Status::Rejete && !r.is_empty());
                 requests.push(Request::MoveDossier { id, to, reason, grants });
             }
         }

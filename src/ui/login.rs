@@ -6,7 +6,8 @@ use super::backend::Request;
 use super::widgets::{self, Message};
 
 /// The login form.
-#[derive(Debug, Default)]
+/// (No `Debug`: it holds a password.)
+#[derive(Default)]
 pub struct LoginForm {
     /// Login.
     pub login: String,

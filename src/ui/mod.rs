@@ -270,6 +270,10 @@ impl DaftarApp {
     }
 
     fn handle(&mut self, reply: Reply) {
+        // After a logout, what the previous session asked for is of no use to the next user.
+        if self.session.is_none() && !matches!(reply, Reply::Session(_) | Reply::DemoCreated(_)) {
+            return;
+        }
         match reply {
             Reply::Session(Ok(info)) => {
                 self.site_name = format!("{} — {}", info.site.code, info.site.name);
@@ -356,10 +360,7 @@ impl DaftarApp {
                 Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
             },
             Reply::VisitAdded(result) => match result {
-                Ok(view) => {
-                    self.dossiers.view = Some(view);
-                    self.dossiers.message = Some(Message::ok("Visite enregistrée."));
-                }
+                Ok(view) => self.dossiers.show(view, Some(Message::ok("Visite enregistrée."))),
                 Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
             },
             Reply::Deleted(result) => match result {
@@ -384,9 +385,7 @@ impl DaftarApp {
             },
             Reply::Dossier(result) | Reply::Moved(result) => match result {
                 Ok(view) => {
-                    self.dossiers.number = view.dossier.value.number.to_string();
-                    self.dossiers.view = Some(view);
-                    self.dossiers.message = None;
+                    self.dossiers.show(view, None);
                     self.screen = Screen::Dossiers;
                     self.backend.send(Request::Dashboard);
                 }

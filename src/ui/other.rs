@@ -33,7 +33,8 @@ pub fn programmes_ui(ui: &mut Ui, programmes: Option<&[Row<Programme>]>, session
 }
 
 /// The new-account form of the settings.
-#[derive(Debug, Default)]
+/// (No `Debug`: it holds a password.)
+#[derive(Default)]
 pub struct SettingsForm {
     /// Login.
     pub login: String,
@@ -43,6 +44,8 @@ pub struct SettingsForm {
     pub role: String,
     /// Password.
     pub password: String,
+    /// What is wrong with the form, until the next try.
+    pub problem: Option<String>,
 }
 
 /// Settings: the office's identity and its accounts.
@@ -91,7 +94,11 @@ pub fn settings_ui(
             .collect();
         widgets::choice(ui, "Rôle", &mut form.role, &roles, None);
         widgets::password(ui, "Mot de passe du compte", &mut form.password);
+        if let Some(problem) = &form.problem {
+            ui.colored_label(super::theme::ERROR, problem);
+        }
         if ui.button("Créer le compte").clicked() {
+            form.problem = None;
             match Role::parse(&form.role) {
                 Ok(role) => requests.push(Request::AddUser {
                     login: form.login.clone(),
@@ -99,9 +106,7 @@ pub fn settings_ui(
                     role,
                     password: std::mem::take(&mut form.password),
                 }),
-                Err(e) => {
-                    ui.colored_label(super::theme::ERROR, e);
-                }
+                Err(_) => form.problem = Some("Choisissez le rôle du compte.".into()),
             }
         }
     }

@@ -11,7 +11,8 @@ use crate::domain::site::{Level, PlaceKind};
 use crate::reference::Reference;
 
 /// The set-up form.
-#[derive(Debug, Default)]
+/// (No `Debug`: it holds a password.)
+#[derive(Default)]
 pub struct SetupForm {
     /// The fields.
     pub setup: InstallSetup,
