@@ -78,3 +78,17 @@ fn roles_must_exist_at_the_level() {
     assert!(o.core.add_user(&o.admin, "faible", "", Role::Clerk, "1234").is_err());
     assert!(o.core.add_user(&o.admin, "chef", "", Role::Clerk, "motdepasse-9").is_err());
 }
+
+#[test]
+fn a_disabled_account_is_not_given_the_keys_back() {
+    let mut o = office(None);
+    ok(o.core.disable_user(&o.admin, "chef"));
+    let err = o
+        .core
+        .change_password(&o.admin, "chef", None, "nouveau-secret-2")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("désactivé"), "{err}");
+    assert!(!ok(o.core.holds_keys("chef")));
+}

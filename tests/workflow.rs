@@ -180,3 +180,39 @@ fn clerks_and_heads_are_refused_what_their_role_does_not_allow() {
         .unwrap_or_default();
     assert!(err.contains("motivée"), "{err}");
 }
+
+#[test]
+fn a_dossier_edit_is_one_write() {
+    use daftar::app::DossierEdit;
+    let mut o = office(None);
+    let id = dossier(&mut o, &["demande"]);
+    let bad = DossierEdit {
+        requested: Some(ok(Money::parse_fr("90 000"))),
+        documents: vec!["cin".into(), "inconnue".into()],
+        received_on: date(3, 2, 2026),
+        ..DossierEdit::default()
+    };
+    let err = o.core.edit_dossier(&o.agent, id, &bad).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("« inconnue » n'est pas une pièce"), "{err}");
+    let view = ok(o.core.dossier_view(&o.agent, id));
+    assert_eq!(view.dossier.value.requested, None, "the amount was not saved either");
+    assert_eq!(view.dossier.value.documents.len(), 1);
+    let other_year =
+        DossierEdit { deposited_on: Some(date(31, 12, 2025)), received_on: date(3, 2, 2026), ..DossierEdit::default() };
+    let err = o.core.edit_dossier(&o.agent, id, &other_year).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("numéroté dans l'année 2026"), "{err}");
+}
+
+#[test]
+fn demo_data_needs_an_account_that_may_write_it_all() {
+    let mut o = office(None);
+    let refused = daftar::app::demo::populate(&mut o.core, &o.agent, 5, 1);
+    assert!(matches!(refused, Err(AppError::Refused(_))), "{refused:?}");
+    let summary = ok(daftar::app::demo::populate(&mut o.core, &o.chef, 5, 1));
+    assert_eq!(summary.applicants, 5);
+    let by: Vec<String> = ok(o.core.store().conn().prepare("SELECT DISTINCT json_extract(t.value, '$.by') FROM dossiers, json_each(json_extract(dossiers.data, '$.history')) t"))
+        .query_map([], |r| r.get(0))
+        .map(|rows| rows.filter_map(Result::ok).collect())
+        .unwrap_or_default();
+    assert!(by.iter().all(|login| login == "chef"), "transitions are attributed to who made the data: {by:?}");
+}
