@@ -10,14 +10,20 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
 use crate::common::{core_with, ok};
 
+/// The application over `core`, headless, with the product's fonts.
+fn window(core: daftar::app::Core, needs_setup: bool, screen: Screen) -> Harness<'static, DaftarApp> {
+    let app = DaftarApp::new(Backend::inline(core), needs_setup, "BL-DEMO".into(), screen);
+    let harness =
+        Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    daftar::ui::theme::apply(&harness.ctx);
+    harness
+}
+
 fn demo_app() -> Harness<'static, DaftarApp> {
     let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
     let (session, _) = ok(demo::create_demo_site(&mut core));
     ok(demo::populate(&mut core, &session, 60, 7));
-    let app = DaftarApp::new(Backend::inline(core), false, "BL-DEMO".into(), Screen::Dashboard);
-    let harness =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
-    daftar::ui::theme::apply(&harness.ctx);
+    let harness = window(core, false, Screen::Dashboard);
     harness
 }
 
@@ -77,10 +83,7 @@ fn a_tampered_database_is_reported_after_login() {
         .store()
         .conn()
         .execute("UPDATE applicants SET data = json_set(data, '$.last_name', 'X') WHERE rid = 3", []));
-    let app = DaftarApp::new(Backend::inline(core), false, "BL-DEMO".into(), Screen::Dashboard);
-    let mut harness =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
-    daftar::ui::theme::apply(&harness.ctx);
+    let mut harness = window(core, false, Screen::Dashboard);
     harness.run();
     log_in(&mut harness, "agent", "agent-demo-2026");
     assert!(has_text(&harness, "a trouvé des anomalies"), "{:#?}", harness.root());
@@ -175,10 +178,7 @@ fn app_with_complete_dossier() -> (Harness<'static, DaftarApp>, String) {
         ok(core.move_dossier(&agent, dossier.meta.id, Move::to(to, crate::common::date(3, 2, 2026))));
     }
     drop(admin);
-    let app = DaftarApp::new(Backend::inline(core), false, "BL-DEMO".into(), Screen::Dossiers);
-    let harness =
-        Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
-    daftar::ui::theme::apply(&harness.ctx);
+    let harness = window(core, false, Screen::Dossiers);
     (harness, dossier.value.number.to_string())
 }
 
@@ -229,10 +229,7 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
 #[test]
 fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     let core = core_with(ok(daftar::store::Store::open_in_memory()));
-    let app = DaftarApp::new(Backend::inline(core), true, String::new(), Screen::Dashboard);
-    let mut harness =
-        Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
-    daftar::ui::theme::apply(&harness.ctx);
+    let mut harness = window(core, true, Screen::Dashboard);
     harness.run();
     // First start: the guided set-up.
     fill(&mut harness, "Code du site", "bl-tiznit");
