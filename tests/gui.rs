@@ -23,8 +23,7 @@ fn demo_app() -> Harness<'static, DaftarApp> {
     let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
     let (session, _) = ok(demo::create_demo_site(&mut core));
     ok(demo::populate(&mut core, &session, 60, 7));
-    let harness = window(core, false, Screen::Dashboard);
-    harness
+    window(core, false, Screen::Dashboard)
 }
 
 /// Puts `text` in the field labelled `label` (replacing what was there), as a user would.

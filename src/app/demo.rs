@@ -263,11 +263,10 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
             login: &session.login,
         };
         core.write(session, |w, ids| {
-            let mut family: Option<(Uuid, u32)> = None;
-            let mut previous: Option<Applicant> = None;
+            let mut generator =
+                Generator { w, ids, rng: &mut rng, plan: &plan, summary: &mut summary, family: None, previous: None };
             for i in 0..batch {
-                let index = first_cin + u64::from(made + i);
-                generate_one(w, ids, &mut rng, &plan, index, &mut family, &mut previous, &mut summary)?;
+                generator.applicant(first_cin + u64::from(made + i))?;
             }
             crate::store::site::set_setting(
                 w.conn,
@@ -350,373 +349,380 @@ fn day_between(rng: &mut SeededEntropy, from: NaiveDate, to: NaiveDate) -> Naive
     from + Duration::days(i64::try_from(rng.below(u64::try_from(span + 1).unwrap_or(1))).unwrap_or(0))
 }
 
-#[expect(clippy::too_many_arguments, reason = "the generator's running state")]
-fn generate_one(
-    w: &Writer<'_>,
-    ids: &mut IdMaker<'_>,
-    rng: &mut SeededEntropy,
-    plan: &Plan<'_>,
-    index: u64,
-    family: &mut Option<(Uuid, u32)>,
-    previous: &mut Option<Applicant>,
-    summary: &mut DemoSummary,
-) -> Result<(), AppError> {
-    // Families: a card holder with one to four applicants (himself, widow, children).
-    let holder_id = match family {
-        Some((id, left)) if *left > 0 => {
-            *left -= 1;
-            *id
-        }
-        _ => {
-            let id = ids.new_id();
-            let (first, first_ar, _) = *pick(rng, &FIRST_NAMES[..20]);
-            let (last, last_ar) = *pick(rng, LAST_NAMES);
-            let holder = CardHolder {
-                card_number: format!("{}-R{index:07}", plan.cin_prefix),
-                name_latin: format!("{first} {last}"),
-                name_arabic: format!("{first_ar} {last_ar}"),
-                deceased_on: chance(rng, 60)
-                    .then(|| day_between(rng, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), plan.today)),
-            };
-            w.insert(id, &holder)?;
-            summary.card_holders += 1;
-            *family = Some((id, u32::try_from(rng.below(4)).unwrap_or(0)));
-            id
-        }
-    };
-    let near_duplicate = previous.as_ref().filter(|_| chance(rng, 1)).cloned();
-    let applicant = match near_duplicate {
-        Some(original) => {
-            // The same person typed again with another spelling and another (mistyped) CIN.
-            let mut copy = original;
-            let variant = |name: &str| VARIANTS.iter().find(|(usual, _)| *usual == name).map(|(_, v)| (*v).to_owned());
-            match variant(&copy.last_name) {
-                Some(last) => copy.last_name = last,
-                None => copy.first_name = variant(&copy.first_name).unwrap_or_else(|| copy.first_name.to_uppercase()),
-            }
-            copy.cin =
-                Cin::parse(&format!("{}{:06}", plan.cin_prefix, index % 1_000_000)).map(|p| p.cin).unwrap_or(copy.cin);
-            summary.near_duplicates += 1;
-            copy
-        }
-        None => {
-            let (first, first_ar, sex) = *pick(rng, FIRST_NAMES);
-            let (last, last_ar) = *pick(rng, LAST_NAMES);
-            let relationship = match (sex, rng.below(10)) {
-                (Sex::M, 0) => Relationship::Himself,
-                (Sex::F, 0..=2) => Relationship::Widow,
-                (Sex::M, 1) => Relationship::Grandchild,
-                (Sex::M, _) => Relationship::Son,
-                (Sex::F, _) => Relationship::Daughter,
-            };
-            let born_from = match relationship {
-                Relationship::Himself | Relationship::Widow => NaiveDate::from_ymd_opt(1930, 1, 1),
-                _ => NaiveDate::from_ymd_opt(1955, 1, 1),
-            }
-            .unwrap_or_default();
-            let born_to = match relationship {
-                Relationship::Himself | Relationship::Widow => NaiveDate::from_ymd_opt(1950, 12, 31),
-                _ => NaiveDate::from_ymd_opt(2000, 12, 31),
-            }
-            .unwrap_or_default();
-            let letters = if index > 999_999 {
-                format!("{}{}", plan.cin_prefix, char::from(b'A' + u8::try_from(index / 1_000_000 % 26).unwrap_or(0)))
-            } else {
-                plan.cin_prefix.to_owned()
-            };
-            Applicant {
-                cin: Cin::parse(&format!("{letters}{:06}", index % 1_000_000)).map_err(AppError::Rule)?.cin,
-                last_name: last.to_owned(),
-                first_name: first.to_owned(),
-                last_name_ar: last_ar.to_owned(),
-                first_name_ar: first_ar.to_owned(),
-                sex,
-                birth_date: day_between(rng, born_from, born_to),
-                card_holder_id: Some(holder_id),
-                relationship,
-                phone: chance(rng, 80)
-                    .then(|| Phone::parse(&format!("06{:08}", rng.below(100_000_000))).ok())
-                    .flatten(),
-                address: format!(
-                    "{} rue {}",
-                    1 + rng.below(200),
-                    pick(rng, &["Al Massira", "Hassan II", "Mohammed V", "Al Qods", "Anoual"])
-                ),
-                commune: (*pick(rng, COMMUNES)).to_owned(),
-                province_code: Some("581".to_owned()),
-                amo: chance(rng, 70).then(|| AmoCover {
-                    regime: *pick(rng, &[AmoRegime::Tadamon, AmoRegime::Cnss, AmoRegime::Cnops]),
-                    number: format!("{:09}", rng.below(1_000_000_000)),
-                    checked_on: Some(day_between(rng, plan.today - Duration::days(700), plan.today)),
-                }),
-                consents: vec![ConsentPurpose::DossierHandling, ConsentPurpose::Statistics],
-            }
-        }
-    };
-    let applicant_id = ids.new_id();
-    w.insert(applicant_id, &applicant)?;
-    summary.applicants += 1;
-    *previous = Some(applicant.clone());
-    if chance(rng, 35) {
-        generate_project(w, ids, rng, plan, applicant_id, summary)?;
-    }
-    Ok(())
+/// The generator's running state for one transaction of demo data.
+struct Generator<'g, 'w, 'i> {
+    w: &'g Writer<'w>,
+    ids: &'g mut IdMaker<'i>,
+    rng: &'g mut SeededEntropy,
+    plan: &'g Plan<'g>,
+    summary: &'g mut DemoSummary,
+    /// The card holder of the family being made, and how many more applicants it gets.
+    family: Option<(Uuid, u32)>,
+    /// The last applicant made (near-duplicates copy it).
+    previous: Option<Applicant>,
 }
 
-fn generate_project(
-    w: &Writer<'_>,
-    ids: &mut IdMaker<'_>,
-    rng: &mut SeededEntropy,
-    plan: &Plan<'_>,
-    promoter_id: Uuid,
-    summary: &mut DemoSummary,
-) -> Result<(), AppError> {
-    let kind = match rng.below(100) {
-        0..=49 => ProjectKind::ProjetIndividuel,
-        50..=79 => ProjectKind::Pme,
-        80..=91 => ProjectKind::Cooperative,
-        _ => ProjectKind::Association,
-    };
-    let sector = *pick(rng, SECTORS);
-    let created_on = day_between(rng, plan.today - Duration::days(365 * 5), plan.today - Duration::days(30));
-    let total = u32::try_from(match kind {
-        ProjectKind::ProjetIndividuel => 1 + rng.below(2),
-        ProjectKind::Pme => 2 + rng.below(8),
-        ProjectKind::Cooperative => 5 + rng.below(10),
-        ProjectKind::Association => 2 + rng.below(5),
-    })
-    .unwrap_or(1);
-    let family = u32::try_from(rng.below(u64::from(total) + 1)).unwrap_or(0);
-    let project = Project {
-        kind,
-        name: format!("{} {} {}", kind.label_fr(), sector, pick(rng, COMMUNES)),
-        promoter_id,
-        sector: sector.to_owned(),
-        commune: (*pick(rng, COMMUNES)).to_owned(),
-        province_code: Some("581".to_owned()),
-        created_on: Some(created_on),
-        ice: matches!(kind, ProjectKind::Pme | ProjectKind::Cooperative)
-            .then(|| Ice::parse(&format!("{:015}", rng.below(1_000_000_000_000_000))).ok())
-            .flatten(),
-        rc: (kind == ProjectKind::Pme)
-            .then(|| Rc { court: (*pick(rng, COURTS)).to_owned(), number: (1000 + rng.below(90_000)).to_string() }),
-        odco_number: (kind == ProjectKind::Cooperative)
-            .then(|| format!("{}/{}", 100 + rng.below(9000), created_on.year())),
-        association_receipt: (kind == ProjectKind::Association)
-            .then(|| format!("R-{}-{}", created_on.year(), 10 + rng.below(990))),
-        members: Vec::<Member>::new(),
-        jobs_planned: Jobs { total, family },
-    };
-    let project_id = ids.new_id();
-    w.insert(project_id, &project)?;
-    summary.projects += 1;
-    generate_dossier(w, ids, rng, plan, project_id, &project, summary)
-}
-
-fn generate_dossier(
-    w: &Writer<'_>,
-    ids: &mut IdMaker<'_>,
-    rng: &mut SeededEntropy,
-    plan: &Plan<'_>,
-    project_id: Uuid,
-    project: &Project,
-    summary: &mut DemoSummary,
-) -> Result<(), AppError> {
-    let deposited_on = day_between(rng, plan.today - Duration::days(365 * 4), plan.today - Duration::days(10));
-    let target = match rng.below(100) {
-        0..=9 => Status::Depose,
-        10..=24 => Status::EnInstruction,
-        25..=34 => Status::Complet,
-        35..=47 => Status::Transmis,
-        48..=57 => Status::Approuve,
-        58..=67 => Status::Rejete,
-        68..=89 => Status::Finance,
-        _ => Status::Cloture,
-    };
-    let target = if !plan.decides && target > Status::Transmis { Status::Transmis } else { target };
-    let year = deposited_on.year();
-    let sequence = next_counter(w.conn, &format!("dossier:{year}"))?;
-    let required =
-        plan.checklists.iter().find(|(k, _)| *k == project.kind).map(|(_, codes)| codes.as_slice()).unwrap_or(&[]);
-    let complete = target >= Status::Complet;
-    let documents = required
-        .iter()
-        .filter(|_| complete || chance(rng, 60))
-        .map(|code| ReceivedDocument { code: code.clone(), received_on: deposited_on })
-        .collect();
-    let site = crate::domain::codes::SiteCode::parse(plan.site).map_err(AppError::Rule)?;
-    let mut dossier = Dossier {
-        number: DossierNumber::new(&site, year, u32::try_from(sequence).unwrap_or(u32::MAX)),
-        year,
-        project_id,
-        applicant_id: project.promoter_id,
-        kind: project.kind,
-        deposited_on,
-        requested: Some(money(rng, 20_000, 250_000)),
-        status: Status::Depose,
-        documents,
-        history: vec![],
-    };
-    let path: &[Status] = match target {
-        Status::Rejete => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Rejete],
-        _ => &[
-            Status::EnInstruction,
-            Status::Complet,
-            Status::Transmis,
-            Status::Approuve,
-            Status::Finance,
-            Status::Cloture,
-        ],
-    };
-    let mut on = deposited_on;
-    let mut grants = Vec::new();
-    for &to in path.iter().take_while(|s| **s <= target || target == Status::Rejete) {
-        on = (on + Duration::days(i64::try_from(5 + rng.below(40)).unwrap_or(5))).min(plan.today);
-        let reason = (to == Status::Rejete).then(|| {
-            (*pick(
-                rng,
-                &["Projet non éligible au programme", "Pièces non conformes", "Étude de faisabilité insuffisante"],
-            ))
-            .to_owned()
-        });
-        if to == Status::Approuve {
-            grants.push(Grant { source: FundingSource::HcarBudget, amount: money(rng, 15_000, 80_000) });
-            if chance(rng, 30) {
-                grants.push(Grant {
-                    source: FundingSource::Indh {
-                        committee_ref: format!("CPDH-TIZ-{}-{:02}", on.year(), 1 + rng.below(30)),
-                    },
-                    amount: money(rng, 10_000, 60_000),
-                });
+impl Generator<'_, '_, '_> {
+    fn applicant(&mut self, index: u64) -> Result<(), AppError> {
+        // Families: a card holder with one to four applicants (himself, widow, children).
+        let holder_id = match &mut self.family {
+            Some((id, left)) if *left > 0 => {
+                *left -= 1;
+                *id
             }
-            if let Some(code) = plan.programme.filter(|_| chance(rng, 15)) {
-                grants.push(Grant {
-                    source: FundingSource::Convention { programme_code: code.to_owned() },
-                    amount: money(rng, 20_000, 100_000),
-                });
-            }
-            if chance(rng, 5) {
-                grants.push(Grant {
-                    source: FundingSource::OtherSector { name: "Agriculture (Plan Maroc Vert)".into() },
-                    amount: money(rng, 10_000, 40_000),
-                });
-            }
-        }
-        if matches!(to, Status::Approuve | Status::Rejete) {
-            let decision = Decision {
-                dossier_id: Uuid::nil(),
-                approved: to == Status::Approuve,
-                grants: grants.clone(),
-                reason: reason.clone(),
-                decided_on: on,
-                commission_ref: Some(format!("PV-{}-{:03}", on.year(), 1 + rng.below(200))),
-            };
-            dossier.history.push(Transition { from: dossier.status, to, on, by: plan.login.to_owned(), reason });
-            dossier.status = to;
-            finish_decision(w, ids, rng, plan, &mut dossier, decision, target, summary)?;
-            return Ok(());
-        }
-        dossier.history.push(Transition { from: dossier.status, to, on, by: plan.login.to_owned(), reason });
-        dossier.status = to;
-    }
-    w.insert(ids.new_id(), &dossier)?;
-    summary.dossiers += 1;
-    Ok(())
-}
-
-/// Writes the dossier, its decision, funding lines, disbursements and a follow-up visit.
-#[expect(clippy::too_many_arguments, reason = "the generator's running state")]
-fn finish_decision(
-    w: &Writer<'_>,
-    ids: &mut IdMaker<'_>,
-    rng: &mut SeededEntropy,
-    plan: &Plan<'_>,
-    dossier: &mut Dossier,
-    mut decision: Decision,
-    target: Status,
-    summary: &mut DemoSummary,
-) -> Result<(), AppError> {
-    let dossier_id = ids.new_id();
-    decision.dossier_id = dossier_id;
-    let decided_on = decision.decided_on;
-    let mut lines = Vec::new();
-    for grant in &decision.grants {
-        let line = FundingLine {
-            dossier_id,
-            source: grant.source.clone(),
-            committed: grant.amount,
-            year: decided_on.year(),
-            decision_ref: decision.commission_ref.clone(),
-        };
-        lines.push((ids.new_id(), line));
-    }
-    let mut paid_on = decided_on;
-    let mut disbursements = Vec::new();
-    if target >= Status::Finance && decision.approved {
-        for (line_id, line) in &lines {
-            let tranches: i64 = if chance(rng, 40) { 2 } else { 1 };
-            let first_half = Money::from_centimes(line.committed.centimes() / 2).unwrap_or_default();
-            for tranche in 1..=tranches {
-                paid_on = (paid_on + Duration::days(i64::try_from(10 + rng.below(60)).unwrap_or(10))).min(plan.today);
-                let amount = match (tranches, tranche) {
-                    (2, 1) => first_half,
-                    (2, _) => line.committed.checked_sub(first_half).unwrap_or_default(),
-                    _ => line.committed,
+            _ => {
+                let id = self.ids.new_id();
+                let (first, first_ar, _) = *pick(self.rng, &FIRST_NAMES[..20]);
+                let (last, last_ar) = *pick(self.rng, LAST_NAMES);
+                let holder = CardHolder {
+                    card_number: format!("{}-R{index:07}", self.plan.cin_prefix),
+                    name_latin: format!("{first} {last}"),
+                    name_arabic: format!("{first_ar} {last_ar}"),
+                    deceased_on: chance(self.rng, 60).then(|| {
+                        day_between(self.rng, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), self.plan.today)
+                    }),
                 };
-                disbursements.push(Disbursement {
-                    funding_line_id: *line_id,
-                    dossier_id,
-                    tranche: u32::try_from(tranche).unwrap_or(1),
-                    paid_on,
-                    amount,
-                    reference: format!("OV-{}-{:05}", paid_on.year(), rng.below(100_000)),
-                });
+                self.w.insert(id, &holder)?;
+                self.summary.card_holders += 1;
+                self.family = Some((id, u32::try_from(self.rng.below(4)).unwrap_or(0)));
+                id
             }
+        };
+        let near_duplicate = self.previous.as_ref().filter(|_| chance(self.rng, 1)).cloned();
+        let applicant = match near_duplicate {
+            Some(original) => {
+                // The same person typed again with another spelling and another (mistyped) CIN.
+                let mut copy = original;
+                let variant =
+                    |name: &str| VARIANTS.iter().find(|(usual, _)| *usual == name).map(|(_, v)| (*v).to_owned());
+                match variant(&copy.last_name) {
+                    Some(last) => copy.last_name = last,
+                    None => {
+                        copy.first_name = variant(&copy.first_name).unwrap_or_else(|| copy.first_name.to_uppercase())
+                    }
+                }
+                copy.cin = Cin::parse(&format!("{}{:06}", self.plan.cin_prefix, index % 1_000_000))
+                    .map(|p| p.cin)
+                    .unwrap_or(copy.cin);
+                self.summary.near_duplicates += 1;
+                copy
+            }
+            None => {
+                let (first, first_ar, sex) = *pick(self.rng, FIRST_NAMES);
+                let (last, last_ar) = *pick(self.rng, LAST_NAMES);
+                let relationship = match (sex, self.rng.below(10)) {
+                    (Sex::M, 0) => Relationship::Himself,
+                    (Sex::F, 0..=2) => Relationship::Widow,
+                    (Sex::M, 1) => Relationship::Grandchild,
+                    (Sex::M, _) => Relationship::Son,
+                    (Sex::F, _) => Relationship::Daughter,
+                };
+                let born_from = match relationship {
+                    Relationship::Himself | Relationship::Widow => NaiveDate::from_ymd_opt(1930, 1, 1),
+                    _ => NaiveDate::from_ymd_opt(1955, 1, 1),
+                }
+                .unwrap_or_default();
+                let born_to = match relationship {
+                    Relationship::Himself | Relationship::Widow => NaiveDate::from_ymd_opt(1950, 12, 31),
+                    _ => NaiveDate::from_ymd_opt(2000, 12, 31),
+                }
+                .unwrap_or_default();
+                let letters = if index > 999_999 {
+                    format!(
+                        "{}{}",
+                        self.plan.cin_prefix,
+                        char::from(b'A' + u8::try_from(index / 1_000_000 % 26).unwrap_or(0))
+                    )
+                } else {
+                    self.plan.cin_prefix.to_owned()
+                };
+                Applicant {
+                    cin: Cin::parse(&format!("{letters}{:06}", index % 1_000_000)).map_err(AppError::Rule)?.cin,
+                    last_name: last.to_owned(),
+                    first_name: first.to_owned(),
+                    last_name_ar: last_ar.to_owned(),
+                    first_name_ar: first_ar.to_owned(),
+                    sex,
+                    birth_date: day_between(self.rng, born_from, born_to),
+                    card_holder_id: Some(holder_id),
+                    relationship,
+                    phone: chance(self.rng, 80)
+                        .then(|| Phone::parse(&format!("06{:08}", self.rng.below(100_000_000))).ok())
+                        .flatten(),
+                    address: format!(
+                        "{} rue {}",
+                        1 + self.rng.below(200),
+                        pick(self.rng, &["Al Massira", "Hassan II", "Mohammed V", "Al Qods", "Anoual"])
+                    ),
+                    commune: (*pick(self.rng, COMMUNES)).to_owned(),
+                    province_code: Some("581".to_owned()),
+                    amo: chance(self.rng, 70).then(|| AmoCover {
+                        regime: *pick(self.rng, &[AmoRegime::Tadamon, AmoRegime::Cnss, AmoRegime::Cnops]),
+                        number: format!("{:09}", self.rng.below(1_000_000_000)),
+                        checked_on: Some(day_between(self.rng, self.plan.today - Duration::days(700), self.plan.today)),
+                    }),
+                    consents: vec![ConsentPurpose::DossierHandling, ConsentPurpose::Statistics],
+                }
+            }
+        };
+        let applicant_id = self.ids.new_id();
+        self.w.insert(applicant_id, &applicant)?;
+        self.summary.applicants += 1;
+        self.previous = Some(applicant.clone());
+        if chance(self.rng, 35) {
+            self.project(applicant_id)?;
         }
-        dossier.history.push(Transition {
-            from: Status::Approuve,
-            to: Status::Finance,
-            on: disbursements.first().map_or(paid_on, |d| d.paid_on),
-            by: plan.login.to_owned(),
-            reason: None,
-        });
-        dossier.status = Status::Finance;
-        if target == Status::Cloture {
+        Ok(())
+    }
+
+    fn project(&mut self, promoter_id: Uuid) -> Result<(), AppError> {
+        let kind = match self.rng.below(100) {
+            0..=49 => ProjectKind::ProjetIndividuel,
+            50..=79 => ProjectKind::Pme,
+            80..=91 => ProjectKind::Cooperative,
+            _ => ProjectKind::Association,
+        };
+        let sector = *pick(self.rng, SECTORS);
+        let created_on =
+            day_between(self.rng, self.plan.today - Duration::days(365 * 5), self.plan.today - Duration::days(30));
+        let total = u32::try_from(match kind {
+            ProjectKind::ProjetIndividuel => 1 + self.rng.below(2),
+            ProjectKind::Pme => 2 + self.rng.below(8),
+            ProjectKind::Cooperative => 5 + self.rng.below(10),
+            ProjectKind::Association => 2 + self.rng.below(5),
+        })
+        .unwrap_or(1);
+        let family = u32::try_from(self.rng.below(u64::from(total) + 1)).unwrap_or(0);
+        let project = Project {
+            kind,
+            name: format!("{} {} {}", kind.label_fr(), sector, pick(self.rng, COMMUNES)),
+            promoter_id,
+            sector: sector.to_owned(),
+            commune: (*pick(self.rng, COMMUNES)).to_owned(),
+            province_code: Some("581".to_owned()),
+            created_on: Some(created_on),
+            ice: matches!(kind, ProjectKind::Pme | ProjectKind::Cooperative)
+                .then(|| Ice::parse(&format!("{:015}", self.rng.below(1_000_000_000_000_000))).ok())
+                .flatten(),
+            rc: (kind == ProjectKind::Pme).then(|| Rc {
+                court: (*pick(self.rng, COURTS)).to_owned(),
+                number: (1000 + self.rng.below(90_000)).to_string(),
+            }),
+            odco_number: (kind == ProjectKind::Cooperative)
+                .then(|| format!("{}/{}", 100 + self.rng.below(9000), created_on.year())),
+            association_receipt: (kind == ProjectKind::Association)
+                .then(|| format!("R-{}-{}", created_on.year(), 10 + self.rng.below(990))),
+            members: Vec::<Member>::new(),
+            jobs_planned: Jobs { total, family },
+        };
+        let project_id = self.ids.new_id();
+        self.w.insert(project_id, &project)?;
+        self.summary.projects += 1;
+        self.dossier(project_id, &project)
+    }
+
+    fn dossier(&mut self, project_id: Uuid, project: &Project) -> Result<(), AppError> {
+        let deposited_on =
+            day_between(self.rng, self.plan.today - Duration::days(365 * 4), self.plan.today - Duration::days(10));
+        let target = match self.rng.below(100) {
+            0..=9 => Status::Depose,
+            10..=24 => Status::EnInstruction,
+            25..=34 => Status::Complet,
+            35..=47 => Status::Transmis,
+            48..=57 => Status::Approuve,
+            58..=67 => Status::Rejete,
+            68..=89 => Status::Finance,
+            _ => Status::Cloture,
+        };
+        let target = if !self.plan.decides && target > Status::Transmis { Status::Transmis } else { target };
+        let year = deposited_on.year();
+        let sequence = next_counter(self.w.conn, &format!("dossier:{year}"))?;
+        let required = self
+            .plan
+            .checklists
+            .iter()
+            .find(|(k, _)| *k == project.kind)
+            .map(|(_, codes)| codes.as_slice())
+            .unwrap_or(&[]);
+        let complete = target >= Status::Complet;
+        let documents = required
+            .iter()
+            .filter(|_| complete || chance(self.rng, 60))
+            .map(|code| ReceivedDocument { code: code.clone(), received_on: deposited_on })
+            .collect();
+        let site = crate::domain::codes::SiteCode::parse(self.plan.site).map_err(AppError::Rule)?;
+        let mut dossier = Dossier {
+            number: DossierNumber::new(&site, year, u32::try_from(sequence).unwrap_or(u32::MAX)),
+            year,
+            project_id,
+            applicant_id: project.promoter_id,
+            kind: project.kind,
+            deposited_on,
+            requested: Some(money(self.rng, 20_000, 250_000)),
+            status: Status::Depose,
+            documents,
+            history: vec![],
+        };
+        let path: &[Status] = match target {
+            Status::Rejete => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Rejete],
+            _ => &[
+                Status::EnInstruction,
+                Status::Complet,
+                Status::Transmis,
+                Status::Approuve,
+                Status::Finance,
+                Status::Cloture,
+            ],
+        };
+        let mut on = deposited_on;
+        let mut grants = Vec::new();
+        for &to in path.iter().take_while(|s| **s <= target || target == Status::Rejete) {
+            on = (on + Duration::days(i64::try_from(5 + self.rng.below(40)).unwrap_or(5))).min(self.plan.today);
+            let reason = (to == Status::Rejete).then(|| {
+                (*pick(
+                    self.rng,
+                    &["Projet non éligible au programme", "Pièces non conformes", "Étude de faisabilité insuffisante"],
+                ))
+                .to_owned()
+            });
+            if to == Status::Approuve {
+                grants.push(Grant { source: FundingSource::HcarBudget, amount: money(self.rng, 15_000, 80_000) });
+                if chance(self.rng, 30) {
+                    grants.push(Grant {
+                        source: FundingSource::Indh {
+                            committee_ref: format!("CPDH-TIZ-{}-{:02}", on.year(), 1 + self.rng.below(30)),
+                        },
+                        amount: money(self.rng, 10_000, 60_000),
+                    });
+                }
+                if let Some(code) = self.plan.programme.filter(|_| chance(self.rng, 15)) {
+                    grants.push(Grant {
+                        source: FundingSource::Convention { programme_code: code.to_owned() },
+                        amount: money(self.rng, 20_000, 100_000),
+                    });
+                }
+                if chance(self.rng, 5) {
+                    grants.push(Grant {
+                        source: FundingSource::OtherSector { name: "Agriculture (Plan Maroc Vert)".into() },
+                        amount: money(self.rng, 10_000, 40_000),
+                    });
+                }
+            }
+            if matches!(to, Status::Approuve | Status::Rejete) {
+                let decision = Decision {
+                    dossier_id: Uuid::nil(),
+                    approved: to == Status::Approuve,
+                    grants: grants.clone(),
+                    reason: reason.clone(),
+                    decided_on: on,
+                    commission_ref: Some(format!("PV-{}-{:03}", on.year(), 1 + self.rng.below(200))),
+                };
+                dossier.history.push(Transition {
+                    from: dossier.status,
+                    to,
+                    on,
+                    by: self.plan.login.to_owned(),
+                    reason,
+                });
+                dossier.status = to;
+                self.decision(&mut dossier, decision, target)?;
+                return Ok(());
+            }
+            dossier.history.push(Transition { from: dossier.status, to, on, by: self.plan.login.to_owned(), reason });
+            dossier.status = to;
+        }
+        self.w.insert(self.ids.new_id(), &dossier)?;
+        self.summary.dossiers += 1;
+        Ok(())
+    }
+
+    /// Writes the dossier, its decision, funding lines, disbursements and a follow-up visit.
+    fn decision(&mut self, dossier: &mut Dossier, mut decision: Decision, target: Status) -> Result<(), AppError> {
+        let dossier_id = self.ids.new_id();
+        decision.dossier_id = dossier_id;
+        let decided_on = decision.decided_on;
+        let mut lines = Vec::new();
+        for grant in &decision.grants {
+            let line = FundingLine {
+                dossier_id,
+                source: grant.source.clone(),
+                committed: grant.amount,
+                year: decided_on.year(),
+                decision_ref: decision.commission_ref.clone(),
+            };
+            lines.push((self.ids.new_id(), line));
+        }
+        let mut paid_on = decided_on;
+        let mut disbursements = Vec::new();
+        if target >= Status::Finance && decision.approved {
+            for (line_id, line) in &lines {
+                let tranches: i64 = if chance(self.rng, 40) { 2 } else { 1 };
+                let first_half = Money::from_centimes(line.committed.centimes() / 2).unwrap_or_default();
+                for tranche in 1..=tranches {
+                    paid_on = (paid_on + Duration::days(i64::try_from(10 + self.rng.below(60)).unwrap_or(10)))
+                        .min(self.plan.today);
+                    let amount = match (tranches, tranche) {
+                        (2, 1) => first_half,
+                        (2, _) => line.committed.checked_sub(first_half).unwrap_or_default(),
+                        _ => line.committed,
+                    };
+                    disbursements.push(Disbursement {
+                        funding_line_id: *line_id,
+                        dossier_id,
+                        tranche: u32::try_from(tranche).unwrap_or(1),
+                        paid_on,
+                        amount,
+                        reference: format!("OV-{}-{:05}", paid_on.year(), self.rng.below(100_000)),
+                    });
+                }
+            }
             dossier.history.push(Transition {
-                from: Status::Finance,
-                to: Status::Cloture,
-                on: paid_on,
-                by: plan.login.to_owned(),
+                from: Status::Approuve,
+                to: Status::Finance,
+                on: disbursements.first().map_or(paid_on, |d| d.paid_on),
+                by: self.plan.login.to_owned(),
                 reason: None,
             });
-            dossier.status = Status::Cloture;
+            dossier.status = Status::Finance;
+            if target == Status::Cloture {
+                dossier.history.push(Transition {
+                    from: Status::Finance,
+                    to: Status::Cloture,
+                    on: paid_on,
+                    by: self.plan.login.to_owned(),
+                    reason: None,
+                });
+                dossier.status = Status::Cloture;
+            }
         }
+        self.w.insert(dossier_id, dossier)?;
+        self.summary.dossiers += 1;
+        self.w.insert(self.ids.new_id(), &decision)?;
+        for (line_id, line) in &lines {
+            self.w.insert(*line_id, line)?;
+            self.summary.funding_lines += 1;
+        }
+        for d in &disbursements {
+            self.w.insert(self.ids.new_id(), d)?;
+            self.summary.disbursements += 1;
+        }
+        if dossier.status >= Status::Finance && chance(self.rng, 70) {
+            let planned = self.rng.below(3);
+            let visit = Visit {
+                project_id: dossier.project_id,
+                visited_on: (paid_on + Duration::days(90)).min(self.plan.today),
+                jobs_verified: Jobs {
+                    total: u32::try_from(1 + planned).unwrap_or(1),
+                    family: u32::try_from(self.rng.below(planned + 2))
+                        .unwrap_or(0)
+                        .min(u32::try_from(1 + planned).unwrap_or(1)),
+                },
+                active: chance(self.rng, 90),
+                observations: "Activité visitée ; emplois constatés sur place.".into(),
+            };
+            self.w.insert(self.ids.new_id(), &visit)?;
+            self.summary.visits += 1;
+        }
+        Ok(())
     }
-    w.insert(dossier_id, dossier)?;
-    summary.dossiers += 1;
-    w.insert(ids.new_id(), &decision)?;
-    for (line_id, line) in &lines {
-        w.insert(*line_id, line)?;
-        summary.funding_lines += 1;
-    }
-    for d in &disbursements {
-        w.insert(ids.new_id(), d)?;
-        summary.disbursements += 1;
-    }
-    if dossier.status >= Status::Finance && chance(rng, 70) {
-        let planned = rng.below(3);
-        let visit = Visit {
-            project_id: dossier.project_id,
-            visited_on: (paid_on + Duration::days(90)).min(plan.today),
-            jobs_verified: Jobs {
-                total: u32::try_from(1 + planned).unwrap_or(1),
-                family: u32::try_from(rng.below(planned + 2)).unwrap_or(0).min(u32::try_from(1 + planned).unwrap_or(1)),
-            },
-            active: chance(rng, 90),
-            observations: "Activité visitée ; emplois constatés sur place.".into(),
-        };
-        w.insert(ids.new_id(), &visit)?;
-        summary.visits += 1;
-    }
-    Ok(())
 }
