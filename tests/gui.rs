@@ -209,12 +209,19 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     // Approval without an amount is refused with a French message.
     harness.get_by_label("Approuver").click();
     harness.run();
-    assert!(has_text(&harness, "Montant accordé : Indiquez un montant"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "indiquez au moins un montant"), "{:#?}", harness.root());
+    // Co-funded: the HCAR budget and INDH, whose committee reference is required.
     fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
+    fill(&mut harness, "Montant accordé (INDH)", "15 000");
+    harness.get_by_label("Approuver").click();
+    harness.run();
+    assert!(has_text(&harness, "référence du comité provincial INDH"));
+    fill(&mut harness, "Référence du comité INDH", "CPDH-TIZ-2026-07");
     harness.get_by_label("Approuver").click();
     harness.run();
     assert!(has_text(&harness, "de « Transmis » à « Approuvé »"));
     assert!(has_text(&harness, "45\u{202f}000,00\u{a0}DH engagés"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "INDH (CPDH-TIZ-2026-07) : 15\u{202f}000,00\u{a0}DH engagés"));
     // The dashboard counts the approved dossier and the committed money.
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
     harness.run();

@@ -22,6 +22,10 @@ pub struct DossiersState {
     pub reason: String,
     /// Amount typed for an approval (budget HCAR).
     pub amount: String,
+    /// Amount typed for an approval (INDH).
+    pub indh_amount: String,
+    /// The INDH provincial committee's reference.
+    pub indh_ref: String,
     /// A message.
     pub message: Option<Message>,
     /// Put the cursor in the number field on the next frame.
@@ -30,6 +34,27 @@ pub struct DossiersState {
     pub disburse: std::collections::HashMap<uuid::Uuid, String>,
     /// Jobs seen at a follow-up visit (total, of which for the family).
     pub visit_jobs: (String, String),
+}
+
+/// The grants typed for an approval: the HCAR budget and/or INDH (with its committee's
+/// reference); at least one.
+fn grants(hcar: &str, indh: &str, indh_ref: &str) -> Result<Vec<Grant>, String> {
+    let mut grants = Vec::new();
+    if !hcar.trim().is_empty() {
+        grants.push(Grant { source: FundingSource::HcarBudget, amount: Money::parse_fr(hcar)? });
+    }
+    if !indh.trim().is_empty() {
+        let committee_ref = indh_ref.trim();
+        if committee_ref.is_empty() {
+            return Err("indiquez la référence du comité provincial INDH.".into());
+        }
+        let amount = Money::parse_fr(indh)?;
+        grants.push(Grant { source: FundingSource::Indh { committee_ref: committee_ref.to_owned() }, amount });
+    }
+    if grants.is_empty() {
+        return Err("indiquez au moins un montant (budget HCAR ou INDH).".into());
+    }
+    Ok(grants)
 }
 
 /// What the button that moves a dossier from `from` to `to` says.
@@ -55,6 +80,8 @@ impl DossiersState {
         self.message = message;
         self.reason.clear();
         self.amount.clear();
+        self.indh_amount.clear();
+        self.indh_ref.clear();
         self.disburse.clear();
         self.visit_jobs = (String::new(), String::new());
     }
@@ -170,13 +197,24 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 ui.add(egui::TextEdit::singleline(&mut state.reason).desired_width(200.0)).labelled_by(label.id);
             }
             if to == Status::Approuve {
-                let label = ui.label("Montant accordé (budget HCAR)");
-                ui.add(egui::TextEdit::singleline(&mut state.amount).desired_width(120.0)).labelled_by(label.id);
+                let fields = [
+                    ("Montant accordé (budget HCAR)", &mut state.amount, 120.0),
+                    ("Montant accordé (INDH)", &mut state.indh_amount, 120.0),
+                    ("Référence du comité INDH", &mut state.indh_ref, 160.0),
+                ];
+                ui.vertical(|ui| {
+                    for (text, value, width) in fields {
+                        ui.horizontal(|ui| {
+                            let label = ui.label(text);
+                            ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id);
+                        });
+                    }
+                });
             }
             if ui.button(verb(d.status, to)).clicked() {
                 let grants = if to == Status::Approuve {
-                    match Money::parse_fr(&state.amount) {
-                        Ok(amount) => vec![Grant { source: FundingSource::HcarBudget, amount }],
+                    match grants(&state.amount, &state.indh_amount, &state.indh_ref) {
+                        Ok(grants) => grants,
                         Err(e) => {
                             state.message = Some(Message::error(format!("Montant accordé : {e}")));
                             continue;
