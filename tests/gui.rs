@@ -373,6 +373,26 @@ fn an_administrator_creates_an_account() {
     fill(&mut harness, "Mot de passe du compte", "agent2-secret");
     harness.get_by_label("Créer le compte").click();
     harness.run();
-    assert!(has_text(&harness, "Compte créé"));
+    assert!(has_text(&harness, "Comptes mis à jour"));
     assert!(has_text(&harness, "agent2 — Agent de saisie — Deuxième agent"));
+    harness.get_by_label("Désactiver agent2").click();
+    harness.run();
+    assert!(has_text(&harness, "agent2 — Agent de saisie — Deuxième agent — désactivé"));
+    // The administrator changes their own password (the old one is checked).
+    fill(&mut harness, "Mot de passe actuel", "faux");
+    fill(&mut harness, "Nouveau mot de passe", "admin-nouveau-2026");
+    fill(&mut harness, "Confirmer le nouveau mot de passe", "admin-nouveau-2026");
+    harness.get_by_label("Changer mon mot de passe").click();
+    harness.run();
+    assert!(has_text(&harness, "Mot de passe incorrect"));
+    fill(&mut harness, "Mot de passe actuel", "admin-demo-2026");
+    fill(&mut harness, "Nouveau mot de passe", "admin-nouveau-2026");
+    fill(&mut harness, "Confirmer le nouveau mot de passe", "admin-nouveau-2026");
+    harness.get_by_label("Changer mon mot de passe").click();
+    harness.run();
+    assert!(has_text(&harness, "Mot de passe changé"));
+    harness.get_by_label("Se déconnecter").click();
+    harness.run();
+    log_in(&mut harness, "admin", "admin-nouveau-2026");
+    assert!(has_text(&harness, "admin — Administrateur"), "the new password opens the session");
 }

@@ -162,6 +162,15 @@ pub enum Request {
         /// Password.
         password: String,
     },
+    /// Change the logged-in user's own password.
+    ChangeOwnPassword {
+        /// The current password.
+        old: String,
+        /// The new one.
+        new: String,
+    },
+    /// Disable an account (administrators).
+    DisableUser(String),
     /// Record a follow-up visit of a dossier's project, today.
     AddVisit {
         /// The dossier shown (shown again afterwards).
@@ -215,8 +224,10 @@ pub enum Reply {
     VisitAdded(Result<DossierView, AppError>),
     /// An applicant was deleted.
     Deleted(Result<(), AppError>),
-    /// An account was added (the list again).
+    /// An account was added or changed (the list again, and what to say).
     UserAdded(Result<Vec<UserRow>, AppError>),
+    /// The user's own password was changed.
+    PasswordChanged(Result<(), AppError>),
     /// Programmes.
     Programmes(Result<Vec<Row<Programme>>, AppError>),
     /// Accounts.
@@ -329,6 +340,15 @@ impl Worker {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::UserAdded(Err(no_session()))) };
                 let added = self.core.add_user(s, &login, &full_name, role, &password);
                 Reply::UserAdded(added.and_then(|()| self.core.users(s)))
+            }
+            Request::ChangeOwnPassword { old, new } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::PasswordChanged(Err(no_session()))) };
+                Reply::PasswordChanged(self.core.change_password(s, &s.login.clone(), Some(&old), &new))
+            }
+            Request::DisableUser(login) => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::UserAdded(Err(no_session()))) };
+                let disabled = self.core.disable_user(s, &login);
+                Reply::UserAdded(disabled.and_then(|()| self.core.users(s)))
             }
             Request::AddVisit { dossier, project, jobs_total, jobs_family } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::VisitAdded(Err(no_session()))) };

@@ -379,10 +379,16 @@ impl DaftarApp {
                 Ok(rows) => {
                     self.users = Some(rows);
                     self.settings = other::SettingsForm::default();
-                    self.message = Some(Message::ok("Compte créé."));
+                    self.message = Some(Message::ok("Comptes mis à jour."));
                 }
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
+            Reply::PasswordChanged(result) => {
+                self.message = Some(match result {
+                    Ok(()) => Message::ok("Mot de passe changé."),
+                    Err(e) => Message::error(e.to_string()),
+                });
+            }
             Reply::Dossier(result) | Reply::Moved(result) => match result {
                 Ok(view) => {
                     self.dossiers.show(view, None);

@@ -46,6 +46,12 @@ pub struct SettingsForm {
     pub password: String,
     /// What is wrong with the form, until the next try.
     pub problem: Option<String>,
+    /// The user's current password (to change it).
+    pub old_password: String,
+    /// The new password.
+    pub new_password: String,
+    /// The new password again.
+    pub confirm_password: String,
 }
 
 /// Settings: the office's identity and its accounts.
@@ -75,8 +81,16 @@ pub fn settings_ui(
         }
         Some(users) => {
             for u in users {
-                let state = if u.disabled_at.is_some() { " — désactivé" } else { "" };
-                ui.label(format!("{} — {} — {}{state}", u.login, u.role.label_fr(), u.full_name));
+                ui.horizontal(|ui| {
+                    let state = if u.disabled_at.is_some() { " — désactivé" } else { "" };
+                    ui.label(format!("{} — {} — {}{state}", u.login, u.role.label_fr(), u.full_name));
+                    if u.disabled_at.is_none()
+                        && u.login != session.login
+                        && ui.button(format!("Désactiver {}", u.login)).clicked()
+                    {
+                        requests.push(Request::DisableUser(u.login.clone()));
+                    }
+                });
             }
         }
         None if ui.button("Afficher les comptes").clicked() => requests.push(Request::Users),
@@ -108,6 +122,22 @@ pub fn settings_ui(
                 }),
                 Err(_) => form.problem = Some("Choisissez le rôle du compte.".into()),
             }
+        }
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Mon mot de passe").strong());
+    widgets::password(ui, "Mot de passe actuel", &mut form.old_password);
+    widgets::password(ui, "Nouveau mot de passe", &mut form.new_password);
+    widgets::password(ui, "Confirmer le nouveau mot de passe", &mut form.confirm_password);
+    if ui.button("Changer mon mot de passe").clicked() {
+        if form.new_password == form.confirm_password {
+            requests.push(Request::ChangeOwnPassword {
+                old: std::mem::take(&mut form.old_password),
+                new: std::mem::take(&mut form.new_password),
+            });
+            form.confirm_password.clear();
+        } else {
+            form.problem = Some("Les deux nouveaux mots de passe diffèrent.".into());
         }
     }
     ui.add_space(8.0);
