@@ -396,3 +396,25 @@ fn an_administrator_creates_an_account() {
     log_in(&mut harness, "admin", "admin-nouveau-2026");
     assert!(has_text(&harness, "admin — Administrateur"), "the new password opens the session");
 }
+
+#[test]
+fn the_projects_screen_lists_and_deletes_with_a_reason() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Projets").click();
+    harness.run();
+    assert!(has_text(&harness, "Page 1 sur 1"), "{:#?}", harness.root());
+    // A project line reads "name — kind — commune".
+    let first = harness
+        .query_all_by_label_contains(" — ")
+        .find_map(|n| n.accesskit_node().label().filter(|l| l.matches(" — ").count() == 2))
+        .unwrap_or_default();
+    harness.get_by_label(&first).click();
+    harness.run();
+    assert!(has_text(&harness, "Emplois prévus :"), "{:#?}", harness.root());
+    fill(&mut harness, "Motif de suppression du projet", "Projet abandonné par le porteur");
+    harness.get_by_label("Supprimer le projet").click();
+    harness.run();
+    assert!(!has(&harness, &first), "the deleted project left the list");
+}

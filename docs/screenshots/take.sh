@@ -35,9 +35,10 @@ shot tableau-de-bord 2
 click 60 81; xdotool type --delay 60 "ben"; sleep 1; click 300 124; shot beneficiaires 1.5
 xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Return; shot beneficiaire-formulaire 1
 xdotool key Escape; sleep 0.3
-click 60 112; sleep 0.5; click 420 81; xdotool type --delay 20 "BL-DEMO-2023-00444"; xdotool key Return; shot dossier 1.5
-click 60 143; shot programmes 1
-click 60 174; shot attestations 0.5
-click 60 205; shot synchronisation 0.5
-click 60 236; shot rapports 0.5
-click 60 267; shot parametres 1
+click 60 112; sleep 1; click 300 150; shot projets 1.5
+click 60 143; sleep 0.5; click 420 81; xdotool type --delay 20 "BL-DEMO-2023-00444"; xdotool key Return; shot dossier 1.5
+click 60 174; shot programmes 1
+click 60 205; shot attestations 0.5
+click 60 236; shot synchronisation 0.5
+click 60 267; shot rapports 0.5
+click 60 298; shot parametres 1

@@ -27,7 +27,7 @@ pub use users::InstallSetup;
 /// What screens and commands read: the core's view types, re-exported so that faces need not
 /// name the storage layer.
 pub use crate::store::records::{Row, RowMeta, Table};
-pub use crate::store::search::{ApplicantLine, HitCount, Page, Stats};
+pub use crate::store::search::{ApplicantLine, HitCount, Page, ProjectLine, Stats};
 pub use crate::store::site::UserRow;
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};

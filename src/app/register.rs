@@ -237,6 +237,17 @@ impl Core {
             .ok_or_else(|| crate::store::StoreError::NotFound(format!("Projet {id}")))?)
     }
 
+    /// One page of the project list, alphabetical.
+    pub fn list_projects(
+        &self,
+        session: &Session,
+        page: u32,
+        page_size: u32,
+    ) -> Result<crate::store::search::Page<crate::store::search::ProjectLine>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::list_projects(self.store.conn(), page, page_size)?)
+    }
+
     /// The projects an applicant carries.
     pub fn projects_of(&self, session: &Session, applicant_id: Uuid) -> Result<Vec<Row<Project>>, AppError> {
         session.require(Action::ViewRegister)?;

@@ -146,6 +146,46 @@ pub fn live_count(conn: &Connection, table: &str) -> Result<i64, StoreError> {
     Ok(conn.prepare_cached("SELECT live FROM live_counts WHERE table_name = ?1")?.query_row([table], |r| r.get(0))?)
 }
 
+/// A project as lists show it, read from its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectLine {
+    /// The row's id.
+    pub id: Uuid,
+    /// The office that registered it.
+    pub owner: String,
+    /// Name.
+    pub name: String,
+    /// Kind, in French.
+    pub kind: String,
+    /// Commune.
+    pub commune: String,
+}
+
+/// One page of the project list, in alphabetical order.
+pub fn list_projects(conn: &Connection, page: u32, page_size: u32) -> Result<Page<ProjectLine>, StoreError> {
+    let total = live_count(conn, "projects")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, owner, label FROM projects WHERE rid IN (
+             SELECT rid FROM projects WHERE deleted_at IS NULL ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
+         ORDER BY sort_key, rid",
+    )?;
+    let mut rows = stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let label: String = r.get(2)?;
+        let mut fields = label.split('\t').map(str::to_owned);
+        out.push(ProjectLine {
+            id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt { table: "projects", message: e.to_string() })?,
+            owner: r.get(1)?,
+            name: fields.next().unwrap_or_default(),
+            kind: fields.next().unwrap_or_default(),
+            commune: fields.next().unwrap_or_default(),
+        });
+    }
+    Ok(Page { rows: out, total: HitCount::Exactly(total) })
+}
+
 /// Live applicants with this CIN, at any site.
 pub fn applicants_with_cin(conn: &Connection, cin: &str) -> Result<Vec<Row<Applicant>>, StoreError> {
     find(conn, "cin = ?1", cin)

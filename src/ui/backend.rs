@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::app::{
     AppError, ApplicantLine, BackgroundReader, CardRef, CheckReport, Core, DossierView, DuplicateCandidate,
-    InstallSetup, Move, Page, Row, Session, Stats, UserRow, demo,
+    InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, UserRow, demo,
 };
 use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
@@ -19,6 +19,9 @@ use crate::domain::funding::{Grant, Programme};
 use crate::domain::project::{Project, ProjectDraft};
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
+
+/// Projects per page of the project list.
+pub const PROJECT_PAGE: u32 = 50;
 
 /// What the logged-in user is, for display and for deciding which buttons to show.
 #[derive(Debug, Clone)]
@@ -55,6 +58,19 @@ pub struct ApplicantDetail {
     pub dossiers: Vec<Row<Dossier>>,
     /// The projects they carry.
     pub projects: Vec<Row<Project>>,
+}
+
+/// Everything the project screen shows about one project.
+#[derive(Debug, Clone)]
+pub struct ProjectDetail {
+    /// The project.
+    pub row: Row<Project>,
+    /// Its promoter's name and CIN.
+    pub promoter: String,
+    /// Its dossiers.
+    pub dossiers: Vec<Row<Dossier>>,
+    /// Its follow-up visits.
+    pub visits: Vec<Row<crate::domain::visit::Visit>>,
 }
 
 /// A request from a screen. (No `Debug`: logins and new accounts carry passwords.)
@@ -182,6 +198,17 @@ pub enum Request {
         /// Of which for the family.
         jobs_family: String,
     },
+    /// A page of the project list.
+    Projects(u32),
+    /// One project in detail.
+    Project(Uuid),
+    /// Delete a project (a tombstone with a reason).
+    DeleteProject {
+        /// The project.
+        id: Uuid,
+        /// Why.
+        reason: String,
+    },
     /// The programmes.
     Programmes,
     /// The accounts.
@@ -232,6 +259,10 @@ pub enum Reply {
     Programmes(Result<Vec<Row<Programme>>, AppError>),
     /// Accounts.
     Users(Result<Vec<UserRow>, AppError>),
+    /// A page of projects.
+    Projects(Result<Page<ProjectLine>, AppError>),
+    /// One project.
+    Project(Result<ProjectDetail, AppError>),
     /// The integrity check's findings.
     Integrity(Result<CheckReport, AppError>),
 }
@@ -363,6 +394,20 @@ impl Worker {
                 );
                 let added = visit.map_err(AppError::from).and_then(|v| self.core.add_visit(s, &v));
                 Reply::VisitAdded(added.and_then(|_| self.core.dossier_view(s, dossier)))
+            }
+            Request::Projects(page) => Reply::Projects(self.with(|core, s| core.list_projects(s, page, PROJECT_PAGE))),
+            Request::Project(id) => Reply::Project(self.with(|core, s| {
+                let row = core.project(s, id)?;
+                let promoter = core.applicant(s, row.value.promoter_id)?;
+                let promoter = format!("{} (CIN {})", promoter.value.display_name(), promoter.value.cin);
+                let dossiers = core.dossiers_of_project(s, id)?;
+                let visits = core.visits_of(s, id)?;
+                Ok(ProjectDetail { row, promoter, dossiers, visits })
+            })),
+            Request::DeleteProject { id, reason } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Projects(Err(no_session()))) };
+                let deleted = self.core.delete(s, crate::app::Table::Projects, id, &reason);
+                Reply::Projects(deleted.and_then(|()| self.core.list_projects(s, 0, PROJECT_PAGE)))
             }
             Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
             Request::Users => Reply::Users(self.with(|core, s| core.users(s))),

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod dossiers;
 pub mod login;
 pub mod other;
+pub mod projects;
 pub mod setup;
 pub mod theme;
 pub mod widgets;
@@ -35,6 +36,8 @@ pub enum Screen {
     Dashboard,
     /// Bénéficiaires.
     Applicants,
+    /// Projets.
+    Projects,
     /// Dossiers.
     Dossiers,
     /// Programmes.
@@ -50,9 +53,10 @@ pub enum Screen {
 }
 
 impl Screen {
-    const ALL: [Screen; 8] = [
+    const ALL: [Screen; 9] = [
         Screen::Dashboard,
         Screen::Applicants,
+        Screen::Projects,
         Screen::Dossiers,
         Screen::Programmes,
         Screen::Certificates,
@@ -65,6 +69,7 @@ impl Screen {
         match self {
             Screen::Dashboard => "Tableau de bord",
             Screen::Applicants => "Bénéficiaires",
+            Screen::Projects => "Projets",
             Screen::Dossiers => "Dossiers",
             Screen::Programmes => "Programmes",
             Screen::Certificates => "Attestations",
@@ -94,6 +99,7 @@ pub struct DaftarApp {
     dashboard: dashboard::DashboardState,
     applicants: applicants::ApplicantsState,
     dossiers: dossiers::DossiersState,
+    projects: projects::ProjectsState,
     programmes: Option<Vec<Row<Programme>>>,
     users: Option<Vec<UserRow>>,
     settings: other::SettingsForm,
@@ -120,6 +126,7 @@ impl DaftarApp {
             dashboard: dashboard::DashboardState::default(),
             applicants: applicants::ApplicantsState::default(),
             dossiers: dossiers::DossiersState::default(),
+            projects: projects::ProjectsState::default(),
             programmes: None,
             users: None,
             settings: other::SettingsForm::default(),
@@ -218,6 +225,7 @@ impl DaftarApp {
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
                 Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, rights)),
+                Screen::Projects => requests.extend(projects::projects_ui(ui, &mut self.projects, rights.delete)),
                 Screen::Dossiers => requests.extend(dossiers::dossiers_ui(ui, &mut self.dossiers, &session)),
                 Screen::Programmes => other::programmes_ui(ui, self.programmes.as_deref(), &session),
                 Screen::Certificates => other::coming_ui(ui, "Attestations", "Les attestations bilingues et leur registre arrivent avec le module des documents."),
@@ -249,6 +257,7 @@ impl DaftarApp {
                 self.dossiers.focus_number = true;
                 vec![]
             }
+            Screen::Projects => vec![Request::Projects(self.projects.page)],
             Screen::Programmes => vec![Request::Programmes],
             Screen::Settings => {
                 let may_see_users =
@@ -265,6 +274,7 @@ impl DaftarApp {
         self.dashboard.clear();
         self.applicants = applicants::ApplicantsState::default();
         self.dossiers = dossiers::DossiersState::default();
+        self.projects = projects::ProjectsState::default();
         self.users = None;
         self.programmes = None;
     }
@@ -396,6 +406,21 @@ impl DaftarApp {
                     self.backend.send(Request::Dashboard);
                 }
                 Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Projects(result) => match result {
+                Ok(page) => {
+                    if self.projects.detail.as_ref().is_some_and(|d| !page.rows.iter().any(|r| r.id == d.row.meta.id))
+                        && self.projects.page == 0
+                    {
+                        self.projects.detail = None;
+                    }
+                    self.projects.rows = Some(page);
+                }
+                Err(e) => self.projects.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Project(result) => match result {
+                Ok(detail) => self.projects.detail = Some(detail),
+                Err(e) => self.projects.message = Some(Message::error(e.to_string())),
             },
             Reply::Programmes(result) => match result {
                 Ok(rows) => self.programmes = Some(rows),

@@ -1,0 +1,116 @@
+//! Projets: the office's projects, a page at a time, and one project in detail (its promoter,
+//! identifiers, dossiers and visits), with deletion for who may delete.
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::backend::{PROJECT_PAGE, ProjectDetail, Request};
+use super::widgets::{self, Message};
+use crate::app::{HitCount, Page, ProjectLine};
+
+/// The screen's state.
+#[derive(Debug, Default)]
+pub struct ProjectsState {
+    /// The page shown (from 0).
+    pub page: u32,
+    /// Its rows, once received.
+    pub rows: Option<Page<ProjectLine>>,
+    /// The project shown on the right.
+    pub detail: Option<ProjectDetail>,
+    /// The reason typed for deleting it.
+    pub delete_reason: String,
+    /// A message.
+    pub message: Option<Message>,
+}
+
+/// The screen.
+#[must_use]
+pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_delete: bool) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.heading("Projets");
+    ui.label(RichText::new("Un projet s'enregistre depuis la fiche de son porteur (Bénéficiaires).").weak());
+    if let Some(message) = &state.message {
+        widgets::message(ui, message);
+    }
+    let total = match state.rows.as_ref().map(|p| p.total) {
+        Some(HitCount::Exactly(n) | HitCount::MoreThan(n)) => n,
+        None => 0,
+    };
+    let pages = u32::try_from((total + i64::from(PROJECT_PAGE) - 1) / i64::from(PROJECT_PAGE)).unwrap_or(0).max(1);
+    ui.horizontal(|ui| {
+        if ui.add_enabled(state.page > 0, egui::Button::new("Page précédente")).clicked() {
+            state.page -= 1;
+            requests.push(Request::Projects(state.page));
+        }
+        ui.label(format!("Page {} sur {pages} ({total} projets)", state.page + 1));
+        if ui.add_enabled(state.page + 1 < pages, egui::Button::new("Page suivante")).clicked() {
+            state.page += 1;
+            requests.push(Request::Projects(state.page));
+        }
+    });
+    ui.separator();
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        egui::ScrollArea::vertical().id_salt("liste-projets").auto_shrink(false).show(ui, |ui| {
+            for line in state.rows.iter().flat_map(|p| &p.rows) {
+                let selected = state.detail.as_ref().is_some_and(|d| d.row.meta.id == line.id);
+                if ui.selectable_label(selected, format!("{} — {} — {}", line.name, line.kind, line.commune)).clicked()
+                {
+                    requests.push(Request::Project(line.id));
+                }
+            }
+        });
+        let ui = &mut columns[1];
+        let Some(detail) = &state.detail else {
+            ui.label(RichText::new("Choisissez un projet dans la liste.").weak());
+            return;
+        };
+        let p = &detail.row.value;
+        ui.label(RichText::new(&p.name).size(20.0).strong());
+        ui.label(format!("{} — porteur : {}", p.kind.label_fr(), detail.promoter));
+        if let Some(ice) = &p.ice {
+            ui.label(format!("ICE {}", ice.as_str()));
+        }
+        if let Some(rc) = &p.rc {
+            ui.label(rc.to_string());
+        }
+        if let Some(odco) = &p.odco_number {
+            ui.label(format!("ODCO {odco}"));
+        }
+        if let Some(receipt) = &p.association_receipt {
+            ui.label(format!("Récépissé {receipt}"));
+        }
+        ui.label(format!(
+            "Emplois prévus : {} dont {} pour la famille de la résistance",
+            p.jobs_planned.total, p.jobs_planned.family
+        ));
+        ui.add_space(6.0);
+        ui.label(RichText::new("Dossiers").strong());
+        for d in &detail.dossiers {
+            ui.label(format!("{} — {}", d.value.number, d.value.status.label_fr()));
+        }
+        ui.label(RichText::new("Visites de suivi").strong());
+        if detail.visits.is_empty() {
+            ui.label(RichText::new("Aucune visite.").weak());
+        }
+        for v in &detail.visits {
+            ui.label(format!(
+                "{} : {} emplois constatés dont {} famille",
+                v.value.visited_on.format("%d/%m/%Y"),
+                v.value.jobs_verified.total,
+                v.value.jobs_verified.family
+            ));
+        }
+        if can_delete {
+            let id = detail.row.meta.id;
+            ui.horizontal(|ui| {
+                let label = ui.label("Motif de suppression du projet");
+                ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(220.0)).labelled_by(label.id);
+                if ui.button("Supprimer le projet").clicked() {
+                    state.page = 0;
+                    requests.push(Request::DeleteProject { id, reason: std::mem::take(&mut state.delete_reason) });
+                }
+            });
+        }
+    });
+    requests
+}
