@@ -18,7 +18,7 @@ mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
 start() { # start the app on database $1, wait for its window
-  "$bin" --db "$1" >"$work/app.log" 2>&1 & app=$!
+  "$bin" --db "$1" >"$out/app.log" 2>&1 & app=$!
   for _ in $(seq 100); do win=$(xdotool search --onlyvisible --pid "$app" 2>/dev/null | head -n 1 || true); [[ -n ${win:-} ]] && break; sleep 0.1; done
   xdotool windowfocus --sync "$win"; sleep 1.5
 }

@@ -102,9 +102,12 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_delete: bool) -> 
         }
         if can_delete {
             let id = detail.row.meta.id;
+            ui.add_space(6.0);
             ui.horizontal(|ui| {
                 let label = ui.label("Motif de suppression du projet");
                 ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(220.0)).labelled_by(label.id);
+            });
+            ui.horizontal(|ui| {
                 if ui.button("Supprimer le projet").clicked() {
                     state.page = 0;
                     requests.push(Request::DeleteProject { id, reason: std::mem::take(&mut state.delete_reason) });
