@@ -418,3 +418,58 @@ fn the_projects_screen_lists_and_deletes_with_a_reason() {
     harness.run();
     assert!(!has(&harness, &first), "the deleted project left the list");
 }
+
+#[test]
+fn a_cooperative_gets_its_members_and_is_edited() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    // Two applicants of the demo: the promoter and a member.
+    let cins: Vec<String> = harness
+        .query_all_by_label_contains("XW")
+        .filter_map(|n| n.accesskit_node().label())
+        .filter_map(|l| l.split_whitespace().next().filter(|cin| cin.starts_with("XW")).map(str::to_owned))
+        .take(2)
+        .collect();
+    assert_eq!(cins.len(), 2, "{:#?}", harness.root());
+    let line = harness
+        .query_all_by_label_contains(&cins[0])
+        .next()
+        .and_then(|n| n.accesskit_node().label())
+        .unwrap_or_default();
+    harness.get_by_label(&line).click();
+    harness.run();
+    harness.get_by_label("Nouveau projet").click();
+    harness.run();
+    choose(&mut harness, "Type de projet", "Coopérative");
+    fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou");
+    fill(&mut harness, "Membres (CIN, séparées par des virgules)", "ZZ999999");
+    harness.get_by_label("Enregistrer le projet").click();
+    harness.run();
+    assert!(has_text(&harness, "Aucun bénéficiaire avec la CIN ZZ999999"), "{:#?}", harness.root());
+    fill(&mut harness, "Membres (CIN, séparées par des virgules)", &cins[1]);
+    harness.get_by_label("Enregistrer le projet").click();
+    harness.run();
+    assert!(has_text(&harness, "Projet enregistré"));
+    // Edited from the Projets screen: the name changes, the member stays.
+    harness.get_by_role_and_label(Role::Button, "Projets").click();
+    harness.run();
+    let coop = harness
+        .query_all_by_label_contains("Coopérative Argan Aglou")
+        .find_map(|n| n.accesskit_node().label().filter(|l| l.matches(" — ").count() == 2))
+        .unwrap_or_default();
+    assert!(!coop.is_empty(), "{:#?}", harness.root());
+    harness.get_by_label(&coop).click();
+    harness.run();
+    assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
+    harness.get_by_label("Modifier le projet").click();
+    harness.run();
+    fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou Tiznit");
+    harness.get_by_label("Enregistrer le projet").click();
+    harness.run();
+    assert!(has_text(&harness, "Projet modifié"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Coopérative Argan Aglou Tiznit"));
+    assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
+}

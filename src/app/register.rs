@@ -237,6 +237,20 @@ impl Core {
             .ok_or_else(|| crate::store::StoreError::NotFound(format!("Projet {id}")))?)
     }
 
+    /// The applicant with this CIN (exactly one must match).
+    pub fn applicant_id_by_cin(&self, session: &Session, raw: &str) -> Result<Uuid, AppError> {
+        session.require(Action::ViewRegister)?;
+        let cin = crate::domain::codes::Cin::parse(raw).map_err(AppError::Rule)?.cin;
+        match crate::store::search::applicants_with_cin(self.store.conn(), cin.as_str())?.as_slice() {
+            [one] => Ok(one.meta.id),
+            [] => Err(AppError::Rule(format!("Aucun bénéficiaire avec la CIN {cin} : enregistrez-le d'abord."))),
+            many => Err(AppError::Rule(format!(
+                "{} bénéficiaires ont la CIN {cin} : résolvez d'abord ce doublon.",
+                many.len()
+            ))),
+        }
+    }
+
     /// One page of the project list, alphabetical.
     pub fn list_projects(
         &self,

@@ -7,12 +7,12 @@ use eframe::egui::{self, RichText, Ui};
 use uuid::Uuid;
 
 use super::backend::{ApplicantDetail, Request};
+use super::projects::{ProjectForm, project_form_ui};
 use super::widgets::{self, Message};
 use super::{bidi, theme};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
 use crate::domain::FieldErrors;
 use crate::domain::applicant::{ApplicantDraft, Relationship};
-use crate::domain::project::{ProjectDraft, ProjectKind};
 use crate::reference::Reference;
 
 /// Rows asked for at a time.
@@ -44,15 +44,6 @@ pub struct ApplicantsState {
     pub project_form: Option<ProjectForm>,
     /// The reason typed for deleting the applicant shown.
     pub delete_reason: String,
-}
-
-/// The project form.
-#[derive(Debug, Default, Clone)]
-pub struct ProjectForm {
-    /// The fields.
-    pub draft: ProjectDraft,
-    /// Field errors from the core.
-    pub errors: FieldErrors,
 }
 
 /// The applicant form.
@@ -306,48 +297,6 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
         }
     }
     requests
-}
-
-/// The project form, under the applicant who carries the project.
-fn project_form_ui(ui: &mut Ui, form: &mut ProjectForm, promoter: Uuid) -> (Vec<Request>, bool) {
-    let mut requests = Vec::new();
-    ui.label(RichText::new("Nouveau projet").strong());
-    let errors = form.errors.clone();
-    let e = |field: &str| errors.for_field(field);
-    let d = &mut form.draft;
-    let kinds: Vec<(String, String)> =
-        ProjectKind::ALL.iter().map(|k| (k.code().to_owned(), k.label_fr().to_owned())).collect();
-    widgets::choice(ui, "Type de projet", &mut d.kind, &kinds, e("kind"));
-    widgets::field(ui, "Nom du projet", &mut d.name, e("name"));
-    widgets::field(ui, "Secteur", &mut d.sector, None);
-    widgets::field(ui, "Commune du projet", &mut d.commune, None);
-    match ProjectKind::parse(&d.kind) {
-        Ok(ProjectKind::Pme) => {
-            widgets::field(ui, "ICE", &mut d.ice, e("ice"));
-            widgets::field(ui, "RC : tribunal", &mut d.rc_court, e("rc"));
-            widgets::field(ui, "RC : numéro", &mut d.rc_number, None);
-        }
-        Ok(ProjectKind::Cooperative) => {
-            widgets::field(ui, "ICE", &mut d.ice, e("ice"));
-            widgets::field(ui, "N° ODCO", &mut d.odco_number, e("odco_number"));
-        }
-        Ok(ProjectKind::Association) => {
-            widgets::field(ui, "Récépissé", &mut d.association_receipt, e("association_receipt"));
-        }
-        _ => {}
-    }
-    widgets::field(ui, "Emplois prévus", &mut d.jobs_total, e("jobs_total"));
-    widgets::field(ui, "dont famille de la résistance", &mut d.jobs_family, e("jobs_family"));
-    let mut closed = false;
-    ui.horizontal(|ui| {
-        if ui.button("Enregistrer le projet").clicked() {
-            requests.push(Request::SaveProject { draft: form.draft.clone(), promoter });
-        }
-        if ui.button("Annuler le projet").clicked() {
-            closed = true;
-        }
-    });
-    (requests, closed)
 }
 
 /// The form; returns its requests and whether it was closed.

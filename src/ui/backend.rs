@@ -71,6 +71,8 @@ pub struct ProjectDetail {
     pub dossiers: Vec<Row<Dossier>>,
     /// Its follow-up visits.
     pub visits: Vec<Row<crate::domain::visit::Visit>>,
+    /// The CINs of its members besides the promoter.
+    pub members: Vec<String>,
 }
 
 /// A request from a screen. (No `Debug`: logins and new accounts carry passwords.)
@@ -141,6 +143,10 @@ pub enum Request {
         draft: ProjectDraft,
         /// The applicant who carries it.
         promoter: Uuid,
+        /// The CINs of the other members.
+        members: Vec<String>,
+        /// The project being edited, if any.
+        editing: Option<Uuid>,
     },
     /// Open a dossier for a project, deposited today.
     OpenDossier(Uuid),
@@ -344,9 +350,20 @@ impl Worker {
                 );
                 Reply::Moved(moved.and_then(|()| self.core.dossier_view(s, id)))
             }
-            Request::SaveProject { draft, promoter } => {
+            Request::SaveProject { draft, promoter, members, editing } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::ProjectSaved(Err(no_session()))) };
-                Reply::ProjectSaved(self.core.add_project(s, &draft, promoter, vec![]).map(|_| promoter))
+                let members = members
+                    .iter()
+                    .map(|cin| {
+                        let applicant_id = self.core.applicant_id_by_cin(s, cin)?;
+                        Ok(crate::domain::project::Member { applicant_id, role: "membre".into() })
+                    })
+                    .collect::<Result<Vec<_>, AppError>>();
+                let saved = members.and_then(|members| match editing {
+                    Some(id) => self.core.edit_project(s, id, &draft, promoter, members),
+                    None => self.core.add_project(s, &draft, promoter, members).map(|_| ()),
+                });
+                Reply::ProjectSaved(saved.map(|()| promoter))
             }
             Request::OpenDossier(project) => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
@@ -402,7 +419,13 @@ impl Worker {
                 let promoter = format!("{} (CIN {})", promoter.value.display_name(), promoter.value.cin);
                 let dossiers = core.dossiers_of_project(s, id)?;
                 let visits = core.visits_of(s, id)?;
-                Ok(ProjectDetail { row, promoter, dossiers, visits })
+                let members = row
+                    .value
+                    .members
+                    .iter()
+                    .map(|m| core.applicant(s, m.applicant_id).map(|a| a.value.cin.to_string()))
+                    .collect::<Result<_, _>>()?;
+                Ok(ProjectDetail { row, promoter, dossiers, visits, members })
             })),
             Request::DeleteProject { id, reason } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Projects(Err(no_session()))) };

@@ -225,7 +225,9 @@ impl DaftarApp {
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
                 Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, rights)),
-                Screen::Projects => requests.extend(projects::projects_ui(ui, &mut self.projects, rights.delete)),
+                Screen::Projects => {
+                    requests.extend(projects::projects_ui(ui, &mut self.projects, rights.register, rights.delete));
+                }
                 Screen::Dossiers => requests.extend(dossiers::dossiers_ui(ui, &mut self.dossiers, &session)),
                 Screen::Programmes => other::programmes_ui(ui, self.programmes.as_deref(), &session),
                 Screen::Certificates => other::coming_ui(ui, "Attestations", "Les attestations bilingues et leur registre arrivent avec le module des documents."),
@@ -360,14 +362,23 @@ impl DaftarApp {
                     self.applicants.project_form = None;
                     self.applicants.message = Some(Message::ok("Projet enregistré."));
                     self.backend.send(Request::Applicant(promoter));
+                    if let Some(edited) = self.projects.form.take().and_then(|f| f.editing) {
+                        self.projects.message = Some(Message::ok("Projet modifié."));
+                        self.backend.send(Request::Project(edited));
+                        self.backend.send(Request::Projects(self.projects.page));
+                    }
                     self.backend.send(Request::Dashboard);
                 }
                 Err(crate::app::AppError::Invalid(errors)) => {
-                    if let Some(form) = &mut self.applicants.project_form {
+                    if let Some(form) = self.applicants.project_form.as_mut().or(self.projects.form.as_mut()) {
                         form.errors = errors;
                     }
                 }
-                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
+                Err(e) => {
+                    let message = Some(Message::error(e.to_string()));
+                    self.applicants.message.clone_from(&message);
+                    self.projects.message = message;
+                }
             },
             Reply::VisitAdded(result) => match result {
                 Ok(view) => self.dossiers.show(view, Some(Message::ok("Visite enregistrée."))),

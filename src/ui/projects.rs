@@ -5,7 +5,69 @@ use eframe::egui::{self, RichText, Ui};
 
 use super::backend::{PROJECT_PAGE, ProjectDetail, Request};
 use super::widgets::{self, Message};
+use uuid::Uuid;
+
 use crate::app::{HitCount, Page, ProjectLine};
+use crate::domain::FieldErrors;
+use crate::domain::project::{ProjectDraft, ProjectKind};
+
+/// The project form.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectForm {
+    /// The fields.
+    pub draft: ProjectDraft,
+    /// The members besides the promoter: their CINs, separated by commas.
+    pub members: String,
+    /// The project being edited (`None`: a new one).
+    pub editing: Option<Uuid>,
+    /// Field errors from the core.
+    pub errors: FieldErrors,
+}
+
+/// The project form (for a new project of `promoter`, or the one being edited); returns its
+/// requests and whether it was closed.
+pub fn project_form_ui(ui: &mut Ui, form: &mut ProjectForm, promoter: Uuid) -> (Vec<Request>, bool) {
+    let mut requests = Vec::new();
+    ui.label(RichText::new(if form.editing.is_some() { "Modifier le projet" } else { "Nouveau projet" }).strong());
+    let errors = form.errors.clone();
+    let e = |field: &str| errors.for_field(field);
+    let d = &mut form.draft;
+    let kinds: Vec<(String, String)> =
+        ProjectKind::ALL.iter().map(|k| (k.code().to_owned(), k.label_fr().to_owned())).collect();
+    widgets::choice(ui, "Type de projet", &mut d.kind, &kinds, e("kind"));
+    widgets::field(ui, "Nom du projet", &mut d.name, e("name"));
+    widgets::field(ui, "Secteur", &mut d.sector, None);
+    widgets::field(ui, "Commune du projet", &mut d.commune, None);
+    match ProjectKind::parse(&d.kind) {
+        Ok(ProjectKind::Pme) => {
+            widgets::field(ui, "ICE", &mut d.ice, e("ice"));
+            widgets::field(ui, "RC : tribunal", &mut d.rc_court, e("rc"));
+            widgets::field(ui, "RC : numéro", &mut d.rc_number, None);
+        }
+        Ok(ProjectKind::Cooperative) => {
+            widgets::field(ui, "ICE", &mut d.ice, e("ice"));
+            widgets::field(ui, "N° ODCO", &mut d.odco_number, e("odco_number"));
+            widgets::field(ui, "Membres (CIN, séparées par des virgules)", &mut form.members, e("members"));
+        }
+        Ok(ProjectKind::Association) => {
+            widgets::field(ui, "Récépissé", &mut d.association_receipt, e("association_receipt"));
+        }
+        _ => {}
+    }
+    widgets::field(ui, "Emplois prévus", &mut d.jobs_total, e("jobs_total"));
+    widgets::field(ui, "dont famille de la résistance", &mut d.jobs_family, e("jobs_family"));
+    let mut closed = false;
+    ui.horizontal(|ui| {
+        if ui.button("Enregistrer le projet").clicked() {
+            let members = form.members.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+            requests.push(Request::SaveProject { draft: form.draft.clone(), promoter, members, editing: form.editing });
+        }
+        if ui.button("Annuler le projet").clicked() {
+            closed = true;
+        }
+    });
+    (requests, closed)
+}
 
 /// The screen's state.
 #[derive(Debug, Default)]
@@ -20,11 +82,13 @@ pub struct ProjectsState {
     pub delete_reason: String,
     /// A message.
     pub message: Option<Message>,
+    /// The project form, when the project shown is being edited.
+    pub form: Option<ProjectForm>,
 }
 
 /// The screen.
 #[must_use]
-pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_delete: bool) -> Vec<Request> {
+pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_delete: bool) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Projets");
     ui.label(RichText::new("Un projet s'enregistre depuis la fiche de son porteur (Bénéficiaires).").weak());
@@ -83,6 +147,9 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_delete: bool) -> 
             "Emplois prévus : {} dont {} pour la famille de la résistance",
             p.jobs_planned.total, p.jobs_planned.family
         ));
+        if !detail.members.is_empty() {
+            ui.label(format!("Membres : {}", detail.members.join(", ")));
+        }
         ui.add_space(6.0);
         ui.label(RichText::new("Dossiers").strong());
         for d in &detail.dossiers {
@@ -100,8 +167,24 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_delete: bool) -> 
                 v.value.jobs_verified.family
             ));
         }
+        let (id, promoter) = (detail.row.meta.id, p.promoter_id);
+        if can_edit && state.form.is_none() && ui.button("Modifier le projet").clicked() {
+            state.form = Some(ProjectForm {
+                draft: ProjectDraft::from_project(p),
+                members: detail.members.join(", "),
+                editing: Some(id),
+                ..ProjectForm::default()
+            });
+        }
+        if let Some(form) = &mut state.form {
+            ui.separator();
+            let (form_requests, closed) = project_form_ui(ui, form, promoter);
+            requests.extend(form_requests);
+            if closed {
+                state.form = None;
+            }
+        }
         if can_delete {
-            let id = detail.row.meta.id;
             ui.add_space(6.0);
             ui.horizontal(|ui| {
                 let label = ui.label("Motif de suppression du projet");
