@@ -473,3 +473,28 @@ fn a_cooperative_gets_its_members_and_is_edited() {
     assert!(has_text(&harness, "Coopérative Argan Aglou Tiznit"));
     assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
 }
+
+#[test]
+fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    fill(&mut harness, "Numéro du dossier", &number);
+    harness.get_by_label("Ouvrir").click();
+    harness.run();
+    fill(&mut harness, "Montant demandé", "1.250");
+    harness.get_by_label("Enregistrer le montant").click();
+    harness.run();
+    assert!(has_text(&harness, "est ambigu"), "{:#?}", harness.root());
+    fill(&mut harness, "Montant demandé", "85 000,50");
+    harness.get_by_label("Enregistrer le montant").click();
+    harness.run();
+    assert_eq!(harness.get_by_label("Montant demandé").value().as_deref(), Some("85\u{202f}000,50"));
+    harness.get_by_label("Supprimer le dossier").click();
+    harness.run();
+    assert!(has_text(&harness, "doit être motivée"));
+    fill(&mut harness, "Motif de suppression du dossier", "Déposé deux fois");
+    harness.get_by_label("Supprimer le dossier").click();
+    harness.run();
+    assert!(has_text(&harness, "Dossier supprimé"));
+}

@@ -204,6 +204,20 @@ pub enum Request {
         /// Of which for the family.
         jobs_family: String,
     },
+    /// Change the amount asked for in a dossier still at the office.
+    EditDossier {
+        /// The dossier.
+        id: Uuid,
+        /// The amount asked for.
+        requested: Money,
+    },
+    /// Delete a dossier (a tombstone with a reason).
+    DeleteDossier {
+        /// The dossier.
+        id: Uuid,
+        /// Why.
+        reason: String,
+    },
     /// A page of the project list.
     Projects(u32),
     /// One project in detail.
@@ -253,6 +267,8 @@ pub enum Reply {
     Moved(Result<DossierView, AppError>),
     /// A project was registered (the applicant is shown again).
     ProjectSaved(Result<Uuid, AppError>),
+    /// A dossier was deleted.
+    DossierDeleted(Result<(), AppError>),
     /// A visit was recorded (the dossier again).
     VisitAdded(Result<DossierView, AppError>),
     /// An applicant was deleted.
@@ -411,6 +427,20 @@ impl Worker {
                 );
                 let added = visit.map_err(AppError::from).and_then(|v| self.core.add_visit(s, &v));
                 Reply::VisitAdded(added.and_then(|_| self.core.dossier_view(s, dossier)))
+            }
+            Request::EditDossier { id, requested } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let edit = crate::app::DossierEdit {
+                    requested: Some(requested),
+                    received_on: today,
+                    ..crate::app::DossierEdit::default()
+                };
+                let edited = self.core.edit_dossier(s, id, &edit);
+                Reply::Moved(edited.and_then(|()| self.core.dossier_view(s, id)))
+            }
+            Request::DeleteDossier { id, reason } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::DossierDeleted(Err(no_session()))) };
+                Reply::DossierDeleted(self.core.delete(s, crate::app::Table::Dossiers, id, &reason))
             }
             Request::Projects(page) => Reply::Projects(self.with(|core, s| core.list_projects(s, page, PROJECT_PAGE))),
             Request::Project(id) => Reply::Project(self.with(|core, s| {

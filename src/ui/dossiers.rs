@@ -34,6 +34,10 @@ pub struct DossiersState {
     pub disburse: std::collections::HashMap<uuid::Uuid, String>,
     /// Jobs seen at a follow-up visit (total, of which for the family).
     pub visit_jobs: (String, String),
+    /// The amount asked for, as typed.
+    pub requested: String,
+    /// The reason typed for deleting the dossier.
+    pub delete_reason: String,
 }
 
 /// The grants typed for an approval: the HCAR budget and/or INDH (with its committee's
@@ -84,6 +88,13 @@ impl DossiersState {
         self.indh_ref.clear();
         self.disburse.clear();
         self.visit_jobs = (String::new(), String::new());
+        self.requested = self
+            .view
+            .as_ref()
+            .and_then(|v| v.dossier.value.requested)
+            .map(|m| m.format_number_fr())
+            .unwrap_or_default();
+        self.delete_reason.clear();
     }
 }
 
@@ -113,11 +124,25 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
     ui.label(
         RichText::new(format!("{} — {} — {}", d.number, d.kind.label_fr(), d.status.label_fr())).size(18.0).strong(),
     );
-    ui.label(format!("Déposé le {}", d.deposited_on.format("%d/%m/%Y")));
     let id = view.dossier.meta.id;
     let may = |action| permits(session.role, action, &session.site).is_ok();
     let can_tick = may(Action::RegisterDossier) && d.status < Status::Transmis;
     let can_pay = may(Action::RecordDisbursement) && matches!(d.status, Status::Approuve | Status::Finance);
+    ui.label(format!("Déposé le {}", d.deposited_on.format("%d/%m/%Y")));
+    if can_tick {
+        ui.horizontal(|ui| {
+            let label = ui.label("Montant demandé");
+            ui.add(egui::TextEdit::singleline(&mut state.requested).desired_width(140.0)).labelled_by(label.id);
+            if ui.button("Enregistrer le montant").clicked() {
+                match Money::parse_fr(&state.requested) {
+                    Ok(requested) => requests.push(Request::EditDossier { id, requested }),
+                    Err(e) => state.message = Some(Message::error(format!("Montant demandé : {e}"))),
+                }
+            }
+        });
+    } else if let Some(requested) = d.requested {
+        ui.label(format!("Montant demandé : {requested}"));
+    }
     ui.columns(2, |columns| {
         let ui = &mut columns[0];
         ui.label(RichText::new("Pièces").strong());
@@ -229,5 +254,15 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             }
         }
     });
+    if may(Action::DeleteRecord) {
+        ui.separator();
+        ui.horizontal(|ui| {
+            let label = ui.label("Motif de suppression du dossier");
+            ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(240.0)).labelled_by(label.id);
+            if ui.button("Supprimer le dossier").clicked() {
+                requests.push(Request::DeleteDossier { id, reason: std::mem::take(&mut state.delete_reason) });
+            }
+        });
+    }
     requests
 }

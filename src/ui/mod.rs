@@ -380,6 +380,15 @@ impl DaftarApp {
                     self.projects.message = message;
                 }
             },
+            Reply::DossierDeleted(result) => match result {
+                Ok(()) => {
+                    self.dossiers.view = None;
+                    self.dossiers.message =
+                        Some(Message::ok("Dossier supprimé (la suppression, motivée, est transmise à la délégation)."));
+                    self.backend.send(Request::Dashboard);
+                }
+                Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
+            },
             Reply::VisitAdded(result) => match result {
                 Ok(view) => self.dossiers.show(view, Some(Message::ok("Visite enregistrée."))),
                 Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
