@@ -36,21 +36,31 @@ fn fill(harness: &mut Harness<'_, DaftarApp>, label: &str, text: &str) {
     harness.run();
 }
 
-/// Opens the choice labelled `label` and picks `option`.
-fn choose(harness: &mut Harness<'_, DaftarApp>, label: &str, option: &str) {
+/// Clicks what is labelled `label` and lets the application answer.
+fn click(harness: &mut Harness<'_, DaftarApp>, label: &str) {
     harness.get_by_label(label).click();
     harness.run();
+}
+
+/// Fills several fields, in order.
+fn fill_all(harness: &mut Harness<'_, DaftarApp>, fields: &[(&str, &str)]) {
+    for (label, text) in fields {
+        fill(harness, label, text);
+    }
+}
+
+/// Opens the choice labelled `label` and picks `option`.
+fn choose(harness: &mut Harness<'_, DaftarApp>, label: &str, option: &str) {
+    click(harness, label);
     harness.get_by_label(option).scroll_to_me();
     harness.run();
-    harness.get_by_label(option).click();
-    harness.run();
+    click(harness, option);
 }
 
 fn log_in(harness: &mut Harness<'_, DaftarApp>, login: &str, password: &str) {
     fill(harness, "Identifiant", login);
     fill(harness, "Mot de passe", password);
-    harness.get_by_label("Se connecter").click();
-    harness.run();
+    click(harness, "Se connecter");
 }
 
 fn has(harness: &Harness<'_, DaftarApp>, label: &str) -> bool {
@@ -95,56 +105,56 @@ fn register_an_applicant_with_errors_then_a_duplicate_warning() {
     log_in(&mut harness, "agent", "agent-demo-2026");
     harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
     harness.run();
-    harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
-    harness.run();
+    click(&mut harness, "Nouveau bénéficiaire (Ctrl+N)");
     // What is typed is not lost: logging out with a form not saved is refused.
     fill(&mut harness, "CIN", "JB99");
-    harness.get_by_label("Se déconnecter").click();
-    harness.run();
+    click(&mut harness, "Se déconnecter");
     assert!(has_text(&harness, "Un formulaire n'est pas enregistré"));
     assert_eq!(harness.get_by_label("CIN").value().as_deref(), Some("JB99"));
     // Bad input: French errors next to the fields, nothing written.
-    fill(&mut harness, "CIN", "JB99");
-    fill(&mut harness, "Nom", "El4laoui");
-    fill(&mut harness, "Date de naissance", "31/02/1975");
-    harness.get_by_label("Enregistrer").click();
-    harness.run();
+    fill_all(&mut harness, &[("CIN", "JB99"), ("Nom", "El4laoui"), ("Date de naissance", "31/02/1975")]);
+    click(&mut harness, "Enregistrer");
     assert!(has_text(&harness, "Un nom ne contient pas de chiffres"));
     assert!(has_text(&harness, "n'est pas une date valide"));
     assert!(has_text(&harness, "rien n'a été enregistré"));
     // Corrected: saved.
-    fill(&mut harness, "Nom", "El Alaoui");
-    fill(&mut harness, "Prénom", "Youssef");
-    fill(&mut harness, "Nom (arabe)", "العلوي");
-    fill(&mut harness, "Prénom (arabe)", "يوسف");
-    fill(&mut harness, "Date de naissance", "12/04/1975");
+    fill_all(
+        &mut harness,
+        &[
+            ("Nom", "El Alaoui"),
+            ("Prénom", "Youssef"),
+            ("Nom (arabe)", "العلوي"),
+            ("Prénom (arabe)", "يوسف"),
+            ("Date de naissance", "12/04/1975"),
+        ],
+    );
     choose(&mut harness, "Sexe", "Masculin");
     choose(&mut harness, "Lien avec le titulaire", "Fils");
     fill(&mut harness, "N° carte de résistant", "R-77");
     fill(&mut harness, "Titulaire de la carte", "Ahmed El Alaoui");
-    harness.get_by_label("Enregistrer").click();
-    harness.run();
+    click(&mut harness, "Enregistrer");
     assert!(has_text(&harness, "Bénéficiaire enregistré"), "{:#?}", harness.root());
     // The same person typed again in Arabic only: a possible duplicate, saved only with a reason.
-    harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
-    harness.run();
-    fill(&mut harness, "CIN", "JB654321");
-    fill(&mut harness, "Nom (arabe)", "العلوي");
-    fill(&mut harness, "Prénom (arabe)", "يوسف");
-    fill(&mut harness, "Date de naissance", "12/04/1975");
-    fill(&mut harness, "N° carte de résistant", "R-77");
+    click(&mut harness, "Nouveau bénéficiaire (Ctrl+N)");
+    fill_all(
+        &mut harness,
+        &[
+            ("CIN", "JB654321"),
+            ("Nom (arabe)", "العلوي"),
+            ("Prénom (arabe)", "يوسف"),
+            ("Date de naissance", "12/04/1975"),
+            ("N° carte de résistant", "R-77"),
+        ],
+    );
     choose(&mut harness, "Sexe", "Masculin");
     choose(&mut harness, "Lien avec le titulaire", "Fils");
-    harness.get_by_label("Vérifier les doublons").click();
-    harness.run();
+    click(&mut harness, "Vérifier les doublons");
     assert!(has_text(&harness, "peuvent être la même personne"));
     assert!(has_text(&harness, "JB99"));
-    harness.get_by_label("Enregistrer").click();
-    harness.run();
+    click(&mut harness, "Enregistrer");
     assert!(has_text(&harness, "peuvent être la même personne"), "refused without a reason");
     fill(&mut harness, "Motif (autre personne)", "Homonyme : autre père, vérifié sur la CIN");
-    harness.get_by_label("Enregistrer").click();
-    harness.run();
+    click(&mut harness, "Enregistrer");
     assert!(has_text(&harness, "Bénéficiaire enregistré"));
 }
 
@@ -187,8 +197,7 @@ fn a_clerk_is_not_offered_the_transmission() {
     harness.run();
     log_in(&mut harness, "agent", "agent-demo-2026");
     fill(&mut harness, "Numéro du dossier", &number);
-    harness.get_by_label("Ouvrir").click();
-    harness.run();
+    click(&mut harness, "Ouvrir");
     assert!(has_text(&harness, "Complet"), "{:#?}", harness.root());
     assert!(!has(&harness, "Transmettre à la commission"), "a clerk cannot transmit");
     // The only move a clerk may make from here is back to instruction.
@@ -201,24 +210,19 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     harness.run();
     log_in(&mut harness, "chef", "chef-demo-2026");
     fill(&mut harness, "Numéro du dossier", &number);
-    harness.get_by_label("Ouvrir").click();
-    harness.run();
-    harness.get_by_label("Transmettre à la commission").click();
-    harness.run();
+    click(&mut harness, "Ouvrir");
+    click(&mut harness, "Transmettre à la commission");
     assert!(has_text(&harness, "de « Complet » à « Transmis »"), "{:#?}", harness.root());
     // Approval without an amount is refused with a French message.
-    harness.get_by_label("Approuver").click();
-    harness.run();
+    click(&mut harness, "Approuver");
     assert!(has_text(&harness, "indiquez au moins un montant"), "{:#?}", harness.root());
     // Co-funded: the HCAR budget and INDH, whose committee reference is required.
     fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
     fill(&mut harness, "Montant accordé (INDH)", "15 000");
-    harness.get_by_label("Approuver").click();
-    harness.run();
+    click(&mut harness, "Approuver");
     assert!(has_text(&harness, "référence du comité provincial INDH"));
     fill(&mut harness, "Référence du comité INDH", "CPDH-TIZ-2026-07");
-    harness.get_by_label("Approuver").click();
-    harness.run();
+    click(&mut harness, "Approuver");
     assert!(has_text(&harness, "de « Transmis » à « Approuvé »"));
     assert!(has_text(&harness, "45\u{202f}000,00\u{a0}DH engagés"), "{:#?}", harness.root());
     assert!(has_text(&harness, "INDH (CPDH-TIZ-2026-07) : 15\u{202f}000,00\u{a0}DH engagés"));
@@ -241,46 +245,45 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     fill(&mut harness, "Code du site", "bl-tiznit");
     fill(&mut harness, "Nom du site", "Bureau local de Tiznit");
     choose(&mut harness, "Province ou préfecture", "581 — Tiznit");
-    fill(&mut harness, "Identifiant de l'administrateur", "admin");
-    fill(&mut harness, "Mot de passe", "motdepasse-1");
-    fill(&mut harness, "Confirmer le mot de passe", "motdepasse-1");
-    harness.get_by_label("Installer").click();
-    harness.run();
+    fill_all(
+        &mut harness,
+        &[
+            ("Identifiant de l'administrateur", "admin"),
+            ("Mot de passe", "motdepasse-1"),
+            ("Confirmer le mot de passe", "motdepasse-1"),
+        ],
+    );
+    click(&mut harness, "Installer");
     assert!(has_text(&harness, "BL-TIZNIT — Bureau local de Tiznit"), "{:#?}", harness.root());
     assert!(has(&harness, "Emplois prévus"));
     // The administrator registers an applicant…
     harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
     harness.run();
-    harness.get_by_label("Nouveau bénéficiaire (Ctrl+N)").click();
-    harness.run();
-    fill(&mut harness, "CIN", "JB123456");
-    fill(&mut harness, "Nom", "Bennani");
-    fill(&mut harness, "Prénom", "Khadija");
-    fill(&mut harness, "Date de naissance", "03/05/1970");
+    click(&mut harness, "Nouveau bénéficiaire (Ctrl+N)");
+    fill_all(
+        &mut harness,
+        &[("CIN", "JB123456"), ("Nom", "Bennani"), ("Prénom", "Khadija"), ("Date de naissance", "03/05/1970")],
+    );
     choose(&mut harness, "Sexe", "Féminin");
     choose(&mut harness, "Lien avec le titulaire", "Fille");
     fill(&mut harness, "N° carte de résistant", "R-1956");
     fill(&mut harness, "Titulaire de la carte", "Ahmed Bennani");
-    harness.get_by_label("Enregistrer").click();
-    harness.run();
+    click(&mut harness, "Enregistrer");
     assert!(has_text(&harness, "Bénéficiaire enregistré"));
     // …her project…
-    harness.get_by_label("Nouveau projet").click();
-    harness.run();
+    click(&mut harness, "Nouveau projet");
     choose(&mut harness, "Type de projet", "Projet individuel");
-    fill(&mut harness, "Nom du projet", "Atelier de couture");
-    fill(&mut harness, "Emplois prévus", "3");
-    fill(&mut harness, "dont famille de la résistance", "4");
-    harness.get_by_label("Enregistrer le projet").click();
-    harness.run();
+    fill_all(
+        &mut harness,
+        &[("Nom du projet", "Atelier de couture"), ("Emplois prévus", "3"), ("dont famille de la résistance", "4")],
+    );
+    click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "ne peuvent dépasser le total"), "jobs for the family ≤ total");
     fill(&mut harness, "dont famille de la résistance", "2");
-    harness.get_by_label("Enregistrer le projet").click();
-    harness.run();
+    click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Projet enregistré"));
     // …and opens its dossier, which the Dossiers screen then shows.
-    harness.get_by_label("Ouvrir un dossier : Atelier de couture").click();
-    harness.run();
+    click(&mut harness, "Ouvrir un dossier : Atelier de couture");
     assert!(has_text(&harness, "BL-TIZNIT-2026-00001 — Projet individuel — Déposé"), "{:#?}", harness.root());
     for doc in [
         "Demande signée du porteur de projet",
@@ -295,26 +298,21 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     }
     assert!(!has_text(&harness, "MANQUANTE"), "{:#?}", harness.root());
     for step in ["Mettre en instruction", "Déclarer complet", "Transmettre à la commission"] {
-        harness.get_by_label(step).click();
-        harness.run();
+        click(&mut harness, step);
     }
     fill(&mut harness, "Montant accordé (budget HCAR)", "30 000");
-    harness.get_by_label("Approuver").click();
-    harness.run();
+    click(&mut harness, "Approuver");
     fill(&mut harness, "Montant à décaisser (Budget HCAR)", "12 000");
-    harness.get_by_label("Décaisser (Budget HCAR)").click();
-    harness.run();
+    click(&mut harness, "Décaisser (Budget HCAR)");
     assert!(has_text(&harness, "Financé"), "{:#?}", harness.root());
     assert!(has_text(&harness, "tranche 1"));
     fill(&mut harness, "Visite de suivi : emplois constatés", "3");
     fill(&mut harness, "dont famille", "4");
-    harness.get_by_label("Enregistrer la visite").click();
-    harness.run();
+    click(&mut harness, "Enregistrer la visite");
     assert!(has_text(&harness, "ne peuvent dépasser le total"));
     fill(&mut harness, "Visite de suivi : emplois constatés", "3");
     fill(&mut harness, "dont famille", "2");
-    harness.get_by_label("Enregistrer la visite").click();
-    harness.run();
+    click(&mut harness, "Enregistrer la visite");
     assert!(has_text(&harness, "Visite enregistrée"));
     // The dashboard follows: one dossier, money committed and disbursed.
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
@@ -336,22 +334,17 @@ fn deleting_needs_a_head_of_office_and_a_reason() {
     harness.run();
     let first =
         harness.query_all_by_label_contains("XW").next().and_then(|n| n.accesskit_node().label()).unwrap_or_default();
-    harness.get_by_label(&first).click();
-    harness.run();
+    click(&mut harness, &first);
     assert!(has(&harness, "Modifier") && !has(&harness, "Supprimer"), "a clerk edits but does not delete");
-    harness.get_by_label("Se déconnecter").click();
-    harness.run();
+    click(&mut harness, "Se déconnecter");
     log_in(&mut harness, "chef", "chef-demo-2026");
     harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
     harness.run();
-    harness.get_by_label(&first).click();
-    harness.run();
-    harness.get_by_label("Supprimer").click();
-    harness.run();
+    click(&mut harness, &first);
+    click(&mut harness, "Supprimer");
     assert!(has_text(&harness, "doit être motivée"), "{:#?}", harness.root());
     fill(&mut harness, "Motif de suppression", "Enregistré deux fois");
-    harness.get_by_label("Supprimer").click();
-    harness.run();
+    click(&mut harness, "Supprimer");
     assert!(has_text(&harness, "Bénéficiaire supprimé"));
     assert!(!has(&harness, &first), "the deleted applicant left the list");
 }
@@ -367,32 +360,31 @@ fn an_administrator_creates_an_account() {
     fill(&mut harness, "Nom complet", "Deuxième agent");
     choose(&mut harness, "Rôle", "Agent de saisie");
     fill(&mut harness, "Mot de passe du compte", "court");
-    harness.get_by_label("Créer le compte").click();
-    harness.run();
+    click(&mut harness, "Créer le compte");
     assert!(has_text(&harness, "au moins 8 caractères"), "{:#?}", harness.root());
     fill(&mut harness, "Mot de passe du compte", "agent2-secret");
-    harness.get_by_label("Créer le compte").click();
-    harness.run();
+    click(&mut harness, "Créer le compte");
     assert!(has_text(&harness, "Comptes mis à jour"));
     assert!(has_text(&harness, "agent2 — Agent de saisie — Deuxième agent"));
-    harness.get_by_label("Désactiver agent2").click();
-    harness.run();
+    click(&mut harness, "Désactiver agent2");
     assert!(has_text(&harness, "agent2 — Agent de saisie — Deuxième agent — désactivé"));
     // The administrator changes their own password (the old one is checked).
-    fill(&mut harness, "Mot de passe actuel", "faux");
-    fill(&mut harness, "Nouveau mot de passe", "admin-nouveau-2026");
-    fill(&mut harness, "Confirmer le nouveau mot de passe", "admin-nouveau-2026");
-    harness.get_by_label("Changer mon mot de passe").click();
-    harness.run();
+    fn change_password(harness: &mut Harness<'_, DaftarApp>, old: &str) {
+        fill_all(
+            harness,
+            &[
+                ("Mot de passe actuel", old),
+                ("Nouveau mot de passe", "admin-nouveau-2026"),
+                ("Confirmer le nouveau mot de passe", "admin-nouveau-2026"),
+            ],
+        );
+        click(harness, "Changer mon mot de passe");
+    }
+    change_password(&mut harness, "faux");
     assert!(has_text(&harness, "Mot de passe incorrect"));
-    fill(&mut harness, "Mot de passe actuel", "admin-demo-2026");
-    fill(&mut harness, "Nouveau mot de passe", "admin-nouveau-2026");
-    fill(&mut harness, "Confirmer le nouveau mot de passe", "admin-nouveau-2026");
-    harness.get_by_label("Changer mon mot de passe").click();
-    harness.run();
+    change_password(&mut harness, "admin-demo-2026");
     assert!(has_text(&harness, "Mot de passe changé"));
-    harness.get_by_label("Se déconnecter").click();
-    harness.run();
+    click(&mut harness, "Se déconnecter");
     log_in(&mut harness, "admin", "admin-nouveau-2026");
     assert!(has_text(&harness, "admin — Administrateur"), "the new password opens the session");
 }
@@ -410,12 +402,10 @@ fn the_projects_screen_lists_and_deletes_with_a_reason() {
         .query_all_by_label_contains(" — ")
         .find_map(|n| n.accesskit_node().label().filter(|l| l.matches(" — ").count() == 2))
         .unwrap_or_default();
-    harness.get_by_label(&first).click();
-    harness.run();
+    click(&mut harness, &first);
     assert!(has_text(&harness, "Emplois prévus :"), "{:#?}", harness.root());
     fill(&mut harness, "Motif de suppression du projet", "Projet abandonné par le porteur");
-    harness.get_by_label("Supprimer le projet").click();
-    harness.run();
+    click(&mut harness, "Supprimer le projet");
     assert!(!has(&harness, &first), "the deleted project left the list");
 }
 
@@ -439,19 +429,15 @@ fn a_cooperative_gets_its_members_and_is_edited() {
         .next()
         .and_then(|n| n.accesskit_node().label())
         .unwrap_or_default();
-    harness.get_by_label(&line).click();
-    harness.run();
-    harness.get_by_label("Nouveau projet").click();
-    harness.run();
+    click(&mut harness, &line);
+    click(&mut harness, "Nouveau projet");
     choose(&mut harness, "Type de projet", "Coopérative");
     fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou");
     fill(&mut harness, "Membres (CIN, séparées par des virgules)", "ZZ999999");
-    harness.get_by_label("Enregistrer le projet").click();
-    harness.run();
+    click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Aucun bénéficiaire avec la CIN ZZ999999"), "{:#?}", harness.root());
     fill(&mut harness, "Membres (CIN, séparées par des virgules)", &cins[1]);
-    harness.get_by_label("Enregistrer le projet").click();
-    harness.run();
+    click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Projet enregistré"));
     // Edited from the Projets screen: the name changes, the member stays.
     harness.get_by_role_and_label(Role::Button, "Projets").click();
@@ -461,14 +447,11 @@ fn a_cooperative_gets_its_members_and_is_edited() {
         .find_map(|n| n.accesskit_node().label().filter(|l| l.matches(" — ").count() == 2))
         .unwrap_or_default();
     assert!(!coop.is_empty(), "{:#?}", harness.root());
-    harness.get_by_label(&coop).click();
-    harness.run();
+    click(&mut harness, &coop);
     assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
-    harness.get_by_label("Modifier le projet").click();
-    harness.run();
+    click(&mut harness, "Modifier le projet");
     fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou Tiznit");
-    harness.get_by_label("Enregistrer le projet").click();
-    harness.run();
+    click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Projet modifié"), "{:#?}", harness.root());
     assert!(has_text(&harness, "Coopérative Argan Aglou Tiznit"));
     assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
@@ -480,21 +463,16 @@ fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
     harness.run();
     log_in(&mut harness, "chef", "chef-demo-2026");
     fill(&mut harness, "Numéro du dossier", &number);
-    harness.get_by_label("Ouvrir").click();
-    harness.run();
+    click(&mut harness, "Ouvrir");
     fill(&mut harness, "Montant demandé", "1.250");
-    harness.get_by_label("Enregistrer le montant").click();
-    harness.run();
+    click(&mut harness, "Enregistrer le montant");
     assert!(has_text(&harness, "est ambigu"), "{:#?}", harness.root());
     fill(&mut harness, "Montant demandé", "85 000,50");
-    harness.get_by_label("Enregistrer le montant").click();
-    harness.run();
+    click(&mut harness, "Enregistrer le montant");
     assert_eq!(harness.get_by_label("Montant demandé").value().as_deref(), Some("85\u{202f}000,50"));
-    harness.get_by_label("Supprimer le dossier").click();
-    harness.run();
+    click(&mut harness, "Supprimer le dossier");
     assert!(has_text(&harness, "doit être motivée"));
     fill(&mut harness, "Motif de suppression du dossier", "Déposé deux fois");
-    harness.get_by_label("Supprimer le dossier").click();
-    harness.run();
+    click(&mut harness, "Supprimer le dossier");
     assert!(has_text(&harness, "Dossier supprimé"));
 }

@@ -60,24 +60,47 @@ pub struct ApplicantLine {
     pub birth_date: Option<chrono::NaiveDate>,
 }
 
-fn applicant_lines(mut rows: rusqlite::Rows<'_>) -> Result<Vec<ApplicantLine>, StoreError> {
+/// A row as lists show it: built from its id, owner and the fields of its `label`.
+trait LabelLine: Sized {
+    /// The table the lines come from.
+    const TABLE: &'static str;
+    /// Builds the line; `fields` yields the label's tab-separated fields (empty when missing).
+    fn from_label(id: Uuid, owner: String, fields: &mut dyn Iterator<Item = String>) -> Self;
+}
+
+impl LabelLine for ApplicantLine {
+    const TABLE: &'static str = "applicants";
+    fn from_label(id: Uuid, owner: String, fields: &mut dyn Iterator<Item = String>) -> Self {
+        let mut next = || fields.next().unwrap_or_default();
+        ApplicantLine { id, owner, cin: next(), name: next(), name_ar: next(), birth_date: next().parse().ok() }
+    }
+}
+
+/// Reads rows selected as `id, owner, label`.
+fn label_lines<T: LabelLine>(mut rows: rusqlite::Rows<'_>) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
+        let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt { table: T::TABLE, message: e.to_string() })?;
         let label: String = r.get(2)?;
-        let mut fields = label.split('\t');
-        let mut next = || fields.next().unwrap_or("").trim().to_owned();
-        out.push(ApplicantLine {
-            id: Uuid::parse_str(&id)
-                .map_err(|e| StoreError::Corrupt { table: "applicants", message: e.to_string() })?,
-            owner: r.get(1)?,
-            cin: next(),
-            name: next(),
-            name_ar: next(),
-            birth_date: next().parse().ok(),
-        });
+        let mut fields = label.split('\t').map(|f| f.trim().to_owned());
+        out.push(T::from_label(id, r.get(1)?, &mut fields));
     }
     Ok(out)
+}
+
+/// One alphabetical page of a table's live rows, as lines.
+fn label_page<T: LabelLine>(conn: &Connection, page: u32, page_size: u32) -> Result<Page<T>, StoreError> {
+    let total = live_count(conn, T::TABLE)?;
+    let sql = format!(
+        "SELECT id, owner, label FROM {table} WHERE rid IN (
+             SELECT rid FROM {table} WHERE deleted_at IS NULL ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
+         ORDER BY sort_key, rid",
+        table = T::TABLE
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = label_lines(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
+    Ok(Page { rows, total: HitCount::Exactly(total) })
 }
 
 /// The FTS5 query for what a clerk typed: every word of two characters or more, as a prefix,
@@ -125,23 +148,16 @@ pub fn search_applicants(
     let mut stmt = conn.prepare_cached(
         "SELECT id, owner, label FROM applicants WHERE rid IN (SELECT value FROM json_each(?1)) ORDER BY rid DESC",
     )?;
-    let rows = applicant_lines(stmt.query([page_ids])?)?;
+    let rows = label_lines(stmt.query([page_ids])?)?;
     Ok(Page { rows, total })
 }
 
 /// One page of the applicant list, in alphabetical order.
 pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<Page<ApplicantLine>, StoreError> {
-    let total = live_count(conn, "applicants")?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, owner, label FROM applicants WHERE rid IN (
-             SELECT rid FROM applicants WHERE deleted_at IS NULL ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
-         ORDER BY sort_key, rid",
-    )?;
-    let rows = applicant_lines(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
-    Ok(Page { rows, total: HitCount::Exactly(total) })
+    label_page(conn, page, page_size)
 }
 
-/// The number of live rows of a business table, kept by triggers.
+/// The number of live rows of a business table, kept by the write path.
 pub fn live_count(conn: &Connection, table: &str) -> Result<i64, StoreError> {
     Ok(conn.prepare_cached("SELECT live FROM live_counts WHERE table_name = ?1")?.query_row([table], |r| r.get(0))?)
 }
@@ -161,29 +177,17 @@ pub struct ProjectLine {
     pub commune: String,
 }
 
+impl LabelLine for ProjectLine {
+    const TABLE: &'static str = "projects";
+    fn from_label(id: Uuid, owner: String, fields: &mut dyn Iterator<Item = String>) -> Self {
+        let mut next = || fields.next().unwrap_or_default();
+        ProjectLine { id, owner, name: next(), kind: next(), commune: next() }
+    }
+}
+
 /// One page of the project list, in alphabetical order.
 pub fn list_projects(conn: &Connection, page: u32, page_size: u32) -> Result<Page<ProjectLine>, StoreError> {
-    let total = live_count(conn, "projects")?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, owner, label FROM projects WHERE rid IN (
-             SELECT rid FROM projects WHERE deleted_at IS NULL ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
-         ORDER BY sort_key, rid",
-    )?;
-    let mut rows = stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let label: String = r.get(2)?;
-        let mut fields = label.split('\t').map(str::to_owned);
-        out.push(ProjectLine {
-            id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt { table: "projects", message: e.to_string() })?,
-            owner: r.get(1)?,
-            name: fields.next().unwrap_or_default(),
-            kind: fields.next().unwrap_or_default(),
-            commune: fields.next().unwrap_or_default(),
-        });
-    }
-    Ok(Page { rows: out, total: HitCount::Exactly(total) })
+    label_page(conn, page, page_size)
 }
 
 /// Live applicants with this CIN, at any site.
