@@ -165,6 +165,8 @@ fn app_with_complete_dossier() -> (Harness<'static, DaftarApp>, String) {
     use daftar::domain::project::ProjectDraft;
     let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
     let (admin, _) = ok(demo::create_demo_site(&mut core));
+    let convention = daftar::domain::funding::Programme::validate("agence-sud", "Agence du Sud", "", "convention");
+    ok(core.save_programme(&admin, &ok(convention)));
     let agent = ok(core.login("agent", "agent-demo-2026"));
     let promoter = ok(core.add_applicant(
         &agent,
@@ -226,6 +228,21 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     assert!(has_text(&harness, "de « Transmis » à « Approuvé »"));
     assert!(has_text(&harness, "45\u{202f}000,00\u{a0}DH engagés"), "{:#?}", harness.root());
     assert!(has_text(&harness, "INDH (CPDH-TIZ-2026-07) : 15\u{202f}000,00\u{a0}DH engagés"));
+    // Co-funding decided later: a convention, whose code must exist.
+    choose(&mut harness, "Source du cofinancement", "Convention de partenariat");
+    fill_all(
+        &mut harness,
+        &[
+            ("Code de la convention", "agence-nord"),
+            ("Montant du cofinancement", "20 000"),
+            ("Référence de la décision", "CONV-2026-3"),
+        ],
+    );
+    click(&mut harness, "Ajouter le financement");
+    assert!(has_text(&harness, "Aucune convention de code « AGENCE-NORD »"), "{:#?}", harness.root());
+    fill(&mut harness, "Code de la convention", "agence-sud");
+    click(&mut harness, "Ajouter le financement");
+    assert!(has_text(&harness, "Convention AGENCE-SUD : 20\u{202f}000,00\u{a0}DH engagés"), "{:#?}", harness.root());
     // The dashboard counts the approved dossier and the committed money.
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
     harness.run();
@@ -390,6 +407,67 @@ fn an_administrator_creates_an_account() {
 }
 
 #[test]
+fn an_administrator_resets_a_password_and_calibrates_the_printer() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "admin", "admin-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Paramètres").click();
+    harness.run();
+    fill(&mut harness, "Nouveau mot de passe de agent", "court");
+    click(&mut harness, "Réinitialiser agent");
+    assert!(has_text(&harness, "au moins 8 caractères"), "{:#?}", harness.root());
+    fill(&mut harness, "Nouveau mot de passe de agent", "agent-remis-2026");
+    click(&mut harness, "Réinitialiser agent");
+    assert!(has_text(&harness, "Mot de passe changé"));
+    // The calibration refuses a shift no printer has, and keeps a real one.
+    fill_all(&mut harness, &[("Décalage vers le bas (mm)", "35"), ("Décalage vers la droite (mm)", "-1,5")]);
+    click(&mut harness, "Enregistrer le calibrage");
+    assert!(has_text(&harness, "entre -20 et 20"), "{:#?}", harness.root());
+    fill(&mut harness, "Décalage vers le bas (mm)", "2,5");
+    click(&mut harness, "Enregistrer le calibrage");
+    assert!(has_text(&harness, "Enregistré : 2,5 mm vers le bas, -1,5 mm vers la droite."), "{:#?}", harness.root());
+    click(&mut harness, "Se déconnecter");
+    log_in(&mut harness, "agent", "agent-remis-2026");
+    assert!(has_text(&harness, "agent — Agent de saisie"), "the reset password opens the agent's session");
+    harness.get_by_role_and_label(Role::Button, "Paramètres").click();
+    harness.run();
+    assert!(!has(&harness, "Enregistrer le calibrage"), "a clerk does not calibrate the printer");
+}
+
+#[test]
+fn a_head_of_office_defines_a_programme_and_sees_its_consumption() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Programmes").click();
+    harness.run();
+    assert!(has_text(&harness, "AGENCE-SUD — 2026 :"), "{:#?}", harness.root());
+    fill_all(
+        &mut harness,
+        &[("Code du programme", "pme hcar"), ("Nom du programme", ""), ("Année de l'enveloppe", "26")],
+    );
+    click(&mut harness, "Enregistrer le programme");
+    assert!(has_text(&harness, "2 à 24 caractères"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Indiquez le nom du programme"));
+    assert!(has_text(&harness, "l'année de l'enveloppe"));
+    fill_all(
+        &mut harness,
+        &[
+            ("Code du programme", "hcar-pme"),
+            ("Nom du programme", "Budget HCAR — projets des ayants droit"),
+            ("Année de l'enveloppe", "2026"),
+            ("Montant de l'enveloppe", "5 000 000"),
+        ],
+    );
+    choose(&mut harness, "Source du programme", "Budget du Haut-Commissariat");
+    click(&mut harness, "Enregistrer le programme");
+    assert!(has_text(&harness, "Programme enregistré"), "{:#?}", harness.root());
+    // The HCAR budget's envelope counts every HCAR line of the year.
+    assert!(has_text(&harness, "HCAR-PME — 2026 : "), "{:#?}", harness.root());
+    assert!(has_text(&harness, "engagés sur 5\u{202f}000\u{202f}000,00\u{a0}DH"));
+}
+
+#[test]
 fn the_projects_screen_lists_and_deletes_with_a_reason() {
     let mut harness = demo_app();
     harness.run();
@@ -433,10 +511,13 @@ fn a_cooperative_gets_its_members_and_is_edited() {
     click(&mut harness, "Nouveau projet");
     choose(&mut harness, "Type de projet", "Coopérative");
     fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou");
-    fill(&mut harness, "Membres (CIN, séparées par des virgules)", "ZZ999999");
+    fill(&mut harness, "Membres (CIN et rôle, séparés par des virgules)", "ZZ999999");
     click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Aucun bénéficiaire avec la CIN ZZ999999"), "{:#?}", harness.root());
-    fill(&mut harness, "Membres (CIN, séparées par des virgules)", &cins[1]);
+    fill(&mut harness, "Membres (CIN et rôle, séparés par des virgules)", &format!("{} chef", cins[1]));
+    click(&mut harness, "Enregistrer le projet");
+    assert!(has_text(&harness, "rôle inconnu"), "{:#?}", harness.root());
+    fill(&mut harness, "Membres (CIN et rôle, séparés par des virgules)", &format!("{} trésorier", cins[1]));
     click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Projet enregistré"));
     // Edited from the Projets screen: the name changes, the member stays.
@@ -448,13 +529,13 @@ fn a_cooperative_gets_its_members_and_is_edited() {
         .unwrap_or_default();
     assert!(!coop.is_empty(), "{:#?}", harness.root());
     click(&mut harness, &coop);
-    assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
+    assert!(has_text(&harness, &format!("Membres : {} trésorier", cins[1])));
     click(&mut harness, "Modifier le projet");
     fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou Tiznit");
     click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Projet modifié"), "{:#?}", harness.root());
     assert!(has_text(&harness, "Coopérative Argan Aglou Tiznit"));
-    assert!(has_text(&harness, &format!("Membres : {}", cins[1])));
+    assert!(has_text(&harness, &format!("Membres : {} trésorier", cins[1])));
 }
 
 #[test]
@@ -465,10 +546,15 @@ fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
     fill(&mut harness, "Numéro du dossier", &number);
     click(&mut harness, "Ouvrir");
     fill(&mut harness, "Montant demandé", "1.250");
-    click(&mut harness, "Enregistrer le montant");
+    click(&mut harness, "Enregistrer la demande");
     assert!(has_text(&harness, "est ambigu"), "{:#?}", harness.root());
+    let deposited = harness.get_by_label("Date de dépôt").value().unwrap_or_default();
+    fill(&mut harness, "Date de dépôt", "31/12/2099");
     fill(&mut harness, "Montant demandé", "85 000,50");
-    click(&mut harness, "Enregistrer le montant");
+    click(&mut harness, "Enregistrer la demande");
+    assert!(has_text(&harness, "ni future"), "{:#?}", harness.root());
+    fill(&mut harness, "Date de dépôt", &deposited);
+    click(&mut harness, "Enregistrer la demande");
     assert_eq!(harness.get_by_label("Montant demandé").value().as_deref(), Some("85\u{202f}000,50"));
     click(&mut harness, "Supprimer le dossier");
     assert!(has_text(&harness, "doit être motivée"));

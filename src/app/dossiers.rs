@@ -8,7 +8,9 @@ use super::{AppError, Core, Session};
 use crate::domain::Money;
 use crate::domain::codes::DossierNumber;
 use crate::domain::dossier::{ChecklistItem, Dossier, MoveContext, ReceivedDocument, Status, Transition, check_move};
-use crate::domain::funding::{Decision, Disbursement, FundingLine, FundingSource, Grant, check_disbursement};
+use crate::domain::funding::{
+    Decision, Disbursement, FundingLine, FundingSource, Grant, Programme, check_disbursement,
+};
 use crate::domain::project::Project;
 use crate::domain::role::Action;
 use crate::store::StoreError;
@@ -210,6 +212,9 @@ impl Core {
         let has_disbursement = !find::<Disbursement>(conn, "dossier_id = ?1", &dossier_id.to_string())?.is_empty();
         let ctx = MoveContext { missing_documents: missing, reason: mv.reason, grants: mv.grants, has_disbursement };
         check_move(&row.value, mv.to, mv.on, &ctx).map_err(AppError::Rule)?;
+        for grant in mv.grants {
+            check_convention_exists(conn, &grant.source)?;
+        }
         if mv.to == Status::Finance {
             return Err(AppError::Rule(
                 "Un dossier devient « Financé » en enregistrant son premier décaissement (daftar funding disburse)."
@@ -254,6 +259,7 @@ impl Core {
         if committed == Money::ZERO {
             return Err(AppError::Rule("Le montant engagé ne peut être nul.".into()));
         }
+        check_convention_exists(self.store.conn(), &source)?;
         let line = FundingLine { dossier_id, source, committed, year, decision_ref: decision_ref.map(str::to_owned) };
         self.write(session, |w, ids| {
             let id = ids.new_id();
@@ -421,4 +427,16 @@ fn received(list: &[ChecklistItem], codes: &[String], on: NaiveDate) -> Result<V
             }
         })
         .collect()
+}
+
+/// A convention's money counts against its programme: the programme must exist.
+fn check_convention_exists(conn: &rusqlite::Connection, source: &FundingSource) -> Result<(), AppError> {
+    if let FundingSource::Convention { programme_code } = source
+        && find::<Programme>(conn, "code = ?1", programme_code)?.is_empty()
+    {
+        return Err(AppError::Rule(format!(
+            "Aucune convention de code « {programme_code} » : vérifiez le code (écran Programmes) ou faites-la enregistrer."
+        )));
+    }
+    Ok(())
 }

@@ -10,6 +10,7 @@ mod dossiers;
 mod duplicates;
 mod programmes;
 mod register;
+mod settings;
 mod users;
 
 pub mod csv_import;

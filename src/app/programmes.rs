@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::{AppError, Core, Session};
-use crate::domain::funding::{Envelope, Programme};
+use crate::domain::funding::{Envelope, EnvelopeUse, Programme};
 use crate::domain::role::Action;
 use crate::store::records::{Row, find};
 
@@ -42,6 +42,12 @@ impl Core {
             })?;
         row.value.set_envelope(envelope);
         self.write(session, |w, _| Ok(w.update(row.meta.id, &row.value, None).map(|_| ())?))
+    }
+
+    /// How much of each programme's yearly envelopes is committed.
+    pub fn envelope_use(&self, session: &Session) -> Result<Vec<EnvelopeUse>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::envelopes(self.store.conn())?)
     }
 
     /// All live programmes, by code.

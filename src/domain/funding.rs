@@ -189,6 +189,35 @@ pub struct Envelope {
     pub target_projects: Option<u32>,
 }
 
+impl Envelope {
+    /// Validates an envelope typed in a form: no year and no amount means none.
+    pub fn validate(year: &str, amount: &str, target: &str) -> Result<Option<Envelope>, super::FieldErrors> {
+        let mut errors = super::FieldErrors::new();
+        if year.trim().is_empty() && amount.trim().is_empty() {
+            return Ok(None);
+        }
+        let year = match year.trim().parse::<i32>() {
+            Ok(y) if (2000..=2100).contains(&y) => y,
+            _ => {
+                errors.add("year", "Indiquez l'année de l'enveloppe (ex. 2026).");
+                0
+            }
+        };
+        let amount = Money::parse_fr(amount).unwrap_or_else(|e| {
+            errors.add("amount", format!("Montant de l'enveloppe : {e}"));
+            Money::ZERO
+        });
+        let target_projects = match target.trim() {
+            "" => None,
+            t => t.parse::<u32>().map(Some).unwrap_or_else(|_| {
+                errors.add("target", "Le nombre de projets visés est un nombre entier (ex. 64).");
+                None
+            }),
+        };
+        errors.into_result(|| Some(Envelope { year, amount, target_projects }))
+    }
+}
+
 impl Programme {
     /// Validates a programme typed in a form.
     pub fn validate(code: &str, name: &str, name_ar: &str, source_kind: &str) -> Result<Programme, super::FieldErrors> {
@@ -218,6 +247,75 @@ impl Programme {
         self.envelopes.push(envelope);
         self.envelopes.sort_by_key(|e| e.year);
     }
+}
+
+/// Money committed in one budget year by one source (a sum over funding lines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommittedSum {
+    /// The source's family code (`hcar`, `indh`, `convention`, `autre`).
+    pub source_kind: String,
+    /// The convention's programme code, for conventions.
+    pub programme_code: Option<String>,
+    /// The budget year.
+    pub year: i32,
+    /// The amount committed.
+    pub committed: Money,
+    /// How many funding lines.
+    pub lines: i64,
+}
+
+/// How much of a programme's yearly envelope is committed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvelopeUse {
+    /// The programme's code.
+    pub code: String,
+    /// The programme's French name.
+    pub name: String,
+    /// The envelope.
+    pub envelope: Envelope,
+    /// Committed against it.
+    pub committed: Money,
+    /// How many funding lines it pays.
+    pub lines: i64,
+}
+
+impl EnvelopeUse {
+    /// The share of the envelope committed, in percent (0 for an empty envelope).
+    pub fn percent(&self) -> f64 {
+        let amount = self.envelope.amount.centimes();
+        if amount == 0 { 0.0 } else { self.committed.centimes() as f64 * 100.0 / amount as f64 }
+    }
+}
+
+impl Programme {
+    /// Whether money from this source counts against this programme: a convention counts the
+    /// lines that name it; a programme of another family (the HCAR budget, INDH, other sectors)
+    /// is that family's envelope and counts all its lines.
+    pub fn counts(&self, source_kind: &str, programme_code: Option<&str>) -> bool {
+        source_kind == self.source_kind && (self.source_kind != "convention" || programme_code == Some(&self.code))
+    }
+}
+
+/// The consumption of every envelope of `programmes`, by programme code then year.
+pub fn envelope_use(programmes: &[Programme], sums: &[CommittedSum]) -> Vec<EnvelopeUse> {
+    let mut out = Vec::new();
+    for p in programmes {
+        for envelope in &p.envelopes {
+            let matching = sums
+                .iter()
+                .filter(|s| s.year == envelope.year && p.counts(&s.source_kind, s.programme_code.as_deref()));
+            let (committed, lines) = matching
+                .fold((Money::ZERO, 0), |(sum, n), s| (sum.checked_add(s.committed).unwrap_or(sum), n + s.lines));
+            out.push(EnvelopeUse {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                envelope: envelope.clone(),
+                committed,
+                lines,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -273,5 +371,42 @@ mod tests {
             [(2025, 1), (2026, 130_000_000)]
         );
         assert!(Programme::validate("x", "", "", "banque").is_err_and(|e| e.0.len() == 3));
+        assert_eq!(Envelope::validate(" ", "", "x"), Ok(None));
+        assert_eq!(
+            Envelope::validate("2026", "1 200 000", "64"),
+            Ok(Some(Envelope { year: 2026, amount: m(120_000_000), target_projects: Some(64) }))
+        );
+        assert!(Envelope::validate("26", "abc", "beaucoup").is_err_and(|e| e.0.len() == 3));
+    }
+
+    #[test]
+    fn envelopes_count_their_own_source_and_year() {
+        let m = |c| Money::from_centimes(c).unwrap_or_default();
+        let mut sud =
+            Programme::validate("agence-sud", "Agence du Sud", "", "convention").unwrap_or_else(|e| panic!("{e}"));
+        sud.set_envelope(Envelope { year: 2026, amount: m(1_000_000), target_projects: None });
+        let mut budget = Programme::validate("hcar", "Budget HCAR", "", "hcar").unwrap_or_else(|e| panic!("{e}"));
+        budget.set_envelope(Envelope { year: 2026, amount: m(0), target_projects: None });
+        let sum = |kind: &str, code: Option<&str>, year, c| CommittedSum {
+            source_kind: kind.into(),
+            programme_code: code.map(str::to_owned),
+            year,
+            committed: m(c),
+            lines: 1,
+        };
+        let sums = [
+            sum("convention", Some("AGENCE-SUD"), 2026, 250_000),
+            sum("convention", Some("OTHER"), 2026, 1),
+            sum("convention", Some("AGENCE-SUD"), 2025, 1),
+            sum("hcar", None, 2026, 7),
+            sum("hcar", None, 2026, 3),
+        ];
+        let uses = envelope_use(&[sud, budget], &sums);
+        assert_eq!(
+            uses.iter().map(|u| (u.code.as_str(), u.committed.centimes(), u.lines)).collect::<Vec<_>>(),
+            [("AGENCE-SUD", 250_000, 1), ("HCAR", 10, 2)]
+        );
+        assert!((uses[0].percent() - 25.0).abs() < 1e-9);
+        assert!(uses[1].percent().abs() < 1e-9, "an empty envelope is 0 %, not a division by zero");
     }
 }

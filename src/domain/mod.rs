@@ -4,6 +4,7 @@
 //! store persists, the application core acts on and the screens display. Validation turns raw
 //! form strings (`*Draft`) into typed values or a list of French field errors.
 
+pub mod amount_words;
 pub mod applicant;
 pub mod codes;
 pub mod dates;
@@ -12,6 +13,7 @@ pub mod errors;
 pub mod funding;
 pub mod money;
 pub mod names;
+pub mod print;
 pub mod project;
 pub mod role;
 pub mod site;

@@ -266,6 +266,27 @@ impl ProjectDraft {
     }
 }
 
+/// The roles a member holds in a cooperative or association's bureau.
+pub const MEMBER_ROLES: [&str; 6] = ["président", "vice-président", "trésorier", "secrétaire", "gérant", "membre"];
+
+/// Reads a typed member list: entries separated by commas or new lines, each a CIN followed by
+/// an optional role (`AB123456 trésorier`; `membre` when none). Returns (CIN, role) pairs.
+pub fn parse_members(raw: &str) -> Result<Vec<(String, String)>, String> {
+    let mut members = Vec::new();
+    for entry in raw.split([',', '\n', ';']).map(str::trim).filter(|e| !e.is_empty()) {
+        let (cin, role) = entry.split_once(char::is_whitespace).unwrap_or((entry, "membre"));
+        let role = role.trim().to_lowercase();
+        let Some(&role) = MEMBER_ROLES.iter().find(|r| super::names::fold(r) == super::names::fold(&role)) else {
+            return Err(format!(
+                "« {entry} » : rôle inconnu ; écrivez la CIN puis l'un de ces rôles : {}.",
+                MEMBER_ROLES.join(", ")
+            ));
+        };
+        members.push((cin.to_owned(), role.to_owned()));
+    }
+    Ok(members)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,5 +340,19 @@ mod tests {
         let id = Uuid::from_u128(7);
         let members = vec![Member { applicant_id: id, role: "membre".into() }];
         assert!(pme().validate(id, members, today(), &|_| true).unwrap_err().for_field("members").is_some());
+    }
+
+    #[test]
+    fn member_lists_read_cin_and_role() {
+        assert_eq!(
+            parse_members("AB123456 Président, CD654321\nEF1 tresorier;").unwrap_or_else(|e| panic!("{e}")),
+            [
+                ("AB123456".to_owned(), "président".to_owned()),
+                ("CD654321".to_owned(), "membre".to_owned()),
+                ("EF1".to_owned(), "trésorier".to_owned())
+            ]
+        );
+        assert!(parse_members("AB123456 chef").unwrap_err().contains("rôle inconnu"));
+        assert_eq!(parse_members(" , "), Ok(vec![]));
     }
 }

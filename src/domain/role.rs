@@ -107,6 +107,8 @@ pub enum Action {
     ManagePrograms,
     /// Create, disable and reset accounts.
     ManageUsers,
+    /// Change the installation's settings (printer margins).
+    ManageSettings,
     /// Import lists from spreadsheets (CSV).
     ImportCsv,
     /// Print figures and reports.
@@ -138,6 +140,7 @@ impl Action {
             Action::OverrideDuplicate => "enregistrer malgré un doublon possible",
             Action::ManagePrograms => "gérer les programmes et les enveloppes",
             Action::ManageUsers => "gérer les comptes",
+            Action::ManageSettings => "modifier les paramètres du site",
             Action::ImportCsv => "importer un fichier CSV",
             Action::RunReports => "produire les rapports",
             Action::CheckIntegrity => "vérifier la base",
@@ -162,6 +165,7 @@ impl Action {
             Action::ViewRegister
             | Action::DeleteRecord
             | Action::ManageUsers
+            | Action::ManageSettings
             | Action::RunReports
             | Action::CheckIntegrity => true,
         }

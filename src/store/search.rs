@@ -5,9 +5,11 @@ use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use super::StoreError;
-use super::records::{ROW_COLUMNS, Row, find, read_row};
+use super::records::{ROW_COLUMNS, Row, all, find, read_row};
+use crate::domain::Money;
 use crate::domain::applicant::Applicant;
 use crate::domain::dossier::Dossier;
+use crate::domain::funding::{CommittedSum, EnvelopeUse, Programme, envelope_use};
 use crate::domain::money::group_thousands_fr;
 use crate::domain::names::search_tokens;
 
@@ -237,6 +239,10 @@ pub struct Stats {
     pub committed_by_source: Vec<(String, i64)>,
     /// Disbursed centimes by source kind.
     pub disbursed_by_source: Vec<(String, i64)>,
+    /// Committed amounts by budget year, source and convention.
+    pub committed_by_year: Vec<CommittedSum>,
+    /// Consumption of every programme's yearly envelopes.
+    pub envelopes: Vec<EnvelopeUse>,
     /// Live follow-up visits.
     pub visits: i64,
     /// Live programmes.
@@ -259,9 +265,44 @@ fn count(conn: &Connection, sql: &str) -> Result<i64, StoreError> {
     Ok(conn.query_row(sql, [], |r| r.get(0))?)
 }
 
+/// Sums the live funding lines by budget year, source and convention.
+fn committed_by_year(conn: &Connection) -> Result<Vec<CommittedSum>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT year, source_kind, programme_code, sum(committed_centimes), count(*)
+         FROM funding_lines INDEXED BY funding_lines_envelopes
+         WHERE deleted_at IS NULL GROUP BY year, source_kind, programme_code",
+    )?;
+    let sums = stmt
+        .query_map([], |r| {
+            Ok(CommittedSum {
+                year: r.get(0)?,
+                source_kind: r.get(1)?,
+                programme_code: r.get(2)?,
+                committed: Money::from_centimes(r.get(3)?).unwrap_or(Money::ZERO),
+                lines: r.get(4)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(sums)
+}
+
+/// The consumption of every programme's envelopes, from `sums` (see [`committed_by_year`]).
+fn envelopes_from(conn: &Connection, sums: &[CommittedSum]) -> Result<Vec<EnvelopeUse>, StoreError> {
+    let programmes: Vec<Programme> = all::<Programme>(conn)?.into_iter().map(|r| r.value).collect();
+    Ok(envelope_use(&programmes, sums))
+}
+
+/// The consumption of every programme's yearly envelopes.
+pub fn envelopes(conn: &Connection) -> Result<Vec<EnvelopeUse>, StoreError> {
+    envelopes_from(conn, &committed_by_year(conn)?)
+}
+
 /// Reads the counts.
 pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
+    let committed_by_year = committed_by_year(conn)?;
     Ok(Stats {
+        envelopes: envelopes_from(conn, &committed_by_year)?,
+        committed_by_year,
         card_holders: live_count(conn, "card_holders")?,
         applicants: live_count(conn, "applicants")?,
         projects_by_kind: pairs(

@@ -15,7 +15,8 @@ use crate::app::{
 use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
 use crate::domain::dossier::{Dossier, Status};
-use crate::domain::funding::{Grant, Programme};
+use crate::domain::funding::{EnvelopeUse, Grant, Programme};
+use crate::domain::print::PrintMargins;
 use crate::domain::project::{Project, ProjectDraft};
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
@@ -71,8 +72,17 @@ pub struct ProjectDetail {
     pub dossiers: Vec<Row<Dossier>>,
     /// Its follow-up visits.
     pub visits: Vec<Row<crate::domain::visit::Visit>>,
-    /// The CINs of its members besides the promoter.
-    pub members: Vec<String>,
+    /// Its members besides the promoter: CIN and role.
+    pub members: Vec<(String, String)>,
+}
+
+/// The programmes and how much of their envelopes is committed.
+#[derive(Debug, Clone)]
+pub struct ProgrammesView {
+    /// The programmes, by code.
+    pub rows: Vec<Row<Programme>>,
+    /// Consumption of each programme's yearly envelopes.
+    pub uses: Vec<EnvelopeUse>,
 }
 
 /// A request from a screen. (No `Debug`: logins and new accounts carry passwords.)
@@ -143,8 +153,8 @@ pub enum Request {
         draft: ProjectDraft,
         /// The applicant who carries it.
         promoter: Uuid,
-        /// The CINs of the other members.
-        members: Vec<String>,
+        /// The other members: CIN and role.
+        members: Vec<(String, String)>,
         /// The project being edited, if any.
         editing: Option<Uuid>,
     },
@@ -204,12 +214,23 @@ pub enum Request {
         /// Of which for the family.
         jobs_family: String,
     },
-    /// Change the amount asked for in a dossier still at the office.
+    /// Change what was asked in a dossier still at the office.
     EditDossier {
         /// The dossier.
         id: Uuid,
         /// The amount asked for.
-        requested: Money,
+        requested: Option<Money>,
+        /// The deposit date.
+        deposited_on: Option<chrono::NaiveDate>,
+    },
+    /// Add a funding line to an approved dossier (co-funding decided later).
+    AddFunding {
+        /// The dossier.
+        id: Uuid,
+        /// The grant.
+        grant: Grant,
+        /// The decision's reference.
+        decision_ref: Option<String>,
     },
     /// Delete a dossier (a tombstone with a reason).
     DeleteDossier {
@@ -231,6 +252,19 @@ pub enum Request {
     },
     /// The programmes.
     Programmes,
+    /// Define or change a programme (and the envelopes it carries).
+    SaveProgramme(Programme),
+    /// Reset another account's password (administrators).
+    ResetPassword {
+        /// The account.
+        login: String,
+        /// Its new password.
+        new: String,
+    },
+    /// The printer calibration.
+    PrintMargins,
+    /// Record the printer calibration.
+    SavePrintMargins(PrintMargins),
     /// The accounts.
     Users,
     /// The full integrity check (SQLite and the audit chain), run once the window is up.
@@ -278,7 +312,13 @@ pub enum Reply {
     /// The user's own password was changed.
     PasswordChanged(Result<(), AppError>),
     /// Programmes.
-    Programmes(Result<Vec<Row<Programme>>, AppError>),
+    Programmes(Result<ProgrammesView, AppError>),
+    /// A programme was saved (the programmes again).
+    ProgrammeSaved(Result<ProgrammesView, AppError>),
+    /// The printer calibration.
+    PrintMargins(Result<PrintMargins, AppError>),
+    /// The printer calibration was saved (as stored).
+    PrintMarginsSaved(Result<PrintMargins, AppError>),
     /// Accounts.
     Users(Result<Vec<UserRow>, AppError>),
     /// A page of projects.
@@ -295,6 +335,10 @@ struct Worker {
     session: Option<Session>,
     /// Where long checks send their reply from their own thread (`None`: answer inline).
     background: Option<(Sender<Reply>, egui::Context)>,
+}
+
+fn programmes_view(core: &Core, session: &Session) -> Result<ProgrammesView, AppError> {
+    Ok(ProgrammesView { rows: core.programmes(session)?, uses: core.envelope_use(session)? })
 }
 
 fn no_session() -> AppError {
@@ -370,9 +414,9 @@ impl Worker {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::ProjectSaved(Err(no_session()))) };
                 let members = members
                     .iter()
-                    .map(|cin| {
+                    .map(|(cin, role)| {
                         let applicant_id = self.core.applicant_id_by_cin(s, cin)?;
-                        Ok(crate::domain::project::Member { applicant_id, role: "membre".into() })
+                        Ok(crate::domain::project::Member { applicant_id, role: role.clone() })
                     })
                     .collect::<Result<Vec<_>, AppError>>();
                 let saved = members.and_then(|members| match editing {
@@ -428,10 +472,11 @@ impl Worker {
                 let added = visit.map_err(AppError::from).and_then(|v| self.core.add_visit(s, &v));
                 Reply::VisitAdded(added.and_then(|_| self.core.dossier_view(s, dossier)))
             }
-            Request::EditDossier { id, requested } => {
+            Request::EditDossier { id, requested, deposited_on } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
                 let edit = crate::app::DossierEdit {
-                    requested: Some(requested),
+                    requested,
+                    deposited_on,
                     received_on: today,
                     ..crate::app::DossierEdit::default()
                 };
@@ -453,7 +498,7 @@ impl Worker {
                     .value
                     .members
                     .iter()
-                    .map(|m| core.applicant(s, m.applicant_id).map(|a| a.value.cin.to_string()))
+                    .map(|m| core.applicant(s, m.applicant_id).map(|a| (a.value.cin.to_string(), m.role.clone())))
                     .collect::<Result<_, _>>()?;
                 Ok(ProjectDetail { row, promoter, dossiers, visits, members })
             })),
@@ -462,7 +507,26 @@ impl Worker {
                 let deleted = self.core.delete(s, crate::app::Table::Projects, id, &reason);
                 Reply::Projects(deleted.and_then(|()| self.core.list_projects(s, 0, PROJECT_PAGE)))
             }
-            Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes(s))),
+            Request::AddFunding { id, grant, decision_ref } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let year = chrono::Datelike::year(&today);
+                let added = self.core.add_funding(s, id, grant.source, grant.amount, year, decision_ref.as_deref());
+                Reply::Moved(added.and_then(|_| self.core.dossier_view(s, id)))
+            }
+            Request::Programmes => Reply::Programmes(self.with(programmes_view)),
+            Request::SaveProgramme(programme) => Reply::ProgrammeSaved(self.with_mut(|core, s| {
+                core.save_programme(s, &programme)?;
+                programmes_view(core, s)
+            })),
+            Request::ResetPassword { login, new } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::PasswordChanged(Err(no_session()))) };
+                Reply::PasswordChanged(self.core.change_password(s, &login, None, &new))
+            }
+            Request::PrintMargins => Reply::PrintMargins(self.core.print_margins()),
+            Request::SavePrintMargins(margins) => Reply::PrintMarginsSaved(self.with_mut(|core, s| {
+                core.set_print_margins(s, margins)?;
+                core.print_margins()
+            })),
             Request::Users => Reply::Users(self.with(|core, s| core.users(s))),
             Request::Check => {
                 return self.in_background(
@@ -511,6 +575,11 @@ impl Worker {
     fn with<T>(&self, read: impl FnOnce(&Core, &Session) -> Result<T, AppError>) -> Result<T, AppError> {
         let session = self.session.as_ref().ok_or_else(no_session)?;
         read(&self.core, session)
+    }
+
+    fn with_mut<T>(&mut self, write: impl FnOnce(&mut Core, &Session) -> Result<T, AppError>) -> Result<T, AppError> {
+        let session = self.session.as_ref().ok_or_else(no_session)?;
+        write(&mut self.core, session)
     }
 
     fn create_demo(&mut self) -> Result<String, AppError> {

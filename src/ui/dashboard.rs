@@ -1,12 +1,13 @@
 //! Tableau de bord: the office's key figures and two charts.
 
-use eframe::egui::{RichText, Ui};
+use eframe::egui::{ProgressBar, RichText, Ui};
 use egui_plot::{Bar, BarChart, Plot};
 
 use super::backend::Request;
 use crate::app::Stats;
 use crate::domain::Money;
 use crate::domain::dossier::Status;
+use crate::domain::funding::EnvelopeUse;
 use crate::domain::money::group_thousands_fr;
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
@@ -82,6 +83,14 @@ pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
                 dh(count(&s.disbursed_by_source, &source.code))
             ));
         }
+        if !s.envelopes.is_empty() {
+            ui.add_space(6.0);
+            // The current budget year: the newest one with an envelope.
+            let year = s.envelopes.iter().map(|u| u.envelope.year).max().unwrap_or_default();
+            ui.label(RichText::new(format!("Consommation des enveloppes {year}")).strong());
+            let current: Vec<EnvelopeUse> = s.envelopes.iter().filter(|u| u.envelope.year == year).cloned().collect();
+            envelopes_ui(ui, &current);
+        }
         let ui = &mut columns[1];
         ui.label(RichText::new("Dossiers par statut").strong());
         let bars: Vec<Bar> = Status::ALL
@@ -105,6 +114,20 @@ pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
             .show(ui, |plot| plot.bar_chart(BarChart::new("Dossiers", bars).color(super::theme::ACCENT)));
     });
     requests
+}
+
+/// One line and a bar per envelope, newest year first.
+pub fn envelopes_ui(ui: &mut Ui, uses: &[EnvelopeUse]) {
+    let mut uses: Vec<&EnvelopeUse> = uses.iter().collect();
+    uses.sort_by(|a, b| b.envelope.year.cmp(&a.envelope.year).then_with(|| a.code.cmp(&b.code)));
+    for u in uses {
+        let percent = format!("{:.1}", u.percent()).replace('.', ",");
+        ui.label(format!(
+            "{} — {} : {} engagés sur {} ({percent} %)",
+            u.code, u.envelope.year, u.committed, u.envelope.amount
+        ));
+        ui.add(ProgressBar::new((u.percent() / 100.0).clamp(0.0, 1.0) as f32).desired_width(260.0));
+    }
 }
 
 impl DashboardState {

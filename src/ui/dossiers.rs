@@ -7,9 +7,11 @@ use super::backend::{Request, SessionInfo};
 use super::widgets::{self, Message};
 use crate::app::DossierView;
 use crate::domain::Money;
+use crate::domain::dates::{format_date_fr, parse_date_fr};
 use crate::domain::dossier::Status;
 use crate::domain::funding::{FundingSource, Grant};
 use crate::domain::role::{Action, permits};
+use crate::reference::Reference;
 
 /// The screen's state.
 #[derive(Debug, Default)]
@@ -20,12 +22,11 @@ pub struct DossiersState {
     pub view: Option<DossierView>,
     /// Reason typed for a rejection.
     pub reason: String,
-    /// Amount typed for an approval (budget HCAR).
-    pub amount: String,
-    /// Amount typed for an approval (INDH).
-    pub indh_amount: String,
-    /// The INDH provincial committee's reference.
-    pub indh_ref: String,
+    /// Amounts typed for an approval, and their detail (committee reference, convention code,
+    /// sector), one per source family in [`SOURCES`] order.
+    pub grants: [(String, String); 4],
+    /// A funding line added to an approved dossier: source family, detail, amount, decision.
+    pub extra: ExtraFunding,
     /// A message.
     pub message: Option<Message>,
     /// Put the cursor in the number field on the next frame.
@@ -36,27 +37,51 @@ pub struct DossiersState {
     pub visit_jobs: (String, String),
     /// The amount asked for, as typed.
     pub requested: String,
+    /// The deposit date, as typed.
+    pub deposited_on: String,
     /// The reason typed for deleting the dossier.
     pub delete_reason: String,
 }
 
-/// The grants typed for an approval: the HCAR budget and/or INDH (with its committee's
-/// reference); at least one.
-fn grants(hcar: &str, indh: &str, indh_ref: &str) -> Result<Vec<Grant>, String> {
-    let mut grants = Vec::new();
-    if !hcar.trim().is_empty() {
-        grants.push(Grant { source: FundingSource::HcarBudget, amount: Money::parse_fr(hcar)? });
-    }
-    if !indh.trim().is_empty() {
-        let committee_ref = indh_ref.trim();
-        if committee_ref.is_empty() {
-            return Err("indiquez la référence du comité provincial INDH.".into());
-        }
-        let amount = Money::parse_fr(indh)?;
-        grants.push(Grant { source: FundingSource::Indh { committee_ref: committee_ref.to_owned() }, amount });
-    }
+/// The source families a grant comes from: code, amount label, detail label (none for the
+/// HCAR budget).
+const SOURCES: [(&str, &str, Option<&str>); 4] = [
+    ("hcar", "Montant accordé (budget HCAR)", None),
+    ("indh", "Montant accordé (INDH)", Some("Référence du comité INDH")),
+    ("convention", "Montant accordé (convention)", Some("Code de la convention")),
+    ("autre", "Montant accordé (autre secteur)", Some("Secteur")),
+];
+
+/// A funding line to add to an approved dossier, as typed.
+#[derive(Debug, Default)]
+pub struct ExtraFunding {
+    /// Source family code.
+    pub kind: String,
+    /// Committee reference, convention code or sector.
+    pub detail: String,
+    /// Amount.
+    pub amount: String,
+    /// Reference of the decision that grants it.
+    pub decision_ref: String,
+}
+
+/// One grant from a typed amount and detail of the source family `kind`.
+fn grant(kind: &str, amount: &str, detail: &str) -> Result<Grant, String> {
+    let source =
+        if kind == "hcar" { FundingSource::HcarBudget } else { FundingSource::parse(&format!("{kind}:{detail}"))? };
+    Ok(Grant { amount: Money::parse_fr(amount).map_err(|e| format!("{source} : {e}"))?, source })
+}
+
+/// The grants typed for an approval: every source whose amount is filled in; at least one.
+fn grants(typed: &[(String, String); 4]) -> Result<Vec<Grant>, String> {
+    let grants = SOURCES
+        .iter()
+        .zip(typed)
+        .filter(|(_, (amount, _))| !amount.trim().is_empty())
+        .map(|((kind, _, _), (amount, detail))| grant(kind, amount, detail))
+        .collect::<Result<Vec<_>, _>>()?;
     if grants.is_empty() {
-        return Err("indiquez au moins un montant (budget HCAR ou INDH).".into());
+        return Err("indiquez au moins un montant (budget HCAR, INDH, convention ou autre secteur).".into());
     }
     Ok(grants)
 }
@@ -83,9 +108,8 @@ impl DossiersState {
         self.view = Some(view);
         self.message = message;
         self.reason.clear();
-        self.amount.clear();
-        self.indh_amount.clear();
-        self.indh_ref.clear();
+        self.grants = Default::default();
+        self.extra = ExtraFunding::default();
         self.disburse.clear();
         self.visit_jobs = (String::new(), String::new());
         self.requested = self
@@ -94,6 +118,8 @@ impl DossiersState {
             .and_then(|v| v.dossier.value.requested)
             .map(|m| m.format_number_fr())
             .unwrap_or_default();
+        self.deposited_on =
+            self.view.as_ref().map(|v| format_date_fr(v.dossier.value.deposited_on)).unwrap_or_default();
         self.delete_reason.clear();
     }
 }
@@ -128,20 +154,32 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
     let may = |action| permits(session.role, action, &session.site).is_ok();
     let can_tick = may(Action::RegisterDossier) && d.status < Status::Transmis;
     let can_pay = may(Action::RecordDisbursement) && matches!(d.status, Status::Approuve | Status::Finance);
-    ui.label(format!("Déposé le {}", d.deposited_on.format("%d/%m/%Y")));
     if can_tick {
         ui.horizontal(|ui| {
+            let label = ui.label("Date de dépôt");
+            ui.add(egui::TextEdit::singleline(&mut state.deposited_on).desired_width(100.0)).labelled_by(label.id);
             let label = ui.label("Montant demandé");
             ui.add(egui::TextEdit::singleline(&mut state.requested).desired_width(140.0)).labelled_by(label.id);
-            if ui.button("Enregistrer le montant").clicked() {
-                match Money::parse_fr(&state.requested) {
-                    Ok(requested) => requests.push(Request::EditDossier { id, requested }),
-                    Err(e) => state.message = Some(Message::error(format!("Montant demandé : {e}"))),
+            if ui.button("Enregistrer la demande").clicked() {
+                let requested = Some(state.requested.trim())
+                    .filter(|r| !r.is_empty())
+                    .map(Money::parse_fr)
+                    .transpose()
+                    .map_err(|e| format!("Montant demandé : {e}"));
+                let deposited = parse_date_fr(&state.deposited_on).map_err(|e| format!("Date de dépôt : {e}"));
+                match (requested, deposited) {
+                    (Ok(requested), Ok(on)) => {
+                        requests.push(Request::EditDossier { id, requested, deposited_on: Some(on) });
+                    }
+                    (Err(e), _) | (_, Err(e)) => state.message = Some(Message::error(e)),
                 }
             }
         });
-    } else if let Some(requested) = d.requested {
-        ui.label(format!("Montant demandé : {requested}"));
+    } else {
+        ui.label(format!("Déposé le {}", format_date_fr(d.deposited_on)));
+        if let Some(requested) = d.requested {
+            ui.label(format!("Montant demandé : {requested}"));
+        }
     }
     ui.columns(2, |columns| {
         let ui = &mut columns[0];
@@ -197,6 +235,9 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             }
         }
     });
+    if may(Action::RecordDecision) && matches!(d.status, Status::Approuve | Status::Finance) {
+        requests.extend(extra_funding_ui(ui, &mut state.extra, id, &mut state.message));
+    }
     if may(Action::RecordVisit) && d.status >= Status::Finance {
         ui.horizontal(|ui| {
             let label = ui.label("Visite de suivi : emplois constatés");
@@ -222,23 +263,22 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 ui.add(egui::TextEdit::singleline(&mut state.reason).desired_width(200.0)).labelled_by(label.id);
             }
             if to == Status::Approuve {
-                let fields = [
-                    ("Montant accordé (budget HCAR)", &mut state.amount, 120.0),
-                    ("Montant accordé (INDH)", &mut state.indh_amount, 120.0),
-                    ("Référence du comité INDH", &mut state.indh_ref, 160.0),
-                ];
                 ui.vertical(|ui| {
-                    for (text, value, width) in fields {
+                    for ((_, amount_label, detail_label), (amount, detail)) in SOURCES.iter().zip(&mut state.grants) {
                         ui.horizontal(|ui| {
-                            let label = ui.label(text);
-                            ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id);
+                            let label = ui.label(*amount_label);
+                            ui.add(egui::TextEdit::singleline(amount).desired_width(120.0)).labelled_by(label.id);
+                            if let Some(detail_label) = detail_label {
+                                let label = ui.label(*detail_label);
+                                ui.add(egui::TextEdit::singleline(detail).desired_width(160.0)).labelled_by(label.id);
+                            }
                         });
                     }
                 });
             }
             if ui.button(verb(d.status, to)).clicked() {
                 let grants = if to == Status::Approuve {
-                    match grants(&state.amount, &state.indh_amount, &state.indh_ref) {
+                    match grants(&state.grants) {
                         Ok(grants) => grants,
                         Err(e) => {
                             state.message = Some(Message::error(format!("Montant accordé : {e}")));
@@ -264,5 +304,45 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             }
         });
     }
+    requests
+}
+
+/// The form that adds a co-funding line to an approved dossier.
+fn extra_funding_ui(
+    ui: &mut Ui,
+    extra: &mut ExtraFunding,
+    id: uuid::Uuid,
+    message: &mut Option<Message>,
+) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.separator();
+    ui.label(RichText::new("Ajouter un cofinancement").strong());
+    ui.horizontal_wrapped(|ui| {
+        let sources: Vec<(String, String)> =
+            Reference::shipped().funding_sources.iter().map(|s| (s.code.clone(), s.label_fr.clone())).collect();
+        widgets::choice(ui, "Source du cofinancement", &mut extra.kind, &sources, None);
+        let detail = SOURCES.iter().find(|(code, _, _)| *code == extra.kind).and_then(|(_, _, detail)| *detail);
+        if let Some(detail_label) = detail {
+            let label = ui.label(detail_label);
+            ui.add(egui::TextEdit::singleline(&mut extra.detail).desired_width(140.0)).labelled_by(label.id);
+        }
+        let label = ui.label("Montant du cofinancement");
+        ui.add(egui::TextEdit::singleline(&mut extra.amount).desired_width(120.0)).labelled_by(label.id);
+        let label = ui.label("Référence de la décision");
+        ui.add(egui::TextEdit::singleline(&mut extra.decision_ref).desired_width(140.0)).labelled_by(label.id);
+        if ui.button("Ajouter le financement").clicked() {
+            if extra.kind.is_empty() {
+                *message = Some(Message::error("Cofinancement : choisissez la source."));
+            } else {
+                match grant(&extra.kind, &extra.amount, &extra.detail) {
+                    Ok(grant) => {
+                        let decision_ref = Some(extra.decision_ref.trim().to_owned()).filter(|r| !r.is_empty());
+                        requests.push(Request::AddFunding { id, grant, decision_ref });
+                    }
+                    Err(e) => *message = Some(Message::error(format!("Cofinancement : {e}"))),
+                }
+            }
+        }
+    });
     requests
 }

@@ -12,7 +12,9 @@ pub mod dashboard;
 pub mod dossiers;
 pub mod login;
 pub mod other;
+pub mod programmes;
 pub mod projects;
+pub mod settings;
 pub mod setup;
 pub mod theme;
 pub mod widgets;
@@ -23,8 +25,7 @@ use eframe::egui::{self, RichText};
 
 pub use backend::{Backend, Reply, Request, SessionInfo};
 
-use crate::app::{Core, Row, UserRow};
-use crate::domain::funding::Programme;
+use crate::app::{Core, UserRow};
 use crate::domain::role::{Action, permits};
 use widgets::Message;
 
@@ -100,9 +101,9 @@ pub struct DaftarApp {
     applicants: applicants::ApplicantsState,
     dossiers: dossiers::DossiersState,
     projects: projects::ProjectsState,
-    programmes: Option<Vec<Row<Programme>>>,
+    programmes: programmes::ProgrammesState,
     users: Option<Vec<UserRow>>,
-    settings: other::SettingsForm,
+    settings: settings::SettingsForm,
     message: Option<Message>,
     /// A finding of the integrity check: shown on every screen until the program restarts.
     alarm: Option<Message>,
@@ -127,9 +128,9 @@ impl DaftarApp {
             applicants: applicants::ApplicantsState::default(),
             dossiers: dossiers::DossiersState::default(),
             projects: projects::ProjectsState::default(),
-            programmes: None,
+            programmes: programmes::ProgrammesState::default(),
             users: None,
-            settings: other::SettingsForm::default(),
+            settings: settings::SettingsForm::default(),
             message: None,
             alarm: None,
         }
@@ -229,7 +230,7 @@ impl DaftarApp {
                     requests.extend(projects::projects_ui(ui, &mut self.projects, rights.register, rights.delete));
                 }
                 Screen::Dossiers => requests.extend(dossiers::dossiers_ui(ui, &mut self.dossiers, &session)),
-                Screen::Programmes => other::programmes_ui(ui, self.programmes.as_deref(), &session),
+                Screen::Programmes => requests.extend(programmes::programmes_ui(ui, &mut self.programmes, &session)),
                 Screen::Certificates => other::coming_ui(ui, "Attestations", "Les attestations bilingues et leur registre arrivent avec le module des documents."),
                 Screen::Sync => other::coming_ui(
                     ui,
@@ -238,7 +239,7 @@ impl DaftarApp {
                 ),
                 Screen::Reports => other::coming_ui(ui, "Rapports", "Le bilan et les indicateurs arrivent avec le module de la délégation ; le tableau de bord donne déjà les effectifs."),
                 Screen::Settings => {
-                    requests.extend(other::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
+                    requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
                 }
             }
         });
@@ -264,7 +265,11 @@ impl DaftarApp {
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
-                if may_see_users { vec![Request::Users] } else { vec![] }
+                let mut requests = vec![Request::PrintMargins];
+                if may_see_users {
+                    requests.push(Request::Users);
+                }
+                requests
             }
             _ => vec![],
         }
@@ -278,7 +283,8 @@ impl DaftarApp {
         self.dossiers = dossiers::DossiersState::default();
         self.projects = projects::ProjectsState::default();
         self.users = None;
-        self.programmes = None;
+        self.programmes = programmes::ProgrammesState::default();
+        self.settings = settings::SettingsForm::default();
     }
 
     fn handle(&mut self, reply: Reply) {
@@ -408,7 +414,7 @@ impl DaftarApp {
             Reply::UserAdded(result) => match result {
                 Ok(rows) => {
                     self.users = Some(rows);
-                    self.settings = other::SettingsForm::default();
+                    self.settings.clear_new_account();
                     self.message = Some(Message::ok("Comptes mis à jour."));
                 }
                 Err(e) => self.message = Some(Message::error(e.to_string())),
@@ -443,7 +449,26 @@ impl DaftarApp {
                 Err(e) => self.projects.message = Some(Message::error(e.to_string())),
             },
             Reply::Programmes(result) => match result {
-                Ok(rows) => self.programmes = Some(rows),
+                Ok(view) => self.programmes.view = Some(view),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::ProgrammeSaved(result) => match result {
+                Ok(view) => {
+                    self.programmes.view = Some(view);
+                    self.programmes.form = programmes::ProgrammeForm::default();
+                    self.programmes.message = Some(Message::ok("Programme enregistré."));
+                }
+                Err(e) => self.programmes.message = Some(Message::error(e.to_string())),
+            },
+            Reply::PrintMargins(result) => match result {
+                Ok(margins) => self.settings.show_margins(margins),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::PrintMarginsSaved(result) => match result {
+                Ok(margins) => {
+                    self.settings.show_margins(margins);
+                    self.message = Some(Message::ok("Calibrage de l'imprimante enregistré."));
+                }
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
             Reply::Users(result) => match result {

@@ -9,14 +9,19 @@ use uuid::Uuid;
 
 use crate::app::{HitCount, Page, ProjectLine};
 use crate::domain::FieldErrors;
-use crate::domain::project::{ProjectDraft, ProjectKind};
+use crate::domain::project::{ProjectDraft, ProjectKind, parse_members};
+
+/// Members as the form reads them back: `AB123456 président, CD654321 membre`.
+fn member_list(members: &[(String, String)]) -> String {
+    members.iter().map(|(cin, role)| format!("{cin} {role}")).collect::<Vec<_>>().join(", ")
+}
 
 /// The project form.
 #[derive(Debug, Default, Clone)]
 pub struct ProjectForm {
     /// The fields.
     pub draft: ProjectDraft,
-    /// The members besides the promoter: their CINs, separated by commas.
+    /// The members besides the promoter: CIN and role, separated by commas or lines.
     pub members: String,
     /// The project being edited (`None`: a new one).
     pub editing: Option<Uuid>,
@@ -47,7 +52,7 @@ pub fn project_form_ui(ui: &mut Ui, form: &mut ProjectForm, promoter: Uuid) -> (
         Ok(ProjectKind::Cooperative) => {
             widgets::field(ui, "ICE", &mut d.ice, e("ice"));
             widgets::field(ui, "N° ODCO", &mut d.odco_number, e("odco_number"));
-            widgets::field(ui, "Membres (CIN, séparées par des virgules)", &mut form.members, e("members"));
+            widgets::field(ui, "Membres (CIN et rôle, séparés par des virgules)", &mut form.members, e("members"));
         }
         Ok(ProjectKind::Association) => {
             widgets::field(ui, "Récépissé", &mut d.association_receipt, e("association_receipt"));
@@ -59,8 +64,16 @@ pub fn project_form_ui(ui: &mut Ui, form: &mut ProjectForm, promoter: Uuid) -> (
     let mut closed = false;
     ui.horizontal(|ui| {
         if ui.button("Enregistrer le projet").clicked() {
-            let members = form.members.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
-            requests.push(Request::SaveProject { draft: form.draft.clone(), promoter, members, editing: form.editing });
+            match parse_members(&form.members) {
+                Ok(members) => {
+                    let draft = form.draft.clone();
+                    requests.push(Request::SaveProject { draft, promoter, members, editing: form.editing });
+                }
+                Err(e) => {
+                    form.errors = FieldErrors::new();
+                    form.errors.add("members", e);
+                }
+            }
         }
         if ui.button("Annuler le projet").clicked() {
             closed = true;
@@ -148,7 +161,7 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_d
             p.jobs_planned.total, p.jobs_planned.family
         ));
         if !detail.members.is_empty() {
-            ui.label(format!("Membres : {}", detail.members.join(", ")));
+            ui.label(format!("Membres : {}", member_list(&detail.members)));
         }
         ui.add_space(6.0);
         ui.label(RichText::new("Dossiers").strong());
@@ -171,7 +184,7 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_d
         if can_edit && state.form.is_none() && ui.button("Modifier le projet").clicked() {
             state.form = Some(ProjectForm {
                 draft: ProjectDraft::from_project(p),
-                members: detail.members.join(", "),
+                members: member_list(&detail.members),
                 editing: Some(id),
                 ..ProjectForm::default()
             });

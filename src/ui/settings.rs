@@ -1,0 +1,195 @@
+//! Paramètres: the site's identity, its accounts (created, reset, disabled by the
+//! administrator), the user's own password and the printer calibration.
+
+use std::collections::HashMap;
+
+use eframe::egui::{RichText, Ui};
+
+use super::backend::{Request, SessionInfo};
+use super::widgets;
+use crate::app::UserRow;
+use crate::domain::FieldErrors;
+use crate::domain::print::PrintMargins;
+use crate::domain::role::{Action, Role, permits};
+
+/// The new-account form of the settings.
+/// (No `Debug`: it holds a password.)
+#[derive(Default)]
+pub struct SettingsForm {
+    /// Login.
+    pub login: String,
+    /// Full name.
+    pub full_name: String,
+    /// Role code.
+    pub role: String,
+    /// Password.
+    pub password: String,
+    /// What is wrong with the form, until the next try.
+    pub problem: Option<String>,
+    /// The user's current password (to change it).
+    pub old_password: String,
+    /// The new password.
+    pub new_password: String,
+    /// The new password again.
+    pub confirm_password: String,
+    /// New passwords typed for other accounts (administrators reset them), by login.
+    pub resets: HashMap<String, String>,
+    /// The printer calibration as saved, once read.
+    pub margins: Option<PrintMargins>,
+    /// The calibration as typed (top, left).
+    pub margins_typed: (String, String),
+    /// What is wrong with the calibration typed.
+    pub margin_errors: FieldErrors,
+}
+
+impl SettingsForm {
+    /// Empties the new-account fields (after the account was made).
+    pub fn clear_new_account(&mut self) {
+        self.login.clear();
+        self.full_name.clear();
+        self.role.clear();
+        self.password.clear();
+        self.problem = None;
+    }
+
+    /// Shows the calibration read from the core.
+    pub fn show_margins(&mut self, margins: PrintMargins) {
+        self.margins = Some(margins);
+        self.margins_typed = margins.format_fr();
+        self.margin_errors = FieldErrors::new();
+    }
+}
+
+/// Settings: the office's identity and its accounts.
+#[must_use]
+pub fn settings_ui(
+    ui: &mut Ui,
+    users: Option<&[UserRow]>,
+    form: &mut SettingsForm,
+    session: &SessionInfo,
+) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.heading("Paramètres");
+    let site = &session.site;
+    ui.label(RichText::new("Identité du site").strong());
+    ui.label(format!("{} — {} ({})", site.code, site.name, site.level.label_fr()));
+    if let Some(parent) = &site.parent {
+        ui.label(format!("Rattaché à {parent}"));
+    } else {
+        ui.label("Site autonome (pas encore rattaché à une délégation).");
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Comptes").strong());
+    let may_manage = permits(session.role, Action::ManageUsers, &session.site).is_ok();
+    match users {
+        None if !may_manage => {
+            ui.label(RichText::new("La gestion des comptes est réservée à l'administrateur.").weak());
+        }
+        Some(users) => {
+            for u in users {
+                ui.horizontal(|ui| {
+                    let state = if u.disabled_at.is_some() { " — désactivé" } else { "" };
+                    ui.label(format!("{} — {} — {}{state}", u.login, u.role.label_fr(), u.full_name));
+                    if u.disabled_at.is_none()
+                        && u.login != session.login
+                        && ui.button(format!("Désactiver {}", u.login)).clicked()
+                    {
+                        requests.push(Request::DisableUser(u.login.clone()));
+                    }
+                });
+                if u.disabled_at.is_none() && u.login != session.login {
+                    ui.horizontal(|ui| {
+                        let typed = form.resets.entry(u.login.clone()).or_default();
+                        widgets::password(ui, &format!("Nouveau mot de passe de {}", u.login), typed);
+                        if ui.button(format!("Réinitialiser {}", u.login)).clicked() {
+                            let new = std::mem::take(typed);
+                            requests.push(Request::ResetPassword { login: u.login.clone(), new });
+                        }
+                    });
+                }
+            }
+        }
+        None if ui.button("Afficher les comptes").clicked() => requests.push(Request::Users),
+        None => {}
+    }
+    if may_manage {
+        ui.add_space(6.0);
+        ui.label(RichText::new("Nouveau compte").strong());
+        widgets::field(ui, "Identifiant du compte", &mut form.login, None);
+        widgets::field(ui, "Nom complet", &mut form.full_name, None);
+        let roles: Vec<(String, String)> = Role::ALL
+            .iter()
+            .filter(|r| r.exists_at(session.site.level))
+            .map(|r| (r.code().to_owned(), r.label_fr().to_owned()))
+            .collect();
+        widgets::choice(ui, "Rôle", &mut form.role, &roles, None);
+        widgets::password(ui, "Mot de passe du compte", &mut form.password);
+        if let Some(problem) = &form.problem {
+            ui.colored_label(super::theme::ERROR, problem);
+        }
+        if ui.button("Créer le compte").clicked() {
+            form.problem = None;
+            match Role::parse(&form.role) {
+                Ok(role) => requests.push(Request::AddUser {
+                    login: form.login.clone(),
+                    full_name: form.full_name.clone(),
+                    role,
+                    password: std::mem::take(&mut form.password),
+                }),
+                Err(_) => form.problem = Some("Choisissez le rôle du compte.".into()),
+            }
+        }
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Mon mot de passe").strong());
+    widgets::password(ui, "Mot de passe actuel", &mut form.old_password);
+    widgets::password(ui, "Nouveau mot de passe", &mut form.new_password);
+    widgets::password(ui, "Confirmer le nouveau mot de passe", &mut form.confirm_password);
+    if ui.button("Changer mon mot de passe").clicked() {
+        if form.new_password == form.confirm_password {
+            requests.push(Request::ChangeOwnPassword {
+                old: std::mem::take(&mut form.old_password),
+                new: std::mem::take(&mut form.new_password),
+            });
+            form.confirm_password.clear();
+        } else {
+            form.problem = Some("Les deux nouveaux mots de passe diffèrent.".into());
+        }
+    }
+    if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
+        ui.add_space(8.0);
+        requests.extend(margins_ui(ui, form));
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Sauvegardes : à venir avec le module de sauvegarde.").weak());
+    requests
+}
+
+/// The printer calibration: how far the printer shifts the page, measured on a test print.
+fn margins_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Calibrage de l'imprimante").strong());
+    let Some(saved) = form.margins else {
+        ui.spinner();
+        return requests;
+    };
+    ui.label(
+        RichText::new(
+            "Imprimez une attestation, mesurez de combien le texte est décalé (vers le bas, vers la droite) \
+             et indiquez-le en millimètres : les documents seront décalés d'autant dans l'autre sens.",
+        )
+        .weak(),
+    );
+    let errors = form.margin_errors.clone();
+    widgets::field(ui, "Décalage vers le bas (mm)", &mut form.margins_typed.0, errors.for_field("top"));
+    widgets::field(ui, "Décalage vers la droite (mm)", &mut form.margins_typed.1, errors.for_field("left"));
+    let (top, left) = saved.format_fr();
+    ui.label(RichText::new(format!("Enregistré : {top} mm vers le bas, {left} mm vers la droite.")).weak());
+    if ui.button("Enregistrer le calibrage").clicked() {
+        match PrintMargins::parse(&form.margins_typed.0, &form.margins_typed.1) {
+            Ok(margins) => requests.push(Request::SavePrintMargins(margins)),
+            Err(errors) => form.margin_errors = errors,
+        }
+    }
+    requests
+}
