@@ -28,7 +28,12 @@ pub fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
 }
 
 pub fn core_with(store: Store) -> Core {
-    Core::new(store, Box::new(clock()), Box::new(SeededEntropy::new(7)), KdfParams::FAST_FOR_TESTS)
+    core_seeded(store, 7)
+}
+
+/// A core whose random source (ids, keys) starts from `seed`.
+pub fn core_seeded(store: Store, seed: u64) -> Core {
+    Core::new(store, Box::new(clock()), Box::new(SeededEntropy::new(seed)), KdfParams::FAST_FOR_TESTS)
 }
 
 /// A set-up office `BL-TIZNIT` with an administrator, a head of office and a clerk.
@@ -41,7 +46,12 @@ pub struct Office {
 }
 
 pub fn office(parent: Option<&str>) -> Office {
-    let mut core = core_with(ok(Store::open_in_memory()));
+    office_seeded(parent, 7)
+}
+
+/// The same office, with its own keys when `seed` differs.
+pub fn office_seeded(parent: Option<&str>, seed: u64) -> Office {
+    let mut core = core_seeded(ok(Store::open_in_memory()), seed);
     let admin = ok(core.init(&InstallSetup {
         code: "BL-TIZNIT".into(),
         name: "Bureau local de Tiznit".into(),

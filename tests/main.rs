@@ -5,6 +5,7 @@ mod boundaries;
 mod cli;
 mod common;
 mod csv_import;
+mod documents;
 mod duplicates;
 mod gui;
 mod keys;

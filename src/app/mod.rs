@@ -6,6 +6,8 @@
 //! ([`crate::domain::role::permits`]), validates its input, and applies its writes in one
 //! transaction (row, outbox and audit together).
 
+mod certificates;
+mod documents;
 mod dossiers;
 mod duplicates;
 mod programmes;
@@ -20,6 +22,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
+pub use certificates::{CertificateSubject, issuer_of};
 pub use dossiers::{DossierEdit, DossierView, Move};
 pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;

@@ -306,6 +306,9 @@ impl Core {
             Table::Disbursements => tomb::<crate::domain::funding::Disbursement>(w, id, reason),
             Table::Programmes => tomb::<crate::domain::funding::Programme>(w, id, reason),
             Table::Visits => tomb::<Visit>(w, id, reason),
+            Table::Certificates => {
+                Err(AppError::Rule("Une attestation délivrée ne se supprime pas : révoquez-la, avec le motif.".into()))
+            }
         })
     }
 }

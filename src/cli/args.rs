@@ -61,6 +61,71 @@ pub enum Command {
         /// Le fichier.
         file: PathBuf,
     },
+    /// Registre des attestations : délivrer, réimprimer (duplicata), révoquer, lister.
+    #[command(subcommand)]
+    Certificate(CertificateCommand),
+    /// Vérifie le contenu d'un code QR d'attestation (texte scanné, ou « - » pour l'entrée standard).
+    VerifyCertificate {
+        /// Le texte du code QR.
+        payload: String,
+    },
+    /// Imprime un document en PDF : recepisse, fiche, notification.
+    Document {
+        /// Le document.
+        kind: DocumentKind,
+        /// Le numéro du dossier.
+        #[arg(long)]
+        dossier: String,
+        /// Le fichier PDF à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// A document printed for a dossier.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DocumentKind {
+    /// Récépissé de dépôt (pièces reçues).
+    Recepisse,
+    /// Fiche dossier (tout le dossier, historique compris).
+    Fiche,
+    /// Notification de la décision de la commission.
+    Notification,
+}
+
+/// `daftar certificate …`.
+#[derive(Debug, Subcommand)]
+pub enum CertificateCommand {
+    /// Délivre une attestation : de bénéficiaire (--dossier) ou d'ayant droit (--cin).
+    Issue {
+        /// Dossier approuvé ou financé (attestation de bénéficiaire).
+        #[arg(long, conflicts_with = "cin", required_unless_present = "cin")]
+        dossier: Option<String>,
+        /// CIN d'un ayant droit (attestation d'ayant droit).
+        #[arg(long)]
+        cin: Option<String>,
+        /// Le fichier PDF à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Réimprime une attestation (mention DUPLICATA).
+    Reprint {
+        /// Son numéro.
+        number: String,
+        /// Le fichier PDF à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Révoque une attestation, avec le motif.
+    Revoke {
+        /// Son numéro.
+        number: String,
+        /// Le motif.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Liste le registre (les plus récentes d'abord).
+    List,
 }
 
 /// What a CSV file holds.

@@ -5,14 +5,15 @@ use chrono::{Datelike as _, NaiveDate};
 use uuid::Uuid;
 
 use super::args::{
-    ApplicantCommand, ApplicantFields, Cli, Command, CsvKind, DossierCommand, FundingCommand, ProgrammeCommand,
-    ProjectCommand, ProjectFields, UserCommand, VisitCommand,
+    ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
+    FundingCommand, ProgrammeCommand, ProjectCommand, ProjectFields, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::csv_import::CsvTarget;
-use crate::app::{CardRef, Core, DossierEdit, InstallSetup, Move, Session, demo};
+use crate::app::{CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
+use crate::domain::certificate::Verdict;
 use crate::domain::dates::parse_date_fr;
 use crate::domain::dossier::Status;
 use crate::domain::funding::{Envelope, FundingSource, Grant, Programme};
@@ -67,6 +68,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::VerifyCertificate { payload } => {
+            let core = Core::open(&db, false)?;
+            let payload = if payload == "-" { std::io::read_to_string(std::io::stdin())? } else { payload };
+            let verdict = core.verify_certificate(&payload)?;
+            println!("{verdict}");
+            // Anything but an authentic certificate is a failure for scripts.
+            if !matches!(verdict, Verdict::Authentic { .. }) {
+                bail!("attestation non valable");
+            }
+            Ok(())
+        }
         command => {
             let mut core = Core::open(&db, false)?;
             let session = login(&mut core, cli.user.as_deref())?;
@@ -81,6 +93,50 @@ fn login(core: &mut Core, user: Option<&str>) -> anyhow::Result<Session> {
     })?;
     let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {user} : "))?;
     Ok(core.login(user, &password)?)
+}
+
+/// Writes a new file, refusing to replace one (a printed document is not overwritten by mistake).
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).with_context(|| {
+            format!("Impossible de créer {} (un fichier de ce nom existe-t-il déjà ?)", path.display())
+        })?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).with_context(|| format!("Écriture de {}", path.display()))
+}
+
+fn certificate(core: &mut Core, session: &Session, cmd: CertificateCommand) -> anyhow::Result<()> {
+    match cmd {
+        CertificateCommand::Issue { dossier, cin, out } => {
+            let subject = match (dossier, cin) {
+                (Some(number), _) => CertificateSubject::Dossier(number),
+                (None, Some(cin)) => CertificateSubject::Applicant(cin),
+                (None, None) => bail!("Indiquez --dossier NUMÉRO ou --cin CIN."),
+            };
+            if out.exists() {
+                bail!("{} existe déjà : choisissez un autre nom de fichier.", out.display());
+            }
+            let (row, pdf) = core.issue_certificate(session, &subject)?;
+            write_new(&out, &pdf)?;
+            println!("Attestation {} délivrée : {}", row.value.number, out.display());
+        }
+        CertificateCommand::Reprint { number, out } => {
+            if out.exists() {
+                bail!("{} existe déjà : choisissez un autre nom de fichier.", out.display());
+            }
+            let pdf = core.reprint_certificate(session, &number)?;
+            write_new(&out, &pdf)?;
+            println!("{}", out.display());
+        }
+        CertificateCommand::Revoke { number, reason } => {
+            core.revoke_certificate(session, &number, &reason)?;
+            println!("Attestation {} révoquée.", number.trim().to_uppercase());
+        }
+        CertificateCommand::List => {
+            print::certificates(&mut std::io::stdout().lock(), &core.certificates(session, usize::MAX)?)?;
+        }
+    }
+    Ok(())
 }
 
 fn today(core: &Core) -> NaiveDate {
@@ -191,6 +247,16 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             println!("Visite enregistrée : {id}");
         }
         Command::Programme(cmd) => programme(core, session, cmd)?,
+        Command::Certificate(cmd) => certificate(core, session, cmd)?,
+        Command::Document { kind, dossier, out } => {
+            let pdf = match kind {
+                DocumentKind::Recepisse => core.receipt_pdf(session, &dossier)?,
+                DocumentKind::Fiche => core.dossier_sheet_pdf(session, &dossier)?,
+                DocumentKind::Notification => core.decision_notice_pdf(session, &dossier)?,
+            };
+            write_new(&out, &pdf)?;
+            println!("{}", out.display());
+        }
         Command::ImportCsv { kind, file } => {
             let target = match kind {
                 CsvKind::Applicants => CsvTarget::Applicants,
@@ -202,7 +268,9 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             let count = core.import_csv(session, target, &bytes)?;
             println!("{count} ligne(s) importée(s) depuis {}.", file.display());
         }
-        Command::Init(_) | Command::Demo(_) | Command::Provinces => unreachable!("handled before login"),
+        Command::Init(_) | Command::Demo(_) | Command::Provinces | Command::VerifyCertificate { .. } => {
+            unreachable!("handled before login")
+        }
     }
     Ok(())
 }

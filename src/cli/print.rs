@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::app::demo::DemoAccount;
 use crate::app::{CheckReport, Core, DossierView, Session};
 use crate::domain::Money;
+use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
 use crate::reference::Reference;
 use crate::store::records::Row;
@@ -281,6 +282,28 @@ pub fn programmes(out: &mut dyn Write, rows: &[Row<Programme>]) -> io::Result<()
             let target = e.target_projects.map(|t| format!(" pour {t} projets")).unwrap_or_default();
             writeln!(out, "  {} : {}{target}", e.year, e.amount)?;
         }
+    }
+    Ok(())
+}
+
+/// The certificate register: number, kind, person, CIN, date, state.
+pub fn certificates(out: &mut dyn Write, rows: &[Row<Certificate>]) -> io::Result<()> {
+    for row in rows {
+        let c = &row.value;
+        let state = match &c.revoked {
+            Some(r) => format!("révoquée le {} ({})", r.on.format("%d/%m/%Y"), r.reason),
+            None if c.reprints.is_empty() => "valide".to_owned(),
+            None => format!("valide, {} duplicata", c.reprints.len()),
+        };
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{state}",
+            c.number,
+            c.facts.kind.code(),
+            c.facts.name,
+            c.facts.cin,
+            c.issued_on.format("%d/%m/%Y")
+        )?;
     }
     Ok(())
 }

@@ -114,6 +114,17 @@ impl Relationship {
         }
     }
 
+    /// Arabic label (glossary: ابن، بنت، أرملة).
+    pub fn label_ar(self) -> &'static str {
+        match self {
+            Relationship::Himself => "صاحب البطاقة",
+            Relationship::Widow => "أرملة",
+            Relationship::Son => "ابن",
+            Relationship::Daughter => "بنت",
+            Relationship::Grandchild => "حفيد(ة)",
+        }
+    }
+
     /// Parses [`Relationship::code`] (or the French label, any case).
     pub fn parse(raw: &str) -> Result<Relationship, String> {
         let wanted = raw.trim().to_lowercase();

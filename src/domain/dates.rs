@@ -36,6 +36,33 @@ pub fn format_date_fr(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
 
+/// `29 novembre 2026` (`1er` for the first of the month).
+pub fn long_date_fr(date: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let day = if date.day() == 1 { "1er".to_owned() } else { date.day().to_string() };
+    format!("{day} {} {}", MONTHS[date.month0() as usize], date.year())
+}
+
+/// `29 نونبر 2026`: the month names used in Morocco.
+pub fn long_date_ar(date: NaiveDate) -> String {
+    const MONTHS: [&str; 12] =
+        ["يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"];
+    format!("{} {} {}", date.day(), MONTHS[date.month0() as usize], date.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +83,14 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
         assert!(parse_past_date_fr("30/11/2026", today).unwrap_err().contains("futur"));
         assert!(parse_past_date_fr("29/11/2026", today).is_ok());
+    }
+
+    #[test]
+    fn long_dates_in_both_languages() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default();
+        assert_eq!(long_date_fr(d(2026, 11, 29)), "29 novembre 2026");
+        assert_eq!(long_date_fr(d(2026, 8, 1)), "1er août 2026");
+        assert_eq!(long_date_ar(d(2026, 8, 1)), "1 غشت 2026");
+        assert_eq!(long_date_ar(d(2026, 12, 9)), "9 دجنبر 2026");
     }
 }

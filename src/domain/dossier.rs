@@ -79,6 +79,20 @@ impl Status {
         }
     }
 
+    /// Arabic label (glossary).
+    pub fn label_ar(self) -> &'static str {
+        match self {
+            Status::Depose => "مودع",
+            Status::EnInstruction => "قيد الدراسة",
+            Status::Complet => "مكتمل",
+            Status::Transmis => "محال",
+            Status::Approuve => "مقبول",
+            Status::Rejete => "مرفوض",
+            Status::Finance => "ممول",
+            Status::Cloture => "مغلق",
+        }
+    }
+
     /// Parses [`Status::code`] (accents and case ignored).
     pub fn parse(raw: &str) -> Result<Status, String> {
         let wanted = super::names::fold_latin(raw.trim()).replace(' ', "-");

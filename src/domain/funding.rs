@@ -76,6 +76,20 @@ impl FundingSource {
     }
 }
 
+impl FundingSource {
+    /// The source in Arabic, for documents.
+    pub fn label_ar(&self) -> String {
+        match self {
+            FundingSource::HcarBudget => "ميزانية المندوبية السامية".into(),
+            FundingSource::Indh { committee_ref } => {
+                format!("المبادرة الوطنية للتنمية البشرية (\u{2068}{committee_ref}\u{2069})")
+            }
+            FundingSource::Convention { programme_code } => format!("اتفاقية شراكة (\u{2068}{programme_code}\u{2069})"),
+            FundingSource::OtherSector { name } => format!("قطاع عمومي آخر (\u{2068}{name}\u{2069})"),
+        }
+    }
+}
+
 impl fmt::Display for FundingSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

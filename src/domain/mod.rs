@@ -6,6 +6,7 @@
 
 pub mod amount_words;
 pub mod applicant;
+pub mod certificate;
 pub mod codes;
 pub mod dates;
 pub mod dossier;

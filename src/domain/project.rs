@@ -47,6 +47,16 @@ impl ProjectKind {
         }
     }
 
+    /// Arabic label (glossary).
+    pub fn label_ar(self) -> &'static str {
+        match self {
+            ProjectKind::Pme => "مقاولة صغرى ومتوسطة",
+            ProjectKind::Cooperative => "تعاونية",
+            ProjectKind::Association => "جمعية",
+            ProjectKind::ProjetIndividuel => "مشروع فردي",
+        }
+    }
+
     /// Parses the code or the label, any case.
     pub fn parse(raw: &str) -> Result<ProjectKind, String> {
         let wanted = raw.trim().to_lowercase();

@@ -109,6 +109,8 @@ pub enum Action {
     ManageUsers,
     /// Change the installation's settings (printer margins).
     ManageSettings,
+    /// Issue, reprint and revoke certificates (signed with the site's key).
+    IssueCertificate,
     /// Import lists from spreadsheets (CSV).
     ImportCsv,
     /// Print figures and reports.
@@ -141,6 +143,7 @@ impl Action {
             Action::ManagePrograms => "gérer les programmes et les enveloppes",
             Action::ManageUsers => "gérer les comptes",
             Action::ManageSettings => "modifier les paramètres du site",
+            Action::IssueCertificate => "délivrer, réimprimer ou révoquer une attestation",
             Action::ImportCsv => "importer un fichier CSV",
             Action::RunReports => "produire les rapports",
             Action::CheckIntegrity => "vérifier la base",
@@ -159,6 +162,7 @@ impl Action {
             | Action::CloseDossier
             | Action::RecordVisit
             | Action::OverrideDuplicate
+            | Action::IssueCertificate
             | Action::ImportCsv => site.registers(),
             Action::RecordDecision => site.decides(),
             Action::ManagePrograms => site.defines_programmes(),

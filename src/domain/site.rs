@@ -53,6 +53,16 @@ impl Level {
         }
     }
 
+    /// The Arabic name (glossary: المكتب المحلي، النيابة الإقليمية، النيابة الجهوية).
+    pub fn label_ar(self) -> &'static str {
+        match self {
+            Level::Bureau => "المكتب المحلي",
+            Level::DelegationProvinciale => "النيابة الإقليمية",
+            Level::DelegationRegionale => "النيابة الجهوية",
+            Level::Centrale => "الإدارة المركزية",
+        }
+    }
+
     /// What the site's place is given as: a province, a region, or nothing (the centre).
     pub fn place_kind(self) -> PlaceKind {
         match self {

@@ -19,8 +19,11 @@ use rusqlite::{Connection, OpenFlags};
 pub const APPLICATION_ID: i32 = 0x4446_5452;
 
 /// The migrations, in order. Append only.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../../migrations/0001_initial.sql"), include_str!("../../migrations/0002_envelopes.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_envelopes.sql"),
+    include_str!("../../migrations/0003_certificates.sql"),
+];
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

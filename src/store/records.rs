@@ -16,6 +16,7 @@ use std::cell::Cell;
 
 use super::audit::{self, Entry, Hash, row_hash, timestamp};
 use crate::domain::applicant::{Applicant, CardHolder};
+use crate::domain::certificate::Certificate;
 use crate::domain::dossier::Dossier;
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::names::fold;
@@ -43,11 +44,13 @@ pub enum Table {
     Programmes,
     /// Follow-up visits.
     Visits,
+    /// The certificate register.
+    Certificates,
 }
 
 impl Table {
     /// Every business table.
-    pub const ALL: [Table; 9] = [
+    pub const ALL: [Table; 10] = [
         Table::CardHolders,
         Table::Applicants,
         Table::Projects,
@@ -57,6 +60,7 @@ impl Table {
         Table::Disbursements,
         Table::Programmes,
         Table::Visits,
+        Table::Certificates,
     ];
 
     /// The SQL table name.
@@ -71,6 +75,7 @@ impl Table {
             Table::Disbursements => "disbursements",
             Table::Programmes => "programmes",
             Table::Visits => "visits",
+            Table::Certificates => "certificates",
         }
     }
 
@@ -86,6 +91,7 @@ impl Table {
             Table::Disbursements => "disbursement",
             Table::Programmes => "programme",
             Table::Visits => "visit",
+            Table::Certificates => "certificate",
         }
     }
 
@@ -101,6 +107,7 @@ impl Table {
             Table::Disbursements => "Décaissement",
             Table::Programmes => "Programme",
             Table::Visits => "Visite",
+            Table::Certificates => "Attestation",
         }
     }
 
@@ -233,6 +240,17 @@ impl Record for Visit {
     }
     fn label(&self) -> String {
         format!("{}\t{}\t{}", self.visited_on, self.jobs_verified.total, self.jobs_verified.family)
+    }
+}
+
+impl Record for Certificate {
+    const TABLE: Table = Table::Certificates;
+    /// Newest first in lists: the number sorts by year then sequence.
+    fn sort_key(&self) -> String {
+        self.number.clone()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}\t{}", self.number, self.facts.kind.title_fr(), self.facts.name, self.facts.cin)
     }
 }
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Checks the PDFs with outside tools: qpdf finds no structural error, every font is embedded and
+# subset, and pdftotext gives the Arabic and French words in logical order. Needs poppler-utils
+# qpdf and sqlite3; takes the path of a built `daftar` binary.
+set -euo pipefail
+daftar=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export DAFTAR_PASSWORD=chef-demo-2026
+"$daftar" --db d.sqlite demo --applicants 120 >/dev/null
+number=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'finance' AND deleted_at IS NULL LIMIT 1")
+"$daftar" --db d.sqlite --user chef certificate issue --dossier "$number" --out attestation.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef document recepisse --dossier "$number" --out recepisse.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef document fiche --dossier "$number" --out fiche.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef document notification --dossier "$number" --out notification.pdf >/dev/null
+fail() { echo "check-documents: $*" >&2; exit 1; }
+for pdf in *.pdf; do
+  qpdf --check "$pdf" >/dev/null || fail "$pdf: qpdf --check"
+  # pdffonts: columns emb, sub, uni must all say yes.
+  pdffonts "$pdf" | tail -n +3 | awk '$(NF-4) != "yes" || $(NF-3) != "yes" || $(NF-2) != "yes" { bad = 1 } END { exit bad }' ||
+    fail "$pdf: a font is not embedded, subset and mapped to Unicode"
+done
+text=$(pdftotext -layout attestation.pdf -)
+for words in "المملكة المغربية" "ROYAUME DU MAROC" "شهادة الاستفادة" "Attestation de bénéficiaire" \
+  "المندوبية السامية لقدماء المقاومين وأعضاء جيش التحرير" "Pour servir et valoir ce que de droit." "أي ما مجموعه" \
+  "dirhams" "$number"; do
+  grep -qF -- "$words" <<<"$text" || fail "attestation.pdf: « $words » missing from pdftotext's output"
+done
+pdftotext recepisse.pdf - | grep -qF "وصل الإيداع" || fail "recepisse.pdf: title"
+pdftotext fiche.pdf - | grep -qF "Historique" || fail "fiche.pdf: history"
+echo "documents: qpdf, fonts and text extraction OK"

@@ -1,0 +1,311 @@
+//! The certificate register: issuing (numbered per office and year, content hashed, summary
+//! signed with the site's key), reprinting as DUPLICATA, revoking, and checking a QR payload.
+
+use chrono::Datelike as _;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{AppError, Core, Session};
+use crate::documents::certificate::{CertificateDocument, render};
+use crate::documents::letterhead::Issuer;
+use crate::domain::applicant::{Applicant, CardHolder, Relationship, Sex};
+use crate::domain::certificate::{
+    Certificate, CertificateFacts, CertificateKind, Reprint, Revocation, StatedGrant, Summary, Verdict,
+    certificate_number,
+};
+use crate::domain::dossier::Status;
+use crate::domain::funding::FundingLine;
+use crate::domain::project::Project;
+use crate::domain::role::Action;
+use crate::domain::site::{Level, Site};
+use crate::reference::Reference;
+use crate::store::records::{Row, find, get_live};
+use crate::store::site::{self as site_store, next_counter};
+
+/// Whom a certificate is about: a dossier (beneficiary) or a person by CIN (entitlement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateSubject {
+    /// The dossier number of an approved or funded dossier.
+    Dossier(String),
+    /// The CIN of an applicant related to a card holder.
+    Applicant(String),
+}
+
+/// The documents' letterhead for a site.
+pub fn issuer_of(site: &Site) -> Issuer {
+    let reference = Reference::shipped();
+    let province = site.province_code.as_deref().and_then(|code| reference.province(code));
+    let region = site.region_code.as_deref().and_then(|code| reference.regions.iter().find(|r| r.code == code));
+    let (town_fr, town_ar) = match (province, region) {
+        (Some(p), _) => (p.name_fr.clone(), p.name_ar.clone()),
+        (None, Some(r)) => (r.name_fr.clone(), r.name_ar.clone()),
+        (None, None) => ("Rabat".to_owned(), "الرباط".to_owned()),
+    };
+    let (function_fr, function_ar) = match site.level {
+        Level::Bureau => ("Le chargé du bureau local", "المكلف بالمكتب المحلي"),
+        Level::DelegationProvinciale => ("Le délégué provincial", "النائب الإقليمي"),
+        Level::DelegationRegionale => ("Le délégué régional", "النائب الجهوي"),
+        Level::Centrale => ("Pour le Haut-Commissaire", "عن المندوب السامي"),
+    };
+    Issuer {
+        code: site.code.to_string(),
+        name_fr: site.name.clone(),
+        name_ar: format!("{} – {town_ar}", site.level.label_ar()),
+        town_fr,
+        town_ar,
+        function_fr: function_fr.to_owned(),
+        function_ar: function_ar.to_owned(),
+    }
+}
+
+/// SHA-256 of the facts as stored (hex).
+fn content_hash(facts: &CertificateFacts) -> Result<String, AppError> {
+    let bytes = serde_json::to_vec(facts).map_err(|e| AppError::Rule(e.to_string()))?;
+    Ok(hex::encode(Sha256::digest(bytes)))
+}
+
+impl Core {
+    /// What a certificate about `applicant` states (without the support, which only
+    /// beneficiary certificates carry).
+    fn person_facts(
+        &self,
+        session: &Session,
+        kind: CertificateKind,
+        applicant: &Applicant,
+    ) -> Result<CertificateFacts, AppError> {
+        let holder_id = applicant.card_holder_id.ok_or_else(|| {
+            AppError::Rule(format!(
+                "{} n'est rattaché(e) à aucune carte d'ancien résistant : complétez la fiche avant l'attestation.",
+                applicant.display_name()
+            ))
+        })?;
+        let holder = get_live::<CardHolder>(self.store.conn(), holder_id)?.value;
+        let issuer = issuer_of(&session.site);
+        Ok(CertificateFacts {
+            kind,
+            site_code: issuer.code,
+            site_name: issuer.name_fr,
+            site_name_ar: issuer.name_ar,
+            name: format!("{} {}", applicant.first_name, applicant.last_name).trim().to_owned(),
+            name_ar: format!("{} {}", applicant.first_name_ar, applicant.last_name_ar).trim().to_owned(),
+            cin: applicant.cin.to_string(),
+            birth_date: applicant.birth_date,
+            female: applicant.sex == Sex::F,
+            relationship_fr: applicant.relationship.label_fr().to_owned(),
+            relationship_ar: applicant.relationship.label_ar().to_owned(),
+            card_holder: holder.name_latin,
+            card_holder_ar: holder.name_arabic,
+            card_number: holder.card_number,
+            dossier_number: None,
+            project: None,
+            project_kind_fr: None,
+            project_kind_ar: None,
+            grants: vec![],
+            year: None,
+            signatory: session.full_name.clone(),
+        })
+    }
+
+    /// The facts of a certificate about `subject`, with the applicant and dossier ids.
+    fn facts_for(
+        &self,
+        session: &Session,
+        subject: &CertificateSubject,
+    ) -> Result<(CertificateFacts, Uuid, Option<Uuid>), AppError> {
+        match subject {
+            CertificateSubject::Applicant(cin) => {
+                let id = self.applicant_id_by_cin(session, cin)?;
+                let applicant = get_live::<Applicant>(self.store.conn(), id)?.value;
+                if applicant.relationship == Relationship::Himself {
+                    return Err(AppError::Rule(format!(
+                        "{} est le titulaire de la carte : une attestation d'ayant droit concerne sa veuve ou ses enfants.",
+                        applicant.display_name()
+                    )));
+                }
+                Ok((self.person_facts(session, CertificateKind::Entitlement, &applicant)?, id, None))
+            }
+            CertificateSubject::Dossier(number) => {
+                let dossier = self.dossier_by_number(session, number)?;
+                let d = &dossier.value;
+                if !matches!(d.status, Status::Approuve | Status::Finance | Status::Cloture) {
+                    return Err(AppError::Rule(format!(
+                        "Le dossier {} est « {} » : l'attestation de bénéficiaire suit l'approbation du soutien.",
+                        d.number, d.status
+                    )));
+                }
+                let lines = find::<FundingLine>(self.store.conn(), "dossier_id = ?1", &dossier.meta.id.to_string())?;
+                let applicant = get_live::<Applicant>(self.store.conn(), d.applicant_id)?.value;
+                let project = get_live::<Project>(self.store.conn(), d.project_id)?.value;
+                let mut facts = self.person_facts(session, CertificateKind::Beneficiary, &applicant)?;
+                facts.dossier_number = Some(d.number.to_string());
+                facts.project = Some(project.name);
+                facts.project_kind_fr = Some(project.kind.label_fr().to_owned());
+                facts.project_kind_ar = Some(project.kind.label_ar().to_owned());
+                facts.year = Some(lines.first().map_or(d.year, |l| l.value.year));
+                facts.grants = lines
+                    .iter()
+                    .map(|l| StatedGrant {
+                        source_fr: l.value.source.to_string(),
+                        source_ar: l.value.source.label_ar(),
+                        amount: l.value.committed,
+                    })
+                    .collect();
+                Ok((facts, d.applicant_id, Some(dossier.meta.id)))
+            }
+        }
+    }
+
+    /// Issues a certificate: numbered, hashed, its summary signed with the site's key, recorded
+    /// in the register (audited, carried to the delegation). Returns it with its PDF.
+    pub fn issue_certificate(
+        &mut self,
+        session: &Session,
+        subject: &CertificateSubject,
+    ) -> Result<(Row<Certificate>, Vec<u8>), AppError> {
+        session.require(Action::IssueCertificate)?;
+        let secrets = session.secrets().ok_or_else(|| {
+            AppError::Rule("Votre session n'a pas ouvert les clés du site : une attestation signée demande un compte qui les détient.".into())
+        })?;
+        let (facts, applicant_id, dossier_id) = self.facts_for(session, subject)?;
+        let issued_on = self.clock.today();
+        let hash = content_hash(&facts)?;
+        let login = session.login.clone();
+        let id = self.write(session, |w, ids| {
+            let year = issued_on.year();
+            let number =
+                certificate_number(&facts.site_code, year, next_counter(w.conn, &format!("certificate:{year}"))?);
+            let summary = Summary::of(&number, issued_on, &facts, &hash);
+            let payload = summary.payload(&secrets.sign(summary.signed_text().as_bytes()));
+            let certificate = Certificate {
+                number,
+                year,
+                issued_on,
+                issued_by: login,
+                applicant_id,
+                dossier_id,
+                facts,
+                content_hash: hash,
+                payload,
+                reprints: vec![],
+                revoked: None,
+            };
+            let id = ids.new_id();
+            w.insert(id, &certificate)?;
+            Ok(id)
+        })?;
+        let row = get_live::<Certificate>(self.store.conn(), id)?;
+        let pdf = self.certificate_pdf(session, &row.value, false)?;
+        Ok((row, pdf))
+    }
+
+    /// The PDF of a certificate of the register, as issued (a reprint says DUPLICATA).
+    pub fn certificate_pdf(
+        &self,
+        session: &Session,
+        certificate: &Certificate,
+        duplicate: bool,
+    ) -> Result<Vec<u8>, AppError> {
+        let issuer = Issuer {
+            code: certificate.facts.site_code.clone(),
+            name_fr: certificate.facts.site_name.clone(),
+            name_ar: certificate.facts.site_name_ar.clone(),
+            ..issuer_of(&session.site)
+        };
+        let doc = CertificateDocument {
+            number: &certificate.number,
+            issued_on: certificate.issued_on,
+            facts: &certificate.facts,
+            issuer: &issuer,
+            payload: &certificate.payload,
+            content_hash: &certificate.content_hash,
+            duplicate,
+        };
+        render(&doc, self.print_margins()?).map_err(AppError::Rule)
+    }
+
+    /// A certificate of the register by number.
+    pub fn certificate(&self, session: &Session, number: &str) -> Result<Row<Certificate>, AppError> {
+        session.require(Action::ViewRegister)?;
+        let number = number.trim().to_uppercase();
+        find::<Certificate>(self.store.conn(), "number = ?1", &number)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::Rule(format!("Aucune attestation n° « {number} » dans le registre.")))
+    }
+
+    /// Reprints a certificate: the same content, marked DUPLICATA; the reprint is recorded.
+    pub fn reprint_certificate(&mut self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
+        session.require(Action::IssueCertificate)?;
+        let mut row = self.certificate(session, number)?;
+        if let Some(revoked) = &row.value.revoked {
+            return Err(AppError::Rule(format!(
+                "L'attestation {} est révoquée depuis le {} ({}) : elle ne se réimprime plus.",
+                row.value.number,
+                revoked.on.format("%d/%m/%Y"),
+                revoked.reason
+            )));
+        }
+        row.value.reprints.push(Reprint { on: self.clock.today(), by: session.login.clone() });
+        self.write(session, |w, _| Ok(w.update(row.meta.id, &row.value, Some("duplicata")).map(|_| ())?))?;
+        self.certificate_pdf(session, &row.value, true)
+    }
+
+    /// Revokes a certificate, with a reason; verification will say so.
+    pub fn revoke_certificate(&mut self, session: &Session, number: &str, reason: &str) -> Result<(), AppError> {
+        session.require(Action::IssueCertificate)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Rule("Une révocation doit être motivée : indiquez le motif.".into()));
+        }
+        let mut row = self.certificate(session, number)?;
+        if row.value.revoked.is_some() {
+            return Err(AppError::Rule(format!("L'attestation {} est déjà révoquée.", row.value.number)));
+        }
+        row.value.revoked =
+            Some(Revocation { on: self.clock.today(), by: session.login.clone(), reason: reason.to_owned() });
+        self.write(session, |w, _| Ok(w.update(row.meta.id, &row.value, Some(reason)).map(|_| ())?))
+    }
+
+    /// The register, newest first (at most `limit`).
+    pub fn certificates(&self, session: &Session, limit: usize) -> Result<Vec<Row<Certificate>>, AppError> {
+        session.require(Action::ViewRegister)?;
+        let mut rows = crate::store::records::all::<Certificate>(self.store.conn())?;
+        rows.reverse();
+        rows.truncate(limit);
+        Ok(rows)
+    }
+
+    /// Checks a scanned or typed QR payload against the site identities this installation
+    /// knows and its revocation register. Needs no session: anyone at the counter may check.
+    pub fn verify_certificate(&self, payload: &str) -> Result<Verdict, AppError> {
+        let (summary, signature) = Summary::parse_payload(payload).map_err(AppError::Rule)?;
+        let site = self.site()?;
+        let keys = if summary.site_code == site.code.as_str() {
+            site_store::current_keys(self.store.conn())?.map(|(_, keys)| keys)
+        } else {
+            None
+        };
+        let Some(keys) = keys else {
+            return Ok(Verdict::UnknownIssuer { site_code: summary.site_code });
+        };
+        if !keys.verify(summary.signed_text().as_bytes(), &signature) {
+            return Ok(Verdict::Altered {
+                why: "le texte du code QR ne correspond pas à sa signature (modifié ou recopié avec une erreur)."
+                    .into(),
+            });
+        }
+        let held = find::<Certificate>(self.store.conn(), "number = ?1", &summary.number)?.into_iter().next();
+        let Some(held) = held else {
+            return Ok(Verdict::Authentic { summary, in_register: false });
+        };
+        if held.value.payload != payload.trim() {
+            return Ok(Verdict::Altered {
+                why: format!("le registre tient une autre attestation sous le n° {}.", summary.number),
+            });
+        }
+        Ok(match held.value.revoked {
+            Some(revocation) => Verdict::Revoked { summary, revocation },
+            None => Verdict::Authentic { summary, in_register: true },
+        })
+    }
+}

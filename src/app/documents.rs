@@ -1,0 +1,173 @@
+//! The documents of a dossier as PDF: what the core reads for them, the rendering is in
+//! [`crate::documents::dossier`].
+
+use super::certificates::issuer_of;
+use super::{AppError, Core, Session};
+use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
+use crate::domain::applicant::{Applicant, CardHolder};
+use crate::domain::dates::format_date_fr;
+use crate::domain::project::Project;
+use crate::domain::role::Action;
+use crate::domain::visit::Visit;
+use crate::store::records::{find, get_live};
+
+impl Core {
+    /// Everything the documents say about the dossier numbered `number`.
+    fn dossier_facts(&self, session: &Session, number: &str) -> Result<(DossierFacts, super::DossierView), AppError> {
+        let row = self.dossier_by_number(session, number)?;
+        let view = self.dossier_view(session, row.meta.id)?;
+        let d = &view.dossier.value;
+        let conn = self.store.conn();
+        let applicant = get_live::<Applicant>(conn, d.applicant_id)?.value;
+        let holder = match applicant.card_holder_id {
+            Some(id) => Some(get_live::<CardHolder>(conn, id)?.value),
+            None => None,
+        };
+        let project = get_live::<Project>(conn, d.project_id)?.value;
+        let visits = find::<Visit>(conn, "project_id = ?1", &d.project_id.to_string())?;
+        let mut details = Vec::new();
+        if !project.sector.is_empty() || !project.commune.is_empty() {
+            details.push(format!("Secteur : {} — commune : {}", project.sector, project.commune));
+        }
+        if let Some(ice) = &project.ice {
+            details.push(format!("ICE {}", ice.as_str()));
+        }
+        if let Some(rc) = &project.rc {
+            details.push(format!("RC {rc}"));
+        }
+        if let Some(odco) = &project.odco_number {
+            details.push(format!("ODCO n° {odco}"));
+        }
+        if let Some(receipt) = &project.association_receipt {
+            details.push(format!("Récépissé de l'association n° {receipt}"));
+        }
+        let facts = DossierFacts {
+            number: d.number.to_string(),
+            deposited_on: d.deposited_on,
+            status: (d.status.label_fr().to_owned(), d.status.label_ar().to_owned()),
+            applicant: (
+                format!("{} {}", applicant.first_name, applicant.last_name).trim().to_owned(),
+                format!("{} {}", applicant.first_name_ar, applicant.last_name_ar).trim().to_owned(),
+                applicant.cin.to_string(),
+            ),
+            entitlement: match &holder {
+                Some(h) => {
+                    format!("{} — carte n° {} ({})", applicant.relationship.label_fr(), h.card_number, h.name_latin)
+                }
+                None => applicant.relationship.label_fr().to_owned(),
+            },
+            contact: [
+                applicant.address.as_str(),
+                applicant.commune.as_str(),
+                applicant.phone.as_ref().map_or("", |p| p.as_str()),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" — "),
+            project: project.name.clone(),
+            project_kind: (project.kind.label_fr().to_owned(), project.kind.label_ar().to_owned()),
+            project_details: details,
+            jobs: (project.jobs_planned.total, project.jobs_planned.family),
+            requested: d.requested,
+            documents: view
+                .checklist
+                .iter()
+                .map(|(item, on)| DocumentLine {
+                    label_fr: item.label_fr.clone(),
+                    label_ar: item.label_ar.clone(),
+                    required: item.required,
+                    received_on: *on,
+                })
+                .collect(),
+            history: d
+                .history
+                .iter()
+                .map(|t| {
+                    let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+                    format!(
+                        "{} : de « {} » à « {} » ({}){reason}",
+                        format_date_fr(t.on),
+                        t.from.label_fr(),
+                        t.to.label_fr(),
+                        t.by
+                    )
+                })
+                .collect(),
+            funding: view
+                .funding
+                .iter()
+                .flat_map(|(line, paid)| {
+                    let head =
+                        format!("{} : {} engagés ({})", line.value.source, line.value.committed, line.value.year);
+                    std::iter::once(head).chain(paid.iter().map(|p| {
+                        format!(
+                            "    tranche {} du {} : {}",
+                            p.value.tranche,
+                            format_date_fr(p.value.paid_on),
+                            p.value.amount
+                        )
+                    }))
+                })
+                .collect(),
+            visits: visits
+                .iter()
+                .map(|v| {
+                    let v = &v.value;
+                    format!(
+                        "{} : {} emplois constatés dont {} famille{}",
+                        format_date_fr(v.visited_on),
+                        v.jobs_verified.total,
+                        v.jobs_verified.family,
+                        if v.active { "" } else { " — projet inactif" }
+                    )
+                })
+                .collect(),
+        };
+        Ok((facts, view))
+    }
+
+    /// The *récépissé de dépôt* of a dossier.
+    pub fn receipt_pdf(&self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
+        session.require(Action::RegisterDossier)?;
+        let (facts, _) = self.dossier_facts(session, number)?;
+        Ok(dossier::receipt(&issuer_of(&session.site), self.clock.today(), &facts, self.print_margins()?))
+    }
+
+    /// The *fiche dossier*.
+    pub fn dossier_sheet_pdf(&self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
+        session.require(Action::ViewRegister)?;
+        let (facts, _) = self.dossier_facts(session, number)?;
+        Ok(dossier::sheet(&issuer_of(&session.site), self.clock.today(), &facts, self.print_margins()?))
+    }
+
+    /// The *notification de décision*, once the commission has decided.
+    pub fn decision_notice_pdf(&self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
+        session.require(Action::ViewRegister)?;
+        let (facts, view) = self.dossier_facts(session, number)?;
+        let decision = view.decision.ok_or_else(|| {
+            AppError::Rule(format!(
+                "Le dossier {} n'a pas encore de décision de la commission : rien à notifier.",
+                facts.number
+            ))
+        })?;
+        let decision = &decision.value;
+        let grants = decision.grants.iter().map(|g| (g.source.to_string(), g.source.label_ar(), g.amount)).collect();
+        let decided = DecisionFacts {
+            approved: decision.approved,
+            decided_on: decision.decided_on,
+            commission_ref: decision.commission_ref.clone(),
+            grants,
+            reason: decision.reason.clone(),
+        };
+        let issuer = issuer_of(&session.site);
+        Ok(dossier::decision_notice(
+            &issuer,
+            self.clock.today(),
+            &facts,
+            &decided,
+            &session.full_name,
+            self.print_margins()?,
+        ))
+    }
+}

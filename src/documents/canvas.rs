@@ -1,0 +1,358 @@
+//! An A4 canvas measured in millimetres from the top-left corner, which writes text (shaped, see
+//! [`super::text`]), rules, boxes and QR codes, and saves a PDF whose bytes depend only on what
+//! was drawn: fixed font names, dates and document ID.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use printpdf::{
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFont,
+    PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+};
+use sha2::{Digest, Sha256};
+
+use super::fonts::{Face, Weight};
+use super::text::{self, Base, Line as TextLine};
+use crate::domain::print::PrintMargins;
+
+/// A4 width, in millimetres.
+pub const PAGE_WIDTH: f32 = 210.0;
+/// A4 height, in millimetres.
+pub const PAGE_HEIGHT: f32 = 297.0;
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// Where a line of text hangs from its anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// The anchor is the line's left end.
+    Left,
+    /// The anchor is the line's middle.
+    Center,
+    /// The anchor is the line's right end.
+    Right,
+}
+
+/// How a run of text is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    /// Size in points.
+    pub size: f32,
+    /// Weight.
+    pub weight: Weight,
+    /// Paragraph direction.
+    pub base: Base,
+    /// Grey level, 0 = black.
+    pub grey: f32,
+}
+
+impl Style {
+    /// French body text at `size`.
+    pub fn fr(size: f32) -> Style {
+        Style { size, weight: Weight::Regular, base: Base::Ltr, grey: 0.0 }
+    }
+
+    /// Arabic body text at `size`.
+    pub fn ar(size: f32) -> Style {
+        Style { size, weight: Weight::Regular, base: Base::Rtl, grey: 0.0 }
+    }
+
+    /// The same, bold.
+    pub fn bold(self) -> Style {
+        Style { weight: Weight::Bold, ..self }
+    }
+
+    /// The same, in grey.
+    pub fn grey(self, grey: f32) -> Style {
+        Style { grey, ..self }
+    }
+
+    /// The height of a line of this style, in millimetres.
+    pub fn leading(self) -> f32 {
+        // Naskh needs more room than Latin for its ascenders and descenders.
+        let factor = if self.base == Base::Rtl { 1.75 } else { 1.4 };
+        self.size * factor / PT_PER_MM
+    }
+}
+
+/// A document being drawn, page by page.
+pub struct Canvas {
+    title: String,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    face_on_page: Option<(Face, f32)>,
+    to_unicode: HashMap<(Face, u16), String>,
+    shift: PrintMargins,
+}
+
+fn pt(mm: f32) -> Pt {
+    Pt(mm * PT_PER_MM)
+}
+
+fn font_id(face: Face) -> FontId {
+    // Six capitals: printpdf uses them as the subset tag; fixed so the bytes are reproducible.
+    FontId(
+        match face {
+            Face::Latin => "DAFTRA",
+            Face::LatinBold => "DAFTRB",
+            Face::Arabic => "DAFTRC",
+            Face::ArabicBold => "DAFTRD",
+        }
+        .to_owned(),
+    )
+}
+
+/// The faces parsed for printpdf, once.
+fn parsed(face: Face) -> Option<&'static ParsedFont> {
+    static PARSED: OnceLock<Vec<Option<ParsedFont>>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| Face::ALL.iter().map(|f| ParsedFont::from_bytes(f.bytes(), 0, &mut Vec::new())).collect())
+        .get(face as usize)
+        .and_then(Option::as_ref)
+}
+
+impl Canvas {
+    /// An empty document called `title`, drawn shifted back by the printer's calibration.
+    pub fn new(title: &str, shift: PrintMargins) -> Canvas {
+        Canvas {
+            title: title.to_owned(),
+            pages: Vec::new(),
+            ops: Vec::new(),
+            face_on_page: None,
+            to_unicode: HashMap::new(),
+            shift,
+        }
+    }
+
+    /// The point of the page at `x`, `y` millimetres from the top-left corner, calibrated.
+    fn at(&self, x: f32, y: f32) -> Point {
+        Point { x: pt(x - self.shift.left_mm), y: pt(PAGE_HEIGHT - y + self.shift.top_mm) }
+    }
+
+    /// Starts a new page (the first one starts by itself).
+    pub fn new_page(&mut self) {
+        self.pages.push(std::mem::take(&mut self.ops));
+        self.face_on_page = None;
+    }
+
+    /// How many pages so far, counting the one being drawn.
+    pub fn page_count(&self) -> usize {
+        self.pages.len() + 1
+    }
+
+    /// Draws on every page once they are all known (footers with "page n/N"): `draw` gets the
+    /// canvas on page `n` (from 1) and the page count.
+    pub fn on_every_page(&mut self, mut draw: impl FnMut(&mut Canvas, usize, usize)) {
+        self.new_page();
+        let pages = self.pages.len();
+        for n in 0..pages {
+            self.ops = std::mem::take(&mut self.pages[n]);
+            self.face_on_page = None;
+            draw(self, n + 1, pages);
+            self.pages[n] = std::mem::take(&mut self.ops);
+        }
+        // Drawing goes on on the last page.
+        self.ops = self.pages.pop().unwrap_or_default();
+        self.face_on_page = None;
+    }
+
+    /// Draws one shaped line with its baseline at `y`; returns its width in millimetres.
+    pub fn line(&mut self, x: f32, y: f32, align: Align, value: &str, style: Style) -> f32 {
+        let shaped = text::shape(value, style.size, style.weight, style.base);
+        let width = shaped.width / PT_PER_MM;
+        let left = match align {
+            Align::Left => x,
+            Align::Center => x - width / 2.0,
+            Align::Right => x - width,
+        };
+        self.glyphs(left, y, &shaped, style);
+        width
+    }
+
+    fn glyphs(&mut self, left: f32, y: f32, shaped: &TextLine, style: Style) {
+        if shaped.glyphs.is_empty() {
+            return;
+        }
+        let origin = self.at(left, y);
+        self.ops.push(Op::StartTextSection);
+        self.ops.push(Op::SetFillColor { col: Color::Greyscale(Greyscale::new(style.grey, None)) });
+        for glyph in &shaped.glyphs {
+            if self.face_on_page != Some((glyph.face, style.size)) {
+                self.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(style.size) });
+                self.face_on_page = Some((glyph.face, style.size));
+            }
+            // One mapping per glyph for the whole document: the first text seen for it.
+            let mapped = self.to_unicode.entry((glyph.face, glyph.gid)).or_insert_with(|| glyph.text.clone());
+            if mapped.is_empty() && !glyph.text.is_empty() {
+                mapped.clone_from(&glyph.text);
+            }
+            let cid = if glyph.text.is_empty() { String::new() } else { mapped.clone() };
+            self.ops.push(Op::SetTextMatrix {
+                matrix: TextMatrix::Translate(Pt(origin.x.0 + glyph.x), Pt(origin.y.0 + glyph.dy)),
+            });
+            self.ops.push(Op::ShowText {
+                items: vec![TextItem::GlyphIds(vec![Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(cid) }])],
+            });
+        }
+        self.ops.push(Op::EndTextSection);
+        // A text section resets nothing, but a font change outside it must be re-sent.
+        self.face_on_page = None;
+    }
+
+    /// Draws `value` wrapped to `width` millimetres from `y` down (baseline of the first line);
+    /// returns the `y` below the last line.
+    pub fn paragraph(&mut self, x: f32, y: f32, width: f32, align: Align, value: &str, style: Style) -> f32 {
+        let mut y = y;
+        for line in text::wrap(value, style.size, style.weight, style.base, width * PT_PER_MM) {
+            let anchor = match align {
+                Align::Left => x,
+                Align::Center => x + width / 2.0,
+                Align::Right => x + width,
+            };
+            self.line(anchor, y, align, &line, style);
+            y += style.leading();
+        }
+        y
+    }
+
+    /// A straight rule from (`x1`, `y1`) to (`x2`, `y2`), `thickness` points thick.
+    pub fn rule(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32), thickness: f32) {
+        let points =
+            vec![LinePoint { p: self.at(x1, y1), bezier: false }, LinePoint { p: self.at(x2, y2), bezier: false }];
+        self.ops.push(Op::SetOutlineColor { col: Color::Greyscale(Greyscale::new(0.0, None)) });
+        self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        self.ops.push(Op::DrawLine { line: Line { points, is_closed: false } });
+    }
+
+    /// A rectangle whose top-left corner is (`x`, `y`): outlined, or filled in `grey`.
+    pub fn rect(&mut self, x: f32, y: f32, width: f32, height: f32, fill: Option<f32>) {
+        let corner = self.at(x, y + height);
+        let mode = match fill {
+            Some(grey) => {
+                self.ops.push(Op::SetFillColor { col: Color::Greyscale(Greyscale::new(grey, None)) });
+                PaintMode::Fill
+            }
+            None => {
+                self.ops.push(Op::SetOutlineColor { col: Color::Greyscale(Greyscale::new(0.0, None)) });
+                self.ops.push(Op::SetOutlineThickness { pt: Pt(0.6) });
+                PaintMode::Stroke
+            }
+        };
+        self.ops.push(Op::DrawRectangle {
+            rectangle: Rect {
+                x: corner.x,
+                y: corner.y,
+                width: pt(width),
+                height: pt(height),
+                mode: Some(mode),
+                winding_order: None,
+            },
+        });
+    }
+
+    /// Dark squares of `module` millimetres, one rectangle per horizontal run; `rows` are the
+    /// QR code's rows from the top, `true` for dark.
+    pub fn modules(&mut self, x: f32, y: f32, module: f32, rows: &[Vec<bool>]) {
+        self.ops.push(Op::SetFillColor { col: Color::Greyscale(Greyscale::new(0.0, None)) });
+        for (r, row) in rows.iter().enumerate() {
+            let mut c = 0;
+            while c < row.len() {
+                if !row[c] {
+                    c += 1;
+                    continue;
+                }
+                let start = c;
+                while c < row.len() && row[c] {
+                    c += 1;
+                }
+                let corner = self.at(x + start as f32 * module, y + (r + 1) as f32 * module);
+                self.ops.push(Op::DrawRectangle {
+                    rectangle: Rect {
+                        x: corner.x,
+                        y: corner.y,
+                        width: pt((c - start) as f32 * module),
+                        height: pt(module),
+                        mode: Some(PaintMode::Fill),
+                        winding_order: None,
+                    },
+                });
+            }
+        }
+    }
+
+    /// The PDF: fonts embedded as subsets, fixed metadata, an ID made from the content.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.new_page();
+        let mut doc = PdfDocument::new(&self.title);
+        doc.metadata.info.author = "Daftar".into();
+        doc.metadata.info.creator = "Daftar".into();
+        doc.metadata.info.producer = format!("Daftar {}", env!("CARGO_PKG_VERSION"));
+        let mut used: Vec<Face> = self.to_unicode.keys().map(|(face, _)| *face).collect();
+        used.sort_unstable();
+        used.dedup();
+        for face in used {
+            if let Some(font) = parsed(face) {
+                doc.resources.fonts.map.insert(font_id(face), PdfFont::new(font.clone()));
+            }
+        }
+        let pages = self.pages.into_iter().map(|ops| PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)).collect();
+        let mut bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut Vec::new());
+        fix_document_id(&mut bytes);
+        bytes
+    }
+}
+
+/// printpdf writes a random `/ID` in the trailer: replace both of its strings by a digest of the
+/// rest of the file (same length, so the cross-reference offsets stay right).
+fn fix_document_id(bytes: &mut [u8]) {
+    const MARK: &[u8] = b"/ID";
+    let Some(at) = bytes.windows(MARK.len()).rposition(|w| w == MARK) else { return };
+    let mut hasher = Sha256::new();
+    hasher.update(&bytes[..at]);
+    let digest = hex::encode_upper(hasher.finalize());
+    let mut strings = 0;
+    let mut i = at + MARK.len();
+    while strings < 2 && i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'<' => {
+                let close = if bytes[i] == b'(' { b')' } else { b'>' };
+                let start = i + 1;
+                let Some(len) = bytes[start..].iter().position(|&b| b == close) else { return };
+                for (k, b) in bytes[start..start + len].iter_mut().enumerate() {
+                    *b = digest.as_bytes()[k % digest.len()];
+                }
+                strings += 1;
+                i = start + len + 1;
+            }
+            b']' => return,
+            _ => i += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_id_is_a_digest_of_the_content() {
+        let draw = |text: &str| {
+            let mut c = Canvas::new("Essai", PrintMargins::default());
+            c.line(20.0, 30.0, Align::Left, text, Style::fr(12.0));
+            c.finish()
+        };
+        let (a, b, other) = (draw("Royaume du Maroc"), draw("Royaume du Maroc"), draw("Royaume"));
+        assert_eq!(a, b, "printpdf's random ID is replaced");
+        let id = |pdf: &[u8]| {
+            let at = pdf.windows(3).rposition(|w| w == b"/ID").unwrap_or(0);
+            pdf[at..(at + 80).min(pdf.len())].to_vec()
+        };
+        assert_ne!(id(&a), id(&other));
+    }
+
+    #[test]
+    fn the_printer_shift_moves_everything_back() {
+        let c = Canvas::new("Essai", PrintMargins { top_mm: 2.0, left_mm: -1.5 });
+        let p = c.at(10.0, 10.0);
+        assert!((p.x.0 - pt(11.5).0).abs() < 1e-3 && (p.y.0 - pt(PAGE_HEIGHT - 8.0).0).abs() < 1e-3);
+    }
+}

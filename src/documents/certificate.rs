@@ -1,0 +1,160 @@
+//! The two certificates: *attestation de bénéficiaire* and *attestation d'ayant droit*. Arabic
+//! first, French second, amounts in figures and in words, a QR code with the signed summary.
+
+use chrono::NaiveDate;
+
+use super::canvas::{Align, Canvas, PAGE_WIDTH, Style};
+use super::letterhead::{self, Issuer, MARGIN, RIGHT, TEXT_WIDTH};
+use super::text::isolate;
+use crate::domain::amount_words;
+use crate::domain::certificate::{CertificateFacts, CertificateKind};
+use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
+use crate::domain::print::PrintMargins;
+
+/// A certificate ready to print.
+#[derive(Debug, Clone)]
+pub struct CertificateDocument<'a> {
+    /// Its number.
+    pub number: &'a str,
+    /// Date of issue.
+    pub issued_on: NaiveDate,
+    /// What it states.
+    pub facts: &'a CertificateFacts,
+    /// The site.
+    pub issuer: &'a Issuer,
+    /// The QR code's text.
+    pub payload: &'a str,
+    /// The content hash (printed in the footer).
+    pub content_hash: &'a str,
+    /// A reprint: marked DUPLICATA.
+    pub duplicate: bool,
+}
+
+/// The Arabic and French statements.
+fn statements(f: &CertificateFacts) -> (String, String) {
+    let (mr, ne, titular) = if f.female { ("Mme", "née", "titulaire") } else { ("M.", "né", "titulaire") };
+    let (sayed, hamil, mazdad) = if f.female {
+        ("السيدة", "الحاملة", "المزدادة")
+    } else {
+        ("السيد", "الحامل", "المزداد")
+    };
+    let himself = f.relationship_fr == crate::domain::applicant::Relationship::Himself.label_fr();
+    let card_fr = format!("titulaire de la carte d'ancien résistant n° {}", f.card_number);
+    let card_ar = format!("صاحب بطاقة المقاوم رقم {}", isolate(&f.card_number));
+    let (link_fr, link_ar) = if himself {
+        (card_fr, card_ar)
+    } else {
+        (
+            format!("{} de {}, {card_fr}", f.relationship_fr.to_lowercase(), f.card_holder),
+            format!("{} المقاوم {}، {card_ar}", f.relationship_ar, f.card_holder_ar),
+        )
+    };
+    let who_fr = format!(
+        "{mr} {}, {titular} de la CIN n° {}, {ne} le {}, {link_fr}",
+        f.name,
+        f.cin,
+        format_date_fr(f.birth_date)
+    );
+    let who_ar = format!(
+        "{sayed} {}، {hamil} لبطاقة التعريف الوطنية رقم {}، {mazdad} في {}، {link_ar}",
+        if f.name_ar.is_empty() { isolate(&f.name) } else { f.name_ar.clone() },
+        isolate(&f.cin),
+        long_date_ar(f.birth_date)
+    );
+    match f.kind {
+        CertificateKind::Beneficiary => {
+            let project = f.project.clone().unwrap_or_default();
+            let year = f.year.map(|y| y.to_string()).unwrap_or_default();
+            let dossier = f.dossier_number.clone().unwrap_or_default();
+            (
+                format!(
+                    "تشهد المندوبية السامية لقدماء المقاومين وأعضاء جيش التحرير أن {who_ar}، قد استفاد{} من دعم مالي لمشروع «{}» ({}) برسم سنة {}، موضوع الملف رقم {}، كما يلي:",
+                    if f.female { "ت" } else { "" },
+                    isolate(&project),
+                    f.project_kind_ar.clone().unwrap_or_default(),
+                    isolate(&year),
+                    isolate(&dossier)
+                ),
+                format!(
+                    "Le Haut-Commissariat aux Anciens Résistants et Anciens Membres de l'Armée de Libération atteste que {who_fr}, a bénéficié d'un soutien financier pour le projet «\u{a0}{project}\u{a0}» ({}) au titre de l'année {year}, dossier n° {dossier}, comme suit :",
+                    f.project_kind_fr.clone().unwrap_or_default().to_lowercase()
+                ),
+            )
+        }
+        CertificateKind::Entitlement => (
+            format!(
+                "تشهد المندوبية السامية لقدماء المقاومين وأعضاء جيش التحرير أن {who_ar}، من ذوي الحقوق بهذه الصفة."
+            ),
+            format!(
+                "Le Haut-Commissariat aux Anciens Résistants et Anciens Membres de l'Armée de Libération atteste que {who_fr}, et a, à ce titre, la qualité d'ayant droit."
+            ),
+        ),
+    }
+}
+
+/// The certificate as PDF bytes.
+pub fn render(doc: &CertificateDocument<'_>, shift: PrintMargins) -> Result<Vec<u8>, String> {
+    let f = doc.facts;
+    let mut c = Canvas::new(&format!("{} {}", f.kind.title_fr(), doc.number), shift);
+    let mut y = letterhead::letterhead(&mut c, doc.issuer);
+    y = letterhead::both(
+        &mut c,
+        y + 2.0,
+        &format!("N° {}", doc.number),
+        &format!("رقم: {}", isolate(doc.number)),
+        10.0,
+    );
+    letterhead::both(
+        &mut c,
+        y,
+        &format!("{}, le {}", doc.issuer.town_fr, long_date_fr(doc.issued_on)),
+        &format!("حرر ب{} في {}", doc.issuer.town_ar, long_date_ar(doc.issued_on)),
+        10.0,
+    );
+    y = letterhead::title(&mut c, y + 6.0, f.kind.title_ar(), f.kind.title_fr());
+    if doc.duplicate {
+        c.rect(PAGE_WIDTH / 2.0 - 30.0, y - 3.0, 60.0, 9.0, None);
+        c.line(PAGE_WIDTH / 2.0, y + 3.5, Align::Center, "DUPLICATA — نظير", Style::ar(12.0).bold().grey(0.3));
+        y += 11.0;
+    }
+    let (ar, fr) = statements(f);
+    y = letterhead::paragraphs(&mut c, y + 4.0, &ar, &fr, 11.5);
+    if f.kind == CertificateKind::Beneficiary {
+        y = grants_table(&mut c, y + 2.0, f);
+    }
+    let closing_ar = "سلمت هذه الشهادة للمعني(ة) بالأمر بطلب منه(ا) للإدلاء بها عند الحاجة.";
+    y = letterhead::paragraphs(&mut c, y + 4.0, closing_ar, "Pour servir et valoir ce que de droit.", 11.0);
+    let issuer = doc.issuer;
+    letterhead::signature_block(&mut c, y.max(205.0) + 6.0, &issuer.function_ar, &issuer.function_fr, &f.signatory);
+    letterhead::qr_code(&mut c, MARGIN, 232.0, 40.0, doc.payload)?;
+    c.line(MARGIN + 42.0, 250.0, Align::Left, "Vérification hors ligne : scanner le code", Style::fr(7.5).grey(0.3));
+    c.line(MARGIN + 42.0, 254.0, Align::Left, "(daftar verify-certificate).", Style::fr(7.5).grey(0.3));
+    let fingerprint: String = doc.content_hash.chars().take(16).collect();
+    letterhead::footer(&mut c, &format!("{} — empreinte {fingerprint}", doc.number), 1, 1);
+    Ok(c.finish())
+}
+
+/// The table of grants, the total, and the total in words in both languages.
+fn grants_table(c: &mut Canvas, y: f32, f: &CertificateFacts) -> f32 {
+    let mut y = y;
+    let row = |c: &mut Canvas, y: f32, fr: &str, ar: &str, amount: &str, bold: bool| {
+        let style_fr = if bold { Style::fr(10.5).bold() } else { Style::fr(10.5) };
+        let style_ar = if bold { Style::ar(10.5).bold() } else { Style::ar(10.5) };
+        c.line(MARGIN + 4.0, y, Align::Left, fr, style_fr);
+        c.line(PAGE_WIDTH / 2.0 + 18.0, y, Align::Right, amount, style_fr);
+        c.line(RIGHT - 4.0, y, Align::Right, ar, style_ar);
+    };
+    c.rule((MARGIN, y - 4.5), (RIGHT, y - 4.5), 0.4);
+    for g in &f.grants {
+        row(c, y + 1.0, &g.source_fr, &g.source_ar, &g.amount.to_string(), false);
+        y += 7.0;
+    }
+    c.rule((MARGIN, y - 4.0), (RIGHT, y - 4.0), 0.4);
+    let total = f.total();
+    row(c, y + 1.0, "Total", "المجموع", &total.to_string(), true);
+    y += 9.0;
+    let words_ar = format!("أي ما مجموعه: {}", amount_words::arabic(total.centimes()));
+    let words_fr = format!("Soit : {}.", amount_words::french(total.centimes()));
+    y = c.paragraph(MARGIN, y, TEXT_WIDTH, Align::Right, &words_ar, Style::ar(11.0).bold());
+    c.paragraph(MARGIN, y + 1.0, TEXT_WIDTH, Align::Left, &words_fr, Style::fr(10.5).bold())
+}

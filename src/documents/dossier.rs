@@ -1,0 +1,333 @@
+//! The documents of a dossier: the *récépissé de dépôt* a clerk hands over at the counter, the
+//! *fiche dossier* (everything about it, over as many pages as needed) and the *notification de
+//! décision* sent to the applicant once the commission has decided.
+
+use chrono::NaiveDate;
+
+use super::canvas::{Align, Canvas, Style};
+use super::letterhead::{self, Issuer, MARGIN, RIGHT, TEXT_WIDTH};
+use super::text::isolate;
+use crate::domain::Money;
+use crate::domain::amount_words;
+use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
+use crate::domain::print::PrintMargins;
+
+/// One document of the checklist and when it came in.
+#[derive(Debug, Clone)]
+pub struct DocumentLine {
+    /// French label.
+    pub label_fr: String,
+    /// Arabic label.
+    pub label_ar: String,
+    /// Whether it is required.
+    pub required: bool,
+    /// When it was received.
+    pub received_on: Option<NaiveDate>,
+}
+
+/// What the documents of a dossier say about it.
+#[derive(Debug, Clone)]
+pub struct DossierFacts {
+    /// Dossier number.
+    pub number: String,
+    /// Deposit date.
+    pub deposited_on: NaiveDate,
+    /// Status, French and Arabic.
+    pub status: (String, String),
+    /// Applicant: Latin name, Arabic name, CIN.
+    pub applicant: (String, String, String),
+    /// Applicant's relationship to the card holder and the card number.
+    pub entitlement: String,
+    /// Applicant's address and phone.
+    pub contact: String,
+    /// Project name.
+    pub project: String,
+    /// Project kind, French and Arabic.
+    pub project_kind: (String, String),
+    /// Project details (identifiers, sector, commune), French.
+    pub project_details: Vec<String>,
+    /// Jobs planned: total, for the family.
+    pub jobs: (u32, u32),
+    /// Amount asked.
+    pub requested: Option<Money>,
+    /// The checklist.
+    pub documents: Vec<DocumentLine>,
+    /// History lines, French.
+    pub history: Vec<String>,
+    /// Funding lines with their disbursements, French.
+    pub funding: Vec<String>,
+    /// Follow-up visits, French.
+    pub visits: Vec<String>,
+}
+
+/// The commission's decision as the notice states it.
+#[derive(Debug, Clone)]
+pub struct DecisionFacts {
+    /// Approved or rejected.
+    pub approved: bool,
+    /// Date of the meeting.
+    pub decided_on: NaiveDate,
+    /// Reference of its minutes.
+    pub commission_ref: Option<String>,
+    /// Grants: source French, source Arabic, amount.
+    pub grants: Vec<(String, String, Money)>,
+    /// The reason of a rejection.
+    pub reason: Option<String>,
+}
+
+fn header(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, number: &str) -> f32 {
+    let y = letterhead::letterhead(c, issuer);
+    let y = letterhead::both(
+        c,
+        y + 2.0,
+        &format!("{}, le {}", issuer.town_fr, long_date_fr(today)),
+        &format!("حرر ب{} في {}", issuer.town_ar, long_date_ar(today)),
+        10.0,
+    );
+    letterhead::both(c, y, &format!("Dossier n° {number}"), &format!("ملف رقم {}", isolate(number)), 10.0)
+}
+
+/// A label and its value on one line (French); returns the next `y`.
+fn field(c: &mut Canvas, y: f32, label: &str, value: &str) -> f32 {
+    c.line(MARGIN, y, Align::Left, label, Style::fr(9.5).bold());
+    c.paragraph(MARGIN + 45.0, y, TEXT_WIDTH - 45.0, Align::Left, value, Style::fr(9.5))
+}
+
+/// The *récépissé de dépôt*: numbered by its dossier, lists what was received and what is
+/// missing; no signature.
+pub fn receipt(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMargins) -> Vec<u8> {
+    let mut c = Canvas::new(&format!("Récépissé de dépôt {}", d.number), shift);
+    let y = header(&mut c, issuer, today, &d.number);
+    let mut y = letterhead::title(&mut c, y + 4.0, "وصل الإيداع", "Récépissé de dépôt");
+    let ar = format!(
+        "تسلم {} ملف طلب الدعم المودع بتاريخ {} من طرف {} ({}، بطاقة التعريف الوطنية رقم {}) لمشروع «{}».",
+        issuer.name_ar,
+        long_date_ar(d.deposited_on),
+        if d.applicant.1.is_empty() { isolate(&d.applicant.0) } else { d.applicant.1.clone() },
+        d.project_kind.1,
+        isolate(&d.applicant.2),
+        isolate(&d.project),
+    );
+    let fr = format!(
+        "Le {} a reçu le {} le dossier de demande de soutien déposé par {} (CIN {}) pour le projet «\u{a0}{}\u{a0}» ({}).",
+        issuer.name_fr,
+        long_date_fr(d.deposited_on),
+        d.applicant.0,
+        d.applicant.2,
+        d.project,
+        d.project_kind.0.to_lowercase()
+    );
+    y = letterhead::paragraphs(&mut c, y + 2.0, &ar, &fr, 11.0);
+    if let Some(requested) = d.requested {
+        y = letterhead::both(
+            &mut c,
+            y + 1.0,
+            &format!("Montant demandé : {requested}"),
+            &format!("المبلغ المطلوب: {} درهم", isolate(&requested.format_number_fr())),
+            10.5,
+        );
+    }
+    y = letterhead::both(&mut c, y + 3.0, "Pièces reçues :", "الوثائق المتوصل بها:", 11.0);
+    for doc in d.documents.iter().filter(|doc| doc.received_on.is_some()) {
+        let on = doc.received_on.map(format_date_fr).unwrap_or_default();
+        y = letterhead::both(&mut c, y, &format!("– {} (le {on})", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
+    }
+    let missing: Vec<&DocumentLine> =
+        d.documents.iter().filter(|doc| doc.required && doc.received_on.is_none()).collect();
+    if !missing.is_empty() {
+        y = letterhead::both(
+            &mut c,
+            y + 3.0,
+            "Pièces à fournir pour compléter le dossier :",
+            "الوثائق الواجب الإدلاء بها لإتمام الملف:",
+            11.0,
+        );
+        for doc in missing {
+            y = letterhead::both(&mut c, y, &format!("– {}", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
+        }
+    }
+    letterhead::paragraphs(
+        &mut c,
+        y + 5.0,
+        "لا يعتبر هذا الوصل قرارا بالموافقة على الطلب. يرجى الاحتفاظ به والإدلاء به عند كل استفسار.",
+        "Ce récépissé ne vaut pas décision sur la demande. Conservez-le et présentez-le pour toute démarche.",
+        9.5,
+    );
+    letterhead::footer(&mut c, &format!("Récépissé — dossier {}", d.number), 1, 1);
+    c.finish()
+}
+
+/// The *fiche dossier*: identity, project, checklist, history, funding, visits; pages break
+/// where needed, each with its footer.
+pub fn sheet(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMargins) -> Vec<u8> {
+    let mut c = Canvas::new(&format!("Fiche dossier {}", d.number), shift);
+    let y = header(&mut c, issuer, today, &d.number);
+    let mut y = letterhead::title(&mut c, y + 4.0, "بطاقة الملف", "Fiche dossier");
+    let section = |c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &str, lines: &[(String, String)]| {
+        if *y > 250.0 {
+            c.new_page();
+            *y = 20.0;
+        }
+        c.rect(MARGIN, *y - 4.5, TEXT_WIDTH, 6.5, Some(0.9));
+        c.line(MARGIN + 1.5, *y, Align::Left, title_fr, Style::fr(10.5).bold());
+        c.line(RIGHT - 1.5, *y, Align::Right, title_ar, Style::ar(10.5).bold());
+        *y += 7.5;
+        for (label, value) in lines {
+            if *y > 272.0 {
+                c.new_page();
+                *y = 20.0;
+            }
+            *y = field(c, *y, label, value);
+        }
+        *y += 2.0;
+    };
+    let pair = |l: &str, v: String| (l.to_owned(), v);
+    section(
+        &mut c,
+        &mut y,
+        "Dossier",
+        "الملف",
+        &[
+            pair("Statut", format!("{} — {}", d.status.0, d.status.1)),
+            pair("Déposé le", format_date_fr(d.deposited_on)),
+            pair("Montant demandé", d.requested.map_or("—".into(), |m| m.to_string())),
+        ],
+    );
+    section(
+        &mut c,
+        &mut y,
+        "Demandeur",
+        "صاحب الطلب",
+        &[
+            pair("Nom", format!("{} — {}", d.applicant.0, d.applicant.1)),
+            pair("CIN", d.applicant.2.clone()),
+            pair("Qualité", d.entitlement.clone()),
+            pair("Coordonnées", d.contact.clone()),
+        ],
+    );
+    let mut project = vec![
+        pair("Projet", format!("{} ({})", d.project, d.project_kind.0)),
+        pair("Emplois prévus", format!("{} dont {} pour la famille de la résistance", d.jobs.0, d.jobs.1)),
+    ];
+    project.extend(d.project_details.iter().map(|line| pair("", line.clone())));
+    section(&mut c, &mut y, "Projet", "المشروع", &project);
+    let documents: Vec<(String, String)> = d
+        .documents
+        .iter()
+        .map(|doc| {
+            let state = match (doc.received_on, doc.required) {
+                (Some(on), _) => format!("reçue le {}", format_date_fr(on)),
+                (None, true) => "MANQUANTE".to_owned(),
+                (None, false) => "facultative".to_owned(),
+            };
+            (String::new(), format!("{} — {state}", doc.label_fr))
+        })
+        .collect();
+    section(&mut c, &mut y, "Pièces", "الوثائق", &documents);
+    let list = |lines: &[String]| -> Vec<(String, String)> {
+        if lines.is_empty() {
+            vec![(String::new(), "—".to_owned())]
+        } else {
+            lines.iter().map(|l| (String::new(), l.clone())).collect()
+        }
+    };
+    section(&mut c, &mut y, "Historique", "مراحل الملف", &list(&d.history));
+    section(&mut c, &mut y, "Financements et décaissements", "التمويلات والصرف", &list(&d.funding));
+    section(&mut c, &mut y, "Visites de suivi", "زيارات التتبع", &list(&d.visits));
+    let reference = format!("Fiche dossier {} — éditée le {}", d.number, format_date_fr(today));
+    c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
+    c.finish()
+}
+
+/// The *notification de décision*: approval with the support per source and its total in words,
+/// or rejection with its reason.
+pub fn decision_notice(
+    issuer: &Issuer,
+    today: NaiveDate,
+    d: &DossierFacts,
+    decision: &DecisionFacts,
+    signatory: &str,
+    shift: PrintMargins,
+) -> Vec<u8> {
+    let mut c = Canvas::new(&format!("Notification de décision {}", d.number), shift);
+    let y = header(&mut c, issuer, today, &d.number);
+    let mut y = letterhead::title(&mut c, y + 4.0, "تبليغ القرار", "Notification de décision");
+    let to_ar = if d.applicant.1.is_empty() { isolate(&d.applicant.0) } else { d.applicant.1.clone() };
+    y = letterhead::both(
+        &mut c,
+        y,
+        &format!("À : {} (CIN {})", d.applicant.0, d.applicant.2),
+        &format!("إلى: {to_ar}"),
+        10.5,
+    );
+    let pv = decision.commission_ref.as_deref().map(|r| format!(" (procès-verbal {r})")).unwrap_or_default();
+    let pv_ar = decision.commission_ref.as_deref().map(|r| format!(" (محضر {})", isolate(r))).unwrap_or_default();
+    let (ar, fr) = if decision.approved {
+        (
+            format!(
+                "يشرفنا أن نخبركم بأن اللجنة قررت خلال اجتماعها بتاريخ {}{pv_ar} الموافقة على طلب دعم مشروعكم «{}» موضوع الملف رقم {}، وذلك كما يلي:",
+                long_date_ar(decision.decided_on),
+                isolate(&d.project),
+                isolate(&d.number)
+            ),
+            format!(
+                "Nous avons l'honneur de vous informer que la commission, réunie le {}{pv}, a approuvé la demande de soutien de votre projet «\u{a0}{}\u{a0}», dossier n° {}, comme suit :",
+                long_date_fr(decision.decided_on),
+                d.project,
+                d.number
+            ),
+        )
+    } else {
+        let reason = decision.reason.clone().unwrap_or_default();
+        (
+            format!(
+                "نأسف لإخباركم بأن اللجنة قررت خلال اجتماعها بتاريخ {}{pv_ar} عدم الموافقة على طلب دعم مشروعكم «{}» موضوع الملف رقم {}، للسبب التالي: {}.",
+                long_date_ar(decision.decided_on),
+                isolate(&d.project),
+                isolate(&d.number),
+                isolate(&reason)
+            ),
+            format!(
+                "Nous avons le regret de vous informer que la commission, réunie le {}{pv}, n'a pas retenu la demande de soutien de votre projet «\u{a0}{}\u{a0}», dossier n° {}, pour le motif suivant : {reason}.",
+                long_date_fr(decision.decided_on),
+                d.project,
+                d.number
+            ),
+        )
+    };
+    y = letterhead::paragraphs(&mut c, y + 3.0, &ar, &fr, 11.0);
+    if decision.approved {
+        let mut total = Money::ZERO;
+        for (fr, ar, amount) in &decision.grants {
+            total = total.checked_add(*amount).unwrap_or(total);
+            c.line(MARGIN + 4.0, y, Align::Left, fr, Style::fr(10.5));
+            c.line(RIGHT / 2.0 + 30.0, y, Align::Right, &amount.to_string(), Style::fr(10.5));
+            c.line(RIGHT - 4.0, y, Align::Right, ar, Style::ar(10.5));
+            y += 7.0;
+        }
+        c.rule((MARGIN, y - 4.0), (RIGHT, y - 4.0), 0.4);
+        c.line(MARGIN + 4.0, y + 1.0, Align::Left, "Total", Style::fr(10.5).bold());
+        c.line(RIGHT / 2.0 + 30.0, y + 1.0, Align::Right, &total.to_string(), Style::fr(10.5).bold());
+        c.line(RIGHT - 4.0, y + 1.0, Align::Right, "المجموع", Style::ar(10.5).bold());
+        y += 9.0;
+        y = c.paragraph(
+            MARGIN,
+            y,
+            TEXT_WIDTH,
+            Align::Right,
+            &format!("أي ما مجموعه: {}", amount_words::arabic(total.centimes())),
+            Style::ar(11.0).bold(),
+        );
+        y = c.paragraph(
+            MARGIN,
+            y + 1.0,
+            TEXT_WIDTH,
+            Align::Left,
+            &format!("Soit : {}.", amount_words::french(total.centimes())),
+            Style::fr(10.5).bold(),
+        );
+    }
+    letterhead::signature_block(&mut c, y.max(200.0) + 8.0, &issuer.function_ar, &issuer.function_fr, signatory);
+    letterhead::footer(&mut c, &format!("Notification — dossier {}", d.number), 1, 1);
+    c.finish()
+}

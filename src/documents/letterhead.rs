@@ -1,0 +1,104 @@
+//! What every document shares: the letterhead (Arabic on the right, French on the left), the
+//! bilingual title, the signature block, the footer with page numbers, and the QR code.
+
+use qrcode::{Color, EcLevel, QrCode};
+
+use super::canvas::{Align, Canvas, PAGE_WIDTH, Style};
+
+/// Left and right margins, in millimetres.
+pub const MARGIN: f32 = 18.0;
+/// The right edge of the text.
+pub const RIGHT: f32 = PAGE_WIDTH - MARGIN;
+/// The width of the text.
+pub const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+
+/// Who the document comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    /// Site code.
+    pub code: String,
+    /// French name of the site (`Bureau local de Tiznit`).
+    pub name_fr: String,
+    /// Arabic name of the site (`المكتب المحلي – تيزنيت`).
+    pub name_ar: String,
+    /// The town it sits in, for "Fait à …" (French).
+    pub town_fr: String,
+    /// The same in Arabic.
+    pub town_ar: String,
+    /// Who signs for the site (`Le chargé du bureau local`).
+    pub function_fr: String,
+    /// The same in Arabic (`المكلف بالمكتب المحلي`).
+    pub function_ar: String,
+}
+
+const KINGDOM_AR: &str = "المملكة المغربية";
+const KINGDOM_FR: &str = "Royaume du Maroc";
+const HCAR_AR: &str = "المندوبية السامية لقدماء المقاومين وأعضاء جيش التحرير";
+const HCAR_FR: &str = "Haut-Commissariat aux Anciens Résistants et Anciens Membres de l'Armée de Libération";
+
+/// Draws the letterhead; returns the `y` below it.
+pub fn letterhead(canvas: &mut Canvas, issuer: &Issuer) -> f32 {
+    let column = TEXT_WIDTH * 0.46;
+    let right_center = RIGHT - column / 2.0;
+    let left_center = MARGIN + column / 2.0;
+    canvas.line(right_center, 20.0, Align::Center, KINGDOM_AR, Style::ar(13.0).bold());
+    canvas.paragraph(RIGHT - column, 27.0, column, Align::Center, HCAR_AR, Style::ar(10.5));
+    canvas.line(right_center, 40.0, Align::Center, &issuer.name_ar, Style::ar(10.5).bold());
+    canvas.line(left_center, 20.0, Align::Center, &KINGDOM_FR.to_uppercase(), Style::fr(10.5).bold());
+    canvas.paragraph(MARGIN, 26.0, column, Align::Center, HCAR_FR, Style::fr(8.5));
+    canvas.line(left_center, 40.0, Align::Center, &issuer.name_fr, Style::fr(9.5).bold());
+    canvas.rule((MARGIN, 45.0), (RIGHT, 45.0), 0.8);
+    52.0
+}
+
+/// The title in Arabic then French, centred; returns the `y` below it.
+pub fn title(canvas: &mut Canvas, y: f32, ar: &str, fr: &str) -> f32 {
+    let center = PAGE_WIDTH / 2.0;
+    canvas.line(center, y + 6.0, Align::Center, ar, Style::ar(18.0).bold());
+    canvas.line(center, y + 14.0, Align::Center, fr, Style::fr(15.0).bold());
+    y + 22.0
+}
+
+/// A line with the French text on the left and the Arabic on the right; returns the next `y`.
+pub fn both(canvas: &mut Canvas, y: f32, fr: &str, ar: &str, size: f32) -> f32 {
+    canvas.line(MARGIN, y, Align::Left, fr, Style::fr(size));
+    canvas.line(RIGHT, y, Align::Right, ar, Style::ar(size));
+    y + Style::ar(size).leading()
+}
+
+/// A paragraph in Arabic (right-aligned) then its French version; returns the `y` below.
+pub fn paragraphs(canvas: &mut Canvas, y: f32, ar: &str, fr: &str, size: f32) -> f32 {
+    let y = canvas.paragraph(MARGIN, y, TEXT_WIDTH, Align::Right, ar, Style::ar(size));
+    canvas.paragraph(MARGIN, y + 2.0, TEXT_WIDTH, Align::Left, fr, Style::fr(size - 0.5)) + 2.0
+}
+
+/// The signature block on the right: the function in both languages, the name, the mention
+/// "signature et cachet".
+pub fn signature_block(canvas: &mut Canvas, y: f32, function_ar: &str, function_fr: &str, name: &str) {
+    let center = RIGHT - 35.0;
+    canvas.line(center, y, Align::Center, function_ar, Style::ar(11.0).bold());
+    canvas.line(center, y + 6.0, Align::Center, function_fr, Style::fr(10.0).bold());
+    canvas.line(center, y + 11.5, Align::Center, name, Style::fr(10.0));
+    canvas.line(center, y + 17.0, Align::Center, "التوقيع والختم — Signature et cachet", Style::ar(8.5).grey(0.4));
+}
+
+/// The footer: a rule, `left` (a reference) and the page number.
+pub fn footer(canvas: &mut Canvas, left: &str, page: usize, pages: usize) {
+    canvas.rule((MARGIN, 282.0), (RIGHT, 282.0), 0.4);
+    canvas.line(MARGIN, 287.0, Align::Left, left, Style::fr(7.5).grey(0.35));
+    canvas.line(RIGHT, 287.0, Align::Right, &format!("Page {page}/{pages}"), Style::fr(7.5).grey(0.35));
+}
+
+/// The QR code of `payload`, `size` millimetres wide (quiet zone included), top-left at (x, y).
+pub fn qr_code(canvas: &mut Canvas, x: f32, y: f32, size: f32, payload: &str) -> Result<(), String> {
+    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
+        .map_err(|e| format!("Code QR impossible ({e}) : le contenu est trop long."))?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let rows: Vec<Vec<bool>> =
+        colors.chunks(width).map(|row| row.iter().map(|c| *c == Color::Dark).collect()).collect();
+    const QUIET: usize = 4;
+    let module = size / (width + 2 * QUIET) as f32;
+    canvas.modules(x + QUIET as f32 * module, y + QUIET as f32 * module, module, &rows);
+    Ok(())
+}

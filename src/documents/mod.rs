@@ -1,0 +1,10 @@
+//! Official documents as PDF: bilingual (Arabic first, French second) A4 pages with the
+//! letterhead of the Haut-Commissariat, shaped Arabic that stays extractable, QR codes that carry
+//! a signed summary, and bytes that depend only on the content (DESIGN §6).
+
+pub mod canvas;
+pub mod certificate;
+pub mod dossier;
+pub mod fonts;
+pub mod letterhead;
+pub mod text;

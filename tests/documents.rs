@@ -1,0 +1,129 @@
+//! Documents and the certificate register: issuing, numbering, reprints, revocation, offline
+//! verification, and PDFs whose bytes depend only on their content.
+
+use daftar::app::{AppError, CertificateSubject, Move};
+use daftar::domain::Money;
+use daftar::domain::certificate::Verdict;
+use daftar::domain::dossier::Status;
+use daftar::domain::funding::{FundingSource, Grant};
+use daftar::domain::project::ProjectDraft;
+
+use crate::common::{Office, applicant, date, office, ok};
+
+/// An approved dossier co-funded by the HCAR budget and INDH; returns its number.
+fn approved_dossier(o: &mut Office) -> String {
+    let promoter = applicant(o, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let draft = ProjectDraft {
+        kind: "projet-individuel".into(),
+        name: "Couture Tiznit".into(),
+        jobs_total: "2".into(),
+        jobs_family: "1".into(),
+        ..ProjectDraft::default()
+    };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let docs: Vec<String> = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
+    let row = ok(o.core.open_dossier(&o.agent, project, date(2, 2, 2026), None, &docs));
+    let id = row.meta.id;
+    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
+        ok(o.core.move_dossier(&o.chef, id, Move::to(to, date(1, 3, 2026))));
+    }
+    let grants = [
+        Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("1 000")) },
+        Grant { source: FundingSource::Indh { committee_ref: "CPDH-7".into() }, amount: ok(Money::parse_fr("250")) },
+    ];
+    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(&grants, Some("PV-3"))));
+    row.value.number.to_string()
+}
+
+#[test]
+fn a_head_of_office_issues_numbered_signed_certificates_that_verify() {
+    let mut o = office(None);
+    let number = approved_dossier(&mut o);
+    let subject = CertificateSubject::Dossier(number.clone());
+    assert!(matches!(o.core.issue_certificate(&o.agent, &subject), Err(AppError::Refused(_))), "a clerk does not sign");
+    let (first, pdf) = ok(o.core.issue_certificate(&o.chef, &subject));
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(first.value.number, "BL-TIZNIT-ATT-2026-00001");
+    assert_eq!(first.value.facts.total(), ok(Money::parse_fr("1 250")));
+    assert_eq!(first.value.facts.grants.len(), 2);
+    let (second, _) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Applicant("JB123456".into())));
+    assert_eq!(second.value.number, "BL-TIZNIT-ATT-2026-00002", "one sequence per office and year");
+    assert_eq!(second.value.facts.relationship_fr, "Fils");
+    match ok(o.core.verify_certificate(&first.value.payload)) {
+        Verdict::Authentic { summary, in_register } => {
+            assert!(in_register);
+            assert_eq!(summary.cin, "JB123456");
+            assert_eq!(summary.total, ok(Money::parse_fr("1 250")));
+        }
+        other => panic!("{other}"),
+    }
+    // One changed character: the signature no longer matches.
+    let altered = first.value.payload.replace("|125000|", "|925000|");
+    assert!(matches!(ok(o.core.verify_certificate(&altered)), Verdict::Altered { .. }));
+    assert!(o.core.verify_certificate("n'importe quoi").is_err());
+}
+
+#[test]
+fn a_reprint_is_a_duplicate_and_a_revoked_certificate_says_so() {
+    let mut o = office(None);
+    let number = approved_dossier(&mut o);
+    let (cert, original) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(number)));
+    let n = cert.value.number.clone();
+    let duplicate = ok(o.core.reprint_certificate(&o.chef, &n));
+    assert_ne!(duplicate, original, "the duplicate carries its mention");
+    assert_eq!(ok(o.core.certificate(&o.chef, &n)).value.reprints.len(), 1);
+    assert!(o.core.revoke_certificate(&o.chef, &n, "  ").is_err(), "a revocation needs a reason");
+    ok(o.core.revoke_certificate(&o.chef, &n, "Montant erroné"));
+    match ok(o.core.verify_certificate(&cert.value.payload)) {
+        Verdict::Revoked { revocation, .. } => assert_eq!(revocation.reason, "Montant erroné"),
+        other => panic!("{other}"),
+    }
+    assert!(ok(o.core.verify_certificate(&cert.value.payload)).to_string().starts_with("RÉVOQUÉE"));
+    assert!(o.core.reprint_certificate(&o.chef, &n).is_err(), "a revoked certificate is not reprinted");
+    assert!(o.core.revoke_certificate(&o.chef, &n, "encore").is_err());
+}
+
+#[test]
+fn another_installation_does_not_know_the_issuer() {
+    let mut issuing = office(None);
+    let number = approved_dossier(&mut issuing);
+    let (cert, _) = ok(issuing.core.issue_certificate(&issuing.chef, &CertificateSubject::Dossier(number)));
+    // Same site code, other keys: a forged office cannot pass for the real one.
+    let other = crate::common::office_seeded(None, 99);
+    assert!(matches!(ok(other.core.verify_certificate(&cert.value.payload)), Verdict::Altered { .. }));
+    let foreign = cert.value.payload.replace("|BL-TIZNIT|", "|BL-AGADIR|");
+    assert!(matches!(ok(other.core.verify_certificate(&foreign)), Verdict::UnknownIssuer { .. }));
+}
+
+#[test]
+fn certificates_need_an_approved_dossier_or_an_entitled_person() {
+    let mut o = office(None);
+    let promoter = applicant(&mut o, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let draft = ProjectDraft { kind: "projet-individuel".into(), name: "Couture".into(), ..ProjectDraft::default() };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let row = ok(o.core.open_dossier(&o.agent, project, date(2, 2, 2026), None, &[]));
+    let err = o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(row.value.number.to_string()));
+    assert!(err.err().is_some_and(|e| e.to_string().contains("suit l'approbation")));
+    assert!(o.core.issue_certificate(&o.chef, &CertificateSubject::Applicant("ZZ999999".into())).is_err());
+    assert_eq!(crate::common::count(&o.core, "certificates"), 0, "a refusal writes nothing");
+}
+
+#[test]
+fn documents_depend_only_on_their_content() {
+    let mut o = office(None);
+    let number = approved_dossier(&mut o);
+    let (cert, first) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(number.clone())));
+    let again = ok(o.core.certificate_pdf(&o.chef, &cert.value, false));
+    assert_eq!(first, again, "same certificate, same bytes");
+    assert_eq!(ok(o.core.receipt_pdf(&o.agent, &number)), ok(o.core.receipt_pdf(&o.agent, &number)));
+    let sheet = ok(o.core.dossier_sheet_pdf(&o.agent, &number));
+    assert_eq!(sheet, ok(o.core.dossier_sheet_pdf(&o.agent, &number)));
+    let notice = ok(o.core.decision_notice_pdf(&o.agent, &number));
+    assert!(notice.len() > 10_000 && notice.len() < 200_000, "{} bytes: fonts are subset", notice.len());
+    for pdf in [&first, &sheet, &notice] {
+        // Creation dates are fixed: nothing of the clock or of a random source leaks in.
+        let text = String::from_utf8_lossy(pdf);
+        assert!(text.contains("/Producer"), "metadata present");
+        assert!(!text.contains("/CreationDate (D:2026"), "no wall-clock date");
+    }
+}
