@@ -73,7 +73,8 @@ fn main() {
     let core = Core::open(&db, false).unwrap_or_else(|e| panic!("{e}"));
     let ctx = egui::Context::default();
     theme::apply(&ctx);
-    let backend = Backend::spawn(core, ctx.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let backend = Backend::spawn(core, ctx.clone(), std::env::temp_dir().join("daftar-bench-documents"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let mut window = Window {
         ctx,
         app: DaftarApp::new(backend, false, "BL-DEMO".into(), Screen::Applicants),

@@ -190,3 +190,33 @@ fn a_file_from_a_newer_daftar_is_refused() {
     let out = daftar(&db, Some("admin-secret-1"), &["--user", "admin", "stats"]);
     assert!(!out.status.success() && stderr(&out).contains("version plus récente"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_certificate_is_issued_shown_verified_and_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "60"]).status.success());
+    let chef = |args: &[&str]| daftar(&db, Some("chef-demo-2026"), &[&["--user", "chef"], args].concat());
+    let out = dir.path().join("attestation.pdf");
+    let out_arg = out.to_string_lossy().into_owned();
+    // The demo's dossiers are numbered per year; the first one the commission approved gets it.
+    let issued = (2022..=2026)
+        .flat_map(|year| (1..=15).map(move |n| format!("BL-DEMO-{year}-{n:05}")))
+        .map(|number| chef(&["certificate", "issue", "--dossier", &number, "--out", &out_arg]))
+        .find(|o| o.status.success())
+        .unwrap_or_else(|| panic!("no approved dossier in the demo"));
+    assert!(stdout(&issued).starts_with("Attestation BL-DEMO-ATT-2026-00001 délivrée"), "{}", stdout(&issued));
+    assert!(std::fs::read(&out).unwrap_or_default().starts_with(b"%PDF-"));
+    // The same file again: refused before the register records anything.
+    let again = chef(&["certificate", "issue", "--cin", "XW000001", "--out", &out_arg]);
+    assert!(!again.status.success() && stderr(&again).contains("existe déjà"), "{}", stderr(&again));
+    let shown = stdout(&chef(&["certificate", "show", "bl-demo-att-2026-00001"]));
+    let payload = shown.lines().find_map(|l| l.strip_prefix("Code QR : ")).unwrap_or_default().to_owned();
+    let verified = daftar(&db, None, &["verify-certificate", &payload]);
+    assert!(verified.status.success() && stdout(&verified).starts_with("AUTHENTIQUE"), "{}", stdout(&verified));
+    assert!(chef(&["certificate", "revoke", "BL-DEMO-ATT-2026-00001", "--reason", "Doublon"]).status.success());
+    let revoked = daftar(&db, None, &["verify-certificate", &payload]);
+    assert!(!revoked.status.success() && stdout(&revoked).starts_with("RÉVOQUÉE"), "{}", stdout(&revoked));
+    let list = stdout(&chef(&["certificate", "list"]));
+    assert_eq!(list.lines().count(), 1, "{list}");
+}

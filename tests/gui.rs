@@ -12,7 +12,10 @@ use crate::common::{core_with, ok};
 
 /// The application over `core`, headless, with the product's fonts.
 fn window(core: daftar::app::Core, needs_setup: bool, screen: Screen) -> Harness<'static, DaftarApp> {
-    let app = DaftarApp::new(Backend::inline(core), needs_setup, "BL-DEMO".into(), screen);
+    static WINDOWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = WINDOWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let documents = std::env::temp_dir().join(format!("daftar-gui-{}-{n}", std::process::id()));
+    let app = DaftarApp::new(Backend::inline(core, documents), needs_setup, "BL-DEMO".into(), screen);
     let harness =
         Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
     daftar::ui::theme::apply(&harness.ctx);
@@ -561,4 +564,53 @@ fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
     fill(&mut harness, "Motif de suppression du dossier", "Déposé deux fois");
     click(&mut harness, "Supprimer le dossier");
     assert!(has_text(&harness, "Dossier supprimé"));
+}
+
+#[test]
+fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    fill(&mut harness, "Numéro du dossier", &number);
+    click(&mut harness, "Ouvrir");
+    click(&mut harness, "Imprimer le récépissé");
+    let written = |harness: &Harness<'_, DaftarApp>| {
+        harness
+            .query_all_by_label_contains("Document enregistré : ")
+            .find_map(|n| n.accesskit_node().value().or_else(|| n.accesskit_node().label()))
+            .map(|l| std::path::PathBuf::from(l.trim_start_matches("Document enregistré : ")))
+            .unwrap_or_default()
+    };
+    let receipt = written(&harness);
+    assert!(receipt.ends_with(format!("recepisse-{number}.pdf")), "{:#?}", harness.root());
+    assert!(ok(std::fs::read(&receipt)).starts_with(b"%PDF-"));
+    click(&mut harness, "Transmettre à la commission");
+    fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
+    click(&mut harness, "Approuver");
+    click(&mut harness, "Délivrer l'attestation de bénéficiaire");
+    let certificate = written(&harness);
+    assert!(certificate.ends_with("attestation-BL-DEMO-ATT-2026-00001.pdf"), "{certificate:?}");
+    // The register: a duplicate, then a revocation with its reason.
+    harness.get_by_role_and_label(Role::Button, "Attestations").click();
+    harness.run();
+    assert!(has_text(&harness, "BL-DEMO-ATT-2026-00001 — Attestation de bénéficiaire"), "{:#?}", harness.root());
+    click(&mut harness, "Duplicata BL-DEMO-ATT-2026-00001");
+    assert!(written(&harness).ends_with("attestation-BL-DEMO-ATT-2026-00001-duplicata.pdf"));
+    assert!(has_text(&harness, "valide — 1 duplicata"));
+    click(&mut harness, "Révoquer BL-DEMO-ATT-2026-00001");
+    assert!(has_text(&harness, "doit être motivée"), "{:#?}", harness.root());
+    fill(&mut harness, "Motif", "Erreur de montant");
+    click(&mut harness, "Révoquer BL-DEMO-ATT-2026-00001");
+    assert!(has_text(&harness, "RÉVOQUÉE le"), "{:#?}", harness.root());
+    // Checking a text that is not a certificate's says so in French.
+    fill(&mut harness, "Texte du code QR", "bonjour");
+    click(&mut harness, "Vérifier");
+    assert!(has_text(&harness, "n'est pas celui d'un code QR d'attestation"));
+    // A clerk sees the register but issues nothing.
+    click(&mut harness, "Se déconnecter");
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Attestations").click();
+    harness.run();
+    assert!(has_text(&harness, "Seul le chef de bureau délivre"));
+    assert!(!has(&harness, "Délivrer l'attestation d'ayant droit"));
 }

@@ -1,5 +1,8 @@
-//! The documents of a dossier as PDF: what the core reads for them, the rendering is in
-//! [`crate::documents::dossier`].
+//! The documents of a dossier as PDF: what the core reads for them (the rendering is in
+//! [`crate::documents::dossier`]), and how a document reaches the disk: always a new file.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
 use super::certificates::issuer_of;
 use super::{AppError, Core, Session};
@@ -170,4 +173,29 @@ impl Core {
             self.print_margins()?,
         ))
     }
+}
+
+/// Writes `bytes` to `path`, which must not exist yet (a printed document is never replaced by
+/// mistake); the data is on the disk when this returns.
+pub fn save_new(path: &Path, bytes: &[u8]) -> Result<(), std::io::Error> {
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Writes `bytes` as a new `stem.pdf` in `dir` (created if needed) — `stem-2.pdf`, `stem-3.pdf`…
+/// when the name is taken. Returns its path.
+pub fn save_in_folder(dir: &Path, stem: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
+    let failed =
+        |e: std::io::Error| AppError::Rule(format!("Impossible d'écrire le document dans {} : {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    for n in 1..1000 {
+        let path = dir.join(if n == 1 { format!("{stem}.pdf") } else { format!("{stem}-{n}.pdf") });
+        match save_new(&path, bytes) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(failed(e)),
+        }
+    }
+    Err(AppError::Rule(format!("Trop de documents nommés {stem} dans {} : faites du rangement.", dir.display())))
 }

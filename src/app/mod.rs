@@ -23,6 +23,7 @@ use std::path::Path;
 use uuid::Uuid;
 
 pub use certificates::{CertificateSubject, issuer_of};
+pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};
 pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;

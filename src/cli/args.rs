@@ -126,6 +126,11 @@ pub enum CertificateCommand {
     },
     /// Liste le registre (les plus récentes d'abord).
     List,
+    /// Montre une attestation du registre, avec le texte de son code QR.
+    Show {
+        /// Son numéro.
+        number: String,
+    },
 }
 
 /// What a CSV file holds.

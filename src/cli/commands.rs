@@ -1,5 +1,7 @@
 //! Runs each command against the core.
 
+use std::io::Write as _;
+
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{Datelike as _, NaiveDate};
 use uuid::Uuid;
@@ -10,7 +12,7 @@ use super::args::{
 };
 use super::{default_db_path, password_from, print};
 use crate::app::csv_import::CsvTarget;
-use crate::app::{CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo};
+use crate::app::{CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo, save_new};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
 use crate::domain::certificate::Verdict;
@@ -95,14 +97,17 @@ fn login(core: &mut Core, user: Option<&str>) -> anyhow::Result<Session> {
     Ok(core.login(user, &password)?)
 }
 
-/// Writes a new file, refusing to replace one (a printed document is not overwritten by mistake).
+fn refuse_existing(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.exists() {
+        bail!("{} existe déjà : choisissez un autre nom de fichier.", path.display());
+    }
+    Ok(())
+}
+
+/// Writes a new file, refusing to replace one.
 fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut file =
-        std::fs::OpenOptions::new().write(true).create_new(true).open(path).with_context(|| {
-            format!("Impossible de créer {} (un fichier de ce nom existe-t-il déjà ?)", path.display())
-        })?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).with_context(|| format!("Écriture de {}", path.display()))
+    save_new(path, bytes)
+        .with_context(|| format!("Impossible d'écrire {} (un fichier de ce nom existe-t-il déjà ?)", path.display()))
 }
 
 fn certificate(core: &mut Core, session: &Session, cmd: CertificateCommand) -> anyhow::Result<()> {
@@ -113,17 +118,15 @@ fn certificate(core: &mut Core, session: &Session, cmd: CertificateCommand) -> a
                 (None, Some(cin)) => CertificateSubject::Applicant(cin),
                 (None, None) => bail!("Indiquez --dossier NUMÉRO ou --cin CIN."),
             };
-            if out.exists() {
-                bail!("{} existe déjà : choisissez un autre nom de fichier.", out.display());
-            }
+            // Checked before the register records anything.
+            refuse_existing(&out)?;
             let (row, pdf) = core.issue_certificate(session, &subject)?;
             write_new(&out, &pdf)?;
             println!("Attestation {} délivrée : {}", row.value.number, out.display());
         }
         CertificateCommand::Reprint { number, out } => {
-            if out.exists() {
-                bail!("{} existe déjà : choisissez un autre nom de fichier.", out.display());
-            }
+            // Checked before the register records anything.
+            refuse_existing(&out)?;
             let pdf = core.reprint_certificate(session, &number)?;
             write_new(&out, &pdf)?;
             println!("{}", out.display());
@@ -131,6 +134,13 @@ fn certificate(core: &mut Core, session: &Session, cmd: CertificateCommand) -> a
         CertificateCommand::Revoke { number, reason } => {
             core.revoke_certificate(session, &number, &reason)?;
             println!("Attestation {} révoquée.", number.trim().to_uppercase());
+        }
+        CertificateCommand::Show { number } => {
+            let row = core.certificate(session, &number)?;
+            let mut out = std::io::stdout().lock();
+            print::certificates(&mut out, std::slice::from_ref(&row))?;
+            writeln!(out, "Empreinte : {}", row.value.content_hash)?;
+            writeln!(out, "Code QR : {}", row.value.payload)?;
         }
         CertificateCommand::List => {
             print::certificates(&mut std::io::stdout().lock(), &core.certificates(session, usize::MAX)?)?;

@@ -3,17 +3,19 @@
 //! when a reply is ready; in tests it answers at once, on the caller's thread.
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 use uuid::Uuid;
 
 use crate::app::{
-    AppError, ApplicantLine, BackgroundReader, CardRef, CheckReport, Core, DossierView, DuplicateCandidate,
-    InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, UserRow, demo,
+    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, Core, DossierView,
+    DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, UserRow, demo, save_in_folder,
 };
 use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
+use crate::domain::certificate::{Certificate, Verdict};
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::{EnvelopeUse, Grant, Programme};
 use crate::domain::print::PrintMargins;
@@ -269,6 +271,49 @@ pub enum Request {
     Users,
     /// The full integrity check (SQLite and the audit chain), run once the window is up.
     Check,
+    /// The certificate register (newest first).
+    Certificates,
+    /// Issue a certificate and write its PDF in the documents folder.
+    IssueCertificate(CertificateSubject),
+    /// Reprint a certificate (DUPLICATA) into the documents folder.
+    ReprintCertificate(String),
+    /// Revoke a certificate.
+    RevokeCertificate {
+        /// Its number.
+        number: String,
+        /// Why.
+        reason: String,
+    },
+    /// Check a QR code's text.
+    VerifyCertificate(String),
+    /// Write a document of a dossier in the documents folder.
+    PrintDocument {
+        /// Which.
+        kind: DossierDocument,
+        /// The dossier's number.
+        number: String,
+    },
+}
+
+/// The documents printed for a dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DossierDocument {
+    /// *Récépissé de dépôt*.
+    Receipt,
+    /// *Fiche dossier*.
+    Sheet,
+    /// *Notification de décision*.
+    DecisionNotice,
+}
+
+impl DossierDocument {
+    fn file_stem(self) -> &'static str {
+        match self {
+            DossierDocument::Receipt => "recepisse",
+            DossierDocument::Sheet => "fiche",
+            DossierDocument::DecisionNotice => "notification",
+        }
+    }
 }
 
 /// A reply from the worker.
@@ -327,12 +372,25 @@ pub enum Reply {
     Project(Result<ProjectDetail, AppError>),
     /// The integrity check's findings.
     Integrity(Result<CheckReport, AppError>),
+    /// The certificate register.
+    Certificates(Result<Vec<Row<Certificate>>, AppError>),
+    /// A document was written: where.
+    DocumentWritten(Result<PathBuf, AppError>),
+    /// A certificate was revoked (the register again).
+    Revoked(Result<Vec<Row<Certificate>>, AppError>),
+    /// What checking a certificate found.
+    Verdict(Result<Verdict, AppError>),
 }
+
+/// How many certificates the register screen shows.
+pub const CERTIFICATE_LIST: usize = 200;
 
 /// The core and the open session, on the worker's side.
 struct Worker {
     core: Core,
     session: Option<Session>,
+    /// Where printed documents are written.
+    documents: PathBuf,
     /// Where long checks send their reply from their own thread (`None`: answer inline).
     background: Option<(Sender<Reply>, egui::Context)>,
 }
@@ -535,6 +593,37 @@ impl Worker {
                     |core, s| Reply::Integrity(core.check(s)),
                 );
             }
+            Request::Certificates => Reply::Certificates(self.with(|core, s| core.certificates(s, CERTIFICATE_LIST))),
+            Request::IssueCertificate(subject) => {
+                let documents = self.documents.clone();
+                Reply::DocumentWritten(self.with_mut(|core, s| {
+                    let (row, pdf) = core.issue_certificate(s, &subject)?;
+                    save_in_folder(&documents, &format!("attestation-{}", row.value.number), &pdf)
+                }))
+            }
+            Request::ReprintCertificate(number) => {
+                let documents = self.documents.clone();
+                Reply::DocumentWritten(self.with_mut(|core, s| {
+                    let pdf = core.reprint_certificate(s, &number)?;
+                    save_in_folder(&documents, &format!("attestation-{}-duplicata", number.trim()), &pdf)
+                }))
+            }
+            Request::RevokeCertificate { number, reason } => Reply::Revoked(self.with_mut(|core, s| {
+                core.revoke_certificate(s, &number, &reason)?;
+                core.certificates(s, CERTIFICATE_LIST)
+            })),
+            Request::VerifyCertificate(payload) => Reply::Verdict(self.core.verify_certificate(&payload)),
+            Request::PrintDocument { kind, number } => {
+                let documents = self.documents.clone();
+                Reply::DocumentWritten(self.with(|core, s| {
+                    let pdf = match kind {
+                        DossierDocument::Receipt => core.receipt_pdf(s, &number)?,
+                        DossierDocument::Sheet => core.dossier_sheet_pdf(s, &number)?,
+                        DossierDocument::DecisionNotice => core.decision_notice_pdf(s, &number)?,
+                    };
+                    save_in_folder(&documents, &format!("{}-{}", kind.file_stem(), number.trim()), &pdf)
+                }))
+            }
         })
     }
 
@@ -602,13 +691,13 @@ enum Mode {
 }
 
 impl Backend {
-    /// Starts the worker thread; each reply wakes `ctx`.
-    pub fn spawn(core: Core, ctx: egui::Context) -> std::io::Result<Backend> {
+    /// Starts the worker thread; each reply wakes `ctx`. Documents are written in `documents`.
+    pub fn spawn(core: Core, ctx: egui::Context, documents: PathBuf) -> std::io::Result<Backend> {
         let (request_tx, request_rx) = channel::<Request>();
         let (reply_tx, reply_rx) = channel::<Reply>();
         let background = (reply_tx.clone(), ctx.clone());
         std::thread::Builder::new().name("daftar-core".into()).spawn(move || {
-            let mut worker = Worker { core, session: None, background: Some(background) };
+            let mut worker = Worker { core, session: None, documents, background: Some(background) };
             while let Ok(first) = request_rx.recv() {
                 // Keep only the newest search among those waiting: typing fast runs one query.
                 let mut batch = vec![first];
@@ -632,10 +721,10 @@ impl Backend {
     }
 
     /// A backend that answers on the caller's thread, for tests.
-    pub fn inline(core: Core) -> Backend {
+    pub fn inline(core: Core, documents: PathBuf) -> Backend {
         Backend {
             mode: Mode::Inline {
-                worker: Box::new(Worker { core, session: None, background: None }),
+                worker: Box::new(Worker { core, session: None, documents, background: None }),
                 replies: VecDeque::new(),
             },
         }

@@ -3,9 +3,9 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{Request, SessionInfo};
+use super::backend::{DossierDocument, Request, SessionInfo};
 use super::widgets::{self, Message};
-use crate::app::DossierView;
+use crate::app::{CertificateSubject, DossierView};
 use crate::domain::Money;
 use crate::domain::dates::{format_date_fr, parse_date_fr};
 use crate::domain::dossier::Status;
@@ -292,6 +292,25 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 let reason = Some(state.reason.trim().to_owned()).filter(|r| to == Status::Rejete && !r.is_empty());
                 requests.push(Request::MoveDossier { id, to, reason, grants });
             }
+        }
+    });
+    ui.separator();
+    ui.horizontal_wrapped(|ui| {
+        let number = d.number.to_string();
+        let mut print = |kind| requests.push(Request::PrintDocument { kind, number: number.clone() });
+        if may(Action::RegisterDossier) && ui.button("Imprimer le récépissé").clicked() {
+            print(DossierDocument::Receipt);
+        }
+        if ui.button("Imprimer la fiche dossier").clicked() {
+            print(DossierDocument::Sheet);
+        }
+        if view.decision.is_some() && ui.button("Imprimer la notification de décision").clicked() {
+            print(DossierDocument::DecisionNotice);
+        }
+        let certifiable = matches!(d.status, Status::Approuve | Status::Finance | Status::Cloture);
+        if certifiable && may(Action::IssueCertificate) && ui.button("Délivrer l'attestation de bénéficiaire").clicked()
+        {
+            requests.push(Request::IssueCertificate(CertificateSubject::Dossier(number.clone())));
         }
     });
     if may(Action::DeleteRecord) {

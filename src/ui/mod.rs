@@ -8,6 +8,7 @@
 pub mod applicants;
 pub mod backend;
 pub mod bidi;
+pub mod certificates;
 pub mod dashboard;
 pub mod dossiers;
 pub mod login;
@@ -19,7 +20,7 @@ pub mod setup;
 pub mod theme;
 pub mod widgets;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use eframe::egui::{self, RichText};
 
@@ -102,6 +103,7 @@ pub struct DaftarApp {
     dossiers: dossiers::DossiersState,
     projects: projects::ProjectsState,
     programmes: programmes::ProgrammesState,
+    certificates: certificates::CertificatesState,
     users: Option<Vec<UserRow>>,
     settings: settings::SettingsForm,
     message: Option<Message>,
@@ -129,6 +131,7 @@ impl DaftarApp {
             dossiers: dossiers::DossiersState::default(),
             projects: projects::ProjectsState::default(),
             programmes: programmes::ProgrammesState::default(),
+            certificates: certificates::CertificatesState::default(),
             users: None,
             settings: settings::SettingsForm::default(),
             message: None,
@@ -231,7 +234,9 @@ impl DaftarApp {
                 }
                 Screen::Dossiers => requests.extend(dossiers::dossiers_ui(ui, &mut self.dossiers, &session)),
                 Screen::Programmes => requests.extend(programmes::programmes_ui(ui, &mut self.programmes, &session)),
-                Screen::Certificates => other::coming_ui(ui, "Attestations", "Les attestations bilingues et leur registre arrivent avec le module des documents."),
+                Screen::Certificates => {
+                    requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
+                }
                 Screen::Sync => other::coming_ui(
                     ui,
                     "Synchronisation",
@@ -262,6 +267,7 @@ impl DaftarApp {
             }
             Screen::Projects => vec![Request::Projects(self.projects.page)],
             Screen::Programmes => vec![Request::Programmes],
+            Screen::Certificates => vec![Request::Certificates],
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
@@ -284,6 +290,7 @@ impl DaftarApp {
         self.projects = projects::ProjectsState::default();
         self.users = None;
         self.programmes = programmes::ProgrammesState::default();
+        self.certificates = certificates::CertificatesState::default();
         self.settings = settings::SettingsForm::default();
     }
 
@@ -475,6 +482,36 @@ impl DaftarApp {
                 Ok(rows) => self.users = Some(rows),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
+            Reply::Certificates(result) => match result {
+                Ok(rows) => self.certificates.rows = Some(rows),
+                Err(e) => self.certificates.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Revoked(result) => match result {
+                Ok(rows) => {
+                    self.certificates.rows = Some(rows);
+                    self.certificates.message = Some(Message::ok("Attestation révoquée."));
+                }
+                Err(e) => self.certificates.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Verdict(result) => match result {
+                Ok(verdict) => self.certificates.verdict = Some(verdict),
+                Err(e) => {
+                    self.certificates.verdict = None;
+                    self.certificates.message = Some(Message::error(e.to_string()));
+                }
+            },
+            Reply::DocumentWritten(result) => {
+                let message = match result {
+                    Ok(path) => Message::ok(format!("Document enregistré : {}", path.display())),
+                    Err(e) => Message::error(e.to_string()),
+                };
+                if self.screen == Screen::Certificates {
+                    self.certificates.message = Some(message);
+                    self.backend.send(Request::Certificates);
+                } else {
+                    self.dossiers.message = Some(message);
+                }
+            }
             Reply::Integrity(result) => match result {
                 Ok(report) if report.is_sound() => {}
                 Ok(report) => {
@@ -518,13 +555,15 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
         ..eframe::NativeOptions::default()
     };
     let mut core = Some(core);
+    // Printed documents go next to the database, where the office's backups will look too.
+    let documents = db.parent().map_or_else(|| PathBuf::from("documents"), |dir| dir.join("documents"));
     eframe::run_native(
         "daftar",
         options,
         Box::new(move |cc| {
             theme::apply(&cc.egui_ctx);
             let core = core.take().ok_or("application déjà lancée")?;
-            let backend = Backend::spawn(core, cc.egui_ctx.clone())?;
+            let backend = Backend::spawn(core, cc.egui_ctx.clone(), documents.clone())?;
             let screen = cc.storage.and_then(|s| eframe::get_value(s, "ecran")).unwrap_or_default();
             Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, screen)))
         }),
