@@ -14,6 +14,8 @@ number=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'finance' 
 "$daftar" --db d.sqlite --user chef document recepisse --dossier "$number" --out recepisse.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document fiche --dossier "$number" --out fiche.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document notification --dossier "$number" --out notification.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef document commission --out commission.pdf >/dev/null
+transmitted=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'transmis' AND deleted_at IS NULL LIMIT 1")
 fail() { echo "check-documents: $*" >&2; exit 1; }
 for pdf in *.pdf; do
   qpdf --check "$pdf" >/dev/null || fail "$pdf: qpdf --check"
@@ -29,4 +31,5 @@ for words in "المملكة المغربية" "ROYAUME DU MAROC" "شهادة ا
 done
 pdftotext recepisse.pdf - | grep -qF "وصل الإيداع" || fail "recepisse.pdf: title"
 pdftotext fiche.pdf - | grep -qF "Historique" || fail "fiche.pdf: history"
+pdftotext commission.pdf - | grep -qF "$transmitted" || fail "commission.pdf: transmitted dossier $transmitted"
 echo "documents: qpdf, fonts and text extraction OK"

@@ -127,3 +127,14 @@ fn documents_depend_only_on_their_content() {
         assert!(!text.contains("/CreationDate (D:2026"), "no wall-clock date");
     }
 }
+
+#[test]
+fn the_commission_list_is_printed_where_the_commission_decides() {
+    let o = office(None);
+    // Nothing transmitted waits: the list is empty but printable.
+    assert!(ok(o.core.commission_list_pdf(&o.chef)).starts_with(b"%PDF-"));
+    assert!(matches!(o.core.commission_list_pdf(&o.agent), Err(AppError::Refused(_))));
+    let under = office(Some("DP-TIZNIT"));
+    let refused = under.core.commission_list_pdf(&under.chef).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(refused.contains("commission de la délégation"), "{refused}");
+}

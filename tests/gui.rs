@@ -584,6 +584,8 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     let receipt = written(&harness);
     assert!(receipt.ends_with(format!("recepisse-{number}.pdf")), "{:#?}", harness.root());
     assert!(ok(std::fs::read(&receipt)).starts_with(b"%PDF-"));
+    click(&mut harness, "Imprimer la liste de la commission");
+    assert!(written(&harness).to_string_lossy().contains("/liste-commission-"), "{:#?}", harness.root());
     click(&mut harness, "Transmettre à la commission");
     fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
     click(&mut harness, "Approuver");

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use super::certificates::issuer_of;
 use super::{AppError, Core, Session};
 use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
+use crate::documents::lists::{CommissionLine, commission_list};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::dates::format_date_fr;
+use crate::domain::dossier::{Dossier, Status};
 use crate::domain::project::Project;
 use crate::domain::role::Action;
 use crate::domain::visit::Visit;
@@ -142,6 +144,32 @@ impl Core {
         session.require(Action::ViewRegister)?;
         let (facts, _) = self.dossier_facts(session, number)?;
         Ok(dossier::sheet(&issuer_of(&session.site), self.clock.today(), &facts, self.print_margins()?))
+    }
+
+    /// The *liste des dossiers présentés à la commission*: every transmitted dossier awaiting
+    /// its decision, oldest deposit first (where the site decides).
+    pub fn commission_list_pdf(&self, session: &Session) -> Result<Vec<u8>, AppError> {
+        session.require(Action::RecordDecision)?;
+        let conn = self.store.conn();
+        let mut dossiers = find::<Dossier>(conn, "status = ?1", Status::Transmis.code())?;
+        dossiers.sort_by_key(|d| (d.value.deposited_on, d.value.number.to_string()));
+        let mut lines = Vec::with_capacity(dossiers.len());
+        for d in dossiers {
+            let d = d.value;
+            let applicant = get_live::<Applicant>(conn, d.applicant_id)?.value;
+            let project = get_live::<Project>(conn, d.project_id)?.value;
+            lines.push(CommissionLine {
+                number: d.number.to_string(),
+                applicant: applicant.display_name(),
+                applicant_ar: format!("{} {}", applicant.first_name_ar, applicant.last_name_ar).trim().to_owned(),
+                cin: applicant.cin.to_string(),
+                project: project.name,
+                kind: project.kind.abbrev_fr().to_owned(),
+                deposited_on: d.deposited_on,
+                requested: d.requested,
+            });
+        }
+        Ok(commission_list(&issuer_of(&session.site), self.clock.today(), &lines, self.print_margins()?))
     }
 
     /// The *notification de décision*, once the commission has decided.

@@ -69,13 +69,13 @@ pub enum Command {
         /// Le texte du code QR.
         payload: String,
     },
-    /// Imprime un document en PDF : recepisse, fiche, notification.
+    /// Imprime un document en PDF : recepisse, fiche, notification (d'un dossier), commission.
     Document {
         /// Le document.
         kind: DocumentKind,
-        /// Le numéro du dossier.
+        /// Le numéro du dossier (recepisse, fiche, notification).
         #[arg(long)]
-        dossier: String,
+        dossier: Option<String>,
         /// Le fichier PDF à écrire.
         #[arg(long)]
         out: PathBuf,
@@ -91,6 +91,8 @@ pub enum DocumentKind {
     Fiche,
     /// Notification de la décision de la commission.
     Notification,
+    /// Liste des dossiers présentés à la commission (là où elle décide).
+    Commission,
 }
 
 /// `daftar certificate …`.

@@ -259,10 +259,12 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         Command::Programme(cmd) => programme(core, session, cmd)?,
         Command::Certificate(cmd) => certificate(core, session, cmd)?,
         Command::Document { kind, dossier, out } => {
+            let number = || dossier.clone().ok_or_else(|| anyhow!("Indiquez le dossier : --dossier NUMÉRO."));
             let pdf = match kind {
-                DocumentKind::Recepisse => core.receipt_pdf(session, &dossier)?,
-                DocumentKind::Fiche => core.dossier_sheet_pdf(session, &dossier)?,
-                DocumentKind::Notification => core.decision_notice_pdf(session, &dossier)?,
+                DocumentKind::Recepisse => core.receipt_pdf(session, &number()?)?,
+                DocumentKind::Fiche => core.dossier_sheet_pdf(session, &number()?)?,
+                DocumentKind::Notification => core.decision_notice_pdf(session, &number()?)?,
+                DocumentKind::Commission => core.commission_list_pdf(session)?,
             };
             write_new(&out, &pdf)?;
             println!("{}", out.display());

@@ -7,4 +7,6 @@ pub mod certificate;
 pub mod dossier;
 pub mod fonts;
 pub mod letterhead;
+pub mod lists;
+pub mod table;
 pub mod text;

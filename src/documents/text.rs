@@ -183,6 +183,11 @@ pub fn wrap(text: &str, size: f32, weight: Weight, base: Base, max_width: f32) -
     lines
 }
 
+/// Whether `value` holds Arabic letters.
+pub fn has_arabic(value: &str) -> bool {
+    value.chars().any(is_arabic_script)
+}
+
 /// Wraps `value` in first-strong isolates (U+2068…U+2069) so that a CIN, an amount or a Latin
 /// name inside an Arabic sentence keeps its own direction and does not pull its neighbours.
 pub fn isolate(value: &str) -> String {

@@ -47,6 +47,16 @@ impl ProjectKind {
         }
     }
 
+    /// A short French label for narrow table columns.
+    pub fn abbrev_fr(self) -> &'static str {
+        match self {
+            ProjectKind::Pme => "PME",
+            ProjectKind::Cooperative => "Coop.",
+            ProjectKind::Association => "Assoc.",
+            ProjectKind::ProjetIndividuel => "Indiv.",
+        }
+    }
+
     /// Arabic label (glossary).
     pub fn label_ar(self) -> &'static str {
         match self {

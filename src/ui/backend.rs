@@ -286,6 +286,8 @@ pub enum Request {
     },
     /// Check a QR code's text.
     VerifyCertificate(String),
+    /// Write the list of dossiers presented to the commission in the documents folder.
+    PrintCommissionList,
     /// Write a document of a dossier in the documents folder.
     PrintDocument {
         /// Which.
@@ -613,6 +615,13 @@ impl Worker {
                 core.certificates(s, CERTIFICATE_LIST)
             })),
             Request::VerifyCertificate(payload) => Reply::Verdict(self.core.verify_certificate(&payload)),
+            Request::PrintCommissionList => {
+                let documents = self.documents.clone();
+                Reply::DocumentWritten(self.with(|core, s| {
+                    let stem = format!("liste-commission-{}", core.clock().today().format("%Y-%m-%d"));
+                    save_in_folder(&documents, &stem, &core.commission_list_pdf(s)?)
+                }))
+            }
             Request::PrintDocument { kind, number } => {
                 let documents = self.documents.clone();
                 Reply::DocumentWritten(self.with(|core, s| {

@@ -138,6 +138,11 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
         if ui.button("Ouvrir").clicked() || enter {
             requests.push(Request::Dossier(state.number.trim().to_owned()));
         }
+        if permits(session.role, Action::RecordDecision, &session.site).is_ok()
+            && ui.button("Imprimer la liste de la commission").clicked()
+        {
+            requests.push(Request::PrintCommissionList);
+        }
     });
     if let Some(message) = &state.message {
         widgets::message(ui, message);
