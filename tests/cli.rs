@@ -205,18 +205,20 @@ fn a_certificate_is_issued_shown_verified_and_revoked_from_the_command_line() {
         .map(|number| chef(&["certificate", "issue", "--dossier", &number, "--out", &out_arg]))
         .find(|o| o.status.success())
         .unwrap_or_else(|| panic!("no approved dossier in the demo"));
-    assert!(stdout(&issued).starts_with("Attestation BL-DEMO-ATT-2026-00001 délivrée"), "{}", stdout(&issued));
+    // The demo issued five attestations already: this one is the sixth of the year.
+    assert!(stdout(&issued).starts_with("Attestation BL-DEMO-ATT-2026-00006 délivrée"), "{}", stdout(&issued));
     assert!(std::fs::read(&out).unwrap_or_default().starts_with(b"%PDF-"));
     // The same file again: refused before the register records anything.
     let again = chef(&["certificate", "issue", "--cin", "XW000001", "--out", &out_arg]);
     assert!(!again.status.success() && stderr(&again).contains("existe déjà"), "{}", stderr(&again));
-    let shown = stdout(&chef(&["certificate", "show", "bl-demo-att-2026-00001"]));
+    let shown = stdout(&chef(&["certificate", "show", "bl-demo-att-2026-00006"]));
     let payload = shown.lines().find_map(|l| l.strip_prefix("Code QR : ")).unwrap_or_default().to_owned();
     let verified = daftar(&db, None, &["verify-certificate", &payload]);
     assert!(verified.status.success() && stdout(&verified).starts_with("AUTHENTIQUE"), "{}", stdout(&verified));
-    assert!(chef(&["certificate", "revoke", "BL-DEMO-ATT-2026-00001", "--reason", "Doublon"]).status.success());
+    assert!(chef(&["certificate", "revoke", "BL-DEMO-ATT-2026-00006", "--reason", "Doublon"]).status.success());
     let revoked = daftar(&db, None, &["verify-certificate", &payload]);
     assert!(!revoked.status.success() && stdout(&revoked).starts_with("RÉVOQUÉE"), "{}", stdout(&revoked));
     let list = stdout(&chef(&["certificate", "list"]));
-    assert_eq!(list.lines().count(), 1, "{list}");
+    assert_eq!(list.lines().count(), 6, "{list}");
+    assert!(list.lines().next().is_some_and(|l| l.contains("révoquée le")), "newest first: {list}");
 }

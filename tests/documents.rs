@@ -69,6 +69,11 @@ fn a_reprint_is_a_duplicate_and_a_revoked_certificate_says_so() {
     let number = approved_dossier(&mut o);
     let (cert, original) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(number)));
     let n = cert.value.number.clone();
+    let twice = o.core.issue_certificate(
+        &o.chef,
+        &CertificateSubject::Dossier(cert.value.facts.dossier_number.clone().unwrap_or_default()),
+    );
+    assert!(twice.err().is_some_and(|e| e.to_string().contains("déjà délivrée")), "one valid original per dossier");
     let duplicate = ok(o.core.reprint_certificate(&o.chef, &n));
     assert_ne!(duplicate, original, "the duplicate carries its mention");
     assert_eq!(ok(o.core.certificate(&o.chef, &n)).value.reprints.len(), 1);
@@ -137,4 +142,29 @@ fn the_commission_list_is_printed_where_the_commission_decides() {
     let under = office(Some("DP-TIZNIT"));
     let refused = under.core.commission_list_pdf(&under.chef).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(refused.contains("commission de la délégation"), "{refused}");
+}
+
+#[test]
+fn the_bilan_counts_by_the_dates_it_states() {
+    let mut o = office(None);
+    let number = approved_dossier(&mut o);
+    let id = ok(o.core.dossier_by_number(&o.chef, &number)).meta.id;
+    let line = ok(o.core.dossier_view(&o.chef, id)).funding[0].0.meta.id;
+    ok(o.core.disburse(&o.chef, line, ok(Money::parse_fr("400")), date(10, 3, 2026), "OV-1"));
+    ok(o.core.disburse(&o.chef, line, ok(Money::parse_fr("100")), date(10, 7, 2026), "OV-2"));
+    let figures = |from, to| ok(daftar::store::report::bilan(o.core.store().conn(), from, to));
+    let first_half = figures(date(1, 1, 2026), date(30, 6, 2026));
+    assert_eq!(first_half.deposited, [("projet-individuel".to_owned(), 1)]);
+    assert_eq!(first_half.financed, [("projet-individuel".to_owned(), 1)], "first payment in March");
+    assert_eq!(first_half.disbursed, [("hcar".to_owned(), 40_000)], "only what was paid in the period");
+    assert_eq!(first_half.jobs_financed, (2, 1));
+    let second_half = figures(date(1, 7, 2026), date(31, 12, 2026));
+    assert!(second_half.financed.is_empty(), "financed once, in the period of its first payment");
+    assert_eq!(second_half.financed_to_date, [("projet-individuel".to_owned(), 1)]);
+    assert_eq!(second_half.disbursed, [("hcar".to_owned(), 10_000)]);
+    // Budget years: the 2026 commitments count for any period within 2026.
+    assert_eq!(second_half.committed, [("hcar".to_owned(), 100_000), ("indh".to_owned(), 25_000)]);
+    let pdf = ok(o.core.bilan_pdf(&o.agent, date(1, 1, 2026), date(31, 12, 2026)));
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(o.core.bilan_pdf(&o.agent, date(31, 12, 2026), date(1, 1, 2026)).is_err(), "a period runs forward");
 }

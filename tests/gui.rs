@@ -604,6 +604,14 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     fill(&mut harness, "Motif", "Erreur de montant");
     click(&mut harness, "Révoquer BL-DEMO-ATT-2026-00001");
     assert!(has_text(&harness, "RÉVOQUÉE le"), "{:#?}", harness.root());
+    // The bilan of the year, from the Rapports screen.
+    harness.get_by_role_and_label(Role::Button, "Rapports").click();
+    harness.run();
+    assert_eq!(harness.get_by_label("Du").value().as_deref(), Some("01/01/2026"));
+    click(&mut harness, "Imprimer le bilan");
+    assert!(written(&harness).ends_with("bilan-2026-01-01-2026-12-31.pdf"), "{:#?}", harness.root());
+    harness.get_by_role_and_label(Role::Button, "Attestations").click();
+    harness.run();
     // Checking a text that is not a certificate's says so in French.
     fill(&mut harness, "Texte du code QR", "bonjour");
     click(&mut harness, "Vérifier");

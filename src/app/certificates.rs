@@ -167,6 +167,16 @@ impl Core {
             AppError::Rule("Votre session n'a pas ouvert les clés du site : une attestation signée demande un compte qui les détient.".into())
         })?;
         let (facts, applicant_id, dossier_id) = self.facts_for(session, subject)?;
+        let existing = match dossier_id {
+            Some(id) => find::<Certificate>(self.store.conn(), "dossier_id = ?1", &id.to_string())?,
+            None => find::<Certificate>(self.store.conn(), "applicant_id = ?1", &applicant_id.to_string())?,
+        };
+        if let Some(valid) = existing.iter().find(|c| c.value.facts.kind == facts.kind && c.value.revoked.is_none()) {
+            return Err(AppError::Rule(format!(
+                "L'attestation {} est déjà délivrée et valide : réimprimez-la (duplicata) ou révoquez-la avant d'en délivrer une autre.",
+                valid.value.number
+            )));
+        }
         let issued_on = self.clock.today();
         let hash = content_hash(&facts)?;
         let login = session.login.clone();

@@ -89,13 +89,15 @@ pub struct DemoSummary {
     pub disbursements: u64,
     /// Visits.
     pub visits: u64,
+    /// Certificates issued.
+    pub certificates: u64,
 }
 
 impl fmt::Display for DemoSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "Données de démonstration ajoutées : {} titulaires de carte, {} bénéficiaires (dont {} quasi-doublons), {} projets, {} dossiers, {} lignes de financement, {} décaissements, {} visites.",
+            "Données de démonstration ajoutées : {} titulaires de carte, {} bénéficiaires (dont {} quasi-doublons), {} projets, {} dossiers, {} lignes de financement, {} décaissements, {} visites, {} attestations.",
             self.card_holders,
             self.applicants,
             self.near_duplicates,
@@ -103,7 +105,8 @@ impl fmt::Display for DemoSummary {
             self.dossiers,
             self.funding_lines,
             self.disbursements,
-            self.visits
+            self.visits,
+            self.certificates
         )
     }
 }
@@ -277,7 +280,26 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
         })?;
         made += batch;
     }
+    summary.certificates = issue_demo_certificates(core, session)?;
     Ok(summary)
+}
+
+/// A few attestations for the newest funded dossiers, when the account may sign them.
+fn issue_demo_certificates(core: &mut Core, session: &Session) -> Result<u64, AppError> {
+    if session.require(Action::IssueCertificate).is_err() || session.secrets().is_none() {
+        return Ok(0);
+    }
+    let numbers: Vec<String> = {
+        let mut stmt = core.store.conn().prepare(
+            "SELECT number FROM dossiers WHERE deleted_at IS NULL AND status IN ('finance', 'cloture')
+             ORDER BY rid DESC LIMIT 5",
+        )?;
+        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    for number in &numbers {
+        core.issue_certificate(session, &super::CertificateSubject::Dossier(number.clone()))?;
+    }
+    Ok(numbers.len() as u64)
 }
 
 struct Plan<'a> {

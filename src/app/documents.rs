@@ -4,6 +4,8 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use super::certificates::issuer_of;
 use super::{AppError, Core, Session};
 use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
@@ -170,6 +172,25 @@ impl Core {
             });
         }
         Ok(commission_list(&issuer_of(&session.site), self.clock.today(), &lines, self.print_margins()?))
+    }
+
+    /// The *bilan* of `from..=to` (definitions in `docs/indicators.md`).
+    pub fn bilan_pdf(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<u8>, AppError> {
+        session.require(Action::RunReports)?;
+        if from > to {
+            return Err(AppError::Rule(format!(
+                "La période commence le {} après sa fin, le {} : inversez les dates.",
+                format_date_fr(from),
+                format_date_fr(to)
+            )));
+        }
+        let figures = crate::store::report::bilan(self.store.conn(), from, to)?;
+        Ok(crate::documents::bilan::bilan(
+            &issuer_of(&session.site),
+            self.clock.today(),
+            &figures,
+            self.print_margins()?,
+        ))
     }
 
     /// The *notification de décision*, once the commission has decided.

@@ -61,6 +61,9 @@ pub enum Command {
         /// Le fichier.
         file: PathBuf,
     },
+    /// Rapports : le bilan d'une année ou d'une période.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Registre des attestations : délivrer, réimprimer (duplicata), révoquer, lister.
     #[command(subcommand)]
     Certificate(CertificateCommand),
@@ -77,6 +80,29 @@ pub enum Command {
         #[arg(long)]
         dossier: Option<String>,
         /// Le fichier PDF à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `daftar report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Le bilan : chiffres clés et tableaux d'une année (--year) ou d'une période (--from, --to).
+    Bilan {
+        /// L'année (du 1er janvier au 31 décembre).
+        #[arg(long, conflicts_with_all = ["from", "to"], required_unless_present_all = ["from", "to"])]
+        year: Option<i32>,
+        /// Premier jour (jj/mm/aaaa).
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Dernier jour (jj/mm/aaaa).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Le format du fichier.
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Le fichier à écrire.
         #[arg(long)]
         out: PathBuf,
     },

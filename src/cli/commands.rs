@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
-    FundingCommand, ProgrammeCommand, ProjectCommand, ProjectFields, UserCommand, VisitCommand,
+    FundingCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::csv_import::CsvTarget;
@@ -258,6 +258,25 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         }
         Command::Programme(cmd) => programme(core, session, cmd)?,
         Command::Certificate(cmd) => certificate(core, session, cmd)?,
+        Command::Report(ReportCommand::Bilan { year, from, to, format, out }) => {
+            if format != "pdf" {
+                bail!("Format « {format} » non disponible pour le bilan : utilisez --format pdf.");
+            }
+            let (from, to) = match (year, from, to) {
+                (Some(year), _, _) => {
+                    let day =
+                        |m, d| NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| anyhow!("Année {year} invalide."));
+                    (day(1, 1)?, day(12, 31)?)
+                }
+                (None, Some(from), Some(to)) => {
+                    (parse_date_fr(&from).map_err(|e| anyhow!(e))?, parse_date_fr(&to).map_err(|e| anyhow!(e))?)
+                }
+                _ => bail!("Indiquez --year ANNÉE, ou --from et --to."),
+            };
+            refuse_existing(&out)?;
+            write_new(&out, &core.bilan_pdf(session, from, to)?)?;
+            println!("{}", out.display());
+        }
         Command::Document { kind, dossier, out } => {
             let number = || dossier.clone().ok_or_else(|| anyhow!("Indiquez le dossier : --dossier NUMÉRO."));
             let pdf = match kind {

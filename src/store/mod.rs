@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod records;
 pub mod reference;
+pub mod report;
 pub mod search;
 pub mod site;
 

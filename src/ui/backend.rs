@@ -37,15 +37,18 @@ pub struct SessionInfo {
     pub role: Role,
     /// The installation.
     pub site: Site,
+    /// The day the session opened (the office's local date).
+    pub today: chrono::NaiveDate,
 }
 
 impl SessionInfo {
-    fn of(session: &Session) -> SessionInfo {
+    fn of(session: &Session, today: chrono::NaiveDate) -> SessionInfo {
         SessionInfo {
             login: session.login.clone(),
             full_name: session.full_name.clone(),
             role: session.role,
             site: session.site.clone(),
+            today,
         }
     }
 }
@@ -286,6 +289,13 @@ pub enum Request {
     },
     /// Check a QR code's text.
     VerifyCertificate(String),
+    /// Write the bilan of a period in the documents folder.
+    PrintBilan {
+        /// First day.
+        from: chrono::NaiveDate,
+        /// Last day.
+        to: chrono::NaiveDate,
+    },
     /// Write the list of dossiers presented to the commission in the documents folder.
     PrintCommissionList,
     /// Write a document of a dossier in the documents folder.
@@ -615,6 +625,12 @@ impl Worker {
                 core.certificates(s, CERTIFICATE_LIST)
             })),
             Request::VerifyCertificate(payload) => Reply::Verdict(self.core.verify_certificate(&payload)),
+            Request::PrintBilan { from, to } => {
+                let documents = self.documents.clone();
+                Reply::DocumentWritten(self.with(|core, s| {
+                    save_in_folder(&documents, &format!("bilan-{from}-{to}"), &core.bilan_pdf(s, from, to)?)
+                }))
+            }
             Request::PrintCommissionList => {
                 let documents = self.documents.clone();
                 Reply::DocumentWritten(self.with(|core, s| {
@@ -665,7 +681,7 @@ impl Worker {
     }
 
     fn open(&mut self, session: Session) -> SessionInfo {
-        let info = SessionInfo::of(&session);
+        let info = SessionInfo::of(&session, self.core.clock().today());
         self.session = Some(session);
         info
     }

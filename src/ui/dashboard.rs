@@ -122,10 +122,15 @@ pub fn envelopes_ui(ui: &mut Ui, uses: &[EnvelopeUse]) {
     uses.sort_by(|a, b| b.envelope.year.cmp(&a.envelope.year).then_with(|| a.code.cmp(&b.code)));
     for u in uses {
         let percent = format!("{:.1}", u.percent()).replace('.', ",");
-        ui.label(format!(
+        let line = format!(
             "{} — {} : {} engagés sur {} ({percent} %)",
             u.code, u.envelope.year, u.committed, u.envelope.amount
-        ));
+        );
+        if u.committed > u.envelope.amount {
+            ui.label(RichText::new(format!("{line} — enveloppe dépassée")).color(super::theme::ERROR));
+        } else {
+            ui.label(line);
+        }
         ui.add(ProgressBar::new((u.percent() / 100.0).clamp(0.0, 1.0) as f32).desired_width(260.0));
     }
 }

@@ -104,6 +104,7 @@ pub struct DaftarApp {
     projects: projects::ProjectsState,
     programmes: programmes::ProgrammesState,
     certificates: certificates::CertificatesState,
+    reports: other::ReportsState,
     users: Option<Vec<UserRow>>,
     settings: settings::SettingsForm,
     message: Option<Message>,
@@ -132,6 +133,7 @@ impl DaftarApp {
             projects: projects::ProjectsState::default(),
             programmes: programmes::ProgrammesState::default(),
             certificates: certificates::CertificatesState::default(),
+            reports: other::ReportsState::default(),
             users: None,
             settings: settings::SettingsForm::default(),
             message: None,
@@ -242,7 +244,7 @@ impl DaftarApp {
                     "Synchronisation",
                     &format!("{} modification(s) attendent d'être livrées à la délégation. Les paquets signés et chiffrés arrivent avec le module de synchronisation.", outbox.unwrap_or(0)),
                 ),
-                Screen::Reports => other::coming_ui(ui, "Rapports", "Le bilan et les indicateurs arrivent avec le module de la délégation ; le tableau de bord donne déjà les effectifs."),
+                Screen::Reports => requests.extend(other::reports_ui(ui, &mut self.reports, chrono::Datelike::year(&session.today))),
                 Screen::Settings => {
                     requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
                 }
@@ -291,6 +293,7 @@ impl DaftarApp {
         self.users = None;
         self.programmes = programmes::ProgrammesState::default();
         self.certificates = certificates::CertificatesState::default();
+        self.reports = other::ReportsState::default();
         self.settings = settings::SettingsForm::default();
     }
 
@@ -508,6 +511,8 @@ impl DaftarApp {
                 if self.screen == Screen::Certificates {
                     self.certificates.message = Some(message);
                     self.backend.send(Request::Certificates);
+                } else if self.screen == Screen::Reports {
+                    self.reports.message = Some(message);
                 } else {
                     self.dossiers.message = Some(message);
                 }
