@@ -21,6 +21,7 @@ pub mod domain;
 pub mod identity;
 pub mod reference;
 pub mod store;
+pub mod sync;
 pub mod ui;
 
 /// The version of this build, with the git commit when it was known at build time.

@@ -11,5 +11,6 @@ mod gui;
 mod keys;
 mod properties;
 mod search;
+mod sync;
 mod workflow;
 mod writes;

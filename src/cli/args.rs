@@ -61,6 +61,49 @@ pub enum Command {
         /// Le fichier.
         file: PathBuf,
     },
+    /// L'identité publique du site (clés), pour l'enrôlement.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
+    /// Enrôle un site supervisé, ou épingle la délégation, depuis son fichier d'identité.
+    Enroll {
+        /// Le fichier d'identité (daftar identity export).
+        file: PathBuf,
+        /// L'empreinte lue sur le formulaire papier (tirets et casse indifférents).
+        #[arg(long)]
+        fingerprint: String,
+    },
+    /// Révoque la clé d'un site supervisé (perdue, volée) : ses paquets sont refusés.
+    RevokeSite {
+        /// Le code du site.
+        code: String,
+        /// Le motif.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Écrit le paquet des modifications non encore reçues par la délégation.
+    Export {
+        /// Le dossier où l'écrire (la clé USB).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Lit des paquets ou des réponses (fichiers, ou dossiers entiers). Code de sortie : 0 appliqué
+    /// ou rien de nouveau, 3 mis de côté, 2 refusé.
+    Import {
+        /// Les fichiers ou dossiers.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Écrit la réponse pour un site supervisé (accusé de réception).
+    Reply {
+        /// Le code du site.
+        #[arg(long)]
+        office: String,
+        /// Le dossier où l'écrire.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// L'état de la synchronisation : délégation, sites supervisés, paquets en attente, conflits.
+    SyncStatus,
     /// Rapports : le bilan d'une année ou d'une période.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -80,6 +123,17 @@ pub enum Command {
         #[arg(long)]
         dossier: Option<String>,
         /// Le fichier PDF à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `daftar identity …`.
+#[derive(Debug, Subcommand)]
+pub enum IdentityCommand {
+    /// Écrit l'identité publique du site et affiche son empreinte.
+    Export {
+        /// Le fichier à écrire.
         #[arg(long)]
         out: PathBuf,
     },

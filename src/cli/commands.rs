@@ -8,9 +8,11 @@ use uuid::Uuid;
 
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
-    FundingCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, UserCommand, VisitCommand,
+    FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, UserCommand,
+    VisitCommand,
 };
 use super::{default_db_path, password_from, print};
+use crate::app::ImportOutcome;
 use crate::app::csv_import::CsvTarget;
 use crate::app::{CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo, save_new};
 use crate::domain::Money;
@@ -24,6 +26,7 @@ use crate::domain::role::Role;
 use crate::domain::visit::Visit;
 use crate::reference::Reference;
 use crate::store::records::Table;
+use crate::store::sync::Relation;
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -95,6 +98,62 @@ fn login(core: &mut Core, user: Option<&str>) -> anyhow::Result<Session> {
     })?;
     let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {user} : "))?;
     Ok(core.login(user, &password)?)
+}
+
+/// The files named, folders expanded to the bundles they hold (sorted by name).
+fn bundle_files(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<_> = std::fs::read_dir(path)
+                .with_context(|| format!("Lecture du dossier {}", path.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "daftar"))
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Imports every file; the exit code says the worst that happened (2 refused, 3 set aside).
+/// In a folder, the bundles addressed to other sites are left alone (a stick carries several).
+fn import(core: &mut Core, session: &Session, paths: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let mut worst = 0u8;
+    let here = core.site()?.code.to_string();
+    let named: Vec<&std::path::PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    for file in bundle_files(paths)? {
+        if !named.contains(&&file) {
+            let other = std::fs::read(&file)
+                .ok()
+                .and_then(|bytes| crate::sync::envelope::open(&bytes).ok().map(|o| o.header.recipient))
+                .filter(|recipient| *recipient != here);
+            if let Some(recipient) = other {
+                println!("{} : ignoré (destiné à {recipient}).", file.display());
+                continue;
+            }
+        }
+        let name = file.display().to_string();
+        let result = std::fs::read(&file)
+            .map_err(|e| crate::app::AppError::Rule(format!("Lecture de {name} impossible : {e}")))
+            .and_then(|bytes| core.import_bundle(session, &bytes, &name));
+        match result {
+            Ok(outcome @ ImportOutcome::SetAside { .. }) => {
+                println!("{name} : {outcome}");
+                worst = worst.max(if worst == 2 { 2 } else { 3 });
+            }
+            Ok(outcome) => println!("{name} : {outcome}"),
+            Err(e) => {
+                eprintln!("{name} : {e}");
+                worst = 2;
+            }
+        }
+    }
+    if worst == 0 { Ok(()) } else { Err(super::Exit(worst).into()) }
 }
 
 fn refuse_existing(path: &std::path::Path) -> anyhow::Result<()> {
@@ -258,6 +317,35 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         }
         Command::Programme(cmd) => programme(core, session, cmd)?,
         Command::Certificate(cmd) => certificate(core, session, cmd)?,
+        Command::Identity(IdentityCommand::Export { out }) => {
+            let identity = core.identity_file(session)?;
+            refuse_existing(&out)?;
+            write_new(&out, &serde_json::to_vec_pretty(&identity)?)?;
+            println!("{}", identity.keys.fingerprint());
+        }
+        Command::Enroll { file, fingerprint } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("Lecture de {}", file.display()))?;
+            let peer = core.enroll(session, &bytes, &fingerprint)?;
+            let what = match peer.relation {
+                Relation::Parent => "délégation de rattachement",
+                _ => "site supervisé",
+            };
+            println!("{} ({}) enrôlé : {what}.", peer.code, peer.name);
+        }
+        Command::RevokeSite { code, reason } => {
+            core.revoke_site(session, &code.trim().to_uppercase(), &reason)?;
+            println!("Clé de {} révoquée.", code.trim().to_uppercase());
+        }
+        Command::Export { to } => {
+            let keep = core.store().path().and_then(|db| db.parent().map(|d| d.join("envois")));
+            match core.export_bundle(session, &to, keep.as_deref())? {
+                Some(report) => println!("{}", report.path.display()),
+                None => eprintln!("Rien à envoyer : la délégation a accusé réception de toutes les modifications."),
+            }
+        }
+        Command::Reply { office, to } => println!("{}", core.export_reply(session, &office, &to)?.path.display()),
+        Command::Import { files } => return import(core, session, &files),
+        Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
         Command::Report(ReportCommand::Bilan { year, from, to, format, out }) => {
             if format != "pdf" {
                 bail!("Format « {format} » non disponible pour le bilan : utilisez --format pdf.");

@@ -34,6 +34,18 @@ fn password_from(variable: &str, prompt: &str) -> anyhow::Result<String> {
     anyhow::bail!("Mot de passe absent : définissez la variable {variable} (aucun terminal pour le demander).")
 }
 
+/// A command that already said what happened and ends with this exit code.
+#[derive(Debug)]
+struct Exit(u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "code de sortie {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
 /// Parses the command line, runs the command, and turns errors into a French message and a
 /// non-zero exit code.
 pub fn main() -> ExitCode {
@@ -45,6 +57,9 @@ pub fn main() -> ExitCode {
             if error.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
         {
             ExitCode::SUCCESS
+        }
+        Err(error) if error.downcast_ref::<Exit>().is_some() => {
+            ExitCode::from(error.downcast_ref::<Exit>().map_or(1, |exit| exit.0))
         }
         Err(error) => {
             eprintln!("Erreur : {error}");

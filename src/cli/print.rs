@@ -6,7 +6,7 @@ use std::path::Path;
 use uuid::Uuid;
 
 use crate::app::demo::DemoAccount;
-use crate::app::{CheckReport, Core, DossierView, Session};
+use crate::app::{CheckReport, Core, DossierView, Session, SyncStatus};
 use crate::domain::Money;
 use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
@@ -304,6 +304,37 @@ pub fn certificates(out: &mut dyn Write, rows: &[Row<Certificate>]) -> io::Resul
             c.facts.cin,
             c.issued_on.format("%d/%m/%Y")
         )?;
+    }
+    Ok(())
+}
+
+/// The sync state.
+pub fn sync_status(out: &mut dyn Write, s: &SyncStatus) -> io::Result<()> {
+    match &s.parent {
+        Some(parent) => {
+            writeln!(out, "Délégation : {parent}")?;
+            writeln!(out, "Modifications non acquittées : {}", s.unacknowledged)?;
+            if let Some((at, file)) = &s.last_sent {
+                writeln!(out, "Dernier envoi : {at} ({file})")?;
+            }
+            if let Some(at) = &s.last_reply {
+                writeln!(out, "Dernière réponse lue : {at}")?;
+            }
+        }
+        None => writeln!(out, "Aucune délégation épinglée (site autonome).")?,
+    }
+    for (code, watermark, at) in &s.children {
+        writeln!(
+            out,
+            "Site supervisé {code} : reçu jusqu'à la modification {watermark}{}",
+            at.as_ref().map(|a| format!(", le {a}")).unwrap_or_default()
+        )?;
+    }
+    for (sender, n) in &s.waiting {
+        writeln!(out, "En attente : {n} paquet(s) de {sender} (un paquet précédent manque)")?;
+    }
+    for c in &s.conflicts {
+        writeln!(out, "Conflit n° {} ({}) : {} {} de {} — {}", c.id, c.sender, c.table, c.row_id, c.owner, c.reason)?;
     }
     Ok(())
 }

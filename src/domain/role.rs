@@ -111,6 +111,10 @@ pub enum Action {
     ManageSettings,
     /// Issue, reprint and revoke certificates (signed with the site's key).
     IssueCertificate,
+    /// Write and read sync bundles and replies (signed and decrypted with the site's keys).
+    Synchronize,
+    /// Enroll a supervised site or pin the parent; revoke a site's key.
+    EnrollSites,
     /// Import lists from spreadsheets (CSV).
     ImportCsv,
     /// Print figures and reports.
@@ -144,6 +148,8 @@ impl Action {
             Action::ManageUsers => "gérer les comptes",
             Action::ManageSettings => "modifier les paramètres du site",
             Action::IssueCertificate => "délivrer, réimprimer ou révoquer une attestation",
+            Action::Synchronize => "exporter ou importer un paquet de synchronisation",
+            Action::EnrollSites => "enrôler un site ou en révoquer la clé",
             Action::ImportCsv => "importer un fichier CSV",
             Action::RunReports => "produire les rapports",
             Action::CheckIntegrity => "vérifier la base",
@@ -170,6 +176,8 @@ impl Action {
             | Action::DeleteRecord
             | Action::ManageUsers
             | Action::ManageSettings
+            | Action::Synchronize
+            | Action::EnrollSites
             | Action::RunReports
             | Action::CheckIntegrity => true,
         }
@@ -192,11 +200,12 @@ impl Action {
                     | Action::RunReports
                     | Action::CheckIntegrity
             ),
-            Role::HeadOfOffice => !matches!(self, Action::ManageUsers),
+            Role::HeadOfOffice => !matches!(self, Action::ManageUsers | Action::EnrollSites),
             Role::DelegationOfficer => matches!(
                 self,
                 Action::ViewRegister
                     | Action::RecordDecision
+                    | Action::Synchronize
                     | Action::ManagePrograms
                     | Action::DeleteRecord
                     | Action::RunReports

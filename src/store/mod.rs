@@ -11,6 +11,7 @@ pub mod reference;
 pub mod report;
 pub mod search;
 pub mod site;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_initial.sql"),
     include_str!("../../migrations/0002_envelopes.sql"),
     include_str!("../../migrations/0003_certificates.sql"),
+    include_str!("../../migrations/0004_sync.sql"),
 ];
 
 /// The schema version this program writes.

@@ -63,6 +63,11 @@ impl Table {
         Table::Certificates,
     ];
 
+    /// The table called `name`, if it is a business table.
+    pub fn from_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     /// The SQL table name.
     pub fn name(self) -> &'static str {
         match self {
@@ -463,6 +468,70 @@ impl<'a> Writer<'a> {
         self.index::<T>(rid, None, true)?;
         self.log::<T>(&meta, "delete", &before, Some(&before), Some(reason))?;
         Ok(meta)
+    }
+
+    /// Stores a row another site owns, as it arrived (its owner, version and timestamps), unless
+    /// the one held is as recent. Logged like any write (outbox, so a delegation forwards it up;
+    /// audit, so `check` vouches for it). Returns whether it was applied.
+    pub fn receive<T: Record>(&self, meta: &RowMeta, value: &T) -> Result<bool, StoreError> {
+        let sql = format!("SELECT rid, version, deleted_at, data FROM {} WHERE id = ?1", T::TABLE.name());
+        let held = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([meta.id.to_string()], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+            })
+            .optional()?;
+        let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
+        let live = meta.deleted_at.is_none();
+        let (rid, before) = match held {
+            Some((_, version, _, _)) if version >= meta.version => return Ok(false),
+            Some((rid, _, deleted_at, before)) => {
+                let sql = format!(
+                    "UPDATE {} SET owner = ?2, version = ?3, created_at = ?4, updated_at = ?5, deleted_at = ?6,
+                     delete_reason = ?7, sort_key = ?8, label = ?9, data = ?10 WHERE rid = ?1",
+                    T::TABLE.name()
+                );
+                self.conn.prepare_cached(&sql)?.execute(params![
+                    rid,
+                    meta.owner,
+                    meta.version,
+                    meta.created_at,
+                    meta.updated_at,
+                    meta.deleted_at,
+                    meta.delete_reason,
+                    value.sort_key(),
+                    value.label(),
+                    data
+                ])?;
+                self.count_live::<T>(i64::from(live) - i64::from(deleted_at.is_none()))?;
+                (rid, Some(before))
+            }
+            None => {
+                let sql = format!(
+                    "INSERT INTO {} (id, owner, version, created_at, updated_at, deleted_at, delete_reason, sort_key, label, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    T::TABLE.name()
+                );
+                self.conn.prepare_cached(&sql)?.execute(params![
+                    meta.id.to_string(),
+                    meta.owner,
+                    meta.version,
+                    meta.created_at,
+                    meta.updated_at,
+                    meta.deleted_at,
+                    meta.delete_reason,
+                    value.sort_key(),
+                    value.label(),
+                    data
+                ])?;
+                self.count_live::<T>(i64::from(live))?;
+                (self.conn.last_insert_rowid(), None)
+            }
+        };
+        self.index::<T>(rid, live.then_some(value), before.is_some())?;
+        self.log::<T>(meta, "receive", &data, before.as_deref(), None)?;
+        Ok(true)
     }
 
     fn current<T: Record>(&self, id: Uuid) -> Result<(i64, RowMeta, String), StoreError> {

@@ -189,6 +189,12 @@ pub fn next_counter(conn: &Connection, name: &str) -> Result<i64, StoreError> {
     )?)
 }
 
+/// Records the site this installation reports to.
+pub fn set_parent(conn: &Connection, code: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE site SET parent_code = ?1", [code])?;
+    Ok(())
+}
+
 /// Reads a setting.
 pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)

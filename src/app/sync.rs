@@ -1,0 +1,928 @@
+//! Sync at the core: the installation's public identity and enrollment, writing a bundle for
+//! the parent (or a reply for a supervised site), and reading bundles with every check of
+//! DESIGN §5 before anything is decrypted, then applying all of it or none.
+
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::{AppError, Core, Session};
+use crate::domain::applicant::{Applicant, CardHolder};
+use crate::domain::certificate::Certificate;
+use crate::domain::dossier::Dossier;
+use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
+use crate::domain::project::Project;
+use crate::domain::role::Action;
+use crate::domain::site::Level;
+use crate::domain::visit::Visit;
+use crate::identity::PublicKeys;
+use crate::store::audit::{self, Entry, timestamp};
+use crate::store::records::{Record, RowMeta, Table, Writer};
+use crate::store::site as site_store;
+use crate::store::sync::{self as sync_store, Incoming, Peer, Relation};
+use crate::sync::envelope::{self, Header, Kind};
+use crate::sync::payload::{self, Ack, FORMAT, Manifest, WireRecord};
+
+/// The public identity file an installation hands to its parent (or children) for enrollment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityFile {
+    /// `daftar-identity/1`.
+    pub format: String,
+    /// Site code.
+    pub code: String,
+    /// Site name.
+    pub name: String,
+    /// Level code.
+    pub level: String,
+    /// Province code.
+    pub province: Option<String>,
+    /// Region code.
+    pub region: Option<String>,
+    /// The keys.
+    pub keys: PublicKeys,
+    /// Ed25519 signature (hex) of the same file with an empty signature: the site holds the key.
+    pub signature: String,
+}
+
+const IDENTITY_FORMAT: &str = "daftar-identity/1";
+
+impl IdentityFile {
+    fn signed_bytes(&self) -> Result<Vec<u8>, AppError> {
+        serde_json::to_vec(&IdentityFile { signature: String::new(), ..self.clone() })
+            .map_err(|e| AppError::Rule(e.to_string()))
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Applied: how many rows, how many conflicts queued, and bundles that were waiting and
+    /// could now be applied too.
+    Applied {
+        /// Sender.
+        sender: String,
+        /// Rows applied.
+        rows: usize,
+        /// Rows queued as conflicts.
+        conflicts: usize,
+        /// Bundles set aside earlier and applied now.
+        released: usize,
+        /// A warning (the sender's history does not continue what was seen).
+        alarm: Option<String>,
+    },
+    /// Nothing new: already imported or superseded.
+    NothingNew {
+        /// Why.
+        why: String,
+    },
+    /// A gap: set aside until the missing range arrives.
+    SetAside {
+        /// The missing range.
+        missing: (i64, i64),
+    },
+}
+
+impl std::fmt::Display for ImportOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportOutcome::Applied { sender, rows, conflicts, released, alarm } => {
+                write!(f, "Paquet de {sender} importé : {rows} enregistrement(s) appliqué(s)")?;
+                if *conflicts > 0 {
+                    write!(f, ", {conflicts} mis en file de conflits (écran Synchronisation)")?;
+                }
+                if *released > 0 {
+                    write!(f, ", {released} paquet(s) en attente appliqué(s) à la suite")?;
+                }
+                write!(f, ".")?;
+                if let Some(alarm) = alarm {
+                    write!(f, " ALERTE : {alarm}")?;
+                }
+                Ok(())
+            }
+            ImportOutcome::NothingNew { why } => write!(f, "Rien de nouveau : {why}"),
+            ImportOutcome::SetAside { missing: (from, to) } => write!(
+                f,
+                "Paquet mis de côté : il manque les modifications {}..{to} (un paquet précédent n'est pas arrivé). \
+                 Il sera appliqué dès que le paquet manquant sera importé.",
+                from + 1
+            ),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// The file on the stick.
+    pub path: PathBuf,
+    /// Its sequence number.
+    pub sequence: u64,
+    /// The change numbers carried: (from, to].
+    pub range: (i64, i64),
+    /// Rows carried.
+    pub rows: usize,
+    /// SHA-256 of the file, hex.
+    pub hash: String,
+}
+
+/// The sync state shown on the dashboard and the sync screen.
+#[derive(Debug, Clone, Default)]
+pub struct SyncStatus {
+    /// The parent, if pinned.
+    pub parent: Option<String>,
+    /// Changes written and not acknowledged by the parent.
+    pub unacknowledged: i64,
+    /// The last bundle written for the parent: when, where.
+    pub last_sent: Option<(String, String)>,
+    /// The last reply read from the parent: when.
+    pub last_reply: Option<String>,
+    /// Per supervised site: code, watermark, last bundle applied at.
+    pub children: Vec<(String, i64, Option<String>)>,
+    /// Bundles waiting for a missing range, per sender.
+    pub waiting: Vec<(String, i64)>,
+    /// Open conflicts.
+    pub conflicts: Vec<sync_store::Conflict>,
+}
+
+/// What goes into a bundle being written.
+#[derive(Clone, Copy)]
+struct Sealing<'a> {
+    kind: Kind,
+    sequence: u64,
+    range: (i64, i64),
+    records: &'a [WireRecord],
+    ack: Option<Ack>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Writes `bytes` as `dir/name` the way a USB stick needs: never over an existing file, through
+/// `name.partial`, flushed, renamed, flushed, then read back and compared.
+pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
+    let failed = |e: std::io::Error| {
+        AppError::Rule(format!("Écriture impossible dans {} : {e}. Vérifiez la clé USB et recommencez.", dir.display()))
+    };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let path = dir.join(name);
+    if path.exists() {
+        return Err(AppError::Rule(format!("{} existe déjà sur la clé : rien n'a été remplacé.", path.display())));
+    }
+    let partial = dir.join(format!("{name}.partial"));
+    {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&partial).map_err(failed)?;
+        file.write_all(bytes).map_err(failed)?;
+        file.sync_all().map_err(failed)?;
+    }
+    std::fs::rename(&partial, &path).map_err(failed)?;
+    // The rename itself must reach the disk (not possible to open a directory on Windows).
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    let mut back = Vec::with_capacity(bytes.len());
+    std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut back)).map_err(failed)?;
+    if sha256_hex(&back) != sha256_hex(bytes) {
+        return Err(AppError::Rule(format!(
+            "La relecture de {} ne correspond pas à ce qui a été écrit : la clé USB est défectueuse, utilisez-en une autre.",
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
+/// A refusal: what happened and what to do, in French.
+fn refuse(message: impl Into<String>) -> AppError {
+    AppError::Refused(crate::domain::role::Refusal(message.into()))
+}
+
+impl Core {
+    /// The installation's public identity, signed with its key (needs an account holding them).
+    pub fn identity_file(&self, session: &Session) -> Result<IdentityFile, AppError> {
+        let secrets = session.secrets().ok_or_else(|| {
+            AppError::Rule("Exporter l'identité demande un compte qui détient les clés du site.".into())
+        })?;
+        let site = self.site()?;
+        let mut file = IdentityFile {
+            format: IDENTITY_FORMAT.into(),
+            code: site.code.to_string(),
+            name: site.name.clone(),
+            level: site.level.code().into(),
+            province: site.province_code.clone(),
+            region: site.region_code.clone(),
+            keys: secrets.public(),
+            signature: String::new(),
+        };
+        file.signature = hex::encode(secrets.sign(&file.signed_bytes()?));
+        Ok(file)
+    }
+
+    /// Enrolls a site from its identity file, once the fingerprint read on the paper form
+    /// matches: a site one level below becomes supervised, one level above becomes our parent.
+    pub fn enroll(&mut self, session: &Session, file: &[u8], fingerprint: &str) -> Result<Peer, AppError> {
+        session.require(Action::EnrollSites)?;
+        let identity: IdentityFile = serde_json::from_slice(file).map_err(|_| {
+            AppError::Rule("Ce fichier n'est pas un fichier d'identité Daftar (daftar identity export).".into())
+        })?;
+        if identity.format != IDENTITY_FORMAT {
+            return Err(AppError::Rule(format!("Format d'identité « {} » inconnu.", identity.format)));
+        }
+        let normalise = |fp: &str| fp.chars().filter(char::is_ascii_hexdigit).collect::<String>().to_lowercase();
+        if normalise(fingerprint) != normalise(&identity.keys.fingerprint()) {
+            return Err(refuse(format!(
+                "L'empreinte saisie ne correspond pas aux clés du fichier de {} : ne l'enrôlez pas et demandez un nouveau fichier.",
+                identity.code
+            )));
+        }
+        let signature = hex::decode(&identity.signature).unwrap_or_default();
+        if !identity.keys.verify(&identity.signed_bytes()?, &signature) {
+            return Err(refuse(format!(
+                "Le fichier d'identité de {} n'est pas signé par ses propres clés.",
+                identity.code
+            )));
+        }
+        let site = self.site()?;
+        let theirs = Level::parse(&identity.level).map_err(AppError::Rule)?;
+        let below = Level::ALL.iter().position(|l| *l == theirs).map(|i| i + 1);
+        let ours = Level::ALL.iter().position(|l| *l == site.level);
+        let relation = if below == ours {
+            let within = match site.level {
+                Level::DelegationProvinciale => identity.province == site.province_code,
+                Level::DelegationRegionale => identity.region == site.region_code,
+                _ => true,
+            };
+            if !within {
+                return Err(refuse(format!(
+                    "{} n'est pas dans le ressort de {} (province ou région différente).",
+                    identity.code, site.code
+                )));
+            }
+            Relation::Child
+        } else if ours.map(|i| i + 1) == Level::ALL.iter().position(|l| *l == theirs) {
+            Relation::Parent
+        } else {
+            return Err(refuse(format!(
+                "{} ({}) n'est ni juste au-dessus ni juste au-dessous de {} ({}) : rien n'est enrôlé.",
+                identity.code,
+                theirs.label_fr(),
+                site.code,
+                site.level.label_fr()
+            )));
+        };
+        if identity.code == site.code.as_str() {
+            return Err(refuse("Un site ne s'enrôle pas lui-même."));
+        }
+        let peer = Peer {
+            code: identity.code.clone(),
+            name: identity.name.clone(),
+            level: identity.level.clone(),
+            relation,
+            supervisor: (relation == Relation::Child).then(|| site.code.to_string()),
+            keys: identity.keys.clone(),
+            enrolled_at: timestamp(self.clock.now_utc()),
+            revoked: None,
+        };
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        sync_store::put_peer(&tx, &peer)?;
+        if relation == Relation::Parent {
+            site_store::set_parent(&tx, &peer.code)?;
+        }
+        let content = serde_json::json!({ "site": peer.code, "relation": format!("{relation:?}"), "fingerprint": peer.keys.fingerprint() }).to_string();
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "sync.enroll",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            },
+        )?;
+        tx.commit()?;
+        Ok(peer)
+    }
+
+    /// Revokes a supervised site's key (lost, stolen, forgotten password): its bundles are refused
+    /// until it is enrolled again with new keys.
+    pub fn revoke_site(&mut self, session: &Session, code: &str, reason: &str) -> Result<(), AppError> {
+        session.require(Action::EnrollSites)?;
+        if reason.trim().is_empty() {
+            return Err(AppError::Rule("Une révocation doit être motivée : indiquez le motif.".into()));
+        }
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        if !sync_store::revoke_peer(&tx, code, &timestamp(now), reason.trim())? {
+            return Err(AppError::Rule(format!("Aucun site enrôlé de code « {code} ».")));
+        }
+        let content = serde_json::json!({ "site": code, "reason": reason.trim() }).to_string();
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "sync.revoke",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The sites this installation knows.
+    pub fn peers(&self, session: &Session) -> Result<Vec<Peer>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(sync_store::peers(self.store.conn())?)
+    }
+
+    /// Where things stand with the parent and the supervised sites.
+    pub fn sync_status(&self, session: &Session) -> Result<SyncStatus, AppError> {
+        session.require(Action::ViewRegister)?;
+        let conn = self.store.conn();
+        let site = self.site()?;
+        let parent = site.parent.as_ref().map(ToString::to_string);
+        let (unacknowledged, last_sent, last_reply) = match &parent {
+            Some(p) => {
+                let out = sync_store::outgoing(conn, p)?;
+                let last = sync_store::last_change(conn)?;
+                (last - out.acknowledged, out.last_sent, sync_store::incoming(conn, p)?.last_at)
+            }
+            None => (0, None, None),
+        };
+        let mut children = Vec::new();
+        for peer in sync_store::peers(conn)?.into_iter().filter(|p| p.relation == Relation::Child) {
+            let state = sync_store::incoming(conn, &peer.code)?;
+            children.push((peer.code, state.watermark, state.last_at));
+        }
+        Ok(SyncStatus {
+            parent,
+            unacknowledged,
+            last_sent,
+            last_reply,
+            children,
+            waiting: sync_store::waiting_counts(conn)?,
+            conflicts: sync_store::open_conflicts(conn)?,
+        })
+    }
+
+    fn seal_for(&self, session: &Session, recipient: &Peer, content: &Sealing<'_>) -> Result<Vec<u8>, AppError> {
+        let Sealing { kind, sequence, range, records, ack } = *content;
+        let secrets = session.secrets().ok_or_else(|| {
+            AppError::Rule(
+                "Signer un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
+            )
+        })?;
+        let site = self.site()?;
+        let (audit_seq, audit_hash) = audit::head(self.store.conn())?;
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            kind,
+            sender: site.code.to_string(),
+            recipient: recipient.code.clone(),
+            sequence,
+            from_change: range.0,
+            to_change: range.1,
+            schema: crate::store::SCHEMA_VERSION,
+            audit_head: (audit_seq, hex::encode(audit_hash)),
+        };
+        let plain = payload::encode(&manifest, records, ack).map_err(|e| AppError::Rule(e.to_string()))?;
+        let to: age::x25519::Recipient = recipient.keys.age_recipient.parse().map_err(|_| {
+            AppError::Rule(format!(
+                "La clé de chiffrement de {} est illisible : enrôlez-le de nouveau.",
+                recipient.code
+            ))
+        })?;
+        let ciphertext =
+            age::encrypt(&to, &plain).map_err(|e| AppError::Rule(format!("Chiffrement impossible : {e}")))?;
+        let header = Header {
+            kind,
+            sender: manifest.sender.clone(),
+            recipient: manifest.recipient.clone(),
+            sequence,
+            from_change: range.0,
+            to_change: range.1,
+            created_at: timestamp(self.clock.now_utc()),
+            signer: secrets.public().fingerprint(),
+            schema: manifest.schema,
+            ciphertext_len: 0,
+        };
+        envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
+    }
+
+    /// Writes the bundle of every change the parent has not acknowledged into `dir` (a copy goes
+    /// to `keep` when given). `None` when there is nothing to send.
+    pub fn export_bundle(
+        &mut self,
+        session: &Session,
+        dir: &Path,
+        keep: Option<&Path>,
+    ) -> Result<Option<ExportReport>, AppError> {
+        session.require(Action::Synchronize)?;
+        let site = self.site()?;
+        let parent_code = site.parent.as_ref().map(ToString::to_string).ok_or_else(|| {
+            AppError::Rule(
+                "Ce site n'est rattaché à aucune délégation : enrôlez d'abord la délégation (daftar enroll).".into(),
+            )
+        })?;
+        let conn = self.store.conn();
+        let parent = sync_store::peer(conn, &parent_code)?.ok_or_else(|| {
+            AppError::Rule(format!(
+                "La délégation {parent_code} n'est pas enrôlée ici : importez son fichier d'identité (daftar enroll)."
+            ))
+        })?;
+        let out = sync_store::outgoing(conn, &parent_code)?;
+        let to = sync_store::last_change(conn)?;
+        if to <= out.acknowledged {
+            return Ok(None);
+        }
+        let records = sync_store::changed_rows(conn, out.acknowledged, to, &parent_code)?;
+        let range = (out.acknowledged, to);
+        let content = Sealing { kind: Kind::Changes, sequence: out.next_sequence, range, records: &records, ack: None };
+        let bytes = self.seal_for(session, &parent, &content)?;
+        let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
+        let path = write_to_stick(dir, &name, &bytes)?;
+        if let Some(keep) = keep {
+            write_to_stick(keep, &name, &bytes)?;
+        }
+        let hash = sha256_hex(&bytes);
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        sync_store::record_sent(&tx, &parent_code, out.next_sequence, &timestamp(now), &path.display().to_string())?;
+        let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "sync.export",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            },
+        )?;
+        tx.commit()?;
+        Ok(Some(ExportReport { path, sequence: out.next_sequence, range, rows: records.len(), hash }))
+    }
+
+    /// Writes the reply for the supervised site `office`: what this site holds of its changes.
+    pub fn export_reply(&mut self, session: &Session, office: &str, dir: &Path) -> Result<ExportReport, AppError> {
+        session.require(Action::Synchronize)?;
+        let office = office.trim().to_uppercase();
+        let conn = self.store.conn();
+        let child = sync_store::peer(conn, &office)?
+            .filter(|p| p.relation == Relation::Child)
+            .ok_or_else(|| AppError::Rule(format!("{office} n'est pas un site enrôlé sous celui-ci.")))?;
+        let held = sync_store::incoming(conn, &office)?;
+        let out = sync_store::outgoing(conn, &office)?;
+        let ack = Ack { watermark: held.watermark };
+        let content =
+            Sealing { kind: Kind::Reply, sequence: out.next_sequence, range: (0, 0), records: &[], ack: Some(ack) };
+        let bytes = self.seal_for(session, &child, &content)?;
+        let site = self.site()?;
+        let name = format!("{}-reponse-{}-{:06}.daftar", site.code, office, out.next_sequence);
+        let path = write_to_stick(dir, &name, &bytes)?;
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        sync_store::record_sent(&tx, &office, out.next_sequence, &timestamp(now), &path.display().to_string())?;
+        let content =
+            serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
+        audit::append(
+            &tx,
+            &Entry {
+                at: now,
+                actor: &session.login,
+                action: "sync.reply",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            },
+        )?;
+        tx.commit()?;
+        Ok(ExportReport { path, sequence: out.next_sequence, range: (0, 0), rows: 0, hash: sha256_hex(&bytes) })
+    }
+
+    /// Reads a bundle or a reply. Refusals are `AppError::Refused` with a French message and
+    /// leave the business data as it was (a line goes to the import log).
+    pub fn import_bundle(&mut self, session: &Session, bytes: &[u8], file: &str) -> Result<ImportOutcome, AppError> {
+        session.require(Action::Synchronize)?;
+        let result = self.import_checked(session, bytes);
+        let now = timestamp(self.clock.now_utc());
+        let (outcome, message) = match &result {
+            Ok(o) => (
+                match o {
+                    ImportOutcome::Applied { .. } => "appliqué",
+                    ImportOutcome::NothingNew { .. } => "rien de nouveau",
+                    ImportOutcome::SetAside { .. } => "mis de côté",
+                },
+                o.to_string(),
+            ),
+            Err(e) => ("refusé", e.to_string()),
+        };
+        let sender = envelope::open(bytes).ok().map(|o| o.header.sender);
+        sync_store::log_import(self.store.conn(), &now, file, sender.as_deref(), outcome, &message)?;
+        result
+    }
+
+    fn import_checked(&mut self, session: &Session, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
+        // 1. Structure: magic, version, lengths, caps, header.
+        let opened = envelope::open(bytes).map_err(|e| refuse(format!("Paquet refusé : {e}.")))?;
+        let header = opened.header.clone();
+        let site = self.site()?;
+        let conn = self.store.conn();
+        // 2. Signer: a site enrolled here, not revoked, whose role fits the kind of bundle.
+        let peer = sync_store::peer(conn, &header.sender)?.ok_or_else(|| {
+            refuse(format!(
+                "Paquet refusé : le site {} n'est pas enrôlé ici. Un paquet n'introduit jamais de clé : enrôlez le site avec son fichier d'identité et son empreinte.",
+                header.sender
+            ))
+        })?;
+        if let Some((at, reason)) = &peer.revoked {
+            return Err(refuse(format!(
+                "Paquet refusé : la clé de {} est révoquée depuis le {at} ({reason}). Le site doit être enrôlé de nouveau.",
+                peer.code
+            )));
+        }
+        // 3. Signature, by that site's key.
+        if !peer.keys.verify(opened.signed, opened.signature) {
+            return Err(refuse(format!(
+                "Paquet refusé : la signature ne correspond pas aux clés de {} (fichier modifié, ou signé par un autre site).",
+                peer.code
+            )));
+        }
+        if header.signer != peer.keys.fingerprint() {
+            return Err(refuse(format!("Paquet refusé : l'en-tête annonce une autre clé que celle de {}.", peer.code)));
+        }
+        // 4. Addressed to us, from the right direction.
+        if header.recipient != site.code.as_str() {
+            return Err(refuse(format!(
+                "Paquet refusé : il est destiné à {}, pas à {}. Remettez-le à son destinataire.",
+                header.recipient, site.code
+            )));
+        }
+        match (header.kind, peer.relation) {
+            (Kind::Changes, Relation::Child) | (Kind::Reply, Relation::Parent) => {}
+            (Kind::Changes, _) => {
+                return Err(refuse(format!(
+                    "Paquet refusé : {} n'est pas un site supervisé par {}.",
+                    peer.code, site.code
+                )));
+            }
+            (Kind::Reply, _) => {
+                return Err(refuse(format!(
+                    "Réponse refusée : {} n'est pas la délégation de {}.",
+                    peer.code, site.code
+                )));
+            }
+        }
+        if header.schema > crate::store::SCHEMA_VERSION {
+            return Err(refuse(
+                "Paquet refusé : il vient d'une version plus récente de Daftar. Mettez le programme à jour puis réimportez-le.",
+            ));
+        }
+        let kind_code = match header.kind {
+            Kind::Changes => "changes",
+            Kind::Reply => "reply",
+        };
+        let incoming = sync_store::incoming(conn, &header.sender)?;
+        if header.kind == Kind::Reply && header.sequence <= incoming.last_sequence {
+            return Err(refuse(format!(
+                "Réponse refusée : elle n'est pas plus récente que la dernière lue de {} (n° {} ≤ {}).",
+                header.sender, header.sequence, incoming.last_sequence
+            )));
+        }
+        let hash = sha256_hex(bytes);
+        match sync_store::bundle_seen(conn, &header.sender, kind_code, header.sequence)? {
+            Some((seen, outcome)) if seen == hash && outcome != "mis de côté" => {
+                return Ok(ImportOutcome::NothingNew {
+                    why: format!("le paquet n° {} de {} est déjà importé.", header.sequence, header.sender),
+                });
+            }
+            Some((seen, _)) if seen != hash => {
+                return Err(refuse(format!(
+                    "Paquet refusé : un autre paquet n° {} de {} a déjà été lu. Deux paquets différents sous le même numéro signalent une base restaurée ou une clé détournée : prévenez le responsable.",
+                    header.sequence, header.sender
+                )));
+            }
+            _ => {}
+        }
+        if header.kind == Kind::Changes {
+            if header.to_change <= incoming.watermark {
+                self.remember(&header, kind_code, &hash, "rien de nouveau", None)?;
+                return Ok(ImportOutcome::NothingNew {
+                    why: format!(
+                        "les modifications jusqu'à {} de {} sont déjà ici (paquet déjà importé ou remplacé par un plus récent).",
+                        header.to_change, header.sender
+                    ),
+                });
+            }
+            if header.from_change > incoming.watermark {
+                self.remember(&header, kind_code, &hash, "mis de côté", Some(bytes))?;
+                return Ok(ImportOutcome::SetAside { missing: (incoming.watermark, header.from_change) });
+            }
+        }
+        // 5. Only now: decrypt, decompress with a cap, read, check the manifest.
+        let secrets = session.secrets().ok_or_else(|| {
+            AppError::Rule(
+                "Lire un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
+            )
+        })?;
+        let plain = age::decrypt(secrets.age_identity(), opened.ciphertext).map_err(|_| {
+            refuse("Paquet refusé : il n'est pas chiffré pour la clé actuelle de ce site (ancienne clé, ou autre destinataire). Demandez un nouvel export.")
+        })?;
+        let content = payload::decode(&plain).map_err(|e| refuse(format!("Paquet refusé : {e}.")))?;
+        if !content.manifest.repeats(&header) {
+            return Err(refuse(
+                "Paquet refusé : le manifeste chiffré ne répète pas l'en-tête (fichier assemblé frauduleusement).",
+            ));
+        }
+        let outcome = self.apply(session, &header, kind_code, &hash, &incoming, &content)?;
+        if let ImportOutcome::Applied { sender, rows, conflicts, alarm, .. } = outcome {
+            let released = self.release_waiting(session, &sender)?;
+            return Ok(ImportOutcome::Applied { sender, rows, conflicts, released, alarm });
+        }
+        Ok(outcome)
+    }
+
+    fn remember(
+        &mut self,
+        header: &Header,
+        kind: &str,
+        hash: &str,
+        outcome: &str,
+        waiting: Option<&[u8]>,
+    ) -> Result<(), AppError> {
+        let now = timestamp(self.clock.now_utc());
+        let range = (header.from_change, header.to_change);
+        sync_store::record_bundle(
+            self.store.conn(),
+            &header.sender,
+            kind,
+            header.sequence,
+            hash,
+            range,
+            outcome,
+            &now,
+            waiting,
+        )?;
+        Ok(())
+    }
+
+    /// Applies what set-aside bundles of `sender` now continue; returns how many.
+    fn release_waiting(&mut self, session: &Session, sender: &str) -> Result<usize, AppError> {
+        let mut released = 0;
+        loop {
+            let watermark = sync_store::incoming(self.store.conn(), sender)?.watermark;
+            let Some(next) = sync_store::waiting_bundles(self.store.conn(), sender, watermark)?.into_iter().next()
+            else {
+                return Ok(released);
+            };
+            let header = envelope::open(&next).map_err(|e| refuse(e.to_string()))?.header;
+            // Clear the waiting copy first (still marked set aside, so it is read again below):
+            // whatever happens, it is not tried twice.
+            self.remember(&header, "changes", &sha256_hex(&next), "mis de côté", None)?;
+            if matches!(self.import_checked(session, &next)?, ImportOutcome::Applied { .. }) {
+                released += 1;
+            }
+        }
+    }
+
+    /// Validates every record, then applies all of it in one transaction.
+    fn apply(
+        &mut self,
+        session: &Session,
+        header: &Header,
+        kind: &str,
+        hash: &str,
+        incoming: &Incoming,
+        content: &payload::Payload,
+    ) -> Result<ImportOutcome, AppError> {
+        let conn = self.store.conn();
+        let subtree = subtree_of(conn, &header.sender)?;
+        let mut accepted = Vec::with_capacity(content.records.len());
+        let mut conflicts = Vec::new();
+        for (i, record) in content.records.iter().enumerate() {
+            let table = Table::from_name(&record.table).ok_or_else(|| {
+                refuse(format!(
+                    "Paquet refusé : l'enregistrement {} vise une table inconnue « {} ».",
+                    i + 1,
+                    record.table
+                ))
+            })?;
+            let incoming_row = decode_record(table, record).map_err(|e| {
+                refuse(format!(
+                    "Paquet refusé : l'enregistrement {} ({}) est invalide : {e}. Rien n'a été appliqué.",
+                    i + 1,
+                    record.table
+                ))
+            })?;
+            let owner_ok = match header.kind {
+                Kind::Changes => subtree.iter().any(|code| code == &record.owner),
+                Kind::Reply => record.owner == header.sender,
+            };
+            if !owner_ok {
+                conflicts
+                    .push((record, format!("appartient à {}, hors du ressort de {}", record.owner, header.sender)));
+                continue;
+            }
+            if let Some(cin) = incoming_row.cin() {
+                let other: Option<String> = conn
+                    .query_row(
+                        "SELECT owner FROM applicants WHERE cin = ?1 AND id <> ?2 AND deleted_at IS NULL AND owner <> ?3 LIMIT 1",
+                        rusqlite::params![cin, record.id.to_string(), record.owner],
+                        |r| r.get(0),
+                    )
+                    .ok();
+                if let Some(other) = other {
+                    conflicts.push((record, format!("la CIN {cin} est déjà enregistrée par {other}")));
+                    continue;
+                }
+            }
+            accepted.push(incoming_row);
+        }
+        let now = self.clock.now_utc();
+        let site_code = self.site()?.code.to_string();
+        let tx = self.store.transaction()?;
+        let writer = Writer::new(&tx, &site_code, &session.login, now);
+        let mut rows = 0;
+        for row in &accepted {
+            if row.receive(&writer)? {
+                rows += 1;
+            }
+        }
+        let at = timestamp(now);
+        for (record, reason) in &conflicts {
+            sync_store::queue_conflict(&tx, &at, &header.sender, record, reason)?;
+        }
+        let mut alarm = None;
+        if let Some((seq, head)) = &incoming.audit_head {
+            let (new_seq, _) = &content.manifest.audit_head;
+            if new_seq < seq {
+                alarm = Some(format!(
+                    "l'historique de {} recule (entrée {new_seq} après {seq}, empreinte {head}) : base restaurée ou modifiée ? Prévenez le responsable.",
+                    header.sender
+                ));
+            }
+        }
+        let state = Incoming {
+            watermark: if header.kind == Kind::Changes {
+                header.to_change.max(incoming.watermark)
+            } else {
+                incoming.watermark
+            },
+            last_sequence: header.sequence.max(incoming.last_sequence),
+            audit_head: Some(content.manifest.audit_head.clone()),
+            last_at: Some(at.clone()),
+        };
+        sync_store::set_incoming(&tx, &header.sender, &state)?;
+        if let Some(ack) = content.ack {
+            sync_store::record_ack(&tx, &header.sender, ack.watermark)?;
+            sync_store::prune_outbox(&tx, ack.watermark)?;
+        }
+        sync_store::record_bundle(
+            &tx,
+            &header.sender,
+            kind,
+            header.sequence,
+            hash,
+            (header.from_change, header.to_change),
+            "appliqué",
+            &at,
+            None,
+        )?;
+        let summary = serde_json::json!({ "from": header.sender, "sequence": header.sequence, "rows": rows, "conflicts": conflicts.len(), "sha256": hash }).to_string();
+        writer.audit(&Entry {
+            at: now,
+            actor: &session.login,
+            action: "sync.import",
+            table: None,
+            row_id: None,
+            row_hash: None,
+            content: &summary,
+        })?;
+        if let Some(alarm) = &alarm {
+            let content = serde_json::json!({ "from": header.sender, "alarm": alarm }).to_string();
+            writer.audit(&Entry {
+                at: now,
+                actor: &session.login,
+                action: "sync.alarm",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            })?;
+        }
+        tx.commit()?;
+        Ok(ImportOutcome::Applied {
+            sender: header.sender.clone(),
+            rows,
+            conflicts: conflicts.len(),
+            released: 0,
+            alarm,
+        })
+    }
+}
+
+/// The codes whose rows a bundle from `sender` may carry: the sender and the sites it supervises.
+fn subtree_of(conn: &rusqlite::Connection, sender: &str) -> Result<Vec<String>, AppError> {
+    let mut codes = vec![sender.to_owned()];
+    let mut i = 0;
+    while i < codes.len() {
+        let below: Vec<String> = sync_store::peers(conn)?
+            .into_iter()
+            .filter(|p| p.supervisor.as_deref() == Some(codes[i].as_str()) && p.code != codes[i])
+            .map(|p| p.code)
+            .collect();
+        for code in below {
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        i += 1;
+    }
+    Ok(codes)
+}
+
+/// A record read into its domain type, ready to store.
+enum ArrivingRow {
+    CardHolder(RowMeta, CardHolder),
+    Applicant(RowMeta, Applicant),
+    Project(RowMeta, Project),
+    Dossier(RowMeta, Dossier),
+    Decision(RowMeta, Decision),
+    FundingLine(RowMeta, FundingLine),
+    Disbursement(RowMeta, Disbursement),
+    Programme(RowMeta, Programme),
+    Visit(RowMeta, Visit),
+    Certificate(RowMeta, Box<Certificate>),
+}
+
+fn typed<T: Record>(meta: RowMeta, record: &WireRecord) -> Result<(RowMeta, T), String> {
+    let value: T = serde_json::from_str(record.data.get()).map_err(|e| e.to_string())?;
+    Ok((meta, value))
+}
+
+fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
+    if r.version < 1 || r.owner.trim().is_empty() || r.owner.len() > 40 {
+        return Err("propriétaire ou version invalide".into());
+    }
+    for stamp in [Some(&r.created_at), Some(&r.updated_at), r.deleted_at.as_ref()].into_iter().flatten() {
+        chrono::DateTime::parse_from_rfc3339(stamp).map_err(|_| format!("date « {stamp} » invalide"))?;
+    }
+    if r.deleted_at.is_some() != r.delete_reason.is_some() {
+        return Err("suppression sans motif".into());
+    }
+    let meta = RowMeta {
+        id: r.id,
+        owner: r.owner.clone(),
+        version: r.version,
+        created_at: r.created_at.clone(),
+        updated_at: r.updated_at.clone(),
+        deleted_at: r.deleted_at.clone(),
+        delete_reason: r.delete_reason.clone(),
+    };
+    Ok(match table {
+        Table::CardHolders => typed(meta, r).map(|(m, v)| ArrivingRow::CardHolder(m, v))?,
+        Table::Applicants => typed(meta, r).map(|(m, v)| ArrivingRow::Applicant(m, v))?,
+        Table::Projects => typed(meta, r).map(|(m, v)| ArrivingRow::Project(m, v))?,
+        Table::Dossiers => typed(meta, r).map(|(m, v)| ArrivingRow::Dossier(m, v))?,
+        Table::Decisions => typed(meta, r).map(|(m, v)| ArrivingRow::Decision(m, v))?,
+        Table::FundingLines => typed(meta, r).map(|(m, v)| ArrivingRow::FundingLine(m, v))?,
+        Table::Disbursements => typed(meta, r).map(|(m, v)| ArrivingRow::Disbursement(m, v))?,
+        Table::Programmes => typed(meta, r).map(|(m, v)| ArrivingRow::Programme(m, v))?,
+        Table::Visits => typed(meta, r).map(|(m, v)| ArrivingRow::Visit(m, v))?,
+        Table::Certificates => typed(meta, r).map(|(m, v)| ArrivingRow::Certificate(m, Box::new(v)))?,
+    })
+}
+
+impl ArrivingRow {
+    fn cin(&self) -> Option<String> {
+        match self {
+            ArrivingRow::Applicant(m, a) if m.deleted_at.is_none() => Some(a.cin.to_string()),
+            _ => None,
+        }
+    }
+
+    fn receive(&self, w: &Writer<'_>) -> Result<bool, AppError> {
+        Ok(match self {
+            ArrivingRow::CardHolder(m, v) => w.receive(m, v)?,
+            ArrivingRow::Applicant(m, v) => w.receive(m, v)?,
+            ArrivingRow::Project(m, v) => w.receive(m, v)?,
+            ArrivingRow::Dossier(m, v) => w.receive(m, v)?,
+            ArrivingRow::Decision(m, v) => w.receive(m, v)?,
+            ArrivingRow::FundingLine(m, v) => w.receive(m, v)?,
+            ArrivingRow::Disbursement(m, v) => w.receive(m, v)?,
+            ArrivingRow::Programme(m, v) => w.receive(m, v)?,
+            ArrivingRow::Visit(m, v) => w.receive(m, v)?,
+            ArrivingRow::Certificate(m, v) => w.receive(m, v.as_ref())?,
+        })
+    }
+}

@@ -1,0 +1,408 @@
+//! What sync keeps in the database: the sites known (parent, supervised sites), watermarks and
+//! sequence numbers, bundles read, conflicts, the import log, and the rows a bundle carries.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+use uuid::Uuid;
+
+use super::StoreError;
+use super::records::{ROW_COLUMNS, RowMeta, Table};
+use crate::identity::PublicKeys;
+use crate::sync::payload::WireRecord;
+
+/// How a known site stands to this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    /// The site this one reports to.
+    Parent,
+    /// A site this one supervises.
+    Child,
+    /// A site further down, known through a forwarded identity.
+    Known,
+}
+
+impl Relation {
+    fn code(self) -> &'static str {
+        match self {
+            Relation::Parent => "parent",
+            Relation::Child => "child",
+            Relation::Known => "known",
+        }
+    }
+
+    fn parse(code: &str) -> Relation {
+        match code {
+            "parent" => Relation::Parent,
+            "child" => Relation::Child,
+            _ => Relation::Known,
+        }
+    }
+}
+
+/// A site this installation knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Its level code.
+    pub level: String,
+    /// How it stands to us.
+    pub relation: Relation,
+    /// The site that supervises it, when known.
+    pub supervisor: Option<String>,
+    /// Its keys.
+    pub keys: PublicKeys,
+    /// When it was enrolled.
+    pub enrolled_at: String,
+    /// When its key was revoked, and why.
+    pub revoked: Option<(String, String)>,
+}
+
+fn read_peer(r: &rusqlite::Row<'_>) -> Result<Peer, rusqlite::Error> {
+    let revoked_at: Option<String> = r.get(8)?;
+    let reason: Option<String> = r.get(9)?;
+    Ok(Peer {
+        code: r.get(0)?,
+        name: r.get(1)?,
+        level: r.get(2)?,
+        relation: Relation::parse(&r.get::<_, String>(3)?),
+        supervisor: r.get(4)?,
+        keys: PublicKeys { ed25519: r.get(5)?, age_recipient: r.get(6)? },
+        enrolled_at: r.get(7)?,
+        revoked: revoked_at.map(|at| (at, reason.unwrap_or_default())),
+    })
+}
+
+const PEER_COLUMNS: &str =
+    "code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, revoked_at, revoke_reason";
+
+/// A known site by code.
+pub fn peer(conn: &Connection, code: &str) -> Result<Option<Peer>, StoreError> {
+    Ok(conn.query_row(&format!("SELECT {PEER_COLUMNS} FROM peers WHERE code = ?1"), [code], read_peer).optional()?)
+}
+
+/// Every known site, by code.
+pub fn peers(conn: &Connection) -> Result<Vec<Peer>, StoreError> {
+    let mut stmt = conn.prepare(&format!("SELECT {PEER_COLUMNS} FROM peers ORDER BY code"))?;
+    let out = stmt.query_map([], read_peer)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
+/// Records (or replaces) a known site with fresh keys.
+pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO peers (code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, relation = excluded.relation,
+             supervisor = excluded.supervisor, ed25519 = excluded.ed25519, age_recipient = excluded.age_recipient,
+             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL",
+        params![
+            peer.code,
+            peer.name,
+            peer.level,
+            peer.relation.code(),
+            peer.supervisor,
+            peer.keys.ed25519,
+            peer.keys.age_recipient,
+            peer.enrolled_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks a known site's key revoked.
+pub fn revoke_peer(conn: &Connection, code: &str, at: &str, reason: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .execute("UPDATE peers SET revoked_at = ?2, revoke_reason = ?3 WHERE code = ?1", params![code, at, reason])?
+        == 1)
+}
+
+/// What we hold from a sender.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Incoming {
+    /// The highest change of the sender applied here.
+    pub watermark: i64,
+    /// The last sequence number applied.
+    pub last_sequence: u64,
+    /// The sender's audit head as its last applied bundle stated it.
+    pub audit_head: Option<(i64, String)>,
+    /// When its last bundle was applied.
+    pub last_at: Option<String>,
+}
+
+/// The state of what `sender` sent us.
+pub fn incoming(conn: &Connection, sender: &str) -> Result<Incoming, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT watermark, last_sequence, audit_seq, audit_head, last_at FROM sync_in WHERE sender = ?1",
+            [sender],
+            |r| {
+                let seq: Option<i64> = r.get(2)?;
+                let head: Option<String> = r.get(3)?;
+                Ok(Incoming {
+                    watermark: r.get(0)?,
+                    last_sequence: r.get::<_, i64>(1)?.try_into().unwrap_or(0),
+                    audit_head: seq.zip(head),
+                    last_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or_default())
+}
+
+/// Records what a bundle from `sender` brought.
+pub fn set_incoming(conn: &Connection, sender: &str, state: &Incoming) -> Result<(), StoreError> {
+    let (seq, head) = state.audit_head.clone().unzip();
+    conn.execute(
+        "INSERT INTO sync_in (sender, watermark, last_sequence, audit_seq, audit_head, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (sender) DO UPDATE SET watermark = excluded.watermark, last_sequence = excluded.last_sequence,
+             audit_seq = excluded.audit_seq, audit_head = excluded.audit_head, last_at = excluded.last_at",
+        params![sender, state.watermark, state.last_sequence as i64, seq, head, state.last_at],
+    )?;
+    Ok(())
+}
+
+/// What we sent a recipient.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The sequence number of the next bundle.
+    pub next_sequence: u64,
+    /// The highest change the recipient acknowledged.
+    pub acknowledged: i64,
+    /// When the last bundle was written, and where.
+    pub last_sent: Option<(String, String)>,
+}
+
+/// The state of what we sent `recipient`.
+pub fn outgoing(conn: &Connection, recipient: &str) -> Result<Outgoing, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT next_sequence, acknowledged, last_sent_at, last_file FROM sync_out WHERE recipient = ?1",
+            [recipient],
+            |r| {
+                let at: Option<String> = r.get(2)?;
+                let file: Option<String> = r.get(3)?;
+                Ok(Outgoing {
+                    next_sequence: r.get::<_, i64>(0)?.try_into().unwrap_or(1),
+                    acknowledged: r.get(1)?,
+                    last_sent: at.zip(file),
+                })
+            },
+        )
+        .optional()?
+        .unwrap_or(Outgoing { next_sequence: 1, acknowledged: 0, last_sent: None }))
+}
+
+/// Records a bundle written for `recipient`.
+pub fn record_sent(conn: &Connection, recipient: &str, sequence: u64, at: &str, file: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO sync_out (recipient, next_sequence, last_sent_at, last_file) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (recipient) DO UPDATE SET next_sequence = excluded.next_sequence,
+             last_sent_at = excluded.last_sent_at, last_file = excluded.last_file",
+        params![recipient, sequence as i64 + 1, at, file],
+    )?;
+    Ok(())
+}
+
+/// Records an acknowledgement from `recipient` (never going back).
+pub fn record_ack(conn: &Connection, recipient: &str, watermark: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO sync_out (recipient, acknowledged) VALUES (?1, ?2)
+         ON CONFLICT (recipient) DO UPDATE SET acknowledged = max(acknowledged, excluded.acknowledged)",
+        params![recipient, watermark],
+    )?;
+    Ok(())
+}
+
+/// Removes the outbox lines up to `change` (acknowledged by the parent).
+pub fn prune_outbox(conn: &Connection, change: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM outbox WHERE change_no <= ?1", [change])?)
+}
+
+/// The highest change number written so far (0 for none), pruned lines included.
+pub fn last_change(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(
+        "SELECT max(coalesce((SELECT max(change_no) FROM outbox), 0),
+                    coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0))",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// The rows named by the outbox lines of (from, to], as they stand now, except those owned by
+/// `skip_owner` (what came from the recipient itself).
+pub fn changed_rows(conn: &Connection, from: i64, to: i64, skip_owner: &str) -> Result<Vec<WireRecord>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT table_name, row_id FROM outbox WHERE change_no > ?1 AND change_no <= ?2 AND owner <> ?3
+         GROUP BY table_name, row_id ORDER BY min(change_no)",
+    )?;
+    let keys = stmt
+        .query_map(params![from, to, skip_owner], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(keys.len());
+    for (table, id) in keys {
+        let Some(table) = Table::from_name(&table) else { continue };
+        let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE id = ?1", table.name());
+        let row = conn.prepare_cached(&sql)?.query_row([&id], |r| {
+            Ok((
+                RowMeta {
+                    id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                    owner: r.get(1)?,
+                    version: r.get(2)?,
+                    created_at: r.get(3)?,
+                    updated_at: r.get(4)?,
+                    deleted_at: r.get(5)?,
+                    delete_reason: r.get(6)?,
+                },
+                r.get::<_, String>(7)?,
+            ))
+        });
+        let Ok((meta, data)) = row else { continue };
+        let data = serde_json::value::RawValue::from_string(data)
+            .map_err(|e| StoreError::Corrupt { table: table.name(), message: e.to_string() })?;
+        out.push(WireRecord {
+            table: table.name().to_owned(),
+            id: meta.id,
+            owner: meta.owner,
+            version: meta.version,
+            created_at: meta.created_at,
+            updated_at: meta.updated_at,
+            deleted_at: meta.deleted_at,
+            delete_reason: meta.delete_reason,
+            data,
+        });
+    }
+    Ok(out)
+}
+
+/// A bundle already read from `sender`: its hash and outcome.
+pub fn bundle_seen(
+    conn: &Connection,
+    sender: &str,
+    kind: &str,
+    sequence: u64,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT hash, outcome FROM bundles_in WHERE sender = ?1 AND kind = ?2 AND sequence = ?3",
+            params![sender, kind, sequence as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Records a bundle read (`waiting`: the file, kept while a range is missing).
+#[allow(clippy::too_many_arguments)]
+pub fn record_bundle(
+    conn: &Connection,
+    sender: &str,
+    kind: &str,
+    sequence: u64,
+    hash: &str,
+    range: (i64, i64),
+    outcome: &str,
+    at: &str,
+    waiting: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO bundles_in (sender, kind, sequence, hash, from_change, to_change, outcome, read_at, waiting)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (sender, kind, sequence) DO UPDATE SET outcome = excluded.outcome, read_at = excluded.read_at,
+             waiting = excluded.waiting",
+        params![sender, kind, sequence as i64, hash, range.0, range.1, outcome, at, waiting],
+    )?;
+    Ok(())
+}
+
+/// The bundles set aside from `sender` that can now be applied (their range starts at or below
+/// `watermark`), oldest first.
+pub fn waiting_bundles(conn: &Connection, sender: &str, watermark: i64) -> Result<Vec<Vec<u8>>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT waiting FROM bundles_in WHERE sender = ?1 AND waiting IS NOT NULL AND from_change <= ?2 ORDER BY from_change",
+    )?;
+    let out = stmt.query_map(params![sender, watermark], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
+/// How many bundles wait for a missing range, per sender.
+pub fn waiting_counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT sender, count(*) FROM bundles_in WHERE waiting IS NOT NULL GROUP BY sender ORDER BY sender")?;
+    let out = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
+/// Queues a row that was not applied.
+pub fn queue_conflict(
+    conn: &Connection,
+    at: &str,
+    sender: &str,
+    record: &WireRecord,
+    reason: &str,
+) -> Result<(), StoreError> {
+    let json = serde_json::to_string(record)
+        .map_err(|e| StoreError::Corrupt { table: "conflicts", message: e.to_string() })?;
+    conn.execute(
+        "INSERT INTO conflicts (at, sender, table_name, row_id, owner, reason, record) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![at, sender, record.table, record.id.to_string(), record.owner, reason, json],
+    )?;
+    Ok(())
+}
+
+/// An unresolved conflict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Its number.
+    pub id: i64,
+    /// When it was queued.
+    pub at: String,
+    /// Who sent the row.
+    pub sender: String,
+    /// The table.
+    pub table: String,
+    /// The row.
+    pub row_id: String,
+    /// Its owner.
+    pub owner: String,
+    /// Why it was not applied.
+    pub reason: String,
+}
+
+/// The conflicts not yet resolved, oldest first.
+pub fn open_conflicts(conn: &Connection) -> Result<Vec<Conflict>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, sender, table_name, row_id, owner, reason FROM conflicts WHERE resolved_at IS NULL ORDER BY id",
+    )?;
+    let out = stmt
+        .query_map([], |r| {
+            Ok(Conflict {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                sender: r.get(2)?,
+                table: r.get(3)?,
+                row_id: r.get(4)?,
+                owner: r.get(5)?,
+                reason: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
+/// Writes a line of the import log.
+pub fn log_import(
+    conn: &Connection,
+    at: &str,
+    file: &str,
+    sender: Option<&str>,
+    outcome: &str,
+    message: &str,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO import_log (at, file, sender, outcome, message) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at, file, sender, outcome, message],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! The payload inside the encryption: zstd-compressed NDJSON, one JSON object per line — a
+//! manifest that repeats the header, the records, an acknowledgement (replies), an end line that
+//! counts what came before it. Decompression stops at a cap: a bomb is refused, not unpacked.
+
+use std::io::{BufRead as _, Read as _, Write as _};
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use super::envelope::{Header, Kind};
+
+/// The payload format written here.
+pub const FORMAT: &str = "daftar-sync/1";
+/// The most a payload may decompress to.
+pub const MAX_PLAIN: u64 = 2 << 30;
+/// The longest line accepted (one record).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// The first line: the header again, inside the encryption.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: String,
+    /// Changes or reply.
+    pub kind: Kind,
+    /// Sender's code.
+    pub sender: String,
+    /// Recipient's code.
+    pub recipient: String,
+    /// Sequence number.
+    pub sequence: u64,
+    /// Range of change numbers: (from, to].
+    pub from_change: i64,
+    /// See `from_change`.
+    pub to_change: i64,
+    /// Sender's schema version.
+    pub schema: i64,
+    /// The head of the sender's audit chain when it wrote the bundle: (seq, hash hex).
+    pub audit_head: (i64, String),
+}
+
+impl Manifest {
+    /// Whether the manifest repeats `header`.
+    pub fn repeats(&self, header: &Header) -> bool {
+        self.kind == header.kind
+            && self.sender == header.sender
+            && self.recipient == header.recipient
+            && self.sequence == header.sequence
+            && self.from_change == header.from_change
+            && self.to_change == header.to_change
+            && self.schema == header.schema
+    }
+}
+
+/// A business row as it travels: its bookkeeping and its content.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireRecord {
+    /// Table name (`applicants`, …).
+    pub table: String,
+    /// Row id.
+    pub id: Uuid,
+    /// The site that owns it.
+    pub owner: String,
+    /// Its version.
+    pub version: i64,
+    /// Created at (RFC 3339).
+    pub created_at: String,
+    /// Last written at.
+    pub updated_at: String,
+    /// Tombstone date.
+    pub deleted_at: Option<String>,
+    /// Tombstone reason.
+    pub delete_reason: Option<String>,
+    /// The row's content, as the domain serialises it.
+    pub data: Box<RawValue>,
+}
+
+/// What a parent's reply acknowledges: every change of the child up to `watermark` is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    /// The highest change number of the child the parent holds.
+    pub watermark: i64,
+}
+
+/// One line of the payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Line {
+    /// First line.
+    Manifest(Manifest),
+    /// A row.
+    Record(WireRecord),
+    /// A reply's acknowledgement.
+    Ack(Ack),
+    /// Last line: how many lines came between the manifest and it.
+    End {
+        /// The count.
+        lines: u64,
+    },
+}
+
+/// A payload read back.
+#[derive(Debug)]
+pub struct Payload {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// The records.
+    pub records: Vec<WireRecord>,
+    /// The acknowledgement (replies).
+    pub ack: Option<Ack>,
+}
+
+/// Why a payload is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PayloadError {
+    /// Not zstd, or cut.
+    #[error("le contenu déchiffré n'est pas lisible ({0})")]
+    Unreadable(String),
+    /// Beyond the cap once decompressed.
+    #[error("le contenu décompressé dépasse la limite ({0} octets) : paquet refusé")]
+    TooLarge(u64),
+    /// A line that is not what it should be.
+    #[error("ligne {line} du contenu : {message}")]
+    BadLine {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Compresses the lines of a payload.
+pub fn encode(manifest: &Manifest, records: &[WireRecord], ack: Option<Ack>) -> Result<Vec<u8>, std::io::Error> {
+    let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 3)?;
+    let mut write = |line: &Line| -> Result<(), std::io::Error> {
+        serde_json::to_writer(&mut encoder, line)?;
+        encoder.write_all(b"\n")
+    };
+    write(&Line::Manifest(manifest.clone()))?;
+    for record in records {
+        write(&Line::Record(record.clone()))?;
+    }
+    if let Some(ack) = ack {
+        write(&Line::Ack(ack))?;
+    }
+    let lines = records.len() as u64 + u64::from(ack.is_some());
+    write(&Line::End { lines })?;
+    encoder.finish()
+}
+
+/// Decompresses (at most [`MAX_PLAIN`] bytes) and reads the lines of a payload.
+pub fn decode(compressed: &[u8]) -> Result<Payload, PayloadError> {
+    decode_capped(compressed, MAX_PLAIN)
+}
+
+/// [`decode`] with an explicit cap.
+pub fn decode_capped(compressed: &[u8], cap: u64) -> Result<Payload, PayloadError> {
+    let decoder = zstd::stream::read::Decoder::new(compressed).map_err(|e| PayloadError::Unreadable(e.to_string()))?;
+    let mut reader = std::io::BufReader::new(decoder.take(cap + 1));
+    let mut manifest = None;
+    let mut records = Vec::new();
+    let mut ack = None;
+    let mut ended = false;
+    let mut total: u64 = 0;
+    let mut buffer = Vec::new();
+    for number in 1.. {
+        buffer.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut buffer)
+            .map_err(|e| PayloadError::Unreadable(e.to_string()))?;
+        if read == 0 {
+            break;
+        }
+        total += read as u64;
+        if total > cap {
+            return Err(PayloadError::TooLarge(cap));
+        }
+        let bad = |message: String| PayloadError::BadLine { line: number, message };
+        if buffer.len() > MAX_LINE {
+            return Err(bad(format!("plus de {MAX_LINE} octets")));
+        }
+        if ended {
+            return Err(bad("des données suivent la ligne de fin".into()));
+        }
+        let line: Line = serde_json::from_slice(&buffer).map_err(|e| bad(e.to_string()))?;
+        match (line, number) {
+            (Line::Manifest(m), 1) => {
+                if m.format != FORMAT {
+                    return Err(bad(format!("format « {} » inconnu", m.format)));
+                }
+                manifest = Some(m);
+            }
+            (_, 1) => return Err(bad("la première ligne doit être le manifeste".into())),
+            (Line::Manifest(_), _) => return Err(bad("second manifeste".into())),
+            (Line::Record(r), _) => records.push(r),
+            (Line::Ack(a), _) if ack.is_none() => ack = Some(a),
+            (Line::Ack(_), _) => return Err(bad("second accusé de réception".into())),
+            (Line::End { lines }, _) => {
+                let counted = records.len() as u64 + u64::from(ack.is_some());
+                if lines != counted {
+                    return Err(bad(format!("la ligne de fin annonce {lines} lignes, {counted} lues")));
+                }
+                ended = true;
+            }
+        }
+    }
+    let manifest = manifest.ok_or_else(|| PayloadError::Unreadable("contenu vide".into()))?;
+    if !ended {
+        return Err(PayloadError::Unreadable("la ligne de fin manque : contenu tronqué".into()));
+    }
+    Ok(Payload { manifest, records, ack })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            kind: Kind::Changes,
+            sender: "BL-TIZNIT".into(),
+            recipient: "DP-TIZNIT".into(),
+            sequence: 1,
+            from_change: 0,
+            to_change: 2,
+            schema: 4,
+            audit_head: (2, "00".into()),
+        }
+    }
+
+    fn record(n: u8) -> WireRecord {
+        WireRecord {
+            table: "visits".into(),
+            id: Uuid::from_bytes([n; 16]),
+            owner: "BL-TIZNIT".into(),
+            version: 1,
+            created_at: "2026-11-29T09:00:00Z".into(),
+            updated_at: "2026-11-29T09:00:00Z".into(),
+            deleted_at: None,
+            delete_reason: None,
+            data: RawValue::from_string("{\"a\":1}".into()).unwrap_or_else(|e| panic!("{e}")),
+        }
+    }
+
+    #[test]
+    fn payloads_read_back_and_refuse_bombs_and_cuts() {
+        let bytes = encode(&manifest(), &[record(1), record(2)], None).unwrap_or_default();
+        let payload = decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(payload.manifest, manifest());
+        assert_eq!(payload.records.len(), 2);
+        assert!(decode(&bytes[..bytes.len() - 3]).is_err(), "a cut stream is refused");
+        // A bomb: megabytes of spaces compress to almost nothing.
+        let mut bomb = zstd::stream::write::Encoder::new(Vec::new(), 19).unwrap_or_else(|e| panic!("{e}"));
+        bomb.write_all(&vec![b' '; 8 << 20]).unwrap_or_default();
+        let bomb = bomb.finish().unwrap_or_default();
+        assert!(bomb.len() < 10_000);
+        assert!(matches!(decode_capped(&bomb, 1 << 20), Err(PayloadError::TooLarge(_) | PayloadError::BadLine { .. })));
+        assert!(decode(b"pas du zstd").is_err());
+    }
+
+    #[test]
+    fn the_end_line_counts_what_came_before_it() {
+        let mut plain = Vec::new();
+        for line in [Line::Manifest(manifest()), Line::Record(record(1)), Line::End { lines: 2 }] {
+            plain.extend(serde_json::to_vec(&line).unwrap_or_default());
+            plain.push(b'\n');
+        }
+        let compressed = zstd::stream::encode_all(plain.as_slice(), 3).unwrap_or_default();
+        let err = decode(&compressed).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("annonce 2 lignes, 1 lues"), "{err}");
+    }
+}

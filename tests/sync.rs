@@ -1,0 +1,356 @@
+//! Sync bundles between an office and its delegation: enrollment, export, import with every
+//! check, replies, gaps, replays and hostile content. Each refusal leaves the data unchanged.
+
+use std::path::{Path, PathBuf};
+
+use daftar::app::{AppError, Core, ImportOutcome, InstallSetup, Session};
+use daftar::domain::project::ProjectDraft;
+use daftar::domain::role::Role;
+use daftar::store::Store;
+use daftar::sync::envelope::{self, Header, Kind};
+use daftar::sync::payload::{self, FORMAT, Manifest, WireRecord};
+
+use crate::common::{ADMIN_PASSWORD, CHEF_PASSWORD, Office, applicant, core_seeded, count, office_seeded, ok};
+
+/// A provincial delegation of Tiznit (`code`) on a file, so it can be copied.
+fn delegation_at(path: &Path, seed: u64, code: &str) -> (Core, Session) {
+    let mut core = core_seeded(ok(Store::open(path, true)), seed);
+    let admin = ok(core.init(&InstallSetup {
+        code: code.into(),
+        name: "Délégation provinciale de Tiznit".into(),
+        level: "delegation-provinciale".into(),
+        province: "581".into(),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: ADMIN_PASSWORD.into(),
+        ..InstallSetup::default()
+    }));
+    (core, admin)
+}
+
+/// Reopens a delegation file and logs its administrator in.
+fn reopen(path: &Path, seed: u64) -> (Core, Session) {
+    let mut core = core_seeded(ok(Store::open(path, false)), seed);
+    let admin = ok(core.login("admin", ADMIN_PASSWORD));
+    (core, admin)
+}
+
+/// Enrolls the office at the delegation and pins the delegation at the office.
+fn link(o: &mut Office, dp: &mut Core, dp_admin: &Session) {
+    let id = ok(o.core.identity_file(&o.admin));
+    ok(dp.enroll(dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
+    let parent = ok(dp.identity_file(dp_admin));
+    ok(o.core.enroll(&o.admin, &ok(serde_json::to_vec(&parent)), &parent.keys.fingerprint()));
+}
+
+fn export(o: &mut Office, dir: &Path) -> Vec<u8> {
+    let report = ok(o.core.export_bundle(&o.chef, dir, None)).unwrap_or_else(|| panic!("nothing to export"));
+    ok(std::fs::read(&report.path))
+}
+
+fn import(core: &mut Core, who: &Session, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
+    core.import_bundle(who, bytes, "paquet")
+}
+
+fn refused(result: Result<ImportOutcome, AppError>) -> String {
+    match result {
+        Err(AppError::Refused(why)) => why.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// The business tables' content, for "unchanged" assertions.
+fn business(core: &Core) -> Vec<(String, i64)> {
+    ["applicants", "card_holders", "projects", "dossiers", "conflicts"]
+        .iter()
+        .map(|t| ((*t).to_owned(), count(core, t)))
+        .collect()
+}
+
+struct Pair {
+    office: Office,
+    dp: Core,
+    dp_admin: Session,
+    dir: tempfile::TempDir,
+}
+
+fn pair() -> Pair {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut office = office_seeded(None, 7);
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    link(&mut office, &mut dp, &dp_admin);
+    Pair { office, dp, dp_admin, dir }
+}
+
+fn stick(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    dir.path().join(name)
+}
+
+#[test]
+fn office_to_delegation_and_back() {
+    let mut p = pair();
+    let id = applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let draft = ProjectDraft { kind: "projet-individuel".into(), name: "Couture".into(), ..ProjectDraft::default() };
+    ok(p.office.core.add_project(&p.office.agent, &draft, id, vec![]));
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    match ok(import(&mut p.dp, &p.dp_admin, &bytes)) {
+        ImportOutcome::Applied { rows, conflicts: 0, .. } => assert_eq!(rows, 3, "card holder, applicant, project"),
+        other => panic!("{other}"),
+    }
+    assert_eq!(count(&p.dp, "applicants"), 1);
+    let owner: String = ok(p.dp.store().conn().query_row("SELECT owner FROM applicants", [], |r| r.get(0)));
+    assert_eq!(owner, "BL-TIZNIT", "rows keep their owner");
+    assert!(ok(p.dp.check(&p.dp_admin)).is_sound(), "received rows are audited like any write");
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &bytes)), ImportOutcome::NothingNew { .. }));
+    // The reply acknowledges; the office stops re-sending and prunes its outbox.
+    let reply = ok(p.dp.export_reply(&p.dp_admin, "bl-tiznit", &stick(&p.dir, "retour")));
+    let reply = ok(std::fs::read(reply.path));
+    assert!(matches!(ok(import(&mut p.office.core, &p.office.chef, &reply)), ImportOutcome::Applied { .. }));
+    assert_eq!(ok(p.office.core.sync_status(&p.office.chef)).unacknowledged, 0);
+    assert_eq!(count(&p.office.core, "outbox"), 0);
+    assert!(
+        ok(p.office.core.export_bundle(&p.office.chef, &stick(&p.dir, "cle2"), None)).is_none(),
+        "nothing new to send"
+    );
+    assert!(
+        refused(import(&mut p.office.core, &p.office.chef, &reply)).contains("pas plus récente"),
+        "a replayed reply"
+    );
+    // New changes go in the next bundle, numbered 2, from the acknowledged point.
+    applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
+    let second = export(&mut p.office, &stick(&p.dir, "cle3"));
+    let header = ok(envelope::open(&second)).header;
+    assert_eq!((header.sequence, header.from_change > 0), (2, true));
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &second)), ImportOutcome::Applied { .. }));
+    assert_eq!(count(&p.dp, "applicants"), 2);
+}
+
+#[test]
+fn a_cut_or_altered_file_is_refused_and_changes_nothing() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    let before = business(&p.dp);
+    for cut in (0..bytes.len()).step_by(7).chain([bytes.len() - 1]) {
+        refused(import(&mut p.dp, &p.dp_admin, &bytes[..cut]));
+    }
+    for at in (0..bytes.len()).step_by(11) {
+        let mut flipped = bytes.clone();
+        flipped[at] ^= 0x20;
+        refused(import(&mut p.dp, &p.dp_admin, &flipped));
+    }
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"xx");
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &longer)).contains("octets de trop"));
+    assert_eq!(business(&p.dp), before, "nothing applied");
+    assert!(count(&p.dp, "import_log") > 100, "each refusal leaves a line in the import log");
+    assert!(
+        matches!(ok(import(&mut p.dp, &p.dp_admin, &bytes)), ImportOutcome::Applied { .. }),
+        "the good file still goes in"
+    );
+}
+
+#[test]
+fn strangers_revoked_keys_and_wrong_recipients_are_refused() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    // Another delegation that enrolled the same office: not addressed to it.
+    let other_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (mut other, other_admin) = delegation_at(&other_dir.path().join("autre.sqlite"), 13, "DP-AUTRE");
+    let id = ok(p.office.core.identity_file(&p.office.admin));
+    ok(other.enroll(&other_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
+    assert!(refused(import(&mut other, &other_admin, &bytes)).contains("destiné à DP-TIZNIT, pas à DP-AUTRE"));
+    // A delegation that never enrolled the office: a bundle introduces no key.
+    let (mut stranger, stranger_admin) = delegation_at(&other_dir.path().join("etranger.sqlite"), 17, "DP-TIZNIT");
+    assert!(refused(import(&mut stranger, &stranger_admin, &bytes)).contains("n'est pas enrôlé"));
+    // A revoked key.
+    ok(p.dp.revoke_site(&p.dp_admin, "BL-TIZNIT", "PC volé"));
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &bytes)).contains("révoquée"));
+    assert_eq!(count(&p.dp, "applicants"), 0);
+    // A clerk holds no keys: signing is refused before anything is written.
+    assert!(p.office.core.export_bundle(&p.office.agent, &stick(&p.dir, "x"), None).is_err());
+}
+
+#[test]
+fn an_office_cannot_pass_off_another_offices_bundle() {
+    let mut p = pair();
+    // A second office of the province, enrolled too, signs a bundle naming the first as sender.
+    let mut second = office_seeded(None, 23);
+    ok(second.core.store().conn().execute("UPDATE site SET code = 'BL-MIRLEFT'", []));
+    let second_admin = ok(second.core.login("admin", ADMIN_PASSWORD));
+    let id = ok(second.core.identity_file(&second_admin));
+    ok(p.dp.enroll(&p.dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(second.core.login("chef", CHEF_PASSWORD));
+    let forged = seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 1, (0, 1)), &[]);
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &forged)).contains("signature"));
+}
+
+#[test]
+fn a_gap_is_set_aside_until_its_filler_arrives() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let first = export(&mut p.office, &stick(&p.dir, "cle1"));
+    // The delegation as it was before reading the first bundle (a copy of its file).
+    let copy = p.dir.path().join("dp-avant.sqlite");
+    ok(p.dp.store().conn().execute("VACUUM INTO ?1", [copy.to_string_lossy()]));
+    ok(import(&mut p.dp, &p.dp_admin, &first));
+    let reply = ok(p.dp.export_reply(&p.dp_admin, "BL-TIZNIT", &stick(&p.dir, "retour")));
+    ok(import(&mut p.office.core, &p.office.chef, &ok(std::fs::read(reply.path))));
+    applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
+    let second = export(&mut p.office, &stick(&p.dir, "cle2"));
+    let (mut old, old_admin) = reopen(&copy, 11);
+    assert!(matches!(ok(import(&mut old, &old_admin, &second)), ImportOutcome::SetAside { .. }));
+    assert_eq!(count(&old, "applicants"), 0, "nothing applied out of order");
+    match ok(import(&mut old, &old_admin, &first)) {
+        ImportOutcome::Applied { released: 1, .. } => {}
+        other => panic!("{other}"),
+    }
+    assert_eq!(count(&old, "applicants"), 2, "the waiting bundle followed its filler");
+    // An older bundle after a newer one brings nothing.
+    assert!(matches!(ok(import(&mut old, &old_admin, &first)), ImportOutcome::NothingNew { .. }));
+}
+
+#[test]
+fn two_different_bundles_under_one_number_are_refused() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let first = export(&mut p.office, &dir.path().join("a"));
+    ok(import(&mut p.dp, &p.dp_admin, &first));
+    // The same office, restored to before its export, writes another bundle n° 1.
+    ok(p.office.core.store().conn().execute("DELETE FROM sync_out", []));
+    applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
+    let again = export(&mut p.office, &dir.path().join("b"));
+    assert_eq!(ok(envelope::open(&again)).header.sequence, 1);
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &again)).contains("même numéro"));
+}
+
+fn manifest(sender: &str, sequence: u64, range: (i64, i64)) -> Manifest {
+    Manifest {
+        format: FORMAT.into(),
+        kind: Kind::Changes,
+        sender: sender.into(),
+        recipient: "DP-TIZNIT".into(),
+        sequence,
+        from_change: range.0,
+        to_change: range.1,
+        schema: daftar::store::SCHEMA_VERSION,
+        audit_head: (1, "00".into()),
+    }
+}
+
+/// A bundle with any payload, correctly encrypted and signed by `signer`'s keys.
+fn seal_plain(
+    signer: &Session,
+    sender: &str,
+    to: &daftar::identity::PublicKeys,
+    m: &Manifest,
+    plain: &[u8],
+) -> Vec<u8> {
+    let secrets = signer.secrets().unwrap_or_else(|| panic!("no keys"));
+    let recipient: age::x25519::Recipient = to.age_recipient.parse().unwrap_or_else(|_| panic!("recipient"));
+    let ciphertext = age::encrypt(&recipient, plain).unwrap_or_else(|e| panic!("{e}"));
+    let header = Header {
+        kind: m.kind,
+        sender: sender.into(),
+        recipient: m.recipient.clone(),
+        sequence: m.sequence,
+        from_change: m.from_change,
+        to_change: m.to_change,
+        created_at: "2026-11-29T09:00:00Z".into(),
+        signer: secrets.public().fingerprint(),
+        schema: m.schema,
+        ciphertext_len: 0,
+    };
+    ok(envelope::seal(&header, &ciphertext, |b| secrets.sign(b)))
+}
+
+fn seal(
+    signer: &Session,
+    sender: &str,
+    to: &daftar::identity::PublicKeys,
+    m: &Manifest,
+    records: &[WireRecord],
+) -> Vec<u8> {
+    seal_plain(signer, sender, to, m, &ok(payload::encode(m, records, None)))
+}
+
+/// The records of a genuine export, to tamper with.
+fn genuine_records(p: &mut Pair) -> Vec<WireRecord> {
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
+    let bytes = export(&mut p.office, &stick(&p.dir, "vrai"));
+    let opened = ok(envelope::open(&bytes));
+    // The delegation decrypts it as it would.
+    let dp_secrets = p.dp_admin.secrets().unwrap_or_else(|| panic!("keys"));
+    let plain = ok(age::decrypt(dp_secrets.age_identity(), opened.ciphertext));
+    ok(payload::decode(&plain)).records
+}
+
+#[test]
+fn hostile_content_from_an_enrolled_office_is_refused_whole() {
+    let mut p = pair();
+    let records = genuine_records(&mut p);
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
+    let m = manifest("BL-TIZNIT", 1, (0, 4));
+    let before = business(&p.dp);
+    // One invalid record among good ones: nothing applied.
+    let mut bad = records.clone();
+    bad[1].data = ok(serde_json::value::RawValue::from_string("{\"cin\":\"pas une CIN\"}".into()));
+    assert!(
+        refused(import(&mut p.dp, &p.dp_admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &m, &bad))).contains("invalide")
+    );
+    // A table that does not exist.
+    let mut bad = records.clone();
+    bad[0].table = "users".into();
+    assert!(
+        refused(import(&mut p.dp, &p.dp_admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &m, &bad)))
+            .contains("table inconnue")
+    );
+    // A future schema version.
+    let future = Manifest { schema: 999, ..m.clone() };
+    refused(import(&mut p.dp, &p.dp_admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &future, &records)));
+    // Malformed JSON and a decompression bomb.
+    let junk = ok(zstd::stream::encode_all(&b"{\"manifest\": oops\n"[..], 3));
+    refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &junk)));
+    let bomb = ok(zstd::stream::encode_all(&vec![b'{'; 64 << 20][..], 19));
+    refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &bomb)));
+    // A manifest that does not repeat the header.
+    let lying = Manifest { to_change: 99, ..m.clone() };
+    let plain = ok(payload::encode(&lying, &records, None));
+    refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &plain)));
+    assert_eq!(business(&p.dp), before, "nothing of it was applied");
+    // A record owned by a site outside the office's subtree goes to the conflict queue.
+    let mut foreign = records;
+    foreign[0].owner = "BL-AGADIR".into();
+    match ok(import(&mut p.dp, &p.dp_admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &m, &foreign))) {
+        ImportOutcome::Applied { conflicts: 1, .. } => {}
+        other => panic!("{other}"),
+    }
+    let status = ok(p.dp.sync_status(&p.dp_admin));
+    assert!(status.conflicts[0].reason.contains("hors du ressort"), "{:?}", status.conflicts);
+}
+
+#[test]
+fn a_cin_registered_by_another_office_is_queued() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "a"))));
+    let mut second = office_seeded(None, 29);
+    ok(second.core.store().conn().execute("UPDATE site SET code = 'BL-MIRLEFT'", []));
+    second.admin = ok(second.core.login("admin", ADMIN_PASSWORD));
+    second.chef = ok(second.core.login("chef", CHEF_PASSWORD));
+    second.agent = ok(second.core.login("agent", crate::common::AGENT_PASSWORD));
+    link(&mut second, &mut p.dp, &p.dp_admin);
+    applicant(&mut second, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    match ok(import(&mut p.dp, &p.dp_admin, &export(&mut second, &stick(&p.dir, "b")))) {
+        ImportOutcome::Applied { conflicts: 1, .. } => {}
+        other => panic!("{other}"),
+    }
+    assert_eq!(count(&p.dp, "applicants"), 1, "the first office's record stays; the other waits for a person");
+    let role = Role::Administrator;
+    assert!(role.holds_keys());
+}
