@@ -183,6 +183,11 @@ impl SiteSecrets {
         self.signing.sign(message).to_bytes()
     }
 
+    /// The age identity as the `age` tool reads it (`AGE-SECRET-KEY-1…`), for disaster recovery.
+    pub fn age_secret_text(&self) -> String {
+        self.age.to_string().expose_secret().to_owned()
+    }
+
     /// The age identity that decrypts what is encrypted to this installation.
     pub fn age_identity(&self) -> &age::x25519::Identity {
         &self.age

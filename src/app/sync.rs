@@ -219,6 +219,18 @@ impl Core {
         Ok(file)
     }
 
+    /// The installation's age identity as the `age` tool reads it, for disaster recovery of
+    /// bundles and backups without Daftar. Administrators only; audited.
+    pub fn age_secret(&mut self, session: &Session) -> Result<String, AppError> {
+        session.require(Action::EnrollSites)?;
+        let secrets = session.secrets().ok_or_else(|| AppError::Rule("Ce compte ne détient pas les clés du site.".into()))?;
+        let text = secrets.age_secret_text();
+        let now = self.clock.now_utc();
+        let content = serde_json::json!({ "exported": "age-identity" }).to_string();
+        audit::append(self.store.conn(), &Entry { at: now, actor: &session.login, action: "sync.export-secret", table: None, row_id: None, row_hash: None, content: &content })?;
+        Ok(text)
+    }
+
     /// Enrolls a site from its identity file, once the fingerprint read on the paper form
     /// matches: a site one level below becomes supervised, one level above becomes our parent.
     pub fn enroll(&mut self, session: &Session, file: &[u8], fingerprint: &str) -> Result<Peer, AppError> {

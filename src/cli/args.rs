@@ -137,6 +137,13 @@ pub enum IdentityCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// SECRET : écrit la clé de déchiffrement du site (outil age), pour un secours sans Daftar.
+    /// Gardez ce fichier sous clé : il ouvre tous les paquets et sauvegardes adressés au site.
+    ExportSecret {
+        /// Le fichier à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `daftar report …`.

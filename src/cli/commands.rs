@@ -323,6 +323,16 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             write_new(&out, &serde_json::to_vec_pretty(&identity)?)?;
             println!("{}", identity.keys.fingerprint());
         }
+        Command::Identity(IdentityCommand::ExportSecret { out }) => {
+            refuse_existing(&out)?;
+            let secret = core.age_secret(session)?;
+            write_new(&out, format!("# Clé secrète de {} — ne pas diffuser\n{secret}\n", core.site()?.code).as_bytes())?;
+            eprintln!(
+                "ATTENTION : {} ouvre tous les paquets et sauvegardes adressés à ce site. Conservez-le hors ligne, sous clé.",
+                out.display()
+            );
+            println!("{}", out.display());
+        }
         Command::Enroll { file, fingerprint } => {
             let bytes = std::fs::read(&file).with_context(|| format!("Lecture de {}", file.display()))?;
             let peer = core.enroll(session, &bytes, &fingerprint)?;
