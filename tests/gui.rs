@@ -14,8 +14,8 @@ use crate::common::{core_with, ok};
 fn window(core: daftar::app::Core, needs_setup: bool, screen: Screen) -> Harness<'static, DaftarApp> {
     static WINDOWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = WINDOWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let documents = std::env::temp_dir().join(format!("daftar-gui-{}-{n}", std::process::id()));
-    let app = DaftarApp::new(Backend::inline(core, documents), needs_setup, "BL-DEMO".into(), screen);
+    let data_dir = std::env::temp_dir().join(format!("daftar-gui-{}-{n}", std::process::id()));
+    let app = DaftarApp::new(Backend::inline(core, data_dir), needs_setup, "BL-DEMO".into(), screen);
     let harness =
         Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
     daftar::ui::theme::apply(&harness.ctx);
@@ -623,4 +623,30 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     harness.run();
     assert!(has_text(&harness, "Seul le chef de bureau délivre"));
     assert!(!has(&harness, "Délivrer l'attestation d'ayant droit"));
+}
+
+#[test]
+fn an_office_exports_its_bundle_and_reads_the_reply_from_the_sync_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut office = crate::common::office(None);
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut office, &mut dp, &dp_admin);
+    crate::common::applicant(&mut office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let mut harness = window(office.core, false, Screen::Sync);
+    harness.run();
+    log_in(&mut harness, "chef", crate::common::CHEF_PASSWORD);
+    assert!(has_text(&harness, "Délégation : DP-TIZNIT"), "{:#?}", harness.root());
+    let stick = dir.path().join("cle");
+    fill(&mut harness, "Dossier de la clé USB", &stick.display().to_string());
+    click(&mut harness, "Exporter le paquet");
+    assert!(has_text(&harness, "Vous pouvez retirer la clé"), "{:#?}", harness.root());
+    let bundle = stick.join("BL-TIZNIT-000001.daftar");
+    ok(dp.import_bundle(&dp_admin, &ok(std::fs::read(&bundle)), "cle"));
+    ok(dp.export_reply(&dp_admin, "BL-TIZNIT", &stick));
+    // The whole stick at once: the office's own bundle is left alone, the reply is read.
+    fill(&mut harness, "Fichiers ou dossier à importer", &stick.display().to_string());
+    click(&mut harness, "Importer");
+    assert!(has_text(&harness, "ignoré (destiné à DP-TIZNIT)"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Paquet de DP-TIZNIT importé"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Modifications non acquittées par la délégation : 0"));
 }

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use daftar::app::{AppError, Core, ImportOutcome, InstallSetup, Session};
+use daftar::domain::certificate::Verdict;
 use daftar::domain::project::ProjectDraft;
-use daftar::domain::role::Role;
 use daftar::store::Store;
 use daftar::sync::envelope::{self, Header, Kind};
 use daftar::sync::payload::{self, FORMAT, Manifest, WireRecord};
@@ -13,7 +13,7 @@ use daftar::sync::payload::{self, FORMAT, Manifest, WireRecord};
 use crate::common::{ADMIN_PASSWORD, CHEF_PASSWORD, Office, applicant, core_seeded, count, office_seeded, ok};
 
 /// A provincial delegation of Tiznit (`code`) on a file, so it can be copied.
-fn delegation_at(path: &Path, seed: u64, code: &str) -> (Core, Session) {
+pub fn delegation_at(path: &Path, seed: u64, code: &str) -> (Core, Session) {
     let mut core = core_seeded(ok(Store::open(path, true)), seed);
     let admin = ok(core.init(&InstallSetup {
         code: code.into(),
@@ -36,7 +36,7 @@ fn reopen(path: &Path, seed: u64) -> (Core, Session) {
 }
 
 /// Enrolls the office at the delegation and pins the delegation at the office.
-fn link(o: &mut Office, dp: &mut Core, dp_admin: &Session) {
+pub fn link(o: &mut Office, dp: &mut Core, dp_admin: &Session) {
     let id = ok(o.core.identity_file(&o.admin));
     ok(dp.enroll(dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
     let parent = ok(dp.identity_file(dp_admin));
@@ -351,6 +351,25 @@ fn a_cin_registered_by_another_office_is_queued() {
         other => panic!("{other}"),
     }
     assert_eq!(count(&p.dp, "applicants"), 1, "the first office's record stays; the other waits for a person");
-    let role = Role::Administrator;
-    assert!(role.holds_keys());
+    let conflicts = ok(p.dp.sync_status(&p.dp_admin)).conflicts;
+    assert!(
+        conflicts.iter().any(|c| c.reason.contains("JB123456 est déjà enregistrée par BL-TIZNIT")),
+        "{conflicts:?}"
+    );
+}
+
+#[test]
+fn the_delegation_verifies_the_certificates_of_its_offices() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (cert, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));
+    match ok(p.dp.verify_certificate(&cert.value.payload)) {
+        Verdict::Authentic { in_register: false, .. } => {}
+        other => panic!("{other}"),
+    }
+    // Once a bundle has brought the register, the delegation holds it too.
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    ok(import(&mut p.dp, &p.dp_admin, &bytes));
+    assert!(matches!(ok(p.dp.verify_certificate(&cert.value.payload)), Verdict::Authentic { in_register: true, .. }));
 }

@@ -290,10 +290,12 @@ impl Core {
     pub fn verify_certificate(&self, payload: &str) -> Result<Verdict, AppError> {
         let (summary, signature) = Summary::parse_payload(payload).map_err(AppError::Rule)?;
         let site = self.site()?;
+        // Our own key, or that of a site enrolled here (supervised sites, the parent, and the
+        // sites their keyrings make known).
         let keys = if summary.site_code == site.code.as_str() {
             site_store::current_keys(self.store.conn())?.map(|(_, keys)| keys)
         } else {
-            None
+            crate::store::sync::peer(self.store.conn(), &summary.site_code)?.map(|peer| peer.keys)
         };
         let Some(keys) = keys else {
             return Ok(Verdict::UnknownIssuer { site_code: summary.site_code });

@@ -28,7 +28,7 @@ pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};
 pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;
-pub use sync::{ExportReport, IdentityFile, ImportOutcome, SyncStatus, write_to_stick};
+pub use sync::{ExportReport, IdentityFile, ImportLine, ImportOutcome, SyncStatus, write_to_stick};
 pub use users::InstallSetup;
 
 /// What screens and commands read: the core's view types, re-exported so that faces need not

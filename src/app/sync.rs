@@ -112,6 +112,15 @@ impl std::fmt::Display for ImportOutcome {
     }
 }
 
+/// What happened to one file of an import.
+#[derive(Debug)]
+pub struct ImportLine {
+    /// The file.
+    pub file: String,
+    /// What happened.
+    pub result: Result<ImportOutcome, AppError>,
+}
+
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportReport {
@@ -125,6 +134,8 @@ pub struct ExportReport {
     pub rows: usize,
     /// SHA-256 of the file, hex.
     pub hash: String,
+    /// The copy kept at the office, when it could be written.
+    pub kept: Option<PathBuf>,
 }
 
 /// The sync state shown on the dashboard and the sync screen.
@@ -193,6 +204,18 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, A
     Ok(path)
 }
 
+/// Appends an audit entry for a sync act (not a row write).
+fn act(
+    conn: &rusqlite::Connection,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+    action: &str,
+    content: &str,
+) -> Result<(), AppError> {
+    audit::append(conn, &Entry { at: now, actor, action, table: None, row_id: None, row_hash: None, content })?;
+    Ok(())
+}
+
 /// A refusal: what happened and what to do, in French.
 fn refuse(message: impl Into<String>) -> AppError {
     AppError::Refused(crate::domain::role::Refusal(message.into()))
@@ -223,11 +246,12 @@ impl Core {
     /// bundles and backups without Daftar. Administrators only; audited.
     pub fn age_secret(&mut self, session: &Session) -> Result<String, AppError> {
         session.require(Action::EnrollSites)?;
-        let secrets = session.secrets().ok_or_else(|| AppError::Rule("Ce compte ne détient pas les clés du site.".into()))?;
+        let secrets =
+            session.secrets().ok_or_else(|| AppError::Rule("Ce compte ne détient pas les clés du site.".into()))?;
         let text = secrets.age_secret_text();
         let now = self.clock.now_utc();
         let content = serde_json::json!({ "exported": "age-identity" }).to_string();
-        audit::append(self.store.conn(), &Entry { at: now, actor: &session.login, action: "sync.export-secret", table: None, row_id: None, row_hash: None, content: &content })?;
+        act(self.store.conn(), now, &session.login, "sync.export-secret", &content)?;
         Ok(text)
     }
 
@@ -303,18 +327,7 @@ impl Core {
             site_store::set_parent(&tx, &peer.code)?;
         }
         let content = serde_json::json!({ "site": peer.code, "relation": format!("{relation:?}"), "fingerprint": peer.keys.fingerprint() }).to_string();
-        audit::append(
-            &tx,
-            &Entry {
-                at: now,
-                actor: &session.login,
-                action: "sync.enroll",
-                table: None,
-                row_id: None,
-                row_hash: None,
-                content: &content,
-            },
-        )?;
+        act(&tx, now, &session.login, "sync.enroll", &content)?;
         tx.commit()?;
         Ok(peer)
     }
@@ -332,18 +345,7 @@ impl Core {
             return Err(AppError::Rule(format!("Aucun site enrôlé de code « {code} ».")));
         }
         let content = serde_json::json!({ "site": code, "reason": reason.trim() }).to_string();
-        audit::append(
-            &tx,
-            &Entry {
-                at: now,
-                actor: &session.login,
-                action: "sync.revoke",
-                table: None,
-                row_id: None,
-                row_hash: None,
-                content: &content,
-            },
-        )?;
+        act(&tx, now, &session.login, "sync.revoke", &content)?;
         tx.commit()?;
         Ok(())
     }
@@ -460,28 +462,20 @@ impl Core {
         let bytes = self.seal_for(session, &parent, &content)?;
         let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
         let path = write_to_stick(dir, &name, &bytes)?;
-        if let Some(keep) = keep {
-            write_to_stick(keep, &name, &bytes)?;
-        }
         let hash = sha256_hex(&bytes);
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
         sync_store::record_sent(&tx, &parent_code, out.next_sequence, &timestamp(now), &path.display().to_string())?;
         let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
-        audit::append(
-            &tx,
-            &Entry {
-                at: now,
-                actor: &session.login,
-                action: "sync.export",
-                table: None,
-                row_id: None,
-                row_hash: None,
-                content: &content,
-            },
-        )?;
+        act(&tx, now, &session.login, "sync.export", &content)?;
         tx.commit()?;
-        Ok(Some(ExportReport { path, sequence: out.next_sequence, range, rows: records.len(), hash }))
+        // The office's own copy: the stick is what counts, so a failure here is only reported.
+        let kept = keep.and_then(|keep| {
+            std::fs::create_dir_all(keep).ok()?;
+            let copy = keep.join(&name);
+            std::fs::write(&copy, &bytes).ok().map(|()| copy)
+        });
+        Ok(Some(ExportReport { path, sequence: out.next_sequence, range, rows: records.len(), hash, kept }))
     }
 
     /// Writes the reply for the supervised site `office`: what this site holds of its changes.
@@ -506,20 +500,57 @@ impl Core {
         sync_store::record_sent(&tx, &office, out.next_sequence, &timestamp(now), &path.display().to_string())?;
         let content =
             serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
-        audit::append(
-            &tx,
-            &Entry {
-                at: now,
-                actor: &session.login,
-                action: "sync.reply",
-                table: None,
-                row_id: None,
-                row_hash: None,
-                content: &content,
-            },
-        )?;
+        act(&tx, now, &session.login, "sync.reply", &content)?;
         tx.commit()?;
-        Ok(ExportReport { path, sequence: out.next_sequence, range: (0, 0), rows: 0, hash: sha256_hex(&bytes) })
+        Ok(ExportReport {
+            path,
+            sequence: out.next_sequence,
+            range: (0, 0),
+            rows: 0,
+            hash: sha256_hex(&bytes),
+            kept: None,
+        })
+    }
+
+    /// Reads files and whole folders of bundles (a folder's `.daftar` files in name order; those
+    /// addressed to other sites are left alone, as a stick carries several). One line per file.
+    pub fn import_paths(&mut self, session: &Session, paths: &[PathBuf]) -> Result<Vec<ImportLine>, AppError> {
+        let here = self.site()?.code.to_string();
+        let mut lines = Vec::new();
+        for path in paths {
+            let (files, in_folder) = if path.is_dir() {
+                let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                    .map_err(|e| AppError::Rule(format!("Lecture du dossier {} impossible : {e}", path.display())))?
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "daftar"))
+                    .collect();
+                inside.sort();
+                (inside, true)
+            } else {
+                (vec![path.clone()], false)
+            };
+            for file in files {
+                let name = file.display().to_string();
+                let result = match std::fs::read(&file) {
+                    Err(e) => Err(AppError::Rule(format!("Lecture impossible : {e}"))),
+                    Ok(bytes) => {
+                        let elsewhere = in_folder
+                            .then(|| envelope::open(&bytes).ok().map(|o| o.header.recipient))
+                            .flatten()
+                            .filter(|recipient| *recipient != here);
+                        match elsewhere {
+                            Some(recipient) => {
+                                Ok(ImportOutcome::NothingNew { why: format!("ignoré (destiné à {recipient}).") })
+                            }
+                            None => self.import_bundle(session, &bytes, &name),
+                        }
+                    }
+                };
+                lines.push(ImportLine { file: name, result });
+            }
+        }
+        Ok(lines)
     }
 
     /// Reads a bundle or a reply. Refusals are `AppError::Refused` with a French message and

@@ -100,55 +100,20 @@ fn login(core: &mut Core, user: Option<&str>) -> anyhow::Result<Session> {
     Ok(core.login(user, &password)?)
 }
 
-/// The files named, folders expanded to the bundles they hold (sorted by name).
-fn bundle_files(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut inside: Vec<_> = std::fs::read_dir(path)
-                .with_context(|| format!("Lecture du dossier {}", path.display()))?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "daftar"))
-                .collect();
-            inside.sort();
-            files.extend(inside);
-        } else {
-            files.push(path.clone());
-        }
-    }
-    Ok(files)
-}
-
 /// Imports every file; the exit code says the worst that happened (2 refused, 3 set aside).
-/// In a folder, the bundles addressed to other sites are left alone (a stick carries several).
 fn import(core: &mut Core, session: &Session, paths: &[std::path::PathBuf]) -> anyhow::Result<()> {
     let mut worst = 0u8;
-    let here = core.site()?.code.to_string();
-    let named: Vec<&std::path::PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
-    for file in bundle_files(paths)? {
-        if !named.contains(&&file) {
-            let other = std::fs::read(&file)
-                .ok()
-                .and_then(|bytes| crate::sync::envelope::open(&bytes).ok().map(|o| o.header.recipient))
-                .filter(|recipient| *recipient != here);
-            if let Some(recipient) = other {
-                println!("{} : ignoré (destiné à {recipient}).", file.display());
-                continue;
-            }
-        }
-        let name = file.display().to_string();
-        let result = std::fs::read(&file)
-            .map_err(|e| crate::app::AppError::Rule(format!("Lecture de {name} impossible : {e}")))
-            .and_then(|bytes| core.import_bundle(session, &bytes, &name));
-        match result {
+    for line in core.import_paths(session, paths)? {
+        match line.result {
             Ok(outcome @ ImportOutcome::SetAside { .. }) => {
-                println!("{name} : {outcome}");
-                worst = worst.max(if worst == 2 { 2 } else { 3 });
+                println!("{} : {outcome}", line.file);
+                if worst != 2 {
+                    worst = 3;
+                }
             }
-            Ok(outcome) => println!("{name} : {outcome}"),
+            Ok(outcome) => println!("{} : {outcome}", line.file),
             Err(e) => {
-                eprintln!("{name} : {e}");
+                eprintln!("{} : {e}", line.file);
                 worst = 2;
             }
         }
@@ -326,7 +291,10 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         Command::Identity(IdentityCommand::ExportSecret { out }) => {
             refuse_existing(&out)?;
             let secret = core.age_secret(session)?;
-            write_new(&out, format!("# Clé secrète de {} — ne pas diffuser\n{secret}\n", core.site()?.code).as_bytes())?;
+            write_new(
+                &out,
+                format!("# Clé secrète de {} — ne pas diffuser\n{secret}\n", core.site()?.code).as_bytes(),
+            )?;
             eprintln!(
                 "ATTENTION : {} ouvre tous les paquets et sauvegardes adressés à ce site. Conservez-le hors ligne, sous clé.",
                 out.display()

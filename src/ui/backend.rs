@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use crate::app::{
     AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, Core, DossierView,
-    DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, UserRow, demo, save_in_folder,
+    DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, SyncStatus, UserRow, demo,
+    save_in_folder,
 };
 use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
@@ -274,6 +275,19 @@ pub enum Request {
     Users,
     /// The full integrity check (SQLite and the audit chain), run once the window is up.
     Check,
+    /// Where sync stands.
+    SyncStatus,
+    /// Write the bundle for the parent into a folder (the stick).
+    ExportBundle(PathBuf),
+    /// Read bundles and replies (files or folders).
+    ImportBundles(Vec<PathBuf>),
+    /// Write the reply for a supervised site into a folder.
+    ExportReply {
+        /// The site.
+        office: String,
+        /// The folder.
+        dir: PathBuf,
+    },
     /// The certificate register (newest first).
     Certificates,
     /// Issue a certificate and write its PDF in the documents folder.
@@ -384,6 +398,10 @@ pub enum Reply {
     Project(Result<ProjectDetail, AppError>),
     /// The integrity check's findings.
     Integrity(Result<CheckReport, AppError>),
+    /// Where sync stands.
+    SyncStatus(Result<SyncStatus, AppError>),
+    /// What a sync action did (a message per file or bundle), then the state.
+    SyncDone(Vec<Result<String, AppError>>),
     /// The certificate register.
     Certificates(Result<Vec<Row<Certificate>>, AppError>),
     /// A document was written: where.
@@ -401,8 +419,9 @@ pub const CERTIFICATE_LIST: usize = 200;
 struct Worker {
     core: Core,
     session: Option<Session>,
-    /// Where printed documents are written.
-    documents: PathBuf,
+    /// The folder of the database: printed documents go to its `documents/`, copies of the
+    /// bundles sent to its `envois/`.
+    data_dir: PathBuf,
     /// Where long checks send their reply from their own thread (`None`: answer inline).
     background: Option<(Sender<Reply>, egui::Context)>,
 }
@@ -605,16 +624,41 @@ impl Worker {
                     |core, s| Reply::Integrity(core.check(s)),
                 );
             }
+            Request::SyncStatus => Reply::SyncStatus(self.with(|core, s| core.sync_status(s))),
+            Request::ExportBundle(dir) => {
+                let keep = self.data_dir.join("envois");
+                Reply::SyncDone(vec![self.with_mut(|core, s| {
+                    Ok(match core.export_bundle(s, &dir, Some(&keep))? {
+                        Some(r) => format!(
+                            "Paquet n° {} écrit et relu ({} enregistrement(s)) : {}. Vous pouvez retirer la clé.",
+                            r.sequence,
+                            r.rows,
+                            r.path.display()
+                        ),
+                        None => "Rien à envoyer : la délégation a accusé réception de toutes les modifications.".into(),
+                    })
+                })])
+            }
+            Request::ExportReply { office, dir } => Reply::SyncDone(vec![self.with_mut(|core, s| {
+                let r = core.export_reply(s, &office, &dir)?;
+                Ok(format!("Réponse pour {office} écrite et relue : {}. Vous pouvez retirer la clé.", r.path.display()))
+            })]),
+            Request::ImportBundles(paths) => {
+                Reply::SyncDone(match self.with_mut(|core, s| core.import_paths(s, &paths)) {
+                    Ok(lines) => lines.into_iter().map(|l| l.result.map(|o| format!("{} : {o}", l.file))).collect(),
+                    Err(e) => vec![Err(e)],
+                })
+            }
             Request::Certificates => Reply::Certificates(self.with(|core, s| core.certificates(s, CERTIFICATE_LIST))),
             Request::IssueCertificate(subject) => {
-                let documents = self.documents.clone();
+                let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with_mut(|core, s| {
                     let (row, pdf) = core.issue_certificate(s, &subject)?;
                     save_in_folder(&documents, &format!("attestation-{}", row.value.number), &pdf)
                 }))
             }
             Request::ReprintCertificate(number) => {
-                let documents = self.documents.clone();
+                let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with_mut(|core, s| {
                     let pdf = core.reprint_certificate(s, &number)?;
                     save_in_folder(&documents, &format!("attestation-{}-duplicata", number.trim()), &pdf)
@@ -626,20 +670,20 @@ impl Worker {
             })),
             Request::VerifyCertificate(payload) => Reply::Verdict(self.core.verify_certificate(&payload)),
             Request::PrintBilan { from, to } => {
-                let documents = self.documents.clone();
+                let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with(|core, s| {
                     save_in_folder(&documents, &format!("bilan-{from}-{to}"), &core.bilan_pdf(s, from, to)?)
                 }))
             }
             Request::PrintCommissionList => {
-                let documents = self.documents.clone();
+                let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with(|core, s| {
                     let stem = format!("liste-commission-{}", core.clock().today().format("%Y-%m-%d"));
                     save_in_folder(&documents, &stem, &core.commission_list_pdf(s)?)
                 }))
             }
             Request::PrintDocument { kind, number } => {
-                let documents = self.documents.clone();
+                let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with(|core, s| {
                     let pdf = match kind {
                         DossierDocument::Receipt => core.receipt_pdf(s, &number)?,
@@ -716,13 +760,13 @@ enum Mode {
 }
 
 impl Backend {
-    /// Starts the worker thread; each reply wakes `ctx`. Documents are written in `documents`.
-    pub fn spawn(core: Core, ctx: egui::Context, documents: PathBuf) -> std::io::Result<Backend> {
+    /// Starts the worker thread; each reply wakes `ctx`. `data_dir` is the database's folder.
+    pub fn spawn(core: Core, ctx: egui::Context, data_dir: PathBuf) -> std::io::Result<Backend> {
         let (request_tx, request_rx) = channel::<Request>();
         let (reply_tx, reply_rx) = channel::<Reply>();
         let background = (reply_tx.clone(), ctx.clone());
         std::thread::Builder::new().name("daftar-core".into()).spawn(move || {
-            let mut worker = Worker { core, session: None, documents, background: Some(background) };
+            let mut worker = Worker { core, session: None, data_dir, background: Some(background) };
             while let Ok(first) = request_rx.recv() {
                 // Keep only the newest search among those waiting: typing fast runs one query.
                 let mut batch = vec![first];
@@ -746,10 +790,10 @@ impl Backend {
     }
 
     /// A backend that answers on the caller's thread, for tests.
-    pub fn inline(core: Core, documents: PathBuf) -> Backend {
+    pub fn inline(core: Core, data_dir: PathBuf) -> Backend {
         Backend {
             mode: Mode::Inline {
-                worker: Box::new(Worker { core, session: None, documents, background: None }),
+                worker: Box::new(Worker { core, session: None, data_dir, background: None }),
                 replies: VecDeque::new(),
             },
         }

@@ -12,11 +12,12 @@ pub mod certificates;
 pub mod dashboard;
 pub mod dossiers;
 pub mod login;
-pub mod other;
 pub mod programmes;
 pub mod projects;
+pub mod reports;
 pub mod settings;
 pub mod setup;
+pub mod sync;
 pub mod theme;
 pub mod widgets;
 
@@ -104,7 +105,8 @@ pub struct DaftarApp {
     projects: projects::ProjectsState,
     programmes: programmes::ProgrammesState,
     certificates: certificates::CertificatesState,
-    reports: other::ReportsState,
+    reports: reports::ReportsState,
+    sync: sync::SyncState,
     users: Option<Vec<UserRow>>,
     settings: settings::SettingsForm,
     message: Option<Message>,
@@ -133,7 +135,8 @@ impl DaftarApp {
             projects: projects::ProjectsState::default(),
             programmes: programmes::ProgrammesState::default(),
             certificates: certificates::CertificatesState::default(),
-            reports: other::ReportsState::default(),
+            reports: reports::ReportsState::default(),
+            sync: sync::SyncState::default(),
             users: None,
             settings: settings::SettingsForm::default(),
             message: None,
@@ -227,7 +230,8 @@ impl DaftarApp {
                 widgets::message(ui, message);
             }
             let may = |action| permits(session.role, action, &session.site).is_ok();
-            let rights = applicants::Rights { register: may(Action::RegisterApplicant), delete: may(Action::DeleteRecord) };
+            let rights =
+                applicants::Rights { register: may(Action::RegisterApplicant), delete: may(Action::DeleteRecord) };
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
                 Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, rights)),
@@ -239,12 +243,10 @@ impl DaftarApp {
                 Screen::Certificates => {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
                 }
-                Screen::Sync => other::coming_ui(
-                    ui,
-                    "Synchronisation",
-                    &format!("{} modification(s) attendent d'être livrées à la délégation. Les paquets signés et chiffrés arrivent avec le module de synchronisation.", outbox.unwrap_or(0)),
-                ),
-                Screen::Reports => requests.extend(other::reports_ui(ui, &mut self.reports, chrono::Datelike::year(&session.today))),
+                Screen::Sync => requests.extend(sync::sync_ui(ui, &mut self.sync, &session)),
+                Screen::Reports => {
+                    requests.extend(reports::reports_ui(ui, &mut self.reports, chrono::Datelike::year(&session.today)))
+                }
                 Screen::Settings => {
                     requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
                 }
@@ -270,6 +272,7 @@ impl DaftarApp {
             Screen::Projects => vec![Request::Projects(self.projects.page)],
             Screen::Programmes => vec![Request::Programmes],
             Screen::Certificates => vec![Request::Certificates],
+            Screen::Sync => vec![Request::SyncStatus],
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
@@ -293,7 +296,8 @@ impl DaftarApp {
         self.users = None;
         self.programmes = programmes::ProgrammesState::default();
         self.certificates = certificates::CertificatesState::default();
-        self.reports = other::ReportsState::default();
+        self.reports = reports::ReportsState::default();
+        self.sync = sync::SyncState::default();
         self.settings = settings::SettingsForm::default();
     }
 
@@ -485,6 +489,15 @@ impl DaftarApp {
                 Ok(rows) => self.users = Some(rows),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
+            Reply::SyncStatus(result) => match result {
+                Ok(status) => self.sync.status = Some(status),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::SyncDone(results) => {
+                self.sync.done(results);
+                self.backend.send(Request::SyncStatus);
+                self.backend.send(Request::Dashboard);
+            }
             Reply::Certificates(result) => match result {
                 Ok(rows) => self.certificates.rows = Some(rows),
                 Err(e) => self.certificates.message = Some(Message::error(e.to_string())),
@@ -560,15 +573,15 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
         ..eframe::NativeOptions::default()
     };
     let mut core = Some(core);
-    // Printed documents go next to the database, where the office's backups will look too.
-    let documents = db.parent().map_or_else(|| PathBuf::from("documents"), |dir| dir.join("documents"));
+    // Printed documents and copies of the bundles sent go next to the database.
+    let data_dir = db.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     eframe::run_native(
         "daftar",
         options,
         Box::new(move |cc| {
             theme::apply(&cc.egui_ctx);
             let core = core.take().ok_or("application déjà lancée")?;
-            let backend = Backend::spawn(core, cc.egui_ctx.clone(), documents.clone())?;
+            let backend = Backend::spawn(core, cc.egui_ctx.clone(), data_dir.clone())?;
             let screen = cc.storage.and_then(|s| eframe::get_value(s, "ecran")).unwrap_or_default();
             Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, screen)))
         }),

@@ -1,5 +1,4 @@
-//! The smaller screens: reports (the bilan of a period) and synchronisation, which the sync
-//! issue fills and which already says what waits to be delivered.
+//! Rapports: the bilan of a period.
 
 use eframe::egui::{RichText, Ui};
 
@@ -44,10 +43,4 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, year: i32) -> Vec<Reque
         }
     }
     requests
-}
-
-/// A screen that a later issue fills.
-pub fn coming_ui(ui: &mut Ui, title: &str, what: &str) {
-    ui.heading(title);
-    ui.label(what);
 }

@@ -1,0 +1,138 @@
+//! Synchronisation: where things stand with the delegation and the supervised sites, writing the
+//! bundle (or a reply) onto a USB stick, reading bundles, and the conflict queue.
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, RichText, Ui};
+
+use super::backend::{Request, SessionInfo};
+use super::theme;
+use super::widgets::{self, Message};
+use crate::app::{AppError, SyncStatus};
+use crate::domain::role::{Action, permits};
+
+/// The screen's state.
+#[derive(Debug, Default)]
+pub struct SyncState {
+    /// Where things stand, once received.
+    pub status: Option<SyncStatus>,
+    /// The folder to write to (the stick).
+    pub export_dir: String,
+    /// What to read: files or folders, one per line.
+    pub import_paths: String,
+    /// What the last action did, one line per file.
+    pub results: Vec<Message>,
+}
+
+impl SyncState {
+    /// Shows what a sync action did.
+    pub fn done(&mut self, results: Vec<Result<String, AppError>>) {
+        self.results = results
+            .into_iter()
+            .map(|r| match r {
+                Ok(text) => Message::ok(text),
+                Err(e) => Message::error(e.to_string()),
+            })
+            .collect();
+    }
+}
+
+/// The screen.
+#[must_use]
+pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.horizontal(|ui| {
+        ui.heading("Synchronisation");
+        if ui.button("Actualiser l'état").clicked() {
+            requests.push(Request::SyncStatus);
+        }
+    });
+    for message in &state.results {
+        widgets::message(ui, message);
+    }
+    let Some(status) = &state.status else {
+        ui.spinner();
+        return requests;
+    };
+    let may_sync = permits(session.role, Action::Synchronize, &session.site).is_ok();
+    ui.label(RichText::new("État").strong());
+    match &status.parent {
+        Some(parent) => {
+            ui.label(format!("Délégation : {parent}"));
+            ui.label(format!("Modifications non acquittées par la délégation : {}", status.unacknowledged));
+            let sent = status
+                .last_sent
+                .as_ref()
+                .map_or("jamais".to_owned(), |(at, file)| format!("{} ({file})", &at[..16.min(at.len())]));
+            ui.label(format!("Dernier envoi : {sent}"));
+            let reply = status.last_reply.as_ref().map_or("aucune".to_owned(), |at| at[..16.min(at.len())].to_owned());
+            ui.label(format!("Dernière réponse lue : {reply}"));
+        }
+        None => {
+            ui.label("Aucune délégation épinglée : enrôlez la délégation (daftar enroll) pour envoyer des paquets.");
+        }
+    }
+    for (code, watermark, at) in &status.children {
+        let at = at.as_deref().map(|a| format!(", dernier paquet le {}", &a[..16.min(a.len())])).unwrap_or_default();
+        ui.label(format!("Site supervisé {code} : modifications reçues jusqu'au n° {watermark}{at}"));
+    }
+    for (sender, n) in &status.waiting {
+        ui.colored_label(theme::WARNING, format!("{n} paquet(s) de {sender} en attente d'un paquet manquant"));
+    }
+    if !may_sync {
+        ui.label(
+            RichText::new("Exporter et importer des paquets demande un compte qui détient les clés du site.").weak(),
+        );
+        return requests;
+    }
+    ui.add_space(8.0);
+    ui.label(RichText::new("Envoyer").strong());
+    ui.horizontal(|ui| {
+        widgets::field(ui, "Dossier de la clé USB", &mut state.export_dir, None);
+        if ui.button("Choisir le dossier…").clicked()
+            && let Some(dir) = rfd::FileDialog::new().set_title("Clé USB").pick_folder()
+        {
+            state.export_dir = dir.display().to_string();
+        }
+    });
+    let dir = PathBuf::from(state.export_dir.trim());
+    ui.horizontal_wrapped(|ui| {
+        let ready = !state.export_dir.trim().is_empty();
+        if status.parent.is_some() && ui.add_enabled(ready, egui::Button::new("Exporter le paquet")).clicked() {
+            requests.push(Request::ExportBundle(dir.clone()));
+        }
+        for (code, _, _) in &status.children {
+            if ui.add_enabled(ready, egui::Button::new(format!("Écrire la réponse pour {code}"))).clicked() {
+                requests.push(Request::ExportReply { office: code.clone(), dir: dir.clone() });
+            }
+        }
+    });
+    ui.add_space(8.0);
+    ui.label(RichText::new("Recevoir").strong());
+    ui.horizontal(|ui| {
+        widgets::field(ui, "Fichiers ou dossier à importer", &mut state.import_paths, None);
+        if ui.button("Choisir des paquets…").clicked()
+            && let Some(files) = rfd::FileDialog::new().add_filter("Paquets Daftar", &["daftar"]).pick_files()
+        {
+            state.import_paths = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(" ; ");
+        }
+    });
+    if ui.add_enabled(!state.import_paths.trim().is_empty(), egui::Button::new("Importer")).clicked() {
+        let paths = state.import_paths.split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
+        requests.push(Request::ImportBundles(paths));
+    }
+    if !status.conflicts.is_empty() {
+        ui.add_space(8.0);
+        ui.label(RichText::new(format!("Conflits à examiner ({})", status.conflicts.len())).strong());
+        for c in &status.conflicts {
+            ui.colored_label(
+                theme::ERROR,
+                format!(
+                    "N° {} — {} — {} {} (propriétaire {}) : {}",
+                    c.id, c.sender, c.table, c.row_id, c.owner, c.reason
+                ),
+            );
+        }
+    }
+    requests
+}
