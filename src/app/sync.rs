@@ -5,6 +5,7 @@
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use rusqlite::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
@@ -778,12 +779,11 @@ impl Core {
             }
             if let Some(cin) = incoming_row.cin() {
                 let other: Option<String> = conn
-                    .query_row(
+                    .prepare_cached(
                         "SELECT owner FROM applicants WHERE cin = ?1 AND id <> ?2 AND deleted_at IS NULL AND owner <> ?3 LIMIT 1",
-                        rusqlite::params![cin, record.id.to_string(), record.owner],
-                        |r| r.get(0),
-                    )
-                    .ok();
+                    )?
+                    .query_row(rusqlite::params![cin, record.id.to_string(), record.owner], |r| r.get(0))
+                    .optional()?;
                 if let Some(other) = other {
                     conflicts.push((record, format!("la CIN {cin} est déjà enregistrée par {other}")));
                     continue;
@@ -793,9 +793,16 @@ impl Core {
         }
         let now = self.clock.now_utc();
         let site_code = self.site()?.code.to_string();
+        // A large bundle touches every index of every table: give the page cache room for them.
+        let large = accepted.len() > 10_000;
+        if large {
+            self.store.widen_cache(4)?;
+        }
         let tx = self.store.transaction()?;
         let writer = Writer::new(&tx, &site_code, &session.login, now);
         let mut rows = 0;
+        // One table after the other: each table's indexes stay in the page cache.
+        accepted.sort_by_key(ArrivingRow::table_rank);
         for row in &accepted {
             if row.receive(&writer)? {
                 rows += 1;
@@ -864,6 +871,9 @@ impl Core {
             })?;
         }
         tx.commit()?;
+        if large {
+            self.store.widen_cache(1)?;
+        }
         Ok(ImportOutcome::Applied {
             sender: header.sender.clone(),
             rows,
@@ -947,6 +957,21 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
 }
 
 impl ArrivingRow {
+    fn table_rank(&self) -> u8 {
+        match self {
+            ArrivingRow::CardHolder(..) => 0,
+            ArrivingRow::Applicant(..) => 1,
+            ArrivingRow::Project(..) => 2,
+            ArrivingRow::Dossier(..) => 3,
+            ArrivingRow::Decision(..) => 4,
+            ArrivingRow::FundingLine(..) => 5,
+            ArrivingRow::Disbursement(..) => 6,
+            ArrivingRow::Programme(..) => 7,
+            ArrivingRow::Visit(..) => 8,
+            ArrivingRow::Certificate(..) => 9,
+        }
+    }
+
     fn cin(&self) -> Option<String> {
         match self {
             ArrivingRow::Applicant(m, a) if m.deleted_at.is_none() => Some(a.cin.to_string()),

@@ -100,12 +100,15 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The page cache of a connection, in KiB.
+const CACHE_KIB: i64 = 65_536;
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // 64 MB of page cache: large indexes stay in memory during batch writes and searches.
-    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }
@@ -169,6 +172,13 @@ impl Store {
         let mut store = Store { conn, path: None };
         store.apply(MIGRATIONS)?;
         Ok(store)
+    }
+
+    /// Gives the page cache `factor` times its usual room (1 restores it), for a batch that
+    /// touches every index of every table (a large sync bundle).
+    pub fn widen_cache(&self, factor: i64) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "cache_size", -CACHE_KIB * factor.max(1))?;
+        Ok(())
     }
 
     /// The file, when the database is on disk.
