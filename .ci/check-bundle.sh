@@ -16,7 +16,7 @@ fp_bl=$("$daftar" --db bl.sqlite --user admin identity export --out bl.id)
 "$daftar" --db bl.sqlite --user admin applicant add --cin JB123456 --last-name "El Alaoui" --first-name Youssef \
   --sex M --birth-date 12/04/1975 --relationship fils --card R-1 --card-holder "Ahmed Ouali" >/dev/null
 mkdir cle
-f=$("$daftar" --db bl.sqlite --user admin export --to cle)
+f=$("$daftar" --db bl.sqlite --user admin export --to cle --bordereau bordereau.pdf 2>/dev/null)
 "$daftar" --db dp.sqlite --user admin identity export-secret --out secret.txt >/dev/null 2>&1
 
 # The lines of docs/bundle-format.md.
@@ -30,4 +30,7 @@ head -c 8 "$f" | grep -q DAFTARSB || fail "magic"
 head -1 contenu.ndjson | grep -q '"manifest"' || fail "manifest"
 grep -q '"cin":"JB123456"' contenu.ndjson || fail "the applicant's record"
 tail -1 contenu.ndjson | grep -q '"end"' || fail "end line"
+[[ $(ls cle) == "$(basename "$f")" ]] || fail "export puts nothing else on the stick"
+hash=$(sha256sum "$f" | cut -d' ' -f1)
+pdftotext bordereau.pdf - | tr -d '\n' | grep -qF "$hash" || fail "the bordereau names the bundle's SHA-256"
 echo "bundle: records recovered with age and zstd ($(wc -l < contenu.ndjson) lines)"

@@ -640,6 +640,7 @@ fn an_office_exports_its_bundle_and_reads_the_reply_from_the_sync_screen() {
     fill(&mut harness, "Dossier de la clé USB", &stick.display().to_string());
     click(&mut harness, "Exporter le paquet");
     assert!(has_text(&harness, "Vous pouvez retirer la clé"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Bordereau de transmission à imprimer"), "{:#?}", harness.root());
     let bundle = stick.join("BL-TIZNIT-000001.daftar");
     ok(dp.import_bundle(&dp_admin, &ok(std::fs::read(&bundle)), "cle"));
     ok(dp.export_reply(&dp_admin, "BL-TIZNIT", &stick));

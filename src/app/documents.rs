@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::certificates::issuer_of;
 use super::{AppError, Core, Session};
 use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
-use crate::documents::lists::{CommissionLine, commission_list};
+use crate::documents::lists::{CommissionLine, TransmittalSlip, commission_list, transmittal_slip};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::dates::format_date_fr;
 use crate::domain::dossier::{Dossier, Status};
@@ -191,6 +191,35 @@ impl Core {
             &figures,
             self.print_margins()?,
         ))
+    }
+
+    /// The *bordereau de transmission* of a bundle just written.
+    pub fn transmittal_pdf(&self, session: &Session, report: &super::ExportReport) -> Result<Vec<u8>, AppError> {
+        session.require(Action::Synchronize)?;
+        let conn = self.store.conn();
+        let dossiers = report
+            .transmitted
+            .iter()
+            .map(|(number, applicant)| {
+                let name = uuid::Uuid::parse_str(applicant)
+                    .ok()
+                    .and_then(|id| get_live::<Applicant>(conn, id).ok())
+                    .map(|a| format!("{} (CIN {})", a.value.display_name(), a.value.cin))
+                    .unwrap_or_default();
+                (number.clone(), name)
+            })
+            .collect();
+        let slip = TransmittalSlip {
+            file: report.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            sequence: report.sequence,
+            recipient: report.recipient.clone(),
+            written_at: report.written_at.clone(),
+            range: report.range,
+            hash: report.hash.clone(),
+            by_table: report.by_table.clone(),
+            dossiers,
+        };
+        Ok(transmittal_slip(&issuer_of(&session.site), self.clock.today(), &slip, self.print_margins()?))
     }
 
     /// The *notification de décision*, once the commission has decided.

@@ -137,6 +137,34 @@ pub struct ExportReport {
     pub hash: String,
     /// The copy kept at the office, when it could be written.
     pub kept: Option<PathBuf>,
+    /// The recipient's code.
+    pub recipient: String,
+    /// When it was written (RFC 3339).
+    pub written_at: String,
+    /// Rows carried per table (French name, count).
+    pub by_table: Vec<(String, usize)>,
+    /// The dossiers transmitted to the commission that it carries: number, applicant id.
+    pub transmitted: Vec<(String, String)>,
+}
+
+/// Rows per table (French name, count) of a bundle's records, for the bordereau.
+fn rows_per_table(records: &[WireRecord]) -> Vec<(String, usize)> {
+    Table::ALL
+        .iter()
+        .map(|t| (t.label_fr().to_owned(), records.iter().filter(|r| r.table == t.name()).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// The dossiers transmitted to the commission among a bundle's records: number, applicant id.
+fn transmitted_dossiers(records: &[WireRecord]) -> Vec<(String, String)> {
+    records
+        .iter()
+        .filter(|r| r.table == Table::Dossiers.name() && r.deleted_at.is_none())
+        .filter_map(|r| serde_json::from_str::<Dossier>(r.data.get()).ok())
+        .filter(|d| d.status == crate::domain::dossier::Status::Transmis)
+        .map(|d| (d.number.to_string(), d.applicant_id.to_string()))
+        .collect()
 }
 
 /// The sync state shown on the dashboard and the sync screen.
@@ -476,7 +504,18 @@ impl Core {
             let copy = keep.join(&name);
             std::fs::write(&copy, &bytes).ok().map(|()| copy)
         });
-        Ok(Some(ExportReport { path, sequence: out.next_sequence, range, rows: records.len(), hash, kept }))
+        Ok(Some(ExportReport {
+            path,
+            sequence: out.next_sequence,
+            range,
+            rows: records.len(),
+            hash,
+            kept,
+            recipient: parent_code,
+            written_at: timestamp(now),
+            by_table: rows_per_table(&records),
+            transmitted: transmitted_dossiers(&records),
+        }))
     }
 
     /// Writes the reply for the supervised site `office`: what this site holds of its changes.
@@ -510,6 +549,10 @@ impl Core {
             rows: 0,
             hash: sha256_hex(&bytes),
             kept: None,
+            recipient: office,
+            written_at: timestamp(now),
+            by_table: vec![],
+            transmitted: vec![],
         })
     }
 

@@ -85,6 +85,9 @@ pub enum Command {
         /// Le dossier où l'écrire (la clé USB).
         #[arg(long)]
         to: PathBuf,
+        /// Écrit aussi le bordereau de transmission (PDF) dans ce fichier.
+        #[arg(long)]
+        bordereau: Option<PathBuf>,
     },
     /// Lit des paquets ou des réponses (fichiers, ou dossiers entiers). Code de sortie : 0 appliqué
     /// ou rien de nouveau, 3 mis de côté, 2 refusé.

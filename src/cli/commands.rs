@@ -314,10 +314,19 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             core.revoke_site(session, &code.trim().to_uppercase(), &reason)?;
             println!("Clé de {} révoquée.", code.trim().to_uppercase());
         }
-        Command::Export { to } => {
+        Command::Export { to, bordereau } => {
+            if let Some(slip) = &bordereau {
+                refuse_existing(slip)?;
+            }
             let keep = core.store().path().and_then(|db| db.parent().map(|d| d.join("envois")));
             match core.export_bundle(session, &to, keep.as_deref())? {
-                Some(report) => println!("{}", report.path.display()),
+                Some(report) => {
+                    println!("{}", report.path.display());
+                    if let Some(slip) = &bordereau {
+                        write_new(slip, &core.transmittal_pdf(session, &report)?)?;
+                        eprintln!("Bordereau de transmission : {}", slip.display());
+                    }
+                }
                 None => eprintln!("Rien à envoyer : la délégation a accusé réception de toutes les modifications."),
             }
         }

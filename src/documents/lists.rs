@@ -88,3 +88,86 @@ pub fn commission_list(issuer: &Issuer, today: NaiveDate, lines: &[CommissionLin
     c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
     c.finish()
 }
+
+/// What a *bordereau de transmission* states about the bundle it travels with.
+#[derive(Debug, Clone)]
+pub struct TransmittalSlip {
+    /// The bundle's file name.
+    pub file: String,
+    /// Its sequence number.
+    pub sequence: u64,
+    /// The delegation it goes to.
+    pub recipient: String,
+    /// When it was written.
+    pub written_at: String,
+    /// The change numbers carried: (from, to].
+    pub range: (i64, i64),
+    /// SHA-256 of the file.
+    pub hash: String,
+    /// Rows per table.
+    pub by_table: Vec<(String, usize)>,
+    /// Dossiers transmitted to the commission: number, applicant.
+    pub dossiers: Vec<(String, String)>,
+}
+
+/// The *bordereau de transmission*: the slip that travels with the USB stick, to be signed by
+/// the head of office and by whoever receives it at the delegation.
+pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSlip, shift: PrintMargins) -> Vec<u8> {
+    let mut c = Canvas::new(&format!("Bordereau de transmission {}", slip.file), shift);
+    let y = letterhead::letterhead(&mut c, issuer);
+    let y = letterhead::both(
+        &mut c,
+        y + 2.0,
+        &format!("{}, le {}", issuer.town_fr, long_date_fr(today)),
+        &format!("حرر ب{} في {}", issuer.town_ar, long_date_ar(today)),
+        10.0,
+    );
+    let y = letterhead::title(&mut c, y + 2.0, "ورقة الإرسال", "Bordereau de transmission");
+    let facts = [
+        ("De", format!("{} — {}", issuer.code, issuer.name_fr)),
+        ("À", slip.recipient.clone()),
+        ("Paquet", format!("{} (n° {})", slip.file, slip.sequence)),
+        ("Écrit le", slip.written_at.chars().take(19).collect::<String>().replace('T', " à ")),
+        ("Modifications", format!("n° {} à {}", slip.range.0 + 1, slip.range.1)),
+        ("Empreinte SHA-256", slip.hash.clone()),
+    ];
+    let mut y = y;
+    for (label, value) in facts {
+        c.line(letterhead::MARGIN, y, Align::Left, label, Style::fr(9.5).bold());
+        c.line(letterhead::MARGIN + 40.0, y, Align::Left, &value, Style::fr(9.5));
+        y += 5.5;
+    }
+    let rows: Vec<Vec<String>> = slip.by_table.iter().map(|(t, n)| vec![t.clone(), n.to_string()]).collect();
+    let columns = [Column::text("Enregistrements", 80.0), Column::figure("Nombre", 30.0)];
+    let heading = format!("Bordereau de transmission {} (suite)", slip.file);
+    let mut next = |c: &mut Canvas| {
+        c.line(letterhead::MARGIN, 14.0, Align::Left, &heading, Style::fr(9.0).bold());
+    };
+    let y = table(&mut c, y + 3.0, &columns, &rows, &mut next);
+    let y = if slip.dossiers.is_empty() {
+        y
+    } else {
+        c.line(letterhead::MARGIN, y + 4.0, Align::Left, "Dossiers transmis à la commission", Style::fr(10.5).bold());
+        let rows: Vec<Vec<String>> = slip
+            .dossiers
+            .iter()
+            .enumerate()
+            .map(|(i, (number, name))| vec![(i + 1).to_string(), number.clone(), name.clone()])
+            .collect();
+        let columns = [Column::figure("N°", 10.0), Column::text("Dossier", 45.0), Column::text("Demandeur", 90.0)];
+        table(&mut c, y + 10.0, &columns, &rows, &mut next)
+    };
+    let y = if y > 240.0 {
+        c.new_page();
+        30.0
+    } else {
+        y + 8.0
+    };
+    c.line(letterhead::MARGIN + 35.0, y, Align::Center, "Remis par (bureau)", Style::fr(10.0).bold());
+    c.line(RIGHT - 35.0, y, Align::Center, "Reçu par (délégation)", Style::fr(10.0).bold());
+    c.line(letterhead::MARGIN + 35.0, y + 5.0, Align::Center, "Nom, date, signature", Style::fr(8.5).grey(0.4));
+    c.line(RIGHT - 35.0, y + 5.0, Align::Center, "Nom, date, signature et cachet", Style::fr(8.5).grey(0.4));
+    let reference = format!("Bordereau — {} — {}", slip.file, &slip.hash[..16.min(slip.hash.len())]);
+    c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
+    c.finish()
+}

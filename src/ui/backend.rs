@@ -627,17 +627,29 @@ impl Worker {
             Request::SyncStatus => Reply::SyncStatus(self.with(|core, s| core.sync_status(s))),
             Request::ExportBundle(dir) => {
                 let keep = self.data_dir.join("envois");
-                Reply::SyncDone(vec![self.with_mut(|core, s| {
-                    Ok(match core.export_bundle(s, &dir, Some(&keep))? {
-                        Some(r) => format!(
+                let documents = self.data_dir.join("documents");
+                let exported = self.with_mut(|core, s| core.export_bundle(s, &dir, Some(&keep)));
+                match exported {
+                    Ok(Some(r)) => {
+                        let written = format!(
                             "Paquet n° {} écrit et relu ({} enregistrement(s)) : {}. Vous pouvez retirer la clé.",
                             r.sequence,
                             r.rows,
                             r.path.display()
-                        ),
-                        None => "Rien à envoyer : la délégation a accusé réception de toutes les modifications.".into(),
-                    })
-                })])
+                        );
+                        // The slip travels with the stick: printed from the documents folder.
+                        let slip = self.with(|core, s| {
+                            let stem = format!("bordereau-{}-{:06}", r.recipient, r.sequence);
+                            let path = save_in_folder(&documents, &stem, &core.transmittal_pdf(s, &r)?)?;
+                            Ok(format!("Bordereau de transmission à imprimer : {}", path.display()))
+                        });
+                        Reply::SyncDone(vec![Ok(written), slip])
+                    }
+                    Ok(None) => Reply::SyncDone(vec![Ok(
+                        "Rien à envoyer : la délégation a accusé réception de toutes les modifications.".into(),
+                    )]),
+                    Err(e) => Reply::SyncDone(vec![Err(e)]),
+                }
             }
             Request::ExportReply { office, dir } => Reply::SyncDone(vec![self.with_mut(|core, s| {
                 let r = core.export_reply(s, &office, &dir)?;
