@@ -373,3 +373,143 @@ fn the_delegation_verifies_the_certificates_of_its_offices() {
     ok(import(&mut p.dp, &p.dp_admin, &bytes));
     assert!(matches!(ok(p.dp.verify_certificate(&cert.value.payload)), Verdict::Authentic { in_register: true, .. }));
 }
+
+/// Every business row as (table, id, owner, version, data), sorted.
+fn snapshot(core: &Core) -> Vec<(String, String, String, i64, String)> {
+    let mut rows = Vec::new();
+    for table in daftar::store::records::Table::ALL {
+        let sql = format!("SELECT id, owner, version, data FROM {} ORDER BY id", table.name());
+        let conn = core.store().conn();
+        let mut stmt = ok(conn.prepare(&sql));
+        let found =
+            ok(stmt.query_map([], |r| Ok((table.name().to_owned(), r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))));
+        rows.extend(found.map(ok));
+    }
+    rows
+}
+
+#[test]
+fn any_order_of_the_same_bundles_gives_the_same_register() {
+    use proptest::prelude::*;
+    // Three bundles of one office, each acknowledged before the next: ranges (0,a], (a,b], (b,c].
+    let mut p = pair();
+    // The delegation as enrolled, before any bundle: each order starts from a copy of it.
+    let pristine = p.dir.path().join("dp-vierge.sqlite");
+    ok(p.dp.store().conn().execute("VACUUM INTO ?1", [pristine.to_string_lossy()]));
+    let mut bundles = Vec::new();
+    for (i, (cin, name)) in [("JB100001", "Alami"), ("JB100002", "Bennani"), ("JB100003", "Chraibi")].iter().enumerate()
+    {
+        applicant(&mut p.office, cin, "Youssef", name, "12/04/1975");
+        let bytes = export(&mut p.office, &stick(&p.dir, &format!("cle{i}")));
+        ok(import(&mut p.dp, &p.dp_admin, &bytes));
+        let reply = ok(p.dp.export_reply(&p.dp_admin, "BL-TIZNIT", &stick(&p.dir, &format!("retour{i}"))));
+        ok(import(&mut p.office.core, &p.office.chef, &ok(std::fs::read(reply.path))));
+        bundles.push(bytes);
+    }
+    let expected = snapshot(&p.dp);
+    static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let orders = Just(vec![0usize, 1, 2])
+        .prop_shuffle()
+        .prop_flat_map(|order| (Just(order), proptest::collection::vec((0usize..3, 0usize..4), 0..4)));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 24,
+        ..proptest::test_runner::Config::default()
+    });
+    ok(runner.run(&orders, |(order, repeats)| {
+        let mut sequence = order.clone();
+        for (bundle, at) in repeats {
+            sequence.insert(at.min(sequence.len()), bundle);
+        }
+        let copy =
+            p.dir.path().join(format!("dp-essai-{}.sqlite", CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+        ok(std::fs::copy(&pristine, &copy));
+        let (mut dp, admin) = reopen(&copy, 11);
+        for i in &sequence {
+            let outcome = import(&mut dp, &admin, &bundles[*i]);
+            prop_assert!(outcome.is_ok(), "{sequence:?}: {outcome:?}");
+        }
+        prop_assert_eq!(snapshot(&dp), expected.clone(), "order {:?}", sequence);
+        Ok(())
+    }));
+}
+
+#[test]
+fn random_damage_to_a_bundle_is_always_refused() {
+    use proptest::prelude::*;
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    let len = bytes.len();
+    let damage = (proptest::collection::vec((0..len, any::<u8>()), 1..4), 0..len + 8);
+    let dp = std::cell::RefCell::new((p.dp, p.dp_admin));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 256,
+        ..proptest::test_runner::Config::default()
+    });
+    ok(runner.run(&damage, |(flips, new_len)| {
+        let mut damaged = bytes.clone();
+        for (at, value) in flips {
+            damaged[at] = value;
+        }
+        damaged.resize(new_len, 0x42);
+        prop_assume!(damaged != bytes);
+        let (core, admin) = &mut *dp.borrow_mut();
+        let outcome = core.import_bundle(admin, &damaged, "abîmé");
+        prop_assert!(matches!(outcome, Err(AppError::Refused(_))), "{outcome:?}");
+        prop_assert_eq!(count(core, "applicants"), 0);
+        Ok(())
+    }));
+}
+
+#[test]
+fn signed_hostile_payloads_never_apply_in_part() {
+    use proptest::prelude::*;
+    let mut p = pair();
+    let records = genuine_records(&mut p);
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
+    let junk = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "\\PC{0,30}".prop_map(serde_json::Value::from),
+        Just(serde_json::Value::from("x".repeat(200_000))),
+        Just(serde_json::json!({"a": [1, 2, {"b": null}]})),
+    ];
+    let hostile = (0..records.len(), "[a-z_]{1,12}", junk, 0..4u8);
+    let state = std::cell::RefCell::new((p.dp, p.dp_admin, 0u64));
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 400,
+        ..proptest::test_runner::Config::default()
+    });
+    ok(runner.run(&hostile, |(index, field, value, how)| {
+        let mut bad = records.clone();
+        let mut data: serde_json::Value = ok(serde_json::from_str(bad[index].data.get()));
+        match how {
+            0 => data[field.as_str()] = value,
+            1 => {
+                if let Some(object) = data.as_object_mut() {
+                    let key = object.keys().nth(field.len() % object.len().max(1)).cloned().unwrap_or_default();
+                    object.insert(key, value);
+                }
+            }
+            2 => bad[index].owner = field.to_uppercase(),
+            _ => bad[index].version = -1,
+        }
+        bad[index].data = ok(serde_json::value::RawValue::from_string(data.to_string()));
+        let (core, admin, case) = &mut *state.borrow_mut();
+        *case += 1;
+        // Each case its own number and a range above whatever was applied before.
+        let m = manifest("BL-TIZNIT", *case, (0, 1_000 + *case as i64));
+        let before = business(core);
+        let applicants_before = count(core, "applicants");
+        match core.import_bundle(admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &m, &bad), "hostile") {
+            Err(AppError::Refused(_)) => prop_assert_eq!(business(core), before),
+            Ok(ImportOutcome::Applied { .. }) => {
+                prop_assert!(count(core, "applicants") >= applicants_before);
+                prop_assert!(ok(core.check(admin)).is_sound());
+            }
+            other => prop_assert!(false, "{other:?}"),
+        }
+        Ok(())
+    }));
+}
