@@ -274,7 +274,7 @@ fn seal(
     m: &Manifest,
     records: &[WireRecord],
 ) -> Vec<u8> {
-    seal_plain(signer, sender, to, m, &ok(payload::encode(m, records, None)))
+    seal_plain(signer, sender, to, m, &ok(payload::encode(m, records, None, &[])))
 }
 
 /// The records of a genuine export, to tamper with.
@@ -320,7 +320,7 @@ fn hostile_content_from_an_enrolled_office_is_refused_whole() {
     refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &bomb)));
     // A manifest that does not repeat the header.
     let lying = Manifest { to_change: 99, ..m.clone() };
-    let plain = ok(payload::encode(&lying, &records, None));
+    let plain = ok(payload::encode(&lying, &records, None, &[]));
     refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &plain)));
     assert_eq!(business(&p.dp), before, "nothing of it was applied");
     // A record owned by a site outside the office's subtree goes to the conflict queue.
@@ -512,4 +512,79 @@ fn signed_hostile_payloads_never_apply_in_part() {
         }
         Ok(())
     }));
+}
+
+/// A regional delegation on a file.
+fn region_at(path: &Path) -> (Core, Session) {
+    let mut core = core_seeded(ok(Store::open(path, true)), 31);
+    let admin = ok(core.init(&InstallSetup {
+        code: "DR-SOUSS".into(),
+        name: "Délégation régionale de Souss-Massa".into(),
+        level: "delegation-regionale".into(),
+        region: "09".into(),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: ADMIN_PASSWORD.into(),
+        ..InstallSetup::default()
+    }));
+    (core, admin)
+}
+
+/// Enrolls `child` at `parent` and pins `parent` at `child`.
+fn enroll_both(parent: &mut Core, parent_admin: &Session, child: &mut Core, child_admin: &Session) {
+    let id = ok(child.identity_file(child_admin));
+    ok(parent.enroll(parent_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
+    let up = ok(parent.identity_file(parent_admin));
+    ok(child.enroll(child_admin, &ok(serde_json::to_vec(&up)), &up.keys.fingerprint()));
+}
+
+#[test]
+fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
+    let mut p = pair();
+    let (mut dr, dr_admin) = region_at(&p.dir.path().join("dr.sqlite"));
+    enroll_both(&mut dr, &dr_admin, &mut p.dp, &p.dp_admin);
+    // A second office of the province, enrolled at the delegation.
+    let mut mirleft = office_seeded(None, 37);
+    ok(mirleft.core.store().conn().execute("UPDATE site SET code = 'BL-MIRLEFT'", []));
+    mirleft.admin = ok(mirleft.core.login("admin", ADMIN_PASSWORD));
+    mirleft.chef = ok(mirleft.core.login("chef", CHEF_PASSWORD));
+    mirleft.agent = ok(mirleft.core.login("agent", crate::common::AGENT_PASSWORD));
+    link(&mut mirleft, &mut p.dp, &p.dp_admin);
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "bl"))));
+    // The delegation's bundle up carries the office's rows, each keeping its owner.
+    let up = ok(p.dp.export_bundle(&p.dp_admin, &stick(&p.dir, "dp"), None)).unwrap_or_else(|| panic!("rien"));
+    match ok(import(&mut dr, &dr_admin, &ok(std::fs::read(&up.path)))) {
+        ImportOutcome::Applied { rows, conflicts: 0, .. } => assert_eq!(rows, 2),
+        other => panic!("{other}"),
+    }
+    let owner: String = ok(dr.store().conn().query_row("SELECT owner FROM applicants", [], |r| r.get(0)));
+    assert_eq!(owner, "BL-TIZNIT");
+    // A row of an office outside the delegation's subtree waits in the region's conflict queue.
+    let records = {
+        let bytes = ok(std::fs::read(&up.path));
+        let opened = ok(envelope::open(&bytes));
+        let plain =
+            ok(age::decrypt(dr_admin.secrets().unwrap_or_else(|| panic!("keys")).age_identity(), opened.ciphertext));
+        ok(payload::decode(&plain)).records
+    };
+    let mut foreign = records;
+    foreign[0].owner = "BL-AGADIR".into();
+    foreign[0].version += 1;
+    let dr_keys = ok(dr.identity_file(&dr_admin)).keys;
+    let m = Manifest { recipient: "DR-SOUSS".into(), ..manifest("DP-TIZNIT", 2, (0, 9_999)) };
+    let dp_chef = ok(p.dp.login("admin", ADMIN_PASSWORD));
+    match ok(import(&mut dr, &dr_admin, &seal(&dp_chef, "DP-TIZNIT", &dr_keys, &m, &foreign))) {
+        ImportOutcome::Applied { conflicts: 1, .. } => {}
+        other => panic!("{other}"),
+    }
+    // Down: the delegation's reply to Mirleft carries its keyring; Tiznit's certificates verify there.
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (cert, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));
+    assert!(matches!(ok(mirleft.core.verify_certificate(&cert.value.payload)), Verdict::UnknownIssuer { .. }));
+    let reply = ok(p.dp.export_reply(&p.dp_admin, "BL-MIRLEFT", &stick(&p.dir, "retour")));
+    ok(import(&mut mirleft.core, &mirleft.chef, &ok(std::fs::read(reply.path))));
+    assert!(matches!(ok(mirleft.core.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
+    // And at the region, which learnt the office's identity from the forwarded subtree.
+    assert!(matches!(ok(dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
 }

@@ -24,7 +24,7 @@ use crate::store::records::{Record, RowMeta, Table, Writer};
 use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Incoming, Peer, Relation};
 use crate::sync::envelope::{self, Header, Kind};
-use crate::sync::payload::{self, Ack, FORMAT, Manifest, WireRecord};
+use crate::sync::payload::{self, Ack, FORMAT, KnownSite, Manifest, WireRecord};
 
 /// The public identity file an installation hands to its parent (or children) for enrollment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +194,7 @@ struct Sealing<'a> {
     range: (i64, i64),
     records: &'a [WireRecord],
     ack: Option<Ack>,
+    sites: &'a [KnownSite],
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -416,7 +417,7 @@ impl Core {
     }
 
     fn seal_for(&self, session: &Session, recipient: &Peer, content: &Sealing<'_>) -> Result<Vec<u8>, AppError> {
-        let Sealing { kind, sequence, range, records, ack } = *content;
+        let Sealing { kind, sequence, range, records, ack, sites } = *content;
         let secrets = session.secrets().ok_or_else(|| {
             AppError::Rule(
                 "Signer un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
@@ -435,7 +436,7 @@ impl Core {
             schema: crate::store::SCHEMA_VERSION,
             audit_head: (audit_seq, hex::encode(audit_hash)),
         };
-        let plain = payload::encode(&manifest, records, ack).map_err(|e| AppError::Rule(e.to_string()))?;
+        let plain = payload::encode(&manifest, records, ack, sites).map_err(|e| AppError::Rule(e.to_string()))?;
         let to: age::x25519::Recipient = recipient.keys.age_recipient.parse().map_err(|_| {
             AppError::Rule(format!(
                 "La clé de chiffrement de {} est illisible : enrôlez-le de nouveau.",
@@ -487,7 +488,16 @@ impl Core {
         }
         let records = sync_store::changed_rows(conn, out.acknowledged, to, &parent_code)?;
         let range = (out.acknowledged, to);
-        let content = Sealing { kind: Kind::Changes, sequence: out.next_sequence, range, records: &records, ack: None };
+        // Up the tree: the identities of the sites below us, so the level above takes their rows.
+        let subtree = known_sites(conn, |p| p.relation != Relation::Parent)?;
+        let content = Sealing {
+            kind: Kind::Changes,
+            sequence: out.next_sequence,
+            range,
+            records: &records,
+            ack: None,
+            sites: &subtree,
+        };
         let bytes = self.seal_for(session, &parent, &content)?;
         let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
         let path = write_to_stick(dir, &name, &bytes)?;
@@ -528,9 +538,17 @@ impl Core {
             .ok_or_else(|| AppError::Rule(format!("{office} n'est pas un site enrôlé sous celui-ci.")))?;
         let held = sync_store::incoming(conn, &office)?;
         let out = sync_store::outgoing(conn, &office)?;
+        // Down the tree: every site this one knows, so certificates verify anywhere.
+        let keyring = known_sites(conn, |p| p.code != office)?;
         let ack = Ack { watermark: held.watermark };
-        let content =
-            Sealing { kind: Kind::Reply, sequence: out.next_sequence, range: (0, 0), records: &[], ack: Some(ack) };
+        let content = Sealing {
+            kind: Kind::Reply,
+            sequence: out.next_sequence,
+            range: (0, 0),
+            records: &[],
+            ack: Some(ack),
+            sites: &keyring,
+        };
         let bytes = self.seal_for(session, &child, &content)?;
         let site = self.site()?;
         let name = format!("{}-reponse-{}-{:06}.daftar", site.code, office, out.next_sequence);
@@ -602,6 +620,8 @@ impl Core {
     pub fn import_bundle(&mut self, session: &Session, bytes: &[u8], file: &str) -> Result<ImportOutcome, AppError> {
         session.require(Action::Synchronize)?;
         let result = self.import_checked(session, bytes);
+        // A large bundle widened the page cache; whatever happened, give the room back.
+        self.store.widen_cache(1)?;
         let now = timestamp(self.clock.now_utc());
         let (outcome, message) = match &result {
             Ok(o) => (
@@ -792,7 +812,17 @@ impl Core {
         incoming: &Incoming,
         content: &payload::Payload,
     ) -> Result<ImportOutcome, AppError> {
-        let conn = self.store.conn();
+        let now = self.clock.now_utc();
+        let site_code = self.site()?.code.to_string();
+        // A large bundle touches every index of every table: give the page cache room for them.
+        let large = content.records.len() > 10_000;
+        if large {
+            self.store.widen_cache(4)?;
+        }
+        // Everything from here, identities learnt included, is one transaction.
+        let tx = self.store.transaction()?;
+        learn_sites(&tx, header.kind, &header.sender, &site_code, &content.sites, &timestamp(now))?;
+        let conn: &rusqlite::Connection = &tx;
         let subtree = subtree_of(conn, &header.sender)?;
         let mut accepted = Vec::with_capacity(content.records.len());
         let mut conflicts = Vec::new();
@@ -834,14 +864,6 @@ impl Core {
             }
             accepted.push(incoming_row);
         }
-        let now = self.clock.now_utc();
-        let site_code = self.site()?.code.to_string();
-        // A large bundle touches every index of every table: give the page cache room for them.
-        let large = accepted.len() > 10_000;
-        if large {
-            self.store.widen_cache(4)?;
-        }
-        let tx = self.store.transaction()?;
         let writer = Writer::new(&tx, &site_code, &session.login, now);
         let mut rows = 0;
         // One table after the other: each table's indexes stay in the page cache.
@@ -914,9 +936,7 @@ impl Core {
             })?;
         }
         tx.commit()?;
-        if large {
-            self.store.widen_cache(1)?;
-        }
+
         Ok(ImportOutcome::Applied {
             sender: header.sender.clone(),
             rows,
@@ -925,6 +945,79 @@ impl Core {
             alarm,
         })
     }
+}
+
+/// The identities of the known sites that `keep` selects, as they travel.
+fn known_sites(conn: &rusqlite::Connection, keep: impl Fn(&Peer) -> bool) -> Result<Vec<KnownSite>, AppError> {
+    Ok(sync_store::peers(conn)?
+        .into_iter()
+        .filter(|p| keep(p))
+        .map(|p| KnownSite {
+            code: p.code,
+            name: p.name,
+            level: p.level,
+            supervisor: p.supervisor,
+            keys: p.keys,
+            revoked: p.revoked,
+        })
+        .collect())
+}
+
+/// Learns the identities a bundle carries: from a child, the sites of its subtree (each must
+/// hang below the sender); from the parent, its keyring. A site enrolled here directly, and
+/// this site itself, are never replaced by what a bundle says.
+fn learn_sites(
+    conn: &rusqlite::Connection,
+    kind: Kind,
+    sender: &str,
+    here: &str,
+    sites: &[KnownSite],
+    now: &str,
+) -> Result<(), AppError> {
+    let mut pending: Vec<&KnownSite> = sites.iter().collect();
+    // Parents before children: a site is accepted once its supervisor is.
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for site in pending {
+            let direct = sync_store::peer(conn, &site.code)?.is_some_and(|p| p.relation != Relation::Known);
+            if site.code == here || site.code == sender || direct {
+                continue;
+            }
+            let placed = match kind {
+                Kind::Changes => site.supervisor.as_deref().is_some_and(|s| {
+                    subtree_of(conn, sender).map(|codes| codes.iter().any(|c| c == s)).unwrap_or(false)
+                }),
+                Kind::Reply => true,
+            };
+            if !placed {
+                rest.push(site);
+                continue;
+            }
+            sync_store::put_peer(
+                conn,
+                &Peer {
+                    code: site.code.clone(),
+                    name: site.name.clone(),
+                    level: site.level.clone(),
+                    relation: Relation::Known,
+                    supervisor: site.supervisor.clone(),
+                    keys: site.keys.clone(),
+                    enrolled_at: now.to_owned(),
+                    revoked: None,
+                },
+            )?;
+            if let Some((at, reason)) = &site.revoked {
+                sync_store::revoke_peer(conn, &site.code, at, reason)?;
+            }
+        }
+        if rest.len() == before {
+            // What hangs nowhere below the sender is ignored.
+            return Ok(());
+        }
+        pending = rest;
+    }
+    Ok(())
 }
 
 /// The codes whose rows a bundle from `sender` may carry: the sender and the sites it supervises.

@@ -83,6 +83,25 @@ pub struct Ack {
     pub watermark: i64,
 }
 
+/// A site's public identity as it travels: in a reply, the parent's keyring (the sites it
+/// knows, so certificates verify anywhere in the tree); in changes sent up, the sites of the
+/// sender's subtree (so the level above accepts their rows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownSite {
+    /// Site code.
+    pub code: String,
+    /// Site name.
+    pub name: String,
+    /// Level code.
+    pub level: String,
+    /// The site that supervises it.
+    pub supervisor: Option<String>,
+    /// Its keys.
+    pub keys: crate::identity::PublicKeys,
+    /// When and why its key was revoked, if it was.
+    pub revoked: Option<(String, String)>,
+}
+
 /// One line of the payload.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -93,6 +112,8 @@ pub enum Line {
     Record(WireRecord),
     /// A reply's acknowledgement.
     Ack(Ack),
+    /// Sites' identities (keyring down, subtree up).
+    Sites(Vec<KnownSite>),
     /// Last line: how many lines came between the manifest and it.
     End {
         /// The count.
@@ -109,6 +130,8 @@ pub struct Payload {
     pub records: Vec<WireRecord>,
     /// The acknowledgement (replies).
     pub ack: Option<Ack>,
+    /// The identities it carries.
+    pub sites: Vec<KnownSite>,
 }
 
 /// Why a payload is refused.
@@ -131,7 +154,12 @@ pub enum PayloadError {
 }
 
 /// Compresses the lines of a payload.
-pub fn encode(manifest: &Manifest, records: &[WireRecord], ack: Option<Ack>) -> Result<Vec<u8>, std::io::Error> {
+pub fn encode(
+    manifest: &Manifest,
+    records: &[WireRecord],
+    ack: Option<Ack>,
+    sites: &[KnownSite],
+) -> Result<Vec<u8>, std::io::Error> {
     let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 3)?;
     let mut write = |line: &Line| -> Result<(), std::io::Error> {
         serde_json::to_writer(&mut encoder, line)?;
@@ -144,7 +172,10 @@ pub fn encode(manifest: &Manifest, records: &[WireRecord], ack: Option<Ack>) -> 
     if let Some(ack) = ack {
         write(&Line::Ack(ack))?;
     }
-    let lines = records.len() as u64 + u64::from(ack.is_some());
+    if !sites.is_empty() {
+        write(&Line::Sites(sites.to_vec()))?;
+    }
+    let lines = records.len() as u64 + u64::from(ack.is_some()) + u64::from(!sites.is_empty());
     write(&Line::End { lines })?;
     encoder.finish()
 }
@@ -161,6 +192,7 @@ pub fn decode_capped(compressed: &[u8], cap: u64) -> Result<Payload, PayloadErro
     let mut manifest = None;
     let mut records = Vec::new();
     let mut ack = None;
+    let mut sites: Option<Vec<KnownSite>> = None;
     let mut ended = false;
     let mut total: u64 = 0;
     let mut buffer = Vec::new();
@@ -197,8 +229,10 @@ pub fn decode_capped(compressed: &[u8], cap: u64) -> Result<Payload, PayloadErro
             (Line::Record(r), _) => records.push(r),
             (Line::Ack(a), _) if ack.is_none() => ack = Some(a),
             (Line::Ack(_), _) => return Err(bad("second accusé de réception".into())),
+            (Line::Sites(list), _) if sites.is_none() => sites = Some(list),
+            (Line::Sites(_), _) => return Err(bad("seconde liste de sites".into())),
             (Line::End { lines }, _) => {
-                let counted = records.len() as u64 + u64::from(ack.is_some());
+                let counted = records.len() as u64 + u64::from(ack.is_some()) + u64::from(sites.is_some());
                 if lines != counted {
                     return Err(bad(format!("la ligne de fin annonce {lines} lignes, {counted} lues")));
                 }
@@ -210,7 +244,7 @@ pub fn decode_capped(compressed: &[u8], cap: u64) -> Result<Payload, PayloadErro
     if !ended {
         return Err(PayloadError::Unreadable("la ligne de fin manque : contenu tronqué".into()));
     }
-    Ok(Payload { manifest, records, ack })
+    Ok(Payload { manifest, records, ack, sites: sites.unwrap_or_default() })
 }
 
 #[cfg(test)]
@@ -247,7 +281,7 @@ mod tests {
 
     #[test]
     fn payloads_read_back_and_refuse_bombs_and_cuts() {
-        let bytes = encode(&manifest(), &[record(1), record(2)], None).unwrap_or_default();
+        let bytes = encode(&manifest(), &[record(1), record(2)], None, &[]).unwrap_or_default();
         let payload = decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(payload.manifest, manifest());
         assert_eq!(payload.records.len(), 2);
