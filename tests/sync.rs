@@ -263,6 +263,7 @@ fn seal_plain(
         signer: secrets.public().fingerprint(),
         schema: m.schema,
         ciphertext_len: 0,
+        resync: false,
     };
     ok(envelope::seal(&header, &ciphertext, |b| secrets.sign(b)))
 }
@@ -587,4 +588,45 @@ fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
     assert!(matches!(ok(mirleft.core.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
     // And at the region, which learnt the office's identity from the forwarded subtree.
     assert!(matches!(ok(dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
+}
+
+#[test]
+fn an_office_reinstalled_on_a_new_pc_resyncs_and_never_reissues_a_number() {
+    let mut p = pair();
+    let promoter = applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let draft = ProjectDraft { kind: "projet-individuel".into(), name: "Couture".into(), ..ProjectDraft::default() };
+    let project = ok(p.office.core.add_project(&p.office.agent, &draft, promoter, vec![]));
+    let today = crate::common::date(2, 2, 2026);
+    let first = ok(p.office.core.open_dossier(&p.office.agent, project, today, None, &[]));
+    assert_eq!(first.value.number.to_string(), "BL-TIZNIT-2026-00001");
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (cert, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "avant"))));
+    // The PC dies. A new installation of BL-TIZNIT, with new keys, is enrolled again.
+    let mut fresh = office_seeded(None, 41);
+    link(&mut fresh, &mut p.dp, &p.dp_admin);
+    let request = ok(fresh.core.request_resync(&fresh.chef, &stick(&p.dir, "demande")));
+    assert!(matches!(
+        ok(import(&mut p.dp, &p.dp_admin, &ok(std::fs::read(&request.path)))),
+        ImportOutcome::NothingNew { .. }
+    ));
+    let reply = ok(p.dp.export_reply(&p.dp_admin, "BL-TIZNIT", &stick(&p.dir, "retour")));
+    match ok(import(&mut fresh.core, &fresh.chef, &ok(std::fs::read(reply.path)))) {
+        ImportOutcome::Applied { rows, .. } => assert!(rows >= 4, "{rows}"),
+        other => panic!("{other}"),
+    }
+    assert_eq!(count(&fresh.core, "applicants"), 1);
+    assert!(ok(fresh.core.check(&fresh.admin)).is_sound());
+    // Numbers continue above what the old PC issued.
+    let second = ok(fresh.core.open_dossier(&fresh.agent, project, today, None, &[]));
+    assert_eq!(second.value.number.to_string(), "BL-TIZNIT-2026-00002");
+    ok(fresh.core.revoke_certificate(&fresh.chef, &cert.value.number, "réémise après réinstallation"));
+    let (again, _) = ok(fresh.core.issue_certificate(&fresh.chef, &subject));
+    assert_eq!(again.value.number, "BL-TIZNIT-ATT-2026-00002");
+    // Its next bundle follows on: numbered above the old ones, applied at the delegation.
+    let next = export(&mut fresh, &stick(&p.dir, "apres"));
+    let header = ok(envelope::open(&next)).header;
+    assert!(header.sequence >= 2 && header.from_change >= 1, "{header:?}");
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &next)), ImportOutcome::Applied { conflicts: 0, .. }));
+    assert_eq!(count(&p.dp, "dossiers"), 2);
 }

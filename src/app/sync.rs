@@ -195,6 +195,7 @@ struct Sealing<'a> {
     records: &'a [WireRecord],
     ack: Option<Ack>,
     sites: &'a [KnownSite],
+    resync: bool,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -233,6 +234,11 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, A
     }
     Ok(path)
 }
+
+/// Setting: this site asked its parent for a resync and waits for the reply.
+const RESYNC_PENDING: &str = "sync.resync_pending";
+/// Setting prefix: a supervised site (code follows) asked for a resync.
+const RESYNC_ASKED: &str = "sync.resync_asked:";
 
 /// Appends an audit entry for a sync act (not a row write).
 fn act(
@@ -351,7 +357,13 @@ impl Core {
             revoked: None,
         };
         let now = self.clock.now_utc();
+        let previous = sync_store::peer(self.store.conn(), &peer.code)?;
         let tx = self.store.transaction()?;
+        if previous.is_some_and(|p| p.keys != peer.keys) {
+            // A site re-enrolled with new keys (new PC, lost key) starts a new series of bundles;
+            // what the old keys signed can no longer be replayed (their signature fails).
+            tx.execute("DELETE FROM bundles_in WHERE sender = ?1", [&peer.code])?;
+        }
         sync_store::put_peer(&tx, &peer)?;
         if relation == Relation::Parent {
             site_store::set_parent(&tx, &peer.code)?;
@@ -417,7 +429,7 @@ impl Core {
     }
 
     fn seal_for(&self, session: &Session, recipient: &Peer, content: &Sealing<'_>) -> Result<Vec<u8>, AppError> {
-        let Sealing { kind, sequence, range, records, ack, sites } = *content;
+        let Sealing { kind, sequence, range, records, ack, sites, resync } = *content;
         let secrets = session.secrets().ok_or_else(|| {
             AppError::Rule(
                 "Signer un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
@@ -456,6 +468,7 @@ impl Core {
             signer: secrets.public().fingerprint(),
             schema: manifest.schema,
             ciphertext_len: 0,
+            resync,
         };
         envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
     }
@@ -467,6 +480,25 @@ impl Core {
         session: &Session,
         dir: &Path,
         keep: Option<&Path>,
+    ) -> Result<Option<ExportReport>, AppError> {
+        self.export_changes(session, dir, keep, false)
+    }
+
+    /// After a restore or on a new PC (re-enrolled): writes a bundle asking the parent to send
+    /// back this site's rows as it holds them. The reply restores them and makes every number
+    /// this site gives next continue above what was already issued.
+    pub fn request_resync(&mut self, session: &Session, dir: &Path) -> Result<ExportReport, AppError> {
+        let report = self.export_changes(session, dir, None, true)?;
+        site_store::set_setting(self.store.conn(), RESYNC_PENDING, "1")?;
+        report.ok_or_else(|| AppError::Rule("La demande de resynchronisation n'a pas pu être écrite.".into()))
+    }
+
+    fn export_changes(
+        &mut self,
+        session: &Session,
+        dir: &Path,
+        keep: Option<&Path>,
+        resync: bool,
     ) -> Result<Option<ExportReport>, AppError> {
         session.require(Action::Synchronize)?;
         let site = self.site()?;
@@ -482,8 +514,8 @@ impl Core {
             ))
         })?;
         let out = sync_store::outgoing(conn, &parent_code)?;
-        let to = sync_store::last_change(conn)?;
-        if to <= out.acknowledged {
+        let to = sync_store::last_change(conn)?.max(out.acknowledged);
+        if to <= out.acknowledged && !resync {
             return Ok(None);
         }
         let records = sync_store::changed_rows(conn, out.acknowledged, to, &parent_code)?;
@@ -497,6 +529,7 @@ impl Core {
             records: &records,
             ack: None,
             sites: &subtree,
+            resync,
         };
         let bytes = self.seal_for(session, &parent, &content)?;
         let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
@@ -540,14 +573,19 @@ impl Core {
         let out = sync_store::outgoing(conn, &office)?;
         // Down the tree: every site this one knows, so certificates verify anywhere.
         let keyring = known_sites(conn, |p| p.code != office)?;
-        let ack = Ack { watermark: held.watermark };
+        let ack = Ack { watermark: held.watermark, last_sequence: held.last_sequence };
+        // A site that asked for a resync gets its own rows (and its subtree's) back.
+        let resync_key = format!("{RESYNC_ASKED}{office}");
+        let resync = site_store::setting(conn, &resync_key)?.is_some();
+        let records = if resync { sync_store::rows_owned_by(conn, &subtree_of(conn, &office)?)? } else { vec![] };
         let content = Sealing {
             kind: Kind::Reply,
             sequence: out.next_sequence,
             range: (0, 0),
-            records: &[],
+            records: &records,
             ack: Some(ack),
             sites: &keyring,
+            resync,
         };
         let bytes = self.seal_for(session, &child, &content)?;
         let site = self.site()?;
@@ -556,6 +594,7 @@ impl Core {
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
         sync_store::record_sent(&tx, &office, out.next_sequence, &timestamp(now), &path.display().to_string())?;
+        tx.execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
         let content =
             serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
         act(&tx, now, &session.login, "sync.reply", &content)?;
@@ -721,6 +760,10 @@ impl Core {
             }
             _ => {}
         }
+        if header.kind == Kind::Changes && header.resync {
+            // Remembered whatever the range brings: the next reply carries the site's rows.
+            site_store::set_setting(conn, &format!("{RESYNC_ASKED}{}", header.sender), "1")?;
+        }
         if header.kind == Kind::Changes {
             if header.to_change <= incoming.watermark {
                 self.remember(&header, kind_code, &hash, "rien de nouveau", None)?;
@@ -824,6 +867,10 @@ impl Core {
         learn_sites(&tx, header.kind, &header.sender, &site_code, &content.sites, &timestamp(now))?;
         let conn: &rusqlite::Connection = &tx;
         let subtree = subtree_of(conn, &header.sender)?;
+        // A reply to our resync request brings our own rows back.
+        let resyncing =
+            header.kind == Kind::Reply && header.resync && site_store::setting(conn, RESYNC_PENDING)?.is_some();
+        let own = subtree_of(conn, &site_code)?;
         let mut accepted = Vec::with_capacity(content.records.len());
         let mut conflicts = Vec::new();
         for (i, record) in content.records.iter().enumerate() {
@@ -843,7 +890,7 @@ impl Core {
             })?;
             let owner_ok = match header.kind {
                 Kind::Changes => subtree.iter().any(|code| code == &record.owner),
-                Kind::Reply => record.owner == header.sender,
+                Kind::Reply => record.owner == header.sender || (resyncing && own.iter().any(|c| c == &record.owner)),
             };
             if !owner_ok {
                 conflicts
@@ -899,6 +946,10 @@ impl Core {
         };
         sync_store::set_incoming(&tx, &header.sender, &state)?;
         if let Some(ack) = content.ack {
+            if resyncing {
+                sync_store::continue_numbers_above(&tx, &site_code, &header.sender, ack.watermark, ack.last_sequence)?;
+                tx.execute("DELETE FROM settings WHERE key = ?1", [RESYNC_PENDING])?;
+            }
             sync_store::record_ack(&tx, &header.sender, ack.watermark)?;
             sync_store::prune_outbox(&tx, ack.watermark)?;
         }

@@ -107,6 +107,10 @@ pub enum Command {
     },
     /// L'état de la synchronisation : délégation, sites supervisés, paquets en attente, conflits.
     SyncStatus,
+    /// Après une restauration ou sur un nouveau PC (ré-enrôlé) : demande à la délégation de
+    /// renvoyer les données du site.
+    #[command(subcommand)]
+    Resync(ResyncCommand),
     /// Rapports : le bilan d'une année ou d'une période.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -128,6 +132,17 @@ pub enum Command {
         /// Le fichier PDF à écrire.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+/// `daftar resync …`.
+#[derive(Debug, Subcommand)]
+pub enum ResyncCommand {
+    /// Écrit la demande de resynchronisation (un paquet) pour la délégation.
+    Request {
+        /// Le dossier où l'écrire (la clé USB).
+        #[arg(long)]
+        to: PathBuf,
     },
 }
 

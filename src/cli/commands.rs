@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
-    FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, UserCommand,
-    VisitCommand,
+    FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, ResyncCommand,
+    UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
@@ -332,6 +332,11 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         }
         Command::Reply { office, to } => println!("{}", core.export_reply(session, &office, &to)?.path.display()),
         Command::Import { files } => return import(core, session, &files),
+        Command::Resync(ResyncCommand::Request { to }) => {
+            let report = core.request_resync(session, &to)?;
+            println!("{}", report.path.display());
+            eprintln!("Portez ce paquet à la délégation : sa prochaine réponse rétablira les données du site.");
+        }
         Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
         Command::Report(ReportCommand::Bilan { year, from, to, format, out }) => {
             if format != "pdf" {

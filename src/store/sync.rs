@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use uuid::Uuid;
 
 use super::StoreError;
-use super::records::{ROW_COLUMNS, RowMeta, Table};
+use super::records::{ROW_COLUMNS, Table};
 use crate::identity::PublicKeys;
 use crate::sync::payload::WireRecord;
 
@@ -245,36 +245,88 @@ pub fn changed_rows(conn: &Connection, from: i64, to: i64, skip_owner: &str) -> 
     for (table, id) in keys {
         let Some(table) = Table::from_name(&table) else { continue };
         let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE id = ?1", table.name());
-        let row = conn.prepare_cached(&sql)?.query_row([&id], |r| {
-            Ok((
-                RowMeta {
-                    id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
-                    owner: r.get(1)?,
-                    version: r.get(2)?,
-                    created_at: r.get(3)?,
-                    updated_at: r.get(4)?,
-                    deleted_at: r.get(5)?,
-                    delete_reason: r.get(6)?,
-                },
-                r.get::<_, String>(7)?,
-            ))
-        });
-        let Ok((meta, data)) = row else { continue };
-        let data = serde_json::value::RawValue::from_string(data)
-            .map_err(|e| StoreError::Corrupt { table: table.name(), message: e.to_string() })?;
-        out.push(WireRecord {
-            table: table.name().to_owned(),
-            id: meta.id,
-            owner: meta.owner,
-            version: meta.version,
-            created_at: meta.created_at,
-            updated_at: meta.updated_at,
-            deleted_at: meta.deleted_at,
-            delete_reason: meta.delete_reason,
-            data,
-        });
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([&id])?;
+        if let Some(row) = rows.next()? {
+            out.push(wire_record(table, row)?);
+        }
     }
     Ok(out)
+}
+
+/// Every row owned by one of `owners`, as it stands (what a resync sends back to an office).
+pub fn rows_owned_by(conn: &Connection, owners: &[String]) -> Result<Vec<WireRecord>, StoreError> {
+    let mut out = Vec::new();
+    for table in Table::ALL {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE owner = ?1 ORDER BY rid", table.name());
+        let mut stmt = conn.prepare(&sql)?;
+        for owner in owners {
+            let mut rows = stmt.query([owner])?;
+            while let Some(row) = rows.next()? {
+                out.push(wire_record(table, row)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A row selected with [`ROW_COLUMNS`] as it travels.
+fn wire_record(table: Table, r: &rusqlite::Row<'_>) -> Result<WireRecord, StoreError> {
+    let corrupt = |message: String| StoreError::Corrupt { table: table.name(), message };
+    let id: String = r.get(0)?;
+    let data: String = r.get(7)?;
+    Ok(WireRecord {
+        table: table.name().to_owned(),
+        id: Uuid::parse_str(&id).map_err(|e| corrupt(e.to_string()))?,
+        owner: r.get(1)?,
+        version: r.get(2)?,
+        created_at: r.get(3)?,
+        updated_at: r.get(4)?,
+        deleted_at: r.get(5)?,
+        delete_reason: r.get(6)?,
+        data: serde_json::value::RawValue::from_string(data).map_err(|e| corrupt(e.to_string()))?,
+    })
+}
+
+/// After a restore: the numbers this site gives next (changes, bundles, dossiers,
+/// certificates) continue above everything the parent says was already issued.
+pub fn continue_numbers_above(
+    conn: &Connection,
+    site: &str,
+    parent: &str,
+    watermark: i64,
+    last_sequence: u64,
+) -> Result<(), StoreError> {
+    let outbox_seq: i64 =
+        conn.query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), -1)", [], |r| {
+            r.get(0)
+        })?;
+    if outbox_seq < 0 {
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?1)", [watermark])?;
+    } else {
+        conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?1) WHERE name = 'outbox'", [watermark])?;
+    }
+    conn.execute(
+        "INSERT INTO sync_out (recipient, next_sequence, acknowledged) VALUES (?1, ?2, ?3)
+         ON CONFLICT (recipient) DO UPDATE SET next_sequence = max(next_sequence, excluded.next_sequence),
+             acknowledged = max(acknowledged, excluded.acknowledged)",
+        params![parent, last_sequence as i64 + 1, watermark],
+    )?;
+    // Dossier numbers `SITE-YEAR-NNNNN` and certificate numbers `SITE-ATT-YEAR-NNNNN`.
+    for (table, counter, prefix) in
+        [("dossiers", "dossier", format!("{site}-")), ("certificates", "certificate", format!("{site}-ATT-"))]
+    {
+        let sql = format!(
+            "INSERT INTO counters (name, value)
+             SELECT '{counter}:' || substr(number, length(?1) + 1, 4), max(CAST(substr(number, length(?1) + 6) AS INTEGER))
+             FROM {table} WHERE owner = ?2 AND substr(number, 1, length(?1)) = ?1
+               AND substr(number, length(?1) + 1, 4) GLOB '[0-9][0-9][0-9][0-9]'
+             GROUP BY 1
+             ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)"
+        );
+        conn.execute(&sql, params![prefix, site])?;
+    }
+    Ok(())
 }
 
 /// A bundle already read from `sender`: its hash and outcome.

@@ -59,6 +59,10 @@ pub struct Header {
     pub schema: i64,
     /// The length of the ciphertext.
     pub ciphertext_len: u64,
+    /// The sender asks for a resync (restored or reinstalled): the parent's next reply carries
+    /// the sender's own rows as the parent holds them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resync: bool,
 }
 
 /// What is wrong with a file, before any decryption.
@@ -180,6 +184,7 @@ mod tests {
             signer: "abcd".into(),
             schema: 4,
             ciphertext_len: 0,
+            resync: false,
         }
     }
 

@@ -81,6 +81,10 @@ pub struct WireRecord {
 pub struct Ack {
     /// The highest change number of the child the parent holds.
     pub watermark: i64,
+    /// The highest sequence number of the child's bundles the parent has read (a restored
+    /// child numbers its next bundle above it).
+    #[serde(default)]
+    pub last_sequence: u64,
 }
 
 /// A site's public identity as it travels: in a reply, the parent's keyring (the sites it

@@ -281,6 +281,8 @@ pub enum Request {
     ExportBundle(PathBuf),
     /// Read bundles and replies (files or folders).
     ImportBundles(Vec<PathBuf>),
+    /// Ask the parent for a resync (after a restore or on a new PC), into a folder.
+    RequestResync(PathBuf),
     /// Write the reply for a supervised site into a folder.
     ExportReply {
         /// The site.
@@ -654,6 +656,13 @@ impl Worker {
             Request::ExportReply { office, dir } => Reply::SyncDone(vec![self.with_mut(|core, s| {
                 let r = core.export_reply(s, &office, &dir)?;
                 Ok(format!("Réponse pour {office} écrite et relue : {}. Vous pouvez retirer la clé.", r.path.display()))
+            })]),
+            Request::RequestResync(dir) => Reply::SyncDone(vec![self.with_mut(|core, s| {
+                let r = core.request_resync(s, &dir)?;
+                Ok(format!(
+                    "Demande de resynchronisation écrite : {}. Portez-la à la délégation ; sa réponse rétablira les données du site.",
+                    r.path.display()
+                ))
             })]),
             Request::ImportBundles(paths) => {
                 Reply::SyncDone(match self.with_mut(|core, s| core.import_paths(s, &paths)) {

@@ -101,6 +101,16 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
         if status.parent.is_some() && ui.add_enabled(ready, egui::Button::new("Exporter le paquet")).clicked() {
             requests.push(Request::ExportBundle(dir.clone()));
         }
+        if status.parent.is_some()
+            && ui
+                .add_enabled(ready, egui::Button::new("Demander une resynchronisation"))
+                .on_hover_text(
+                    "Après une restauration ou sur un nouveau PC : la délégation renverra les données du site.",
+                )
+                .clicked()
+        {
+            requests.push(Request::RequestResync(dir.clone()));
+        }
         for (code, _, _) in &status.children {
             if ui.add_enabled(ready, egui::Button::new(format!("Écrire la réponse pour {code}"))).clicked() {
                 requests.push(Request::ExportReply { office: code.clone(), dir: dir.clone() });
