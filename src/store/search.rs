@@ -251,6 +251,10 @@ pub struct Stats {
     pub outbox: i64,
     /// Audit entries.
     pub audit_entries: i64,
+    /// Sync conflicts waiting for a person.
+    pub open_conflicts: i64,
+    /// Bundles set aside until a missing one arrives.
+    pub bundles_waiting: i64,
 }
 
 fn pairs(conn: &Connection, sql: &str) -> Result<Vec<(String, i64)>, StoreError> {
@@ -338,6 +342,8 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
             "SELECT coalesce((SELECT max(change_no) FROM outbox) - (SELECT min(change_no) FROM outbox) + 1, 0)",
         )?,
         audit_entries: count(conn, "SELECT coalesce(max(seq), 0) FROM audit_log")?,
+        open_conflicts: count(conn, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")?,
+        bundles_waiting: count(conn, "SELECT count(*) FROM bundles_in WHERE waiting IS NOT NULL")?,
     })
 }
 

@@ -65,6 +65,14 @@ pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
         );
         ui.separator();
         figure(ui, "Modifications non livrées à la délégation", group_thousands_fr(s.outbox));
+        if s.open_conflicts > 0 || s.bundles_waiting > 0 {
+            ui.separator();
+            figure(
+                ui,
+                "Synchronisation : conflits / paquets en attente",
+                format!("{} / {}", s.open_conflicts, s.bundles_waiting),
+            );
+        }
     });
     ui.add_space(10.0);
     ui.columns(2, |columns| {
