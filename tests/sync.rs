@@ -333,6 +333,11 @@ fn hostile_content_from_an_enrolled_office_is_refused_whole() {
     }
     let status = ok(p.dp.sync_status(&p.dp_admin));
     assert!(status.conflicts[0].reason.contains("hors du ressort"), "{:?}", status.conflicts);
+    // Applied by a person's decision: the row is stored with its owner, and the check still holds.
+    let before = count(&p.dp, "card_holders") + count(&p.dp, "applicants");
+    ok(p.dp.resolve_conflict(&p.dp_admin, status.conflicts[0].id, true, "Transféré d'Agadir"));
+    assert_eq!(count(&p.dp, "card_holders") + count(&p.dp, "applicants"), before + 1);
+    assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
 }
 
 #[test]
@@ -357,6 +362,19 @@ fn a_cin_registered_by_another_office_is_queued() {
         conflicts.iter().any(|c| c.reason.contains("JB123456 est déjà enregistrée par BL-TIZNIT")),
         "{conflicts:?}"
     );
+    // A person decides; the decision needs a note and is audited.
+    let id = conflicts[0].id;
+    assert!(p.dp.resolve_conflict(&p.dp_admin, id, false, " ").is_err());
+    ok(p.dp.resolve_conflict(&p.dp_admin, id, false, "Même personne, déjà suivie à Tiznit"));
+    assert!(ok(p.dp.sync_status(&p.dp_admin)).conflicts.is_empty());
+    assert!(p.dp.resolve_conflict(&p.dp_admin, id, true, "encore").is_err(), "resolved once");
+    assert_eq!(count(&p.dp, "applicants"), 1, "set aside: not applied");
+    let audited: i64 =
+        ok(p.dp
+            .store()
+            .conn()
+            .query_row("SELECT count(*) FROM audit_log WHERE action = 'sync.conflict'", [], |r| r.get(0)));
+    assert_eq!(audited, 1);
 }
 
 #[test]

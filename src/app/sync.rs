@@ -392,6 +392,39 @@ impl Core {
         Ok(())
     }
 
+    /// Resolves a queued conflict: `apply` stores the incoming row after all (a person decided
+    /// it is right), otherwise it is set aside for good. Either way the decision is audited.
+    pub fn resolve_conflict(&mut self, session: &Session, id: i64, apply: bool, note: &str) -> Result<(), AppError> {
+        session.require(Action::Synchronize)?;
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(AppError::Rule("Indiquez pourquoi ce conflit est résolu ainsi (note obligatoire).".into()));
+        }
+        let (record, open) = sync_store::conflict_record(self.store.conn(), id)?
+            .ok_or_else(|| AppError::Rule(format!("Aucun conflit n° {id}.")))?;
+        if !open {
+            return Err(AppError::Rule(format!("Le conflit n° {id} est déjà résolu.")));
+        }
+        let record: WireRecord = serde_json::from_str(&record).map_err(|e| AppError::Rule(e.to_string()))?;
+        let row = Table::from_name(&record.table)
+            .ok_or_else(|| AppError::Rule(format!("Table « {} » inconnue.", record.table)))
+            .and_then(|table| decode_record(table, &record).map_err(AppError::Rule))?;
+        let now = self.clock.now_utc();
+        let site_code = self.site()?.code.to_string();
+        let tx = self.store.transaction()?;
+        if apply {
+            row.receive(&Writer::new(&tx, &site_code, &session.login, now))?;
+        }
+        let resolution = format!("{} — {note}", if apply { "appliqué" } else { "écarté" });
+        sync_store::resolve_conflict(&tx, id, &timestamp(now), &resolution)?;
+        let content =
+            serde_json::json!({ "conflict": id, "table": record.table, "row": record.id, "resolution": resolution })
+                .to_string();
+        act(&tx, now, &session.login, "sync.conflict", &content)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// The sites this installation knows.
     pub fn peers(&self, session: &Session) -> Result<Vec<Peer>, AppError> {
         session.require(Action::ViewRegister)?;

@@ -107,6 +107,17 @@ pub enum Command {
     },
     /// L'état de la synchronisation : délégation, sites supervisés, paquets en attente, conflits.
     SyncStatus,
+    /// Résout un conflit de synchronisation : --appliquer l'enregistrement reçu, ou l'écarter.
+    ResolveConflict {
+        /// Le numéro du conflit (daftar sync-status).
+        id: i64,
+        /// Appliquer l'enregistrement reçu (sinon il est écarté).
+        #[arg(long)]
+        appliquer: bool,
+        /// Pourquoi (obligatoire, audité).
+        #[arg(long)]
+        note: String,
+    },
     /// Après une restauration ou sur un nouveau PC (ré-enrôlé) : demande à la délégation de
     /// renvoyer les données du site.
     #[command(subcommand)]

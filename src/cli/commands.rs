@@ -337,6 +337,10 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             println!("{}", report.path.display());
             eprintln!("Portez ce paquet à la délégation : sa prochaine réponse rétablira les données du site.");
         }
+        Command::ResolveConflict { id, appliquer, note } => {
+            core.resolve_conflict(session, id, appliquer, &note)?;
+            println!("Conflit n° {id} {}.", if appliquer { "appliqué" } else { "écarté" });
+        }
         Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
         Command::Report(ReportCommand::Bilan { year, from, to, format, out }) => {
             if format != "pdf" {

@@ -443,6 +443,21 @@ pub fn open_conflicts(conn: &Connection) -> Result<Vec<Conflict>, StoreError> {
     Ok(out)
 }
 
+/// A conflict's stored record and whether it is still open.
+pub fn conflict_record(conn: &Connection, id: i64) -> Result<Option<(String, bool)>, StoreError> {
+    Ok(conn
+        .query_row("SELECT record, resolved_at IS NULL FROM conflicts WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Marks a conflict resolved.
+pub fn resolve_conflict(conn: &Connection, id: i64, at: &str, resolution: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1", params![id, at, resolution])?;
+    Ok(())
+}
+
 /// Writes a line of the import log.
 pub fn log_import(
     conn: &Connection,

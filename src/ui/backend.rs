@@ -283,6 +283,15 @@ pub enum Request {
     ImportBundles(Vec<PathBuf>),
     /// Ask the parent for a resync (after a restore or on a new PC), into a folder.
     RequestResync(PathBuf),
+    /// Resolve a sync conflict.
+    ResolveConflict {
+        /// Its number.
+        id: i64,
+        /// Apply the incoming row (else set it aside).
+        apply: bool,
+        /// Why.
+        note: String,
+    },
     /// Write the reply for a supervised site into a folder.
     ExportReply {
         /// The site.
@@ -656,6 +665,10 @@ impl Worker {
             Request::ExportReply { office, dir } => Reply::SyncDone(vec![self.with_mut(|core, s| {
                 let r = core.export_reply(s, &office, &dir)?;
                 Ok(format!("Réponse pour {office} écrite et relue : {}. Vous pouvez retirer la clé.", r.path.display()))
+            })]),
+            Request::ResolveConflict { id, apply, note } => Reply::SyncDone(vec![self.with_mut(|core, s| {
+                core.resolve_conflict(s, id, apply, &note)?;
+                Ok(format!("Conflit n° {id} {}.", if apply { "appliqué" } else { "écarté" }))
             })]),
             Request::RequestResync(dir) => Reply::SyncDone(vec![self.with_mut(|core, s| {
                 let r = core.request_resync(s, &dir)?;

@@ -22,6 +22,8 @@ pub struct SyncState {
     pub import_paths: String,
     /// What the last action did, one line per file.
     pub results: Vec<Message>,
+    /// Notes typed to resolve conflicts, by conflict number.
+    pub notes: std::collections::HashMap<i64, String>,
 }
 
 impl SyncState {
@@ -142,6 +144,17 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
                     c.id, c.sender, c.table, c.row_id, c.owner, c.reason
                 ),
             );
+            ui.horizontal(|ui| {
+                ui.add_space(24.0);
+                let note = state.notes.entry(c.id).or_default();
+                let label = ui.label(format!("Note du conflit {}", c.id));
+                ui.add(egui::TextEdit::singleline(note).desired_width(240.0)).labelled_by(label.id);
+                for (apply, verb) in [(true, "Appliquer"), (false, "Écarter")] {
+                    if ui.button(format!("{verb} le conflit {}", c.id)).clicked() {
+                        requests.push(Request::ResolveConflict { id: c.id, apply, note: note.clone() });
+                    }
+                }
+            });
         }
     }
     requests
