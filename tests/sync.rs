@@ -264,6 +264,7 @@ fn seal_plain(
         schema: m.schema,
         ciphertext_len: 0,
         resync: false,
+        rotation: None,
     };
     ok(envelope::seal(&header, &ciphertext, |b| secrets.sign(b)))
 }
@@ -647,4 +648,40 @@ fn an_office_reinstalled_on_a_new_pc_resyncs_and_never_reissues_a_number() {
     assert!(header.sequence >= 2 && header.from_change >= 1, "{header:?}");
     assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &next)), ImportOutcome::Applied { conflicts: 0, .. }));
     assert_eq!(count(&p.dp, "dossiers"), 2);
+}
+
+#[test]
+fn a_key_rotation_is_adopted_at_its_cut_over() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (old_cert, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "a"))));
+    // Bundle n° 2 signed with the old key, kept back on a stick (it will come after the rotation).
+    applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
+    let late_old = export(&mut p.office, &stick(&p.dir, "b"));
+    assert!(p.office.core.rotate_keys(&p.office.admin, "faux").is_err(), "the password is asked again");
+    let fingerprint = ok(p.office.core.rotate_keys(&p.office.admin, ADMIN_PASSWORD));
+    let admin = ok(p.office.core.login("admin", ADMIN_PASSWORD));
+    assert_eq!(ok(p.office.core.identity_file(&admin)).keys.fingerprint(), fingerprint);
+    applicant(&mut p.office, "JB777777", "Karim", "Tazi", "01/02/1981");
+    let rotated = ok(p.office.core.export_bundle(&admin, &stick(&p.dir, "c"), None)).unwrap_or_else(|| panic!("rien"));
+    let rotated = ok(std::fs::read(rotated.path));
+    let header = ok(envelope::open(&rotated)).header;
+    assert_eq!((header.sequence, header.rotation.as_ref().map(|r| r.effective_from)), (3, Some(3)));
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &rotated)), ImportOutcome::Applied { .. }));
+    assert_eq!(
+        ok(p.dp.peers(&p.dp_admin)).iter().find(|s| s.code == "BL-TIZNIT").map(|s| s.keys.fingerprint()),
+        Some(fingerprint)
+    );
+    // The old key still signs what it signed before the cut-over…
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &late_old)), ImportOutcome::NothingNew { .. }));
+    // …but nothing after it: a forged n° 4 with the old key is refused.
+    let old_chef = p.office.chef; // logged in before the rotation: holds the old keys
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let forged = seal(&old_chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 4, (0, 999)), &[]);
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &forged)).contains("clé remplacée"));
+    // Certificates signed before the rotation still verify, here and at the delegation.
+    assert!(matches!(ok(p.office.core.verify_certificate(&old_cert.value.payload)), Verdict::Authentic { .. }));
+    assert!(matches!(ok(p.dp.verify_certificate(&old_cert.value.payload)), Verdict::Authentic { .. }));
 }

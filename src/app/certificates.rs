@@ -292,15 +292,24 @@ impl Core {
         let site = self.site()?;
         // Our own key, or that of a site enrolled here (supervised sites, the parent, and the
         // sites their keyrings make known).
-        let keys = if summary.site_code == site.code.as_str() {
-            site_store::current_keys(self.store.conn())?.map(|(_, keys)| keys)
+        // Every key it ever had: a certificate signed before a key rotation stays good.
+        let conn = self.store.conn();
+        let keys: Vec<String> = if summary.site_code == site.code.as_str() {
+            site_store::all_keys(conn)?.into_iter().map(|k| k.ed25519).collect()
         } else {
-            crate::store::sync::peer(self.store.conn(), &summary.site_code)?.map(|peer| peer.keys)
+            let current = crate::store::sync::peer(conn, &summary.site_code)?.map(|peer| peer.keys.ed25519);
+            let retired = crate::store::sync::retired_key(conn, &summary.site_code)?.map(|(old, _)| old);
+            current.into_iter().chain(retired).collect()
         };
-        let Some(keys) = keys else {
+        if keys.is_empty() {
             return Ok(Verdict::UnknownIssuer { site_code: summary.site_code });
+        }
+        let signed = summary.signed_text();
+        let verifies = |ed25519: &String| {
+            crate::identity::PublicKeys { ed25519: ed25519.clone(), age_recipient: String::new() }
+                .verify(signed.as_bytes(), &signature)
         };
-        if !keys.verify(summary.signed_text().as_bytes(), &signature) {
+        if !keys.iter().any(verifies) {
             return Ok(Verdict::Altered {
                 why: "le texte du code QR ne correspond pas à sa signature (modifié ou recopié avec une erreur)."
                     .into(),

@@ -23,7 +23,7 @@ use crate::store::audit::{self, Entry, timestamp};
 use crate::store::records::{Record, RowMeta, Table, Writer};
 use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Incoming, Peer, Relation};
-use crate::sync::envelope::{self, Header, Kind};
+use crate::sync::envelope::{self, Header, Kind, Rotation};
 use crate::sync::payload::{self, Ack, FORMAT, KnownSite, Manifest, WireRecord};
 
 /// The public identity file an installation hands to its parent (or children) for enrollment.
@@ -240,6 +240,9 @@ const RESYNC_PENDING: &str = "sync.resync_pending";
 /// Setting prefix: a supervised site (code follows) asked for a resync.
 const RESYNC_ASKED: &str = "sync.resync_asked:";
 
+/// Setting: the statement of this site's last key rotation, sent until the parent has it.
+const ROTATION: &str = "sync.rotation";
+
 /// Appends an audit entry for a sync act (not a row write).
 fn act(
     conn: &rusqlite::Connection,
@@ -392,6 +395,46 @@ impl Core {
         Ok(())
     }
 
+    /// Replaces the site's keys (suspected leak, departure of a key holder): new keys wrapped for
+    /// this account (its password is asked again), and a statement signed by the old and the new
+    /// key that the next bundles carry to the parent, effective from the next bundle. Other key
+    /// holders get the new keys when an administrator resets their password. Log in again after.
+    pub fn rotate_keys(&mut self, session: &Session, password: &str) -> Result<String, AppError> {
+        session.require(Action::EnrollSites)?;
+        let old =
+            session.secrets().ok_or_else(|| AppError::Rule("Ce compte ne détient pas les clés du site.".into()))?;
+        let conn = self.store.conn();
+        let user = site_store::user_by_login(conn, &session.login)?
+            .ok_or_else(|| AppError::Rule("Compte introuvable : reconnectez-vous.".into()))?;
+        crate::identity::verify_password(password, &user.password_hash)?;
+        let site = self.site()?;
+        let effective_from = match &site.parent {
+            Some(parent) => sync_store::outgoing(conn, parent.as_str())?.next_sequence,
+            None => 1,
+        };
+        let new = crate::identity::SiteSecrets::generate(self.entropy.as_mut());
+        let keys = new.public();
+        let statement = Rotation::statement(site.code.as_str(), &keys, effective_from);
+        let rotation = Rotation {
+            site: site.code.to_string(),
+            keys: keys.clone(),
+            effective_from,
+            old_signature: hex::encode(old.sign(&statement)),
+            new_signature: hex::encode(new.sign(&statement)),
+        };
+        let wrapped = new.wrap(&user.login, password, self.kdf, self.entropy.as_mut())?;
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        let key_id = site_store::insert_keys(&tx, &keys, &timestamp(now))?;
+        site_store::put_wrap(&tx, &user.id, key_id, &wrapped)?;
+        let json = serde_json::to_string(&rotation).map_err(|e| AppError::Rule(e.to_string()))?;
+        site_store::set_setting(&tx, ROTATION, &json)?;
+        let content = serde_json::json!({ "fingerprint": keys.fingerprint(), "from": effective_from }).to_string();
+        act(&tx, now, &session.login, "sync.rotate", &content)?;
+        tx.commit()?;
+        Ok(keys.fingerprint())
+    }
+
     /// Resolves a queued conflict: `apply` stores the incoming row after all (a person decided
     /// it is right), otherwise it is set aside for good. Either way the decision is audited.
     pub fn resolve_conflict(&mut self, session: &Session, id: i64, apply: bool, note: &str) -> Result<(), AppError> {
@@ -502,6 +545,13 @@ impl Core {
             schema: manifest.schema,
             ciphertext_len: 0,
             resync,
+            // Until the parent has read a bundle signed with the new keys, every bundle says so.
+            rotation: match kind {
+                Kind::Changes => {
+                    site_store::setting(self.store.conn(), ROTATION)?.and_then(|json| serde_json::from_str(&json).ok())
+                }
+                Kind::Reply => None,
+            },
         };
         envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
     }
@@ -730,15 +780,40 @@ impl Core {
                 peer.code
             )));
         }
-        // 3. Signature, by that site's key.
-        if !peer.keys.verify(opened.signed, opened.signature) {
+        // 3. Signature, by that site's key: its current one; the new one its rotation statement
+        // (signed by both) announces from the cut-over on; or its previous one, below the cut-over.
+        let rotation = header.rotation.as_ref().filter(|r| {
+            r.site == peer.code && header.signer == r.keys.fingerprint() && header.sequence >= r.effective_from
+        });
+        let signing_keys = match rotation {
+            Some(r) if r.keys == peer.keys => peer.keys.clone(),
+            Some(r) if r.holds(&peer.keys) => r.keys.clone(),
+            Some(_) => {
+                return Err(refuse(format!(
+                    "Paquet refusé : la déclaration de changement de clés de {} n'est pas signée par son ancienne et sa nouvelle clé.",
+                    peer.code
+                )));
+            }
+            None => match sync_store::retired_key(conn, &peer.code)? {
+                Some((old, before)) if header.sequence < before => {
+                    PublicKeys { ed25519: old, age_recipient: peer.keys.age_recipient.clone() }
+                }
+                _ => peer.keys.clone(),
+            },
+        };
+        if !signing_keys.verify(opened.signed, opened.signature) {
             return Err(refuse(format!(
-                "Paquet refusé : la signature ne correspond pas aux clés de {} (fichier modifié, ou signé par un autre site).",
+                "Paquet refusé : la signature ne correspond pas aux clés de {} (fichier modifié, signé par un autre site, ou par une clé remplacée).",
                 peer.code
             )));
         }
-        if header.signer != peer.keys.fingerprint() {
-            return Err(refuse(format!("Paquet refusé : l'en-tête annonce une autre clé que celle de {}.", peer.code)));
+        if let Some(r) = rotation.filter(|r| r.keys != peer.keys) {
+            // A verified rotation is adopted at once: the site's next bundles are signed with it.
+            sync_store::rotate_peer(conn, &peer.code, &r.keys, r.effective_from)?;
+            let content =
+                serde_json::json!({ "site": peer.code, "fingerprint": r.keys.fingerprint(), "from": r.effective_from })
+                    .to_string();
+            act(conn, self.clock.now_utc(), &session.login, "sync.rotation", &content)?;
         }
         // 4. Addressed to us, from the right direction.
         if header.recipient != site.code.as_str() {
@@ -982,6 +1057,12 @@ impl Core {
             if resyncing {
                 sync_store::continue_numbers_above(&tx, &site_code, &header.sender, ack.watermark, ack.last_sequence)?;
                 tx.execute("DELETE FROM settings WHERE key = ?1", [RESYNC_PENDING])?;
+            }
+            let rotation: Option<Rotation> =
+                site_store::setting(&tx, ROTATION)?.and_then(|json| serde_json::from_str(&json).ok());
+            if rotation.is_some_and(|r| ack.last_sequence >= r.effective_from) {
+                // The parent has read a bundle signed with the new keys: the statement has done its job.
+                tx.execute("DELETE FROM settings WHERE key = ?1", [ROTATION])?;
             }
             sync_store::record_ack(&tx, &header.sender, ack.watermark)?;
             sync_store::prune_outbox(&tx, ack.watermark)?;

@@ -166,6 +166,9 @@ pub enum IdentityCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Remplace les clés du site (fuite soupçonnée) ; les paquets suivants portent la déclaration
+    /// signée par l'ancienne et la nouvelle clé. Le mot de passe du compte est redemandé.
+    Rotate,
     /// SECRET : écrit la clé de déchiffrement du site (outil age), pour un secours sans Daftar.
     /// Gardez ce fichier sous clé : il ouvre tous les paquets et sauvegardes adressés au site.
     ExportSecret {

@@ -288,6 +288,15 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             write_new(&out, &serde_json::to_vec_pretty(&identity)?)?;
             println!("{}", identity.keys.fingerprint());
         }
+        Command::Identity(IdentityCommand::Rotate) => {
+            let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {} : ", session.login))?;
+            let fingerprint = core.rotate_keys(session, &password)?;
+            println!("{fingerprint}");
+            eprintln!(
+                "Nouvelles clés du site. Le prochain paquet les annonce à la délégation. Les autres comptes qui détiennent les clés \
+                 les recevront quand l'administrateur réinitialisera leur mot de passe."
+            );
+        }
         Command::Identity(IdentityCommand::ExportSecret { out }) => {
             refuse_existing(&out)?;
             let secret = core.age_secret(session)?;

@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_envelopes.sql"),
     include_str!("../../migrations/0003_certificates.sql"),
     include_str!("../../migrations/0004_sync.sql"),
+    include_str!("../../migrations/0005_rotation.sql"),
 ];
 
 /// The schema version this program writes.

@@ -144,6 +144,15 @@ pub fn insert_keys(conn: &Connection, keys: &PublicKeys, now: &str) -> Result<i6
     Ok(conn.last_insert_rowid())
 }
 
+/// Every key pair this site ever had, the current one last (old certificates verify with theirs).
+pub fn all_keys(conn: &Connection) -> Result<Vec<PublicKeys>, StoreError> {
+    let mut stmt = conn.prepare("SELECT ed25519, age_recipient FROM site_keys ORDER BY id")?;
+    let out = stmt
+        .query_map([], |r| Ok(PublicKeys { ed25519: r.get(0)?, age_recipient: r.get(1)? }))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(out)
+}
+
 /// The current public keys and their id.
 pub fn current_keys(conn: &Connection) -> Result<Option<(i64, PublicKeys)>, StoreError> {
     Ok(conn

@@ -111,6 +111,27 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A site's previous signing key and the sequence number from which it no longer signs.
+pub fn retired_key(conn: &Connection, code: &str) -> Result<Option<(String, u64)>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT retired_ed25519, retired_before FROM peers WHERE code = ?1 AND retired_ed25519 IS NOT NULL",
+            [code],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.try_into().unwrap_or(0))),
+        )
+        .optional()?)
+}
+
+/// Adopts a site's new keys; its previous signing key keeps signing bundles numbered below
+/// `cut_over`.
+pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys, cut_over: u64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE peers SET retired_ed25519 = ed25519, retired_before = ?4, ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
+        params![code, keys.ed25519, keys.age_recipient, cut_over as i64],
+    )?;
+    Ok(())
+}
+
 /// Marks a known site's key revoked.
 pub fn revoke_peer(conn: &Connection, code: &str, at: &str, reason: &str) -> Result<bool, StoreError> {
     Ok(conn

@@ -63,6 +63,39 @@ pub struct Header {
     /// the sender's own rows as the parent holds them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub resync: bool,
+    /// The sender changed its keys: the statement, signed by the old and the new key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
+}
+
+/// A key rotation: the site's new keys, effective from a bundle sequence number, signed by the
+/// old key (it is the same site) and by the new one (it holds it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    /// The site.
+    pub site: String,
+    /// Its new keys.
+    pub keys: crate::identity::PublicKeys,
+    /// The first sequence number its bundles to the parent are signed with the new key.
+    pub effective_from: u64,
+    /// Signature by the old key (hex) of [`Rotation::statement`].
+    pub old_signature: String,
+    /// Signature by the new key (hex).
+    pub new_signature: String,
+}
+
+impl Rotation {
+    /// The bytes both keys sign.
+    pub fn statement(site: &str, keys: &crate::identity::PublicKeys, effective_from: u64) -> Vec<u8> {
+        format!("DAFTAR-ROTATION1|{site}|{}|{}|{effective_from}", keys.ed25519, keys.age_recipient).into_bytes()
+    }
+
+    /// Whether both signatures hold, the old one by `old`.
+    pub fn holds(&self, old: &crate::identity::PublicKeys) -> bool {
+        let statement = Rotation::statement(&self.site, &self.keys, self.effective_from);
+        let sig = |hex_text: &str| hex::decode(hex_text).unwrap_or_default();
+        old.verify(&statement, &sig(&self.old_signature)) && self.keys.verify(&statement, &sig(&self.new_signature))
+    }
 }
 
 /// What is wrong with a file, before any decryption.
@@ -185,6 +218,7 @@ mod tests {
             schema: 4,
             ciphertext_len: 0,
             resync: false,
+            rotation: None,
         }
     }
 
