@@ -685,3 +685,15 @@ fn a_key_rotation_is_adopted_at_its_cut_over() {
     assert!(matches!(ok(p.office.core.verify_certificate(&old_cert.value.payload)), Verdict::Authentic { .. }));
     assert!(matches!(ok(p.dp.verify_certificate(&old_cert.value.payload)), Verdict::Authentic { .. }));
 }
+
+#[test]
+fn a_bundle_encrypted_to_a_stale_key_is_refused_and_changes_nothing() {
+    let mut p = pair();
+    ok(p.dp.rotate_keys(&p.dp_admin, ADMIN_PASSWORD));
+    let dp_admin = ok(p.dp.login("admin", ADMIN_PASSWORD));
+    // The office still encrypts to the delegation's old key.
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    assert!(refused(import(&mut p.dp, &dp_admin, &bytes)).contains("pas chiffré pour la clé actuelle"));
+    assert_eq!(count(&p.dp, "applicants"), 0);
+}
