@@ -363,11 +363,33 @@ fn a_cin_registered_by_another_office_is_queued() {
         conflicts.iter().any(|c| c.reason.contains("JB123456 est déjà enregistrée par BL-TIZNIT")),
         "{conflicts:?}"
     );
+    // The second office cannot take over the first office's row by sending it as its own.
+    let first_rows = {
+        let bytes = export(&mut p.office, &stick(&p.dir, "c"));
+        let opened = ok(envelope::open(&bytes));
+        let plain =
+            ok(age::decrypt(p.dp_admin.secrets().unwrap_or_else(|| panic!("keys")).age_identity(), opened.ciphertext));
+        ok(payload::decode(&plain)).records
+    };
+    let mut stolen = first_rows;
+    for r in &mut stolen {
+        r.owner = "BL-MIRLEFT".into();
+        r.version += 5;
+    }
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let m = manifest("BL-MIRLEFT", 90, (0, 9_000));
+    let taken = import(&mut p.dp, &p.dp_admin, &seal(&second.chef, "BL-MIRLEFT", &dp_keys, &m, &stolen));
+    assert!(matches!(ok(taken), ImportOutcome::Applied { rows: 0, .. }), "every row went to the queue");
+    let owner: String =
+        ok(p.dp.store().conn().query_row("SELECT owner FROM applicants WHERE cin = 'JB123456'", [], |r| r.get(0)));
+    assert_eq!(owner, "BL-TIZNIT");
+    let conflicts = ok(p.dp.sync_status(&p.dp_admin)).conflicts;
+    assert!(conflicts.iter().any(|c| c.reason.contains("appartient ici à BL-TIZNIT")), "{conflicts:?}");
     // A person decides; the decision needs a note and is audited.
     let id = conflicts[0].id;
     assert!(p.dp.resolve_conflict(&p.dp_admin, id, false, " ").is_err());
     ok(p.dp.resolve_conflict(&p.dp_admin, id, false, "Même personne, déjà suivie à Tiznit"));
-    assert!(ok(p.dp.sync_status(&p.dp_admin)).conflicts.is_empty());
+    assert!(!ok(p.dp.sync_status(&p.dp_admin)).conflicts.iter().any(|c| c.id == id));
     assert!(p.dp.resolve_conflict(&p.dp_admin, id, true, "encore").is_err(), "resolved once");
     assert_eq!(count(&p.dp, "applicants"), 1, "set aside: not applied");
     let audited: i64 =
@@ -607,6 +629,20 @@ fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
     assert!(matches!(ok(mirleft.core.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
     // And at the region, which learnt the office's identity from the forwarded subtree.
     assert!(matches!(ok(dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
+    // A later bundle cannot re-key a site the region already knows.
+    let impostor = payload::KnownSite {
+        code: "BL-TIZNIT".into(),
+        name: "Faux".into(),
+        level: "bureau".into(),
+        supervisor: Some("DP-TIZNIT".into()),
+        keys: ok(mirleft.core.identity_file(&mirleft.admin)).keys,
+        revoked: None,
+        retired_ed25519: None,
+    };
+    let m = Manifest { recipient: "DR-SOUSS".into(), ..manifest("DP-TIZNIT", 3, (0, 10_000)) };
+    let plain = ok(payload::encode(&m, &[], None, &[impostor]));
+    ok(import(&mut dr, &dr_admin, &seal_plain(&dp_chef, "DP-TIZNIT", &dr_keys, &m, &plain)));
+    assert!(matches!(ok(dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }), "keys unchanged");
 }
 
 #[test]
@@ -625,6 +661,8 @@ fn an_office_reinstalled_on_a_new_pc_resyncs_and_never_reissues_a_number() {
     let mut fresh = office_seeded(None, 41);
     link(&mut fresh, &mut p.dp, &p.dp_admin);
     let request = ok(fresh.core.request_resync(&fresh.chef, &stick(&p.dir, "demande")));
+    // Work goes on while the request travels: this change must not be lost.
+    applicant(&mut fresh, "JB999999", "Nadia", "Sbai", "03/03/1990");
     assert!(matches!(
         ok(import(&mut p.dp, &p.dp_admin, &ok(std::fs::read(&request.path)))),
         ImportOutcome::NothingNew { .. }
@@ -634,7 +672,7 @@ fn an_office_reinstalled_on_a_new_pc_resyncs_and_never_reissues_a_number() {
         ImportOutcome::Applied { rows, .. } => assert!(rows >= 4, "{rows}"),
         other => panic!("{other}"),
     }
-    assert_eq!(count(&fresh.core, "applicants"), 1);
+    assert_eq!(count(&fresh.core, "applicants"), 2);
     assert!(ok(fresh.core.check(&fresh.admin)).is_sound());
     // Numbers continue above what the old PC issued.
     let second = ok(fresh.core.open_dossier(&fresh.agent, project, today, None, &[]));
@@ -648,6 +686,7 @@ fn an_office_reinstalled_on_a_new_pc_resyncs_and_never_reissues_a_number() {
     assert!(header.sequence >= 2 && header.from_change >= 1, "{header:?}");
     assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &next)), ImportOutcome::Applied { conflicts: 0, .. }));
     assert_eq!(count(&p.dp, "dossiers"), 2);
+    assert_eq!(count(&p.dp, "applicants"), 2, "the change made while the request travelled arrived");
 }
 
 #[test]
@@ -674,9 +713,10 @@ fn a_key_rotation_is_adopted_at_its_cut_over() {
         ok(p.dp.peers(&p.dp_admin)).iter().find(|s| s.code == "BL-TIZNIT").map(|s| s.keys.fingerprint()),
         Some(fingerprint)
     );
-    // The old key still signs what it signed before the cut-over…
-    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &late_old)), ImportOutcome::NothingNew { .. }));
-    // …but nothing after it: a forged n° 4 with the old key is refused.
+    // The replaced key signs nothing any more — not even a late bundle from before the cut-over
+    // (what it carried came again in the cumulative bundle n° 3)…
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &late_old)).contains("clé remplacée"));
+    // …nor a forged n° 4.
     let old_chef = p.office.chef; // logged in before the rotation: holds the old keys
     let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
     let forged = seal(&old_chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 4, (0, 999)), &[]);
@@ -696,4 +736,60 @@ fn a_bundle_encrypted_to_a_stale_key_is_refused_and_changes_nothing() {
     let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
     assert!(refused(import(&mut p.dp, &dp_admin, &bytes)).contains("pas chiffré pour la clé actuelle"));
     assert_eq!(count(&p.dp, "applicants"), 0);
+}
+
+#[test]
+fn what_a_bundle_may_not_do_even_signed() {
+    let mut p = pair();
+    let records = genuine_records(&mut p);
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
+    // An acknowledgement inside a bundle going up.
+    let m = manifest("BL-TIZNIT", 1, (0, 4));
+    let with_ack = ok(payload::encode(&m, &records, Some(payload::Ack { watermark: i64::MAX, last_sequence: 0 }), &[]));
+    assert!(
+        refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &with_ack)))
+            .contains("accusé")
+    );
+    // A number from another site's series.
+    let mut foreign_number = records.clone();
+    let dossier = daftar::domain::dossier::Dossier {
+        number: daftar::domain::codes::DossierNumber::new(
+            &ok(daftar::domain::codes::SiteCode::parse("DP-TIZNIT")),
+            2026,
+            42,
+        ),
+        year: 2026,
+        project_id: uuid::Uuid::nil(),
+        applicant_id: uuid::Uuid::nil(),
+        kind: daftar::domain::project::ProjectKind::Pme,
+        deposited_on: crate::common::date(2, 2, 2026),
+        requested: None,
+        status: daftar::domain::dossier::Status::Depose,
+        documents: vec![],
+        history: vec![],
+    };
+    foreign_number[0].table = "dossiers".into();
+    foreign_number[0].data = ok(serde_json::value::RawValue::from_string(ok(serde_json::to_string(&dossier))));
+    assert!(
+        refused(import(&mut p.dp, &p.dp_admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &m, &foreign_number)))
+            .contains("numéroté")
+    );
+    // Sequence 0 and backward ranges.
+    refused(import(
+        &mut p.dp,
+        &p.dp_admin,
+        &seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 0, (0, 4)), &records),
+    ));
+    refused(import(
+        &mut p.dp,
+        &p.dp_admin,
+        &seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 1, (5, 4)), &records),
+    ));
+    assert_eq!(count(&p.dp, "applicants"), 0);
+    // A revoked office's certificates are no longer vouched for.
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (cert, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));
+    ok(p.dp.revoke_site(&p.dp_admin, "BL-TIZNIT", "PC volé"));
+    assert!(matches!(ok(p.dp.verify_certificate(&cert.value.payload)), Verdict::IssuerRevoked { .. }));
 }

@@ -294,10 +294,13 @@ impl Core {
         // sites their keyrings make known).
         // Every key it ever had: a certificate signed before a key rotation stays good.
         let conn = self.store.conn();
+        let mut revoked = None;
         let keys: Vec<String> = if summary.site_code == site.code.as_str() {
             site_store::all_keys(conn)?.into_iter().map(|k| k.ed25519).collect()
         } else {
-            let current = crate::store::sync::peer(conn, &summary.site_code)?.map(|peer| peer.keys.ed25519);
+            let peer = crate::store::sync::peer(conn, &summary.site_code)?;
+            revoked = peer.as_ref().and_then(|p| p.revoked.clone());
+            let current = peer.map(|peer| peer.keys.ed25519);
             let retired = crate::store::sync::retired_key(conn, &summary.site_code)?.map(|(old, _)| old);
             current.into_iter().chain(retired).collect()
         };
@@ -314,6 +317,9 @@ impl Core {
                 why: "le texte du code QR ne correspond pas à sa signature (modifié ou recopié avec une erreur)."
                     .into(),
             });
+        }
+        if let Some(revocation) = revoked {
+            return Ok(Verdict::IssuerRevoked { site_code: summary.site_code, revocation });
         }
         let held = find::<Certificate>(self.store.conn(), "number = ?1", &summary.number)?.into_iter().next();
         let Some(held) = held else {

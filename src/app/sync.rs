@@ -407,6 +407,11 @@ impl Core {
         let user = site_store::user_by_login(conn, &session.login)?
             .ok_or_else(|| AppError::Rule("Compte introuvable : reconnectez-vous.".into()))?;
         crate::identity::verify_password(password, &user.password_hash)?;
+        if site_store::setting(conn, ROTATION)?.is_some() {
+            return Err(AppError::Rule(
+                "Un changement de clés attend encore que la délégation l'ait reçu : exportez un paquet et lisez sa réponse d'abord.".into(),
+            ));
+        }
         let site = self.site()?;
         let effective_from = match &site.parent {
             Some(parent) => sync_store::outgoing(conn, parent.as_str())?.next_sequence,
@@ -455,8 +460,10 @@ impl Core {
         let now = self.clock.now_utc();
         let site_code = self.site()?.code.to_string();
         let tx = self.store.transaction()?;
-        if apply {
-            row.receive(&Writer::new(&tx, &site_code, &session.login, now))?;
+        if apply && !row.receive(&Writer::new(&tx, &site_code, &session.login, now))? {
+            return Err(AppError::Rule(format!(
+                "L'enregistrement du conflit n° {id} n'est pas plus récent que celui tenu ici : rien à appliquer ; écartez le conflit."
+            )));
         }
         let resolution = format!("{} — {note}", if apply { "appliqué" } else { "écarté" });
         sync_store::resolve_conflict(&tx, id, &timestamp(now), &resolution)?;
@@ -620,7 +627,14 @@ impl Core {
         let hash = sha256_hex(&bytes);
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
-        sync_store::record_sent(&tx, &parent_code, out.next_sequence, &timestamp(now), &path.display().to_string())?;
+        sync_store::record_sent(
+            &tx,
+            &parent_code,
+            out.next_sequence,
+            range.1,
+            &timestamp(now),
+            &path.display().to_string(),
+        )?;
         let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
         act(&tx, now, &session.login, "sync.export", &content)?;
         tx.commit()?;
@@ -656,7 +670,10 @@ impl Core {
         let out = sync_store::outgoing(conn, &office)?;
         // Down the tree: every site this one knows, so certificates verify anywhere.
         let keyring = known_sites(conn, |p| p.code != office)?;
-        let ack = Ack { watermark: held.watermark, last_sequence: held.last_sequence };
+        let ack = Ack {
+            watermark: held.watermark,
+            last_sequence: sync_store::highest_sequence_seen(conn, &office)?.max(held.last_sequence),
+        };
         // A site that asked for a resync gets its own rows (and its subtree's) back.
         let resync_key = format!("{RESYNC_ASKED}{office}");
         let resync = site_store::setting(conn, &resync_key)?.is_some();
@@ -676,7 +693,7 @@ impl Core {
         let path = write_to_stick(dir, &name, &bytes)?;
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
-        sync_store::record_sent(&tx, &office, out.next_sequence, &timestamp(now), &path.display().to_string())?;
+        sync_store::record_sent(&tx, &office, out.next_sequence, 0, &timestamp(now), &path.display().to_string())?;
         tx.execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
         let content =
             serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
@@ -765,6 +782,9 @@ impl Core {
         // 1. Structure: magic, version, lengths, caps, header.
         let opened = envelope::open(bytes).map_err(|e| refuse(format!("Paquet refusé : {e}.")))?;
         let header = opened.header.clone();
+        if header.sequence == 0 || header.from_change < 0 || header.to_change < header.from_change {
+            return Err(refuse("Paquet refusé : numéro de paquet ou plage de modifications invalide."));
+        }
         let site = self.site()?;
         let conn = self.store.conn();
         // 2. Signer: a site enrolled here, not revoked, whose role fits the kind of bundle.
@@ -780,8 +800,8 @@ impl Core {
                 peer.code
             )));
         }
-        // 3. Signature, by that site's key: its current one; the new one its rotation statement
-        // (signed by both) announces from the cut-over on; or its previous one, below the cut-over.
+        // 3. Signature, by that site's key: its current one, or the new one its rotation statement
+        // (signed by both) announces from the cut-over on.
         let rotation = header.rotation.as_ref().filter(|r| {
             r.site == peer.code && header.signer == r.keys.fingerprint() && header.sequence >= r.effective_from
         });
@@ -794,12 +814,9 @@ impl Core {
                     peer.code
                 )));
             }
-            None => match sync_store::retired_key(conn, &peer.code)? {
-                Some((old, before)) if header.sequence < before => {
-                    PublicKeys { ed25519: old, age_recipient: peer.keys.age_recipient.clone() }
-                }
-                _ => peer.keys.clone(),
-            },
+            // A replaced key signs nothing any more (bundles are cumulative: what an old-key
+            // bundle carried comes again in the next one).
+            None => peer.keys.clone(),
         };
         if !signing_keys.verify(opened.signed, opened.signature) {
             return Err(refuse(format!(
@@ -854,10 +871,23 @@ impl Core {
             )));
         }
         let hash = sha256_hex(bytes);
+        if header.kind == Kind::Changes && header.resync {
+            // A restored site asks for its data back: remembered whatever the rest brings (its
+            // request may reuse a number the old installation already sent).
+            site_store::set_setting(conn, &format!("{RESYNC_ASKED}{}", header.sender), "1")?;
+        }
         match sync_store::bundle_seen(conn, &header.sender, kind_code, header.sequence)? {
             Some((seen, outcome)) if seen == hash && outcome != "mis de côté" => {
                 return Ok(ImportOutcome::NothingNew {
                     why: format!("le paquet n° {} de {} est déjà importé.", header.sequence, header.sender),
+                });
+            }
+            Some((seen, _)) if seen != hash && header.resync => {
+                return Ok(ImportOutcome::NothingNew {
+                    why: format!(
+                        "demande de resynchronisation de {} enregistrée : la prochaine réponse lui renverra ses données.",
+                        header.sender
+                    ),
                 });
             }
             Some((seen, _)) if seen != hash => {
@@ -867,10 +897,6 @@ impl Core {
                 )));
             }
             _ => {}
-        }
-        if header.kind == Kind::Changes && header.resync {
-            // Remembered whatever the range brings: the next reply carries the site's rows.
-            site_store::set_setting(conn, &format!("{RESYNC_ASKED}{}", header.sender), "1")?;
         }
         if header.kind == Kind::Changes {
             if header.to_change <= incoming.watermark {
@@ -894,7 +920,7 @@ impl Core {
             )
         })?;
         let plain = age::decrypt(secrets.age_identity(), opened.ciphertext).map_err(|_| {
-            refuse("Paquet refusé : il n'est pas chiffré pour la clé actuelle de ce site (ancienne clé, ou autre destinataire). Demandez un nouvel export.")
+            refuse("Paquet refusé : il n'est pas chiffré pour la clé actuelle de ce site (ancienne clé, ou autre destinataire). L'émetteur doit enrôler la clé actuelle de ce site (fichier d'identité et empreinte), puis exporter de nouveau.")
         })?;
         let content = payload::decode(&plain).map_err(|e| refuse(format!("Paquet refusé : {e}.")))?;
         if !content.manifest.repeats(&header) {
@@ -943,14 +969,35 @@ impl Core {
             else {
                 return Ok(released);
             };
-            let header = envelope::open(&next).map_err(|e| refuse(e.to_string()))?.header;
+            let hash = sha256_hex(&next);
+            let Ok(opened) = envelope::open(&next) else {
+                self.forget_waiting(sender, &next, &hash, "illisible")?;
+                continue;
+            };
+            let header = opened.header;
             // Clear the waiting copy first (still marked set aside, so it is read again below):
             // whatever happens, it is not tried twice.
-            self.remember(&header, "changes", &sha256_hex(&next), "mis de côté", None)?;
-            if matches!(self.import_checked(session, &next)?, ImportOutcome::Applied { .. }) {
-                released += 1;
+            self.remember(&header, "changes", &hash, "mis de côté", None)?;
+            match self.import_checked(session, &next) {
+                Ok(ImportOutcome::Applied { .. }) => released += 1,
+                Ok(_) => {}
+                // The import that released it stays applied; this one is logged as refused.
+                Err(e) => {
+                    self.remember(&header, "changes", &hash, "refusé", None)?;
+                    self.forget_waiting(sender, &next, &hash, &e.to_string())?;
+                }
             }
         }
+    }
+
+    fn forget_waiting(&mut self, sender: &str, bytes: &[u8], hash: &str, why: &str) -> Result<(), AppError> {
+        let now = timestamp(self.clock.now_utc());
+        self.store
+            .conn()
+            .execute("UPDATE bundles_in SET waiting = NULL WHERE sender = ?1 AND hash = ?2", [sender, hash])?;
+        let file = format!("paquet en attente ({} octets)", bytes.len());
+        sync_store::log_import(self.store.conn(), &now, &file, Some(sender), "refusé", why)?;
+        Ok(())
     }
 
     /// Validates every record, then applies all of it in one transaction.
@@ -971,6 +1018,9 @@ impl Core {
             self.store.widen_cache(4)?;
         }
         // Everything from here, identities learnt included, is one transaction.
+        if header.kind == Kind::Changes && content.ack.is_some() {
+            return Err(refuse("Paquet refusé : un paquet montant ne porte pas d'accusé de réception."));
+        }
         let tx = self.store.transaction()?;
         learn_sites(&tx, header.kind, &header.sender, &site_code, &content.sites, &timestamp(now))?;
         let conn: &rusqlite::Connection = &tx;
@@ -1003,6 +1053,15 @@ impl Core {
             if !owner_ok {
                 conflicts
                     .push((record, format!("appartient à {}, hors du ressort de {}", record.owner, header.sender)));
+                continue;
+            }
+            // A row never changes hands through a bundle.
+            let held_owner: Option<String> = conn
+                .prepare_cached(&format!("SELECT owner FROM {} WHERE id = ?1", table.name()))?
+                .query_row([record.id.to_string()], |r| r.get(0))
+                .optional()?;
+            if let Some(held) = held_owner.filter(|held| *held != record.owner) {
+                conflicts.push((record, format!("cette ligne appartient ici à {held}, pas à {}", record.owner)));
                 continue;
             }
             if let Some(cin) = incoming_row.cin() {
@@ -1064,6 +1123,9 @@ impl Core {
                 // The parent has read a bundle signed with the new keys: the statement has done its job.
                 tx.execute("DELETE FROM settings WHERE key = ?1", [ROTATION])?;
             }
+            // Changes numbered at or below what the parent holds but made here after a restore
+            // (numbering went back) have not reached it: they move above the watermark first.
+            sync_store::renumber_unsent_above(&tx, &header.sender, ack.watermark)?;
             sync_store::record_ack(&tx, &header.sender, ack.watermark)?;
             sync_store::prune_outbox(&tx, ack.watermark)?;
         }
@@ -1117,13 +1179,17 @@ fn known_sites(conn: &rusqlite::Connection, keep: impl Fn(&Peer) -> bool) -> Res
     Ok(sync_store::peers(conn)?
         .into_iter()
         .filter(|p| keep(p))
-        .map(|p| KnownSite {
-            code: p.code,
-            name: p.name,
-            level: p.level,
-            supervisor: p.supervisor,
-            keys: p.keys,
-            revoked: p.revoked,
+        .map(|p| {
+            let retired_ed25519 = sync_store::retired_key(conn, &p.code).ok().flatten().map(|(old, _)| old);
+            KnownSite {
+                code: p.code,
+                name: p.name,
+                level: p.level,
+                supervisor: p.supervisor,
+                keys: p.keys,
+                revoked: p.revoked,
+                retired_ed25519,
+            }
         })
         .collect())
 }
@@ -1145,8 +1211,15 @@ fn learn_sites(
         let before = pending.len();
         let mut rest = Vec::new();
         for site in pending {
-            let direct = sync_store::peer(conn, &site.code)?.is_some_and(|p| p.relation != Relation::Known);
-            if site.code == here || site.code == sender || direct {
+            if site.code == here || site.code == sender {
+                continue;
+            }
+            if sync_store::peer(conn, &site.code)?.is_some() {
+                // Known already: a bundle never changes a site's keys or place (only enrollment
+                // and rotation statements do); it may only report a revocation.
+                if let Some((at, reason)) = &site.revoked {
+                    sync_store::revoke_peer_once(conn, &site.code, at, reason)?;
+                }
                 continue;
             }
             let placed = match kind {
@@ -1172,6 +1245,9 @@ fn learn_sites(
                     revoked: None,
                 },
             )?;
+            if let Some(old) = &site.retired_ed25519 {
+                sync_store::remember_retired_key(conn, &site.code, old)?;
+            }
             if let Some((at, reason)) = &site.revoked {
                 sync_store::revoke_peer(conn, &site.code, at, reason)?;
             }
@@ -1243,7 +1319,7 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
         deleted_at: r.deleted_at.clone(),
         delete_reason: r.delete_reason.clone(),
     };
-    Ok(match table {
+    let row = match table {
         Table::CardHolders => typed(meta, r).map(|(m, v)| ArrivingRow::CardHolder(m, v))?,
         Table::Applicants => typed(meta, r).map(|(m, v)| ArrivingRow::Applicant(m, v))?,
         Table::Projects => typed(meta, r).map(|(m, v)| ArrivingRow::Project(m, v))?,
@@ -1254,7 +1330,20 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
         Table::Programmes => typed(meta, r).map(|(m, v)| ArrivingRow::Programme(m, v))?,
         Table::Visits => typed(meta, r).map(|(m, v)| ArrivingRow::Visit(m, v))?,
         Table::Certificates => typed(meta, r).map(|(m, v)| ArrivingRow::Certificate(m, Box::new(v)))?,
-    })
+    };
+    // Numbers are given by their owner: another site's series would block or forge its numbers.
+    match &row {
+        ArrivingRow::Dossier(m, d) if !d.number.to_string().starts_with(&format!("{}-", m.owner)) => {
+            return Err(format!("le dossier {} n'est pas numéroté par son propriétaire {}", d.number, m.owner));
+        }
+        ArrivingRow::Certificate(m, c)
+            if !c.number.starts_with(&format!("{}-ATT-", m.owner)) || c.facts.site_code != m.owner =>
+        {
+            return Err(format!("l'attestation {} n'est pas délivrée par son propriétaire {}", c.number, m.owner));
+        }
+        _ => {}
+    }
+    Ok(row)
 }
 
 impl ArrivingRow {

@@ -295,6 +295,13 @@ pub enum Verdict {
         /// Why.
         why: String,
     },
+    /// Signed by a site whose key has been revoked (lost or stolen): it cannot be trusted.
+    IssuerRevoked {
+        /// The site.
+        site_code: String,
+        /// When and why its key was revoked.
+        revocation: (String, String),
+    },
     /// No site this installation knows signed it.
     UnknownIssuer {
         /// The site it claims.
@@ -331,6 +338,12 @@ impl std::fmt::Display for Verdict {
                 revocation.reason
             ),
             Verdict::Altered { why } => write!(f, "ALTÉRÉE : {why} Ne l'acceptez pas."),
+            Verdict::IssuerRevoked { site_code, revocation: (at, reason) } => write!(
+                f,
+                "CLÉ DE L'ÉMETTEUR RÉVOQUÉE : la clé de {site_code} est révoquée depuis le {} ({reason}). \
+                 Faites confirmer l'attestation par la délégation avant de l'accepter.",
+                at.chars().take(10).collect::<String>()
+            ),
             Verdict::UnknownIssuer { site_code } => write!(
                 f,
                 "ÉMETTEUR INCONNU : aucune clé connue de cette installation pour le site « {site_code} ». \

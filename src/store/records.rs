@@ -474,14 +474,22 @@ impl<'a> Writer<'a> {
     /// the one held is as recent. Logged like any write (outbox, so a delegation forwards it up;
     /// audit, so `check` vouches for it). Returns whether it was applied.
     pub fn receive<T: Record>(&self, meta: &RowMeta, value: &T) -> Result<bool, StoreError> {
-        let sql = format!("SELECT rid, version, deleted_at, data FROM {} WHERE id = ?1", T::TABLE.name());
+        let sql = format!("SELECT rid, version, deleted_at, data, owner FROM {} WHERE id = ?1", T::TABLE.name());
         let held = self
             .conn
             .prepare_cached(&sql)?
             .query_row([meta.id.to_string()], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+                Ok((
+                    (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?),
+                    r.get::<_, String>(4)?,
+                ))
             })
             .optional()?;
+        // A row never changes hands by being received.
+        let held = match held {
+            Some((_, owner)) if owner != meta.owner => return Err(StoreError::NotOwner { owner }),
+            other => other.map(|(row, _)| row),
+        };
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         let live = meta.deleted_at.is_none();
         let (rid, before) = match held {

@@ -96,7 +96,8 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, relation = excluded.relation,
              supervisor = excluded.supervisor, ed25519 = excluded.ed25519, age_recipient = excluded.age_recipient,
-             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL",
+             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL,
+             retired_ed25519 = NULL, retired_before = NULL",
         params![
             peer.code,
             peer.name,
@@ -128,6 +129,23 @@ pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys, cut_over: u
     conn.execute(
         "UPDATE peers SET retired_ed25519 = ed25519, retired_before = ?4, ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
         params![code, keys.ed25519, keys.age_recipient, cut_over as i64],
+    )?;
+    Ok(())
+}
+
+/// Keeps a site's previous signing key, for the certificates it signed before a rotation; it no
+/// longer signs bundles.
+pub fn remember_retired_key(conn: &Connection, code: &str, old: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE peers SET retired_ed25519 = ?2, retired_before = 0 WHERE code = ?1", params![code, old])?;
+    Ok(())
+}
+
+/// Marks a known site's key revoked, unless it already is (a revocation is never undone by a
+/// bundle).
+pub fn revoke_peer_once(conn: &Connection, code: &str, at: &str, reason: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE peers SET revoked_at = ?2, revoke_reason = ?3 WHERE code = ?1 AND revoked_at IS NULL",
+        params![code, at, reason],
     )?;
     Ok(())
 }
@@ -216,13 +234,20 @@ pub fn outgoing(conn: &Connection, recipient: &str) -> Result<Outgoing, StoreErr
         .unwrap_or(Outgoing { next_sequence: 1, acknowledged: 0, last_sent: None }))
 }
 
-/// Records a bundle written for `recipient`.
-pub fn record_sent(conn: &Connection, recipient: &str, sequence: u64, at: &str, file: &str) -> Result<(), StoreError> {
+/// Records a bundle written for `recipient`, carrying changes up to `sent_to`.
+pub fn record_sent(
+    conn: &Connection,
+    recipient: &str,
+    sequence: u64,
+    sent_to: i64,
+    at: &str,
+    file: &str,
+) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO sync_out (recipient, next_sequence, last_sent_at, last_file) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO sync_out (recipient, next_sequence, sent_to, last_sent_at, last_file) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (recipient) DO UPDATE SET next_sequence = excluded.next_sequence,
-             last_sent_at = excluded.last_sent_at, last_file = excluded.last_file",
-        params![recipient, sequence as i64 + 1, at, file],
+             sent_to = max(sent_to, excluded.sent_to), last_sent_at = excluded.last_sent_at, last_file = excluded.last_file",
+        params![recipient, sequence as i64 + 1, sent_to, at, file],
     )?;
     Ok(())
 }
@@ -235,6 +260,41 @@ pub fn record_ack(conn: &Connection, recipient: &str, watermark: i64) -> Result<
         params![recipient, watermark],
     )?;
     Ok(())
+}
+
+/// Moves the outbox lines never sent to `recipient` above `watermark` when they sit at or below
+/// it — this site's numbering went back (a restore, a new PC) and the parent already holds
+/// changes under those numbers — keeping their order.
+pub fn renumber_unsent_above(conn: &Connection, recipient: &str, watermark: i64) -> Result<(), StoreError> {
+    let sent_to: i64 = conn
+        .query_row("SELECT sent_to FROM sync_out WHERE recipient = ?1", [recipient], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let lowest: Option<i64> =
+        conn.query_row("SELECT min(change_no) FROM outbox WHERE change_no > ?1", [sent_to], |r| r.get(0))?;
+    let Some(lowest) = lowest.filter(|low| *low <= watermark) else { return Ok(()) };
+    let shift = watermark - lowest + 1;
+    // Highest first: no number is taken twice on the way.
+    let mut stmt = conn.prepare("SELECT change_no FROM outbox WHERE change_no > ?1 ORDER BY change_no DESC")?;
+    let numbers = stmt.query_map([sent_to], |r| r.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
+    for number in numbers {
+        conn.execute("UPDATE outbox SET change_no = ?2 WHERE change_no = ?1", params![number, number + shift])?;
+    }
+    conn.execute(
+        "UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(change_no), 0) FROM outbox)) WHERE name = 'outbox'",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The highest sequence number read from `sender`'s changes, whatever became of it.
+pub fn highest_sequence_seen(conn: &Connection, sender: &str) -> Result<u64, StoreError> {
+    let n: i64 = conn.query_row(
+        "SELECT coalesce(max(sequence), 0) FROM bundles_in WHERE sender = ?1 AND kind = 'changes'",
+        [sender],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Removes the outbox lines up to `change` (acknowledged by the parent).

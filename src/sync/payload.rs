@@ -104,6 +104,9 @@ pub struct KnownSite {
     pub keys: crate::identity::PublicKeys,
     /// When and why its key was revoked, if it was.
     pub revoked: Option<(String, String)>,
+    /// Its previous signing key, when it rotated (certificates signed before still verify).
+    #[serde(default)]
+    pub retired_ed25519: Option<String>,
 }
 
 /// One line of the payload.
