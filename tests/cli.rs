@@ -220,5 +220,5 @@ fn a_certificate_is_issued_shown_verified_and_revoked_from_the_command_line() {
     assert!(!revoked.status.success() && stdout(&revoked).starts_with("RÉVOQUÉE"), "{}", stdout(&revoked));
     let list = stdout(&chef(&["certificate", "list"]));
     assert_eq!(list.lines().count(), 6, "{list}");
-    assert!(list.lines().next().is_some_and(|l| l.contains("révoquée le")), "newest first: {list}");
+    assert!(list.lines().next().is_some_and(|l| l.contains("RÉVOQUÉE le")), "newest first: {list}");
 }

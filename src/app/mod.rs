@@ -107,6 +107,20 @@ impl Session {
     }
 }
 
+/// Appends an audit entry for an act that writes no business row (settings, sync, keys).
+pub(crate) fn audit_act(
+    conn: &rusqlite::Connection,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+    action: &str,
+    content: &str,
+) -> Result<(), AppError> {
+    let entry =
+        crate::store::audit::Entry { at: now, actor, action, table: None, row_id: None, row_hash: None, content };
+    crate::store::audit::append(conn, &entry)?;
+    Ok(())
+}
+
 /// Makes UUIDv7 ids from the injected clock and random source.
 pub struct IdMaker<'a> {
     millis: u64,

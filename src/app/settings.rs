@@ -1,9 +1,8 @@
 //! The installation's settings that users change: today the printer calibration.
 
-use super::{AppError, Core, Session};
+use super::{AppError, Core, Session, audit_act};
 use crate::domain::print::PrintMargins;
 use crate::domain::role::Action;
-use crate::store::audit::{self, Entry};
 use crate::store::site as site_store;
 
 const PRINT_MARGINS: &str = "print.margins";
@@ -23,18 +22,7 @@ impl Core {
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
         site_store::set_setting(&tx, PRINT_MARGINS, &content)?;
-        audit::append(
-            &tx,
-            &Entry {
-                at: now,
-                actor: &session.login,
-                action: "settings.print",
-                table: None,
-                row_id: None,
-                row_hash: None,
-                content: &content,
-            },
-        )?;
+        audit_act(&tx, now, &session.login, "settings.print", &content)?;
         tx.commit()?;
         Ok(())
     }

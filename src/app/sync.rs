@@ -9,7 +9,7 @@ use rusqlite::OptionalExtension as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::{AppError, Core, Session};
+use super::{AppError, Core, Session, audit_act as act};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
 use crate::domain::dossier::Dossier;
@@ -242,18 +242,6 @@ const RESYNC_ASKED: &str = "sync.resync_asked:";
 
 /// Setting: the statement of this site's last key rotation, sent until the parent has it.
 const ROTATION: &str = "sync.rotation";
-
-/// Appends an audit entry for a sync act (not a row write).
-fn act(
-    conn: &rusqlite::Connection,
-    now: chrono::DateTime<chrono::Utc>,
-    actor: &str,
-    action: &str,
-    content: &str,
-) -> Result<(), AppError> {
-    audit::append(conn, &Entry { at: now, actor, action, table: None, row_id: None, row_hash: None, content })?;
-    Ok(())
-}
 
 /// A refusal: what happened and what to do, in French.
 fn refuse(message: impl Into<String>) -> AppError {

@@ -290,19 +290,15 @@ pub fn programmes(out: &mut dyn Write, rows: &[Row<Programme>]) -> io::Result<()
 pub fn certificates(out: &mut dyn Write, rows: &[Row<Certificate>]) -> io::Result<()> {
     for row in rows {
         let c = &row.value;
-        let state = match &c.revoked {
-            Some(r) => format!("révoquée le {} ({})", r.on.format("%d/%m/%Y"), r.reason),
-            None if c.reprints.is_empty() => "valide".to_owned(),
-            None => format!("valide, {} duplicata", c.reprints.len()),
-        };
         writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{state}",
+            "{}\t{}\t{}\t{}\t{}\t{}",
             c.number,
             c.facts.kind.code(),
             c.facts.name,
             c.facts.cin,
-            c.issued_on.format("%d/%m/%Y")
+            c.issued_on.format("%d/%m/%Y"),
+            c.state_fr()
         )?;
     }
     Ok(())

@@ -76,14 +76,7 @@ pub struct DecisionFacts {
 }
 
 fn header(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, number: &str) -> f32 {
-    let y = letterhead::letterhead(c, issuer);
-    let y = letterhead::both(
-        c,
-        y + 2.0,
-        &format!("{}, le {}", issuer.town_fr, long_date_fr(today)),
-        &format!("حرر ب{} في {}", issuer.town_ar, long_date_ar(today)),
-        10.0,
-    );
+    let y = letterhead::dated(c, issuer, today);
     letterhead::both(c, y, &format!("Dossier n° {number}"), &format!("ملف رقم {}", isolate(number)), 10.0)
 }
 

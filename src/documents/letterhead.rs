@@ -51,6 +51,19 @@ pub fn letterhead(canvas: &mut Canvas, issuer: &Issuer) -> f32 {
     52.0
 }
 
+/// The letterhead, then "Tiznit, le …" / "حرر ب… في …" on one line; returns the `y` below.
+pub fn dated(canvas: &mut Canvas, issuer: &Issuer, today: chrono::NaiveDate) -> f32 {
+    use crate::domain::dates::{long_date_ar, long_date_fr};
+    let y = letterhead(canvas, issuer);
+    both(
+        canvas,
+        y + 2.0,
+        &format!("{}, le {}", issuer.town_fr, long_date_fr(today)),
+        &format!("حرر ب{} في {}", issuer.town_ar, long_date_ar(today)),
+        10.0,
+    )
+}
+
 /// The title in Arabic then French, centred; returns the `y` below it.
 pub fn title(canvas: &mut Canvas, y: f32, ar: &str, fr: &str) -> f32 {
     let center = PAGE_WIDTH / 2.0;

@@ -6,7 +6,7 @@ use super::canvas::{Align, Canvas, Style};
 use super::letterhead::{self, Issuer, RIGHT};
 use super::table::{Column, table};
 use crate::domain::Money;
-use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
+use crate::domain::dates::format_date_fr;
 use crate::domain::print::PrintMargins;
 
 /// A dossier as the commission's list shows it.
@@ -33,14 +33,7 @@ pub struct CommissionLine {
 /// The *liste des dossiers présentés à la commission*, with the total asked.
 pub fn commission_list(issuer: &Issuer, today: NaiveDate, lines: &[CommissionLine], shift: PrintMargins) -> Vec<u8> {
     let mut c = Canvas::new("Liste des dossiers présentés à la commission", shift);
-    let y = letterhead::letterhead(&mut c, issuer);
-    let y = letterhead::both(
-        &mut c,
-        y + 2.0,
-        &format!("{}, le {}", issuer.town_fr, long_date_fr(today)),
-        &format!("حرر ب{} في {}", issuer.town_ar, long_date_ar(today)),
-        10.0,
-    );
+    let y = letterhead::dated(&mut c, issuer, today);
     let y = letterhead::title(
         &mut c,
         y + 2.0,
@@ -114,14 +107,7 @@ pub struct TransmittalSlip {
 /// the head of office and by whoever receives it at the delegation.
 pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSlip, shift: PrintMargins) -> Vec<u8> {
     let mut c = Canvas::new(&format!("Bordereau de transmission {}", slip.file), shift);
-    let y = letterhead::letterhead(&mut c, issuer);
-    let y = letterhead::both(
-        &mut c,
-        y + 2.0,
-        &format!("{}, le {}", issuer.town_fr, long_date_fr(today)),
-        &format!("حرر ب{} في {}", issuer.town_ar, long_date_ar(today)),
-        10.0,
-    );
+    let y = letterhead::dated(&mut c, issuer, today);
     let y = letterhead::title(&mut c, y + 2.0, "ورقة الإرسال", "Bordereau de transmission");
     let facts = [
         ("De", format!("{} — {}", issuer.code, issuer.name_fr)),

@@ -167,6 +167,17 @@ pub struct Certificate {
     pub revoked: Option<Revocation>,
 }
 
+impl Certificate {
+    /// Where it stands, in French: `valide`, `valide — 2 duplicata`, or its revocation.
+    pub fn state_fr(&self) -> String {
+        match &self.revoked {
+            Some(r) => format!("RÉVOQUÉE le {} ({})", r.on.format("%d/%m/%Y"), r.reason),
+            None if self.reprints.is_empty() => "valide".to_owned(),
+            None => format!("valide — {} duplicata", self.reprints.len()),
+        }
+    }
+}
+
 /// The number of the `seq`-th certificate of `year` at `site_code`.
 pub fn certificate_number(site_code: &str, year: i32, seq: i64) -> String {
     format!("{site_code}-ATT-{year}-{seq:05}")

@@ -492,51 +492,36 @@ impl<'a> Writer<'a> {
         };
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         let live = meta.deleted_at.is_none();
-        let (rid, before) = match held {
-            Some((_, version, _, _)) if version >= meta.version => return Ok(false),
-            Some((rid, _, deleted_at, before)) => {
-                let sql = format!(
-                    "UPDATE {} SET owner = ?2, version = ?3, created_at = ?4, updated_at = ?5, deleted_at = ?6,
-                     delete_reason = ?7, sort_key = ?8, label = ?9, data = ?10 WHERE rid = ?1",
-                    T::TABLE.name()
-                );
-                self.conn.prepare_cached(&sql)?.execute(params![
-                    rid,
-                    meta.owner,
-                    meta.version,
-                    meta.created_at,
-                    meta.updated_at,
-                    meta.deleted_at,
-                    meta.delete_reason,
-                    value.sort_key(),
-                    value.label(),
-                    data
-                ])?;
-                self.count_live::<T>(i64::from(live) - i64::from(deleted_at.is_none()))?;
-                (rid, Some(before))
-            }
-            None => {
-                let sql = format!(
-                    "INSERT INTO {} (id, owner, version, created_at, updated_at, deleted_at, delete_reason, sort_key, label, data)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    T::TABLE.name()
-                );
-                self.conn.prepare_cached(&sql)?.execute(params![
-                    meta.id.to_string(),
-                    meta.owner,
-                    meta.version,
-                    meta.created_at,
-                    meta.updated_at,
-                    meta.deleted_at,
-                    meta.delete_reason,
-                    value.sort_key(),
-                    value.label(),
-                    data
-                ])?;
-                self.count_live::<T>(i64::from(live))?;
-                (self.conn.last_insert_rowid(), None)
-            }
+        if held.as_ref().is_some_and(|(_, version, _, _)| *version >= meta.version) {
+            return Ok(false);
+        }
+        // One statement for a new row and for a newer version of a held one.
+        let sql = format!(
+            "INSERT INTO {} (id, owner, version, created_at, updated_at, deleted_at, delete_reason, sort_key, label, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, created_at = excluded.created_at,
+                 updated_at = excluded.updated_at, deleted_at = excluded.deleted_at,
+                 delete_reason = excluded.delete_reason, sort_key = excluded.sort_key, label = excluded.label,
+                 data = excluded.data",
+            T::TABLE.name()
+        );
+        self.conn.prepare_cached(&sql)?.execute(params![
+            meta.id.to_string(),
+            meta.owner,
+            meta.version,
+            meta.created_at,
+            meta.updated_at,
+            meta.deleted_at,
+            meta.delete_reason,
+            value.sort_key(),
+            value.label(),
+            data
+        ])?;
+        let (rid, before, was_live) = match held {
+            Some((rid, _, deleted_at, before)) => (rid, Some(before), deleted_at.is_none()),
+            None => (self.conn.last_insert_rowid(), None, false),
         };
+        self.count_live::<T>(i64::from(live) - i64::from(was_live))?;
         self.index::<T>(rid, live.then_some(value), before.is_some())?;
         self.log::<T>(meta, "receive", &data, before.as_deref(), None)?;
         Ok(true)

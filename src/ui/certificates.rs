@@ -69,18 +69,14 @@ pub fn certificates_ui(ui: &mut Ui, state: &mut CertificatesState, session: &Ses
     egui::ScrollArea::vertical().id_salt("registre").show(ui, |ui| {
         for row in rows {
             let c = &row.value;
-            let state_text = match &c.revoked {
-                Some(r) => format!("RÉVOQUÉE le {} ({})", r.on.format("%d/%m/%Y"), r.reason),
-                None if c.reprints.is_empty() => "valide".to_owned(),
-                None => format!("valide — {} duplicata", c.reprints.len()),
-            };
             ui.label(format!(
-                "{} — {} — {} ({}) — {} — {state_text}",
+                "{} — {} — {} ({}) — {} — {}",
                 c.number,
                 c.facts.kind.title_fr(),
                 c.facts.name,
                 c.facts.cin,
-                c.issued_on.format("%d/%m/%Y")
+                c.issued_on.format("%d/%m/%Y"),
+                c.state_fr()
             ));
             ui.horizontal(|ui| {
                 ui.add_space(24.0);
