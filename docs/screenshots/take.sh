@@ -39,6 +39,17 @@ click 60 112; sleep 1; click 300 150; shot projets 1.5
 click 60 143; sleep 0.5; click 420 81; xdotool type --delay 20 "BL-DEMO-2023-00444"; xdotool key Return; shot dossier 1.5
 click 60 174; shot programmes 1
 click 60 205; shot attestations 0.5
-click 60 236; shot synchronisation 0.5
 click 60 267; shot rapports 0.5
 click 60 298; shot parametres 1
+kill $app; wait $app 2>/dev/null || true
+
+# Synchronisation: the demo office pinned under a delegation, one bundle sent.
+DAFTAR_PASSWORD=admin-secret-1 "$bin" --db "$work/dp.sqlite" init --office DP-TIZNIT --name "Délégation provinciale de Tiznit" \
+  --level delegation-provinciale --province 581 --admin admin >/dev/null
+fp=$(DAFTAR_PASSWORD=admin-secret-1 "$bin" --db "$work/dp.sqlite" --user admin identity export --out "$work/dp.id")
+DAFTAR_PASSWORD=admin-demo-2026 "$bin" --db "$work/demo.sqlite" --user admin enroll "$work/dp.id" --fingerprint "$fp" >/dev/null
+mkdir -p "$work/cle"
+DAFTAR_PASSWORD=chef-demo-2026 "$bin" --db "$work/demo.sqlite" --user chef export --to "$work/cle" >/dev/null
+start "$work/demo.sqlite"
+xdotool type --delay 30 chef; xdotool key Tab; xdotool type --delay 30 chef-demo-2026; xdotool key Return
+sleep 2; click 60 236; shot synchronisation 1

@@ -39,6 +39,13 @@ impl SyncState {
     }
 }
 
+/// `2026-11-29T04:03:12Z` as `29/11/2026 à 04:03 UTC`.
+fn when(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp)
+        .map(|t| t.format("%d/%m/%Y à %H:%M UTC").to_string())
+        .unwrap_or_else(|_| stamp.to_owned())
+}
+
 /// The screen.
 #[must_use]
 pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec<Request> {
@@ -62,12 +69,10 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
         Some(parent) => {
             ui.label(format!("Délégation : {parent}"));
             ui.label(format!("Modifications non acquittées par la délégation : {}", status.unacknowledged));
-            let sent = status
-                .last_sent
-                .as_ref()
-                .map_or("jamais".to_owned(), |(at, file)| format!("{} ({file})", &at[..16.min(at.len())]));
+            let sent =
+                status.last_sent.as_ref().map_or("jamais".to_owned(), |(at, file)| format!("{} ({file})", when(at)));
             ui.label(format!("Dernier envoi : {sent}"));
-            let reply = status.last_reply.as_ref().map_or("aucune".to_owned(), |at| at[..16.min(at.len())].to_owned());
+            let reply = status.last_reply.as_ref().map_or("aucune".to_owned(), |at| when(at));
             ui.label(format!("Dernière réponse lue : {reply}"));
         }
         None => {
@@ -75,7 +80,7 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
         }
     }
     for (code, watermark, at) in &status.children {
-        let at = at.as_deref().map(|a| format!(", dernier paquet le {}", &a[..16.min(a.len())])).unwrap_or_default();
+        let at = at.as_deref().map(|a| format!(", dernier paquet le {}", when(a))).unwrap_or_default();
         ui.label(format!("Site supervisé {code} : modifications reçues jusqu'au n° {watermark}{at}"));
     }
     for (sender, n) in &status.waiting {
