@@ -131,10 +131,10 @@ fn a_cut_or_altered_file_is_refused_and_changes_nothing() {
     applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
     let before = business(&p.dp);
-    for cut in (0..bytes.len()).step_by(7).chain([bytes.len() - 1]) {
+    for cut in 0..bytes.len() {
         refused(import(&mut p.dp, &p.dp_admin, &bytes[..cut]));
     }
-    for at in (0..bytes.len()).step_by(11) {
+    for at in 0..bytes.len() {
         let mut flipped = bytes.clone();
         flipped[at] ^= 0x20;
         refused(import(&mut p.dp, &p.dp_admin, &flipped));
