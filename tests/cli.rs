@@ -222,3 +222,26 @@ fn a_certificate_is_issued_shown_verified_and_revoked_from_the_command_line() {
     assert_eq!(list.lines().count(), 6, "{list}");
     assert!(list.lines().next().is_some_and(|l| l.contains("RÉVOQUÉE le")), "newest first: {list}");
 }
+
+#[test]
+fn a_backup_restores_a_lost_database_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "30"]).status.success());
+    let before = stdout(&daftar(&db, Some("chef-demo-2026"), &["--user", "chef", "stats"]));
+    let stick = dir.path().join("cle");
+    let out = daftar(&db, Some("chef-demo-2026"), &["--user", "chef", "backup", "--to", &stick.to_string_lossy()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = stdout(&out).trim().to_owned();
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", db.display()));
+    }
+    let restored = daftar(&db, Some("admin-demo-2026"), &["--user", "admin", "restore", &file]);
+    assert!(restored.status.success(), "{}", stderr(&restored));
+    assert!(stdout(&restored).contains("Sauvegarde de BL-DEMO"), "{}", stdout(&restored));
+    let after = stdout(&daftar(&db, Some("chef-demo-2026"), &["--user", "chef", "stats"]));
+    let figures = |s: &str| s.lines().filter(|l| !l.starts_with("Journal")).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(figures(&after), figures(&before));
+    let refused = daftar(&db, Some("faux"), &["--user", "admin", "restore", &file]);
+    assert!(!refused.status.success());
+}

@@ -429,6 +429,12 @@ fn an_administrator_resets_a_password_and_calibrates_the_printer() {
     fill(&mut harness, "Décalage vers le bas (mm)", "2,5");
     click(&mut harness, "Enregistrer le calibrage");
     assert!(has_text(&harness, "Enregistré : 2,5 mm vers le bas, -1,5 mm vers la droite."), "{:#?}", harness.root());
+    // A backup onto a stick, on demand.
+    let stick = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    fill(&mut harness, "Dossier de sauvegarde", &stick.path().display().to_string());
+    click(&mut harness, "Sauvegarder sur clé USB");
+    assert!(has_text(&harness, "Sauvegarde écrite et relue"), "{:#?}", harness.root());
+    assert_eq!(ok(std::fs::read_dir(stick.path())).count(), 1);
     click(&mut harness, "Se déconnecter");
     log_in(&mut harness, "agent", "agent-remis-2026");
     assert!(has_text(&harness, "agent — Agent de saisie"), "the reset password opens the agent's session");

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area (ripgrep's layout).
 
 mod audit_chain;
+mod backup;
 mod boundaries;
 mod cli;
 mod common;

@@ -6,6 +6,7 @@
 //! ([`crate::domain::role::permits`]), validates its input, and applies its writes in one
 //! transaction (row, outbox and audit together).
 
+mod backup;
 mod certificates;
 mod documents;
 mod dossiers;
@@ -23,6 +24,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
+pub use backup::{BackupHeader, RestoreReport, read_backup, restore};
 pub use certificates::{CertificateSubject, issuer_of};
 pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};

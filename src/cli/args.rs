@@ -122,6 +122,18 @@ pub enum Command {
     /// renvoyer les données du site.
     #[command(subcommand)]
     Resync(ResyncCommand),
+    /// Écrit une sauvegarde chiffrée de la base dans DOSSIER (créé au besoin).
+    Backup {
+        /// Le dossier (une clé USB, un disque externe).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restaure une sauvegarde (même si la base actuelle est illisible) : le compte --user et son
+    /// mot de passe ouvrent les clés de la sauvegarde ; la base remplacée est gardée à côté.
+    Restore {
+        /// Le fichier de sauvegarde.
+        file: PathBuf,
+    },
     /// Rapports : le bilan d'une année ou d'une période.
     #[command(subcommand)]
     Report(ReportCommand),

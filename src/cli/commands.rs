@@ -73,6 +73,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Restore { file } => {
+            let user = cli.user.as_deref().ok_or_else(|| {
+                anyhow!("Indiquez le compte qui détient les clés avec --user IDENTIFIANT (mot de passe dans DAFTAR_PASSWORD).")
+            })?;
+            let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {user} : "))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("Lecture de {}", file.display()))?;
+            let report = crate::app::restore(&db, &bytes, user, &password)?;
+            println!("Sauvegarde de {} du {} restaurée dans {}.", report.site, report.made_at, db.display());
+            if let Some(kept) = &report.replaced {
+                println!("L'ancienne base est gardée : {}", kept.display());
+            }
+            if report.has_parent {
+                println!(
+                    "Ce site dépend d'une délégation : faites « daftar resync request » pour retrouver ce qui a suivi la sauvegarde."
+                );
+            }
+            Ok(())
+        }
         Command::VerifyCertificate { payload } => {
             let core = Core::open(&db, false)?;
             let payload = if payload == "-" { std::io::read_to_string(std::io::stdin())? } else { payload };
@@ -282,6 +300,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         }
         Command::Programme(cmd) => programme(core, session, cmd)?,
         Command::Certificate(cmd) => certificate(core, session, cmd)?,
+        Command::Backup { to } => println!("{}", core.backup(session, &to)?.display()),
         Command::Identity(IdentityCommand::Export { out }) => {
             let identity = core.identity_file(session)?;
             refuse_existing(&out)?;
@@ -331,6 +350,10 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             match core.export_bundle(session, &to, keep.as_deref())? {
                 Some(report) => {
                     println!("{}", report.path.display());
+                    // After each export, a backup stays at the office (the stick may be lost).
+                    if let Err(e) = core.auto_backup(session, true) {
+                        eprintln!("Attention : la sauvegarde automatique a échoué ({e}).");
+                    }
                     if let Some(slip) = &bordereau {
                         write_new(slip, &core.transmittal_pdf(session, &report)?)?;
                         eprintln!("Bordereau de transmission : {}", slip.display());
@@ -392,7 +415,11 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             let count = core.import_csv(session, target, &bytes)?;
             println!("{count} ligne(s) importée(s) depuis {}.", file.display());
         }
-        Command::Init(_) | Command::Demo(_) | Command::Provinces | Command::VerifyCertificate { .. } => {
+        Command::Init(_)
+        | Command::Demo(_)
+        | Command::Provinces
+        | Command::VerifyCertificate { .. }
+        | Command::Restore { .. } => {
             unreachable!("handled before login")
         }
     }

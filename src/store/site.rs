@@ -198,6 +198,25 @@ pub fn next_counter(conn: &Connection, name: &str) -> Result<i64, StoreError> {
     )?)
 }
 
+/// The wrapped copies of the current keys, per login (for a backup's header: whoever holds the
+/// keys can open the backup with their password, even without the live database).
+pub fn current_wraps(conn: &Connection) -> Result<Vec<(String, WrappedKeys)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT u.login, w.wrapped FROM key_wraps w JOIN users u ON u.id = w.user_id
+         WHERE w.key_id = (SELECT max(id) FROM site_keys WHERE retired_at IS NULL) AND u.disabled_at IS NULL
+         ORDER BY u.login",
+    )?;
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?.collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(login, json)| {
+            serde_json::from_str(&json)
+                .map(|w| (login, w))
+                .map_err(|e| StoreError::Corrupt { table: "key_wraps", message: e.to_string() })
+        })
+        .collect()
+}
+
 /// Records the site this installation reports to.
 pub fn set_parent(conn: &Connection, code: &str) -> Result<(), StoreError> {
     conn.execute("UPDATE site SET parent_code = ?1", [code])?;

@@ -277,6 +277,10 @@ pub enum Request {
     Check,
     /// Where sync stands.
     SyncStatus,
+    /// An encrypted backup into a folder (a stick, an external disk).
+    Backup(PathBuf),
+    /// The daily automatic backup, if one is due.
+    AutoBackup,
     /// Write the bundle for the parent into a folder (the stick).
     ExportBundle(PathBuf),
     /// Read bundles and replies (files or folders).
@@ -411,6 +415,8 @@ pub enum Reply {
     Integrity(Result<CheckReport, AppError>),
     /// Where sync stands.
     SyncStatus(Result<SyncStatus, AppError>),
+    /// A backup was written (or was not due).
+    BackedUp(Result<Option<PathBuf>, AppError>),
     /// What a sync action did (a message per file or bundle), then the state.
     SyncDone(Vec<Result<String, AppError>>),
     /// The certificate register.
@@ -636,6 +642,8 @@ impl Worker {
                 );
             }
             Request::SyncStatus => Reply::SyncStatus(self.with(|core, s| core.sync_status(s))),
+            Request::Backup(dir) => Reply::BackedUp(self.with(|core, s| core.backup(s, &dir).map(Some))),
+            Request::AutoBackup => Reply::BackedUp(self.with(|core, s| core.auto_backup(s, false))),
             Request::ExportBundle(dir) => {
                 let keep = self.data_dir.join("envois");
                 let documents = self.data_dir.join("documents");
@@ -654,7 +662,11 @@ impl Worker {
                             let path = save_in_folder(&documents, &stem, &core.transmittal_pdf(s, &r)?)?;
                             Ok(format!("Bordereau de transmission à imprimer : {}", path.display()))
                         });
-                        Reply::SyncDone(vec![Ok(written), slip])
+                        // After each export, a backup stays at the office (the stick may be lost).
+                        let backup = self.with(|core, s| core.auto_backup(s, true)).map(|path| {
+                            format!("Sauvegarde faite : {}", path.map(|p| p.display().to_string()).unwrap_or_default())
+                        });
+                        Reply::SyncDone(vec![Ok(written), slip, backup])
                     }
                     Ok(None) => Reply::SyncDone(vec![Ok(
                         "Rien à envoyer : la délégation a accusé réception de toutes les modifications.".into(),

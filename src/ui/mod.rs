@@ -315,8 +315,10 @@ impl DaftarApp {
                 if self.screen != Screen::Dashboard {
                     requests.push(Request::Dashboard);
                 }
-                // Start-up did only cheap checks; the full one runs now, off the window's thread.
+                // Start-up did only cheap checks; the full one runs now, off the window's thread,
+                // then the daily backup if it is due.
                 requests.push(Request::Check);
+                requests.push(Request::AutoBackup);
                 for request in requests {
                     self.backend.send(request);
                 }
@@ -488,6 +490,13 @@ impl DaftarApp {
             Reply::Users(result) => match result {
                 Ok(rows) => self.users = Some(rows),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::BackedUp(result) => match result {
+                Ok(Some(path)) if self.screen == Screen::Settings => {
+                    self.message = Some(Message::ok(format!("Sauvegarde écrite et relue : {}", path.display())));
+                }
+                Ok(_) => {}
+                Err(e) => self.message = Some(Message::error(format!("Sauvegarde impossible : {e}"))),
             },
             Reply::SyncStatus(result) => match result {
                 Ok(status) => self.sync.status = Some(status),

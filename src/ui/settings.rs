@@ -40,6 +40,8 @@ pub struct SettingsForm {
     pub margins_typed: (String, String),
     /// What is wrong with the calibration typed.
     pub margin_errors: FieldErrors,
+    /// The folder to back up to, as typed.
+    pub backup_dir: String,
 }
 
 impl SettingsForm {
@@ -70,6 +72,23 @@ pub fn settings_ui(
 ) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Paramètres");
+    ui.columns(2, |columns| {
+        requests.extend(accounts_ui(&mut columns[0], users, form, session));
+        let ui = &mut columns[1];
+        requests.extend(own_password_ui(ui, form));
+        if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
+            ui.add_space(8.0);
+            requests.extend(margins_ui(ui, form));
+        }
+        ui.add_space(8.0);
+        requests.extend(backups_ui(ui, form));
+    });
+    requests
+}
+
+/// The site's identity and its accounts (created, reset, disabled by the administrator).
+fn accounts_ui(ui: &mut Ui, users: Option<&[UserRow]>, form: &mut SettingsForm, session: &SessionInfo) -> Vec<Request> {
+    let mut requests = Vec::new();
     let site = &session.site;
     ui.label(RichText::new("Identité du site").strong());
     ui.label(format!("{} — {} ({})", site.code, site.name, site.level.label_fr()));
@@ -98,14 +117,12 @@ pub fn settings_ui(
                     }
                 });
                 if u.disabled_at.is_none() && u.login != session.login {
-                    ui.horizontal(|ui| {
-                        let typed = form.resets.entry(u.login.clone()).or_default();
-                        widgets::password(ui, &format!("Nouveau mot de passe de {}", u.login), typed);
-                        if ui.button(format!("Réinitialiser {}", u.login)).clicked() {
-                            let new = std::mem::take(typed);
-                            requests.push(Request::ResetPassword { login: u.login.clone(), new });
-                        }
-                    });
+                    let typed = form.resets.entry(u.login.clone()).or_default();
+                    widgets::password(ui, &format!("Nouveau mot de passe de {}", u.login), typed);
+                    if ui.button(format!("Réinitialiser {}", u.login)).clicked() {
+                        let new = std::mem::take(typed);
+                        requests.push(Request::ResetPassword { login: u.login.clone(), new });
+                    }
                 }
             }
         }
@@ -140,7 +157,12 @@ pub fn settings_ui(
             }
         }
     }
-    ui.add_space(8.0);
+    requests
+}
+
+/// The user's own password.
+fn own_password_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
+    let mut requests = Vec::new();
     ui.label(RichText::new("Mon mot de passe").strong());
     widgets::password(ui, "Mot de passe actuel", &mut form.old_password);
     widgets::password(ui, "Nouveau mot de passe", &mut form.new_password);
@@ -156,12 +178,33 @@ pub fn settings_ui(
             form.problem = Some("Les deux nouveaux mots de passe diffèrent.".into());
         }
     }
-    if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
-        ui.add_space(8.0);
-        requests.extend(margins_ui(ui, form));
+    requests
+}
+
+/// Backups: one a day and after each export go to the `sauvegardes/` folder next to the
+/// database; this writes one onto a stick or an external disk on demand.
+fn backups_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Sauvegardes").strong());
+    ui.label(
+        RichText::new(
+            "Une sauvegarde chiffrée est faite chaque jour et après chaque envoi à la délégation (dossier « sauvegardes » \
+             à côté de la base). Gardez-en aussi une copie hors du PC.",
+        )
+        .weak(),
+    );
+    ui.horizontal(|ui| {
+        widgets::field(ui, "Dossier de sauvegarde", &mut form.backup_dir, None);
+        if ui.button("Choisir le dossier de sauvegarde…").clicked()
+            && let Some(dir) = rfd::FileDialog::new().set_title("Sauvegarde").pick_folder()
+        {
+            form.backup_dir = dir.display().to_string();
+        }
+    });
+    let ready = !form.backup_dir.trim().is_empty();
+    if ui.add_enabled(ready, eframe::egui::Button::new("Sauvegarder sur clé USB")).clicked() {
+        requests.push(Request::Backup(std::path::PathBuf::from(form.backup_dir.trim())));
     }
-    ui.add_space(8.0);
-    ui.label(RichText::new("Sauvegardes : à venir avec le module de sauvegarde.").weak());
     requests
 }
 

@@ -1,0 +1,217 @@
+//! Backups: a consistent copy of the database (`VACUUM INTO`), encrypted with age to the site's
+//! own key and, when it has one, its parent's, so a dead disk with a forgotten password can still
+//! be recovered through the delegation. The header carries the accounts' password-wrapped keys:
+//! a restore needs no live database, only a login and password that held the keys.
+//!
+//! ```text
+//! offset  size  content
+//! 0       8     magic "DAFTARBK"
+//! 8       4     header length H, big-endian
+//! 12      H     header, UTF-8 JSON (see BackupHeader)
+//! 12+H    …     the database file, encrypted with age (binary format) to the recipients listed
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, Core, Session, check_store, write_to_stick};
+use crate::identity::WrappedKeys;
+use crate::store::Store;
+use crate::store::audit::timestamp;
+use crate::store::site as site_store;
+use crate::store::sync as sync_store;
+
+const MAGIC: &[u8; 8] = b"DAFTARBK";
+/// Automatic backups kept in the database's `sauvegardes/` folder.
+pub const KEPT: usize = 10;
+/// The file name's extension.
+pub const EXTENSION: &str = "daftar-sauvegarde";
+
+/// What a backup says about itself, in clear.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BackupHeader {
+    /// The site's code.
+    pub site: String,
+    /// The site's name.
+    pub name: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// The schema version of the copy.
+    pub schema: i64,
+    /// Who can decrypt it: the site, and its parent when pinned (codes).
+    pub recipients: Vec<String>,
+    /// The keys, wrapped for each account that holds them (Argon2id + ChaCha20-Poly1305).
+    pub wraps: Vec<(String, WrappedKeys)>,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone)]
+pub struct RestoreReport {
+    /// The site restored.
+    pub site: String,
+    /// When the backup was made.
+    pub made_at: String,
+    /// Where the replaced database was kept (none when there was none).
+    pub replaced: Option<PathBuf>,
+    /// Whether the site reports to a delegation (it should then ask for a resync).
+    pub has_parent: bool,
+}
+
+fn refused(message: impl Into<String>) -> AppError {
+    AppError::Refused(crate::domain::role::Refusal(message.into()))
+}
+
+/// Splits a backup file into its header and ciphertext.
+pub fn read_backup(bytes: &[u8]) -> Result<(BackupHeader, &[u8]), AppError> {
+    let not_one = || refused("Ce fichier n'est pas une sauvegarde Daftar (ou il est tronqué).");
+    if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        return Err(not_one());
+    }
+    let len = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    let header_bytes = bytes.get(12..12usize.saturating_add(len)).filter(|_| len <= 1 << 20).ok_or_else(not_one)?;
+    let header: BackupHeader = serde_json::from_slice(header_bytes).map_err(|_| not_one())?;
+    Ok((header, &bytes[12 + len..]))
+}
+
+impl Core {
+    /// Writes an encrypted backup of the database into `dir` (created if needed); returns its path.
+    pub fn backup(&self, session: &Session, dir: &Path) -> Result<PathBuf, AppError> {
+        session.require(crate::domain::role::Action::ViewRegister)?;
+        let conn = self.store.conn();
+        let site = self.site()?;
+        let (_, own) =
+            site_store::current_keys(conn)?.ok_or_else(|| AppError::Rule("Ce site n'a pas de clés.".into()))?;
+        let mut recipients = vec![(site.code.to_string(), own.age_recipient)];
+        if let Some(parent) = site.parent.as_ref().and_then(|p| sync_store::peer(conn, p.as_str()).ok().flatten()) {
+            recipients.push((parent.code, parent.keys.age_recipient));
+        }
+        // A consistent copy, whatever else is happening, then read back and removed.
+        std::fs::create_dir_all(dir)
+            .map_err(|e| AppError::Rule(format!("Dossier {} inaccessible : {e}", dir.display())))?;
+        let copy = dir.join(format!(".copie-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&copy);
+        conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
+        let plain = std::fs::read(&copy);
+        let _ = std::fs::remove_file(&copy);
+        let plain = plain.map_err(|e| AppError::Rule(format!("Copie de la base illisible : {e}")))?;
+        let parsed: Vec<age::x25519::Recipient> = recipients.iter().filter_map(|(_, r)| r.parse().ok()).collect();
+        let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+            .map_err(|e| AppError::Rule(format!("Chiffrement impossible : {e}")))?;
+        let mut ciphertext = Vec::with_capacity(plain.len() + 1024);
+        let mut writer = encryptor.wrap_output(&mut ciphertext).map_err(|e| AppError::Rule(e.to_string()))?;
+        std::io::Write::write_all(&mut writer, &plain)
+            .and_then(|()| writer.finish().map(|_| ()))
+            .map_err(|e| AppError::Rule(e.to_string()))?;
+        let now = self.clock.now_utc();
+        let header = BackupHeader {
+            site: site.code.to_string(),
+            name: site.name.clone(),
+            created_at: timestamp(now),
+            schema: crate::store::SCHEMA_VERSION,
+            recipients: recipients.into_iter().map(|(code, _)| code).collect(),
+            wraps: site_store::current_wraps(conn)?,
+        };
+        let json = serde_json::to_vec(&header).map_err(|e| AppError::Rule(e.to_string()))?;
+        let mut file = Vec::with_capacity(12 + json.len() + ciphertext.len());
+        file.extend_from_slice(MAGIC);
+        file.extend_from_slice(&(json.len() as u32).to_be_bytes());
+        file.extend_from_slice(&json);
+        file.extend_from_slice(&ciphertext);
+        let name = format!("{}-sauvegarde-{}.{EXTENSION}", site.code, now.format("%Y%m%d-%H%M%S%.3f"));
+        write_to_stick(dir, &name, &file)
+    }
+
+    /// The automatic backup into the database's `sauvegardes/` folder: made when `force`, or when
+    /// the newest there is a day old; keeps the [`KEPT`] newest. `None` when none was due.
+    pub fn auto_backup(&self, session: &Session, force: bool) -> Result<Option<PathBuf>, AppError> {
+        let Some(dir) = self.store.path().and_then(Path::parent).map(|d| d.join("sauvegardes")) else {
+            return Ok(None);
+        };
+        let mut existing: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == EXTENSION)).collect()
+            })
+            .unwrap_or_default();
+        existing.sort();
+        let fresh = existing
+            .last()
+            .and_then(|newest| newest.metadata().ok()?.modified().ok())
+            .is_some_and(|at| at.elapsed().is_ok_and(|age| age < std::time::Duration::from_secs(24 * 3600)));
+        if fresh && !force {
+            return Ok(None);
+        }
+        let path = self.backup(session, &dir)?;
+        existing.push(path.clone());
+        for old in existing.iter().rev().skip(KEPT) {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(Some(path))
+    }
+}
+
+/// Restores `backup` over the database at `db`, for the account `login` whose password opens
+/// the keys in the backup's header. Checks the copy (integrity, audit chain, site) before
+/// replacing anything, and keeps the replaced file next to it. Works when the live database is
+/// unreadable; when it is readable, it must be the same site.
+pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<RestoreReport, AppError> {
+    let (header, ciphertext) = read_backup(backup)?;
+    let wrapped =
+        header.wraps.iter().find(|(who, _)| who.eq_ignore_ascii_case(login.trim())).map(|(_, w)| w).ok_or_else(
+            || refused(format!("Le compte « {} » ne détient pas les clés dans cette sauvegarde.", login.trim())),
+        )?;
+    let secrets = wrapped.unwrap(login.trim(), password)?;
+    let plain = age::decrypt(secrets.age_identity(), ciphertext).map_err(|_| {
+        refused("La sauvegarde ne se déchiffre pas : elle est abîmée ou n'est pas chiffrée pour ce site.")
+    })?;
+    if let Ok(live) = Store::open(db, false)
+        && let Ok(Some(site)) = site_store::get(live.conn())
+        && site.code.as_str() != header.site
+    {
+        return Err(refused(format!(
+            "Cette sauvegarde est celle de {}, pas de {} : rien n'a été remplacé.",
+            header.site, site.code
+        )));
+    }
+    let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let candidate = dir.join(format!(".restauration-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&candidate);
+    std::fs::write(&candidate, &plain).map_err(|e| AppError::Rule(format!("Écriture impossible : {e}")))?;
+    let checked = (|| -> Result<(String, bool), AppError> {
+        let store = Store::open(&candidate, false)?;
+        let report = check_store(&store)?;
+        if !report.is_sound() {
+            return Err(refused(
+                "La copie contenue dans la sauvegarde ne passe pas la vérification : elle n'est pas restaurée.",
+            ));
+        }
+        let site =
+            site_store::get(store.conn())?.ok_or_else(|| refused("La sauvegarde ne contient pas de site installé."))?;
+        if site.code.as_str() != header.site {
+            return Err(refused("L'en-tête de la sauvegarde ne correspond pas à son contenu."));
+        }
+        Ok((site.code.to_string(), site.parent.is_some()))
+    })();
+    let (site, has_parent) = match checked {
+        Ok(found) => found,
+        Err(e) => {
+            let _ = std::fs::remove_file(&candidate);
+            return Err(e);
+        }
+    };
+    let replaced = if db.exists() {
+        let kept = db.with_extension(format!("remplacee-{}.sqlite", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+        std::fs::rename(db, &kept)
+            .map_err(|e| AppError::Rule(format!("La base actuelle n'a pas pu être mise de côté : {e}")))?;
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", db.display()));
+            let _ = std::fs::rename(&side, PathBuf::from(format!("{}{suffix}", kept.display())));
+        }
+        Some(kept)
+    } else {
+        None
+    };
+    std::fs::rename(&candidate, db)
+        .map_err(|e| AppError::Rule(format!("La restauration n'a pas pu se terminer : {e}")))?;
+    Ok(RestoreReport { site, made_at: header.created_at, replaced, has_parent })
+}

@@ -1,0 +1,106 @@
+//! Backups: encrypted copies that restore without the live database, checked before they replace
+//! anything, readable by the delegation.
+
+use std::path::Path;
+
+use daftar::app::{AppError, Core, Session, demo, read_backup, restore};
+use daftar::store::Store;
+
+use crate::common::{core_seeded, date, ok};
+
+/// The demo office on a file in `dir`, with some data.
+fn office_on_file(dir: &Path, name: &str) -> (Core, Session) {
+    let mut core = core_seeded(ok(Store::open(&dir.join(name), true)), 7);
+    let (admin, _) = ok(demo::create_demo_site(&mut core));
+    ok(demo::populate(&mut core, &admin, 40, 3));
+    (core, admin)
+}
+
+fn bilan(core: &Core) -> daftar::store::report::BilanFigures {
+    ok(daftar::store::report::bilan(core.store().conn(), date(1, 1, 2000), date(31, 12, 2026)))
+}
+
+#[test]
+fn backup_wipe_restore_gives_back_the_same_register() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    let (core, admin) = office_on_file(dir.path(), "bureau.sqlite");
+    let before = bilan(&core);
+    let path = ok(core.backup(&admin, &dir.path().join("cle")));
+    let bytes = ok(std::fs::read(&path));
+    let (header, _) = ok(read_backup(&bytes));
+    assert_eq!(header.site, "BL-DEMO");
+    assert!(header.wraps.iter().any(|(login, _)| login == "admin"), "the keys travel wrapped for their holders");
+    drop(core);
+    // The disk dies: nothing left of the database.
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{side}", db.display()));
+    }
+    assert!(matches!(restore(&db, &bytes, "admin", "mauvais"), Err(AppError::Identity(_))));
+    assert!(
+        matches!(restore(&db, &bytes, "agent", "agent-demo-2026"), Err(AppError::Refused(_))),
+        "a clerk holds no keys"
+    );
+    let report = ok(restore(&db, &bytes, "admin", "admin-demo-2026"));
+    assert!(report.replaced.is_none());
+    let mut back = core_seeded(ok(Store::open(&db, false)), 7);
+    let admin = ok(back.login("admin", "admin-demo-2026"));
+    assert_eq!(bilan(&back), before);
+    assert!(ok(back.check(&admin)).is_sound());
+}
+
+#[test]
+fn a_damaged_or_foreign_backup_is_refused_and_the_database_is_untouched() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (core, admin) = office_on_file(dir.path(), "bureau.sqlite");
+    let path = ok(core.backup(&admin, &dir.path().join("cle")));
+    let bytes = ok(std::fs::read(&path));
+    let before = bilan(&core);
+    drop(core);
+    let db = dir.path().join("bureau.sqlite");
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 10;
+    damaged[last] ^= 1;
+    assert!(restore(&db, &damaged, "admin", "admin-demo-2026").is_err());
+    assert!(restore(&db, &bytes[..bytes.len() / 2], "admin", "admin-demo-2026").is_err());
+    assert!(restore(&db, b"pas une sauvegarde", "admin", "admin-demo-2026").is_err());
+    // Another site's backup over this database.
+    let other_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut other = core_seeded(ok(Store::open(&other_dir.path().join("autre.sqlite"), true)), 9);
+    let other_admin = ok(other.init(&daftar::app::InstallSetup {
+        code: "BL-MIRLEFT".into(),
+        name: "Bureau local de Mirleft".into(),
+        level: "bureau".into(),
+        province: "581".into(),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: "admin-demo-2026".into(),
+        ..daftar::app::InstallSetup::default()
+    }));
+    let foreign = ok(std::fs::read(ok(other.backup(&other_admin, &other_dir.path().join("cle")))));
+    let err = restore(&db, &foreign, "admin", "admin-demo-2026").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("celle de BL-MIRLEFT, pas de BL-DEMO"), "{err}");
+    let live = core_seeded(ok(Store::open(&db, false)), 7);
+    assert_eq!(bilan(&live), before, "the live database is as it was");
+    let leftovers: Vec<String> = ok(std::fs::read_dir(dir.path()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("restauration") || name.contains("remplacee"))
+        .collect();
+    assert!(leftovers.is_empty(), "nothing replaced, no candidate left: {leftovers:?}");
+}
+
+#[test]
+fn the_delegation_can_decrypt_an_offices_backup() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut office = crate::common::office(None);
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut office, &mut dp, &dp_admin);
+    // An office in memory backs up like any other (the copy goes through a file).
+    let path = ok(office.core.backup(&office.admin, &dir.path().join("cle")));
+    let bytes = ok(std::fs::read(path));
+    let (header, ciphertext) = ok(read_backup(&bytes));
+    assert_eq!(header.recipients, ["BL-TIZNIT", "DP-TIZNIT"]);
+    let plain = ok(age::decrypt(dp_admin.secrets().unwrap_or_else(|| panic!("keys")).age_identity(), ciphertext));
+    assert!(plain.starts_with(b"SQLite format 3\0"));
+}
