@@ -167,7 +167,7 @@ fn own_password_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
     widgets::password(ui, "Mot de passe actuel", &mut form.old_password);
     widgets::password(ui, "Nouveau mot de passe", &mut form.new_password);
     widgets::password(ui, "Confirmer le nouveau mot de passe", &mut form.confirm_password);
-    if ui.button("Changer mon mot de passe").clicked() {
+    if ui.horizontal(|ui| ui.button("Changer mon mot de passe")).inner.clicked() {
         if form.new_password == form.confirm_password {
             requests.push(Request::ChangeOwnPassword {
                 old: std::mem::take(&mut form.old_password),
@@ -193,18 +193,18 @@ fn backups_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         )
         .weak(),
     );
+    widgets::field(ui, "Dossier de sauvegarde", &mut form.backup_dir, None);
     ui.horizontal(|ui| {
-        widgets::field(ui, "Dossier de sauvegarde", &mut form.backup_dir, None);
         if ui.button("Choisir le dossier de sauvegarde…").clicked()
             && let Some(dir) = rfd::FileDialog::new().set_title("Sauvegarde").pick_folder()
         {
             form.backup_dir = dir.display().to_string();
         }
+        let ready = !form.backup_dir.trim().is_empty();
+        if ui.add_enabled(ready, eframe::egui::Button::new("Sauvegarder sur clé USB")).clicked() {
+            requests.push(Request::Backup(std::path::PathBuf::from(form.backup_dir.trim())));
+        }
     });
-    let ready = !form.backup_dir.trim().is_empty();
-    if ui.add_enabled(ready, eframe::egui::Button::new("Sauvegarder sur clé USB")).clicked() {
-        requests.push(Request::Backup(std::path::PathBuf::from(form.backup_dir.trim())));
-    }
     requests
 }
 
@@ -228,7 +228,7 @@ fn margins_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
     widgets::field(ui, "Décalage vers la droite (mm)", &mut form.margins_typed.1, errors.for_field("left"));
     let (top, left) = saved.format_fr();
     ui.label(RichText::new(format!("Enregistré : {top} mm vers le bas, {left} mm vers la droite.")).weak());
-    if ui.button("Enregistrer le calibrage").clicked() {
+    if ui.horizontal(|ui| ui.button("Enregistrer le calibrage")).inner.clicked() {
         match PrintMargins::parse(&form.margins_typed.0, &form.margins_typed.1) {
             Ok(margins) => requests.push(Request::SavePrintMargins(margins)),
             Err(errors) => form.margin_errors = errors,
