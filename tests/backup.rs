@@ -104,3 +104,21 @@ fn the_delegation_can_decrypt_an_offices_backup() {
     let plain = ok(age::decrypt(dp_admin.secrets().unwrap_or_else(|| panic!("keys")).age_identity(), ciphertext));
     assert!(plain.starts_with(b"SQLite format 3\0"));
 }
+
+#[test]
+fn one_copy_of_the_program_per_database() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    let (core, admin) = office_on_file(dir.path(), "bureau.sqlite");
+    let bytes = ok(std::fs::read(ok(core.backup(&admin, &dir.path().join("cle")))));
+    let window = ok(daftar::app::InstanceLock::acquire(&db));
+    let second = daftar::app::InstanceLock::acquire(&db).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(second.contains("déjà ouvert"), "{second}");
+    // No restore under a running window.
+    assert!(
+        restore(&db, &bytes, "admin", "admin-demo-2026").err().is_some_and(|e| e.to_string().contains("déjà ouvert"))
+    );
+    drop(window);
+    drop(core);
+    assert!(daftar::app::InstanceLock::acquire(&db).is_ok(), "released with the window");
+}

@@ -155,6 +155,8 @@ impl Core {
 /// replacing anything, and keeps the replaced file next to it. Works when the live database is
 /// unreadable; when it is readable, it must be the same site.
 pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<RestoreReport, AppError> {
+    // Never under a running window.
+    let _lock = InstanceLock::acquire(db)?;
     let (header, ciphertext) = read_backup(backup)?;
     let wrapped =
         header.wraps.iter().find(|(who, _)| who.eq_ignore_ascii_case(login.trim())).map(|(_, w)| w).ok_or_else(
@@ -214,4 +216,39 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
     std::fs::rename(&candidate, db)
         .map_err(|e| AppError::Rule(format!("La restauration n'a pas pu se terminer : {e}")))?;
     Ok(RestoreReport { site, made_at: header.created_at, replaced, has_parent })
+}
+
+/// The database's lock: one copy of the program works on a database at a time (a second
+/// window, or a restore while the window is open, is refused politely). Released when dropped or
+/// when the process ends, however it ends.
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
+
+impl InstanceLock {
+    /// Takes the lock of the database at `db` (the file `<db>.verrou` next to it).
+    pub fn acquire(db: &Path) -> Result<InstanceLock, AppError> {
+        let path = PathBuf::from(format!("{}.verrou", db.display()));
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| AppError::Rule(format!("Verrou de la base impossible ({}) : {e}", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(InstanceLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(AppError::Rule(
+                "Daftar est déjà ouvert sur cette base (une autre fenêtre, ou une autre session de ce PC) : \
+                 utilisez-la, ou fermez-la avant de recommencer."
+                    .into(),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(AppError::Rule(format!("Verrou de la base impossible ({}) : {e}", path.display())))
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-pub use backup::{BackupHeader, RestoreReport, read_backup, restore};
+pub use backup::{BackupHeader, InstanceLock, RestoreReport, read_backup, restore};
 pub use certificates::{CertificateSubject, issuer_of};
 pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};

@@ -570,6 +570,18 @@ impl eframe::App for DaftarApp {
 
 /// Opens the window over the database at `db` (created, and the set-up guided, on first start).
 pub fn run(db: &Path) -> anyhow::Result<()> {
+    // One window per database: a second one says so (in a dialog: a double-click has no terminal).
+    let _lock = match crate::app::InstanceLock::acquire(db) {
+        Ok(lock) => lock,
+        Err(e) => {
+            let _ = rfd::MessageDialog::new()
+                .set_title("Daftar")
+                .set_description(e.to_string())
+                .set_level(rfd::MessageLevel::Warning)
+                .show();
+            return Err(e.into());
+        }
+    };
     let core = Core::open(db, true)?;
     let needs_setup = core.needs_setup()?;
     let site_name = core.site().map(|s| format!("{} — {}", s.code, s.name)).unwrap_or_default();
