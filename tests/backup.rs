@@ -122,3 +122,18 @@ fn one_copy_of_the_program_per_database() {
     drop(core);
     assert!(daftar::app::InstanceLock::acquire(&db).is_ok(), "released with the window");
 }
+
+#[test]
+fn nothing_unencrypted_reaches_the_stick() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (core, admin) = office_on_file(dir.path(), "bureau.sqlite");
+    let stick = dir.path().join("cle");
+    let path = ok(core.backup(&admin, &stick));
+    let names: Vec<String> =
+        ok(std::fs::read_dir(&stick)).flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let bytes = ok(std::fs::read(path));
+    assert!(!bytes.windows(15).any(|w| w == b"SQLite format 3"), "the database travels encrypted");
+    let (header, _) = ok(read_backup(&bytes));
+    assert!(!ok(serde_json::to_string(&header)).contains("XW0"), "no CIN in the clear header");
+}

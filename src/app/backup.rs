@@ -86,10 +86,10 @@ impl Core {
         if let Some(parent) = site.parent.as_ref().and_then(|p| sync_store::peer(conn, p.as_str()).ok().flatten()) {
             recipients.push((parent.code, parent.keys.age_recipient));
         }
-        // A consistent copy, whatever else is happening, then read back and removed.
-        std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::Rule(format!("Dossier {} inaccessible : {e}", dir.display())))?;
-        let copy = dir.join(format!(".copie-{}.sqlite", std::process::id()));
+        // A consistent copy, whatever else is happening, read back and removed. It is made on this
+        // PC, next to the database: nothing unencrypted ever reaches the stick.
+        let scratch = self.store.path().and_then(Path::parent).map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let copy = scratch.join(format!(".copie-{}.sqlite", std::process::id()));
         let _ = std::fs::remove_file(&copy);
         conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
         let plain = std::fs::read(&copy);
