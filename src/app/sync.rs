@@ -19,6 +19,7 @@ use crate::domain::role::Action;
 use crate::domain::site::Level;
 use crate::domain::visit::Visit;
 use crate::identity::PublicKeys;
+use crate::store::StoreError;
 use crate::store::audit::{self, Entry, timestamp};
 use crate::store::records::{Record, RowMeta, Table, Writer};
 use crate::store::site as site_store;
@@ -1043,15 +1044,6 @@ impl Core {
                     .push((record, format!("appartient à {}, hors du ressort de {}", record.owner, header.sender)));
                 continue;
             }
-            // A row never changes hands through a bundle.
-            let held_owner: Option<String> = conn
-                .prepare_cached(&format!("SELECT owner FROM {} WHERE id = ?1", table.name()))?
-                .query_row([record.id.to_string()], |r| r.get(0))
-                .optional()?;
-            if let Some(held) = held_owner.filter(|held| *held != record.owner) {
-                conflicts.push((record, format!("cette ligne appartient ici à {held}, pas à {}", record.owner)));
-                continue;
-            }
             if let Some(cin) = incoming_row.cin() {
                 let other: Option<String> = conn
                     .prepare_cached(
@@ -1064,15 +1056,20 @@ impl Core {
                     continue;
                 }
             }
-            accepted.push(incoming_row);
+            accepted.push((incoming_row, record));
         }
         let writer = Writer::new(&tx, &site_code, &session.login, now);
         let mut rows = 0;
         // One table after the other: each table's indexes stay in the page cache.
-        accepted.sort_by_key(ArrivingRow::table_rank);
-        for row in &accepted {
-            if row.receive(&writer)? {
-                rows += 1;
+        accepted.sort_by_key(|(row, _)| row.table_rank());
+        for (row, record) in &accepted {
+            match row.receive(&writer) {
+                Ok(applied) => rows += usize::from(applied),
+                // A row never changes hands through a bundle: held here under another owner.
+                Err(AppError::Store(StoreError::NotOwner { owner })) => {
+                    conflicts.push((record, format!("cette ligne appartient ici à {owner}, pas à {}", record.owner)));
+                }
+                Err(e) => return Err(e),
             }
         }
         let at = timestamp(now);
