@@ -136,8 +136,6 @@ pub struct ExportReport {
     pub rows: usize,
     /// SHA-256 of the file, hex.
     pub hash: String,
-    /// The copy kept at the office, when it could be written.
-    pub kept: Option<PathBuf>,
     /// The recipient's code.
     pub recipient: String,
     /// When it was written (RFC 3339).
@@ -627,19 +625,17 @@ impl Core {
         let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
         act(&tx, now, &session.login, "sync.export", &content)?;
         tx.commit()?;
-        // The office's own copy: the stick is what counts, so a failure here is only reported.
-        let kept = keep.and_then(|keep| {
-            std::fs::create_dir_all(keep).ok()?;
-            let copy = keep.join(&name);
-            std::fs::write(&copy, &bytes).ok().map(|()| copy)
-        });
+        // The office's own copy: the stick is what counts (and a backup follows each export),
+        // so a copy that cannot be written does not undo the export.
+        if let Some(keep) = keep {
+            let _ = std::fs::create_dir_all(keep).and_then(|()| std::fs::write(keep.join(&name), &bytes));
+        }
         Ok(Some(ExportReport {
             path,
             sequence: out.next_sequence,
             range,
             rows: records.len(),
             hash,
-            kept,
             recipient: parent_code,
             written_at: timestamp(now),
             by_table: rows_per_table(&records),
@@ -694,7 +690,6 @@ impl Core {
             range: (0, 0),
             rows: 0,
             hash: sha256_hex(&bytes),
-            kept: None,
             recipient: office,
             written_at: timestamp(now),
             by_table: vec![],
@@ -815,7 +810,7 @@ impl Core {
         }
         if let Some(r) = rotation.filter(|r| r.keys != peer.keys) {
             // A verified rotation is adopted at once: the site's next bundles are signed with it.
-            sync_store::rotate_peer(conn, &peer.code, &r.keys, r.effective_from)?;
+            sync_store::rotate_peer(conn, &peer.code, &r.keys)?;
             let content =
                 serde_json::json!({ "site": peer.code, "fingerprint": r.keys.fingerprint(), "from": r.effective_from })
                     .to_string();
@@ -1165,7 +1160,7 @@ fn known_sites(conn: &rusqlite::Connection, keep: impl Fn(&Peer) -> bool) -> Res
         .into_iter()
         .filter(|p| keep(p))
         .map(|p| {
-            let retired_ed25519 = sync_store::retired_key(conn, &p.code).ok().flatten().map(|(old, _)| old);
+            let retired_ed25519 = sync_store::retired_key(conn, &p.code).ok().flatten();
             KnownSite {
                 code: p.code,
                 name: p.name,
@@ -1295,15 +1290,7 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
     if r.deleted_at.is_some() != r.delete_reason.is_some() {
         return Err("suppression sans motif".into());
     }
-    let meta = RowMeta {
-        id: r.id,
-        owner: r.owner.clone(),
-        version: r.version,
-        created_at: r.created_at.clone(),
-        updated_at: r.updated_at.clone(),
-        deleted_at: r.deleted_at.clone(),
-        delete_reason: r.delete_reason.clone(),
-    };
+    let meta = sync_store::meta_of(r);
     let row = match table {
         Table::CardHolders => typed(meta, r).map(|(m, v)| ArrivingRow::CardHolder(m, v))?,
         Table::Applicants => typed(meta, r).map(|(m, v)| ArrivingRow::Applicant(m, v))?,

@@ -314,7 +314,8 @@ fn corrupt(table: Table, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt { table: table.name(), message: e.to_string() }
 }
 
-fn read_meta(r: &rusqlite::Row<'_>) -> Result<RowMeta, rusqlite::Error> {
+/// Reads the bookkeeping columns of a row selected with [`ROW_COLUMNS`].
+pub(crate) fn read_meta(r: &rusqlite::Row<'_>) -> Result<RowMeta, rusqlite::Error> {
     let id: String = r.get(0)?;
     Ok(RowMeta {
         id: Uuid::parse_str(&id)

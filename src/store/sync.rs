@@ -2,10 +2,9 @@
 //! sequence numbers, bundles read, conflicts, the import log, and the rows a bundle carries.
 
 use rusqlite::{Connection, OptionalExtension as _, params};
-use uuid::Uuid;
 
 use super::StoreError;
-use super::records::{ROW_COLUMNS, Table};
+use super::records::{ROW_COLUMNS, RowMeta, Table, read_meta};
 use crate::identity::PublicKeys;
 use crate::sync::payload::WireRecord;
 
@@ -97,7 +96,7 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, relation = excluded.relation,
              supervisor = excluded.supervisor, ed25519 = excluded.ed25519, age_recipient = excluded.age_recipient,
              enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL,
-             retired_ed25519 = NULL, retired_before = NULL",
+             retired_ed25519 = NULL",
         params![
             peer.code,
             peer.name,
@@ -112,31 +111,27 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A site's previous signing key and the sequence number from which it no longer signs.
-pub fn retired_key(conn: &Connection, code: &str) -> Result<Option<(String, u64)>, StoreError> {
+/// A site's previous signing key (certificates it signed before a rotation still verify).
+pub fn retired_key(conn: &Connection, code: &str) -> Result<Option<String>, StoreError> {
     Ok(conn
-        .query_row(
-            "SELECT retired_ed25519, retired_before FROM peers WHERE code = ?1 AND retired_ed25519 IS NOT NULL",
-            [code],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.try_into().unwrap_or(0))),
-        )
-        .optional()?)
+        .query_row("SELECT retired_ed25519 FROM peers WHERE code = ?1", [code], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }
 
-/// Adopts a site's new keys; its previous signing key keeps signing bundles numbered below
-/// `cut_over`.
-pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys, cut_over: u64) -> Result<(), StoreError> {
+/// Adopts a site's new keys; the previous signing key is kept for its old certificates only.
+pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE peers SET retired_ed25519 = ed25519, retired_before = ?4, ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
-        params![code, keys.ed25519, keys.age_recipient, cut_over as i64],
+        "UPDATE peers SET retired_ed25519 = ed25519, ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
+        params![code, keys.ed25519, keys.age_recipient],
     )?;
     Ok(())
 }
 
-/// Keeps a site's previous signing key, for the certificates it signed before a rotation; it no
-/// longer signs bundles.
+/// Keeps a site's previous signing key learnt from a keyring, for the certificates it signed
+/// before a rotation.
 pub fn remember_retired_key(conn: &Connection, code: &str, old: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE peers SET retired_ed25519 = ?2, retired_before = 0 WHERE code = ?1", params![code, old])?;
+    conn.execute("UPDATE peers SET retired_ed25519 = ?2 WHERE code = ?1", params![code, old])?;
     Ok(())
 }
 
@@ -353,20 +348,33 @@ pub fn rows_owned_by(conn: &Connection, owners: &[String]) -> Result<Vec<WireRec
 
 /// A row selected with [`ROW_COLUMNS`] as it travels.
 fn wire_record(table: Table, r: &rusqlite::Row<'_>) -> Result<WireRecord, StoreError> {
-    let corrupt = |message: String| StoreError::Corrupt { table: table.name(), message };
-    let id: String = r.get(0)?;
-    let data: String = r.get(7)?;
+    let meta = read_meta(r)?;
+    let data = serde_json::value::RawValue::from_string(r.get(7)?)
+        .map_err(|e| StoreError::Corrupt { table: table.name(), message: e.to_string() })?;
     Ok(WireRecord {
         table: table.name().to_owned(),
-        id: Uuid::parse_str(&id).map_err(|e| corrupt(e.to_string()))?,
-        owner: r.get(1)?,
-        version: r.get(2)?,
-        created_at: r.get(3)?,
-        updated_at: r.get(4)?,
-        deleted_at: r.get(5)?,
-        delete_reason: r.get(6)?,
-        data: serde_json::value::RawValue::from_string(data).map_err(|e| corrupt(e.to_string()))?,
+        id: meta.id,
+        owner: meta.owner,
+        version: meta.version,
+        created_at: meta.created_at,
+        updated_at: meta.updated_at,
+        deleted_at: meta.deleted_at,
+        delete_reason: meta.delete_reason,
+        data,
     })
+}
+
+/// The bookkeeping of a row as it arrived.
+pub fn meta_of(r: &WireRecord) -> RowMeta {
+    RowMeta {
+        id: r.id,
+        owner: r.owner.clone(),
+        version: r.version,
+        created_at: r.created_at.clone(),
+        updated_at: r.updated_at.clone(),
+        deleted_at: r.deleted_at.clone(),
+        delete_reason: r.delete_reason.clone(),
+    }
 }
 
 /// After a restore: the numbers this site gives next (changes, bundles, dossiers,
