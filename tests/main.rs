@@ -6,6 +6,7 @@ mod boundaries;
 mod cli;
 mod common;
 mod csv_import;
+mod delegation;
 mod documents;
 mod duplicates;
 mod gui;

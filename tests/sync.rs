@@ -744,13 +744,7 @@ fn what_a_bundle_may_not_do_even_signed() {
     let records = genuine_records(&mut p);
     let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
     let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
-    // An acknowledgement inside a bundle going up.
     let m = manifest("BL-TIZNIT", 1, (0, 4));
-    let with_ack = ok(payload::encode(&m, &records, Some(payload::Ack { watermark: i64::MAX, last_sequence: 0 }), &[]));
-    assert!(
-        refused(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &with_ack)))
-            .contains("accusé")
-    );
     // A number from another site's series.
     let mut foreign_number = records.clone();
     let dossier = daftar::domain::dossier::Dossier {
@@ -787,6 +781,15 @@ fn what_a_bundle_may_not_do_even_signed() {
         &seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 1, (5, 4)), &records),
     ));
     assert_eq!(count(&p.dp, "applicants"), 0);
+    // An acknowledgement of publications the delegation never sent counts for nothing.
+    let with_ack = ok(payload::encode(&m, &records, Some(payload::Ack { watermark: i64::MAX, last_sequence: 0 }), &[]));
+    ok(import(&mut p.dp, &p.dp_admin, &seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &with_ack)));
+    let acknowledged: i64 =
+        ok(p.dp
+            .store()
+            .conn()
+            .query_row("SELECT acknowledged FROM sync_out WHERE recipient = 'BL-TIZNIT'", [], |r| r.get(0)));
+    assert_eq!(acknowledged, 0);
     // A revoked office's certificates are no longer vouched for.
     let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
     let (cert, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));

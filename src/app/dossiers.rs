@@ -199,10 +199,21 @@ impl Core {
     /// or delegation) needs grants, which become the dossier's funding lines.
     pub fn move_dossier(&mut self, session: &Session, dossier_id: Uuid, mv: Move<'_>) -> Result<(), AppError> {
         session.require(Action::ViewRegister)?;
+        let site = self.site()?;
         let conn = self.store.conn();
         let mut row = get_live::<Dossier>(conn, dossier_id)?;
         if let Some(action) = row.value.status.action_to(mv.to) {
             session.require(action)?;
+        }
+        let deciding = matches!(mv.to, Status::Approuve | Status::Rejete);
+        // A delegation decides on its offices' dossiers: the decision is its own row, and the
+        // office moves its dossier when the decision reaches it.
+        let office_dossier = row.meta.owner != site.code.as_str();
+        if office_dossier && decision_of(conn, dossier_id)?.is_some() {
+            return Err(AppError::Rule(format!(
+                "La commission a déjà statué sur le dossier {} : sa décision est en route vers le bureau.",
+                row.value.number
+            )));
         }
         if mv.on > self.clock.today() {
             return Err(AppError::Rule(format!("La date {} est dans le futur.", mv.on.format("%d/%m/%Y"))));
@@ -230,10 +241,12 @@ impl Core {
         });
         row.value.status = mv.to;
         self.write(session, |w, ids| {
-            if matches!(mv.to, Status::Approuve | Status::Rejete) {
+            if deciding {
                 record_decision(w, ids, dossier_id, &mv)?;
             }
-            w.update(dossier_id, &row.value, mv.reason)?;
+            if !office_dossier {
+                w.update(dossier_id, &row.value, mv.reason)?;
+            }
             Ok(())
         })
     }
@@ -250,7 +263,9 @@ impl Core {
     ) -> Result<Uuid, AppError> {
         session.require(Action::RecordDecision)?;
         let row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
-        if !matches!(row.value.status, Status::Approuve | Status::Finance) {
+        let approved_here = decision_of(self.store.conn(), dossier_id)?
+            .is_some_and(|d| d.meta.owner != row.meta.owner && d.value.approved);
+        if !matches!(row.value.status, Status::Approuve | Status::Finance) && !approved_here {
             return Err(AppError::Rule(format!(
                 "Le dossier {} est « {} » : seul un dossier approuvé reçoit des financements.",
                 row.value.number, row.value.status
@@ -347,7 +362,7 @@ impl Core {
                 (item, on)
             })
             .collect();
-        let decision = find::<Decision>(conn, "dossier_id = ?1", &id)?.into_iter().last();
+        let decision = decision_of(conn, dossier_id)?;
         let funding = find::<FundingLine>(conn, "dossier_id = ?1", &id)?
             .into_iter()
             .map(|line| {
@@ -408,6 +423,34 @@ fn record_decision(
         }
     }
     Ok(())
+}
+
+/// The live decision on a dossier, if the commission has decided.
+fn decision_of(conn: &rusqlite::Connection, dossier_id: Uuid) -> Result<Option<Row<Decision>>, AppError> {
+    Ok(find::<Decision>(conn, "dossier_id = ?1", &dossier_id.to_string())?.into_iter().last())
+}
+
+/// Moves one of this site's dossiers as the delegation's commission (`commission`, its code)
+/// decided, when the decision reaches it in a reply. Returns whether the dossier moved (it does
+/// once, from *transmis*).
+pub(crate) fn follow_decision(w: &Writer<'_>, decision: &Decision, commission: &str) -> Result<bool, AppError> {
+    let Some(mut row) = crate::store::records::get::<Dossier>(w.conn(), decision.dossier_id)? else {
+        return Ok(false);
+    };
+    if row.meta.owner != w.site() || row.meta.deleted_at.is_some() || row.value.status != Status::Transmis {
+        return Ok(false);
+    }
+    let to = if decision.approved { Status::Approuve } else { Status::Rejete };
+    row.value.history.push(Transition {
+        from: Status::Transmis,
+        to,
+        on: decision.decided_on,
+        by: format!("commission {commission}"),
+        reason: decision.reason.clone(),
+    });
+    row.value.status = to;
+    w.update(decision.dossier_id, &row.value, decision.reason.as_deref())?;
+    Ok(true)
 }
 
 /// The documents named by `codes` as received on `on`; unknown codes are refused.

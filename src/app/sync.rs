@@ -595,8 +595,13 @@ impl Core {
         if to <= out.acknowledged && !resync {
             return Ok(None);
         }
-        let records = sync_store::changed_rows(conn, out.acknowledged, to, &parent_code)?;
+        // Up the tree go the rows of this site and of the sites below it, never what came down.
+        let own = subtree_of(conn, site.code.as_str())?;
+        let records = sync_store::changed_rows(conn, out.acknowledged, to, |_, owner| own.iter().any(|c| c == owner))?;
         let range = (out.acknowledged, to);
+        // What this site holds of the parent's publications, so its next reply starts there.
+        let from_parent = sync_store::incoming(conn, &parent_code)?;
+        let ack = Ack { watermark: from_parent.watermark, last_sequence: from_parent.last_sequence };
         // Up the tree: the identities of the sites below us, so the level above takes their rows.
         let subtree = known_sites(conn, |p| p.relation != Relation::Parent)?;
         let content = Sealing {
@@ -604,7 +609,7 @@ impl Core {
             sequence: out.next_sequence,
             range,
             records: &records,
-            ack: None,
+            ack: Some(ack),
             sites: &subtree,
             resync,
         };
@@ -659,14 +664,23 @@ impl Core {
             watermark: held.watermark,
             last_sequence: sync_store::highest_sequence_seen(conn, &office)?.max(held.last_sequence),
         };
-        // A site that asked for a resync gets its own rows (and its subtree's) back.
+        // Down go this site's publications (decisions, funding, programmes) the office has not
+        // acknowledged; a site that asked for a resync gets them all, and its own rows back.
         let resync_key = format!("{RESYNC_ASKED}{office}");
         let resync = site_store::setting(conn, &resync_key)?.is_some();
-        let records = if resync { sync_store::rows_owned_by(conn, &subtree_of(conn, &office)?)? } else { vec![] };
+        let below = subtree_of(conn, &office)?;
+        let range = (out.acknowledged, sync_store::last_change(conn)?.max(out.acknowledged));
+        let records = if resync {
+            let mut rows = sync_store::rows_owned_by(conn, &below)?;
+            rows.extend(sync_store::published_for(conn, &below, None)?);
+            rows
+        } else {
+            sync_store::published_for(conn, &below, Some(range))?
+        };
         let content = Sealing {
             kind: Kind::Reply,
             sequence: out.next_sequence,
-            range: (0, 0),
+            range,
             records: &records,
             ack: Some(ack),
             sites: &keyring,
@@ -678,7 +692,14 @@ impl Core {
         let path = write_to_stick(dir, &name, &bytes)?;
         let now = self.clock.now_utc();
         let tx = self.store.transaction()?;
-        sync_store::record_sent(&tx, &office, out.next_sequence, 0, &timestamp(now), &path.display().to_string())?;
+        sync_store::record_sent(
+            &tx,
+            &office,
+            out.next_sequence,
+            range.1,
+            &timestamp(now),
+            &path.display().to_string(),
+        )?;
         tx.execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
         let content =
             serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
@@ -687,12 +708,12 @@ impl Core {
         Ok(ExportReport {
             path,
             sequence: out.next_sequence,
-            range: (0, 0),
-            rows: 0,
+            range,
+            rows: records.len(),
             hash: sha256_hex(&bytes),
             recipient: office,
             written_at: timestamp(now),
-            by_table: vec![],
+            by_table: rows_per_table(&records),
             transmitted: vec![],
         })
     }
@@ -1002,9 +1023,6 @@ impl Core {
             self.store.widen_cache(4)?;
         }
         // Everything from here, identities learnt included, is one transaction.
-        if header.kind == Kind::Changes && content.ack.is_some() {
-            return Err(refuse("Paquet refusé : un paquet montant ne porte pas d'accusé de réception."));
-        }
         let tx = self.store.transaction()?;
         learn_sites(&tx, header.kind, &header.sender, &site_code, &content.sites, &timestamp(now))?;
         let conn: &rusqlite::Connection = &tx;
@@ -1030,9 +1048,18 @@ impl Core {
                     record.table
                 ))
             })?;
+            let ours = own.iter().any(|c| c == &record.owner);
             let owner_ok = match header.kind {
                 Kind::Changes => subtree.iter().any(|code| code == &record.owner),
-                Kind::Reply => record.owner == header.sender || (resyncing && own.iter().any(|c| c == &record.owner)),
+                // The parent publishes what it and the levels above own; our rows come back only
+                // in answer to our resync request.
+                Kind::Reply => {
+                    if ours {
+                        resyncing
+                    } else {
+                        record.owner == header.sender || sync_store::PUBLISHED.contains(&table)
+                    }
+                }
             };
             if !owner_ok {
                 conflicts
@@ -1067,6 +1094,14 @@ impl Core {
                 Err(e) => return Err(e),
             }
         }
+        // The commission's decisions on our dossiers move them on.
+        for (row, _) in &accepted {
+            if let ArrivingRow::Decision(meta, decision) = row
+                && meta.deleted_at.is_none()
+            {
+                super::dossiers::follow_decision(&writer, decision, &meta.owner)?;
+            }
+        }
         let at = timestamp(now);
         for (record, reason) in &conflicts {
             sync_store::queue_conflict(&tx, &at, &header.sender, record, reason)?;
@@ -1082,7 +1117,9 @@ impl Core {
             }
         }
         let state = Incoming {
-            watermark: if header.kind == Kind::Changes {
+            // A reply continuing what we hold moves our mark of the parent's publications on (one
+            // starting above it — we lost a reply — leaves it, so the next reply starts there).
+            watermark: if header.kind == Kind::Changes || header.from_change <= incoming.watermark || resyncing {
                 header.to_change.max(incoming.watermark)
             } else {
                 incoming.watermark
@@ -1092,22 +1129,16 @@ impl Core {
             last_at: Some(at.clone()),
         };
         sync_store::set_incoming(&tx, &header.sender, &state)?;
-        if let Some(ack) = content.ack {
-            if resyncing {
-                sync_store::continue_numbers_above(&tx, &site_code, &header.sender, ack.watermark, ack.last_sequence)?;
-                tx.execute("DELETE FROM settings WHERE key = ?1", [RESYNC_PENDING])?;
+        match (header.kind, content.ack) {
+            // A supervised site says how far it holds our publications.
+            (Kind::Changes, Some(ack)) => {
+                // Never beyond what we sent it (this file restored from an older copy, or a lie).
+                let sent = sync_store::outgoing(&tx, &header.sender)?.sent_to;
+                sync_store::record_ack(&tx, &header.sender, ack.watermark.min(sent))?;
+                sync_store::prune_acknowledged(&tx)?;
             }
-            let rotation: Option<Rotation> =
-                site_store::setting(&tx, ROTATION)?.and_then(|json| serde_json::from_str(&json).ok());
-            if rotation.is_some_and(|r| ack.last_sequence >= r.effective_from) {
-                // The parent has read a bundle signed with the new keys: the statement has done its job.
-                tx.execute("DELETE FROM settings WHERE key = ?1", [ROTATION])?;
-            }
-            // Changes numbered at or below what the parent holds but made here after a restore
-            // (numbering went back) have not reached it: they move above the watermark first.
-            sync_store::renumber_unsent_above(&tx, &header.sender, ack.watermark)?;
-            sync_store::record_ack(&tx, &header.sender, ack.watermark)?;
-            sync_store::prune_outbox(&tx, ack.watermark)?;
+            (Kind::Reply, Some(ack)) => take_parent_ack(&tx, &site_code, &header.sender, ack, resyncing)?,
+            (_, None) => {}
         }
         sync_store::record_bundle(
             &tx,
@@ -1152,6 +1183,33 @@ impl Core {
             alarm,
         })
     }
+}
+
+/// What the parent's acknowledgement settles here: a pending resync (numbers continue above
+/// what it holds), a rotation statement it has now seen used, the outbox lines it holds.
+fn take_parent_ack(
+    conn: &rusqlite::Connection,
+    site_code: &str,
+    parent: &str,
+    ack: Ack,
+    resyncing: bool,
+) -> Result<(), AppError> {
+    if resyncing {
+        sync_store::continue_numbers_above(conn, site_code, parent, ack.watermark, ack.last_sequence)?;
+        conn.execute("DELETE FROM settings WHERE key = ?1", [RESYNC_PENDING])?;
+    }
+    let rotation: Option<Rotation> =
+        site_store::setting(conn, ROTATION)?.and_then(|json| serde_json::from_str(&json).ok());
+    if rotation.is_some_and(|r| ack.last_sequence >= r.effective_from) {
+        // The parent has read a bundle signed with the new keys: the statement has done its job.
+        conn.execute("DELETE FROM settings WHERE key = ?1", [ROTATION])?;
+    }
+    // Changes numbered at or below what the parent holds but made here after a restore
+    // (numbering went back) have not reached it: they move above the watermark first.
+    sync_store::renumber_unsent_above(conn, parent, ack.watermark)?;
+    sync_store::record_ack(conn, parent, ack.watermark)?;
+    sync_store::prune_acknowledged(conn)?;
+    Ok(())
 }
 
 /// The identities of the known sites that `keep` selects, as they travel.

@@ -386,6 +386,16 @@ impl<'a> Writer<'a> {
         Writer { conn, site, actor, now, head: Cell::new(None) }
     }
 
+    /// The connection it writes through (for the reads a write depends on).
+    pub fn conn(&self) -> &'a Connection {
+        self.conn
+    }
+
+    /// The code of the site it writes for (the owner of what it creates).
+    pub fn site(&self) -> &'a str {
+        self.site
+    }
+
     /// Appends an audit entry (for acts that are not row writes: overrides, account changes).
     pub fn audit(&self, entry: &Entry<'_>) -> Result<i64, StoreError> {
         let head = match self.head.get() {

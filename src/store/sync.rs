@@ -207,13 +207,15 @@ pub struct Outgoing {
     pub acknowledged: i64,
     /// When the last bundle was written, and where.
     pub last_sent: Option<(String, String)>,
+    /// The highest change a bundle for the recipient carried.
+    pub sent_to: i64,
 }
 
 /// The state of what we sent `recipient`.
 pub fn outgoing(conn: &Connection, recipient: &str) -> Result<Outgoing, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT next_sequence, acknowledged, last_sent_at, last_file FROM sync_out WHERE recipient = ?1",
+            "SELECT next_sequence, acknowledged, last_sent_at, last_file, sent_to FROM sync_out WHERE recipient = ?1",
             [recipient],
             |r| {
                 let at: Option<String> = r.get(2)?;
@@ -222,11 +224,12 @@ pub fn outgoing(conn: &Connection, recipient: &str) -> Result<Outgoing, StoreErr
                     next_sequence: r.get::<_, i64>(0)?.try_into().unwrap_or(1),
                     acknowledged: r.get(1)?,
                     last_sent: at.zip(file),
+                    sent_to: r.get(4)?,
                 })
             },
         )
         .optional()?
-        .unwrap_or(Outgoing { next_sequence: 1, acknowledged: 0, last_sent: None }))
+        .unwrap_or(Outgoing { next_sequence: 1, acknowledged: 0, last_sent: None, sent_to: 0 }))
 }
 
 /// Records a bundle written for `recipient`, carrying changes up to `sent_to`.
@@ -292,9 +295,18 @@ pub fn highest_sequence_seen(conn: &Connection, sender: &str) -> Result<u64, Sto
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
-/// Removes the outbox lines up to `change` (acknowledged by the parent).
-pub fn prune_outbox(conn: &Connection, change: i64) -> Result<usize, StoreError> {
-    Ok(conn.execute("DELETE FROM outbox WHERE change_no <= ?1", [change])?)
+/// Removes the outbox lines every site this one exchanges with (its parent, the sites it
+/// supervises, revoked ones aside) has acknowledged. A site with no parent keeps them all: the
+/// day it enrolls one, its first bundle carries everything.
+pub fn prune_acknowledged(conn: &Connection) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "DELETE FROM outbox WHERE EXISTS (SELECT 1 FROM peers WHERE relation = 'parent')
+             AND change_no <= (
+                 SELECT coalesce(min(coalesce(o.acknowledged, 0)), 0) FROM peers p
+                 LEFT JOIN sync_out o ON o.recipient = p.code
+                 WHERE p.relation IN ('parent', 'child') AND p.revoked_at IS NULL)",
+        [],
+    )?)
 }
 
 /// The highest change number written so far (0 for none), pruned lines included.
@@ -307,24 +319,76 @@ pub fn last_change(conn: &Connection) -> Result<i64, StoreError> {
     )?)
 }
 
-/// The rows named by the outbox lines of (from, to], as they stand now, except those owned by
-/// `skip_owner` (what came from the recipient itself).
-pub fn changed_rows(conn: &Connection, from: i64, to: i64, skip_owner: &str) -> Result<Vec<WireRecord>, StoreError> {
+/// The rows named by the outbox lines of (from, to], as they stand now, that `keep` selects by
+/// table and owner.
+pub fn changed_rows(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+    keep: impl Fn(Table, &str) -> bool,
+) -> Result<Vec<WireRecord>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT table_name, row_id FROM outbox WHERE change_no > ?1 AND change_no <= ?2 AND owner <> ?3
+        "SELECT table_name, row_id, owner FROM outbox WHERE change_no > ?1 AND change_no <= ?2
          GROUP BY table_name, row_id ORDER BY min(change_no)",
     )?;
-    let keys = stmt
-        .query_map(params![from, to, skip_owner], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::with_capacity(keys.len());
-    for (table, id) in keys {
-        let Some(table) = Table::from_name(&table) else { continue };
+    let mut keys = stmt.query(params![from, to])?;
+    let mut out = Vec::new();
+    while let Some(key) = keys.next()? {
+        let Some(table) = Table::from_name(&key.get::<_, String>(0)?) else { continue };
+        if !keep(table, &key.get::<_, String>(2)?) {
+            continue;
+        }
         let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE id = ?1", table.name());
         let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([&id])?;
+        let mut rows = stmt.query([key.get::<_, String>(1)?])?;
         if let Some(row) = rows.next()? {
             out.push(wire_record(table, row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// What a parent publishes down to the sites it supervises: its decisions and the funding lines
+/// they grant, and its programmes — with those it received from above.
+pub const PUBLISHED: [Table; 3] = [Table::Decisions, Table::FundingLines, Table::Programmes];
+
+/// The published rows (see [`PUBLISHED`]) a site whose subtree is `subtree` should hold: those
+/// owned outside it, the decisions and funding lines only for its own dossiers. `changes`
+/// limits them to the outbox lines of (from, to]; `None` gives every such row (a resync).
+pub fn published_for(
+    conn: &Connection,
+    subtree: &[String],
+    changes: Option<(i64, i64)>,
+) -> Result<Vec<WireRecord>, StoreError> {
+    let outside = |table: Table, owner: &str| PUBLISHED.contains(&table) && !subtree.iter().any(|c| c == owner);
+    let rows = match changes {
+        Some((from, to)) => changed_rows(conn, from, to, outside)?,
+        None => {
+            let mut rows = Vec::new();
+            for table in PUBLISHED {
+                let sql = format!("SELECT {ROW_COLUMNS} FROM {} ORDER BY rid", table.name());
+                let mut stmt = conn.prepare(&sql)?;
+                let mut found = stmt.query([])?;
+                while let Some(row) = found.next()? {
+                    let record = wire_record(table, row)?;
+                    if outside(table, &record.owner) {
+                        rows.push(record);
+                    }
+                }
+            }
+            rows
+        }
+    };
+    let mut dossier_owner =
+        conn.prepare_cached("SELECT owner FROM dossiers WHERE id = json_extract(?1, '$.dossier_id')")?;
+    let mut out = Vec::with_capacity(rows.len());
+    for record in rows {
+        let concerns = record.table == Table::Programmes.name() || {
+            let owner: Option<String> = dossier_owner.query_row([record.data.get()], |r| r.get(0)).optional()?;
+            owner.is_some_and(|o| subtree.contains(&o))
+        };
+        if concerns {
+            out.push(record);
         }
     }
     Ok(out)

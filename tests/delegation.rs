@@ -1,0 +1,135 @@
+//! The delegation: the commission's decisions and the reference data it publishes travel down
+//! in replies and move the offices' dossiers on; nothing of one office reaches another.
+
+use std::path::Path;
+
+use daftar::app::{Core, ImportOutcome, Move, Session};
+use daftar::domain::Money;
+use daftar::domain::dossier::Status;
+use daftar::domain::funding::{Envelope, FundingSource, Grant, Programme};
+use daftar::domain::project::ProjectDraft;
+use uuid::Uuid;
+
+use crate::common::{ADMIN_PASSWORD, AGENT_PASSWORD, CHEF_PASSWORD, Office, applicant, count, date, office_seeded, ok};
+use crate::sync::{delegation_at, link};
+
+/// A dossier of `o` for the applicant `(cin, first name, last name)`, every document received,
+/// transmitted.
+pub fn transmitted(o: &mut Office, who: (&str, &str, &str), kind: &str, jobs: (&str, &str)) -> Uuid {
+    let (cin, first, last) = who;
+    let promoter = applicant(o, cin, first, last, "12/04/1975");
+    let draft = ProjectDraft {
+        kind: kind.into(),
+        name: format!("Projet {cin}"),
+        jobs_total: jobs.0.into(),
+        jobs_family: jobs.1.into(),
+        ..ProjectDraft::default()
+    };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let kind_code = ok(daftar::domain::project::ProjectKind::parse(kind));
+    let list = ok(daftar::store::reference::checklist(o.core.store().conn(), kind_code));
+    let docs: Vec<String> = list.iter().map(|item| item.code.clone()).collect();
+    let id = ok(o.core.open_dossier(&o.agent, project, date(2, 2, 2026), None, &docs)).meta.id;
+    for to in [Status::EnInstruction, Status::Complet] {
+        ok(o.core.move_dossier(&o.agent, id, Move::to(to, date(1, 3, 2026))));
+    }
+    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Transmis, date(2, 3, 2026))));
+    id
+}
+
+/// Writes `o`'s bundle and imports it at `at`.
+pub fn send_up(o: &mut Office, at: &mut Core, who: &Session, stick: &Path) -> ImportOutcome {
+    let report = ok(o.core.export_bundle(&o.chef, stick, None)).unwrap_or_else(|| panic!("nothing to export"));
+    ok(at.import_bundle(who, &ok(std::fs::read(&report.path)), "paquet"))
+}
+
+/// Writes the reply of `from` for `office` and returns its bytes.
+pub fn reply(from: &mut Core, who: &Session, office: &str, stick: &Path) -> Vec<u8> {
+    ok(std::fs::read(ok(from.export_reply(who, office, stick)).path))
+}
+
+pub fn money(raw: &str) -> Money {
+    ok(Money::parse_fr(raw))
+}
+
+fn status(o: &Office, id: Uuid) -> Status {
+    ok(o.core.dossier_view(&o.chef, id)).dossier.value.status
+}
+
+/// A second office of the province, with its own code and keys.
+pub fn other_office(code: &str, seed: u64) -> Office {
+    let mut o = office_seeded(None, seed);
+    ok(o.core.store().conn().execute("UPDATE site SET code = ?1", [code]));
+    o.admin = ok(o.core.login("admin", ADMIN_PASSWORD));
+    o.chef = ok(o.core.login("chef", CHEF_PASSWORD));
+    o.agent = ok(o.core.login("agent", AGENT_PASSWORD));
+    o
+}
+
+#[test]
+fn the_commissions_decisions_come_down_and_move_the_dossiers_on() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let mut tiznit = office_seeded(None, 7);
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    link(&mut tiznit, &mut dp, &dp_admin);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut mirleft, &mut dp, &dp_admin);
+    let approved = transmitted(&mut tiznit, ("JB123456", "Youssef", "El Alaoui"), "projet-individuel", ("3", "2"));
+    let rejected = transmitted(&mut tiznit, ("JB654321", "Fatima", "Zahraoui"), "projet-individuel", ("1", "1"));
+    send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+
+    // The commission decides at the delegation; the office's dossier itself is not touched there.
+    let grants = [
+        Grant { source: FundingSource::HcarBudget, amount: money("30 000") },
+        Grant { source: FundingSource::Indh { committee_ref: "CPDH-TIZ-2026-14".into() }, amount: money("20 000") },
+    ];
+    let on = date(10, 3, 2026);
+    ok(dp.move_dossier(&dp_admin, approved, Move::to(Status::Approuve, on).granting(&grants, Some("PV-2026-03"))));
+    ok(dp.move_dossier(&dp_admin, rejected, Move::to(Status::Rejete, on).because("Activité hors programme")));
+    let twice = dp.move_dossier(&dp_admin, approved, Move::to(Status::Rejete, on).because("non"));
+    assert!(twice.err().is_some_and(|e| e.to_string().contains("déjà statué")));
+    let view = ok(dp.dossier_view(&dp_admin, approved));
+    assert_eq!(view.dossier.value.status, Status::Transmis, "the office's row is the office's");
+    assert_eq!(view.committed(), money("50 000"));
+    // Reference data: a convention with its 2026 envelope.
+    let mut programme = ok(Programme::validate("AGENCE-SUD", "Agence du Sud", "وكالة الجنوب", "convention"));
+    programme.set_envelope(Envelope { year: 2026, amount: money("1 200 000"), target_projects: Some(64) });
+    ok(dp.save_programme(&dp_admin, &programme));
+
+    // A first reply is lost; the next one carries everything again.
+    let _lost = reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick);
+    let second = reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick);
+    match ok(tiznit.core.import_bundle(&tiznit.chef, &second, "réponse")) {
+        ImportOutcome::Applied { rows, conflicts: 0, .. } => assert_eq!(rows, 5, "2 decisions, 2 lines, 1 programme"),
+        other => panic!("{other}"),
+    }
+    assert_eq!((status(&tiznit, approved), status(&tiznit, rejected)), (Status::Approuve, Status::Rejete));
+    let view = ok(tiznit.core.dossier_view(&tiznit.chef, approved));
+    let last = view.dossier.value.history.last().cloned().unwrap_or_else(|| panic!("history"));
+    assert_eq!((last.by.as_str(), last.on), ("commission DP-TIZNIT", on));
+    assert_eq!(view.funding.len(), 2);
+    assert_eq!(ok(tiznit.core.programmes(&tiznit.chef)).len(), 1);
+    assert!(ok(tiznit.core.check(&tiznit.admin)).is_sound());
+    // The office pays the first tranche; its dossier becomes financé, and the delegation sees it.
+    let line = view.funding[0].0.meta.id;
+    ok(tiznit.core.disburse(&tiznit.chef, line, money("10 000"), date(20, 3, 2026), "OV-1"));
+    assert_eq!(status(&tiznit, approved), Status::Finance);
+    send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    assert_eq!(ok(dp.dossier_view(&dp_admin, approved)).dossier.value.status, Status::Finance);
+    assert_eq!(ok(dp.dossier_view(&dp_admin, rejected)).dossier.value.status, Status::Rejete);
+    // Mirleft gets the programme, never Tiznit's decisions or funding.
+    let to_mirleft = reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick);
+    ok(mirleft.core.import_bundle(&mirleft.chef, &to_mirleft, "réponse"));
+    assert_eq!((count(&mirleft.core, "programmes"), count(&mirleft.core, "decisions")), (1, 0));
+    assert_eq!(count(&mirleft.core, "funding_lines"), 0);
+    // A newer envelope replaces the older one at the office, never the reverse.
+    programme.set_envelope(Envelope { year: 2026, amount: money("1 500 000"), target_projects: Some(80) });
+    ok(dp.save_programme(&dp_admin, &programme));
+    let newer = reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick);
+    ok(tiznit.core.import_bundle(&tiznit.chef, &newer, "réponse"));
+    let held = ok(tiznit.core.programmes(&tiznit.chef));
+    assert_eq!(held[0].value.envelopes[0].amount, money("1 500 000"));
+    assert!(tiznit.core.import_bundle(&tiznit.chef, &second, "réponse").is_err(), "an older reply is refused");
+    assert_eq!(ok(tiznit.core.programmes(&tiznit.chef))[0].value.envelopes[0].amount, money("1 500 000"));
+}
