@@ -16,8 +16,8 @@ fn office_on_file(dir: &Path, name: &str) -> (Core, Session) {
     (core, admin)
 }
 
-fn bilan(core: &Core) -> daftar::store::report::BilanFigures {
-    ok(daftar::store::report::bilan(core.store().conn(), date(1, 1, 2000), date(31, 12, 2026)))
+fn bilan(core: &Core) -> daftar::domain::indicators::Bilan {
+    ok(daftar::store::report::bilan(core.store().conn(), date(1, 1, 2000), date(31, 12, 2026), None))
 }
 
 #[test]

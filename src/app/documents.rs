@@ -8,15 +8,18 @@ use chrono::NaiveDate;
 
 use super::certificates::issuer_of;
 use super::{AppError, Core, Session};
+use crate::documents::bilan_files::{self, BilanFormat};
 use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
 use crate::documents::lists::{CommissionLine, TransmittalSlip, commission_list, transmittal_slip};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::dates::format_date_fr;
 use crate::domain::dossier::{Dossier, Status};
+use crate::domain::indicators::{Bilan, Breakdown};
 use crate::domain::project::Project;
 use crate::domain::role::Action;
 use crate::domain::visit::Visit;
 use crate::store::records::{find, get_live};
+use crate::store::report::DrillLine;
 
 impl Core {
     /// Everything the documents say about the dossier numbered `number`.
@@ -174,8 +177,15 @@ impl Core {
         Ok(commission_list(&issuer_of(&session.site), self.clock.today(), &lines, self.print_margins()?))
     }
 
-    /// The *bilan* of `from..=to` (definitions in `docs/indicators.md`).
-    pub fn bilan_pdf(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<u8>, AppError> {
+    /// The *bilan* of `from..=to`, broken down `by` office, province or region when asked
+    /// (definitions in `docs/indicators.md`).
+    pub fn bilan(
+        &self,
+        session: &Session,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Breakdown>,
+    ) -> Result<Bilan, AppError> {
         session.require(Action::RunReports)?;
         if from > to {
             return Err(AppError::Rule(format!(
@@ -184,13 +194,49 @@ impl Core {
                 format_date_fr(to)
             )));
         }
-        let figures = crate::store::report::bilan(self.store.conn(), from, to)?;
-        Ok(crate::documents::bilan::bilan(
-            &issuer_of(&session.site),
-            self.clock.today(),
-            &figures,
-            self.print_margins()?,
-        ))
+        Ok(crate::store::report::bilan(self.store.conn(), from, to, by)?)
+    }
+
+    /// The dossiers behind the figure `key` of the bilan (in `group` when given).
+    pub fn bilan_drill_down(
+        &self,
+        session: &Session,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Breakdown>,
+        key: &str,
+        group: Option<&str>,
+    ) -> Result<Vec<DrillLine>, AppError> {
+        session.require(Action::RunReports)?;
+        Ok(crate::store::report::drill_down(self.store.conn(), from, to, by, key, group)?)
+    }
+
+    /// The bilan as a file of `format`.
+    pub fn bilan_file(
+        &self,
+        session: &Session,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Breakdown>,
+        format: BilanFormat,
+    ) -> Result<Vec<u8>, AppError> {
+        let figures = self.bilan(session, from, to, by)?;
+        match format {
+            BilanFormat::Pdf => Ok(crate::documents::bilan::bilan(
+                &issuer_of(&session.site),
+                self.clock.today(),
+                &figures,
+                self.print_margins()?,
+            )),
+            BilanFormat::Csv => bilan_files::csv(&figures).map_err(AppError::Rule),
+            BilanFormat::Xlsx => bilan_files::xlsx(&figures).map_err(AppError::Rule),
+            BilanFormat::Json => Ok(bilan_files::json(&figures, session.site.code.as_str())),
+        }
+    }
+
+    /// The printed *bilan* of `from..=to`.
+    pub fn bilan_pdf(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<u8>, AppError> {
+        self.bilan_file(session, from, to, None, BilanFormat::Pdf)
     }
 
     /// The *bordereau de transmission* of a bundle just written.

@@ -204,7 +204,10 @@ pub enum ReportCommand {
         /// Dernier jour (jj/mm/aaaa).
         #[arg(long, requires = "from")]
         to: Option<String>,
-        /// Le format du fichier.
+        /// Ventilation : office (bureau), province ou region.
+        #[arg(long)]
+        by: Option<String>,
+        /// Le format du fichier : pdf, csv (Excel français), xlsx ou json.
         #[arg(long, default_value = "pdf")]
         format: String,
         /// Le fichier à écrire.

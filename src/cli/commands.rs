@@ -20,7 +20,9 @@ use crate::domain::applicant::ApplicantDraft;
 use crate::domain::certificate::Verdict;
 use crate::domain::dates::parse_date_fr;
 use crate::domain::dossier::Status;
+use crate::documents::bilan_files::BilanFormat;
 use crate::domain::funding::{Envelope, FundingSource, Grant, Programme};
+use crate::domain::indicators::Breakdown;
 use crate::domain::project::{Member, ProjectDraft};
 use crate::domain::role::Role;
 use crate::domain::visit::Visit;
@@ -374,10 +376,9 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             println!("Conflit n° {id} {}.", if appliquer { "appliqué" } else { "écarté" });
         }
         Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
-        Command::Report(ReportCommand::Bilan { year, from, to, format, out }) => {
-            if format != "pdf" {
-                bail!("Format « {format} » non disponible pour le bilan : utilisez --format pdf.");
-            }
+        Command::Report(ReportCommand::Bilan { year, from, to, by, format, out }) => {
+            let format = BilanFormat::parse(&format).map_err(|e| anyhow!(e))?;
+            let by = by.as_deref().map(Breakdown::parse).transpose().map_err(|e| anyhow!(e))?;
             let (from, to) = match (year, from, to) {
                 (Some(year), _, _) => {
                     let day =
@@ -390,7 +391,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 _ => bail!("Indiquez --year ANNÉE, ou --from et --to."),
             };
             refuse_existing(&out)?;
-            write_new(&out, &core.bilan_pdf(session, from, to)?)?;
+            write_new(&out, &core.bilan_file(session, from, to, by, format)?)?;
             println!("{}", out.display());
         }
         Command::Document { kind, dossier, out } => {

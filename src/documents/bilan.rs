@@ -13,14 +13,45 @@ use crate::domain::money::group_thousands_fr;
 use crate::domain::print::PrintMargins;
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
-use crate::store::report::BilanFigures;
-
-fn count(pairs: &[(String, i64)], code: &str) -> i64 {
-    pairs.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n)
-}
+use crate::domain::indicators::{Bilan, Breakdown, family_of, kind_detail, status_detail};
 
 fn dh(centimes: i64) -> String {
     Money::from_centimes(centimes).map_or_else(|| "—".into(), Money::format_number_fr)
+}
+
+fn n(b: &Bilan, key: &str) -> String {
+    group_thousands_fr(b.value(key))
+}
+
+/// A family's note under its table: what counts and which date decides.
+fn note(keys: &[&str]) -> String {
+    keys.iter()
+        .filter_map(|k| family_of(k))
+        .map(|f| format!("{} : {} ({}, {}).", f.label_fr, f.counts, f.span.label_fr(), f.date))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The French and Arabic names of a funding source detail (`hcar`, `convention.CODE`).
+pub(crate) fn source_labels(detail: &str) -> (String, String) {
+    let (kind, code) = detail.split_once('.').map_or((detail, None), |(k, c)| (k, Some(c)));
+    let reference = Reference::shipped().funding_sources.iter().find(|s| s.code == kind);
+    let (fr, ar) = reference.map_or((kind.to_owned(), String::new()), |s| (s.label_fr.clone(), s.label_ar.clone()));
+    match code {
+        Some(code) => (format!("{fr} {code}"), format!("{ar} \u{2068}{code}\u{2069}")),
+        None => (fr, ar),
+    }
+}
+
+/// The name of a group of the breakdown (a province or region code gets its name).
+fn group_label(by: Breakdown, code: &str) -> String {
+    let reference = Reference::shipped();
+    let name = match by {
+        Breakdown::Office => None,
+        Breakdown::Province => reference.province(code).map(|p| p.name_fr.clone()),
+        Breakdown::Region => reference.region(code).map(|r| r.name_fr.clone()),
+    };
+    name.map_or_else(|| code.to_owned(), |name| format!("{code} {name}"))
 }
 
 fn heading(c: &mut Canvas, y: f32, fr: &str, ar: &str, note: &str) -> f32 {
@@ -35,8 +66,8 @@ fn heading(c: &mut Canvas, y: f32, fr: &str, ar: &str, note: &str) -> f32 {
     c.paragraph(MARGIN, y + 5.0, TEXT_WIDTH, Align::Left, note, Style::fr(8.0).grey(0.35)) + 3.0
 }
 
-/// The bilan of `figures` as PDF bytes.
-pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &BilanFigures, shift: PrintMargins) -> Vec<u8> {
+/// The bilan `b` as PDF bytes.
+pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) -> Vec<u8> {
     let period_fr = format!("du {} au {}", long_date_fr(b.from), long_date_fr(b.to));
     let mut c = Canvas::new(&format!("Bilan {period_fr}"), shift);
     let y = letterhead::letterhead(&mut c, issuer);
@@ -53,51 +84,46 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &BilanFigures, shift: PrintMa
         c.line(MARGIN, 14.0, Align::Left, &repeat, Style::fr(8.5).bold().grey(0.3));
     };
 
-    let y = heading(
-        &mut c,
-        y + 6.0,
-        "Projets",
-        "المشاريع",
-        "Déposés : date de dépôt du dossier dans la période. Financés : premier décaissement dans la période. Cumul : premier décaissement jusqu'à la fin de la période.",
-    );
-    let mut rows: Vec<Vec<String>> = ProjectKind::ALL
+    let families = ["dossiers_deposes", "dossiers_approuves", "dossiers_rejetes", "projets_finances", "projets_finances_cumul"];
+    let y = heading(&mut c, y + 6.0, "Dossiers et projets", "الملفات والمشاريع", &note(&families));
+    let details: Vec<(String, &str, &str)> = ProjectKind::ALL
         .iter()
-        .map(|k| {
-            vec![
-                k.label_fr().to_owned(),
-                group_thousands_fr(count(&b.deposited, k.code())),
-                group_thousands_fr(count(&b.financed, k.code())),
-                group_thousands_fr(count(&b.financed_to_date, k.code())),
-                k.label_ar().to_owned(),
-            ]
+        .map(|k| (kind_detail(*k), k.label_fr(), k.label_ar()))
+        .chain([("total".to_owned(), "Total", "المجموع")])
+        .collect();
+    let rows: Vec<Vec<String>> = details
+        .iter()
+        .map(|(detail, fr, ar)| {
+            let mut row = vec![(*fr).to_owned()];
+            row.extend(families.iter().map(|f| n(b, &format!("{f}.{detail}"))));
+            row.push((*ar).to_owned());
+            row
         })
         .collect();
-    let sum = |pairs: &[(String, i64)]| group_thousands_fr(pairs.iter().map(|(_, n)| n).sum());
-    rows.push(vec!["Total".into(), sum(&b.deposited), sum(&b.financed), sum(&b.financed_to_date), "المجموع".into()]);
     let columns = [
-        Column::text("Type de projet", 50.0),
-        Column::figure("Déposés", 24.0),
-        Column::figure("Financés", 24.0),
-        Column::figure("Cumul financés", 30.0),
-        Column::arabic("نوع المشروع", 46.0),
+        Column::text("Type de projet", 38.0),
+        Column::figure("Déposés", 20.0),
+        Column::figure("Approuvés", 22.0),
+        Column::figure("Rejetés", 20.0),
+        Column::figure("Financés", 20.0),
+        Column::figure("Cumul financés", 26.0),
+        Column::arabic("نوع المشروع", 28.0),
     ];
     let y = table(&mut c, y, &columns, &rows, &mut next_page);
 
-    let y = heading(
-        &mut c,
-        y + 4.0,
-        "Emplois prévus des projets financés",
-        "مناصب الشغل",
-        "Emplois prévus au projet ; les emplois constatés aux visites de suivi figurent sur la fiche de chaque dossier.",
-    );
-    let rows = vec![
-        vec!["Dans la période".into(), group_thousands_fr(b.jobs_financed.0), group_thousands_fr(b.jobs_financed.1)],
-        vec!["Cumul".into(), group_thousands_fr(b.jobs_to_date.0), group_thousands_fr(b.jobs_to_date.1)],
-    ];
+    let families = ["emplois_prevus", "emplois_prevus_cumul", "emplois_constates_cumul"];
+    let y = heading(&mut c, y + 4.0, "Emplois", "مناصب الشغل", &note(&families));
+    let rows: Vec<Vec<String>> = families
+        .iter()
+        .map(|f| {
+            let label = family_of(f).map_or("", |f| f.label_fr);
+            vec![label.to_owned(), n(b, &format!("{f}.total")), n(b, &format!("{f}.famille"))]
+        })
+        .collect();
     let columns = [
-        Column::text("", 70.0),
-        Column::figure("Emplois", 50.0),
-        Column::figure("dont famille de la résistance", 54.0),
+        Column::text("", 90.0),
+        Column::figure("Emplois", 36.0),
+        Column::figure("dont famille de la résistance", 48.0),
     ];
     let y = table(&mut c, y, &columns, &rows, &mut next_page);
 
@@ -106,22 +132,28 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &BilanFigures, shift: PrintMa
         y + 4.0,
         "Soutien financier par source (DH)",
         "الدعم المالي حسب المصدر",
-        "Engagé : lignes de financement des années budgétaires de la période. Décaissé : versements datés dans la période. Un dossier cofinancé compte dans chacune de ses sources.",
+        &format!("{} Un dossier cofinancé compte dans chacune de ses sources.", note(&["dh_engages", "dh_decaisses"])),
     );
-    let sources = &Reference::shipped().funding_sources;
-    let mut rows: Vec<Vec<String>> = sources
+    let mut sources: Vec<&str> = Vec::new();
+    for figure in &b.figures {
+        let detail = figure.key.strip_prefix("dh_engages.").or_else(|| figure.key.strip_prefix("dh_decaisses."));
+        if let Some(detail) = detail.filter(|d| *d != "total" && !sources.contains(d)) {
+            sources.push(detail);
+        }
+    }
+    sources.push("total");
+    let rows: Vec<Vec<String>> = sources
         .iter()
-        .map(|s| {
+        .map(|detail| {
+            let (fr, ar) = if *detail == "total" { ("Total".into(), "المجموع".into()) } else { source_labels(detail) };
             vec![
-                s.label_fr.clone(),
-                dh(count(&b.committed, &s.code)),
-                dh(count(&b.disbursed, &s.code)),
-                s.label_ar.clone(),
+                fr,
+                dh(b.value(&format!("dh_engages.{detail}"))),
+                dh(b.value(&format!("dh_decaisses.{detail}"))),
+                ar,
             ]
         })
         .collect();
-    let total = |pairs: &[(String, i64)]| dh(pairs.iter().map(|(_, n)| n).sum());
-    rows.push(vec!["Total".into(), total(&b.committed), total(&b.disbursed), "المجموع".into()]);
     let columns = [
         Column::text("Source", 62.0),
         Column::figure("Engagé", 30.0),
@@ -130,27 +162,36 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &BilanFigures, shift: PrintMa
     ];
     let y = table(&mut c, y, &columns, &rows, &mut next_page);
 
-    let y = if b.envelopes.is_empty() {
+    let y = heading(
+        &mut c,
+        y + 4.0,
+        "Bénéficiaires",
+        "المستفيدون",
+        &note(&["beneficiaires_finances_cumul", "amo_couverts_cumul"]),
+    );
+    let rows = vec![
+        vec!["Porteurs de projets financés (cumul)".into(), n(b, "beneficiaires_finances_cumul.total")],
+        vec!["dont couverts par l'AMO".into(), n(b, "amo_couverts_cumul.total")],
+    ];
+    let y = table(&mut c, y, &[Column::text("", 120.0), Column::figure("Personnes", 54.0)], &rows, &mut next_page);
+
+    let envelopes: Vec<&str> = b
+        .figures
+        .iter()
+        .filter_map(|f| f.key.strip_prefix("enveloppes.").and_then(|k| k.strip_suffix(".montant")))
+        .collect();
+    let y = if envelopes.is_empty() {
         y
     } else {
-        let y = heading(
-            &mut c,
-            y + 4.0,
-            "Enveloppes",
-            "الأغلفة المالية",
-            "Engagé sur chaque enveloppe annuelle des programmes et conventions.",
-        );
-        let rows: Vec<Vec<String>> = b
-            .envelopes
+        let y = heading(&mut c, y + 4.0, "Enveloppes", "الأغلفة المالية", &note(&["enveloppes"]));
+        let rows: Vec<Vec<String>> = envelopes
             .iter()
-            .map(|u| {
-                vec![
-                    format!("{} — {}", u.code, u.name),
-                    u.envelope.year.to_string(),
-                    u.envelope.amount.format_number_fr(),
-                    u.committed.format_number_fr(),
-                    format!("{:.1} %", u.percent()).replace('.', ","),
-                ]
+            .map(|programme_year| {
+                let (code, year) = programme_year.rsplit_once('.').unwrap_or((programme_year, ""));
+                let amount = b.value(&format!("enveloppes.{programme_year}.montant"));
+                let engaged = b.value(&format!("enveloppes.{programme_year}.engage"));
+                let rate = if amount == 0 { 0.0 } else { engaged as f64 * 100.0 / amount as f64 };
+                vec![code.to_owned(), year.to_owned(), dh(amount), dh(engaged), format!("{rate:.1} %").replace('.', ",")]
             })
             .collect();
         let columns = [
@@ -168,19 +209,57 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &BilanFigures, shift: PrintMa
         y + 4.0,
         "Dossiers par statut",
         "الملفات حسب الوضعية",
-        &format!(
-            "État du registre le {} (tous les dossiers, quelle que soit leur date de dépôt).",
-            format_date_fr(today)
-        ),
+        &format!("{} Édité le {}.", note(&["dossiers_statut"]), format_date_fr(today)),
     );
     let rows: Vec<Vec<String>> = Status::ALL
         .iter()
         .map(|s| {
-            vec![s.label_fr().to_owned(), group_thousands_fr(count(&b.status_now, s.code())), s.label_ar().to_owned()]
+            let key = format!("dossiers_statut.{}", status_detail(*s));
+            vec![s.label_fr().to_owned(), n(b, &key), s.label_ar().to_owned()]
         })
         .collect();
     let columns = [Column::text("Statut", 70.0), Column::figure("Dossiers", 40.0), Column::arabic("الوضعية", 64.0)];
-    table(&mut c, y, &columns, &rows, &mut next_page);
+    let y = table(&mut c, y, &columns, &rows, &mut next_page);
+
+    if let Some(by) = b.by {
+        let y = heading(
+            &mut c,
+            y + 4.0,
+            &format!("Ventilation par {}", by.label_fr().to_lowercase()),
+            "التوزيع",
+            "Les mêmes définitions que ci-dessus, pour chaque groupe ; les enveloppes ne se ventilent pas.",
+        );
+        let keys = [
+            "dossiers_deposes.total",
+            "projets_finances.total",
+            "emplois_prevus.total",
+            "emplois_prevus.famille",
+            "dh_engages.total",
+            "dh_decaisses.total",
+        ];
+        let rows: Vec<Vec<String>> = b
+            .groups
+            .iter()
+            .map(|g| {
+                let mut row = vec![group_label(by, g)];
+                for key in keys {
+                    let value = b.value_in(key, g);
+                    row.push(if key.starts_with("dh_") { dh(value) } else { group_thousands_fr(value) });
+                }
+                row
+            })
+            .collect();
+        let columns = [
+            Column::text(by.label_fr(), 44.0),
+            Column::figure("Déposés", 18.0),
+            Column::figure("Financés", 18.0),
+            Column::figure("Emplois", 18.0),
+            Column::figure("dont fam.", 18.0),
+            Column::figure("Engagé DH", 29.0),
+            Column::figure("Décaissé DH", 29.0),
+        ];
+        table(&mut c, y, &columns, &rows, &mut next_page);
+    }
 
     let reference = format!("Bilan {} — {period_fr} — édité le {}", issuer.code, format_date_fr(today));
     c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));

@@ -3,6 +3,7 @@
 //! a signed summary, and bytes that depend only on the content (DESIGN §6).
 
 pub mod bilan;
+pub mod bilan_files;
 pub mod canvas;
 pub mod certificate;
 pub mod dossier;

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod dossier;
 pub mod errors;
 pub mod funding;
+pub mod indicators;
 pub mod money;
 pub mod names;
 pub mod print;

@@ -1,0 +1,407 @@
+//! The registry of indicators: every figure of the bilan under a stable key, with what it
+//! counts, whether it is a flow for the period or a stock, and which date decides
+//! (`docs/indicators.md` is written from this table).
+//!
+//! A key is a family and a detail: `projets_finances.pme`, `dh_engages.convention.AGENCE-SUD`,
+//! `emplois_prevus.famille`. Dossiers are counted, dirhams are summed: a dossier funded by two
+//! sources counts once in the dossier counts and in both sources' sums.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use super::dossier::Status;
+use super::project::ProjectKind;
+
+/// What a figure measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Dossiers, projects or people.
+    Count,
+    /// Jobs.
+    Jobs,
+    /// Dirhams, held in centimes.
+    Centimes,
+}
+
+impl Unit {
+    /// The unit's name in files.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unit::Count => "nombre",
+            Unit::Jobs => "emplois",
+            Unit::Centimes => "DH",
+        }
+    }
+}
+
+/// Over which time a figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// What happened in the period.
+    Period,
+    /// Everything from the start of the register to the end of the period.
+    Cumulative,
+    /// The register as it stands the day the report is made.
+    Current,
+}
+
+impl Span {
+    /// In French, for tables and files.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Span::Period => "flux de la période",
+            Span::Cumulative => "cumul à la fin de la période",
+            Span::Current => "état à la date d'édition",
+        }
+    }
+}
+
+/// A family of indicators: one definition, several details (project kinds, sources…).
+#[derive(Debug, Clone, Copy)]
+pub struct Family {
+    /// The stable key prefix.
+    pub key: &'static str,
+    /// French title.
+    pub label_fr: &'static str,
+    /// Arabic title.
+    pub label_ar: &'static str,
+    /// Unit.
+    pub unit: Unit,
+    /// Flow or stock.
+    pub span: Span,
+    /// The date that decides whether something counts.
+    pub date: &'static str,
+    /// What is counted, in French.
+    pub counts: &'static str,
+}
+
+/// Every family, in the bilan's order.
+pub const FAMILIES: [Family; 14] = [
+    Family {
+        key: "dossiers_deposes",
+        label_fr: "Dossiers déposés",
+        label_ar: "الملفات المودعة",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "date de dépôt du dossier",
+        counts: "les dossiers déposés, par type de projet",
+    },
+    Family {
+        key: "dossiers_approuves",
+        label_fr: "Dossiers approuvés",
+        label_ar: "الملفات المقبولة",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "date de la décision de la commission",
+        counts: "les dossiers approuvés par la commission, par type de projet",
+    },
+    Family {
+        key: "dossiers_rejetes",
+        label_fr: "Dossiers rejetés",
+        label_ar: "الملفات المرفوضة",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "date de la décision de la commission",
+        counts: "les dossiers rejetés par la commission, par type de projet",
+    },
+    Family {
+        key: "projets_finances",
+        label_fr: "Projets financés",
+        label_ar: "المشاريع الممولة",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "date du premier décaissement du projet",
+        counts: "les projets financés (créés), une fois chacun même avec plusieurs dossiers ou sources",
+    },
+    Family {
+        key: "projets_finances_cumul",
+        label_fr: "Projets financés — cumul",
+        label_ar: "المشاريع الممولة — المجموع التراكمي",
+        unit: Unit::Count,
+        span: Span::Cumulative,
+        date: "date du premier décaissement du projet",
+        counts: "les projets financés depuis l'ouverture du registre",
+    },
+    Family {
+        key: "emplois_prevus",
+        label_fr: "Emplois prévus des projets financés",
+        label_ar: "مناصب الشغل المتوقعة",
+        unit: Unit::Jobs,
+        span: Span::Period,
+        date: "date du premier décaissement du projet",
+        counts: "les emplois prévus des projets financés dans la période, dont pour la famille de la résistance",
+    },
+    Family {
+        key: "emplois_prevus_cumul",
+        label_fr: "Emplois prévus — cumul",
+        label_ar: "مناصب الشغل المتوقعة — المجموع التراكمي",
+        unit: Unit::Jobs,
+        span: Span::Cumulative,
+        date: "date du premier décaissement du projet",
+        counts: "les emplois prévus de tous les projets financés",
+    },
+    Family {
+        key: "emplois_constates_cumul",
+        label_fr: "Emplois constatés — cumul",
+        label_ar: "مناصب الشغل المعاينة",
+        unit: Unit::Jobs,
+        span: Span::Cumulative,
+        date: "date de la dernière visite de suivi (au plus tard la fin de la période)",
+        counts: "les emplois constatés à la dernière visite de chaque projet financé",
+    },
+    Family {
+        key: "dh_engages",
+        label_fr: "Soutien engagé (DH)",
+        label_ar: "الدعم الملتزم به (درهم)",
+        unit: Unit::Centimes,
+        span: Span::Period,
+        date: "année budgétaire de la ligne de financement",
+        counts: "les montants engagés, par source (budget HCAR, INDH, chaque convention, autres secteurs)",
+    },
+    Family {
+        key: "dh_decaisses",
+        label_fr: "Soutien décaissé (DH)",
+        label_ar: "الدعم المصروف (درهم)",
+        unit: Unit::Centimes,
+        span: Span::Period,
+        date: "date de paiement de la tranche",
+        counts: "les tranches payées, par source de leur ligne de financement",
+    },
+    Family {
+        key: "beneficiaires_finances_cumul",
+        label_fr: "Porteurs de projets financés",
+        label_ar: "حاملو المشاريع الممولة",
+        unit: Unit::Count,
+        span: Span::Cumulative,
+        date: "date du premier décaissement du projet",
+        counts: "les bénéficiaires (une fois chacun) porteurs d'un dossier financé",
+    },
+    Family {
+        key: "amo_couverts_cumul",
+        label_fr: "dont couverts par l'AMO",
+        label_ar: "منهم المستفيدون من التغطية الصحية",
+        unit: Unit::Count,
+        span: Span::Cumulative,
+        date: "date du premier décaissement du projet",
+        counts: "les porteurs de projets financés dont la couverture AMO est enregistrée",
+    },
+    Family {
+        key: "dossiers_statut",
+        label_fr: "Dossiers par statut",
+        label_ar: "الملفات حسب الوضعية",
+        unit: Unit::Count,
+        span: Span::Current,
+        date: "aucune : tous les dossiers, quelle que soit leur date",
+        counts: "les dossiers par statut ; à la délégation, un dossier transmis sur lequel la commission a statué compte comme approuvé ou rejeté",
+    },
+    Family {
+        key: "enveloppes",
+        label_fr: "Enveloppes des programmes",
+        label_ar: "الأغلفة المالية للبرامج",
+        unit: Unit::Centimes,
+        span: Span::Period,
+        date: "année budgétaire",
+        counts: "le montant de chaque enveloppe annuelle (CODE.ANNÉE.montant) et ce qui y est engagé (CODE.ANNÉE.engage)",
+    },
+];
+
+/// The family of `key`, if the key belongs to the registry.
+pub fn family_of(key: &str) -> Option<&'static Family> {
+    let prefix = key.split_once('.').map_or(key, |(f, _)| f);
+    FAMILIES.iter().find(|f| f.key == prefix)
+}
+
+/// The detail of a key for a project kind (`pme`, `projet_individuel`).
+pub fn kind_detail(kind: ProjectKind) -> String {
+    kind.code().replace('-', "_")
+}
+
+/// The detail of a key for a status (`en_instruction`).
+pub fn status_detail(status: Status) -> String {
+    status.code().replace('-', "_")
+}
+
+/// The detail of a key for a funding source: `hcar`, `indh`, `convention.CODE`, `autre`.
+pub fn source_detail(kind: &str, programme_code: Option<&str>) -> String {
+    match (kind, programme_code) {
+        ("convention", Some(code)) => format!("convention.{code}"),
+        _ => kind.to_owned(),
+    }
+}
+
+/// How figures are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    /// By the office that owns the dossier.
+    Office,
+    /// By the beneficiary's province of residence.
+    Province,
+    /// By the region of that province.
+    Region,
+}
+
+impl Breakdown {
+    /// Parses `office`, `province`, `region` (or their French names).
+    pub fn parse(raw: &str) -> Result<Breakdown, String> {
+        match raw.trim().to_lowercase().as_str() {
+            "office" | "bureau" => Ok(Breakdown::Office),
+            "province" => Ok(Breakdown::Province),
+            "region" | "région" => Ok(Breakdown::Region),
+            other => Err(format!("« {other} » : ventilation inconnue ; choisissez office, province ou region.")),
+        }
+    }
+
+    /// The column title.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Breakdown::Office => "Bureau",
+            Breakdown::Province => "Province",
+            Breakdown::Region => "Région",
+        }
+    }
+}
+
+/// The group a figure falls in when nothing is known of it (a beneficiary without province).
+pub const UNKNOWN_GROUP: &str = "non renseigné";
+
+/// One figure: its total and, when broken down, its value per group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    /// Its key.
+    pub key: String,
+    /// The total.
+    pub value: i64,
+    /// Per group (office, province or region code).
+    pub by_group: BTreeMap<String, i64>,
+}
+
+/// The bilan of a period: every figure of the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilan {
+    /// First day counted.
+    pub from: NaiveDate,
+    /// Last day counted.
+    pub to: NaiveDate,
+    /// The breakdown asked for.
+    pub by: Option<Breakdown>,
+    /// The groups met, sorted.
+    pub groups: Vec<String>,
+    /// The figures, in the registry's order.
+    pub figures: Vec<Figure>,
+}
+
+impl Bilan {
+    /// The value of `key` (0 when nothing counted).
+    pub fn value(&self, key: &str) -> i64 {
+        self.figures.iter().find(|f| f.key == key).map_or(0, |f| f.value)
+    }
+
+    /// The value of `key` in `group`.
+    pub fn value_in(&self, key: &str, group: &str) -> i64 {
+        self.figures.iter().find(|f| f.key == key).and_then(|f| f.by_group.get(group)).copied().unwrap_or(0)
+    }
+}
+
+/// Adds contributions up into a [`Bilan`]; the details every bilan shows are there even at 0.
+#[derive(Debug)]
+pub struct Tally {
+    index: HashMap<String, usize>,
+    figures: Vec<Figure>,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        let mut tally = Tally { index: HashMap::new(), figures: Vec::new() };
+        let kinds: Vec<String> = ProjectKind::ALL.iter().map(|k| kind_detail(*k)).collect();
+        for family in ["dossiers_deposes", "dossiers_approuves", "dossiers_rejetes", "projets_finances"] {
+            for detail in kinds.iter().map(String::as_str).chain(["total"]) {
+                tally.add(&format!("{family}.{detail}"), None, 0);
+            }
+        }
+        for detail in kinds.iter().map(String::as_str).chain(["total"]) {
+            tally.add(&format!("projets_finances_cumul.{detail}"), None, 0);
+        }
+        for family in ["emplois_prevus", "emplois_prevus_cumul", "emplois_constates_cumul"] {
+            for detail in ["total", "famille"] {
+                tally.add(&format!("{family}.{detail}"), None, 0);
+            }
+        }
+        for family in ["dh_engages", "dh_decaisses"] {
+            for detail in ["hcar", "indh", "autre", "total"] {
+                tally.add(&format!("{family}.{detail}"), None, 0);
+            }
+        }
+        tally.add("beneficiaires_finances_cumul.total", None, 0);
+        tally.add("amo_couverts_cumul.total", None, 0);
+        for status in Status::ALL {
+            tally.add(&format!("dossiers_statut.{}", status_detail(status)), None, 0);
+        }
+        tally
+    }
+}
+
+impl Tally {
+    /// Adds `value` to `key`, and to its value in `group` when given.
+    pub fn add(&mut self, key: &str, group: Option<&str>, value: i64) {
+        let i = match self.index.get(key) {
+            Some(i) => *i,
+            None => {
+                self.figures.push(Figure { key: key.to_owned(), value: 0, by_group: BTreeMap::new() });
+                self.index.insert(key.to_owned(), self.figures.len() - 1);
+                self.figures.len() - 1
+            }
+        };
+        let figure = &mut self.figures[i];
+        figure.value = figure.value.saturating_add(value);
+        if let Some(group) = group {
+            let cell = figure.by_group.entry(group.to_owned()).or_insert(0);
+            *cell = cell.saturating_add(value);
+        }
+    }
+
+    /// The bilan, figures in the registry's order (details as first met, `total` last).
+    pub fn finish(self, from: NaiveDate, to: NaiveDate, by: Option<Breakdown>) -> Bilan {
+        let mut figures = self.figures;
+        let rank = |key: &str| {
+            let family = family_of(key).map(|f| f.key);
+            (FAMILIES.iter().position(|f| Some(f.key) == family).unwrap_or(usize::MAX), key.ends_with(".total"))
+        };
+        // Stable: within a family and kind of line, the order of first addition.
+        figures.sort_by_key(|f| rank(&f.key));
+        let mut groups: Vec<String> = figures.iter().flat_map(|f| f.by_group.keys().cloned()).collect();
+        groups.sort();
+        groups.dedup();
+        Bilan { from, to, by, groups, figures }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_belongs_to_a_family_and_totals_come_last() {
+        let mut tally = Tally::default();
+        tally.add("dh_engages.convention.AGENCE-SUD", Some("BL-TIZNIT"), 150);
+        tally.add("dh_engages.total", Some("BL-TIZNIT"), 150);
+        let date = NaiveDate::default();
+        let bilan = tally.finish(date, date, Some(Breakdown::Office));
+        assert!(bilan.figures.iter().all(|f| family_of(&f.key).is_some()), "{:?}", bilan.figures);
+        let engaged: Vec<&str> =
+            bilan.figures.iter().filter(|f| f.key.starts_with("dh_engages.")).map(|f| f.key.as_str()).collect();
+        assert_eq!(
+            engaged,
+            ["dh_engages.hcar", "dh_engages.indh", "dh_engages.autre", "dh_engages.convention.AGENCE-SUD", "dh_engages.total"]
+        );
+        assert_eq!((bilan.value("dh_engages.total"), bilan.value_in("dh_engages.total", "BL-TIZNIT")), (150, 150));
+        assert_eq!(bilan.groups, ["BL-TIZNIT"]);
+    }
+
+    #[test]
+    fn breakdowns_parse_in_both_languages() {
+        assert_eq!(Breakdown::parse("bureau"), Ok(Breakdown::Office));
+        assert_eq!(Breakdown::parse("Région"), Ok(Breakdown::Region));
+        assert!(Breakdown::parse("commune").is_err());
+    }
+}
