@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
 use daftar::app::{Core, ImportOutcome, Move, Session};
 use daftar::domain::Money;
 use daftar::domain::dossier::Status;
@@ -13,14 +14,20 @@ use uuid::Uuid;
 use crate::common::{ADMIN_PASSWORD, AGENT_PASSWORD, CHEF_PASSWORD, Office, applicant, count, date, office_seeded, ok};
 use crate::sync::{delegation_at, link};
 
-/// A dossier of `o` for the applicant `(cin, first name, last name)`, every document received,
-/// transmitted.
-pub fn transmitted(o: &mut Office, who: (&str, &str, &str), kind: &str, jobs: (&str, &str)) -> Uuid {
+/// A dossier of `o` for the applicant `(cin, first name, last name)`, deposited `on` with every
+/// document, transmitted the same day.
+pub fn transmitted(o: &mut Office, who: (&str, &str, &str), kind: &str, jobs: (&str, &str), on: NaiveDate) -> Uuid {
     let (cin, first, last) = who;
     let promoter = applicant(o, cin, first, last, "12/04/1975");
+    dossier_of(o, promoter, kind, jobs, on)
+}
+
+/// A project of `promoter` and its dossier, deposited `on` with every document, transmitted the
+/// same day.
+pub fn dossier_of(o: &mut Office, promoter: Uuid, kind: &str, jobs: (&str, &str), on: NaiveDate) -> Uuid {
     let draft = ProjectDraft {
         kind: kind.into(),
-        name: format!("Projet {cin}"),
+        name: format!("Projet {promoter}"),
         jobs_total: jobs.0.into(),
         jobs_family: jobs.1.into(),
         ..ProjectDraft::default()
@@ -29,11 +36,10 @@ pub fn transmitted(o: &mut Office, who: (&str, &str, &str), kind: &str, jobs: (&
     let kind_code = ok(daftar::domain::project::ProjectKind::parse(kind));
     let list = ok(daftar::store::reference::checklist(o.core.store().conn(), kind_code));
     let docs: Vec<String> = list.iter().map(|item| item.code.clone()).collect();
-    let id = ok(o.core.open_dossier(&o.agent, project, date(2, 2, 2026), None, &docs)).meta.id;
-    for to in [Status::EnInstruction, Status::Complet] {
-        ok(o.core.move_dossier(&o.agent, id, Move::to(to, date(1, 3, 2026))));
+    let id = ok(o.core.open_dossier(&o.agent, project, on, None, &docs)).meta.id;
+    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
+        ok(o.core.move_dossier(&o.chef, id, Move::to(to, on)));
     }
-    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Transmis, date(2, 3, 2026))));
     id
 }
 
@@ -75,8 +81,15 @@ fn the_commissions_decisions_come_down_and_move_the_dossiers_on() {
     link(&mut tiznit, &mut dp, &dp_admin);
     let mut mirleft = other_office("BL-MIRLEFT", 37);
     link(&mut mirleft, &mut dp, &dp_admin);
-    let approved = transmitted(&mut tiznit, ("JB123456", "Youssef", "El Alaoui"), "projet-individuel", ("3", "2"));
-    let rejected = transmitted(&mut tiznit, ("JB654321", "Fatima", "Zahraoui"), "projet-individuel", ("1", "1"));
+    let approved = transmitted(
+        &mut tiznit,
+        ("JB123456", "Youssef", "El Alaoui"),
+        "projet-individuel",
+        ("3", "2"),
+        date(2, 2, 2026),
+    );
+    let rejected =
+        transmitted(&mut tiznit, ("JB654321", "Fatima", "Zahraoui"), "projet-individuel", ("1", "1"), date(2, 2, 2026));
     send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
 
     // The commission decides at the delegation; the office's dossier itself is not touched there.

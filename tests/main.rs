@@ -2,6 +2,7 @@
 
 mod audit_chain;
 mod backup;
+mod bilan;
 mod boundaries;
 mod cli;
 mod common;

@@ -9,11 +9,11 @@ use super::table::{Column, table};
 use crate::domain::Money;
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
 use crate::domain::dossier::Status;
+use crate::domain::indicators::{Bilan, Breakdown, family_of, kind_detail, status_detail};
 use crate::domain::money::group_thousands_fr;
 use crate::domain::print::PrintMargins;
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
-use crate::domain::indicators::{Bilan, Breakdown, family_of, kind_detail, status_detail};
 
 fn dh(centimes: i64) -> String {
     Money::from_centimes(centimes).map_or_else(|| "—".into(), Money::format_number_fr)
@@ -84,7 +84,8 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
         c.line(MARGIN, 14.0, Align::Left, &repeat, Style::fr(8.5).bold().grey(0.3));
     };
 
-    let families = ["dossiers_deposes", "dossiers_approuves", "dossiers_rejetes", "projets_finances", "projets_finances_cumul"];
+    let families =
+        ["dossiers_deposes", "dossiers_approuves", "dossiers_rejetes", "projets_finances", "projets_finances_cumul"];
     let y = heading(&mut c, y + 6.0, "Dossiers et projets", "الملفات والمشاريع", &note(&families));
     let details: Vec<(String, &str, &str)> = ProjectKind::ALL
         .iter()
@@ -145,13 +146,9 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
     let rows: Vec<Vec<String>> = sources
         .iter()
         .map(|detail| {
-            let (fr, ar) = if *detail == "total" { ("Total".into(), "المجموع".into()) } else { source_labels(detail) };
-            vec![
-                fr,
-                dh(b.value(&format!("dh_engages.{detail}"))),
-                dh(b.value(&format!("dh_decaisses.{detail}"))),
-                ar,
-            ]
+            let (fr, ar) =
+                if *detail == "total" { ("Total".into(), "المجموع".into()) } else { source_labels(detail) };
+            vec![fr, dh(b.value(&format!("dh_engages.{detail}"))), dh(b.value(&format!("dh_decaisses.{detail}"))), ar]
         })
         .collect();
     let columns = [
@@ -191,7 +188,13 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
                 let amount = b.value(&format!("enveloppes.{programme_year}.montant"));
                 let engaged = b.value(&format!("enveloppes.{programme_year}.engage"));
                 let rate = if amount == 0 { 0.0 } else { engaged as f64 * 100.0 / amount as f64 };
-                vec![code.to_owned(), year.to_owned(), dh(amount), dh(engaged), format!("{rate:.1} %").replace('.', ",")]
+                vec![
+                    code.to_owned(),
+                    year.to_owned(),
+                    dh(amount),
+                    dh(engaged),
+                    format!("{rate:.1} %").replace('.', ","),
+                ]
             })
             .collect();
         let columns = [

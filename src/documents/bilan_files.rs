@@ -54,10 +54,9 @@ pub fn key_label(key: &str) -> String {
     let detail = match detail {
         "total" => "total".to_owned(),
         "famille" => "dont famille de la résistance".to_owned(),
-        _ if family.key == "enveloppes" => detail
-            .replace(".montant", " — enveloppe")
-            .replace(".engage", " — engagé")
-            .replacen('.', " ", 1),
+        _ if family.key == "enveloppes" => {
+            detail.replace(".montant", " — enveloppe").replace(".engage", " — engagé").replacen('.', " ", 1)
+        }
         _ if family.key.starts_with("dh_") => source_labels(detail).0,
         _ => kind.or(status).unwrap_or_else(|| detail.to_owned()),
     };
@@ -98,8 +97,7 @@ pub fn csv(b: &Bilan) -> Result<Vec<u8>, String> {
         for figure in &b.figures {
             let unit = unit_of(figure);
             let span = family_of(&figure.key).map_or("", |f| f.span.label_fr());
-            let mut row =
-                vec![figure.key.clone(), key_label(&figure.key), unit.code().to_owned(), span.to_owned()];
+            let mut row = vec![figure.key.clone(), key_label(&figure.key), unit.code().to_owned(), span.to_owned()];
             row.push(csv_value(unit, figure.value));
             row.extend(b.groups.iter().map(|g| csv_value(unit, figure.by_group.get(g).copied().unwrap_or(0))));
             w.write_record(&row).map_err(|e| e.to_string())?;
@@ -162,8 +160,8 @@ pub fn xlsx(b: &Bilan) -> Result<Vec<u8>, String> {
         sheet.write_string(row, 0, &figure.key).map_err(fail)?;
         sheet.write_string(row, 1, key_label(&figure.key)).map_err(fail)?;
         sheet.write_string(row, 2, unit.code()).map_err(fail)?;
-        let values = std::iter::once(figure.value)
-            .chain(b.groups.iter().map(|g| figure.by_group.get(g).copied().unwrap_or(0)));
+        let values =
+            std::iter::once(figure.value).chain(b.groups.iter().map(|g| figure.by_group.get(g).copied().unwrap_or(0)));
         for (col, value) in (3u16..).zip(values) {
             match unit {
                 Unit::Centimes => sheet.write_number_with_format(row, col, value as f64 / 100.0, &dirhams),
@@ -176,7 +174,9 @@ pub fn xlsx(b: &Bilan) -> Result<Vec<u8>, String> {
     sheet.set_column_width(1, 60).map_err(fail)?;
     let definitions = workbook.add_worksheet();
     definitions.set_name("Définitions").map_err(fail)?;
-    for (col, title) in (0u16..).zip(["Famille", "Indicateur", "Unité", "Portée", "Date qui décide", "Ce qui est compté"]) {
+    for (col, title) in
+        (0u16..).zip(["Famille", "Indicateur", "Unité", "Portée", "Date qui décide", "Ce qui est compté"])
+    {
         definitions.write_string_with_format(0, col, title, &bold).map_err(fail)?;
     }
     for (row, f) in (1u32..).zip(crate::domain::indicators::FAMILIES.iter()) {

@@ -392,7 +392,13 @@ mod tests {
             bilan.figures.iter().filter(|f| f.key.starts_with("dh_engages.")).map(|f| f.key.as_str()).collect();
         assert_eq!(
             engaged,
-            ["dh_engages.hcar", "dh_engages.indh", "dh_engages.autre", "dh_engages.convention.AGENCE-SUD", "dh_engages.total"]
+            [
+                "dh_engages.hcar",
+                "dh_engages.indh",
+                "dh_engages.autre",
+                "dh_engages.convention.AGENCE-SUD",
+                "dh_engages.total"
+            ]
         );
         assert_eq!((bilan.value("dh_engages.total"), bilan.value_in("dh_engages.total", "BL-TIZNIT")), (150, 150));
         assert_eq!(bilan.groups, ["BL-TIZNIT"]);

@@ -13,9 +13,7 @@ use super::StoreError;
 use super::records::all;
 use crate::domain::dossier::Status;
 use crate::domain::funding::Programme;
-use crate::domain::indicators::{
-    Bilan, Breakdown, Tally, UNKNOWN_GROUP, kind_detail, source_detail, status_detail,
-};
+use crate::domain::indicators::{Bilan, Breakdown, Tally, UNKNOWN_GROUP, kind_detail, source_detail, status_detail};
 use crate::domain::project::ProjectKind;
 
 /// One thing counted: `value` added to the indicator `key`, in `group` when broken down, because
@@ -268,7 +266,8 @@ fn money(
         for key in [source.as_str(), "dh_engages.total"] {
             sink(Contribution { key, group, value, dossier });
         }
-        for (_, _, engaged) in envelopes.iter().filter(|(p, y, _)| *y == year && p.counts(&kind, programme.as_deref())) {
+        for (_, _, engaged) in envelopes.iter().filter(|(p, y, _)| *y == year && p.counts(&kind, programme.as_deref()))
+        {
             sink(Contribution { key: engaged, group, value, dossier });
         }
     }

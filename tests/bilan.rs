@@ -1,0 +1,287 @@
+//! The bilan against a register whose true figures are known in advance, and its files (CSV as
+//! French Excel reads it, XLSX read back with calamine, JSON) holding the same numbers.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use daftar::app::Move;
+use daftar::documents::bilan_files::BilanFormat;
+use daftar::domain::dossier::Status;
+use daftar::domain::funding::{Envelope, FundingSource, Grant, Programme};
+use daftar::domain::indicators::{Bilan, Breakdown};
+use daftar::domain::visit::Visit;
+use uuid::Uuid;
+
+use crate::common::{Office, card, date, draft, office, ok};
+use crate::delegation::{dossier_of, money, transmitted};
+
+fn hcar(amount: &str) -> Grant {
+    Grant { source: FundingSource::HcarBudget, amount: money(amount) }
+}
+
+fn indh(amount: &str) -> Grant {
+    Grant { source: FundingSource::Indh { committee_ref: "CPDH-TIZ-14".into() }, amount: money(amount) }
+}
+
+fn agence_sud(amount: &str) -> Grant {
+    Grant { source: FundingSource::Convention { programme_code: "AGENCE-SUD".into() }, amount: money(amount) }
+}
+
+fn approve(o: &mut Office, id: Uuid, on: NaiveDate, grants: &[Grant]) {
+    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Approuve, on).granting(grants, Some("PV"))));
+}
+
+/// Pays `amount` on the dossier's funding line number `line` (in the order granted).
+fn pay(o: &mut Office, id: Uuid, line: usize, amount: &str, on: NaiveDate) {
+    let view = ok(o.core.dossier_view(&o.chef, id));
+    let mut lines: Vec<_> = view.funding.iter().map(|(l, _)| l.clone()).collect();
+    lines.sort_by_key(|l| l.meta.created_at.clone());
+    ok(o.core.disburse(&o.chef, lines[line].meta.id, money(amount), on, "OV"));
+}
+
+struct Known {
+    office: Office,
+    numbers: BTreeMap<&'static str, String>,
+}
+
+/// Five dossiers of a standalone office, spanning 2025 and 2026:
+/// - D1 PME, deposited 2025, approved 2025 (HCAR 100 000 + INDH 50 000 on 2025), paid 60 000
+///   HCAR in 2025, then 40 000 HCAR and 50 000 INDH in 2026; 5 jobs (3 family), 4 (2) seen in
+///   2026; its promoter has AMO cover;
+/// - D2 cooperative, 2026, approved (AGENCE-SUD 200 000), paid 80 000 in 2026; 10 jobs (6);
+/// - D3 individual project, 2026, rejected;
+/// - D4 association, 2026, still at the office;
+/// - D5 individual project deposited 2025, approved 2026 (HCAR 30 000), not paid.
+fn known() -> Known {
+    let mut o = office(None);
+    let mut programme = ok(Programme::validate("AGENCE-SUD", "Agence du Sud", "وكالة الجنوب", "convention"));
+    programme.set_envelope(Envelope { year: 2026, amount: money("1 200 000"), target_projects: Some(64) });
+    ok(o.core.save_programme(&o.chef, &programme));
+    let mut with_amo = draft("JB100001", "Youssef", "El Alaoui", "12/04/1975");
+    with_amo.amo_regime = "cnss".into();
+    with_amo.amo_number = "123456789".into();
+    with_amo.amo_checked_on = "01/01/2025".into();
+    let promoter = ok(o.core.add_applicant(&o.agent, &with_amo, &card("R-1"), None)).id;
+    let d1 = dossier_of(&mut o, promoter, "pme", ("5", "3"), date(1, 3, 2025));
+    approve(&mut o, d1, date(10, 5, 2025), &[hcar("100 000"), indh("50 000")]);
+    pay(&mut o, d1, 0, "60 000", date(1, 6, 2025));
+    pay(&mut o, d1, 0, "40 000", date(1, 2, 2026));
+    pay(&mut o, d1, 1, "50 000", date(1, 3, 2026));
+    let project = ok(o.core.dossier_view(&o.chef, d1)).dossier.value.project_id;
+    let visit = ok(Visit::validate(project, "01/04/2026", "4", "2", true, "en activité", date(29, 11, 2026)));
+    ok(o.core.add_visit(&o.agent, &visit));
+    let d2 = transmitted(&mut o, ("JB100002", "Fatima", "Zahraoui"), "cooperative", ("10", "6"), date(15, 1, 2026));
+    approve(&mut o, d2, date(20, 2, 2026), &[agence_sud("200 000")]);
+    pay(&mut o, d2, 0, "80 000", date(10, 3, 2026));
+    let d3 = transmitted(&mut o, ("JB100003", "Karim", "Bennani"), "projet-individuel", ("1", "1"), date(1, 2, 2026));
+    ok(o.core.move_dossier(&o.chef, d3, Move::to(Status::Rejete, date(1, 3, 2026)).because("Hors programme")));
+    let promoter = crate::common::applicant(&mut o, "JB100004", "Nadia", "Chraibi", "03/03/1983");
+    let draft4 = daftar::domain::project::ProjectDraft {
+        kind: "association".into(),
+        name: "Association Tifawin".into(),
+        ..Default::default()
+    };
+    let project4 = ok(o.core.add_project(&o.agent, &draft4, promoter, vec![]));
+    let d4 = ok(o.core.open_dossier(&o.agent, project4, date(1, 4, 2026), None, &[])).meta.id;
+    ok(o.core.move_dossier(&o.agent, d4, Move::to(Status::EnInstruction, date(2, 4, 2026))));
+    let d5 = transmitted(&mut o, ("JB100005", "Said", "Naciri"), "projet-individuel", ("2", "2"), date(1, 11, 2025));
+    approve(&mut o, d5, date(10, 1, 2026), &[hcar("30 000")]);
+    let mut numbers = BTreeMap::new();
+    for (name, id) in [("D1", d1), ("D2", d2), ("D3", d3), ("D4", d4), ("D5", d5)] {
+        numbers.insert(name, ok(o.core.dossier_view(&o.chef, id)).dossier.value.number.to_string());
+    }
+    Known { office: o, numbers }
+}
+
+fn year(k: &Known, y: i32, by: Option<Breakdown>) -> Bilan {
+    ok(k.office.core.bilan(&k.office.chef, date(1, 1, y), date(31, 12, y), by))
+}
+
+/// Every figure of `b` that is not zero, with its expected value; all others must be zero.
+fn assert_figures(b: &Bilan, expected: &[(&str, i64)]) {
+    let expected: BTreeMap<&str, i64> = expected.iter().copied().collect();
+    let actual: BTreeMap<&str, i64> =
+        b.figures.iter().filter(|f| f.value != 0).map(|f| (f.key.as_str(), f.value)).collect();
+    assert_eq!(actual, expected);
+}
+
+#[test]
+fn every_indicator_matches_a_register_whose_figures_are_known() {
+    let k = known();
+    let y2026 = year(&k, 2026, None);
+    assert_figures(
+        &y2026,
+        &[
+            ("dossiers_deposes.cooperative", 1),
+            ("dossiers_deposes.projet_individuel", 1),
+            ("dossiers_deposes.association", 1),
+            ("dossiers_deposes.total", 3),
+            ("dossiers_approuves.cooperative", 1),
+            ("dossiers_approuves.projet_individuel", 1),
+            ("dossiers_approuves.total", 2),
+            ("dossiers_rejetes.projet_individuel", 1),
+            ("dossiers_rejetes.total", 1),
+            ("projets_finances.cooperative", 1),
+            ("projets_finances.total", 1),
+            ("projets_finances_cumul.pme", 1),
+            ("projets_finances_cumul.cooperative", 1),
+            ("projets_finances_cumul.total", 2),
+            ("emplois_prevus.total", 10),
+            ("emplois_prevus.famille", 6),
+            ("emplois_prevus_cumul.total", 15),
+            ("emplois_prevus_cumul.famille", 9),
+            ("emplois_constates_cumul.total", 4),
+            ("emplois_constates_cumul.famille", 2),
+            ("dh_engages.hcar", 3_000_000),
+            ("dh_engages.convention.AGENCE-SUD", 20_000_000),
+            ("dh_engages.total", 23_000_000),
+            ("dh_decaisses.hcar", 4_000_000),
+            ("dh_decaisses.indh", 5_000_000),
+            ("dh_decaisses.convention.AGENCE-SUD", 8_000_000),
+            ("dh_decaisses.total", 17_000_000),
+            ("beneficiaires_finances_cumul.total", 2),
+            ("amo_couverts_cumul.total", 1),
+            ("dossiers_statut.en_instruction", 1),
+            ("dossiers_statut.approuve", 1),
+            ("dossiers_statut.rejete", 1),
+            ("dossiers_statut.finance", 2),
+            ("enveloppes.AGENCE-SUD.2026.montant", 120_000_000),
+            ("enveloppes.AGENCE-SUD.2026.engage", 20_000_000),
+        ],
+    );
+    // 2025: the co-funded PME counts once as a project and in both sources' sums.
+    let y2025 = year(&k, 2025, None);
+    assert_figures(
+        &y2025,
+        &[
+            ("dossiers_deposes.pme", 1),
+            ("dossiers_deposes.projet_individuel", 1),
+            ("dossiers_deposes.total", 2),
+            ("dossiers_approuves.pme", 1),
+            ("dossiers_approuves.total", 1),
+            ("projets_finances.pme", 1),
+            ("projets_finances.total", 1),
+            ("projets_finances_cumul.pme", 1),
+            ("projets_finances_cumul.total", 1),
+            ("emplois_prevus.total", 5),
+            ("emplois_prevus.famille", 3),
+            ("emplois_prevus_cumul.total", 5),
+            ("emplois_prevus_cumul.famille", 3),
+            ("dh_engages.hcar", 10_000_000),
+            ("dh_engages.indh", 5_000_000),
+            ("dh_engages.total", 15_000_000),
+            ("dh_decaisses.hcar", 6_000_000),
+            ("dh_decaisses.total", 6_000_000),
+            ("beneficiaires_finances_cumul.total", 1),
+            ("amo_couverts_cumul.total", 1),
+            ("dossiers_statut.en_instruction", 1),
+            ("dossiers_statut.approuve", 1),
+            ("dossiers_statut.rejete", 1),
+            ("dossiers_statut.finance", 2),
+        ],
+    );
+    // Each figure lists the dossiers behind it, with what each adds.
+    let drill = |key: &str| -> BTreeMap<String, i64> {
+        ok(k.office.core.bilan_drill_down(&k.office.chef, date(1, 1, 2026), date(31, 12, 2026), None, key, None))
+            .into_iter()
+            .map(|l| (l.dossier, l.value))
+            .collect()
+    };
+    let expect = |pairs: &[(&str, i64)]| -> BTreeMap<String, i64> {
+        pairs.iter().map(|(name, value)| (k.numbers[name].clone(), *value)).collect()
+    };
+    assert_eq!(drill("dh_engages.total"), expect(&[("D2", 20_000_000), ("D5", 3_000_000)]));
+    assert_eq!(drill("projets_finances_cumul.total"), expect(&[("D1", 1), ("D2", 1)]));
+    assert_eq!(drill("dh_decaisses.total"), expect(&[("D1", 9_000_000), ("D2", 8_000_000)]));
+    assert_eq!(drill("dossiers_statut.en_instruction"), expect(&[("D4", 1)]));
+    // Re-running on the same data gives the same figures.
+    assert_eq!(year(&k, 2026, None), y2026);
+}
+
+#[test]
+fn a_breakdown_adds_up_to_the_total() {
+    let k = known();
+    for by in [Breakdown::Office, Breakdown::Province, Breakdown::Region] {
+        let b = year(&k, 2026, Some(by));
+        for figure in b.figures.iter().filter(|f| !f.key.starts_with("enveloppes.")) {
+            assert_eq!(figure.by_group.values().sum::<i64>(), figure.value, "{by:?} {}", figure.key);
+        }
+    }
+    // The test office's beneficiaries live in Tiznit (581), in Souss-Massa (09).
+    assert_eq!(year(&k, 2026, Some(Breakdown::Province)).groups, ["581"]);
+    assert_eq!(year(&k, 2026, Some(Breakdown::Region)).groups, ["09"]);
+    assert_eq!(year(&k, 2026, Some(Breakdown::Office)).groups, ["BL-TIZNIT"]);
+}
+
+/// Reads a French-Excel CSV: BOM, `;`, decimal comma. Key → (total, per group).
+fn read_csv(bytes: &[u8]) -> BTreeMap<String, Vec<f64>> {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{e}"));
+    let text = text.strip_prefix('\u{feff}').unwrap_or_else(|| panic!("no BOM"));
+    let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
+    let mut out = BTreeMap::new();
+    for row in reader.records() {
+        let row = ok(row);
+        let values = row.iter().skip(4).map(|v| ok(v.replace(',', ".").parse::<f64>())).collect();
+        out.insert(row[0].to_owned(), values);
+    }
+    out
+}
+
+fn read_json(bytes: &[u8]) -> BTreeMap<String, Vec<f64>> {
+    let doc: serde_json::Value = ok(serde_json::from_slice(bytes));
+    let groups: Vec<String> = doc["groupes"]
+        .as_array()
+        .map(|g| g.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for (key, entry) in doc["indicateurs"].as_object().unwrap_or_else(|| panic!("no indicators")) {
+        let mut values = vec![entry["valeur"].as_f64().unwrap_or_else(|| panic!("{key}"))];
+        values.extend(groups.iter().map(|g| entry["par_groupe"][g].as_f64().unwrap_or(0.0)));
+        out.insert(key.clone(), values);
+    }
+    out
+}
+
+fn read_xlsx(bytes: Vec<u8>) -> BTreeMap<String, Vec<f64>> {
+    use calamine::{Data, Reader as _, Xlsx};
+    let mut workbook: Xlsx<_> = ok(Xlsx::new(std::io::Cursor::new(bytes)));
+    let sheet = ok(workbook.worksheet_range("Bilan"));
+    let mut out = BTreeMap::new();
+    for row in sheet.rows().skip(3) {
+        let Some(Data::String(key)) = row.first() else { continue };
+        let values = row
+            .iter()
+            .skip(3)
+            .map(|cell| match cell {
+                Data::Float(v) => *v,
+                Data::Int(v) => *v as f64,
+                other => panic!("{key}: a number is written as {other:?}"),
+            })
+            .collect();
+        out.insert(key.clone(), values);
+    }
+    out
+}
+
+#[test]
+fn csv_xlsx_and_json_hold_the_same_numbers() {
+    let k = known();
+    let file = |format| {
+        ok(k.office.core.bilan_file(
+            &k.office.chef,
+            date(1, 1, 2026),
+            date(31, 12, 2026),
+            Some(Breakdown::Office),
+            format,
+        ))
+    };
+    let json = read_json(&file(BilanFormat::Json));
+    assert_eq!(json["dh_engages.total"], [230_000.0, 230_000.0]);
+    assert_eq!(json["dossiers_deposes.total"], [3.0, 3.0]);
+    assert_eq!(read_csv(&file(BilanFormat::Csv)), json);
+    assert_eq!(read_xlsx(file(BilanFormat::Xlsx)), json);
+    assert!(file(BilanFormat::Pdf).starts_with(b"%PDF-"));
+    // Clerks produce reports too; a period runs forward.
+    assert!(k.office.core.bilan(&k.office.agent, date(1, 1, 2026), date(31, 12, 2026), None).is_ok());
+    assert!(k.office.core.bilan(&k.office.chef, date(31, 12, 2026), date(1, 1, 2026), None).is_err());
+}
