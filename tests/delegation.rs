@@ -8,6 +8,7 @@ use daftar::app::{Core, ImportOutcome, Move, Session};
 use daftar::domain::Money;
 use daftar::domain::dossier::Status;
 use daftar::domain::funding::{Envelope, FundingSource, Grant, Programme};
+use daftar::domain::indicators::{Bilan, Breakdown};
 use daftar::domain::project::ProjectDraft;
 use uuid::Uuid;
 
@@ -145,4 +146,126 @@ fn the_commissions_decisions_come_down_and_move_the_dossiers_on() {
     assert_eq!(held[0].value.envelopes[0].amount, money("1 500 000"));
     assert!(tiznit.core.import_bundle(&tiznit.chef, &second, "réponse").is_err(), "an older reply is refused");
     assert_eq!(ok(tiznit.core.programmes(&tiznit.chef))[0].value.envelopes[0].amount, money("1 500 000"));
+}
+
+/// Writes `o`'s bundle (if it has anything to send) and returns its bytes.
+fn bundle(o: &mut Office, stick: &Path) -> Vec<u8> {
+    let report = ok(o.core.export_bundle(&o.chef, stick, None)).unwrap_or_else(|| panic!("nothing to export"));
+    ok(std::fs::read(&report.path))
+}
+
+fn year_2026(core: &Core, who: &Session, by: Option<Breakdown>) -> Bilan {
+    ok(core.bilan(who, date(1, 1, 2026), date(31, 12, 2026), by))
+}
+
+#[test]
+fn three_offices_a_province_and_a_region_add_up_figure_by_figure() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let (mut dr, dr_admin) = crate::sync::region_at(&dir.path().join("dr.sqlite"));
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::enroll_both(&mut dr, &dr_admin, &mut dp, &dp_admin);
+    let mut offices = [office_seeded(None, 7), other_office("BL-MIRLEFT", 37), other_office("BL-TAFRAOUT", 41)];
+    for o in &mut offices {
+        link(o, &mut dp, &dp_admin);
+    }
+    // Each office registers dossiers in two sessions, each ending with a bundle.
+    let kinds = ["pme", "cooperative", "projet-individuel", "association"];
+    let mut dossiers: Vec<(usize, Uuid)> = Vec::new();
+    let mut bundles: Vec<(usize, Vec<u8>)> = Vec::new();
+    for round in 0..2 {
+        for (i, o) in offices.iter_mut().enumerate() {
+            for j in 0..2 {
+                let n = i * 4 + round * 2 + j;
+                let cin = format!("JK{:06}", 100_000 + n);
+                let names = ["Youssef", "Fatima", "Karim", "Nadia", "Said", "Amina"];
+                let last = ["Alaoui", "Bennani", "Chraibi", "Doukkali", "Fassi", "Ghazi", "Idrissi", "Jabri"];
+                let who = (cin.as_str(), names[n % names.len()], last[n % last.len()]);
+                let jobs = ((n % 5 + 2).to_string(), (n % 3).to_string());
+                let on = date(1 + u32::try_from(n).unwrap_or(0), 2, 2026);
+                let id = transmitted(o, who, kinds[n % kinds.len()], (&jobs.0, &jobs.1), on);
+                dossiers.push((i, id));
+            }
+            bundles.push((i, bundle(o, &stick)));
+        }
+    }
+    // The delegation reads them shuffled, one twice: a second bundle waits for its first.
+    let order = [3, 1, 4, 0, 1, 5, 2, 3];
+    for k in order {
+        let (_, bytes) = &bundles[k];
+        ok(dp.import_bundle(&dp_admin, bytes, "paquet"));
+    }
+    assert_eq!(count(&dp, "dossiers"), 12);
+    // The commission decides: co-funded approvals, one rejection per office.
+    for (k, (_, id)) in dossiers.iter().enumerate() {
+        let on = date(10, 3, 2026);
+        let mv = if k % 4 == 3 {
+            Move::to(Status::Rejete, on).because("Dossier hors programme")
+        } else {
+            Move::to(Status::Approuve, on)
+        };
+        let amount = money(&format!("{} 000", 10 + k));
+        let grants = [
+            Grant { source: FundingSource::HcarBudget, amount },
+            Grant { source: FundingSource::Indh { committee_ref: "CPDH-TIZ-2026-3".into() }, amount: money("5 000") },
+        ];
+        let mv = if k % 4 == 3 { mv } else { mv.granting(&grants, Some("PV-2026-03")) };
+        ok(dp.move_dossier(&dp_admin, *id, mv));
+    }
+    // Replies go down; each office follows the decisions, pays a first tranche, sends again.
+    for (i, o) in offices.iter_mut().enumerate() {
+        let code = ok(o.core.identity_file(&o.admin)).code.clone();
+        let reply = reply(&mut dp, &dp_admin, &code, &stick);
+        ok(o.core.import_bundle(&o.chef, &reply, "réponse"));
+        for (_, id) in dossiers.iter().filter(|(owner, _)| *owner == i) {
+            let view = ok(o.core.dossier_view(&o.chef, *id));
+            if view.dossier.value.status == Status::Approuve {
+                let line = view.funding[0].0.meta.id;
+                ok(o.core.disburse(&o.chef, line, money("4 000"), date(1, 4, 2026), "OV"));
+            }
+        }
+        ok(dp.import_bundle(&dp_admin, &bundle(o, &stick), "paquet"));
+    }
+    // Up the tree, once and again.
+    let up = ok(dp.export_bundle(&dp_admin, &stick, None)).unwrap_or_else(|| panic!("nothing to send up"));
+    let up = ok(std::fs::read(&up.path));
+    ok(dr.import_bundle(&dr_admin, &up, "paquet"));
+    assert!(matches!(ok(dr.import_bundle(&dr_admin, &up, "paquet")), ImportOutcome::NothingNew { .. }));
+    let owners: Vec<String> = ok(dr
+        .store()
+        .conn()
+        .prepare("SELECT DISTINCT owner FROM dossiers ORDER BY owner")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect()));
+    assert_eq!(owners, ["BL-MIRLEFT", "BL-TAFRAOUT", "BL-TIZNIT"], "every record keeps its office");
+
+    // The region's bilan is the sum of the offices', figure by figure, and per office.
+    let region = year_2026(&dr, &dr_admin, Some(Breakdown::Office));
+    let own: Vec<(String, Bilan)> = offices
+        .iter()
+        .map(|o| (ok(o.core.identity_file(&o.admin)).code.clone(), year_2026(&o.core, &o.chef, None)))
+        .collect();
+    for figure in &region.figures {
+        let sum: i64 = own.iter().map(|(_, b)| b.value(&figure.key)).sum();
+        assert_eq!(figure.value, sum, "{}", figure.key);
+        for (code, b) in &own {
+            assert_eq!(region.value_in(&figure.key, code), b.value(&figure.key), "{} at {code}", figure.key);
+        }
+    }
+    assert_eq!(region.value("dossiers_approuves.total"), 9);
+    assert_eq!(region.value("projets_finances.total"), 9);
+    assert_eq!(region.value("dh_engages.indh"), 9 * 500_000, "each co-funded dossier in both sources");
+    assert_eq!(region.value("dh_decaisses.total"), 9 * 400_000);
+    // Each figure's drill-down at the region lists exactly the offices' dossiers behind it.
+    for key in ["projets_finances.total", "dossiers_rejetes.total", "dh_engages.hcar"] {
+        let at_region = ok(dr.bilan_drill_down(&dr_admin, date(1, 1, 2026), date(31, 12, 2026), None, key, None));
+        let mut from_offices: Vec<(String, i64)> = Vec::new();
+        for o in &offices {
+            let lines = ok(o.core.bilan_drill_down(&o.chef, date(1, 1, 2026), date(31, 12, 2026), None, key, None));
+            from_offices.extend(lines.into_iter().map(|l| (l.dossier, l.value)));
+        }
+        from_offices.sort();
+        let at_region: Vec<(String, i64)> = at_region.into_iter().map(|l| (l.dossier, l.value)).collect();
+        assert_eq!(at_region, from_offices, "{key}");
+        assert_eq!(at_region.iter().map(|(_, v)| v).sum::<i64>(), region.value(key));
+    }
 }

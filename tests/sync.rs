@@ -557,7 +557,7 @@ fn signed_hostile_payloads_never_apply_in_part() {
 }
 
 /// A regional delegation on a file.
-fn region_at(path: &Path) -> (Core, Session) {
+pub fn region_at(path: &Path) -> (Core, Session) {
     let mut core = core_seeded(ok(Store::open(path, true)), 31);
     let admin = ok(core.init(&InstallSetup {
         code: "DR-SOUSS".into(),
@@ -573,7 +573,7 @@ fn region_at(path: &Path) -> (Core, Session) {
 }
 
 /// Enrolls `child` at `parent` and pins `parent` at `child`.
-fn enroll_both(parent: &mut Core, parent_admin: &Session, child: &mut Core, child_admin: &Session) {
+pub fn enroll_both(parent: &mut Core, parent_admin: &Session, child: &mut Core, child_admin: &Session) {
     let id = ok(child.identity_file(child_admin));
     ok(parent.enroll(parent_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
     let up = ok(parent.identity_file(parent_admin));

@@ -405,6 +405,14 @@ mod tests {
     }
 
     #[test]
+    fn every_family_is_documented() {
+        let doc = include_str!("../../docs/indicators.md");
+        for family in FAMILIES {
+            assert!(doc.contains(&format!("| `{}` | {} |", family.key, family.label_fr)), "{}", family.key);
+        }
+    }
+
+    #[test]
     fn breakdowns_parse_in_both_languages() {
         assert_eq!(Breakdown::parse("bureau"), Ok(Breakdown::Office));
         assert_eq!(Breakdown::parse("Région"), Ok(Breakdown::Region));
