@@ -616,6 +616,20 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     assert_eq!(harness.get_by_label("Du").value().as_deref(), Some("01/01/2026"));
     click(&mut harness, "Imprimer le bilan");
     assert!(written(&harness).ends_with("bilan-2026-01-01-2026-12-31.pdf"), "{:#?}", harness.root());
+    click(&mut harness, "Exporter en XLSX");
+    assert!(written(&harness).ends_with("bilan-2026-01-01-2026-12-31.xlsx"), "{:#?}", harness.root());
+    // On screen, each figure opens the dossiers behind it, and each of those its dossier.
+    click(&mut harness, "Afficher les chiffres");
+    harness.get_by_label_contains("Dossiers déposés — total :").click();
+    harness.run();
+    assert!(has_text(&harness, "dossier(s), total"), "{:#?}", harness.root());
+    let first = harness
+        .query_all_by_label_contains("BL-DEMO-2026-")
+        .find_map(|node| node.accesskit_node().label())
+        .unwrap_or_else(|| panic!("no dossier listed: {:#?}", harness.root()));
+    harness.get_by_label(&first).click();
+    harness.run();
+    assert!(has_text(&harness, &first), "the dossier opens");
     harness.get_by_role_and_label(Role::Button, "Attestations").click();
     harness.run();
     // Checking a text that is not a certificate's says so in French.

@@ -39,7 +39,7 @@ click 60 112; sleep 1; click 300 150; shot projets 1.5
 click 60 143; sleep 0.5; click 420 81; xdotool type --delay 20 "BL-DEMO-2023-00444"; xdotool key Return; shot dossier 1.5
 click 60 174; shot programmes 1
 click 60 205; shot attestations 0.5
-click 60 267; shot rapports 0.5
+click 60 267; sleep 2; click 530 189; sleep 0.5; click 530 260; sleep 1; click 556 417; shot rapports 2
 click 60 298; shot parametres 1
 kill $app; wait $app 2>/dev/null || true
 

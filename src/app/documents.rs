@@ -307,14 +307,14 @@ pub fn save_new(path: &Path, bytes: &[u8]) -> Result<(), std::io::Error> {
     file.sync_all()
 }
 
-/// Writes `bytes` as a new `stem.pdf` in `dir` (created if needed) — `stem-2.pdf`, `stem-3.pdf`…
+/// Writes `bytes` as a new `stem.EXT` in `dir` (created if needed) — `stem-2.EXT`, `stem-3.EXT`…
 /// when the name is taken. Returns its path.
-pub fn save_in_folder(dir: &Path, stem: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
+pub fn save_in_folder(dir: &Path, stem: &str, extension: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
     let failed =
         |e: std::io::Error| AppError::Rule(format!("Impossible d'écrire le document dans {} : {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
     for n in 1..1000 {
-        let path = dir.join(if n == 1 { format!("{stem}.pdf") } else { format!("{stem}-{n}.pdf") });
+        let path = dir.join(if n == 1 { format!("{stem}.{extension}") } else { format!("{stem}-{n}.{extension}") });
         match save_new(&path, bytes) {
             Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

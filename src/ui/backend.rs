@@ -9,16 +9,19 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use eframe::egui;
 use uuid::Uuid;
 
+use super::reports::DrillDown;
 use crate::app::{
     AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, Core, DossierView,
     DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, SyncStatus, UserRow, demo,
     save_in_folder,
 };
+use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
 use crate::domain::certificate::{Certificate, Verdict};
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::{EnvelopeUse, Grant, Programme};
+use crate::domain::indicators::{Bilan, Breakdown};
 use crate::domain::print::PrintMargins;
 use crate::domain::project::{Project, ProjectDraft};
 use crate::domain::role::{Action, Role};
@@ -318,12 +321,38 @@ pub enum Request {
     },
     /// Check a QR code's text.
     VerifyCertificate(String),
-    /// Write the bilan of a period in the documents folder.
-    PrintBilan {
+    /// The bilan of a period, broken down when asked.
+    Bilan {
         /// First day.
         from: chrono::NaiveDate,
         /// Last day.
         to: chrono::NaiveDate,
+        /// The breakdown.
+        by: Option<Breakdown>,
+    },
+    /// The dossiers behind one figure of the bilan.
+    DrillDown {
+        /// First day.
+        from: chrono::NaiveDate,
+        /// Last day.
+        to: chrono::NaiveDate,
+        /// The breakdown.
+        by: Option<Breakdown>,
+        /// The figure's key.
+        key: String,
+        /// Its group, when broken down.
+        group: Option<String>,
+    },
+    /// Write the bilan of a period in the documents folder, as `format`.
+    WriteBilan {
+        /// First day.
+        from: chrono::NaiveDate,
+        /// Last day.
+        to: chrono::NaiveDate,
+        /// The breakdown.
+        by: Option<Breakdown>,
+        /// PDF, CSV, XLSX or JSON.
+        format: BilanFormat,
     },
     /// Write the list of dossiers presented to the commission in the documents folder.
     PrintCommissionList,
@@ -427,6 +456,10 @@ pub enum Reply {
     Revoked(Result<Vec<Row<Certificate>>, AppError>),
     /// What checking a certificate found.
     Verdict(Result<Verdict, AppError>),
+    /// The figures of a bilan.
+    Bilan(Result<Bilan, AppError>),
+    /// The dossiers behind a figure.
+    DrillDown(Result<DrillDown, AppError>),
 }
 
 /// How many certificates the register screen shows.
@@ -659,7 +692,7 @@ impl Worker {
                         // The slip travels with the stick: printed from the documents folder.
                         let slip = self.with(|core, s| {
                             let stem = format!("bordereau-{}-{:06}", r.recipient, r.sequence);
-                            let path = save_in_folder(&documents, &stem, &core.transmittal_pdf(s, &r)?)?;
+                            let path = save_in_folder(&documents, &stem, "pdf", &core.transmittal_pdf(s, &r)?)?;
                             Ok(format!("Bordereau de transmission à imprimer : {}", path.display()))
                         });
                         // After each export, a backup stays at the office (the stick may be lost).
@@ -700,14 +733,14 @@ impl Worker {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with_mut(|core, s| {
                     let (row, pdf) = core.issue_certificate(s, &subject)?;
-                    save_in_folder(&documents, &format!("attestation-{}", row.value.number), &pdf)
+                    save_in_folder(&documents, &format!("attestation-{}", row.value.number), "pdf", &pdf)
                 }))
             }
             Request::ReprintCertificate(number) => {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with_mut(|core, s| {
                     let pdf = core.reprint_certificate(s, &number)?;
-                    save_in_folder(&documents, &format!("attestation-{}-duplicata", number.trim()), &pdf)
+                    save_in_folder(&documents, &format!("attestation-{}-duplicata", number.trim()), "pdf", &pdf)
                 }))
             }
             Request::RevokeCertificate { number, reason } => Reply::Revoked(self.with_mut(|core, s| {
@@ -715,17 +748,24 @@ impl Worker {
                 core.certificates(s, CERTIFICATE_LIST)
             })),
             Request::VerifyCertificate(payload) => Reply::Verdict(self.core.verify_certificate(&payload)),
-            Request::PrintBilan { from, to } => {
+            Request::Bilan { from, to, by } => Reply::Bilan(self.with(|core, s| core.bilan(s, from, to, by))),
+            Request::DrillDown { from, to, by, key, group } => Reply::DrillDown(self.with(|core, s| {
+                let lines = core.bilan_drill_down(s, from, to, by, &key, group.as_deref())?;
+                Ok(DrillDown { key, group, lines })
+            })),
+            Request::WriteBilan { from, to, by, format } => {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with(|core, s| {
-                    save_in_folder(&documents, &format!("bilan-{from}-{to}"), &core.bilan_pdf(s, from, to)?)
+                    let by_name = by.map(|b| format!("-par-{}", b.label_fr().to_lowercase())).unwrap_or_default();
+                    let stem = format!("bilan-{from}-{to}{by_name}");
+                    save_in_folder(&documents, &stem, format.extension(), &core.bilan_file(s, from, to, by, format)?)
                 }))
             }
             Request::PrintCommissionList => {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with(|core, s| {
                     let stem = format!("liste-commission-{}", core.clock().today().format("%Y-%m-%d"));
-                    save_in_folder(&documents, &stem, &core.commission_list_pdf(s)?)
+                    save_in_folder(&documents, &stem, "pdf", &core.commission_list_pdf(s)?)
                 }))
             }
             Request::PrintDocument { kind, number } => {
@@ -736,7 +776,7 @@ impl Worker {
                         DossierDocument::Sheet => core.dossier_sheet_pdf(s, &number)?,
                         DossierDocument::DecisionNotice => core.decision_notice_pdf(s, &number)?,
                     };
-                    save_in_folder(&documents, &format!("{}-{}", kind.file_stem(), number.trim()), &pdf)
+                    save_in_folder(&documents, &format!("{}-{}", kind.file_stem(), number.trim()), "pdf", &pdf)
                 }))
             }
         })

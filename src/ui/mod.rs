@@ -244,9 +244,7 @@ impl DaftarApp {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
                 }
                 Screen::Sync => requests.extend(sync::sync_ui(ui, &mut self.sync, &session)),
-                Screen::Reports => {
-                    requests.extend(reports::reports_ui(ui, &mut self.reports, chrono::Datelike::year(&session.today)))
-                }
+                Screen::Reports => requests.extend(reports::reports_ui(ui, &mut self.reports)),
                 Screen::Settings => {
                     requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
                 }
@@ -273,6 +271,7 @@ impl DaftarApp {
             Screen::Programmes => vec![Request::Programmes],
             Screen::Certificates => vec![Request::Certificates],
             Screen::Sync => vec![Request::SyncStatus],
+            Screen::Reports => self.reports.query_for(self.session.as_ref().map(|s| s.today)).into_iter().collect(),
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
@@ -282,7 +281,6 @@ impl DaftarApp {
                 }
                 requests
             }
-            _ => vec![],
         }
     }
 
@@ -524,6 +522,14 @@ impl DaftarApp {
                     self.certificates.verdict = None;
                     self.certificates.message = Some(Message::error(e.to_string()));
                 }
+            },
+            Reply::Bilan(result) => match result {
+                Ok(bilan) => self.reports.bilan = Some(bilan),
+                Err(e) => self.reports.message = Some(Message::error(e.to_string())),
+            },
+            Reply::DrillDown(result) => match result {
+                Ok(drill) => self.reports.drill = Some(drill),
+                Err(e) => self.reports.message = Some(Message::error(e.to_string())),
             },
             Reply::DocumentWritten(result) => {
                 let message = match result {
