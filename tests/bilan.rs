@@ -285,3 +285,50 @@ fn csv_xlsx_and_json_hold_the_same_numbers() {
     assert!(k.office.core.bilan(&k.office.agent, date(1, 1, 2026), date(31, 12, 2026), None).is_ok());
     assert!(k.office.core.bilan(&k.office.chef, date(31, 12, 2026), date(1, 1, 2026), None).is_err());
 }
+
+#[test]
+fn a_closed_year_is_frozen_signed_and_later_changes_show_as_differences() {
+    let mut k = known();
+    let not_over = k.office.core.close_year(&k.office.chef, 2026).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(not_over.contains("n'est pas terminée"), "{not_over}");
+    assert!(matches!(k.office.core.close_year(&k.office.agent, 2025), Err(daftar::app::AppError::Refused(_))));
+    let closed = ok(k.office.core.close_year(&k.office.chef, 2025));
+    assert!(closed.authentic && closed.differences.is_empty());
+    assert_eq!(closed.frozen, year(&k, 2025, Some(Breakdown::Office)), "the same data gives the same figures");
+    let again = k.office.core.close_year(&k.office.chef, 2025).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(again.contains("déjà clôturée"), "{again}");
+    // A follow-up visit recorded late, dated in the closed year, shows as a difference — never
+    // silently.
+    let d1 = ok(k.office.core.dossier_by_number(&k.office.chef, &k.numbers["D1"])).meta.id;
+    let project = ok(k.office.core.dossier_view(&k.office.chef, d1)).dossier.value.project_id;
+    let visit = ok(Visit::validate(project, "01/12/2025", "3", "1", true, "en activité", date(29, 11, 2026)));
+    ok(k.office.core.add_visit(&k.office.agent, &visit));
+    let now = ok(k.office.core.closed_year(&k.office.chef, 2025)).unwrap_or_else(|| panic!("closed"));
+    let changed: Vec<(String, Option<String>, i64, i64)> =
+        now.differences.iter().map(|d| (d.key.clone(), d.group.clone(), d.frozen, d.now)).collect();
+    let office = Some("BL-TIZNIT".to_owned());
+    assert_eq!(
+        changed,
+        [
+            ("emplois_constates_cumul.total".into(), None, 0, 3),
+            ("emplois_constates_cumul.total".into(), office.clone(), 0, 3),
+            ("emplois_constates_cumul.famille".into(), None, 0, 1),
+            ("emplois_constates_cumul.famille".into(), office, 0, 1),
+        ]
+    );
+    assert!(now.authentic, "the frozen figures themselves are untouched");
+    // Editing the frozen figures in the file breaks the signature.
+    ok(k.office.core.store().conn().execute(
+        "UPDATE year_closings SET figures = replace(figures, '6000000', '6100000'), sha256 = ?1",
+        [hex_sha256_of_updated(&k)],
+    ));
+    assert!(!ok(k.office.core.closed_year(&k.office.chef, 2025)).is_some_and(|c| c.authentic));
+}
+
+/// The SHA-256 the tampered figures would have (a forger can recompute the hash, not the signature).
+fn hex_sha256_of_updated(k: &Known) -> String {
+    use sha2::Digest as _;
+    let figures: String =
+        ok(k.office.core.store().conn().query_row("SELECT figures FROM year_closings", [], |r| r.get(0)));
+    hex::encode(sha2::Sha256::digest(figures.replace("6000000", "6100000").as_bytes()))
+}

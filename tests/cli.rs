@@ -245,3 +245,39 @@ fn a_backup_restores_a_lost_database_from_the_command_line() {
     let refused = daftar(&db, Some("faux"), &["--user", "admin", "restore", &file]);
     assert!(!refused.status.success());
 }
+
+#[test]
+fn the_bilan_in_every_format_and_a_closed_year() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "200"]).status.success());
+    let chef = Some("chef-demo-2026");
+    for format in ["pdf", "csv", "xlsx", "json"] {
+        let out = dir.path().join(format!("bilan.{format}"));
+        let file = out.to_string_lossy().into_owned();
+        let run = daftar(
+            &db,
+            chef,
+            &[
+                "--user", "chef", "report", "bilan", "--year", "2025", "--by", "province", "--format", format, "--out",
+                &file,
+            ],
+        );
+        assert!(run.status.success(), "{format}: {}", stderr(&run));
+        assert!(out.exists());
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("bilan.json")).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(json["ventilation"], "province");
+    assert!(json["indicateurs"]["dh_engages.total"]["valeur"].is_number(), "{json}");
+    let unknown =
+        daftar(&db, chef, &["--user", "chef", "report", "bilan", "--year", "2025", "--format", "ods", "--out", "x"]);
+    assert!(stderr(&unknown).contains("choisissez pdf, csv, xlsx ou json"), "{}", stderr(&unknown));
+    // Closing 2025, then asking for its differences: none yet.
+    let close = daftar(&db, chef, &["--user", "chef", "report", "close-year", "--year", "2025"]);
+    assert!(close.status.success(), "{}", stderr(&close));
+    let ecarts = daftar(&db, chef, &["--user", "chef", "report", "ecarts", "--year", "2025"]);
+    assert!(ecarts.status.success() && stdout(&ecarts).contains("Aucun écart"), "{}", stdout(&ecarts));
+    let agent = daftar(&db, Some("agent-demo-2026"), &["--user", "agent", "report", "close-year", "--year", "2024"]);
+    assert!(!agent.status.success() && stderr(&agent).contains("ne permet pas"), "{}", stderr(&agent));
+}

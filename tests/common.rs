@@ -51,7 +51,13 @@ pub fn office(parent: Option<&str>) -> Office {
 
 /// The same office, with its own keys when `seed` differs.
 pub fn office_seeded(parent: Option<&str>, seed: u64) -> Office {
-    let mut core = core_seeded(ok(Store::open_in_memory()), seed);
+    office_on(clock(), parent, seed)
+}
+
+/// The same office reading `clock` (a test keeps a handle on it to move time on).
+pub fn office_on(clock: FixedClock, parent: Option<&str>, seed: u64) -> Office {
+    let store = ok(Store::open_in_memory());
+    let mut core = Core::new(store, Box::new(clock), Box::new(SeededEntropy::new(seed)), KdfParams::FAST_FOR_TESTS);
     let admin = ok(core.init(&InstallSetup {
         code: "BL-TIZNIT".into(),
         name: "Bureau local de Tiznit".into(),

@@ -671,3 +671,47 @@ fn an_office_exports_its_bundle_and_reads_the_reply_from_the_sync_screen() {
     assert!(has_text(&harness, "Paquet de DP-TIZNIT importé"), "{:#?}", harness.root());
     assert!(has_text(&harness, "Modifications non acquittées par la délégation : 0"));
 }
+
+#[test]
+fn the_delegue_decides_on_a_transmitted_dossier_from_the_dossier_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut office = crate::common::office(None);
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut office, &mut dp, &dp_admin);
+    let who = ("JB123456", "Youssef", "El Alaoui");
+    let id = crate::delegation::transmitted(
+        &mut office,
+        who,
+        "projet-individuel",
+        ("2", "1"),
+        crate::common::date(2, 2, 2026),
+    );
+    crate::delegation::send_up(&mut office, &mut dp, &dp_admin, &dir.path().join("cle"));
+    let number = ok(office.core.dossier_view(&office.chef, id)).dossier.value.number.to_string();
+    let mut harness = window(dp, false, Screen::Dossiers);
+    harness.run();
+    log_in(&mut harness, "admin", crate::common::ADMIN_PASSWORD);
+    harness.get_by_role_and_label(Role::Button, "Dossiers").click();
+    harness.run();
+    fill(&mut harness, "Numéro du dossier", &number);
+    click(&mut harness, "Ouvrir");
+    fill(&mut harness, "Montant accordé (budget HCAR)", "30 000");
+    click(&mut harness, "Approuver");
+    assert!(has_text(&harness, "Elle parviendra au bureau BL-TIZNIT"), "{:#?}", harness.root());
+    assert!(!has(&harness, "Approuver"), "the commission decides once");
+}
+
+#[test]
+fn an_idle_session_locks() {
+    let mut harness = demo_app();
+    harness.state_mut().lock_after(std::time::Duration::from_secs(2));
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    assert!(harness.state().logged_in());
+    // Three seconds without a key or a click (each step is a quarter of a second).
+    for _ in 0..12 {
+        harness.step();
+    }
+    assert!(!harness.state().logged_in(), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Session verrouillée après 1 minute(s) sans activité"), "{:#?}", harness.root());
+}

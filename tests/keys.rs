@@ -92,3 +92,23 @@ fn a_disabled_account_is_not_given_the_keys_back() {
     assert!(err.contains("désactivé"), "{err}");
     assert!(!ok(o.core.holds_keys("chef")));
 }
+
+#[test]
+fn too_many_wrong_passwords_make_a_login_wait() {
+    let clock = crate::common::clock();
+    let mut o = crate::common::office_on(clock.clone(), None, 7);
+    for _ in 0..daftar::app::MAX_FAILED_LOGINS {
+        assert!(o.core.login("chef", "devine-1").is_err());
+    }
+    let err = o.core.login("chef", CHEF_PASSWORD).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("réessayez dans 15 minute(s)"), "{err}");
+    assert!(o.core.login("agent", AGENT_PASSWORD).is_ok(), "other accounts are not held up");
+    clock.advance(chrono::Duration::minutes(daftar::app::LOCKOUT_MINUTES));
+    assert!(o.core.login("chef", CHEF_PASSWORD).is_ok());
+    let blocked: i64 = ok(o.core.store().conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE action = 'user.login_blocked'",
+        [],
+        |r| r.get(0),
+    ));
+    assert_eq!(blocked, 1, "each refused try is audited");
+}

@@ -252,6 +252,18 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
     let first_cin = cin_counter_start(core)?;
     let mut summary = DemoSummary::default();
     let site = session.site.code.clone();
+    let home = session.site.province_code.clone().unwrap_or_else(|| "581".to_owned());
+    let reference = crate::reference::Reference::shipped();
+    let region = reference.province(&home).map(|p| p.region_code.clone());
+    let provinces: Vec<String> = std::iter::once(home.clone())
+        .chain(
+            reference
+                .provinces
+                .iter()
+                .filter(|p| Some(&p.region_code) == region.as_ref() && p.code != home)
+                .map(|p| p.code.clone()),
+        )
+        .collect();
     const CHUNK: u32 = 20_000;
     let mut made = 0;
     while made < applicants {
@@ -264,6 +276,7 @@ pub fn populate(core: &mut Core, session: &Session, applicants: u32, seed: u64) 
             cin_prefix: &cin_prefix,
             site: site.as_str(),
             login: &session.login,
+            provinces: &provinces,
         };
         core.write(session, |w, ids| {
             let mut generator =
@@ -310,6 +323,9 @@ struct Plan<'a> {
     cin_prefix: &'a str,
     site: &'a str,
     login: &'a str,
+    /// Where the site's beneficiaries and projects are: its province first, then the other
+    /// provinces of its region (some live across the line).
+    provinces: &'a [String],
 }
 
 fn site_seed(code: &str) -> u64 {
@@ -385,6 +401,16 @@ struct Generator<'g, 'w, 'i> {
 }
 
 impl Generator<'_, '_, '_> {
+    /// A province for a beneficiary or a project: the site's own, or now and then a neighbour.
+    fn province(&mut self) -> String {
+        let provinces = self.plan.provinces;
+        if provinces.len() > 1 && chance(self.rng, 12) {
+            pick(self.rng, &provinces[1..]).clone()
+        } else {
+            provinces[0].clone()
+        }
+    }
+
     fn applicant(&mut self, index: u64) -> Result<(), AppError> {
         // Families: a card holder with one to four applicants (himself, widow, children).
         let holder_id = match &mut self.family {
@@ -477,7 +503,7 @@ impl Generator<'_, '_, '_> {
                         pick(self.rng, &["Al Massira", "Hassan II", "Mohammed V", "Al Qods", "Anoual"])
                     ),
                     commune: (*pick(self.rng, COMMUNES)).to_owned(),
-                    province_code: Some("581".to_owned()),
+                    province_code: Some(self.province()),
                     amo: chance(self.rng, 70).then(|| AmoCover {
                         regime: *pick(self.rng, &[AmoRegime::Tadamon, AmoRegime::Cnss, AmoRegime::Cnops]),
                         number: format!("{:09}", self.rng.below(1_000_000_000)),
@@ -521,7 +547,7 @@ impl Generator<'_, '_, '_> {
             promoter_id,
             sector: sector.to_owned(),
             commune: (*pick(self.rng, COMMUNES)).to_owned(),
-            province_code: Some("581".to_owned()),
+            province_code: Some(self.province()),
             created_on: Some(created_on),
             ice: matches!(kind, ProjectKind::Pme | ProjectKind::Cooperative)
                 .then(|| Ice::parse(&format!("{:015}", self.rng.below(1_000_000_000_000_000))).ok())

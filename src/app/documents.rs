@@ -19,7 +19,6 @@ use crate::domain::project::Project;
 use crate::domain::role::Action;
 use crate::domain::visit::Visit;
 use crate::store::records::{find, get_live};
-use crate::store::report::DrillLine;
 
 impl Core {
     /// Everything the documents say about the dossier numbered `number`.
@@ -206,7 +205,7 @@ impl Core {
         by: Option<Breakdown>,
         key: &str,
         group: Option<&str>,
-    ) -> Result<Vec<DrillLine>, AppError> {
+    ) -> Result<Vec<super::DrillLine>, AppError> {
         session.require(Action::RunReports)?;
         Ok(crate::store::report::drill_down(self.store.conn(), from, to, by, key, group)?)
     }

@@ -8,6 +8,7 @@
 
 mod backup;
 mod certificates;
+mod closings;
 mod documents;
 mod dossiers;
 mod duplicates;
@@ -26,16 +27,18 @@ use uuid::Uuid;
 
 pub use backup::{BackupHeader, InstanceLock, RestoreReport, read_backup, restore};
 pub use certificates::{CertificateSubject, issuer_of};
+pub use closings::ClosedYear;
 pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};
 pub use duplicates::DuplicateCandidate;
 pub use register::CardRef;
 pub use sync::{ExportReport, IdentityFile, ImportLine, ImportOutcome, SyncStatus, write_to_stick};
-pub use users::InstallSetup;
+pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 
 /// What screens and commands read: the core's view types, re-exported so that faces need not
 /// name the storage layer.
 pub use crate::store::records::{Row, RowMeta, Table};
+pub use crate::store::report::DrillLine;
 pub use crate::store::search::{ApplicantLine, HitCount, Page, ProjectLine, Stats};
 pub use crate::store::site::UserRow;
 

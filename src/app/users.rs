@@ -56,6 +56,11 @@ fn check_login(login: &str) -> Result<String, String> {
     Ok(login)
 }
 
+/// Wrong passwords allowed for one login within [`LOCKOUT_MINUTES`].
+pub const MAX_FAILED_LOGINS: i64 = 5;
+/// How long a login waits after too many wrong passwords.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
 impl Core {
     /// Sets up a new installation: its identity, the reference lists, its keys, and the first
     /// administrator (who holds the keys). Returns that administrator's session.
@@ -150,9 +155,42 @@ impl Core {
         Ok(Session { user_id, login, full_name: admin_name, role: Role::Administrator, site, secrets: Some(secrets) })
     }
 
+    /// After [`MAX_FAILED_LOGINS`] wrong passwords for a login within [`LOCKOUT_MINUTES`], that
+    /// login waits until the last failure is that old (the right password included); each
+    /// refused try is audited.
+    fn refuse_while_locked_out(&mut self, login: &str) -> Result<(), AppError> {
+        let now = self.clock.now_utc();
+        let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
+        let typed: String = login.trim().chars().take(32).collect();
+        let since = timestamp(now - window);
+        let (failures, last) = audit::failed_logins_since(self.store.conn(), &typed, &since)?;
+        let Some(last) = last.filter(|_| failures >= MAX_FAILED_LOGINS) else { return Ok(()) };
+        let until = chrono::DateTime::parse_from_rfc3339(&last)
+            .map(|t| t.with_timezone(&chrono::Utc) + window)
+            .unwrap_or(now + window);
+        let minutes = (until - now).num_minutes().max(1);
+        let content = serde_json::json!({ "login": typed }).to_string();
+        audit::append(
+            self.store.conn(),
+            &Entry {
+                at: now,
+                actor: "inconnu",
+                action: "user.login_blocked",
+                table: None,
+                row_id: None,
+                row_hash: None,
+                content: &content,
+            },
+        )?;
+        Err(AppError::Rule(format!(
+            "Trop de mots de passe erronés pour « {typed} » : réessayez dans {minutes} minute(s), ou demandez à l'administrateur de vérifier le compte."
+        )))
+    }
+
     /// Opens a session: checks the password and, for accounts that hold the keys, opens them.
     pub fn login(&mut self, login: &str, password: &str) -> Result<Session, AppError> {
         let site = self.site()?;
+        self.refuse_while_locked_out(login)?;
         let user = site_store::user_by_login(self.store.conn(), login)?;
         let verified = match &user {
             Some(u) if u.disabled_at.is_none() => identity::verify_password(password, &u.password_hash),

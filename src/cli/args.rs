@@ -214,6 +214,19 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Clôture une année terminée : son bilan (par bureau) est gelé et signé ; les changements
+    /// ultérieurs apparaissent comme des écarts.
+    CloseYear {
+        /// L'année à clôturer.
+        #[arg(long)]
+        year: i32,
+    },
+    /// Les écarts entre les chiffres gelés d'une année clôturée et ceux d'aujourd'hui.
+    Ecarts {
+        /// L'année clôturée.
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 /// A document printed for a dossier.

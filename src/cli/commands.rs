@@ -393,7 +393,23 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             refuse_existing(&out)?;
             write_new(&out, &core.bilan_file(session, from, to, by, format)?)?;
             println!("{}", out.display());
+            if let Some(closed) = core.closing_of_period(session, from, to)? {
+                print::closed_year(&mut std::io::stderr().lock(), &closed)?;
+            }
         }
+        Command::Report(ReportCommand::CloseYear { year }) => {
+            let closed = core.close_year(session, year)?;
+            println!("Année {year} clôturée : chiffres gelés et signés (SHA-256 {}).", closed.sha256);
+        }
+        Command::Report(ReportCommand::Ecarts { year }) => match core.closed_year(session, year)? {
+            Some(closed) => {
+                print::closed_year(&mut std::io::stdout().lock(), &closed)?;
+                if !closed.authentic || !closed.differences.is_empty() {
+                    return Err(super::Exit(3).into());
+                }
+            }
+            None => bail!("L'année {year} n'est pas clôturée (daftar report close-year --year {year})."),
+        },
         Command::Document { kind, dossier, out } => {
             let number = || dossier.clone().ok_or_else(|| anyhow!("Indiquez le dossier : --dossier NUMÉRO."));
             let pdf = match kind {

@@ -6,10 +6,11 @@ use std::path::Path;
 use uuid::Uuid;
 
 use crate::app::demo::DemoAccount;
-use crate::app::{CheckReport, Core, DossierView, Session, SyncStatus};
+use crate::app::{CheckReport, ClosedYear, Core, DossierView, Session, SyncStatus};
 use crate::domain::Money;
 use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
+use crate::domain::indicators::{Unit, family_of};
 use crate::reference::Reference;
 use crate::store::records::Row;
 use crate::store::search::{ApplicantLine, Page, Stats};
@@ -299,6 +300,31 @@ pub fn certificates(out: &mut dyn Write, rows: &[Row<Certificate>]) -> io::Resul
             c.facts.cin,
             c.issued_on.format("%d/%m/%Y"),
             c.state_fr()
+        )?;
+    }
+    Ok(())
+}
+
+/// A closed year: when, by whom, whether its signature holds, and what changed since.
+pub fn closed_year(out: &mut dyn Write, c: &ClosedYear) -> io::Result<()> {
+    let day = c.closed_at.get(..10).unwrap_or(&c.closed_at);
+    writeln!(out, "Année {} clôturée le {day} par {} (SHA-256 {}).", c.year, c.closed_by, c.sha256)?;
+    if !c.authentic {
+        writeln!(out, "ATTENTION : les chiffres gelés ne sont plus ceux que le site a signés (base modifiée).")?;
+    }
+    if c.differences.is_empty() {
+        return writeln!(out, "Aucun écart : les chiffres d'aujourd'hui sont les chiffres gelés.");
+    }
+    writeln!(out, "{} écart(s) depuis la clôture :", c.differences.len())?;
+    for d in &c.differences {
+        let unit = family_of(&d.key).map_or(Unit::Count, |f| f.unit);
+        let within = d.group.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default();
+        writeln!(
+            out,
+            "  {}{within} : gelé {} → aujourd'hui {}",
+            d.key,
+            unit.format_fr(d.frozen),
+            unit.format_fr(d.now)
         )?;
     }
     Ok(())

@@ -6,17 +6,16 @@ use chrono::NaiveDate;
 use super::canvas::{Align, Canvas, Style};
 use super::letterhead::{self, Issuer, MARGIN, TEXT_WIDTH};
 use super::table::{Column, table};
-use crate::domain::Money;
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
 use crate::domain::dossier::Status;
-use crate::domain::indicators::{Bilan, Breakdown, family_of, kind_detail, status_detail};
+use crate::domain::indicators::{Bilan, Breakdown, Unit, family_of, kind_detail, status_detail};
 use crate::domain::money::group_thousands_fr;
 use crate::domain::print::PrintMargins;
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
 
 fn dh(centimes: i64) -> String {
-    Money::from_centimes(centimes).map_or_else(|| "—".into(), Money::format_number_fr)
+    Unit::Centimes.format_fr(centimes)
 }
 
 fn n(b: &Bilan, key: &str) -> String {

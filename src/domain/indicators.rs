@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::dossier::Status;
 use super::project::ProjectKind;
@@ -31,6 +32,18 @@ impl Unit {
             Unit::Count => "nombre",
             Unit::Jobs => "emplois",
             Unit::Centimes => "DH",
+        }
+    }
+}
+
+impl Unit {
+    /// A value in French: thousands grouped, dirhams with their centimes.
+    pub fn format_fr(self, value: i64) -> String {
+        match self {
+            Unit::Centimes => {
+                super::Money::from_centimes(value).map_or_else(|| "—".into(), super::Money::format_number_fr)
+            }
+            Unit::Count | Unit::Jobs => super::money::group_thousands_fr(value),
         }
     }
 }
@@ -231,7 +244,8 @@ pub fn source_detail(kind: &str, programme_code: Option<&str>) -> String {
 }
 
 /// How figures are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Breakdown {
     /// By the office that owns the dossier.
     Office,
@@ -266,7 +280,7 @@ impl Breakdown {
 pub const UNKNOWN_GROUP: &str = "non renseigné";
 
 /// One figure: its total and, when broken down, its value per group.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figure {
     /// Its key.
     pub key: String,
@@ -277,7 +291,7 @@ pub struct Figure {
 }
 
 /// The bilan of a period: every figure of the registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bilan {
     /// First day counted.
     pub from: NaiveDate,
@@ -301,6 +315,44 @@ impl Bilan {
     pub fn value_in(&self, key: &str, group: &str) -> i64 {
         self.figures.iter().find(|f| f.key == key).and_then(|f| f.by_group.get(group)).copied().unwrap_or(0)
     }
+}
+
+/// A figure that is no longer what was frozen: its key, its group (`None`: the total), the
+/// frozen value and today's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The indicator.
+    pub key: String,
+    /// The group, or `None` for the total.
+    pub group: Option<String>,
+    /// As frozen.
+    pub frozen: i64,
+    /// As computed now.
+    pub now: i64,
+}
+
+/// What differs between the frozen figures and today's (same period and breakdown), totals
+/// first, in the registry's order.
+pub fn differences(frozen: &Bilan, now: &Bilan) -> Vec<Difference> {
+    let mut keys: Vec<&str> = frozen.figures.iter().map(|f| f.key.as_str()).collect();
+    keys.extend(now.figures.iter().map(|f| f.key.as_str()).filter(|k| frozen.figures.iter().all(|f| f.key != *k)));
+    let mut out = Vec::new();
+    for key in keys {
+        let (was, is) = (frozen.value(key), now.value(key));
+        if was != is {
+            out.push(Difference { key: key.to_owned(), group: None, frozen: was, now: is });
+        }
+        let mut groups: Vec<&String> = frozen.groups.iter().chain(&now.groups).collect();
+        groups.sort();
+        groups.dedup();
+        for group in groups {
+            let (was, is) = (frozen.value_in(key, group), now.value_in(key, group));
+            if was != is {
+                out.push(Difference { key: key.to_owned(), group: Some(group.clone()), frozen: was, now: is });
+            }
+        }
+    }
+    out
 }
 
 /// Adds contributions up into a [`Bilan`]; the details every bilan shows are there even at 0.
@@ -363,9 +415,12 @@ impl Tally {
     /// The bilan, figures in the registry's order (details as first met, `total` last).
     pub fn finish(self, from: NaiveDate, to: NaiveDate, by: Option<Breakdown>) -> Bilan {
         let mut figures = self.figures;
+        // A total closes its family's list, except for jobs: "total, dont famille".
         let rank = |key: &str| {
-            let family = family_of(key).map(|f| f.key);
-            (FAMILIES.iter().position(|f| Some(f.key) == family).unwrap_or(usize::MAX), key.ends_with(".total"))
+            let family = family_of(key);
+            let position = FAMILIES.iter().position(|f| Some(f.key) == family.map(|f| f.key));
+            let last = key.ends_with(".total") && family.is_some_and(|f| f.unit != Unit::Jobs);
+            (position.unwrap_or(usize::MAX), last)
         };
         // Stable: within a family and kind of line, the order of first addition.
         figures.sort_by_key(|f| rank(&f.key));

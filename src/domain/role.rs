@@ -121,6 +121,8 @@ pub enum Action {
     RunReports,
     /// Check the database and its audit chain.
     CheckIntegrity,
+    /// Close a year: freeze its bilan, signed with the site's key.
+    CloseYear,
 }
 
 /// Why an action was refused, in French.
@@ -153,6 +155,7 @@ impl Action {
             Action::ImportCsv => "importer un fichier CSV",
             Action::RunReports => "produire les rapports",
             Action::CheckIntegrity => "vérifier la base",
+            Action::CloseYear => "clôturer une année",
         }
     }
 
@@ -179,7 +182,8 @@ impl Action {
             | Action::Synchronize
             | Action::EnrollSites
             | Action::RunReports
-            | Action::CheckIntegrity => true,
+            | Action::CheckIntegrity
+            | Action::CloseYear => true,
         }
     }
 
@@ -210,6 +214,7 @@ impl Action {
                     | Action::DeleteRecord
                     | Action::RunReports
                     | Action::CheckIntegrity
+                    | Action::CloseYear
             ),
         }
     }

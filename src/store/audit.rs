@@ -112,6 +112,17 @@ pub fn append_after(
     Ok((seq, hash))
 }
 
+/// The failed logins typed as `login` after `since` (a timestamp): how many, and the last
+/// one's time.
+pub fn failed_logins_since(conn: &Connection, login: &str, since: &str) -> Result<(i64, Option<String>), StoreError> {
+    Ok(conn.query_row(
+        "SELECT count(*), max(at) FROM audit_log
+         WHERE action = 'user.login_failed' AND at > ?2 AND json_extract(content, '$.login') = ?1",
+        rusqlite::params![login, since],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
 /// The last entry's number and hash: the head of the chain (sync bundles will carry it).
 pub fn head(conn: &Connection) -> Result<(i64, Hash), StoreError> {
     let last = conn

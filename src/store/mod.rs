@@ -6,6 +6,7 @@
 //! a database from a newer program is refused. Uses [`crate::domain`]; never egui or printpdf.
 
 pub mod audit;
+pub mod closings;
 pub mod records;
 pub mod reference;
 pub mod report;
@@ -27,6 +28,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_certificates.sql"),
     include_str!("../../migrations/0004_sync.sql"),
     include_str!("../../migrations/0005_rotation.sql"),
+    include_str!("../../migrations/0006_closings.sql"),
+    include_str!("../../migrations/0007_login_failures.sql"),
 ];
 
 /// The schema version this program writes.

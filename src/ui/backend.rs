@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::reports::DrillDown;
 use crate::app::{
-    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, Core, DossierView,
+    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ClosedYear, Core, DossierView,
     DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, SyncStatus, UserRow, demo,
     save_in_folder,
 };
@@ -343,6 +343,13 @@ pub enum Request {
         /// Its group, when broken down.
         group: Option<String>,
     },
+    /// Close a year (its bilan frozen and signed), then show its figures.
+    CloseYear {
+        /// The year.
+        year: i32,
+        /// The breakdown shown afterwards.
+        by: Option<Breakdown>,
+    },
     /// Write the bilan of a period in the documents folder, as `format`.
     WriteBilan {
         /// First day.
@@ -456,8 +463,8 @@ pub enum Reply {
     Revoked(Result<Vec<Row<Certificate>>, AppError>),
     /// What checking a certificate found.
     Verdict(Result<Verdict, AppError>),
-    /// The figures of a bilan.
-    Bilan(Result<Bilan, AppError>),
+    /// The figures of a bilan, and the closing of its year when the period is a closed year.
+    Bilan(Result<(Bilan, Option<ClosedYear>), AppError>),
     /// The dossiers behind a figure.
     DrillDown(Result<DrillDown, AppError>),
 }
@@ -748,7 +755,13 @@ impl Worker {
                 core.certificates(s, CERTIFICATE_LIST)
             })),
             Request::VerifyCertificate(payload) => Reply::Verdict(self.core.verify_certificate(&payload)),
-            Request::Bilan { from, to, by } => Reply::Bilan(self.with(|core, s| core.bilan(s, from, to, by))),
+            Request::Bilan { from, to, by } => Reply::Bilan(self.with(|core, s| {
+                Ok((core.bilan(s, from, to, by)?, core.closing_of_period(s, from, to)?))
+            })),
+            Request::CloseYear { year, by } => Reply::Bilan(self.with_mut(|core, s| {
+                let closed = core.close_year(s, year)?;
+                Ok((core.bilan(s, closed.frozen.from, closed.frozen.to, by)?, Some(closed)))
+            })),
             Request::DrillDown { from, to, by, key, group } => Reply::DrillDown(self.with(|core, s| {
                 let lines = core.bilan_drill_down(s, from, to, by, &key, group.as_deref())?;
                 Ok(DrillDown { key, group, lines })

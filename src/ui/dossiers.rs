@@ -155,6 +155,23 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
     ui.label(
         RichText::new(format!("{} — {} — {}", d.number, d.kind.label_fr(), d.status.label_fr())).size(18.0).strong(),
     );
+    if let Some(decision) = view.decision.as_ref().filter(|_| d.status == Status::Transmis) {
+        let what = if decision.value.approved {
+            let total =
+                decision.value.grants.iter().fold(Money::ZERO, |sum, g| sum.checked_add(g.amount).unwrap_or(sum));
+            format!("approuvé ({total} accordés)")
+        } else {
+            format!("rejeté — {}", decision.value.reason.as_deref().unwrap_or(""))
+        };
+        widgets::message(
+            ui,
+            &Message::ok(format!(
+                "Décision de la commission du {} : {what}. Elle parviendra au bureau {} dans la prochaine réponse.",
+                format_date_fr(decision.value.decided_on),
+                view.dossier.meta.owner
+            )),
+        );
+    }
     let id = view.dossier.meta.id;
     let may = |action| permits(session.role, action, &session.site).is_ok();
     let can_tick = may(Action::RegisterDossier) && d.status < Status::Transmis;
@@ -260,7 +277,9 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
         for &to in d.status.next() {
             let allowed =
                 d.status.action_to(to).is_some_and(|action| permits(session.role, action, &session.site).is_ok());
-            if !allowed || to == Status::Finance {
+            // Decided at the delegation: the decision is on its way to the office.
+            let decided = view.decision.is_some() && matches!(to, Status::Approuve | Status::Rejete);
+            if !allowed || decided || to == Status::Finance {
                 continue;
             }
             if to == Status::Rejete {

@@ -112,7 +112,14 @@ pub struct DaftarApp {
     message: Option<Message>,
     /// A finding of the integrity check: shown on every screen until the program restarts.
     alarm: Option<Message>,
+    /// How long a session may stay without a key or a click before it locks.
+    idle_lock: std::time::Duration,
+    /// When the user last did something (egui's clock, seconds).
+    last_activity: f64,
 }
+
+/// A session locks after this long without a key pressed or the mouse used.
+pub const IDLE_LOCK: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 impl DaftarApp {
     /// The application over `backend`; `needs_setup` on first start; `screen` is the one the
@@ -141,7 +148,14 @@ impl DaftarApp {
             settings: settings::SettingsForm::default(),
             message: None,
             alarm: None,
+            idle_lock: IDLE_LOCK,
+            last_activity: 0.0,
         }
+    }
+
+    /// Sets how long a session may stay idle before it locks (shorter on a shared PC).
+    pub fn lock_after(&mut self, idle: std::time::Duration) {
+        self.idle_lock = idle;
     }
 
     /// The screen shown.
@@ -174,6 +188,7 @@ impl DaftarApp {
             ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             self.message = Some(Message::warning(UNSAVED));
         }
+        self.lock_when_idle(ui);
         let requests = match &mut self.phase {
             Phase::Setup(form) => egui::CentralPanel::default().show(ui, |ui| setup::setup_ui(ui, form)).inner,
             Phase::Login(form) => {
@@ -183,6 +198,27 @@ impl DaftarApp {
         };
         for request in requests {
             self.backend.send(request);
+        }
+    }
+
+    /// Locks an idle session: back to the login screen, saying why. While a session is open the
+    /// window wakes up now and then to check, even when nothing moves.
+    fn lock_when_idle(&mut self, ui: &egui::Ui) {
+        let (now, active) = ui.input(|i| (i.time, !i.events.is_empty()));
+        if active || !self.logged_in() {
+            self.last_activity = now;
+            return;
+        }
+        ui.ctx().request_repaint_after(std::time::Duration::from_secs(10));
+        if now - self.last_activity >= self.idle_lock.as_secs_f64() {
+            self.backend.send(Request::Logout);
+            self.logout();
+            let minutes = self.idle_lock.as_secs().div_ceil(60);
+            if let Phase::Login(form) = &mut self.phase {
+                form.message = Some(Message::warning(format!(
+                    "Session verrouillée après {minutes} minute(s) sans activité : reconnectez-vous."
+                )));
+            }
         }
     }
 
@@ -244,7 +280,7 @@ impl DaftarApp {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
                 }
                 Screen::Sync => requests.extend(sync::sync_ui(ui, &mut self.sync, &session)),
-                Screen::Reports => requests.extend(reports::reports_ui(ui, &mut self.reports)),
+                Screen::Reports => requests.extend(reports::reports_ui(ui, &mut self.reports, may(Action::CloseYear))),
                 Screen::Settings => {
                     requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
                 }
@@ -524,7 +560,10 @@ impl DaftarApp {
                 }
             },
             Reply::Bilan(result) => match result {
-                Ok(bilan) => self.reports.bilan = Some(bilan),
+                Ok((bilan, closed)) => {
+                    self.reports.bilan = Some(bilan);
+                    self.reports.closed = closed;
+                }
                 Err(e) => self.reports.message = Some(Message::error(e.to_string())),
             },
             Reply::DrillDown(result) => match result {

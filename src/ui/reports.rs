@@ -6,12 +6,10 @@ use eframe::egui::{self, RichText, Ui};
 
 use super::backend::Request;
 use super::widgets::{self, Message};
+use crate::app::{ClosedYear, DrillLine};
 use crate::documents::bilan_files::{BilanFormat, key_label};
-use crate::domain::Money;
 use crate::domain::dates::parse_date_fr;
 use crate::domain::indicators::{Bilan, Breakdown, Unit, family_of};
-use crate::domain::money::group_thousands_fr;
-use crate::store::report::DrillLine;
 
 /// The dossiers behind one figure.
 #[derive(Debug, Clone)]
@@ -37,6 +35,8 @@ pub struct ReportsState {
     pub bilan: Option<Bilan>,
     /// The dossiers behind the figure clicked.
     pub drill: Option<DrillDown>,
+    /// The closing of the year shown, when the period is a closed year.
+    pub closed: Option<ClosedYear>,
     /// A message (the document written, or what is wrong).
     pub message: Option<Message>,
 }
@@ -67,16 +67,9 @@ impl ReportsState {
     }
 }
 
-fn shown(unit: Unit, value: i64) -> String {
-    match unit {
-        Unit::Centimes => Money::from_centimes(value).map_or_else(|| "—".into(), Money::format_number_fr),
-        Unit::Count | Unit::Jobs => group_thousands_fr(value),
-    }
-}
-
 /// Rapports: the bilan of a period.
 #[must_use]
-pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState) -> Vec<Request> {
+pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, may_close: bool) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Rapports");
     if let Some(message) = &state.message {
@@ -117,6 +110,23 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState) -> Vec<Request> {
         }
     });
     ui.separator();
+    if let Some(closed) = &state.closed {
+        closed_ui(ui, closed);
+    } else if let Some(bilan) = state.bilan.as_ref().filter(|_| may_close) {
+        let year = bilan.from.year();
+        let whole_year =
+            bilan.from.ordinal() == 1 && bilan.to.year() == year && bilan.to.month() == 12 && bilan.to.day() == 31;
+        if whole_year
+            && ui
+                .button(format!("Clôturer l'année {year}"))
+                .on_hover_text(
+                    "Gèle et signe les chiffres de l'année ; les changements ultérieurs apparaîtront comme des écarts.",
+                )
+                .clicked()
+        {
+            requests.push(Request::CloseYear { year, by: bilan.by });
+        }
+    }
     if let Some(drill) = &state.drill {
         let (more, close) = drill_ui(ui, drill);
         requests.extend(more);
@@ -128,6 +138,33 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState) -> Vec<Request> {
         requests.extend(figures_ui(ui, bilan));
     }
     requests
+}
+
+/// A closed year: when, whether its signature holds, and what changed since.
+fn closed_ui(ui: &mut Ui, closed: &ClosedYear) {
+    let day = closed.closed_at.get(..10).unwrap_or(&closed.closed_at);
+    let text = format!("Année {} clôturée le {day} par {} : chiffres gelés et signés.", closed.year, closed.closed_by);
+    widgets::message(ui, &Message::ok(text));
+    if !closed.authentic {
+        widgets::message(
+            ui,
+            &Message::error("Les chiffres gelés ne sont plus ceux que le site a signés : la base a été modifiée."),
+        );
+    }
+    if closed.differences.is_empty() {
+        return;
+    }
+    widgets::message(ui, &Message::warning(format!("{} écart(s) depuis la clôture :", closed.differences.len())));
+    for d in &closed.differences {
+        let unit = family_of(&d.key).map_or(Unit::Count, |f| f.unit);
+        let within = d.group.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default();
+        ui.label(format!(
+            "{}{within} : gelé {} → aujourd'hui {}",
+            key_label(&d.key),
+            unit.format_fr(d.frozen),
+            unit.format_fr(d.now)
+        ));
+    }
 }
 
 /// The dossiers behind a figure, each opening its dossier; whether to close the list.
@@ -142,7 +179,7 @@ fn drill_ui(ui: &mut Ui, drill: &DrillDown) -> (Vec<Request>, bool) {
         })
         .inner;
     let total: i64 = drill.lines.iter().map(|l| l.value).sum();
-    ui.label(format!("{} dossier(s), total {}", drill.lines.len(), shown(unit, total)));
+    ui.label(format!("{} dossier(s), total {}", drill.lines.len(), unit.format_fr(total)));
     egui::ScrollArea::vertical().id_salt("drill").max_height(180.0).show(ui, |ui| {
         egui::Grid::new("drill-lines").striped(true).show(ui, |ui| {
             for line in &drill.lines {
@@ -150,7 +187,7 @@ fn drill_ui(ui: &mut Ui, drill: &DrillDown) -> (Vec<Request>, bool) {
                     requests.push(Request::Dossier(line.dossier.clone()));
                 }
                 ui.label(&line.office);
-                ui.label(shown(unit, line.value));
+                ui.label(unit.format_fr(line.value));
                 ui.end_row();
             }
         });
@@ -189,13 +226,13 @@ fn figures_ui(ui: &mut Ui, bilan: &Bilan) -> Vec<Request> {
                 let label = key_label(&figure.key);
                 ui.label(format!("  {}", label.split_once(" — ").map_or(label.as_str(), |(_, d)| d)));
                 // Read aloud (and found by tests) with what it counts, not as a bare number.
-                let value = shown(f.unit, figure.value);
+                let value = f.unit.format_fr(figure.value);
                 let link = ui.link(&value).on_hover_text(&figure.key).accessible_name(format!("{label} : {value}"));
                 if link.clicked() {
                     requests.push(drill(&figure.key, None));
                 }
                 for group in &bilan.groups {
-                    let value = shown(f.unit, figure.by_group.get(group).copied().unwrap_or(0));
+                    let value = f.unit.format_fr(figure.by_group.get(group).copied().unwrap_or(0));
                     if ui.link(&value).accessible_name(format!("{label} — {group} : {value}")).clicked() {
                         requests.push(drill(&figure.key, Some(group)));
                     }
