@@ -332,3 +332,28 @@ fn hex_sha256_of_updated(k: &Known) -> String {
         ok(k.office.core.store().conn().query_row("SELECT figures FROM year_closings", [], |r| r.get(0)));
     hex::encode(sha2::Sha256::digest(figures.replace("6000000", "6100000").as_bytes()))
 }
+
+#[test]
+fn the_facts_follow_every_change_as_a_full_rebuild_would() {
+    let mut k = known();
+    let before = year(&k, 2026, Some(Breakdown::Province));
+    assert_eq!(before.value_in("dossiers_deposes.total", "581"), 3);
+    // D5 is paid, D2's promoter moves to Agadir (001), D4 is deleted.
+    let d5 = ok(k.office.core.dossier_by_number(&k.office.chef, &k.numbers["D5"])).meta.id;
+    pay(&mut k.office, d5, 0, "10 000", date(1, 6, 2026));
+    let d2 = ok(k.office.core.dossier_by_number(&k.office.chef, &k.numbers["D2"])).meta.id;
+    let applicant = ok(k.office.core.dossier_view(&k.office.chef, d2)).dossier.value.applicant_id;
+    let mut moved = draft("JB100002", "Fatima", "Zahraoui", "12/04/1975");
+    moved.province_code = "001".into();
+    ok(k.office.core.edit_applicant(&k.office.agent, applicant, &moved, None));
+    let d4 = ok(k.office.core.dossier_by_number(&k.office.chef, &k.numbers["D4"])).meta.id;
+    ok(k.office.core.delete(&k.office.chef, daftar::app::Table::Dossiers, d4, "doublon de saisie"));
+    let after = year(&k, 2026, Some(Breakdown::Province));
+    assert_eq!(after.value("projets_finances.total"), 2, "D2 and now D5");
+    assert_eq!(after.value("dossiers_deposes.total"), 2, "D4 is gone");
+    assert_eq!(after.value_in("dossiers_deposes.total", "001"), 1, "D2 follows its promoter");
+    assert_eq!(after.value("dossiers_statut.finance"), 3);
+    // The same figures as facts rebuilt from nothing.
+    ok(k.office.core.store().conn().execute("UPDATE bilan_facts_mark SET change_no = -1", []));
+    assert_eq!(year(&k, 2026, Some(Breakdown::Province)), after);
+}

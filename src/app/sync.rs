@@ -1173,6 +1173,8 @@ impl Core {
                 content: &content,
             })?;
         }
+        // The bilan's facts take in what arrived now, in the import's time, not the next report's.
+        crate::store::facts::refresh(&tx)?;
         tx.commit()?;
 
         Ok(ImportOutcome::Applied {

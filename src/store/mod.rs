@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod closings;
+pub mod facts;
 pub mod records;
 pub mod reference;
 pub mod report;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_rotation.sql"),
     include_str!("../../migrations/0006_closings.sql"),
     include_str!("../../migrations/0007_login_failures.sql"),
+    include_str!("../../migrations/0008_bilan_facts.sql"),
 ];
 
 /// The schema version this program writes.

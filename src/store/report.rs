@@ -3,7 +3,7 @@
 //! pass adds the figures up and lists the dossiers behind one figure, so a figure and its
 //! drill-down cannot disagree.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{Datelike as _, NaiveDate};
 use rusqlite::{Connection, params};
@@ -97,6 +97,13 @@ impl Grouping {
     }
 }
 
+/// A text column as borrowed from the row (`None` for NULL).
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| {
+        StoreError::from(rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    })
+}
+
 fn uuid_key(raw: Option<String>) -> Option<u128> {
     raw.and_then(|s| Uuid::parse_str(&s).ok()).map(|u| u.as_u128())
 }
@@ -109,11 +116,45 @@ fn pass(
     by: Option<Breakdown>,
     sink: &mut dyn FnMut(Contribution<'_>),
 ) -> Result<(), StoreError> {
+    super::facts::refresh(conn)?;
     let grouping = Grouping::new(conn, by)?;
     let (f, t) = (from.to_string(), to.to_string());
     dossiers(conn, &f, &t, &grouping, sink)?;
     money(conn, from, to, &f, &t, &grouping, sink)?;
     Ok(())
+}
+
+/// The jobs seen at each project's last visit on or before `to`.
+fn verified_jobs(conn: &Connection, to: &str) -> Result<HashMap<u128, (String, i64, i64)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT project_id, visited_on, jobs_total, jobs_family FROM visits
+         WHERE deleted_at IS NULL AND visited_on <= ?1",
+    )?;
+    let mut rows = stmt.query([to])?;
+    let mut last: HashMap<u128, (String, i64, i64)> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let Some(project) = uuid_key(r.get(0)?) else { continue };
+        let on: String = r.get(1)?;
+        let seen = (on, r.get::<_, Option<i64>>(2)?.unwrap_or(0), r.get::<_, Option<i64>>(3)?.unwrap_or(0));
+        match last.get(&project) {
+            Some((held, ..)) if *held >= seen.0 => {}
+            _ => {
+                last.insert(project, seen);
+            }
+        }
+    }
+    Ok(last)
+}
+
+/// A project (or a beneficiary) financed: counted once, at its first financing.
+struct Financed {
+    first: String,
+    number: String,
+    office: String,
+    province: Option<String>,
+    kind: String,
+    planned: (i64, i64),
+    amo: bool,
 }
 
 /// Dossier counts, projects financed, jobs, beneficiaries, statuses.
@@ -124,103 +165,95 @@ fn dossiers(
     grouping: &Grouping,
     sink: &mut dyn FnMut(Contribution<'_>),
 ) -> Result<(), StoreError> {
-    // Earliest financed first: a project (or a beneficiary) counts at its first financing.
     let mut stmt = conn.prepare(
-        "SELECT d.number, d.owner, json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'), d.status,
-                json_extract(a.data, '$.province_code'), json_extract(a.data, '$.amo') IS NOT NULL, d.applicant_id,
-                d.project_id, pr.jobs_total, pr.jobs_family, fp.first, dc.approved, dc.decided_on, v.total, v.family
-         FROM dossiers d
-         LEFT JOIN applicants a ON a.id = d.applicant_id
-         LEFT JOIN projects pr ON pr.id = d.project_id
-         LEFT JOIN (SELECT dossier_id, min(json_extract(data, '$.paid_on')) AS first FROM disbursements
-                    WHERE deleted_at IS NULL GROUP BY dossier_id) fp ON fp.dossier_id = d.id
-         LEFT JOIN (SELECT dossier_id, json_extract(data, '$.approved') AS approved,
-                           json_extract(data, '$.decided_on') AS decided_on, max(rid)
-                    FROM decisions WHERE deleted_at IS NULL GROUP BY dossier_id) dc ON dc.dossier_id = d.id
-         LEFT JOIN (SELECT project_id, max(json_extract(data, '$.visited_on')),
-                           json_extract(data, '$.jobs_verified.total') AS total,
-                           json_extract(data, '$.jobs_verified.family') AS family
-                    FROM visits WHERE deleted_at IS NULL AND json_extract(data, '$.visited_on') <= ?2
-                    GROUP BY project_id) v ON v.project_id = d.project_id
-         WHERE d.deleted_at IS NULL
-         ORDER BY fp.first IS NULL, fp.first, d.number",
+        "SELECT number, owner, kind, deposited_on, status, province, amo, applicant_id, project_id,
+                jobs_total, jobs_family, first_paid, approved, decided_on
+         FROM bilan_facts",
     )?;
-    let mut rows = stmt.query(params![from, to])?;
-    let mut projects_financed: HashSet<u128> = HashSet::new();
-    let mut people_financed: HashSet<u128> = HashSet::new();
+    let mut rows = stmt.query([])?;
+    let mut projects: HashMap<u128, Financed> = HashMap::new();
+    let mut people: HashMap<u128, Financed> = HashMap::new();
     let kinds: HashMap<&str, String> = ProjectKind::ALL.iter().map(|k| (k.code(), kind_detail(*k))).collect();
     let statuses: HashMap<&str, String> = Status::ALL.iter().map(|s| (s.code(), status_detail(*s))).collect();
     let mut key = String::new();
+    let mut add = |family: &str, detail: &str, value: i64, group: Option<&str>, dossier: (&str, &str)| {
+        key.clear();
+        key.push_str(family);
+        key.push('.');
+        key.push_str(detail);
+        sink(Contribution { key: &key, group, value, dossier: Some(dossier) });
+    };
+    let in_period = |date: Option<&str>| date.is_some_and(|d| (from..=to).contains(&d));
     while let Some(r) = rows.next()? {
-        let number: String = r.get(0)?;
-        let office: String = r.get(1)?;
-        let kind_code: String = r.get::<_, Option<String>>(2)?.unwrap_or_default();
-        let Some(kind) = kinds.get(kind_code.as_str()) else { continue };
-        let deposited: Option<String> = r.get(3)?;
-        let mut status: String = r.get::<_, Option<String>>(4)?.unwrap_or_default();
-        let province: Option<String> = r.get(5)?;
-        let amo: bool = r.get(6)?;
-        let applicant = uuid_key(r.get(7)?);
-        let project = uuid_key(r.get(8)?);
-        let planned: (i64, i64) = (r.get::<_, Option<i64>>(9)?.unwrap_or(0), r.get::<_, Option<i64>>(10)?.unwrap_or(0));
-        let first_paid: Option<String> = r.get(11)?;
-        let approved: Option<bool> = r.get(12)?;
-        let decided_on: Option<String> = r.get(13)?;
-        let verified = match r.get::<_, Option<i64>>(14)? {
-            Some(total) => Some((total, r.get::<_, Option<i64>>(15)?.unwrap_or(0))),
-            None => None,
-        };
-        let group = grouping.group(&office, province.as_deref());
-        let dossier = Some((number.as_str(), office.as_str()));
-        let mut add = |family: &str, detail: &str, value: i64| {
-            key.clear();
-            key.push_str(family);
-            key.push('.');
-            key.push_str(detail);
-            sink(Contribution { key: &key, group, value, dossier });
-        };
-        let in_period = |date: &Option<String>| date.as_deref().is_some_and(|d| (from..=to).contains(&d));
-        if in_period(&deposited) {
-            add("dossiers_deposes", kind, 1);
-            add("dossiers_deposes", "total", 1);
+        let number = text(r, 0)?.unwrap_or_default();
+        let office = text(r, 1)?.unwrap_or_default();
+        let Some(kind) = kinds.get(text(r, 2)?.unwrap_or_default()) else { continue };
+        let province = text(r, 5)?;
+        let group = grouping.group(office, province);
+        let dossier = (number, office);
+        if in_period(text(r, 3)?) {
+            add("dossiers_deposes", kind, 1, group, dossier);
+            add("dossiers_deposes", "total", 1, group, dossier);
         }
-        if in_period(&decided_on) {
+        let approved: Option<bool> = r.get(12)?;
+        if in_period(text(r, 13)?) {
             let family = if approved == Some(true) { "dossiers_approuves" } else { "dossiers_rejetes" };
-            add(family, kind, 1);
-            add(family, "total", 1);
+            add(family, kind, 1, group, dossier);
+            add(family, "total", 1, group, dossier);
         }
         // At a delegation, the office's row says *transmis* until the decision reaches it.
-        if status == Status::Transmis.code() {
-            match approved {
-                Some(true) => status = Status::Approuve.code().to_owned(),
-                Some(false) => status = Status::Rejete.code().to_owned(),
-                None => {}
+        let status = match (text(r, 4)?, approved) {
+            (Some("transmis"), Some(true)) => Some("approuve"),
+            (Some("transmis"), Some(false)) => Some("rejete"),
+            (status, _) => status,
+        };
+        if let Some(detail) = status.and_then(|s| statuses.get(s)) {
+            add("dossiers_statut", detail, 1, group, dossier);
+        }
+        let Some(first) = text(r, 11)?.filter(|d| *d <= to) else { continue };
+        let financed = || -> Result<Financed, StoreError> {
+            Ok(Financed {
+                first: first.to_owned(),
+                number: number.to_owned(),
+                office: office.to_owned(),
+                province: province.map(str::to_owned),
+                kind: kind.clone(),
+                planned: (r.get(9)?, r.get(10)?),
+                amo: r.get(6)?,
+            })
+        };
+        // A project, and a beneficiary, count once: at their earliest financed dossier.
+        for (held, id) in [(&mut projects, r.get(8)?), (&mut people, r.get(7)?)] {
+            let Some(id) = uuid_key(id) else { continue };
+            if held.get(&id).is_none_or(|h| (h.first.as_str(), h.number.as_str()) > (first, number)) {
+                held.insert(id, financed()?);
             }
         }
-        if let Some(detail) = statuses.get(status.as_str()) {
-            add("dossiers_statut", detail, 1);
+    }
+    let verified = verified_jobs(conn, to)?;
+    for (project, p) in &projects {
+        let group = grouping.group(&p.office, p.province.as_deref());
+        let dossier = (p.number.as_str(), p.office.as_str());
+        let this_period = p.first.as_str() >= from;
+        for family in ["projets_finances_cumul"].into_iter().chain(this_period.then_some("projets_finances")) {
+            add(family, &p.kind, 1, group, dossier);
+            add(family, "total", 1, group, dossier);
         }
-        let Some(first) = first_paid.filter(|d| d.as_str() <= to) else { continue };
-        if project.is_none_or(|p| projects_financed.insert(p)) {
-            let this_period = first.as_str() >= from;
-            for family in ["projets_finances_cumul"].into_iter().chain(this_period.then_some("projets_finances")) {
-                add(family, kind, 1);
-                add(family, "total", 1);
-            }
-            for family in ["emplois_prevus_cumul"].into_iter().chain(this_period.then_some("emplois_prevus")) {
-                add(family, "total", planned.0);
-                add(family, "famille", planned.1);
-            }
-            if let Some((total, family)) = verified {
-                add("emplois_constates_cumul", "total", total);
-                add("emplois_constates_cumul", "famille", family);
-            }
+        for family in ["emplois_prevus_cumul"].into_iter().chain(this_period.then_some("emplois_prevus")) {
+            add(family, "total", p.planned.0, group, dossier);
+            add(family, "famille", p.planned.1, group, dossier);
         }
-        if applicant.is_none_or(|a| people_financed.insert(a)) {
-            add("beneficiaires_finances_cumul", "total", 1);
-            if amo {
-                add("amo_couverts_cumul", "total", 1);
-            }
+        if let Some((_, total, family)) = verified.get(project) {
+            add("emplois_constates_cumul", "total", *total, group, dossier);
+            add("emplois_constates_cumul", "famille", *family, group, dossier);
+        }
+    }
+    for p in people.values() {
+        let group = grouping.group(&p.office, p.province.as_deref());
+        let dossier = (p.number.as_str(), p.office.as_str());
+        add("beneficiaires_finances_cumul", "total", 1, group, dossier);
+        if p.amo {
+            add("amo_couverts_cumul", "total", 1, group, dossier);
         }
     }
     Ok(())
@@ -248,11 +281,8 @@ fn money(
         }
     }
     let mut committed = conn.prepare(
-        "SELECT d.number, d.owner, json_extract(a.data, '$.province_code'), l.source_kind, l.programme_code,
-                l.committed_centimes, l.year
-         FROM funding_lines l
-         JOIN dossiers d ON d.id = l.dossier_id AND d.deleted_at IS NULL
-         LEFT JOIN applicants a ON a.id = d.applicant_id
+        "SELECT f.number, f.owner, f.province, l.source_kind, l.programme_code, l.committed_centimes, l.year
+         FROM funding_lines l JOIN bilan_facts f ON f.dossier_id = l.dossier_id
          WHERE l.deleted_at IS NULL AND l.year BETWEEN ?1 AND ?2",
     )?;
     let mut rows = committed.query(params![from.year(), to.year()])?;
@@ -272,13 +302,11 @@ fn money(
         }
     }
     let mut paid = conn.prepare(
-        "SELECT d.number, d.owner, json_extract(a.data, '$.province_code'), l.source_kind, l.programme_code,
-                p.amount_centimes
+        "SELECT f.number, f.owner, f.province, l.source_kind, l.programme_code, p.amount_centimes
          FROM disbursements p
          JOIN funding_lines l ON l.id = p.funding_line_id AND l.deleted_at IS NULL
-         JOIN dossiers d ON d.id = p.dossier_id AND d.deleted_at IS NULL
-         LEFT JOIN applicants a ON a.id = d.applicant_id
-         WHERE p.deleted_at IS NULL AND json_extract(p.data, '$.paid_on') BETWEEN ?1 AND ?2",
+         JOIN bilan_facts f ON f.dossier_id = p.dossier_id
+         WHERE p.deleted_at IS NULL AND p.paid_on BETWEEN ?1 AND ?2",
     )?;
     let mut rows = paid.query(params![f, t])?;
     while let Some(r) = rows.next()? {

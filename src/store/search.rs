@@ -331,7 +331,7 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
             "SELECT l.source_kind, sum(p.paid) FROM (
                  SELECT funding_line_id, sum(amount_centimes) AS paid FROM disbursements
                  WHERE deleted_at IS NULL GROUP BY funding_line_id) p
-             JOIN funding_lines AS l INDEXED BY funding_lines_source ON l.id = p.funding_line_id AND l.deleted_at IS NULL
+             JOIN funding_lines AS l INDEXED BY funding_lines_source_code ON l.id = p.funding_line_id AND l.deleted_at IS NULL
              GROUP BY l.source_kind ORDER BY l.source_kind",
         )?,
         visits: live_count(conn, "visits")?,

@@ -299,6 +299,8 @@ pub fn highest_sequence_seen(conn: &Connection, sender: &str) -> Result<u64, Sto
 /// supervises, revoked ones aside) has acknowledged. A site with no parent keeps them all: the
 /// day it enrolls one, its first bundle carries everything.
 pub fn prune_acknowledged(conn: &Connection) -> Result<usize, StoreError> {
+    // The bilan's facts learn from these lines what changed: they take it in first.
+    super::facts::refresh(conn)?;
     Ok(conn.execute(
         "DELETE FROM outbox WHERE EXISTS (SELECT 1 FROM peers WHERE relation = 'parent')
              AND change_no <= (

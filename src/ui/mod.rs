@@ -209,8 +209,9 @@ impl DaftarApp {
             self.last_activity = now;
             return;
         }
-        ui.ctx().request_repaint_after(std::time::Duration::from_secs(10));
-        if now - self.last_activity >= self.idle_lock.as_secs_f64() {
+        let left = self.idle_lock.as_secs_f64() - (now - self.last_activity);
+        ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(left.max(0.5)));
+        if left <= 0.0 {
             self.backend.send(Request::Logout);
             self.logout();
             let minutes = self.idle_lock.as_secs().div_ceil(60);

@@ -1,0 +1,76 @@
+//! The bilan's facts (`bilan_facts`): one narrow row per live dossier, kept up to date from the
+//! outbox, so that a bilan over a million dossiers reads one table. A cache: it is brought up to
+//! date before it is read and rebuilt whole when the outbox no longer says what changed.
+
+use rusqlite::{Connection, params};
+
+use super::StoreError;
+use super::sync::last_change;
+
+/// The facts of the dossiers whose id is in `temp.bilan_targets` (or of every dossier).
+const FACTS: &str = "
+    SELECT d.rid, d.id, d.number, d.owner, json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'),
+           d.status, json_extract(a.data, '$.province_code'), json_extract(a.data, '$.amo') IS NOT NULL,
+           d.applicant_id, d.project_id, coalesce(pr.jobs_total, 0), coalesce(pr.jobs_family, 0),
+           (SELECT min(p.paid_on) FROM disbursements p WHERE p.dossier_id = d.id AND p.deleted_at IS NULL),
+           c.approved, c.decided_on
+    FROM dossiers d
+    LEFT JOIN applicants a ON a.id = d.applicant_id
+    LEFT JOIN projects pr ON pr.id = d.project_id AND pr.deleted_at IS NULL
+    LEFT JOIN decisions c ON c.rid = (SELECT max(rid) FROM decisions x WHERE x.dossier_id = d.id AND x.deleted_at IS NULL)
+    WHERE d.deleted_at IS NULL";
+
+/// The dossiers a change since `mark` may have moved: the dossier itself, those of a changed
+/// beneficiary or project, those of a changed payment or decision.
+const TARGETS: &str = "
+    INSERT OR IGNORE INTO temp.bilan_targets (id)
+    SELECT row_id FROM outbox WHERE change_no > ?1 AND table_name = 'dossiers'
+    UNION SELECT d.id FROM outbox o JOIN dossiers d ON d.applicant_id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'applicants'
+    UNION SELECT d.id FROM outbox o JOIN dossiers d ON d.project_id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'projects'
+    UNION SELECT x.dossier_id FROM outbox o JOIN disbursements x ON x.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'disbursements'
+    UNION SELECT x.dossier_id FROM outbox o JOIN decisions x ON x.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'decisions'";
+
+/// The last change folded into the facts (-1: never built).
+pub fn mark(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT change_no FROM bilan_facts_mark WHERE id = 1", [], |r| r.get(0))?)
+}
+
+/// Brings the facts up to date; returns how many dossiers were recomputed.
+pub fn refresh(conn: &Connection) -> Result<usize, StoreError> {
+    let mark = mark(conn)?;
+    let last = last_change(conn)?;
+    if mark == last {
+        return Ok(0);
+    }
+    conn.execute_batch("SAVEPOINT bilan_facts")?;
+    let done = fold(conn, mark, last);
+    match done {
+        Ok(_) => conn.execute_batch("RELEASE bilan_facts")?,
+        Err(_) => conn.execute_batch("ROLLBACK TO bilan_facts; RELEASE bilan_facts")?,
+    }
+    done
+}
+
+fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
+    // The outbox says what changed only if it still holds every line after the mark.
+    let first_held: Option<i64> =
+        conn.query_row("SELECT min(change_no) FROM outbox WHERE change_no > ?1", [mark], |r| r.get(0))?;
+    let whole = mark < 0 || mark > last || first_held.is_none_or(|first| first > mark + 1);
+    let n = if whole {
+        conn.execute("DELETE FROM bilan_facts", [])?;
+        conn.execute(&format!("INSERT INTO bilan_facts {FACTS}"), [])?
+    } else {
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS bilan_targets (id TEXT PRIMARY KEY); DELETE FROM temp.bilan_targets;",
+        )?;
+        conn.execute(TARGETS, [mark])?;
+        conn.execute("DELETE FROM bilan_facts WHERE dossier_id IN (SELECT id FROM temp.bilan_targets)", [])?;
+        conn.execute(&format!("INSERT INTO bilan_facts {FACTS} AND d.id IN (SELECT id FROM temp.bilan_targets)"), [])?
+    };
+    conn.execute("UPDATE bilan_facts_mark SET change_no = ?1 WHERE id = 1", params![last])?;
+    Ok(n)
+}
