@@ -20,9 +20,16 @@ CREATE TABLE bilan_facts (
     jobs_family  INTEGER NOT NULL,
     first_paid   TEXT,
     approved     INTEGER,
-    decided_on   TEXT
+    decided_on   TEXT,
+    -- 1 when this dossier is the earliest paid of its project (of its beneficiary): a project,
+    -- and a beneficiary, count once, at their first financing.
+    project_first INTEGER NOT NULL DEFAULT 0,
+    person_first  INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX bilan_facts_dossier ON bilan_facts (dossier_id);
+-- Money rows find their dossier's office and province in the index alone.
+CREATE INDEX bilan_facts_dossier ON bilan_facts (dossier_id, number, owner, province);
+CREATE INDEX bilan_facts_project ON bilan_facts (project_id, first_paid, number);
+CREATE INDEX bilan_facts_person ON bilan_facts (applicant_id, first_paid, number);
 CREATE TABLE bilan_facts_mark (id INTEGER PRIMARY KEY CHECK (id = 1), change_no INTEGER NOT NULL);
 INSERT INTO bilan_facts_mark (id, change_no) VALUES (1, -1);
 

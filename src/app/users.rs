@@ -56,6 +56,12 @@ fn check_login(login: &str) -> Result<String, String> {
     Ok(login)
 }
 
+/// The login as typed, as the audit keeps it: it may be a password typed in the wrong field, so
+/// it goes in the erasable content only, shortened, never in the chained fields.
+fn typed_login(login: &str) -> String {
+    login.trim().chars().take(32).collect()
+}
+
 /// Wrong passwords allowed for one login within [`LOCKOUT_MINUTES`].
 pub const MAX_FAILED_LOGINS: i64 = 5;
 /// How long a login waits after too many wrong passwords.
@@ -161,7 +167,7 @@ impl Core {
     fn refuse_while_locked_out(&mut self, login: &str) -> Result<(), AppError> {
         let now = self.clock.now_utc();
         let window = chrono::Duration::minutes(LOCKOUT_MINUTES);
-        let typed: String = login.trim().chars().take(32).collect();
+        let typed = typed_login(login);
         let since = timestamp(now - window);
         let (failures, last) = audit::failed_logins_since(self.store.conn(), &typed, &since)?;
         let Some(last) = last.filter(|_| failures >= MAX_FAILED_LOGINS) else { return Ok(()) };
@@ -169,22 +175,16 @@ impl Core {
             .map(|t| t.with_timezone(&chrono::Utc) + window)
             .unwrap_or(now + window);
         let minutes = (until - now).num_minutes().max(1);
-        let content = serde_json::json!({ "login": typed }).to_string();
-        audit::append(
-            self.store.conn(),
-            &Entry {
-                at: now,
-                actor: "inconnu",
-                action: "user.login_blocked",
-                table: None,
-                row_id: None,
-                row_hash: None,
-                content: &content,
-            },
-        )?;
+        self.audit_login_attempt(&typed, "user.login_blocked")?;
         Err(AppError::Rule(format!(
             "Trop de mots de passe erronés pour « {typed} » : réessayez dans {minutes} minute(s), ou demandez à l'administrateur de vérifier le compte."
         )))
+    }
+
+    /// Audits a failed or refused login attempt.
+    fn audit_login_attempt(&self, typed: &str, action: &str) -> Result<(), AppError> {
+        let content = serde_json::json!({ "login": typed }).to_string();
+        super::audit_act(self.store.conn(), self.clock.now_utc(), "inconnu", action, &content)
     }
 
     /// Opens a session: checks the password and, for accounts that hold the keys, opens them.
@@ -197,23 +197,7 @@ impl Core {
             _ => Err(IdentityError::WrongPassword),
         };
         let (Some(user), Ok(())) = (user, verified) else {
-            let now = self.clock.now_utc();
-            // The typed login may be a password typed in the wrong field: it goes in the erasable
-            // content only, shortened, never in the chained fields.
-            let typed: String = login.trim().chars().take(32).collect();
-            let content = serde_json::json!({ "login": typed }).to_string();
-            audit::append(
-                self.store.conn(),
-                &Entry {
-                    at: now,
-                    actor: "inconnu",
-                    action: "user.login_failed",
-                    table: None,
-                    row_id: None,
-                    row_hash: None,
-                    content: &content,
-                },
-            )?;
+            self.audit_login_attempt(&typed_login(login), "user.login_failed")?;
             return Err(AppError::Rule("Identifiant ou mot de passe incorrect (ou compte désactivé).".into()));
         };
         let secrets = if user.role.holds_keys() { self.open_keys(&user, password)? } else { None };

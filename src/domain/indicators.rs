@@ -355,16 +355,39 @@ pub fn differences(frozen: &Bilan, now: &Bilan) -> Vec<Difference> {
     out
 }
 
+/// FNV-1a: the tally hashes a short key for every contribution, millions of times per bilan;
+/// the keys come from the register, not from an adversary, so a fast hash is the right one.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Adds contributions up into a [`Bilan`]; the details every bilan shows are there even at 0.
 #[derive(Debug)]
 pub struct Tally {
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, std::hash::BuildHasherDefault<Fnv>>,
     figures: Vec<Figure>,
 }
 
 impl Default for Tally {
     fn default() -> Tally {
-        let mut tally = Tally { index: HashMap::new(), figures: Vec::new() };
+        let mut tally = Tally { index: HashMap::default(), figures: Vec::new() };
         let kinds: Vec<String> = ProjectKind::ALL.iter().map(|k| kind_detail(*k)).collect();
         for family in ["dossiers_deposes", "dossiers_approuves", "dossiers_rejetes", "projets_finances"] {
             for detail in kinds.iter().map(String::as_str).chain(["total"]) {
@@ -407,8 +430,12 @@ impl Tally {
         let figure = &mut self.figures[i];
         figure.value = figure.value.saturating_add(value);
         if let Some(group) = group {
-            let cell = figure.by_group.entry(group.to_owned()).or_insert(0);
-            *cell = cell.saturating_add(value);
+            match figure.by_group.get_mut(group) {
+                Some(cell) => *cell = cell.saturating_add(value),
+                None => {
+                    figure.by_group.insert(group.to_owned(), value);
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@ const FACTS: &str = "
            d.status, json_extract(a.data, '$.province_code'), json_extract(a.data, '$.amo') IS NOT NULL,
            d.applicant_id, d.project_id, coalesce(pr.jobs_total, 0), coalesce(pr.jobs_family, 0),
            (SELECT min(p.paid_on) FROM disbursements p WHERE p.dossier_id = d.id AND p.deleted_at IS NULL),
-           c.approved, c.decided_on
+           c.approved, c.decided_on, 0, 0
     FROM dossiers d
     LEFT JOIN applicants a ON a.id = d.applicant_id
     LEFT JOIN projects pr ON pr.id = d.project_id AND pr.deleted_at IS NULL
@@ -55,6 +55,22 @@ pub fn refresh(conn: &Connection) -> Result<usize, StoreError> {
     done
 }
 
+/// Who comes first among the paid dossiers of a project, and of a beneficiary (`WHERE` to add).
+const FIRSTS: &str = "
+    UPDATE bilan_facts AS f SET
+        project_first = f.first_paid IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM bilan_facts g WHERE g.project_id = f.project_id AND g.first_paid IS NOT NULL
+              AND (g.first_paid < f.first_paid OR (g.first_paid = f.first_paid AND g.number < f.number))),
+        person_first = f.first_paid IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM bilan_facts g WHERE g.applicant_id = f.applicant_id AND g.first_paid IS NOT NULL
+              AND (g.first_paid < f.first_paid OR (g.first_paid = f.first_paid AND g.number < f.number)))";
+
+/// The projects and beneficiaries of the target dossiers' facts (before and after a change).
+const NEIGHBOURS: &str = "
+    INSERT OR IGNORE INTO temp.bilan_neighbours (kind, id)
+    SELECT 'p', project_id FROM bilan_facts WHERE dossier_id IN (SELECT id FROM temp.bilan_targets)
+    UNION SELECT 'a', applicant_id FROM bilan_facts WHERE dossier_id IN (SELECT id FROM temp.bilan_targets)";
+
 fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
     // The outbox says what changed only if it still holds every line after the mark.
     let first_held: Option<i64> =
@@ -62,14 +78,29 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
     let whole = mark < 0 || mark > last || first_held.is_none_or(|first| first > mark + 1);
     let n = if whole {
         conn.execute("DELETE FROM bilan_facts", [])?;
-        conn.execute(&format!("INSERT INTO bilan_facts {FACTS}"), [])?
+        let n = conn.execute(&format!("INSERT INTO bilan_facts {FACTS}"), [])?;
+        conn.execute(FIRSTS, [])?;
+        n
     } else {
         conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS bilan_targets (id TEXT PRIMARY KEY); DELETE FROM temp.bilan_targets;",
+            "CREATE TEMP TABLE IF NOT EXISTS bilan_targets (id TEXT PRIMARY KEY);
+             CREATE TEMP TABLE IF NOT EXISTS bilan_neighbours (kind TEXT, id TEXT, PRIMARY KEY (kind, id));
+             DELETE FROM temp.bilan_targets; DELETE FROM temp.bilan_neighbours;",
         )?;
         conn.execute(TARGETS, [mark])?;
+        conn.execute(NEIGHBOURS, [])?;
         conn.execute("DELETE FROM bilan_facts WHERE dossier_id IN (SELECT id FROM temp.bilan_targets)", [])?;
-        conn.execute(&format!("INSERT INTO bilan_facts {FACTS} AND d.id IN (SELECT id FROM temp.bilan_targets)"), [])?
+        let n = conn
+            .execute(&format!("INSERT INTO bilan_facts {FACTS} AND d.id IN (SELECT id FROM temp.bilan_targets)"), [])?;
+        conn.execute(NEIGHBOURS, [])?;
+        conn.execute(
+            &format!(
+                "{FIRSTS} WHERE f.project_id IN (SELECT id FROM temp.bilan_neighbours WHERE kind = 'p')
+                     OR f.applicant_id IN (SELECT id FROM temp.bilan_neighbours WHERE kind = 'a')"
+            ),
+            [],
+        )?;
+        n
     };
     conn.execute("UPDATE bilan_facts_mark SET change_no = ?1 WHERE id = 1", params![last])?;
     Ok(n)

@@ -146,17 +146,6 @@ fn verified_jobs(conn: &Connection, to: &str) -> Result<HashMap<u128, (String, i
     Ok(last)
 }
 
-/// A project (or a beneficiary) financed: counted once, at its first financing.
-struct Financed {
-    first: String,
-    number: String,
-    office: String,
-    province: Option<String>,
-    kind: String,
-    planned: (i64, i64),
-    amo: bool,
-}
-
 /// Dossier counts, projects financed, jobs, beneficiaries, statuses.
 fn dossiers(
     conn: &Connection,
@@ -165,41 +154,37 @@ fn dossiers(
     grouping: &Grouping,
     sink: &mut dyn FnMut(Contribution<'_>),
 ) -> Result<(), StoreError> {
+    let verified = verified_jobs(conn, to)?;
     let mut stmt = conn.prepare(
-        "SELECT number, owner, kind, deposited_on, status, province, amo, applicant_id, project_id,
-                jobs_total, jobs_family, first_paid, approved, decided_on
+        "SELECT number, owner, kind, deposited_on, status, province, amo, project_id, jobs_total, jobs_family,
+                first_paid, approved, decided_on, project_first, person_first
          FROM bilan_facts",
     )?;
     let mut rows = stmt.query([])?;
-    let mut projects: HashMap<u128, Financed> = HashMap::new();
-    let mut people: HashMap<u128, Financed> = HashMap::new();
     let kinds: HashMap<&str, String> = ProjectKind::ALL.iter().map(|k| (k.code(), kind_detail(*k))).collect();
     let statuses: HashMap<&str, String> = Status::ALL.iter().map(|s| (s.code(), status_detail(*s))).collect();
     let mut key = String::new();
-    let mut add = |family: &str, detail: &str, value: i64, group: Option<&str>, dossier: (&str, &str)| {
-        key.clear();
-        key.push_str(family);
-        key.push('.');
-        key.push_str(detail);
-        sink(Contribution { key: &key, group, value, dossier: Some(dossier) });
-    };
     let in_period = |date: Option<&str>| date.is_some_and(|d| (from..=to).contains(&d));
     while let Some(r) = rows.next()? {
-        let number = text(r, 0)?.unwrap_or_default();
-        let office = text(r, 1)?.unwrap_or_default();
+        let (number, office) = (text(r, 0)?.unwrap_or_default(), text(r, 1)?.unwrap_or_default());
         let Some(kind) = kinds.get(text(r, 2)?.unwrap_or_default()) else { continue };
-        let province = text(r, 5)?;
-        let group = grouping.group(office, province);
-        let dossier = (number, office);
+        let group = grouping.group(office, text(r, 5)?);
+        let mut add = |family: &str, detail: &str, value: i64| {
+            key.clear();
+            key.push_str(family);
+            key.push('.');
+            key.push_str(detail);
+            sink(Contribution { key: &key, group, value, dossier: Some((number, office)) });
+        };
         if in_period(text(r, 3)?) {
-            add("dossiers_deposes", kind, 1, group, dossier);
-            add("dossiers_deposes", "total", 1, group, dossier);
+            add("dossiers_deposes", kind, 1);
+            add("dossiers_deposes", "total", 1);
         }
-        let approved: Option<bool> = r.get(12)?;
-        if in_period(text(r, 13)?) {
+        let approved: Option<bool> = r.get(11)?;
+        if in_period(text(r, 12)?) {
             let family = if approved == Some(true) { "dossiers_approuves" } else { "dossiers_rejetes" };
-            add(family, kind, 1, group, dossier);
-            add(family, "total", 1, group, dossier);
+            add(family, kind, 1);
+            add(family, "total", 1);
         }
         // At a delegation, the office's row says *transmis* until the decision reaches it.
         let status = match (text(r, 4)?, approved) {
@@ -208,52 +193,30 @@ fn dossiers(
             (status, _) => status,
         };
         if let Some(detail) = status.and_then(|s| statuses.get(s)) {
-            add("dossiers_statut", detail, 1, group, dossier);
+            add("dossiers_statut", detail, 1);
         }
-        let Some(first) = text(r, 11)?.filter(|d| *d <= to) else { continue };
-        let financed = || -> Result<Financed, StoreError> {
-            Ok(Financed {
-                first: first.to_owned(),
-                number: number.to_owned(),
-                office: office.to_owned(),
-                province: province.map(str::to_owned),
-                kind: kind.clone(),
-                planned: (r.get(9)?, r.get(10)?),
-                amo: r.get(6)?,
-            })
-        };
-        // A project, and a beneficiary, count once: at their earliest financed dossier.
-        for (held, id) in [(&mut projects, r.get(8)?), (&mut people, r.get(7)?)] {
-            let Some(id) = uuid_key(id) else { continue };
-            if held.get(&id).is_none_or(|h| (h.first.as_str(), h.number.as_str()) > (first, number)) {
-                held.insert(id, financed()?);
+        let Some(first) = text(r, 10)?.filter(|d| *d <= to) else { continue };
+        // A project, and a beneficiary, count once: at their earliest paid dossier.
+        if r.get(13)? {
+            let this_period = first >= from;
+            for family in ["projets_finances_cumul"].into_iter().chain(this_period.then_some("projets_finances")) {
+                add(family, kind, 1);
+                add(family, "total", 1);
+            }
+            for family in ["emplois_prevus_cumul"].into_iter().chain(this_period.then_some("emplois_prevus")) {
+                add(family, "total", r.get(8)?);
+                add(family, "famille", r.get(9)?);
+            }
+            if let Some((_, total, family)) = uuid_key(r.get(7)?).and_then(|p| verified.get(&p)) {
+                add("emplois_constates_cumul", "total", *total);
+                add("emplois_constates_cumul", "famille", *family);
             }
         }
-    }
-    let verified = verified_jobs(conn, to)?;
-    for (project, p) in &projects {
-        let group = grouping.group(&p.office, p.province.as_deref());
-        let dossier = (p.number.as_str(), p.office.as_str());
-        let this_period = p.first.as_str() >= from;
-        for family in ["projets_finances_cumul"].into_iter().chain(this_period.then_some("projets_finances")) {
-            add(family, &p.kind, 1, group, dossier);
-            add(family, "total", 1, group, dossier);
-        }
-        for family in ["emplois_prevus_cumul"].into_iter().chain(this_period.then_some("emplois_prevus")) {
-            add(family, "total", p.planned.0, group, dossier);
-            add(family, "famille", p.planned.1, group, dossier);
-        }
-        if let Some((_, total, family)) = verified.get(project) {
-            add("emplois_constates_cumul", "total", *total, group, dossier);
-            add("emplois_constates_cumul", "famille", *family, group, dossier);
-        }
-    }
-    for p in people.values() {
-        let group = grouping.group(&p.office, p.province.as_deref());
-        let dossier = (p.number.as_str(), p.office.as_str());
-        add("beneficiaires_finances_cumul", "total", 1, group, dossier);
-        if p.amo {
-            add("amo_couverts_cumul", "total", 1, group, dossier);
+        if r.get(14)? {
+            add("beneficiaires_finances_cumul", "total", 1);
+            if r.get(6)? {
+                add("amo_couverts_cumul", "total", 1);
+            }
         }
     }
     Ok(())
