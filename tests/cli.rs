@@ -281,3 +281,48 @@ fn the_bilan_in_every_format_and_a_closed_year() {
     let agent = daftar(&db, Some("agent-demo-2026"), &["--user", "agent", "report", "close-year", "--year", "2024"]);
     assert!(!agent.status.success() && stderr(&agent).contains("ne permet pas"), "{}", stderr(&agent));
 }
+
+#[test]
+fn a_clerk_is_refused_from_the_command_line_what_the_core_refuses() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "200"]).status.success());
+    let (complete, cin, line): (String, String, String) = {
+        let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let one =
+            |sql: &str| -> String { conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}")) };
+        (
+            one("SELECT number FROM dossiers WHERE status = 'complet' LIMIT 1"),
+            one("SELECT cin FROM applicants LIMIT 1"),
+            one(
+                "SELECT l.id FROM funding_lines l JOIN dossiers d ON d.id = l.dossier_id WHERE d.status = 'approuve' LIMIT 1",
+            ),
+        )
+    };
+    let stick = dir.path().join("cle").to_string_lossy().into_owned();
+    let written = || -> (i64, i64) {
+        let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        let count = |t: &str| conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap_or(-1);
+        (count("audit_log"), count("outbox"))
+    };
+    let before = written();
+    let refused: [&[&str]; 9] = [
+        &["user", "add", "x2", "--role", "agent", "--name", "X"],
+        &["dossier", "move", &complete, "--to", "transmis"],
+        &["funding", "disburse", &line, "--amount", "100"],
+        &["applicant", "delete", &cin, "--reason", "erreur"],
+        &["programme", "add", "AGENCE-SUD", "--name", "Agence du Sud", "--source", "convention"],
+        &["certificate", "issue", "--cin", &cin, "--out", "/tmp/x.pdf"],
+        &["export", "--to", &stick],
+        &["report", "close-year", "--year", "2025"],
+        &["enroll", "/dev/null", "--fingerprint", "0000"],
+    ];
+    for args in refused {
+        let mut all = vec!["--user", "agent"];
+        all.extend_from_slice(args);
+        let out = daftar(&db, Some("agent-demo-2026"), &all);
+        assert!(!out.status.success() && stderr(&out).contains("ne permet pas"), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(written(), before, "nothing written, nothing audited");
+    assert!(!dir.path().join("cle").exists());
+}

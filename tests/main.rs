@@ -13,6 +13,7 @@ mod duplicates;
 mod gui;
 mod keys;
 mod properties;
+mod roles;
 mod search;
 mod sync;
 mod workflow;

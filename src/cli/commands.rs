@@ -14,7 +14,9 @@ use super::args::{
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
 use crate::app::csv_import::CsvTarget;
-use crate::app::{CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo, save_new};
+use crate::app::{
+    AppError, CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo, save_new,
+};
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
@@ -447,6 +449,8 @@ fn user(core: &mut Core, session: &Session, cmd: UserCommand) -> anyhow::Result<
     match cmd {
         UserCommand::Add { login, role, name } => {
             let role = Role::parse(&role).map_err(|e| anyhow!(e))?;
+            // Refused before a password is asked for nothing.
+            session.require(crate::domain::role::Action::ManageUsers).map_err(AppError::from)?;
             let password = password_from("DAFTAR_NEW_PASSWORD", &format!("Mot de passe du nouveau compte {login} : "))?;
             core.add_user(session, &login, name.as_deref().unwrap_or(""), role, &password)?;
             let keys = if core.holds_keys(&login)? { " ; il détient les clés du site" } else { "" };

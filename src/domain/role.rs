@@ -131,6 +131,32 @@ pub enum Action {
 pub struct Refusal(pub String);
 
 impl Action {
+    /// Every action.
+    pub const ALL: [Action; 22] = [
+        Action::ViewRegister,
+        Action::RegisterApplicant,
+        Action::RegisterProject,
+        Action::RegisterDossier,
+        Action::InstructDossier,
+        Action::TransmitDossier,
+        Action::RecordDecision,
+        Action::RecordDisbursement,
+        Action::CloseDossier,
+        Action::RecordVisit,
+        Action::DeleteRecord,
+        Action::OverrideDuplicate,
+        Action::ManagePrograms,
+        Action::ManageUsers,
+        Action::ManageSettings,
+        Action::IssueCertificate,
+        Action::Synchronize,
+        Action::EnrollSites,
+        Action::ImportCsv,
+        Action::RunReports,
+        Action::CheckIntegrity,
+        Action::CloseYear,
+    ];
+
     /// What the action is, in French, for refusal messages.
     pub fn label_fr(self) -> &'static str {
         match self {
@@ -302,26 +328,7 @@ mod tests {
     fn administrator_does_everything_its_level_does() {
         let office = site(Level::Bureau, None);
         let delegation = site(Level::DelegationRegionale, None);
-        let all = [
-            Action::ViewRegister,
-            Action::RegisterApplicant,
-            Action::RegisterProject,
-            Action::RegisterDossier,
-            Action::InstructDossier,
-            Action::TransmitDossier,
-            Action::RecordDecision,
-            Action::RecordDisbursement,
-            Action::CloseDossier,
-            Action::RecordVisit,
-            Action::DeleteRecord,
-            Action::OverrideDuplicate,
-            Action::ManagePrograms,
-            Action::ManageUsers,
-            Action::ImportCsv,
-            Action::RunReports,
-            Action::CheckIntegrity,
-        ];
-        for action in all {
+        for action in Action::ALL {
             assert_eq!(permits(Role::Administrator, action, &office).is_ok(), action.happens_at(&office));
             assert_eq!(permits(Role::Administrator, action, &delegation).is_ok(), action.happens_at(&delegation));
         }
