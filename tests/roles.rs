@@ -1,7 +1,7 @@
 //! Every role against every action, through the core API and through the command line: an
 //! action the role may not take is refused (and only those are), whatever the face.
 
-use daftar::app::{AppError, CardRef, CertificateSubject, Core, Move, Session};
+use daftar::app::{AppError, CertificateSubject, Core, Move, Session};
 use daftar::domain::dossier::Status;
 use daftar::domain::funding::{FundingSource, Grant, Programme};
 use daftar::domain::print::PrintMargins;
