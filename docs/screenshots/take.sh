@@ -15,7 +15,7 @@ d=93; while [[ -e /tmp/.X11-unix/X$d ]]; do d=$((d + 1)); done
 Xvfb ":$d" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
 export DISPLAY=":$d" XDG_RUNTIME_DIR="$work/xdg" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
 mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done   # a loaded machine is slow to start Xvfb
 
 start() { # start the app on database $1, wait for its window
   "$bin" --db "$1" >"$out/app.log" 2>&1 & app=$!
@@ -36,7 +36,8 @@ click 60 81; xdotool type --delay 60 "ben"; sleep 1; click 300 124; shot benefic
 xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Return; shot beneficiaire-formulaire 1
 xdotool key Escape; sleep 0.3
 click 60 112; sleep 1; click 300 150; shot projets 1.5
-click 60 143; sleep 0.5; click 420 81; xdotool type --delay 20 "BL-DEMO-2023-00444"; xdotool key Return; shot dossier 1.5
+number=$(sqlite3 "$work/demo.sqlite" "SELECT number FROM dossiers WHERE status = 'finance' ORDER BY number LIMIT 1 OFFSET 40")
+click 60 143; sleep 0.5; click 420 81; xdotool type --delay 20 "$number"; xdotool key Return; shot dossier 1.5
 click 60 174; shot programmes 1
 click 60 205; shot attestations 0.5
 click 60 267; sleep 2; click 530 189; sleep 0.5; click 530 260; sleep 1; click 556 417; shot rapports 2

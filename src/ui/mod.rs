@@ -281,7 +281,10 @@ impl DaftarApp {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
                 }
                 Screen::Sync => requests.extend(sync::sync_ui(ui, &mut self.sync, &session)),
-                Screen::Reports => requests.extend(reports::reports_ui(ui, &mut self.reports, may(Action::CloseYear))),
+                Screen::Reports => {
+                    let closing_from = may(Action::CloseYear).then_some(session.today);
+                    requests.extend(reports::reports_ui(ui, &mut self.reports, closing_from));
+                }
                 Screen::Settings => {
                     requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
                 }

@@ -69,7 +69,8 @@ impl ReportsState {
 
 /// Rapports: the bilan of a period.
 #[must_use]
-pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, may_close: bool) -> Vec<Request> {
+/// `closing_from`: today, when the account may close years (a year closes once it is over).
+pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, closing_from: Option<NaiveDate>) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Rapports");
     if let Some(message) = &state.message {
@@ -112,10 +113,11 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, may_close: bool) -> Vec
     ui.separator();
     if let Some(closed) = &state.closed {
         closed_ui(ui, closed);
-    } else if let Some(bilan) = state.bilan.as_ref().filter(|_| may_close) {
+    } else if let Some((bilan, today)) = state.bilan.as_ref().zip(closing_from) {
         let year = bilan.from.year();
         let whole_year =
             bilan.from.ordinal() == 1 && bilan.to.year() == year && bilan.to.month() == 12 && bilan.to.day() == 31;
+        let whole_year = whole_year && bilan.to < today;
         if whole_year
             && ui
                 .button(format!("Clôturer l'année {year}"))
