@@ -104,7 +104,7 @@ fn queries(c: &mut Criterion) {
         black_box(rowids(&mut bare, q));
     });
     let prefix_p95 = p95("search first page (50 rows + capped count), 20 frequent prefixes", &prefixes, 10, |q| {
-        black_box(search_applicants(conn, q, 0, 50).unwrap_or_else(|e| panic!("{e}")));
+        black_box(search_applicants(conn, q, None, 0, 50).unwrap_or_else(|e| panic!("{e}")));
     });
     eprintln!("ratio search / bare FTS5 (p95): {:.2}", prefix_p95.as_secs_f64() / bare_p95.as_secs_f64());
     let full: Vec<String> = names.iter().filter_map(|n| fts_query(n)).collect();
@@ -112,7 +112,7 @@ fn queries(c: &mut Criterion) {
         black_box(rowids(&mut bare, q));
     });
     p95("search first page, 20 full names", &names, 10, |q| {
-        black_box(search_applicants(conn, q, 0, 50).unwrap_or_else(|e| panic!("{e}")));
+        black_box(search_applicants(conn, q, None, 0, 50).unwrap_or_else(|e| panic!("{e}")));
     });
     p95("CIN lookup, 20 CINs", &cins, 50, |q| {
         black_box(applicants_with_cin(conn, q).unwrap_or_else(|e| panic!("{e}")));
@@ -124,9 +124,9 @@ fn queries(c: &mut Criterion) {
     let mut group = c.benchmark_group("register");
     group.sample_size(20).measurement_time(Duration::from_secs(4));
     group.bench_function("search_prefix_first_page", |b| {
-        b.iter(|| black_box(search_applicants(conn, &prefixes[0], 0, 50)))
+        b.iter(|| black_box(search_applicants(conn, &prefixes[0], None, 0, 50)))
     });
-    group.bench_function("search_full_name", |b| b.iter(|| black_box(search_applicants(conn, &names[0], 0, 50))));
+    group.bench_function("search_full_name", |b| b.iter(|| black_box(search_applicants(conn, &names[0], None, 0, 50))));
     group.bench_function("cin_lookup", |b| b.iter(|| black_box(applicants_with_cin(conn, &cins[0]))));
     group.bench_function("list_page_1000", |b| b.iter(|| black_box(list_applicants(conn, 999, 100))));
     group.finish();

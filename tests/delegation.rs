@@ -269,3 +269,42 @@ fn three_offices_a_province_and_a_region_add_up_figure_by_figure() {
         assert_eq!(at_region.iter().map(|(_, v)| v).sum::<i64>(), region.value(key));
     }
 }
+
+#[test]
+fn the_delegation_reads_its_register_office_by_office_and_cannot_write_it() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let mut tiznit = office_seeded(None, 7);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    for o in [&mut tiznit, &mut mirleft] {
+        link(o, &mut dp, &dp_admin);
+    }
+    applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    applicant(&mut tiznit, "JB654321", "Youssef", "Bennani", "01/02/1980");
+    applicant(&mut mirleft, "JC111111", "Youssef", "Chraibi", "03/03/1983");
+    send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    send_up(&mut mirleft, &mut dp, &dp_admin, &stick);
+    let cins = |office: Option<&str>, typed: &str| -> Vec<String> {
+        let mut found: Vec<String> =
+            ok(dp.search_applicants_of(&dp_admin, office, typed, 0, 50)).rows.into_iter().map(|l| l.cin).collect();
+        found.sort();
+        found
+    };
+    assert_eq!(cins(None, ""), ["JB123456", "JB654321", "JC111111"]);
+    assert_eq!(cins(Some("bl-mirleft"), ""), ["JC111111"]);
+    assert_eq!(cins(Some("BL-TIZNIT"), "youssef"), ["JB123456", "JB654321"]);
+    assert_eq!(cins(Some("BL-MIRLEFT"), "youssef"), ["JC111111"]);
+    let total = ok(dp.search_applicants_of(&dp_admin, Some("BL-TIZNIT"), "", 0, 1)).total;
+    assert_eq!(total, daftar::app::HitCount::Exactly(2));
+    // Office data is read-only at the delegation.
+    let refused = dp.add_applicant(
+        &dp_admin,
+        &crate::common::draft("JD1", "A", "B", "01/01/1990"),
+        &crate::common::card("R-1"),
+        None,
+    );
+    assert!(matches!(refused, Err(daftar::app::AppError::Refused(_))));
+    let id = ok(dp.applicant_id_by_cin(&dp_admin, "JC111111"));
+    assert!(dp.delete(&dp_admin, daftar::app::Table::Applicants, id, "erreur").is_err(), "not the delegation's row");
+}

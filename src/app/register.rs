@@ -180,8 +180,21 @@ impl Core {
         page: u32,
         page_size: u32,
     ) -> Result<crate::store::search::Page<crate::store::search::ApplicantLine>, AppError> {
+        self.search_applicants_of(session, None, typed, page, page_size)
+    }
+
+    /// The same, among the applicants of one office only (at a delegation).
+    pub fn search_applicants_of(
+        &self,
+        session: &Session,
+        office: Option<&str>,
+        typed: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<crate::store::search::Page<crate::store::search::ApplicantLine>, AppError> {
         session.require(Action::ViewRegister)?;
-        Ok(crate::store::search::search_applicants(self.store.conn(), typed, page, page_size)?)
+        let office = office.map(|o| o.trim().to_uppercase()).filter(|o| !o.is_empty());
+        Ok(crate::store::search::search_applicants(self.store.conn(), typed, office.as_deref(), page, page_size)?)
     }
 
     /// Registers a project carried by `promoter_id`, with its other members.

@@ -456,6 +456,9 @@ pub enum ApplicantCommand {
     Search {
         /// Ce qui est tapé.
         query: String,
+        /// Seulement les bénéficiaires de ce bureau (à la délégation).
+        #[arg(long)]
+        office: Option<String>,
         /// Page (à partir de 1).
         #[arg(long, default_value_t = 1)]
         page: u32,

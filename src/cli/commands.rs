@@ -510,9 +510,10 @@ fn applicant(core: &mut Core, session: &Session, cmd: ApplicantCommand) -> anyho
             let id = applicant_id(core, &who)?;
             print::applicant(&mut std::io::stdout().lock(), core, session, id)?;
         }
-        ApplicantCommand::Search { query, page, page_size } => {
+        ApplicantCommand::Search { query, office, page, page_size } => {
             let page_size = page_size.clamp(1, 500);
-            let found = core.search_applicants(session, &query, page.saturating_sub(1), page_size)?;
+            let found =
+                core.search_applicants_of(session, office.as_deref(), &query, page.saturating_sub(1), page_size)?;
             print::search(&mut std::io::stdout().lock(), &found, page)?;
         }
     }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_closings.sql"),
     include_str!("../../migrations/0007_login_failures.sql"),
     include_str!("../../migrations/0008_bilan_facts.sql"),
+    include_str!("../../migrations/0009_office_lists.sql"),
 ];
 
 /// The schema version this program writes.

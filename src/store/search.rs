@@ -92,16 +92,33 @@ fn label_lines<T: LabelLine>(mut rows: rusqlite::Rows<'_>) -> Result<Vec<T>, Sto
 }
 
 /// One alphabetical page of a table's live rows, as lines.
-fn label_page<T: LabelLine>(conn: &Connection, page: u32, page_size: u32) -> Result<Page<T>, StoreError> {
-    let total = live_count(conn, T::TABLE)?;
-    let sql = format!(
-        "SELECT id, owner, label FROM {table} WHERE rid IN (
-             SELECT rid FROM {table} WHERE deleted_at IS NULL ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
-         ORDER BY sort_key, rid",
-        table = T::TABLE
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = label_lines(stmt.query(params![page_size, i64::from(page) * i64::from(page_size)])?)?;
+fn label_page<T: LabelLine>(
+    conn: &Connection,
+    office: Option<&str>,
+    page: u32,
+    page_size: u32,
+) -> Result<Page<T>, StoreError> {
+    let table = T::TABLE;
+    let offset = i64::from(page) * i64::from(page_size);
+    let page_of = |filter: &str| {
+        format!(
+            "SELECT id, owner, label FROM {table} WHERE rid IN (
+                 SELECT rid FROM {table} WHERE deleted_at IS NULL {filter} ORDER BY sort_key, rid LIMIT ?1 OFFSET ?2)
+             ORDER BY sort_key, rid"
+        )
+    };
+    let (total, rows) = match office {
+        None => {
+            let mut stmt = conn.prepare_cached(&page_of(""))?;
+            (live_count(conn, table)?, label_lines(stmt.query(params![page_size, offset])?)?)
+        }
+        Some(office) => {
+            let count = format!("SELECT count(*) FROM {table} WHERE deleted_at IS NULL AND owner = ?1");
+            let total = conn.prepare_cached(&count)?.query_row([office], |r| r.get(0))?;
+            let mut stmt = conn.prepare_cached(&page_of("AND owner = ?3"))?;
+            (total, label_lines(stmt.query(params![page_size, offset, office])?)?)
+        }
+    };
     Ok(Page { rows, total: HitCount::Exactly(total) })
 }
 
@@ -127,20 +144,32 @@ fn collect<T: super::records::Record>(mut rows: rusqlite::Rows<'_>) -> Result<Ve
 pub fn search_applicants(
     conn: &Connection,
     typed: &str,
+    office: Option<&str>,
     page: u32,
     page_size: u32,
 ) -> Result<Page<ApplicantLine>, StoreError> {
     let Some(query) = fts_query(typed) else {
-        return list_applicants(conn, page, page_size);
+        return label_page(conn, office, page, page_size);
     };
     // One pass over the index: the newest matches up to the cap (or up to the page asked for,
     // when it lies beyond), which gives both the count and the page.
     let offset = i64::from(page) * i64::from(page_size);
     let wanted = (offset + i64::from(page_size)).max(COUNT_CAP + 1);
-    let rowids: Vec<i64> = conn
-        .prepare_cached("SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?
-        .query_map(params![query, wanted], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let rowids: Vec<i64> = match office {
+        None => conn
+            .prepare_cached(
+                "SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            )?
+            .query_map(params![query, wanted], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+        Some(office) => conn
+            .prepare_cached(
+                "SELECT f.rowid FROM applicants_fts f JOIN applicants a ON a.rid = f.rowid
+                 WHERE applicants_fts MATCH ?1 AND a.owner = ?3 ORDER BY f.rowid DESC LIMIT ?2",
+            )?
+            .query_map(params![query, wanted, office], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+    };
     let found = i64::try_from(rowids.len()).unwrap_or(i64::MAX);
     let total = if found > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(found) };
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rowids.len());
@@ -156,7 +185,7 @@ pub fn search_applicants(
 
 /// One page of the applicant list, in alphabetical order.
 pub fn list_applicants(conn: &Connection, page: u32, page_size: u32) -> Result<Page<ApplicantLine>, StoreError> {
-    label_page(conn, page, page_size)
+    label_page(conn, None, page, page_size)
 }
 
 /// The number of live rows of a business table, kept by the write path.
@@ -189,7 +218,7 @@ impl LabelLine for ProjectLine {
 
 /// One page of the project list, in alphabetical order.
 pub fn list_projects(conn: &Connection, page: u32, page_size: u32) -> Result<Page<ProjectLine>, StoreError> {
-    label_page(conn, page, page_size)
+    label_page(conn, None, page, page_size)
 }
 
 /// Live applicants with this CIN, at any site.

@@ -24,6 +24,8 @@ const ROW_HEIGHT: f32 = 22.0;
 pub struct ApplicantsState {
     /// What is typed in the search box.
     pub query: String,
+    /// At a delegation: only this office's applicants (empty: all).
+    pub office: String,
     /// The query's generation: replies of older queries are dropped.
     pub generation: u64,
     /// How many rows match.
@@ -80,7 +82,17 @@ impl ApplicantsState {
         self.pages.clear();
         self.pending.clear();
         self.pending.insert(0);
-        Request::Search { query: self.query.clone(), page: 0, page_size: PAGE_SIZE, generation: self.generation }
+        Request::Search {
+            query: self.query.clone(),
+            office: self.office_filter(),
+            page: 0,
+            page_size: PAGE_SIZE,
+            generation: self.generation,
+        }
+    }
+
+    fn office_filter(&self) -> Option<String> {
+        Some(self.office.trim().to_uppercase()).filter(|o| !o.is_empty())
     }
 
     /// Keeps a page that arrived, if it belongs to the current query.
@@ -120,6 +132,8 @@ pub struct Rights {
     pub register: bool,
     /// Delete (with a reason).
     pub delete: bool,
+    /// The register holds several offices (a delegation): it can be read office by office.
+    pub offices: bool,
 }
 
 /// The screen.
@@ -156,7 +170,13 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
             search.request_focus();
             state.focus_search = false;
         }
-        if search.changed() {
+        let mut changed = search.changed();
+        if rights.offices {
+            let label = ui.label("Bureau");
+            let office = egui::TextEdit::singleline(&mut state.office).hint_text("tous").desired_width(120.0);
+            changed |= ui.add(office).labelled_by(label.id).changed();
+        }
+        if changed {
             requests.push(state.restart());
         }
         if let Some(total) = state.total {
@@ -200,6 +220,7 @@ fn list_ui(ui: &mut Ui, state: &mut ApplicantsState) -> Vec<Request> {
                         if state.pending.insert(page) {
                             requests.push(Request::Search {
                                 query: state.query.clone(),
+                                office: state.office_filter(),
                                 page,
                                 page_size: PAGE_SIZE,
                                 generation: state.generation,

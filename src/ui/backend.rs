@@ -116,6 +116,8 @@ pub enum Request {
     Search {
         /// What was typed.
         query: String,
+        /// Only this office's applicants (at a delegation), when given.
+        office: Option<String>,
         /// The page, from 0.
         page: u32,
         /// Rows per page.
@@ -516,10 +518,10 @@ impl Worker {
                     |core, s| Reply::Dashboard(core.stats(s)),
                 );
             }
-            Request::Search { query, page, page_size, generation } => Reply::Search {
+            Request::Search { query, office, page, page_size, generation } => Reply::Search {
                 generation,
                 page,
-                result: self.with(|core, s| core.search_applicants(s, &query, page, page_size)),
+                result: self.with(|core, s| core.search_applicants_of(s, office.as_deref(), &query, page, page_size)),
             },
             Request::Applicant(id) => Reply::Applicant(self.with(|core, s| {
                 let row = core.applicant(s, id)?;

@@ -267,8 +267,11 @@ impl DaftarApp {
                 widgets::message(ui, message);
             }
             let may = |action| permits(session.role, action, &session.site).is_ok();
-            let rights =
-                applicants::Rights { register: may(Action::RegisterApplicant), delete: may(Action::DeleteRecord) };
+            let rights = applicants::Rights {
+                register: may(Action::RegisterApplicant),
+                delete: may(Action::DeleteRecord),
+                offices: session.site.level != crate::domain::site::Level::Bureau,
+            };
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
                 Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, rights)),
