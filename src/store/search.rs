@@ -302,7 +302,7 @@ fn count(conn: &Connection, sql: &str) -> Result<i64, StoreError> {
 fn committed_by_year(conn: &Connection) -> Result<Vec<CommittedSum>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT year, source_kind, programme_code, sum(committed_centimes), count(*)
-         FROM funding_lines INDEXED BY funding_lines_envelopes
+         FROM funding_lines INDEXED BY funding_lines_period
          WHERE deleted_at IS NULL GROUP BY year, source_kind, programme_code",
     )?;
     let sums = stmt
