@@ -2,8 +2,13 @@
 //! disbursement, which indicators it adds to (the registry is `domain::indicators`). The same
 //! pass adds the figures up and lists the dossiers behind one figure, so a figure and its
 //! drill-down cannot disagree.
+//!
+//! A delegation's bilan walks a million dossiers: indicator keys and groups are numbered once per
+//! pass, so counting is indexing, not hashing a string per contribution; dossiers come from the
+//! facts table (`store::facts`), money rows from covering indexes.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use chrono::{Datelike as _, NaiveDate};
 use rusqlite::{Connection, params};
@@ -13,22 +18,10 @@ use super::StoreError;
 use super::records::all;
 use crate::domain::dossier::Status;
 use crate::domain::funding::Programme;
-use crate::domain::indicators::{Bilan, Breakdown, Tally, UNKNOWN_GROUP, kind_detail, source_detail, status_detail};
+use crate::domain::indicators::{
+    Bilan, Breakdown, Fnv, Tally, UNKNOWN_GROUP, kind_detail, source_detail, status_detail,
+};
 use crate::domain::project::ProjectKind;
-
-/// One thing counted: `value` added to the indicator `key`, in `group` when broken down, because
-/// of `dossier` (its number and office; none for an envelope's amount).
-#[derive(Debug, Clone, Copy)]
-pub struct Contribution<'a> {
-    /// The indicator.
-    pub key: &'a str,
-    /// Its group (office, province or region) when the bilan is broken down.
-    pub group: Option<&'a str>,
-    /// What it adds.
-    pub value: i64,
-    /// The dossier behind it: its number and its office.
-    pub dossier: Option<(&'a str, &'a str)>,
-}
 
 /// A dossier behind a figure, with what it adds to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,8 +36,32 @@ pub struct DrillLine {
 
 /// The bilan of `from..=to`, broken down `by` when asked.
 pub fn bilan(conn: &Connection, from: NaiveDate, to: NaiveDate, by: Option<Breakdown>) -> Result<Bilan, StoreError> {
+    // Per indicator: what counts without a group, then per group.
+    let mut sums: Vec<(i64, Vec<i64>)> = Vec::new();
+    let mut pass = Pass::new(conn, from, to, by, false)?;
+    pass.run(&mut |c| {
+        if sums.len() <= c.key {
+            sums.resize_with(c.key + 1, Default::default);
+        }
+        let (loose, groups) = &mut sums[c.key];
+        match c.group {
+            None => *loose = loose.saturating_add(c.value),
+            Some(g) => {
+                if groups.len() <= g {
+                    groups.resize(g + 1, 0);
+                }
+                groups[g] = groups[g].saturating_add(c.value);
+            }
+        }
+    })?;
     let mut tally = Tally::default();
-    pass(conn, from, to, by, &mut |c| tally.add(c.key, c.group, c.value))?;
+    for (key, (loose, groups)) in sums.iter().enumerate() {
+        let name = pass.keys.name(key);
+        tally.add(name, None, *loose);
+        for (group, value) in groups.iter().enumerate() {
+            tally.add(name, Some(pass.groups.name(group)), *value);
+        }
+    }
     Ok(tally.finish(from, to, by))
 }
 
@@ -57,16 +74,77 @@ pub fn drill_down(
     key: &str,
     group: Option<&str>,
 ) -> Result<Vec<DrillLine>, StoreError> {
-    let mut lines: HashMap<(String, String), i64> = HashMap::new();
-    pass(conn, from, to, by, &mut |c| {
-        if let Some((number, office)) = c.dossier.filter(|_| c.key == key && (group.is_none() || c.group == group)) {
-            *lines.entry((number.to_owned(), office.to_owned())).or_insert(0) += c.value;
+    let mut pass = Pass::new(conn, from, to, by, true)?;
+    let wanted = (pass.keys.id(key), group.map(|g| pass.groups.id(g)));
+    let mut values: HashMap<usize, i64> = HashMap::new();
+    pass.run(&mut |c| {
+        if let Some(dossier) = c.dossier.filter(|_| c.key == wanted.0 && (wanted.1.is_none() || c.group == wanted.1)) {
+            *values.entry(dossier).or_insert(0) += c.value;
         }
     })?;
-    let mut out: Vec<DrillLine> =
-        lines.into_iter().map(|((dossier, office), value)| DrillLine { dossier, office, value }).collect();
+    let mut out: Vec<DrillLine> = values
+        .into_iter()
+        .map(|(i, value)| {
+            let (dossier, office) = pass.names[i].clone();
+            DrillLine { dossier, office, value }
+        })
+        .collect();
     out.sort_by(|a, b| a.dossier.cmp(&b.dossier));
     Ok(out)
+}
+
+/// One thing counted: `value` added to indicator `key` (numbered by the pass), in `group` when
+/// broken down, because of the dossier numbered `dossier` by the pass (none: an envelope).
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    key: usize,
+    group: Option<usize>,
+    value: i64,
+    dossier: Option<usize>,
+}
+
+/// Hashes a UUID (v7: time then random bits) by folding its halves: ids come from the register,
+/// not from an adversary, and a million of them are looked up per bilan.
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u128(&mut self, id: u128) {
+        let folded = (id as u64) ^ ((id >> 64) as u64).rotate_left(29);
+        self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Names numbered in the order they are met.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: HashMap<String, usize, BuildHasherDefault<Fnv>>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, name: &str) -> usize {
+        if let Some(id) = self.ids.get(name) {
+            return *id;
+        }
+        self.names.push(name.to_owned());
+        self.ids.insert(name.to_owned(), self.names.len() - 1);
+        self.names.len() - 1
+    }
+
+    fn name(&self, id: usize) -> &str {
+        self.names.get(id).map_or("", String::as_str)
+    }
 }
 
 /// Where a row falls when broken down.
@@ -104,24 +182,216 @@ fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>, Store
     })
 }
 
-fn uuid_key(raw: Option<String>) -> Option<u128> {
-    raw.and_then(|s| Uuid::parse_str(&s).ok()).map(|u| u.as_u128())
+fn uuid_key(raw: Option<&str>) -> Option<u128> {
+    raw.and_then(|s| Uuid::parse_str(s).ok()).map(|u| u.as_u128())
 }
 
-/// Walks the register once and says what counts where.
-fn pass(
-    conn: &Connection,
+/// The indicator numbers a dossier of one project kind adds to.
+struct KindKeys {
+    deposited: [usize; 2],
+    approved: [usize; 2],
+    rejected: [usize; 2],
+    financed: [usize; 2],
+    financed_to_date: [usize; 2],
+}
+
+/// One walk over the register for a period.
+struct Pass<'c> {
+    conn: &'c Connection,
     from: NaiveDate,
     to: NaiveDate,
-    by: Option<Breakdown>,
-    sink: &mut dyn FnMut(Contribution<'_>),
-) -> Result<(), StoreError> {
-    super::facts::refresh(conn)?;
-    let grouping = Grouping::new(conn, by)?;
-    let (f, t) = (from.to_string(), to.to_string());
-    dossiers(conn, &f, &t, &grouping, sink)?;
-    money(conn, from, to, &f, &t, &grouping, sink)?;
-    Ok(())
+    grouping: Grouping,
+    keys: Interner,
+    groups: Interner,
+    /// Live dossiers (their facts row) by id: money rows find their dossier here.
+    dossiers: HashMap<u128, usize, BuildHasherDefault<IdHasher>>,
+    /// Each dossier's group, when broken down.
+    group_of: Vec<Option<usize>>,
+    /// Each dossier's number and office, when listing the dossiers behind a figure.
+    names: Vec<(String, String)>,
+    drilling: bool,
+}
+
+impl<'c> Pass<'c> {
+    fn new(
+        conn: &'c Connection,
+        from: NaiveDate,
+        to: NaiveDate,
+        by: Option<Breakdown>,
+        drilling: bool,
+    ) -> Result<Pass<'c>, StoreError> {
+        super::facts::refresh(conn)?;
+        Ok(Pass {
+            conn,
+            from,
+            to,
+            grouping: Grouping::new(conn, by)?,
+            keys: Interner::default(),
+            groups: Interner::default(),
+            dossiers: HashMap::default(),
+            group_of: Vec::new(),
+            names: Vec::new(),
+            drilling,
+        })
+    }
+
+    fn run(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
+        self.dossiers(sink)?;
+        self.money(sink)
+    }
+
+    fn pair(&mut self, family: &str, detail: &str) -> [usize; 2] {
+        [self.keys.id(&format!("{family}.{detail}")), self.keys.id(&format!("{family}.total"))]
+    }
+
+    /// Dossier counts, projects financed, jobs, beneficiaries, statuses.
+    fn dossiers(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
+        let (from, to) = (self.from.to_string(), self.to.to_string());
+        let verified = verified_jobs(self.conn, &to)?;
+        let kinds: Vec<(&str, KindKeys)> = ProjectKind::ALL
+            .iter()
+            .map(|k| {
+                let detail = kind_detail(*k);
+                let keys = KindKeys {
+                    deposited: self.pair("dossiers_deposes", &detail),
+                    approved: self.pair("dossiers_approuves", &detail),
+                    rejected: self.pair("dossiers_rejetes", &detail),
+                    financed: self.pair("projets_finances", &detail),
+                    financed_to_date: self.pair("projets_finances_cumul", &detail),
+                };
+                (k.code(), keys)
+            })
+            .collect();
+        let statuses: Vec<(&str, usize)> = Status::ALL
+            .iter()
+            .map(|s| (s.code(), self.keys.id(&format!("dossiers_statut.{}", status_detail(*s)))))
+            .collect();
+        let jobs = |pass: &mut Pass<'_>, family: &str| {
+            (pass.keys.id(&format!("{family}.total")), pass.keys.id(&format!("{family}.famille")))
+        };
+        let planned = jobs(self, "emplois_prevus");
+        let planned_to_date = jobs(self, "emplois_prevus_cumul");
+        let seen = jobs(self, "emplois_constates_cumul");
+        let people = self.keys.id("beneficiaires_finances_cumul.total");
+        let covered = self.keys.id("amo_couverts_cumul.total");
+        let mut stmt = self.conn.prepare(
+            "SELECT dossier_id, number, owner, kind, deposited_on, status, province, amo, project_id, jobs_total,
+                    jobs_family, first_paid, approved, decided_on, project_first, person_first
+             FROM bilan_facts",
+        )?;
+        let live: i64 =
+            self.conn.query_row("SELECT live FROM live_counts WHERE table_name = 'dossiers'", [], |r| r.get(0))?;
+        self.dossiers.reserve(usize::try_from(live).unwrap_or(0));
+        let mut rows = stmt.query([])?;
+        let in_period = |date: Option<&str>| date.is_some_and(|d| (from.as_str()..=to.as_str()).contains(&d));
+        while let Some(r) = rows.next()? {
+            let Some(id) = uuid_key(text(r, 0)?) else { continue };
+            let (number, office) = (text(r, 1)?.unwrap_or_default(), text(r, 2)?.unwrap_or_default());
+            let kind_code = text(r, 3)?;
+            let Some((_, kind)) = kinds.iter().find(|(code, _)| Some(*code) == kind_code) else { continue };
+            let index = self.group_of.len();
+            self.dossiers.insert(id, index);
+            let group = self.grouping.group(office, text(r, 6)?).map(|g| self.groups.id(g));
+            self.group_of.push(group);
+            if self.drilling {
+                self.names.push((number.to_owned(), office.to_owned()));
+            }
+            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: Some(index) });
+            if in_period(text(r, 4)?) {
+                kind.deposited.iter().for_each(|key| add(*key, 1));
+            }
+            let approved: Option<bool> = r.get(12)?;
+            if in_period(text(r, 13)?) {
+                let keys = if approved == Some(true) { kind.approved } else { kind.rejected };
+                keys.iter().for_each(|key| add(*key, 1));
+            }
+            // At a delegation, the office's row says *transmis* until the decision reaches it.
+            let status = match (text(r, 5)?, approved) {
+                (Some("transmis"), Some(true)) => Some("approuve"),
+                (Some("transmis"), Some(false)) => Some("rejete"),
+                (status, _) => status,
+            };
+            if let Some((_, key)) = statuses.iter().find(|(code, _)| Some(*code) == status) {
+                add(*key, 1);
+            }
+            let Some(first) = text(r, 11)?.filter(|d| *d <= to.as_str()) else { continue };
+            // A project, and a beneficiary, count once: at their earliest paid dossier.
+            if r.get(14)? {
+                let (total, family): (i64, i64) = (r.get(9)?, r.get(10)?);
+                kind.financed_to_date.iter().for_each(|key| add(*key, 1));
+                add(planned_to_date.0, total);
+                add(planned_to_date.1, family);
+                if first >= from.as_str() {
+                    kind.financed.iter().for_each(|key| add(*key, 1));
+                    add(planned.0, total);
+                    add(planned.1, family);
+                }
+                if let Some((_, total, family)) = uuid_key(text(r, 8)?).and_then(|p| verified.get(&p)) {
+                    add(seen.0, *total);
+                    add(seen.1, *family);
+                }
+            }
+            if r.get(15)? {
+                add(people, 1);
+                if r.get(7)? {
+                    add(covered, 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Dirhams committed and paid by source, and the programmes' envelopes.
+    fn money(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
+        let years = self.from.year()..=self.to.year();
+        // Each envelope of the period's budget years: its amount, and the lines it pays.
+        let mut envelopes = Vec::new();
+        for programme in all::<Programme>(self.conn)? {
+            for envelope in programme.value.envelopes.iter().filter(|e| years.contains(&e.year)) {
+                let prefix = format!("enveloppes.{}.{}", programme.value.code, envelope.year);
+                let amount = self.keys.id(&format!("{prefix}.montant"));
+                let engaged = self.keys.id(&format!("{prefix}.engage"));
+                sink(Counted { key: amount, group: None, value: envelope.amount.centimes(), dossier: None });
+                envelopes.push((programme.value.clone(), envelope.year, engaged));
+            }
+        }
+        let committed_total = self.keys.id("dh_engages.total");
+        let mut stmt = self.conn.prepare(
+            "SELECT dossier_id, source_kind, programme_code, committed_centimes, year FROM funding_lines
+             WHERE deleted_at IS NULL AND year BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![self.from.year(), self.to.year()])?;
+        while let Some(r) = rows.next()? {
+            let Some(&index) = uuid_key(text(r, 0)?).and_then(|id| self.dossiers.get(&id)) else { continue };
+            let (kind, programme) = (text(r, 1)?.unwrap_or_default(), text(r, 2)?);
+            let (value, year): (i64, i32) = (r.get(3)?, r.get(4)?);
+            let source = self.keys.id(&format!("dh_engages.{}", source_detail(kind, programme)));
+            let (group, dossier) = (self.group_of[index], Some(index));
+            for key in [source, committed_total] {
+                sink(Counted { key, group, value, dossier });
+            }
+            for (_, _, engaged) in envelopes.iter().filter(|(p, y, _)| *y == year && p.counts(kind, programme)) {
+                sink(Counted { key: *engaged, group, value, dossier });
+            }
+        }
+        let paid_total = self.keys.id("dh_decaisses.total");
+        let mut stmt = self.conn.prepare(
+            "SELECT p.dossier_id, l.source_kind, l.programme_code, p.amount_centimes
+             FROM disbursements p JOIN funding_lines l ON l.id = p.funding_line_id AND l.deleted_at IS NULL
+             WHERE p.deleted_at IS NULL AND p.paid_on BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![self.from.to_string(), self.to.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let Some(&index) = uuid_key(text(r, 0)?).and_then(|id| self.dossiers.get(&id)) else { continue };
+            let source =
+                self.keys.id(&format!("dh_decaisses.{}", source_detail(text(r, 1)?.unwrap_or_default(), text(r, 2)?)));
+            let (group, dossier, value) = (self.group_of[index], Some(index), r.get(3)?);
+            for key in [source, paid_total] {
+                sink(Counted { key, group, value, dossier });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The jobs seen at each project's last visit on or before `to`.
@@ -133,7 +403,7 @@ fn verified_jobs(conn: &Connection, to: &str) -> Result<HashMap<u128, (String, i
     let mut rows = stmt.query([to])?;
     let mut last: HashMap<u128, (String, i64, i64)> = HashMap::new();
     while let Some(r) = rows.next()? {
-        let Some(project) = uuid_key(r.get(0)?) else { continue };
+        let Some(project) = uuid_key(text(r, 0)?) else { continue };
         let on: String = r.get(1)?;
         let seen = (on, r.get::<_, Option<i64>>(2)?.unwrap_or(0), r.get::<_, Option<i64>>(3)?.unwrap_or(0));
         match last.get(&project) {
@@ -144,144 +414,4 @@ fn verified_jobs(conn: &Connection, to: &str) -> Result<HashMap<u128, (String, i
         }
     }
     Ok(last)
-}
-
-/// Dossier counts, projects financed, jobs, beneficiaries, statuses.
-fn dossiers(
-    conn: &Connection,
-    from: &str,
-    to: &str,
-    grouping: &Grouping,
-    sink: &mut dyn FnMut(Contribution<'_>),
-) -> Result<(), StoreError> {
-    let verified = verified_jobs(conn, to)?;
-    let mut stmt = conn.prepare(
-        "SELECT number, owner, kind, deposited_on, status, province, amo, project_id, jobs_total, jobs_family,
-                first_paid, approved, decided_on, project_first, person_first
-         FROM bilan_facts",
-    )?;
-    let mut rows = stmt.query([])?;
-    let kinds: HashMap<&str, String> = ProjectKind::ALL.iter().map(|k| (k.code(), kind_detail(*k))).collect();
-    let statuses: HashMap<&str, String> = Status::ALL.iter().map(|s| (s.code(), status_detail(*s))).collect();
-    let mut key = String::new();
-    let in_period = |date: Option<&str>| date.is_some_and(|d| (from..=to).contains(&d));
-    while let Some(r) = rows.next()? {
-        let (number, office) = (text(r, 0)?.unwrap_or_default(), text(r, 1)?.unwrap_or_default());
-        let Some(kind) = kinds.get(text(r, 2)?.unwrap_or_default()) else { continue };
-        let group = grouping.group(office, text(r, 5)?);
-        let mut add = |family: &str, detail: &str, value: i64| {
-            key.clear();
-            key.push_str(family);
-            key.push('.');
-            key.push_str(detail);
-            sink(Contribution { key: &key, group, value, dossier: Some((number, office)) });
-        };
-        if in_period(text(r, 3)?) {
-            add("dossiers_deposes", kind, 1);
-            add("dossiers_deposes", "total", 1);
-        }
-        let approved: Option<bool> = r.get(11)?;
-        if in_period(text(r, 12)?) {
-            let family = if approved == Some(true) { "dossiers_approuves" } else { "dossiers_rejetes" };
-            add(family, kind, 1);
-            add(family, "total", 1);
-        }
-        // At a delegation, the office's row says *transmis* until the decision reaches it.
-        let status = match (text(r, 4)?, approved) {
-            (Some("transmis"), Some(true)) => Some("approuve"),
-            (Some("transmis"), Some(false)) => Some("rejete"),
-            (status, _) => status,
-        };
-        if let Some(detail) = status.and_then(|s| statuses.get(s)) {
-            add("dossiers_statut", detail, 1);
-        }
-        let Some(first) = text(r, 10)?.filter(|d| *d <= to) else { continue };
-        // A project, and a beneficiary, count once: at their earliest paid dossier.
-        if r.get(13)? {
-            let this_period = first >= from;
-            for family in ["projets_finances_cumul"].into_iter().chain(this_period.then_some("projets_finances")) {
-                add(family, kind, 1);
-                add(family, "total", 1);
-            }
-            for family in ["emplois_prevus_cumul"].into_iter().chain(this_period.then_some("emplois_prevus")) {
-                add(family, "total", r.get(8)?);
-                add(family, "famille", r.get(9)?);
-            }
-            if let Some((_, total, family)) = uuid_key(r.get(7)?).and_then(|p| verified.get(&p)) {
-                add("emplois_constates_cumul", "total", *total);
-                add("emplois_constates_cumul", "famille", *family);
-            }
-        }
-        if r.get(14)? {
-            add("beneficiaires_finances_cumul", "total", 1);
-            if r.get(6)? {
-                add("amo_couverts_cumul", "total", 1);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Dirhams committed and paid by source, and the programmes' envelopes.
-fn money(
-    conn: &Connection,
-    from: NaiveDate,
-    to: NaiveDate,
-    f: &str,
-    t: &str,
-    grouping: &Grouping,
-    sink: &mut dyn FnMut(Contribution<'_>),
-) -> Result<(), StoreError> {
-    let years = from.year()..=to.year();
-    // Each envelope of the period's budget years: its amount, and the lines it pays.
-    let mut envelopes = Vec::new();
-    for programme in all::<Programme>(conn)? {
-        for envelope in programme.value.envelopes.iter().filter(|e| years.contains(&e.year)) {
-            let prefix = format!("enveloppes.{}.{}", programme.value.code, envelope.year);
-            let amount = format!("{prefix}.montant");
-            sink(Contribution { key: &amount, group: None, value: envelope.amount.centimes(), dossier: None });
-            envelopes.push((programme.value.clone(), envelope.year, format!("{prefix}.engage")));
-        }
-    }
-    let mut committed = conn.prepare(
-        "SELECT f.number, f.owner, f.province, l.source_kind, l.programme_code, l.committed_centimes, l.year
-         FROM funding_lines l JOIN bilan_facts f ON f.dossier_id = l.dossier_id
-         WHERE l.deleted_at IS NULL AND l.year BETWEEN ?1 AND ?2",
-    )?;
-    let mut rows = committed.query(params![from.year(), to.year()])?;
-    while let Some(r) = rows.next()? {
-        let (number, office, province, kind, programme): (String, String, Option<String>, String, Option<String>) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-        let (value, year): (i64, i32) = (r.get(5)?, r.get(6)?);
-        let group = grouping.group(&office, province.as_deref());
-        let dossier = Some((number.as_str(), office.as_str()));
-        let source = format!("dh_engages.{}", source_detail(&kind, programme.as_deref()));
-        for key in [source.as_str(), "dh_engages.total"] {
-            sink(Contribution { key, group, value, dossier });
-        }
-        for (_, _, engaged) in envelopes.iter().filter(|(p, y, _)| *y == year && p.counts(&kind, programme.as_deref()))
-        {
-            sink(Contribution { key: engaged, group, value, dossier });
-        }
-    }
-    let mut paid = conn.prepare(
-        "SELECT f.number, f.owner, f.province, l.source_kind, l.programme_code, p.amount_centimes
-         FROM disbursements p
-         JOIN funding_lines l ON l.id = p.funding_line_id AND l.deleted_at IS NULL
-         JOIN bilan_facts f ON f.dossier_id = p.dossier_id
-         WHERE p.deleted_at IS NULL AND p.paid_on BETWEEN ?1 AND ?2",
-    )?;
-    let mut rows = paid.query(params![f, t])?;
-    while let Some(r) = rows.next()? {
-        let (number, office, province, kind, programme): (String, String, Option<String>, String, Option<String>) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-        let value: i64 = r.get(5)?;
-        let group = grouping.group(&office, province.as_deref());
-        let dossier = Some((number.as_str(), office.as_str()));
-        let source = format!("dh_decaisses.{}", source_detail(&kind, programme.as_deref()));
-        for key in [source.as_str(), "dh_decaisses.total"] {
-            sink(Contribution { key, group, value, dossier });
-        }
-    }
-    Ok(())
 }
