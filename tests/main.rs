@@ -6,6 +6,7 @@ mod bilan;
 mod boundaries;
 mod cli;
 mod common;
+mod crash;
 mod csv_import;
 mod delegation;
 mod documents;

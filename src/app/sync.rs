@@ -615,9 +615,11 @@ impl Core {
         };
         let bytes = self.seal_for(session, &parent, &content)?;
         let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
-        let path = write_to_stick(dir, &name, &bytes)?;
         let hash = sha256_hex(&bytes);
         let now = self.clock.now_utc();
+        // The number is taken before the file is written: a crash or a pulled stick burns it, and
+        // the next export (cumulative) carries the same changes under the next number — never two
+        // different files under one number.
         let tx = self.store.transaction()?;
         sync_store::record_sent(
             &tx,
@@ -625,11 +627,12 @@ impl Core {
             out.next_sequence,
             range.1,
             &timestamp(now),
-            &path.display().to_string(),
+            &dir.join(&name).display().to_string(),
         )?;
         let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
         act(&tx, now, &session.login, "sync.export", &content)?;
         tx.commit()?;
+        let path = write_to_stick(dir, &name, &bytes)?;
         // The office's own copy: the stick is what counts (and a backup follows each export),
         // so a copy that cannot be written does not undo the export.
         if let Some(keep) = keep {
@@ -689,8 +692,8 @@ impl Core {
         let bytes = self.seal_for(session, &child, &content)?;
         let site = self.site()?;
         let name = format!("{}-reponse-{}-{:06}.daftar", site.code, office, out.next_sequence);
-        let path = write_to_stick(dir, &name, &bytes)?;
         let now = self.clock.now_utc();
+        // As for exports: the number is taken first, so one number never names two files.
         let tx = self.store.transaction()?;
         sync_store::record_sent(
             &tx,
@@ -698,13 +701,15 @@ impl Core {
             out.next_sequence,
             range.1,
             &timestamp(now),
-            &path.display().to_string(),
+            &dir.join(&name).display().to_string(),
         )?;
-        tx.execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
         let content =
             serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
         act(&tx, now, &session.login, "sync.reply", &content)?;
         tx.commit()?;
+        let path = write_to_stick(dir, &name, &bytes)?;
+        // The resync request is answered once the reply is on the stick (else the next one answers it).
+        self.store.conn().execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
         Ok(ExportReport {
             path,
             sequence: out.next_sequence,

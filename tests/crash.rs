@@ -1,0 +1,167 @@
+//! The real `daftar` killed (SIGKILL) at moments spread over an import and over an export: the
+//! database always opens, passes `check`, and holds all or none of the interrupted operation; an
+//! export never leaves two different files under one number. A bounded run here; a long one with
+//! `cargo test -- --ignored crash`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use daftar::app::{Core, InstallSetup, Session, demo};
+use daftar::domain::role::Role;
+use daftar::store::Store;
+use daftar::sync::envelope;
+
+use crate::common::{ADMIN_PASSWORD, CHEF_PASSWORD, core_seeded, ok};
+use crate::sync::{delegation_at, enroll_both};
+
+/// An office on a file (`BL-TIZNIT`, 300 demo applicants), under a delegation on a file; both
+/// closed. Returns the office's and the delegation's files.
+fn sites(dir: &Path) -> (PathBuf, PathBuf) {
+    let (office_db, dp_db) = (dir.join("bureau.sqlite"), dir.join("dp.sqlite"));
+    let mut office = core_seeded(ok(Store::open(&office_db, true)), 7);
+    let admin = ok(office.init(&InstallSetup {
+        code: "BL-TIZNIT".into(),
+        name: "Bureau local de Tiznit".into(),
+        level: "bureau".into(),
+        province: "581".into(),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: ADMIN_PASSWORD.into(),
+        ..InstallSetup::default()
+    }));
+    ok(office.add_user(&admin, "chef", "Chef", Role::HeadOfOffice, CHEF_PASSWORD));
+    ok(demo::populate(&mut office, &admin, 300, 5));
+    let (mut dp, dp_admin) = delegation_at(&dp_db, 11, "DP-TIZNIT");
+    enroll_both(&mut dp, &dp_admin, &mut office, &admin);
+    (office_db, dp_db)
+}
+
+fn copy_db(from: &Path, to: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
+    }
+    ok(std::fs::copy(from, to));
+}
+
+fn spawn(db: &Path, user: &str, password: &str, args: &[&str]) -> Child {
+    ok(Command::new(env!("CARGO_BIN_EXE_daftar"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", user])
+        .args(args)
+        .env("DAFTAR_PASSWORD", password)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn())
+}
+
+/// Runs to the end, or is killed after `delay`; true when the kill landed while it ran.
+fn run_or_kill(mut child: Child, delay: Option<Duration>) -> bool {
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
+        if ok(child.try_wait()).is_none() {
+            ok(child.kill());
+            let _ = child.wait();
+            return true;
+        }
+    }
+    let _ = child.wait();
+    false
+}
+
+fn open(db: &Path, login: &str, password: &str) -> (Core, Session) {
+    let mut core = core_seeded(ok(Store::open(db, false)), 3);
+    let session = ok(core.login(login, password));
+    assert!(ok(core.check(&session)).is_sound(), "the database passes check");
+    (core, session)
+}
+
+fn count(core: &Core, table: &str) -> i64 {
+    ok(core.store().conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)))
+}
+
+/// `kills` imports of one bundle, each killed at a moment spread over a whole import's time.
+fn killed_imports(kills: u32) -> u32 {
+    let dir = ok(tempfile::tempdir());
+    let (office_db, dp_db) = sites(dir.path());
+    let stick = dir.path().join("cle");
+    let bundle = {
+        let (mut office, _) = open(&office_db, "chef", CHEF_PASSWORD);
+        let chef = ok(office.login("chef", CHEF_PASSWORD));
+        ok(office.export_bundle(&chef, &stick, None)).unwrap_or_else(|| panic!("nothing to export")).path
+    };
+    let bundle = bundle.display().to_string();
+    let work = dir.path().join("travail.sqlite");
+    copy_db(&dp_db, &work);
+    let started = Instant::now();
+    run_or_kill(spawn(&work, "admin", ADMIN_PASSWORD, &["import", &bundle]), None);
+    let whole = started.elapsed();
+    let after = count(&open(&work, "admin", ADMIN_PASSWORD).0, "applicants");
+    assert!(after > 0);
+    let mut inside = 0;
+    for k in 0..kills {
+        copy_db(&dp_db, &work);
+        let delay = whole.mul_f64((f64::from(k) + 0.5) / f64::from(kills));
+        inside += u32::from(run_or_kill(spawn(&work, "admin", ADMIN_PASSWORD, &["import", &bundle]), Some(delay)));
+        let (core, _) = open(&work, "admin", ADMIN_PASSWORD);
+        let (applicants, bundles) = (count(&core, "applicants"), count(&core, "bundles_in"));
+        assert!(
+            (applicants, bundles) == (0, 0) || (applicants, bundles) == (after, 1),
+            "kill {k}: {applicants} applicants, {bundles} bundles recorded — all or nothing"
+        );
+    }
+    inside
+}
+
+/// `kills` exports, each killed at a moment spread over a whole export's time; then an export
+/// runs to the end and must not reuse the number of a file the killed one left complete.
+fn killed_exports(kills: u32) -> u32 {
+    let dir = ok(tempfile::tempdir());
+    let (office_db, _) = sites(dir.path());
+    let work = dir.path().join("travail.sqlite");
+    copy_db(&office_db, &work);
+    let whole_stick = dir.path().join("cle-entiere").display().to_string();
+    let started = Instant::now();
+    run_or_kill(spawn(&work, "chef", CHEF_PASSWORD, &["export", "--to", &whole_stick]), None);
+    let whole = started.elapsed();
+    let mut inside = 0;
+    for k in 0..kills {
+        copy_db(&office_db, &work);
+        let stick = dir.path().join(format!("cle-{k}"));
+        let delay = whole.mul_f64((f64::from(k) + 0.5) / f64::from(kills));
+        let args = ["export", "--to", &stick.display().to_string()].map(str::to_owned);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        inside += u32::from(run_or_kill(spawn(&work, "chef", CHEF_PASSWORD, &args), Some(delay)));
+        let left: Vec<u64> = std::fs::read_dir(&stick)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "daftar"))
+                    .map(|e| ok(envelope::open(&ok(std::fs::read(e.path())))).header.sequence)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (mut core, _) = open(&work, "chef", CHEF_PASSWORD);
+        let chef = ok(core.login("chef", CHEF_PASSWORD));
+        let again = ok(core.export_bundle(&chef, &dir.path().join(format!("cle-{k}-bis")), None))
+            .unwrap_or_else(|| panic!("kill {k}: nothing to export after the kill"));
+        assert!(!left.contains(&again.sequence), "kill {k}: number {} names two files", again.sequence);
+    }
+    inside
+}
+
+#[test]
+fn killed_imports_and_exports_leave_all_or_nothing() {
+    let imports = killed_imports(8);
+    let exports = killed_exports(8);
+    eprintln!("kills inside the operation: {imports} of 8 imports, {exports} of 8 exports");
+}
+
+#[test]
+#[ignore = "long: a few minutes"]
+fn crash_many_kills() {
+    let imports = killed_imports(150);
+    let exports = killed_exports(150);
+    eprintln!("kills inside the operation: {imports} of 150 imports, {exports} of 150 exports");
+}
