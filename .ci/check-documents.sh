@@ -10,6 +10,7 @@ cd "$work"
 export DAFTAR_PASSWORD=chef-demo-2026
 "$daftar" --db d.sqlite demo --applicants 120 >/dev/null
 number=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'finance' AND deleted_at IS NULL LIMIT 1")
+DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin settings cndp "D-GC-123/2024" >/dev/null
 "$daftar" --db d.sqlite --user chef certificate issue --dossier "$number" --out attestation.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document recepisse --dossier "$number" --out recepisse.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document fiche --dossier "$number" --out fiche.pdf >/dev/null
@@ -30,6 +31,7 @@ for words in "المملكة المغربية" "ROYAUME DU MAROC" "شهادة ا
   grep -qF -- "$words" <<<"$text" || fail "attestation.pdf: « $words » missing from pdftotext's output"
 done
 pdftotext recepisse.pdf - | grep -qF "وصل الإيداع" || fail "recepisse.pdf: title"
+pdftotext recepisse.pdf - | grep -qF "déclaration CNDP n° D-GC-123/2024" || fail "recepisse.pdf: CNDP declaration"
 pdftotext fiche.pdf - | grep -qF "Historique" || fail "fiche.pdf: history"
 pdftotext commission.pdf - | grep -qF "$transmitted" || fail "commission.pdf: transmitted dossier $transmitted"
 echo "documents: qpdf, fonts and text extraction OK"

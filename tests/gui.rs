@@ -429,6 +429,13 @@ fn an_administrator_resets_a_password_and_calibrates_the_printer() {
     fill(&mut harness, "Décalage vers le bas (mm)", "2,5");
     click(&mut harness, "Enregistrer le calibrage");
     assert!(has_text(&harness, "Enregistré : 2,5 mm vers le bas, -1,5 mm vers la droite."), "{:#?}", harness.root());
+    // The CNDP declaration number: a malformed one is refused, a real one kept.
+    fill(&mut harness, "N° de déclaration CNDP", "D-GC <123>");
+    click(&mut harness, "Enregistrer le numéro CNDP");
+    assert!(has_text(&harness, "n'est pas un numéro de déclaration CNDP"), "{:#?}", harness.root());
+    fill(&mut harness, "N° de déclaration CNDP", "D-GC-123/2024");
+    click(&mut harness, "Enregistrer le numéro CNDP");
+    assert!(has_text(&harness, "Enregistré : D-GC-123/2024, imprimé au pied des documents."), "{:#?}", harness.root());
     // A backup onto a stick, on demand.
     let stick = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     fill(&mut harness, "Dossier de sauvegarde", &stick.path().display().to_string());

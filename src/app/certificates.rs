@@ -55,6 +55,7 @@ pub fn issuer_of(site: &Site) -> Issuer {
         town_ar,
         function_fr: function_fr.to_owned(),
         function_ar: function_ar.to_owned(),
+        cndp: None,
     }
 }
 
@@ -80,7 +81,7 @@ impl Core {
             ))
         })?;
         let holder = get_live::<CardHolder>(self.store.conn(), holder_id)?.value;
-        let issuer = issuer_of(&session.site);
+        let issuer = self.issuer(session)?;
         Ok(CertificateFacts {
             kind,
             site_code: issuer.code,
@@ -219,7 +220,7 @@ impl Core {
             code: certificate.facts.site_code.clone(),
             name_fr: certificate.facts.site_name.clone(),
             name_ar: certificate.facts.site_name_ar.clone(),
-            ..issuer_of(&session.site)
+            ..self.issuer(session)?
         };
         let doc = CertificateDocument {
             number: &certificate.number,

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use super::certificates::issuer_of;
 use super::{AppError, Core, Session};
 use crate::documents::bilan_files::{self, BilanFormat};
 use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
@@ -140,14 +139,14 @@ impl Core {
     pub fn receipt_pdf(&self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
         session.require(Action::RegisterDossier)?;
         let (facts, _) = self.dossier_facts(session, number)?;
-        Ok(dossier::receipt(&issuer_of(&session.site), self.clock.today(), &facts, self.print_margins()?))
+        Ok(dossier::receipt(&self.issuer(session)?, self.clock.today(), &facts, self.print_margins()?))
     }
 
     /// The *fiche dossier*.
     pub fn dossier_sheet_pdf(&self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
         session.require(Action::ViewRegister)?;
         let (facts, _) = self.dossier_facts(session, number)?;
-        Ok(dossier::sheet(&issuer_of(&session.site), self.clock.today(), &facts, self.print_margins()?))
+        Ok(dossier::sheet(&self.issuer(session)?, self.clock.today(), &facts, self.print_margins()?))
     }
 
     /// The *liste des dossiers présentés à la commission*: every transmitted dossier awaiting
@@ -173,7 +172,7 @@ impl Core {
                 requested: d.requested,
             });
         }
-        Ok(commission_list(&issuer_of(&session.site), self.clock.today(), &lines, self.print_margins()?))
+        Ok(commission_list(&self.issuer(session)?, self.clock.today(), &lines, self.print_margins()?))
     }
 
     /// The *bilan* of `from..=to`, broken down `by` office, province or region when asked
@@ -222,7 +221,7 @@ impl Core {
         let figures = self.bilan(session, from, to, by)?;
         match format {
             BilanFormat::Pdf => Ok(crate::documents::bilan::bilan(
-                &issuer_of(&session.site),
+                &self.issuer(session)?,
                 self.clock.today(),
                 &figures,
                 self.print_margins()?,
@@ -264,7 +263,7 @@ impl Core {
             by_table: report.by_table.clone(),
             dossiers,
         };
-        Ok(transmittal_slip(&issuer_of(&session.site), self.clock.today(), &slip, self.print_margins()?))
+        Ok(transmittal_slip(&self.issuer(session)?, self.clock.today(), &slip, self.print_margins()?))
     }
 
     /// The *notification de décision*, once the commission has decided.
@@ -286,7 +285,7 @@ impl Core {
             grants,
             reason: decision.reason.clone(),
         };
-        let issuer = issuer_of(&session.site);
+        let issuer = self.issuer(session)?;
         Ok(dossier::decision_notice(
             &issuer,
             self.clock.today(),

@@ -137,6 +137,9 @@ pub enum Command {
     /// Rapports : le bilan d'une année ou d'une période.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Réglages du site.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Registre des attestations : délivrer, réimprimer (duplicata), révoquer, lister.
     #[command(subcommand)]
     Certificate(CertificateCommand),
@@ -187,6 +190,17 @@ pub enum IdentityCommand {
         /// Le fichier à écrire.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+/// `daftar settings …`.
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Le numéro de déclaration du site à la CNDP (loi 09-08), imprimé au pied des documents ;
+    /// vide pour l'effacer.
+    Cndp {
+        /// Le numéro (par exemple D-GC-123/2024).
+        number: String,
     },
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
     FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, ResyncCommand,
-    UserCommand, VisitCommand,
+    SettingsCommand, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
@@ -399,6 +399,10 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 print::closed_year(&mut std::io::stderr().lock(), &closed)?;
             }
         }
+        Command::Settings(SettingsCommand::Cndp { number }) => match core.set_cndp_number(session, &number)? {
+            Some(number) => println!("Déclaration CNDP n° {number} : elle figurera au pied des documents."),
+            None => println!("Numéro de déclaration CNDP effacé."),
+        },
         Command::Report(ReportCommand::CloseYear { year }) => {
             let closed = core.close_year(session, year)?;
             println!("Année {year} clôturée : chiffres gelés et signés (SHA-256 {}).", closed.sha256);

@@ -264,6 +264,6 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
     }
 
     let reference = format!("Bilan {} — {period_fr} — édité le {}", issuer.code, format_date_fr(today));
-    c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
+    c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     c.finish()
 }

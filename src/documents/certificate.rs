@@ -130,7 +130,7 @@ pub fn render(doc: &CertificateDocument<'_>, shift: PrintMargins) -> Result<Vec<
     c.line(MARGIN + 42.0, 250.0, Align::Left, "Vérification hors ligne : scanner le code", Style::fr(7.5).grey(0.3));
     c.line(MARGIN + 42.0, 254.0, Align::Left, "(daftar verify-certificate).", Style::fr(7.5).grey(0.3));
     let fingerprint: String = doc.content_hash.chars().take(16).collect();
-    letterhead::footer(&mut c, &format!("{} — empreinte {fingerprint}", doc.number), 1, 1);
+    letterhead::footer(&mut c, issuer, &format!("{} — empreinte {fingerprint}", doc.number), 1, 1);
     Ok(c.finish())
 }
 

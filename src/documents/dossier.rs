@@ -146,7 +146,7 @@ pub fn receipt(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: Print
         "Ce récépissé ne vaut pas décision sur la demande. Conservez-le et présentez-le pour toute démarche.",
         9.5,
     );
-    letterhead::footer(&mut c, &format!("Récépissé — dossier {}", d.number), 1, 1);
+    letterhead::footer(&mut c, issuer, &format!("Récépissé — dossier {}", d.number), 1, 1);
     c.finish()
 }
 
@@ -228,7 +228,7 @@ pub fn sheet(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMa
     section(&mut c, &mut y, "Financements et décaissements", "التمويلات والصرف", &list(&d.funding));
     section(&mut c, &mut y, "Visites de suivi", "زيارات التتبع", &list(&d.visits));
     let reference = format!("Fiche dossier {} — éditée le {}", d.number, format_date_fr(today));
-    c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
+    c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     c.finish()
 }
 
@@ -321,6 +321,6 @@ pub fn decision_notice(
         );
     }
     letterhead::signature_block(&mut c, y.max(200.0) + 8.0, &issuer.function_ar, &issuer.function_fr, signatory);
-    letterhead::footer(&mut c, &format!("Notification — dossier {}", d.number), 1, 1);
+    letterhead::footer(&mut c, issuer, &format!("Notification — dossier {}", d.number), 1, 1);
     c.finish()
 }

@@ -29,6 +29,9 @@ pub struct Issuer {
     pub function_fr: String,
     /// The same in Arabic (`المكلف بالمكتب المحلي`).
     pub function_ar: String,
+    /// The number of the site's declaration to the CNDP (law 09-08), printed at the foot of
+    /// documents that carry personal data, when the site has recorded it.
+    pub cndp: Option<String>,
 }
 
 const KINGDOM_AR: &str = "المملكة المغربية";
@@ -96,9 +99,13 @@ pub fn signature_block(canvas: &mut Canvas, y: f32, function_ar: &str, function_
 }
 
 /// The footer: a rule, `left` (a reference) and the page number.
-pub fn footer(canvas: &mut Canvas, left: &str, page: usize, pages: usize) {
+pub fn footer(canvas: &mut Canvas, issuer: &Issuer, left: &str, page: usize, pages: usize) {
     canvas.rule((MARGIN, 282.0), (RIGHT, 282.0), 0.4);
     canvas.line(MARGIN, 287.0, Align::Left, left, Style::fr(7.5).grey(0.35));
+    if let Some(cndp) = &issuer.cndp {
+        let law = format!("Données personnelles traitées conformément à la loi 09-08 — déclaration CNDP n° {cndp}");
+        canvas.line(MARGIN, 291.0, Align::Left, &law, Style::fr(6.5).grey(0.45));
+    }
     canvas.line(RIGHT, 287.0, Align::Right, &format!("Page {page}/{pages}"), Style::fr(7.5).grey(0.35));
 }
 

@@ -78,7 +78,7 @@ pub fn commission_list(issuer: &Issuer, today: NaiveDate, lines: &[CommissionLin
     );
     let since = lines.iter().map(|l| l.deposited_on).min().map(format_date_fr).unwrap_or_default();
     let reference = format!("Liste commission — {} — dépôts depuis le {since}", issuer.code);
-    c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
+    c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     c.finish()
 }
 
@@ -154,6 +154,6 @@ pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSli
     c.line(letterhead::MARGIN + 35.0, y + 5.0, Align::Center, "Nom, date, signature", Style::fr(8.5).grey(0.4));
     c.line(RIGHT - 35.0, y + 5.0, Align::Center, "Nom, date, signature et cachet", Style::fr(8.5).grey(0.4));
     let reference = format!("Bordereau — {} — {}", slip.file, &slip.hash[..16.min(slip.hash.len())]);
-    c.on_every_page(|c, page, pages| letterhead::footer(c, &reference, page, pages));
+    c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     c.finish()
 }

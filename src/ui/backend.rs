@@ -272,6 +272,10 @@ pub enum Request {
         /// Its new password.
         new: String,
     },
+    /// The CNDP declaration number.
+    Cndp,
+    /// Record (or, empty, clear) the CNDP declaration number.
+    SaveCndp(String),
     /// The printer calibration.
     PrintMargins,
     /// Record the printer calibration.
@@ -465,6 +469,10 @@ pub enum Reply {
     Revoked(Result<Vec<Row<Certificate>>, AppError>),
     /// What checking a certificate found.
     Verdict(Result<Verdict, AppError>),
+    /// The CNDP declaration number, as recorded.
+    Cndp(Result<Option<String>, AppError>),
+    /// The CNDP declaration number was recorded (or cleared).
+    CndpSaved(Result<Option<String>, AppError>),
     /// The figures of a bilan, and the closing of its year when the period is a closed year.
     Bilan(Result<(Bilan, Option<ClosedYear>), AppError>),
     /// The dossiers behind a figure.
@@ -671,6 +679,8 @@ impl Worker {
                 Reply::PasswordChanged(self.core.change_password(s, &login, None, &new))
             }
             Request::PrintMargins => Reply::PrintMargins(self.core.print_margins()),
+            Request::Cndp => Reply::Cndp(self.core.cndp_number()),
+            Request::SaveCndp(typed) => Reply::CndpSaved(self.with_mut(|core, s| core.set_cndp_number(s, &typed))),
             Request::SavePrintMargins(margins) => Reply::PrintMarginsSaved(self.with_mut(|core, s| {
                 core.set_print_margins(s, margins)?;
                 core.print_margins()

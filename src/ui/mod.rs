@@ -318,7 +318,7 @@ impl DaftarApp {
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
-                let mut requests = vec![Request::PrintMargins];
+                let mut requests = vec![Request::PrintMargins, Request::Cndp];
                 if may_see_users {
                     requests.push(Request::Users);
                 }
@@ -521,6 +521,11 @@ impl DaftarApp {
                 Ok(margins) => self.settings.show_margins(margins),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
+            Reply::Cndp(Ok(saved)) | Reply::CndpSaved(Ok(saved)) => {
+                self.settings.cndp_typed = saved.clone().unwrap_or_default();
+                self.settings.cndp = Some(saved);
+            }
+            Reply::Cndp(Err(e)) | Reply::CndpSaved(Err(e)) => self.message = Some(Message::error(e.to_string())),
             Reply::PrintMarginsSaved(result) => match result {
                 Ok(margins) => {
                     self.settings.show_margins(margins);

@@ -42,6 +42,10 @@ pub struct SettingsForm {
     pub margin_errors: FieldErrors,
     /// The folder to back up to, as typed.
     pub backup_dir: String,
+    /// The CNDP declaration number as saved (`Some(None)`: none recorded), once read.
+    pub cndp: Option<Option<String>>,
+    /// The number as typed.
+    pub cndp_typed: String,
 }
 
 impl SettingsForm {
@@ -79,6 +83,8 @@ pub fn settings_ui(
         if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
             ui.add_space(8.0);
             requests.extend(margins_ui(ui, form));
+            ui.add_space(8.0);
+            requests.extend(cndp_ui(ui, form));
         }
         ui.add_space(8.0);
         requests.extend(backups_ui(ui, form));
@@ -205,6 +211,25 @@ fn backups_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
             requests.push(Request::Backup(std::path::PathBuf::from(form.backup_dir.trim())));
         }
     });
+    requests
+}
+
+/// The site's declaration to the CNDP (law 09-08), printed at the foot of documents.
+fn cndp_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Protection des données (loi 09-08)").strong());
+    let Some(saved) = &form.cndp else {
+        ui.spinner();
+        return requests;
+    };
+    widgets::field(ui, "N° de déclaration CNDP", &mut form.cndp_typed, None);
+    let shown = saved.as_deref().map_or("aucun : les documents ne le mentionnent pas".to_owned(), |n| {
+        format!("{n}, imprimé au pied des documents")
+    });
+    ui.label(RichText::new(format!("Enregistré : {shown}.")).weak());
+    if ui.button("Enregistrer le numéro CNDP").clicked() {
+        requests.push(Request::SaveCndp(form.cndp_typed.clone()));
+    }
     requests
 }
 
