@@ -15,6 +15,8 @@ DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin settings cn
 "$daftar" --db d.sqlite --user chef document recepisse --dossier "$number" --out recepisse.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document fiche --dossier "$number" --out fiche.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document notification --dossier "$number" --out notification.pdf >/dev/null
+cin=$(sqlite3 d.sqlite "SELECT a.cin FROM dossiers d JOIN applicants a ON a.id = d.applicant_id WHERE d.number = '$number'")
+"$daftar" --db d.sqlite --user chef document releve --cin "$cin" --out releve.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document commission --out commission.pdf >/dev/null
 transmitted=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'transmis' AND deleted_at IS NULL LIMIT 1")
 fail() { echo "check-documents: $*" >&2; exit 1; }
@@ -32,6 +34,10 @@ for words in "المملكة المغربية" "ROYAUME DU MAROC" "شهادة ا
 done
 pdftotext recepisse.pdf - | grep -qF "وصل الإيداع" || fail "recepisse.pdf: title"
 pdftotext recepisse.pdf - | grep -qF "déclaration CNDP n° D-GC-123/2024" || fail "recepisse.pdf: CNDP declaration"
+releve=$(pdftotext releve.pdf -)
+for words in "Relevé des données personnelles" "كشف المعطيات الشخصية" "CIN $cin" "$number" "Historique des modifications"; do
+  grep -qF -- "$words" <<<"$releve" || fail "releve.pdf: « $words » missing from pdftotext's output"
+done
 pdftotext fiche.pdf - | grep -qF "Historique" || fail "fiche.pdf: history"
 pdftotext commission.pdf - | grep -qF "$transmitted" || fail "commission.pdf: transmitted dossier $transmitted"
 echo "documents: qpdf, fonts and text extraction OK"

@@ -170,3 +170,26 @@ fn the_bilan_counts_by_the_dates_it_states() {
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(o.core.bilan_pdf(&o.agent, date(31, 12, 2026), date(1, 1, 2026)).is_err(), "a period runs forward");
 }
+
+#[test]
+fn a_persons_data_statement_is_printed_and_audited() {
+    let mut o = office(None);
+    let id = applicant(&mut o, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let mut moved = crate::common::draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    moved.address = "12 rue Hassan II".into();
+    ok(o.core.edit_applicant(&o.agent, id, &moved, None));
+    let pdf = ok(o.core.data_statement_pdf(&o.agent, "jb123456"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    let printed: i64 = ok(o.core.store().conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE action = 'person.statement' AND actor = 'agent'",
+        [],
+        |r| r.get(0),
+    ));
+    assert_eq!(printed, 1, "printing someone's data is itself recorded");
+    let history = ok(daftar::store::audit::history_of(o.core.store().conn(), &id.to_string()));
+    assert_eq!(
+        history.iter().map(|(_, _, action)| action.as_str()).collect::<Vec<_>>(),
+        ["applicant.create", "applicant.update"]
+    );
+    assert!(o.core.data_statement_pdf(&o.agent, "ZZ999999").is_err(), "an unknown CIN says so");
+}

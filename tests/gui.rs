@@ -302,6 +302,9 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     fill(&mut harness, "dont famille de la résistance", "2");
     click(&mut harness, "Enregistrer le projet");
     assert!(has_text(&harness, "Projet enregistré"));
+    // Her relevé des données (law 09-08) is printed on demand.
+    click(&mut harness, "Relevé des données (loi 09-08)");
+    assert!(has_text(&harness, "releve-"), "{:#?}", harness.root());
     // …and opens its dossier, which the Dossiers screen then shows.
     click(&mut harness, "Ouvrir un dossier : Atelier de couture");
     assert!(has_text(&harness, "BL-TIZNIT-2026-00001 — Projet individuel — Déposé"), "{:#?}", harness.root());

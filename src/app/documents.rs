@@ -10,6 +10,7 @@ use super::{AppError, Core, Session};
 use crate::documents::bilan_files::{self, BilanFormat};
 use crate::documents::dossier::{self, DecisionFacts, DocumentLine, DossierFacts};
 use crate::documents::lists::{CommissionLine, TransmittalSlip, commission_list, transmittal_slip};
+use crate::documents::statement::Section;
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::dates::format_date_fr;
 use crate::domain::dossier::{Dossier, Status};
@@ -320,4 +321,122 @@ pub fn save_in_folder(dir: &Path, stem: &str, extension: &str, bytes: &[u8]) -> 
         }
     }
     Err(AppError::Rule(format!("Trop de documents nommés {stem} dans {} : faites du rangement.", dir.display())))
+}
+
+impl Core {
+    /// The *relevé des données* of the applicant with this CIN (law 09-08): identity, card, health
+    /// cover, consents, projects, dossiers and their money, certificates, and every audited change
+    /// to the record. Printing it is itself audited.
+    pub fn data_statement_pdf(&mut self, session: &Session, cin: &str) -> Result<Vec<u8>, AppError> {
+        session.require(Action::ViewRegister)?;
+        let id = self.applicant_id_by_cin(session, cin)?;
+        let a = self.applicant(session, id)?.value;
+        let line = |label: &str, value: String| (label.to_owned(), value);
+        let section = |fr: &str, ar: &str, lines: Vec<(String, String)>| Section {
+            title_fr: fr.to_owned(),
+            title_ar: ar.to_owned(),
+            lines,
+        };
+        let mut sections = vec![section(
+            "Identité",
+            "الهوية",
+            vec![
+                line("Nom", format!("{} {}", a.first_name, a.last_name)),
+                line("Nom (arabe)", format!("{} {}", a.first_name_ar, a.last_name_ar).trim().to_owned()),
+                line("CIN", a.cin.to_string()),
+                line("Sexe", if a.sex == crate::domain::applicant::Sex::F { "Féminin" } else { "Masculin" }.to_owned()),
+                line("Né(e) le", format_date_fr(a.birth_date)),
+                line("Qualité", a.relationship.label_fr().to_owned()),
+                line("Téléphone", a.phone.as_ref().map_or("—".to_owned(), |p| p.as_str().to_owned())),
+                line("Adresse", [a.address.as_str(), a.commune.as_str()].join(" ").trim().to_owned()),
+                line(
+                    "Province",
+                    a.province_code.as_deref().map_or("—".into(), |code| {
+                        let name = crate::reference::Reference::shipped().province(code).map(|p| p.name_fr.as_str());
+                        format!("{code} {}", name.unwrap_or_default()).trim().to_owned()
+                    }),
+                ),
+            ],
+        )];
+        let card = match a.card_holder_id {
+            Some(holder) => {
+                let h = self.card_holder(session, holder)?.value;
+                vec![
+                    line("Carte n°", h.card_number),
+                    line("Titulaire", format!("{} — {}", h.name_latin, h.name_arabic)),
+                ]
+            }
+            None => vec![],
+        };
+        sections.push(section("Carte d'ancien résistant", "بطاقة المقاوم", card));
+        let amo = a.amo.as_ref().map_or_else(Vec::new, |c| {
+            let checked = c.checked_on.map_or(String::new(), |d| format!(", vérifiée le {}", format_date_fr(d)));
+            vec![line("AMO", format!("{} n° {}{checked}", c.regime.label_fr(), c.number))]
+        });
+        sections.push(section("Couverture médicale (donnée de santé)", "التغطية الصحية", amo));
+        let consents = a.consents.iter().map(|p| line("Consent à", p.label_fr().to_owned())).collect();
+        sections.push(section("Consentements", "الموافقات", consents));
+        let projects = self
+            .projects_of(session, id)?
+            .into_iter()
+            .map(|p| line("Projet", format!("{} ({})", p.value.name, p.value.kind.label_fr())))
+            .collect();
+        sections.push(section("Projets", "المشاريع", projects));
+        let mut dossiers = Vec::new();
+        for d in self.dossiers_of_applicant(session, id)? {
+            let view = self.dossier_view(session, d.meta.id)?;
+            let money = if view.funding.is_empty() {
+                String::new()
+            } else {
+                format!(" — engagé {}, décaissé {}", view.committed(), view.disbursed())
+            };
+            dossiers.push(line(
+                &d.value.number.to_string(),
+                format!("{}, déposé le {}{money}", d.value.status.label_fr(), format_date_fr(d.value.deposited_on)),
+            ));
+        }
+        sections.push(section("Dossiers", "الملفات", dossiers));
+        let certificates =
+            find::<crate::domain::certificate::Certificate>(self.store.conn(), "applicant_id = ?1", &id.to_string())?
+                .into_iter()
+                .map(|c| {
+                    line(
+                        &c.value.number,
+                        format!(
+                            "{} le {} — {}",
+                            c.value.facts.kind.title_fr(),
+                            format_date_fr(c.value.issued_on),
+                            c.value.state_fr()
+                        ),
+                    )
+                })
+                .collect();
+        sections.push(section("Attestations", "الشهادات", certificates));
+        let history = crate::store::audit::history_of(self.store.conn(), &id.to_string())?
+            .into_iter()
+            .map(|(at, actor, action)| {
+                let what = match action.rsplit('.').next() {
+                    Some("create") => "enregistrement",
+                    Some("update") => "rectification",
+                    Some("delete") => "suppression",
+                    Some("receive") => "reçu d'un autre site",
+                    _ => action.as_str(),
+                };
+                let day = at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()).map_or(at.clone(), format_date_fr);
+                line(&day, format!("{what} (par {actor})"))
+            })
+            .collect();
+        sections.push(section("Historique des modifications", "سجل التعديلات", history));
+        let person = format!("{} {} (CIN {})", a.first_name, a.last_name, a.cin);
+        let pdf = crate::documents::statement::data_statement(
+            &self.issuer(session)?,
+            self.clock.today(),
+            &person,
+            &sections,
+            self.print_margins()?,
+        );
+        let content = serde_json::json!({ "applicant": id }).to_string();
+        super::audit_act(self.store.conn(), self.clock.now_utc(), &session.login, "person.statement", &content)?;
+        Ok(pdf)
+    }
 }

@@ -155,6 +155,9 @@ pub enum Command {
         /// Le numéro du dossier (recepisse, fiche, notification).
         #[arg(long)]
         dossier: Option<String>,
+        /// La CIN de la personne (releve).
+        #[arg(long)]
+        cin: Option<String>,
         /// Le fichier PDF à écrire.
         #[arg(long)]
         out: PathBuf,
@@ -254,6 +257,8 @@ pub enum DocumentKind {
     Notification,
     /// Liste des dossiers présentés à la commission (là où elle décide).
     Commission,
+    /// Relevé des données d'une personne (loi 09-08) : tout ce que le site détient sur elle.
+    Releve,
 }
 
 /// `daftar certificate …`.

@@ -416,13 +416,17 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             }
             None => bail!("L'année {year} n'est pas clôturée (daftar report close-year --year {year})."),
         },
-        Command::Document { kind, dossier, out } => {
+        Command::Document { kind, dossier, cin, out } => {
             let number = || dossier.clone().ok_or_else(|| anyhow!("Indiquez le dossier : --dossier NUMÉRO."));
             let pdf = match kind {
                 DocumentKind::Recepisse => core.receipt_pdf(session, &number()?)?,
                 DocumentKind::Fiche => core.dossier_sheet_pdf(session, &number()?)?,
                 DocumentKind::Notification => core.decision_notice_pdf(session, &number()?)?,
                 DocumentKind::Commission => core.commission_list_pdf(session)?,
+                DocumentKind::Releve => {
+                    let cin = cin.ok_or_else(|| anyhow!("Indiquez la personne : --cin CIN."))?;
+                    core.data_statement_pdf(session, &cin)?
+                }
             };
             write_new(&out, &pdf)?;
             println!("{}", out.display());

@@ -86,6 +86,27 @@ fn field(c: &mut Canvas, y: f32, label: &str, value: &str) -> f32 {
     c.paragraph(MARGIN + 45.0, y, TEXT_WIDTH - 45.0, Align::Left, value, Style::fr(9.5))
 }
 
+/// A titled section (French and Arabic titles on a grey band) of label–value lines, continued on
+/// new pages as needed; moves `y` below it.
+pub(crate) fn section(c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &str, lines: &[(String, String)]) {
+    if *y > 250.0 {
+        c.new_page();
+        *y = 20.0;
+    }
+    c.rect(MARGIN, *y - 4.5, TEXT_WIDTH, 6.5, Some(0.9));
+    c.line(MARGIN + 1.5, *y, Align::Left, title_fr, Style::fr(10.5).bold());
+    c.line(RIGHT - 1.5, *y, Align::Right, title_ar, Style::ar(10.5).bold());
+    *y += 7.5;
+    for (label, value) in lines {
+        if *y > 272.0 {
+            c.new_page();
+            *y = 20.0;
+        }
+        *y = field(c, *y, label, value);
+    }
+    *y += 2.0;
+}
+
 /// The *récépissé de dépôt*: numbered by its dossier, lists what was received and what is
 /// missing; no signature.
 pub fn receipt(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMargins) -> Vec<u8> {
@@ -156,24 +177,6 @@ pub fn sheet(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMa
     let mut c = Canvas::new(&format!("Fiche dossier {}", d.number), shift);
     let y = header(&mut c, issuer, today, &d.number);
     let mut y = letterhead::title(&mut c, y + 4.0, "بطاقة الملف", "Fiche dossier");
-    let section = |c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &str, lines: &[(String, String)]| {
-        if *y > 250.0 {
-            c.new_page();
-            *y = 20.0;
-        }
-        c.rect(MARGIN, *y - 4.5, TEXT_WIDTH, 6.5, Some(0.9));
-        c.line(MARGIN + 1.5, *y, Align::Left, title_fr, Style::fr(10.5).bold());
-        c.line(RIGHT - 1.5, *y, Align::Right, title_ar, Style::ar(10.5).bold());
-        *y += 7.5;
-        for (label, value) in lines {
-            if *y > 272.0 {
-                c.new_page();
-                *y = 20.0;
-            }
-            *y = field(c, *y, label, value);
-        }
-        *y += 2.0;
-    };
     let pair = |l: &str, v: String| (l.to_owned(), v);
     section(
         &mut c,

@@ -10,5 +10,6 @@ pub mod dossier;
 pub mod fonts;
 pub mod letterhead;
 pub mod lists;
+pub mod statement;
 pub mod table;
 pub mod text;

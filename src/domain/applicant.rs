@@ -168,6 +168,16 @@ impl AmoRegime {
             other => Err(format!("« {other} » : régime AMO inconnu ; choisissez cnss, cnops, tadamon ou autre.")),
         }
     }
+
+    /// The regime's name.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            AmoRegime::Cnss => "CNSS",
+            AmoRegime::Cnops => "CNOPS",
+            AmoRegime::Tadamon => "AMO Tadamon",
+            AmoRegime::Other => "autre régime",
+        }
+    }
 }
 
 /// An applicant's AMO health cover, as last checked.
@@ -191,6 +201,17 @@ pub enum ConsentPurpose {
     Statistics,
     /// Being contacted by phone about programmes.
     Contact,
+}
+
+impl ConsentPurpose {
+    /// What the person consented to, in French.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            ConsentPurpose::DossierHandling => "traitement de ses dossiers",
+            ConsentPurpose::Statistics => "statistiques anonymes de la délégation",
+            ConsentPurpose::Contact => "être contacté(e) au sujet des programmes",
+        }
+    }
 }
 
 /// A person registered by an office.

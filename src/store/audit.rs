@@ -112,6 +112,13 @@ pub fn append_after(
     Ok((seq, hash))
 }
 
+/// The audited acts on one row, oldest first: when, who, what (`applicant.update`, …).
+pub fn history_of(conn: &Connection, row_id: &str) -> Result<Vec<(String, String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT at, actor, action FROM audit_log WHERE row_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([row_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 /// The failed logins typed as `login` after `since` (a timestamp): how many, and the last
 /// one's time.
 pub fn failed_logins_since(conn: &Connection, login: &str, since: &str) -> Result<(i64, Option<String>), StoreError> {

@@ -298,6 +298,9 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
         if can_register && state.project_form.is_none() && ui.button("Nouveau projet").clicked() {
             state.project_form = Some(ProjectForm::default());
         }
+        if ui.button("Relevé des données (loi 09-08)").clicked() {
+            requests.push(Request::PrintStatement(a.cin.to_string()));
+        }
     });
     if rights.delete {
         ui.horizontal(|ui| {

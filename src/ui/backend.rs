@@ -367,6 +367,8 @@ pub enum Request {
         /// PDF, CSV, XLSX or JSON.
         format: BilanFormat,
     },
+    /// Write the *relevé des données* of the applicant with this CIN in the documents folder.
+    PrintStatement(String),
     /// Write the list of dossiers presented to the commission in the documents folder.
     PrintCommissionList,
     /// Write a document of a dossier in the documents folder.
@@ -784,6 +786,13 @@ impl Worker {
                     let by_name = by.map(|b| format!("-par-{}", b.label_fr().to_lowercase())).unwrap_or_default();
                     let stem = format!("bilan-{from}-{to}{by_name}");
                     save_in_folder(&documents, &stem, format.extension(), &core.bilan_file(s, from, to, by, format)?)
+                }))
+            }
+            Request::PrintStatement(cin) => {
+                let documents = self.data_dir.join("documents");
+                Reply::DocumentWritten(self.with_mut(|core, s| {
+                    let pdf = core.data_statement_pdf(s, &cin)?;
+                    save_in_folder(&documents, &format!("releve-{}", cin.trim()), "pdf", &pdf)
                 }))
             }
             Request::PrintCommissionList => {

@@ -592,6 +592,8 @@ impl DaftarApp {
                     self.backend.send(Request::Certificates);
                 } else if self.screen == Screen::Reports {
                     self.reports.message = Some(message);
+                } else if self.screen == Screen::Applicants {
+                    self.applicants.message = Some(message);
                 } else {
                     self.dossiers.message = Some(message);
                 }
