@@ -54,11 +54,9 @@ pub fn office_seeded(parent: Option<&str>, seed: u64) -> Office {
     office_on(clock(), parent, seed)
 }
 
-/// The same office reading `clock` (a test keeps a handle on it to move time on).
-pub fn office_on(clock: FixedClock, parent: Option<&str>, seed: u64) -> Office {
-    let store = ok(Store::open_in_memory());
-    let mut core = Core::new(store, Box::new(clock), Box::new(SeededEntropy::new(seed)), KdfParams::FAST_FOR_TESTS);
-    let admin = ok(core.init(&InstallSetup {
+/// The set-up of the office `BL-TIZNIT` (Tiznit, administrator `admin`).
+pub fn tiznit() -> InstallSetup {
+    InstallSetup {
         code: "BL-TIZNIT".into(),
         name: "Bureau local de Tiznit".into(),
         level: "bureau".into(),
@@ -67,7 +65,14 @@ pub fn office_on(clock: FixedClock, parent: Option<&str>, seed: u64) -> Office {
         admin_name: "Admin".into(),
         admin_password: ADMIN_PASSWORD.into(),
         ..InstallSetup::default()
-    }));
+    }
+}
+
+/// The same office reading `clock` (a test keeps a handle on it to move time on).
+pub fn office_on(clock: FixedClock, parent: Option<&str>, seed: u64) -> Office {
+    let store = ok(Store::open_in_memory());
+    let mut core = Core::new(store, Box::new(clock), Box::new(SeededEntropy::new(seed)), KdfParams::FAST_FOR_TESTS);
+    let admin = ok(core.init(&tiznit()));
     ok(core.add_user(&admin, "chef", "Chef de bureau", Role::HeadOfOffice, CHEF_PASSWORD));
     ok(core.add_user(&admin, "agent", "Agent", Role::Clerk, AGENT_PASSWORD));
     if let Some(parent) = parent {

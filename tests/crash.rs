@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use daftar::app::{Core, InstallSetup, Session, demo};
+use daftar::app::{Core, Session, demo};
 use daftar::domain::role::Role;
 use daftar::store::Store;
 use daftar::sync::envelope;
@@ -20,16 +20,7 @@ use crate::sync::{delegation_at, enroll_both};
 fn sites(dir: &Path) -> (PathBuf, PathBuf) {
     let (office_db, dp_db) = (dir.join("bureau.sqlite"), dir.join("dp.sqlite"));
     let mut office = core_seeded(ok(Store::open(&office_db, true)), 7);
-    let admin = ok(office.init(&InstallSetup {
-        code: "BL-TIZNIT".into(),
-        name: "Bureau local de Tiznit".into(),
-        level: "bureau".into(),
-        province: "581".into(),
-        admin_login: "admin".into(),
-        admin_name: "Admin".into(),
-        admin_password: ADMIN_PASSWORD.into(),
-        ..InstallSetup::default()
-    }));
+    let admin = ok(office.init(&crate::common::tiznit()));
     ok(office.add_user(&admin, "chef", "Chef", Role::HeadOfOffice, CHEF_PASSWORD));
     ok(demo::populate(&mut office, &admin, 300, 5));
     let (mut dp, dp_admin) = delegation_at(&dp_db, 11, "DP-TIZNIT");
