@@ -32,7 +32,7 @@ start "$work/demo.sqlite"
 shot connexion 0.2
 xdotool type --delay 30 chef; xdotool key Tab; xdotool type --delay 30 chef-demo-2026; xdotool key Return
 shot tableau-de-bord 2
-click 60 81; xdotool type --delay 60 "ben"; sleep 1; click 300 124; shot beneficiaires 1.5
+click 60 81; xdotool type --delay 60 "ben"; sleep 3; click 300 124; shot beneficiaires 2
 xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Return; shot beneficiaire-formulaire 1
 xdotool key Escape; sleep 0.3
 click 60 112; sleep 1; click 300 150; shot projets 1.5

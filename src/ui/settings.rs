@@ -227,7 +227,7 @@ fn cndp_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         format!("{n}, imprimé au pied des documents")
     });
     ui.label(RichText::new(format!("Enregistré : {shown}.")).weak());
-    if ui.button("Enregistrer le numéro CNDP").clicked() {
+    if ui.horizontal(|ui| ui.button("Enregistrer le numéro CNDP")).inner.clicked() {
         requests.push(Request::SaveCndp(form.cndp_typed.clone()));
     }
     requests
