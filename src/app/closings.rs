@@ -55,7 +55,7 @@ impl Core {
         if let Some(done) = closings::get(self.store.conn(), year)? {
             return Err(AppError::Rule(format!(
                 "L'année {year} est déjà clôturée (le {}, par {}) : ses chiffres gelés ne changent plus.",
-                &done.closed_at[..10.min(done.closed_at.len())],
+                done.closed_at.get(..10).unwrap_or(&done.closed_at),
                 done.closed_by
             )));
         }
