@@ -796,3 +796,31 @@ fn what_a_bundle_may_not_do_even_signed() {
     ok(p.dp.revoke_site(&p.dp_admin, "BL-TIZNIT", "PC volé"));
     assert!(matches!(ok(p.dp.verify_certificate(&cert.value.payload)), Verdict::IssuerRevoked { .. }));
 }
+
+#[test]
+fn a_delegation_that_rotates_its_keys_is_followed_by_its_offices() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "a"))));
+    let fingerprint = ok(p.dp.rotate_keys(&p.dp_admin, ADMIN_PASSWORD));
+    let dp_admin = ok(p.dp.login("admin", ADMIN_PASSWORD));
+    // A bundle the office wrote before it knew: encrypted to the old key, refused, nothing lost.
+    applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
+    let stale = export(&mut p.office, &stick(&p.dir, "b"));
+    assert!(refused(import(&mut p.dp, &dp_admin, &stale)).contains("ancienne clé"));
+    // The reply, signed with the new key, carries the statement signed by both: the office adopts it.
+    let reply = ok(std::fs::read(ok(p.dp.export_reply(&dp_admin, "BL-TIZNIT", &stick(&p.dir, "r"))).path));
+    assert!(matches!(ok(import(&mut p.office.core, &p.office.chef, &reply)), ImportOutcome::Applied { .. }));
+    let pinned = ok(p.office.core.peers(&p.office.admin)).into_iter().find(|s| s.code == "DP-TIZNIT");
+    assert_eq!(pinned.map(|s| s.keys.fingerprint()), Some(fingerprint));
+    // The next bundle reaches the delegation, with what the refused one carried.
+    let next = export(&mut p.office, &stick(&p.dir, "c"));
+    assert!(matches!(ok(import(&mut p.dp, &dp_admin, &next)), ImportOutcome::Applied { .. }));
+    assert_eq!(count(&p.dp, "applicants"), 2);
+    // A reply signed with the old key after the rotation is refused.
+    let old_admin = p.dp_admin;
+    let office_keys = ok(p.office.core.identity_file(&p.office.admin)).keys;
+    let m = Manifest { kind: Kind::Reply, recipient: "BL-TIZNIT".into(), ..manifest("DP-TIZNIT", 9, (0, 0)) };
+    let forged = seal(&old_admin, "DP-TIZNIT", &office_keys, &m, &[]);
+    assert!(refused(import(&mut p.office.core, &p.office.chef, &forged)).contains("clé remplacée"));
+}

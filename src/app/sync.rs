@@ -241,6 +241,8 @@ const RESYNC_ASKED: &str = "sync.resync_asked:";
 
 /// Setting: the statement of this site's last key rotation, sent until the parent has it.
 const ROTATION: &str = "sync.rotation";
+/// Setting: the statement of this site's last key rotation, kept: every reply carries it.
+const LAST_ROTATION: &str = "sync.rotation.last";
 
 /// A refusal: what happened and what to do, in French.
 fn refuse(message: impl Into<String>) -> AppError {
@@ -421,6 +423,7 @@ impl Core {
         site_store::put_wrap(&tx, &user.id, key_id, &wrapped)?;
         let json = serde_json::to_string(&rotation).map_err(|e| AppError::Rule(e.to_string()))?;
         site_store::set_setting(&tx, ROTATION, &json)?;
+        site_store::set_setting(&tx, LAST_ROTATION, &json)?;
         let content = serde_json::json!({ "fingerprint": keys.fingerprint(), "from": effective_from }).to_string();
         act(&tx, now, &session.login, "sync.rotate", &content)?;
         tx.commit()?;
@@ -540,12 +543,13 @@ impl Core {
             ciphertext_len: 0,
             resync,
             // Until the parent has read a bundle signed with the new keys, every bundle says so.
-            rotation: match kind {
-                Kind::Changes => {
-                    site_store::setting(self.store.conn(), ROTATION)?.and_then(|json| serde_json::from_str(&json).ok())
-                }
-                Kind::Reply => None,
-            },
+            // Up: until the parent has read a bundle signed with the new keys. Down: always the
+            // latest, so a supervised site that has not heard of it yet adopts it.
+            rotation: site_store::setting(
+                self.store.conn(),
+                if kind == Kind::Changes { ROTATION } else { LAST_ROTATION },
+            )?
+            .and_then(|json| serde_json::from_str(&json).ok()),
         };
         envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
     }
@@ -812,8 +816,11 @@ impl Core {
         }
         // 3. Signature, by that site's key: its current one, or the new one its rotation statement
         // (signed by both) announces from the cut-over on.
+        // Its cut-over counts bundles going up; a reply may carry it whatever its number.
         let rotation = header.rotation.as_ref().filter(|r| {
-            r.site == peer.code && header.signer == r.keys.fingerprint() && header.sequence >= r.effective_from
+            r.site == peer.code
+                && header.signer == r.keys.fingerprint()
+                && (header.kind == Kind::Reply || header.sequence >= r.effective_from)
         });
         let signing_keys = match rotation {
             Some(r) if r.keys == peer.keys => peer.keys.clone(),
