@@ -638,6 +638,7 @@ fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
         keys: ok(mirleft.core.identity_file(&mirleft.admin)).keys,
         revoked: None,
         retired_ed25519: None,
+        retired: vec![],
     };
     let m = Manifest { recipient: "DR-SOUSS".into(), ..manifest("DP-TIZNIT", 3, (0, 10_000)) };
     let plain = ok(payload::encode(&m, &[], None, &[impostor]));
@@ -823,4 +824,44 @@ fn a_delegation_that_rotates_its_keys_is_followed_by_its_offices() {
     let m = Manifest { kind: Kind::Reply, recipient: "BL-TIZNIT".into(), ..manifest("DP-TIZNIT", 9, (0, 0)) };
     let forged = seal(&old_admin, "DP-TIZNIT", &office_keys, &m, &[]);
     assert!(refused(import(&mut p.office.core, &p.office.chef, &forged)).contains("clé remplacée"));
+}
+
+#[test]
+fn certificates_verify_after_two_key_rotations() {
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (first, _) = ok(p.office.core.issue_certificate(&p.office.chef, &subject));
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "a"))));
+    for round in ["b", "c"] {
+        ok(p.office.core.rotate_keys(&p.office.admin, ADMIN_PASSWORD));
+        p.office.admin = ok(p.office.core.login("admin", ADMIN_PASSWORD));
+        let cin = if round == "b" { "JB100001" } else { "JB100002" };
+        applicant(&mut p.office, cin, "Amina", if round == "b" { "Berrada" } else { "Chraibi" }, "01/02/1980");
+        let bundle = ok(p.office.core.export_bundle(&p.office.admin, &stick(&p.dir, round), None))
+            .unwrap_or_else(|| panic!("nothing to export"));
+        ok(import(&mut p.dp, &p.dp_admin, &ok(std::fs::read(bundle.path))));
+        let reply = ok(std::fs::read(
+            ok(p.dp.export_reply(&p.dp_admin, "BL-TIZNIT", &stick(&p.dir, &format!("r{round}")))).path,
+        ));
+        ok(import(&mut p.office.core, &p.office.admin, &reply));
+    }
+    // Signed with the first key, two keys ago: still good here and at the delegation.
+    assert!(matches!(ok(p.dp.verify_certificate(&first.value.payload)), Verdict::Authentic { .. }));
+    assert!(matches!(ok(p.office.core.verify_certificate(&first.value.payload)), Verdict::Authentic { .. }));
+}
+
+#[test]
+fn a_crafted_phone_in_a_signed_bundle_is_refused_not_a_crash() {
+    let mut p = pair();
+    let mut records = genuine_records(&mut p);
+    let i = records.iter().position(|r| r.table == "applicants").unwrap_or_else(|| panic!("no applicant"));
+    let mut data: serde_json::Value = ok(serde_json::from_str(records[i].data.get()));
+    data["phone"] = serde_json::Value::from("=%\u{1253}'");
+    records[i].data = ok(serde_json::value::RawValue::from_string(data.to_string()));
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
+    let bundle = seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 1, (0, 4)), &records);
+    assert!(refused(import(&mut p.dp, &p.dp_admin, &bundle)).contains("invalide"));
+    assert_eq!(count(&p.dp, "applicants"), 0);
 }

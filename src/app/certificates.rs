@@ -302,7 +302,7 @@ impl Core {
             let peer = crate::store::sync::peer(conn, &summary.site_code)?;
             revoked = peer.as_ref().and_then(|p| p.revoked.clone());
             let current = peer.map(|peer| peer.keys.ed25519);
-            let retired = crate::store::sync::retired_key(conn, &summary.site_code)?;
+            let retired = crate::store::sync::retired_keys(conn, &summary.site_code)?;
             current.into_iter().chain(retired).collect()
         };
         if keys.is_empty() {

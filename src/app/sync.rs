@@ -1232,7 +1232,7 @@ fn known_sites(conn: &rusqlite::Connection, keep: impl Fn(&Peer) -> bool) -> Res
         .into_iter()
         .filter(|p| keep(p))
         .map(|p| {
-            let retired_ed25519 = sync_store::retired_key(conn, &p.code).ok().flatten();
+            let retired = sync_store::retired_keys(conn, &p.code).unwrap_or_default();
             KnownSite {
                 code: p.code,
                 name: p.name,
@@ -1240,7 +1240,8 @@ fn known_sites(conn: &rusqlite::Connection, keep: impl Fn(&Peer) -> bool) -> Res
                 supervisor: p.supervisor,
                 keys: p.keys,
                 revoked: p.revoked,
-                retired_ed25519,
+                retired_ed25519: retired.last().cloned(),
+                retired,
             }
         })
         .collect())
@@ -1297,7 +1298,7 @@ fn learn_sites(
                     revoked: None,
                 },
             )?;
-            if let Some(old) = &site.retired_ed25519 {
+            for old in site.retired.iter().chain(&site.retired_ed25519) {
                 sync_store::remember_retired_key(conn, &site.code, old)?;
             }
             if let Some((at, reason)) = &site.revoked {

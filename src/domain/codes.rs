@@ -164,7 +164,7 @@ impl fmt::Display for Rc {
 
 /// A Moroccan phone number normalised as `+212` followed by nine digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
 
 impl Phone {
@@ -202,7 +202,22 @@ impl Phone {
 
     /// The national form, `0612345678`, as people dial and search it.
     pub fn national(&self) -> String {
-        format!("0{}", &self.0[4..])
+        format!("0{}", self.0.strip_prefix("+212").unwrap_or(&self.0))
+    }
+}
+
+// A phone read from a file or a bundle is checked like one typed: a crafted value never reaches
+// the code that trusts its form.
+impl TryFrom<String> for Phone {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Phone::parse(&s)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(p: Phone) -> String {
+        p.0
     }
 }
 

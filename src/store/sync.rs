@@ -95,8 +95,7 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, relation = excluded.relation,
              supervisor = excluded.supervisor, ed25519 = excluded.ed25519, age_recipient = excluded.age_recipient,
-             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL,
-             retired_ed25519 = NULL",
+             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL",
         params![
             peer.code,
             peer.name,
@@ -108,21 +107,27 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
             peer.enrolled_at
         ],
     )?;
+    // Enrolled afresh (after a lost key): what it signed before is vouched for no more.
+    conn.execute("DELETE FROM retired_keys WHERE code = ?1", [&peer.code])?;
     Ok(())
 }
 
-/// A site's previous signing key (certificates it signed before a rotation still verify).
-pub fn retired_key(conn: &Connection, code: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .query_row("SELECT retired_ed25519 FROM peers WHERE code = ?1", [code], |r| r.get::<_, Option<String>>(0))
-        .optional()?
-        .flatten())
+/// A site's previous signing keys, oldest first (certificates it signed before a rotation still
+/// verify).
+pub fn retired_keys(conn: &Connection, code: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT ed25519 FROM retired_keys WHERE code = ?1 ORDER BY rowid")?;
+    let keys = stmt.query_map([code], |r| r.get(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(keys)
 }
 
 /// Adopts a site's new keys; the previous signing key is kept for its old certificates only.
 pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE peers SET retired_ed25519 = ed25519, ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
+        "INSERT OR IGNORE INTO retired_keys (code, ed25519) SELECT code, ed25519 FROM peers WHERE code = ?1",
+        [code],
+    )?;
+    conn.execute(
+        "UPDATE peers SET ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
         params![code, keys.ed25519, keys.age_recipient],
     )?;
     Ok(())
@@ -131,7 +136,7 @@ pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys) -> Result<(
 /// Keeps a site's previous signing key learnt from a keyring, for the certificates it signed
 /// before a rotation.
 pub fn remember_retired_key(conn: &Connection, code: &str, old: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE peers SET retired_ed25519 = ?2 WHERE code = ?1", params![code, old])?;
+    conn.execute("INSERT OR IGNORE INTO retired_keys (code, ed25519) VALUES (?1, ?2)", params![code, old])?;
     Ok(())
 }
 

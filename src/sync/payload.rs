@@ -104,9 +104,12 @@ pub struct KnownSite {
     pub keys: crate::identity::PublicKeys,
     /// When and why its key was revoked, if it was.
     pub revoked: Option<(String, String)>,
-    /// Its previous signing key, when it rotated (certificates signed before still verify).
+    /// Its last previous signing key, when it rotated (certificates signed before still verify).
     #[serde(default)]
     pub retired_ed25519: Option<String>,
+    /// All its previous signing keys, oldest first (a site may rotate more than once).
+    #[serde(default)]
+    pub retired: Vec<String>,
 }
 
 /// One line of the payload.
