@@ -204,13 +204,7 @@ impl SiteSecrets {
         let salt: [u8; 16] = random(entropy);
         let nonce: [u8; 12] = random(entropy);
         let key = params.derive(password, &salt)?;
-        let plain = Zeroizing::new(
-            serde_json::to_vec(&SecretsFile {
-                ed25519_seed: hex::encode(self.signing.to_bytes()),
-                age_identity: self.age.to_string().expose_secret().to_owned(),
-            })
-            .map_err(|_| IdentityError::Corrupt("sérialisation"))?,
-        );
+        let plain = self.to_file()?;
         let cipher = ChaCha20Poly1305::new(Key::from_slice(key.as_ref()));
         let ciphertext = cipher
             .encrypt(Nonce::from_slice(&nonce), Payload { msg: &plain, aad: login.as_bytes() })
@@ -221,6 +215,40 @@ impl SiteSecrets {
             nonce: hex::encode(nonce),
             ciphertext: hex::encode(ciphertext),
         })
+    }
+
+    /// The keys sealed (age) to `recipient`: a rotation seals the new keys to the old ones, so
+    /// that every account holding the old keys gets the new ones at its next login.
+    pub fn seal_to(&self, recipient: &str) -> Result<Vec<u8>, IdentityError> {
+        let recipient: age::x25519::Recipient = recipient.parse().map_err(|_| IdentityError::Corrupt("clé age"))?;
+        age::encrypt(&recipient, &self.to_file()?).map_err(|_| IdentityError::Corrupt("chiffrement"))
+    }
+
+    /// Opens keys sealed by [`SiteSecrets::seal_to`] with these keys.
+    pub fn open_sealed(&self, sealed: &[u8]) -> Result<SiteSecrets, IdentityError> {
+        let plain =
+            Zeroizing::new(age::decrypt(&self.age, sealed).map_err(|_| IdentityError::Corrupt("clés scellées"))?);
+        SiteSecrets::from_file(&plain)
+    }
+
+    fn to_file(&self) -> Result<Zeroizing<Vec<u8>>, IdentityError> {
+        Ok(Zeroizing::new(
+            serde_json::to_vec(&SecretsFile {
+                ed25519_seed: hex::encode(self.signing.to_bytes()),
+                age_identity: self.age.to_string().expose_secret().to_owned(),
+            })
+            .map_err(|_| IdentityError::Corrupt("sérialisation"))?,
+        ))
+    }
+
+    fn from_file(plain: &[u8]) -> Result<SiteSecrets, IdentityError> {
+        let file: SecretsFile =
+            serde_json::from_slice(plain).map_err(|_| IdentityError::Corrupt("contenu des clés"))?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        hex::decode_to_slice(&file.ed25519_seed, seed.as_mut())
+            .map_err(|_| IdentityError::Corrupt("clé de signature"))?;
+        let age = file.age_identity.parse().map_err(|_| IdentityError::Corrupt("clé age"))?;
+        Ok(SiteSecrets { signing: SigningKey::from_bytes(&seed), age })
     }
 }
 
@@ -253,13 +281,7 @@ impl WrappedKeys {
                 .decrypt(Nonce::from_slice(&nonce), Payload { msg: &ciphertext, aad: login.as_bytes() })
                 .map_err(|_| IdentityError::WrongPassword)?,
         );
-        let file: SecretsFile =
-            serde_json::from_slice(&plain).map_err(|_| IdentityError::Corrupt("contenu des clés"))?;
-        let mut seed = Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(&file.ed25519_seed, seed.as_mut())
-            .map_err(|_| IdentityError::Corrupt("clé de signature"))?;
-        let age = file.age_identity.parse().map_err(|_| IdentityError::Corrupt("clé age"))?;
-        Ok(SiteSecrets { signing: SigningKey::from_bytes(&seed), age })
+        SiteSecrets::from_file(&plain)
     }
 }
 

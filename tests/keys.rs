@@ -112,3 +112,23 @@ fn too_many_wrong_passwords_make_a_login_wait() {
     ));
     assert_eq!(blocked, 1, "each refused try is audited");
 }
+
+#[test]
+fn after_a_key_rotation_every_signing_account_receives_the_new_keys() {
+    let mut o = office(None);
+    let fingerprint = ok(o.core.rotate_keys(&o.admin, ADMIN_PASSWORD));
+    // The head of office still holds only the old keys: its next login opens the new ones.
+    let chef = ok(o.core.login("chef", CHEF_PASSWORD));
+    assert_eq!(chef.secrets().map(|s| s.public().fingerprint()), Some(fingerprint.clone()));
+    assert_eq!(ok(o.core.identity_file(&chef)).keys.fingerprint(), fingerprint);
+    let received: i64 = ok(o.core.store().conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE action = 'user.keys_received'",
+        [],
+        |r| r.get(0),
+    ));
+    assert_eq!(received, 1, "once: the next login opens its own wrap");
+    let again = ok(o.core.login("chef", CHEF_PASSWORD));
+    assert_eq!(again.secrets().map(|s| s.public().fingerprint()), Some(fingerprint));
+    assert!(ok(o.core.login("agent", AGENT_PASSWORD)).secrets().is_none(), "a clerk never holds them");
+    assert!(o.core.login("chef", "chef-secret-2").is_err());
+}

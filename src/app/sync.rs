@@ -421,6 +421,8 @@ impl Core {
         let tx = self.store.transaction()?;
         let key_id = site_store::insert_keys(&tx, &keys, &timestamp(now))?;
         site_store::put_wrap(&tx, &user.id, key_id, &wrapped)?;
+        // The other signing accounts get the new keys at their next login, through the old ones.
+        site_store::set_sealed_for_previous(&tx, key_id, &new.seal_to(&old.public().age_recipient)?)?;
         let json = serde_json::to_string(&rotation).map_err(|e| AppError::Rule(e.to_string()))?;
         site_store::set_setting(&tx, ROTATION, &json)?;
         site_store::set_setting(&tx, LAST_ROTATION, &json)?;

@@ -204,14 +204,37 @@ impl Core {
         Ok(Session { user_id: user.id, login: user.login, full_name: user.full_name, role: user.role, site, secrets })
     }
 
-    fn open_keys(&self, user: &UserRow, password: &str) -> Result<Option<SiteSecrets>, AppError> {
+    fn open_keys(&mut self, user: &UserRow, password: &str) -> Result<Option<SiteSecrets>, AppError> {
         let conn = self.store.conn();
         let Some((key_id, public)) = site_store::current_keys(conn)? else { return Ok(None) };
-        let Some(wrapped) = site_store::get_wrap(conn, &user.id, key_id)? else { return Ok(None) };
-        let secrets = wrapped.unwrap(&user.login, password)?;
-        if secrets.public() != public {
-            return Err(IdentityError::Corrupt("clés ne correspondant pas au site").into());
+        if let Some(wrapped) = site_store::get_wrap(conn, &user.id, key_id)? {
+            let secrets = wrapped.unwrap(&user.login, password)?;
+            if secrets.public() != public {
+                return Err(IdentityError::Corrupt("clés ne correspondant pas au site").into());
+            }
+            return Ok(Some(secrets));
         }
+        // The keys were rotated since this account last logged in: its old keys open the new
+        // ones, sealed to them at each rotation, and its password wraps them for next time.
+        let Some((held, wrapped)) = site_store::newest_wrap(conn, &user.id)? else { return Ok(None) };
+        let mut secrets = wrapped.unwrap(&user.login, password)?;
+        for later in site_store::keys_after(conn, held)? {
+            let Some(sealed) = later.sealed else { return Ok(None) };
+            secrets = secrets.open_sealed(&sealed)?;
+            if secrets.public() != later.keys {
+                return Err(IdentityError::Corrupt("clés transmises ne correspondant pas au site").into());
+            }
+        }
+        if secrets.public() != public {
+            return Ok(None);
+        }
+        let rewrapped = secrets.wrap(&user.login, password, self.kdf, self.entropy.as_mut())?;
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        site_store::put_wrap(&tx, &user.id, key_id, &rewrapped)?;
+        let content = serde_json::json!({ "login": user.login, "fingerprint": public.fingerprint() }).to_string();
+        super::audit_act(&tx, now, &user.login, "user.keys_received", &content)?;
+        tx.commit()?;
         Ok(Some(secrets))
     }
 

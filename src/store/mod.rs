@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_bilan_facts.sql"),
     include_str!("../../migrations/0009_office_lists.sql"),
     include_str!("../../migrations/0010_retired_keys.sql"),
+    include_str!("../../migrations/0011_key_handover.sql"),
 ];
 
 /// The schema version this program writes.

@@ -164,6 +164,51 @@ pub fn current_keys(conn: &Connection) -> Result<Option<(i64, PublicKeys)>, Stor
         .optional()?)
 }
 
+/// Stores the keys numbered `key_id` sealed to the keys before them (see migration 0011).
+pub fn set_sealed_for_previous(conn: &Connection, key_id: i64, sealed: &[u8]) -> Result<(), StoreError> {
+    conn.execute("UPDATE site_keys SET sealed_for_previous = ?2 WHERE id = ?1", params![key_id, sealed])?;
+    Ok(())
+}
+
+/// The newest keys an account holds a wrap for: their id and the wrap.
+pub fn newest_wrap(conn: &Connection, user_id: &str) -> Result<Option<(i64, WrappedKeys)>, StoreError> {
+    let found: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT key_id, wrapped FROM key_wraps WHERE user_id = ?1 ORDER BY key_id DESC LIMIT 1",
+            [user_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    found
+        .map(|(id, json)| {
+            serde_json::from_str(&json)
+                .map(|w| (id, w))
+                .map_err(|e| StoreError::Corrupt { table: "key_wraps", message: e.to_string() })
+        })
+        .transpose()
+}
+
+/// Keys made by a rotation, as a later login reads them.
+#[derive(Debug, Clone)]
+pub struct HandedOverKeys {
+    /// Their public part.
+    pub keys: PublicKeys,
+    /// The secret keys sealed to the keys before them (none for keys made otherwise).
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// The keys made after `key_id`, oldest first.
+pub fn keys_after(conn: &Connection, key_id: i64) -> Result<Vec<HandedOverKeys>, StoreError> {
+    let mut stmt =
+        conn.prepare("SELECT ed25519, age_recipient, sealed_for_previous FROM site_keys WHERE id > ?1 ORDER BY id")?;
+    let rows = stmt
+        .query_map([key_id], |r| {
+            Ok(HandedOverKeys { keys: PublicKeys { ed25519: r.get(0)?, age_recipient: r.get(1)? }, sealed: r.get(2)? })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
 /// Stores (or replaces) an account's wrapped copy of a key pair.
 pub fn put_wrap(conn: &Connection, user_id: &str, key_id: i64, wrapped: &WrappedKeys) -> Result<(), StoreError> {
     let json = serde_json::to_string(wrapped)
