@@ -2,6 +2,7 @@
 //! verification, and PDFs whose bytes depend only on their content.
 
 use daftar::app::{AppError, CertificateSubject, Move};
+use daftar::documents::bilan_files::BilanFormat;
 use daftar::domain::Money;
 use daftar::domain::certificate::Verdict;
 use daftar::domain::dossier::Status;
@@ -166,9 +167,10 @@ fn the_bilan_counts_by_the_dates_it_states() {
     assert_eq!(second_half.value("dh_decaisses.hcar"), 10_000);
     // Budget years: the 2026 commitments count for any period within 2026.
     assert_eq!((second_half.value("dh_engages.hcar"), second_half.value("dh_engages.indh")), (100_000, 25_000));
-    let pdf = ok(o.core.bilan_pdf(&o.agent, date(1, 1, 2026), date(31, 12, 2026)));
+    let pdf = ok(o.core.bilan_file(&o.agent, date(1, 1, 2026), date(31, 12, 2026), None, BilanFormat::Pdf));
     assert!(pdf.starts_with(b"%PDF-"));
-    assert!(o.core.bilan_pdf(&o.agent, date(31, 12, 2026), date(1, 1, 2026)).is_err(), "a period runs forward");
+    let backwards = o.core.bilan_file(&o.agent, date(31, 12, 2026), date(1, 1, 2026), None, BilanFormat::Pdf);
+    assert!(backwards.is_err(), "a period runs forward");
 }
 
 #[test]

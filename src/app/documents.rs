@@ -233,11 +233,6 @@ impl Core {
         }
     }
 
-    /// The printed *bilan* of `from..=to`.
-    pub fn bilan_pdf(&self, session: &Session, from: NaiveDate, to: NaiveDate) -> Result<Vec<u8>, AppError> {
-        self.bilan_file(session, from, to, None, BilanFormat::Pdf)
-    }
-
     /// The *bordereau de transmission* of a bundle just written.
     pub fn transmittal_pdf(&self, session: &Session, report: &super::ExportReport) -> Result<Vec<u8>, AppError> {
         session.require(Action::Synchronize)?;

@@ -10,7 +10,6 @@ use crate::app::{CheckReport, ClosedYear, Core, DossierView, Session, SyncStatus
 use crate::domain::Money;
 use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
-use crate::domain::indicators::{Unit, family_of};
 use crate::reference::Reference;
 use crate::store::records::Row;
 use crate::store::search::{ApplicantLine, Page, Stats};
@@ -317,15 +316,7 @@ pub fn closed_year(out: &mut dyn Write, c: &ClosedYear) -> io::Result<()> {
     }
     writeln!(out, "{} écart(s) depuis la clôture :", c.differences.len())?;
     for d in &c.differences {
-        let unit = family_of(&d.key).map_or(Unit::Count, |f| f.unit);
-        let within = d.group.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default();
-        writeln!(
-            out,
-            "  {}{within} : gelé {} → aujourd'hui {}",
-            d.key,
-            unit.format_fr(d.frozen),
-            unit.format_fr(d.now)
-        )?;
+        writeln!(out, "  {}", d.describe_fr(&d.key))?;
     }
     Ok(())
 }

@@ -9,17 +9,18 @@ use super::table::{Column, table};
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
 use crate::domain::dossier::Status;
 use crate::domain::indicators::{Bilan, Breakdown, Unit, family_of, kind_detail, status_detail};
-use crate::domain::money::group_thousands_fr;
 use crate::domain::print::PrintMargins;
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
 
-fn dh(centimes: i64) -> String {
-    Unit::Centimes.format_fr(centimes)
+/// A value of the indicator `key`, in its unit (DH with centimes, counts grouped).
+fn shown(key: &str, value: i64) -> String {
+    family_of(key).map_or(Unit::Count, |f| f.unit).format_fr(value)
 }
 
+/// The total of the indicator `key`.
 fn n(b: &Bilan, key: &str) -> String {
-    group_thousands_fr(b.value(key))
+    shown(key, b.value(key))
 }
 
 /// A family's note under its table: what counts and which date decides.
@@ -147,7 +148,7 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
         .map(|detail| {
             let (fr, ar) =
                 if *detail == "total" { ("Total".into(), "المجموع".into()) } else { source_labels(detail) };
-            vec![fr, dh(b.value(&format!("dh_engages.{detail}"))), dh(b.value(&format!("dh_decaisses.{detail}"))), ar]
+            vec![fr, n(b, &format!("dh_engages.{detail}")), n(b, &format!("dh_decaisses.{detail}")), ar]
         })
         .collect();
     let columns = [
@@ -190,8 +191,8 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
                 vec![
                     code.to_owned(),
                     year.to_owned(),
-                    dh(amount),
-                    dh(engaged),
+                    Unit::Centimes.format_fr(amount),
+                    Unit::Centimes.format_fr(engaged),
                     format!("{rate:.1} %").replace('.', ","),
                 ]
             })
@@ -245,8 +246,7 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
             .map(|g| {
                 let mut row = vec![group_label(by, g)];
                 for key in keys {
-                    let value = b.value_in(key, g);
-                    row.push(if key.starts_with("dh_") { dh(value) } else { group_thousands_fr(value) });
+                    row.push(shown(key, b.value_in(key, g)));
                 }
                 row
             })

@@ -331,6 +331,15 @@ pub struct Difference {
     pub now: i64,
 }
 
+impl Difference {
+    /// The difference in French, the indicator named `name`: `name [group] : gelé X → aujourd'hui Y`.
+    pub fn describe_fr(&self, name: &str) -> String {
+        let unit = family_of(&self.key).map_or(Unit::Count, |f| f.unit);
+        let within = self.group.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default();
+        format!("{name}{within} : gelé {} → aujourd'hui {}", unit.format_fr(self.frozen), unit.format_fr(self.now))
+    }
+}
+
 /// What differs between the frozen figures and today's (same period and breakdown), totals
 /// first, in the registry's order.
 pub fn differences(frozen: &Bilan, now: &Bilan) -> Vec<Difference> {

@@ -158,14 +158,7 @@ fn closed_ui(ui: &mut Ui, closed: &ClosedYear) {
     }
     widgets::message(ui, &Message::warning(format!("{} écart(s) depuis la clôture :", closed.differences.len())));
     for d in &closed.differences {
-        let unit = family_of(&d.key).map_or(Unit::Count, |f| f.unit);
-        let within = d.group.as_deref().map(|g| format!(" [{g}]")).unwrap_or_default();
-        ui.label(format!(
-            "{}{within} : gelé {} → aujourd'hui {}",
-            key_label(&d.key),
-            unit.format_fr(d.frozen),
-            unit.format_fr(d.now)
-        ));
+        ui.label(d.describe_fr(&key_label(&d.key)));
     }
 }
 
