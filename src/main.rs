@@ -3,5 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    daftar::cli::main()
+    let code = daftar::cli::main();
+    daftar::crash_points::report();
+    code
 }

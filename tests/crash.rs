@@ -17,7 +17,7 @@ use crate::sync::{delegation_at, enroll_both};
 
 /// An office on a file (`BL-TIZNIT`, 300 demo applicants), under a delegation on a file; both
 /// closed. Returns the office's and the delegation's files.
-fn sites(dir: &Path) -> (PathBuf, PathBuf) {
+pub fn sites(dir: &Path) -> (PathBuf, PathBuf) {
     let (office_db, dp_db) = (dir.join("bureau.sqlite"), dir.join("dp.sqlite"));
     let mut office = core_seeded(ok(Store::open(&office_db, true)), 7);
     let admin = ok(office.init(&crate::common::tiznit()));
@@ -28,7 +28,7 @@ fn sites(dir: &Path) -> (PathBuf, PathBuf) {
     (office_db, dp_db)
 }
 
-fn copy_db(from: &Path, to: &Path) {
+pub fn copy_db(from: &Path, to: &Path) {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", to.display()));
     }
@@ -61,14 +61,14 @@ fn run_or_kill(mut child: Child, delay: Option<Duration>) -> bool {
     false
 }
 
-fn open(db: &Path, login: &str, password: &str) -> (Core, Session) {
+pub fn open(db: &Path, login: &str, password: &str) -> (Core, Session) {
     let mut core = core_seeded(ok(Store::open(db, false)), 3);
     let session = ok(core.login(login, password));
     assert!(ok(core.check(&session)).is_sound(), "the database passes check");
     (core, session)
 }
 
-fn count(core: &Core, table: &str) -> i64 {
+pub fn count(core: &Core, table: &str) -> i64 {
     ok(core.store().conn().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)))
 }
 

@@ -12,7 +12,7 @@ use daftar::domain::project::ProjectDraft;
 use crate::common::{Office, applicant, date, office, ok};
 
 /// An approved dossier co-funded by the HCAR budget and INDH; returns its number.
-fn approved_dossier(o: &mut Office) -> String {
+pub fn approved_dossier(o: &mut Office) -> String {
     let promoter = applicant(o, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     let draft = ProjectDraft {
         kind: "projet-individuel".into(),

@@ -7,11 +7,14 @@ mod boundaries;
 mod cli;
 mod common;
 mod crash;
+#[cfg(feature = "crash-points")]
+mod crash_points;
 mod csv_import;
 mod delegation;
 mod documents;
 mod duplicates;
 mod gui;
+mod hostile;
 mod keys;
 mod properties;
 mod roles;

@@ -43,12 +43,12 @@ pub fn link(o: &mut Office, dp: &mut Core, dp_admin: &Session) {
     ok(o.core.enroll(&o.admin, &ok(serde_json::to_vec(&parent)), &parent.keys.fingerprint()));
 }
 
-fn export(o: &mut Office, dir: &Path) -> Vec<u8> {
+pub fn export(o: &mut Office, dir: &Path) -> Vec<u8> {
     let report = ok(o.core.export_bundle(&o.chef, dir, None)).unwrap_or_else(|| panic!("nothing to export"));
     ok(std::fs::read(&report.path))
 }
 
-fn import(core: &mut Core, who: &Session, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
+pub fn import(core: &mut Core, who: &Session, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
     core.import_bundle(who, bytes, "paquet")
 }
 
@@ -60,21 +60,21 @@ fn refused(result: Result<ImportOutcome, AppError>) -> String {
 }
 
 /// The business tables' content, for "unchanged" assertions.
-fn business(core: &Core) -> Vec<(String, i64)> {
+pub fn business(core: &Core) -> Vec<(String, i64)> {
     ["applicants", "card_holders", "projects", "dossiers", "conflicts"]
         .iter()
         .map(|t| ((*t).to_owned(), count(core, t)))
         .collect()
 }
 
-struct Pair {
-    office: Office,
-    dp: Core,
-    dp_admin: Session,
-    dir: tempfile::TempDir,
+pub struct Pair {
+    pub office: Office,
+    pub dp: Core,
+    pub dp_admin: Session,
+    pub dir: tempfile::TempDir,
 }
 
-fn pair() -> Pair {
+pub fn pair() -> Pair {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut office = office_seeded(None, 7);
     let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
@@ -82,7 +82,7 @@ fn pair() -> Pair {
     Pair { office, dp, dp_admin, dir }
 }
 
-fn stick(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+pub fn stick(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
 }
 
@@ -227,7 +227,7 @@ fn two_different_bundles_under_one_number_are_refused() {
     assert!(refused(import(&mut p.dp, &p.dp_admin, &again)).contains("même numéro"));
 }
 
-fn manifest(sender: &str, sequence: u64, range: (i64, i64)) -> Manifest {
+pub fn manifest(sender: &str, sequence: u64, range: (i64, i64)) -> Manifest {
     Manifest {
         format: FORMAT.into(),
         kind: Kind::Changes,
@@ -242,7 +242,7 @@ fn manifest(sender: &str, sequence: u64, range: (i64, i64)) -> Manifest {
 }
 
 /// A bundle with any payload, correctly encrypted and signed by `signer`'s keys.
-fn seal_plain(
+pub fn seal_plain(
     signer: &Session,
     sender: &str,
     to: &daftar::identity::PublicKeys,
@@ -269,7 +269,7 @@ fn seal_plain(
     ok(envelope::seal(&header, &ciphertext, |b| secrets.sign(b)))
 }
 
-fn seal(
+pub fn seal(
     signer: &Session,
     sender: &str,
     to: &daftar::identity::PublicKeys,
@@ -280,7 +280,7 @@ fn seal(
 }
 
 /// The records of a genuine export, to tamper with.
-fn genuine_records(p: &mut Pair) -> Vec<WireRecord> {
+pub fn genuine_records(p: &mut Pair) -> Vec<WireRecord> {
     applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     applicant(&mut p.office, "JB654321", "Amina", "Berrada", "01/02/1980");
     let bytes = export(&mut p.office, &stick(&p.dir, "vrai"));

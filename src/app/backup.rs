@@ -89,8 +89,10 @@ impl Core {
         // A consistent copy, whatever else is happening, read back and removed. It is made on this
         // PC, next to the database: nothing unencrypted ever reaches the stick.
         let scratch = self.store.path().and_then(Path::parent).map_or_else(std::env::temp_dir, Path::to_path_buf);
+        // A copy left by a backup cut short (a power cut) is removed; one being made by another
+        // copy of the program (the command line beside the window) is younger than an hour.
+        remove_leftovers(&scratch, ".copie-", std::time::Duration::from_secs(3600));
         let copy = scratch.join(format!(".copie-{}.sqlite", std::process::id()));
-        let _ = std::fs::remove_file(&copy);
         conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
         let plain = std::fs::read(&copy);
         let _ = std::fs::remove_file(&copy);
@@ -168,17 +170,22 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
     })?;
     if let Ok(live) = Store::open(db, false)
         && let Ok(Some(site)) = site_store::get(live.conn())
-        && site.code.as_str() != header.site
     {
-        return Err(refused(format!(
-            "Cette sauvegarde est celle de {}, pas de {} : rien n'a été remplacé.",
-            header.site, site.code
-        )));
+        if site.code.as_str() != header.site {
+            return Err(refused(format!(
+                "Cette sauvegarde est celle de {}, pas de {} : rien n'a été remplacé.",
+                header.site, site.code
+            )));
+        }
+        // Everything the live file holds goes into the file itself: its journal can be set aside.
+        let _ = live.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
     }
     let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // Under the lock: any earlier candidate is what a restore cut short left.
+    remove_leftovers(dir, ".restauration-", std::time::Duration::ZERO);
     let candidate = dir.join(format!(".restauration-{}.sqlite", std::process::id()));
-    let _ = std::fs::remove_file(&candidate);
-    std::fs::write(&candidate, &plain).map_err(|e| AppError::Rule(format!("Écriture impossible : {e}")))?;
+    crate::app::documents::save_new(&candidate, &plain)
+        .map_err(|e| AppError::Rule(format!("Écriture impossible : {e}")))?;
     let checked = (|| -> Result<(String, bool), AppError> {
         let store = Store::open(&candidate, false)?;
         let report = check_store(&store)?;
@@ -201,21 +208,45 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
             return Err(e);
         }
     };
+    // The replaced file is kept as a copy, and the restored one takes its name in one rename: at
+    // no moment is there no database (a start then would begin a new office).
     let replaced = if db.exists() {
         let kept = db.with_extension(format!("remplacee-{}.sqlite", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
-        std::fs::rename(db, &kept)
-            .map_err(|e| AppError::Rule(format!("La base actuelle n'a pas pu être mise de côté : {e}")))?;
+        let set_aside =
+            |e: std::io::Error| AppError::Rule(format!("La base actuelle n'a pas pu être mise de côté : {e}"));
+        std::fs::copy(db, &kept).map_err(set_aside)?;
         for suffix in ["-wal", "-shm"] {
             let side = PathBuf::from(format!("{}{suffix}", db.display()));
-            let _ = std::fs::rename(&side, PathBuf::from(format!("{}{suffix}", kept.display())));
+            if side.exists() {
+                std::fs::copy(&side, PathBuf::from(format!("{}{suffix}", kept.display()))).map_err(set_aside)?;
+                // The old journal must not be replayed onto the restored file.
+                std::fs::remove_file(&side).map_err(set_aside)?;
+            }
         }
+        crate::crash_points::reached();
         Some(kept)
     } else {
         None
     };
     std::fs::rename(&candidate, db)
         .map_err(|e| AppError::Rule(format!("La restauration n'a pas pu se terminer : {e}")))?;
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
     Ok(RestoreReport { site, made_at: header.created_at, replaced, has_parent })
+}
+
+/// Removes the scratch copies `prefix*.sqlite` in `dir` older than `age` (plain copies of the
+/// database that an interrupted backup or restore left behind).
+fn remove_leftovers(dir: &Path, prefix: &str, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|at| at.elapsed().is_ok_and(|a| a >= age));
+        if name.starts_with(prefix) && name.ends_with(".sqlite") && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The database's lock: one copy of the program works on a database at a time (a second

@@ -298,6 +298,7 @@ impl Core {
 pub fn save_new(path: &Path, bytes: &[u8]) -> Result<(), std::io::Error> {
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
     file.write_all(bytes)?;
+    crate::crash_points::reached();
     file.sync_all()
 }
 

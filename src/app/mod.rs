@@ -25,7 +25,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-pub use backup::{BackupHeader, InstanceLock, RestoreReport, read_backup, restore};
+pub use backup::{BackupHeader, EXTENSION as BACKUP_EXTENSION, InstanceLock, RestoreReport, read_backup, restore};
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
 pub use documents::{save_in_folder, save_new};

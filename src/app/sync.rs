@@ -51,7 +51,8 @@ pub struct IdentityFile {
 const IDENTITY_FORMAT: &str = "daftar-identity/1";
 
 impl IdentityFile {
-    fn signed_bytes(&self) -> Result<Vec<u8>, AppError> {
+    /// The bytes its signature covers (the file with an empty signature).
+    pub fn signed_bytes(&self) -> Result<Vec<u8>, AppError> {
         serde_json::to_vec(&IdentityFile { signature: String::new(), ..self.clone() })
             .map_err(|e| AppError::Rule(e.to_string()))
     }
@@ -216,13 +217,17 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, A
     {
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&partial).map_err(failed)?;
         file.write_all(bytes).map_err(failed)?;
+        crate::crash_points::reached();
         file.sync_all().map_err(failed)?;
+        crate::crash_points::reached();
     }
     std::fs::rename(&partial, &path).map_err(failed)?;
+    crate::crash_points::reached();
     // The rename itself must reach the disk (not possible to open a directory on Windows).
     if let Ok(folder) = std::fs::File::open(dir) {
         let _ = folder.sync_all();
     }
+    crate::crash_points::reached();
     let mut back = Vec::with_capacity(bytes.len());
     std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut back)).map_err(failed)?;
     if sha256_hex(&back) != sha256_hex(bytes) {
@@ -307,6 +312,9 @@ impl Core {
                 identity.code
             )));
         }
+        check_site(&identity.code, &identity.name, &identity.level).map_err(|why| {
+            refuse(format!("Ce fichier d'identité n'est pas valable : {why}. Demandez un nouveau fichier."))
+        })?;
         let site = self.site()?;
         let theirs = Level::parse(&identity.level).map_err(AppError::Rule)?;
         let below = Level::ALL.iter().position(|l| *l == theirs).map(|i| i + 1);
@@ -325,6 +333,17 @@ impl Core {
             }
             Relation::Child
         } else if ours.map(|i| i + 1) == Level::ALL.iter().position(|l| *l == theirs) {
+            let ours_within = match theirs {
+                Level::DelegationProvinciale => identity.province == site.province_code,
+                Level::DelegationRegionale => identity.region == site.region_code,
+                _ => true,
+            };
+            if !ours_within {
+                return Err(refuse(format!(
+                    "{} ne couvre pas {} (province ou région différente) : ce n'est pas sa délégation.",
+                    identity.code, site.code
+                )));
+            }
             Relation::Parent
         } else {
             return Err(refuse(format!(
@@ -1249,6 +1268,18 @@ fn known_sites(conn: &rusqlite::Connection, keep: impl Fn(&Peer) -> bool) -> Res
         .collect())
 }
 
+/// Checks what an identity (a file, or a site in a bundle's keyring) says of a site before it is
+/// stored: a valid code, a known level, a name that prints.
+fn check_site(code: &str, name: &str, level: &str) -> Result<(), String> {
+    crate::domain::codes::SiteCode::parse(code)?;
+    Level::parse(level)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(format!("le nom du site {code} est vide, trop long ou contient des caractères de contrôle"));
+    }
+    Ok(())
+}
+
 /// Learns the identities a bundle carries: from a child, the sites of its subtree (each must
 /// hang below the sender); from the parent, its keyring. A site enrolled here directly, and
 /// this site itself, are never replaced by what a bundle says.
@@ -1277,6 +1308,9 @@ fn learn_sites(
                 }
                 continue;
             }
+            check_site(&site.code, &site.name, &site.level).map_err(|why| {
+                refuse(format!("Le paquet de {sender} décrit un site invalide ({why}) : il est refusé en entier."))
+            })?;
             let placed = match kind {
                 Kind::Changes => site.supervisor.as_deref().is_some_and(|s| {
                     subtree_of(conn, sender).map(|codes| codes.iter().any(|c| c == s)).unwrap_or(false)

@@ -154,6 +154,8 @@ impl Store {
             return Err(StoreError::NewerSchema { found: version, known });
         }
         configure(&conn)?;
+        let mut conn = conn;
+        crate::crash_points::watch(&mut conn)?;
         let mut store = Store { conn, path: Some(path.to_owned()) };
         if version > 0 && version < known {
             store.copy_before_migration(version)?;
@@ -230,9 +232,13 @@ impl Store {
         if copy.exists() {
             return Ok(());
         }
-        self.conn
-            .execute("VACUUM INTO ?1", [copy.to_string_lossy()])
-            .map_err(|e| StoreError::BackupBeforeMigration(e.to_string()))?;
+        // Through a temporary name: a copy cut short (a power cut) is never taken for a whole one.
+        let partial = PathBuf::from(format!("{}.partial", copy.display()));
+        let _ = std::fs::remove_file(&partial);
+        let failed = |e: &dyn std::fmt::Display| StoreError::BackupBeforeMigration(e.to_string());
+        self.conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()]).map_err(|e| failed(&e))?;
+        std::fs::rename(&partial, &copy).map_err(|e| failed(&e))?;
+        crate::crash_points::reached();
         Ok(())
     }
 

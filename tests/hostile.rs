@@ -1,0 +1,408 @@
+//! Hostile input, generated: every reader of outside data — bundles (bytes on a stick, and
+//! payloads correctly signed and encrypted by an enrolled office), CSV files, identity files and
+//! certificate payloads — accepts what is valid or refuses with a message, never panics, and
+//! leaves the database exactly as it was when it refuses. `PROPTEST_CASES=N` for a longer run;
+//! the `cargo fuzz` targets in `fuzz/` run the same readers for hours.
+
+use std::cell::RefCell;
+
+use daftar::app::{AppError, CertificateSubject, Core, IdentityFile, ImportOutcome};
+use daftar::clock::SeededEntropy;
+use daftar::domain::certificate::Verdict;
+use daftar::identity::SiteSecrets;
+use daftar::sync::payload::WireRecord;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use serde_json::Value;
+
+use crate::common::{office, ok};
+use crate::sync::{delegation_at, export, genuine_records, import, manifest, pair, seal, stick};
+
+/// A runner with `default` cases (or `PROPTEST_CASES`), the same inputs at every run (another
+/// `PROPTEST_RNG_SEED` explores others), no failure files.
+fn runner(default: u32) -> TestRunner {
+    let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    TestRunner::new(Config {
+        cases: number("PROPTEST_CASES").map_or(default, |n: u64| n as u32),
+        rng_seed: RngSeed::Fixed(number("PROPTEST_RNG_SEED").unwrap_or(2026)),
+        failure_persistence: None,
+        ..Config::default()
+    })
+}
+
+/// Everything a refused input must leave as it was: each business and sync table, row by row.
+fn snapshot(core: &Core) -> String {
+    let rows = ["applicants", "card_holders", "projects", "dossiers", "funding_lines", "disbursements", "decisions"]
+        .map(|t| format!("SELECT coalesce(group_concat(id || version || coalesce(deleted_at, '') || data, '|'), '') FROM (SELECT * FROM {t} ORDER BY rid)"));
+    let counts = ["conflicts", "peers", "bundles_in", "sync_in", "sync_out", "outbox", "audit_log", "certificates"]
+        .map(|t| format!("SELECT '{t}' || count(*) FROM {t}"));
+    rows.iter()
+        .chain(&counts)
+        .map(|sql| ok(core.store().conn().query_row(sql, [], |r| r.get::<_, String>(0))))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn check(condition: bool, what: impl Into<String>) -> Result<(), TestCaseError> {
+    if condition { Ok(()) } else { Err(TestCaseError::fail(what.into())) }
+}
+
+/// Text an attacker would try, and text that is merely odd.
+fn hostile_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,40}",
+        Just("'; DROP TABLE applicants; --".to_owned()),
+        Just("\u{202e}\u{0000}\u{feff}".to_owned()),
+        Just("9999-99-99".to_owned()),
+        Just("x".repeat(5000)),
+        Just(String::new()),
+        Just("JB123456".to_owned()),
+        Just("2026-02-30".to_owned()),
+    ]
+}
+
+fn hostile_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (-1e15..1e15_f64).prop_map(Value::from),
+        hostile_text().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// One change to a record of a genuine bundle.
+#[derive(Debug, Clone)]
+enum Tamper {
+    SetField(usize, Value),
+    RemoveField(usize),
+    Table(String),
+    Owner(String),
+    Version(i64),
+    Dates(String),
+    Deleted(Option<String>),
+}
+
+fn tamper() -> impl Strategy<Value = Tamper> {
+    prop_oneof![
+        4 => (any::<usize>(), hostile_json()).prop_map(|(k, v)| Tamper::SetField(k, v)),
+        2 => any::<usize>().prop_map(Tamper::RemoveField),
+        1 => prop_oneof![hostile_text(), Just("dossiers".to_owned()), Just("users".to_owned())].prop_map(Tamper::Table),
+        1 => prop_oneof![hostile_text(), Just("DP-TIZNIT".to_owned()), Just("BL-AGADIR".to_owned())].prop_map(Tamper::Owner),
+        1 => any::<i64>().prop_map(Tamper::Version),
+        1 => hostile_text().prop_map(Tamper::Dates),
+        1 => proptest::option::of(hostile_text()).prop_map(Tamper::Deleted),
+    ]
+}
+
+fn apply(record: &mut WireRecord, change: &Tamper) {
+    let mut data: Value = serde_json::from_str(record.data.get()).unwrap_or(Value::Null);
+    match change {
+        Tamper::SetField(k, _) | Tamper::RemoveField(k) => {
+            if let Some(object) = data.as_object_mut().filter(|o| !o.is_empty()) {
+                let key = object.keys().nth(k % object.len()).cloned().unwrap_or_default();
+                match change {
+                    Tamper::SetField(_, v) => object.insert(key, v.clone()),
+                    _ => object.remove(&key),
+                };
+            }
+        }
+        Tamper::Table(t) => record.table.clone_from(t),
+        Tamper::Owner(o) => record.owner.clone_from(o),
+        Tamper::Version(v) => record.version = *v,
+        Tamper::Dates(d) => (record.created_at, record.updated_at) = (d.clone(), d.clone()),
+        Tamper::Deleted(d) => record.deleted_at.clone_from(d),
+    }
+    record.data = ok(serde_json::value::RawValue::from_string(data.to_string()));
+}
+
+#[test]
+fn every_change_to_the_bytes_of_a_genuine_bundle_is_refused_and_changes_nothing() {
+    let mut p = pair();
+    crate::common::applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let genuine = export(&mut p.office, &stick(&p.dir, "vrai"));
+    let before = snapshot(&p.dp);
+    let len = genuine.len();
+    let state = RefCell::new(&mut p);
+    let change = prop_oneof![
+        (0..len, 1_u8..=255).prop_map(|(at, x)| (Some(at), x, 0, Vec::new())),
+        (0..len).prop_map(|at| (None, 0, at, Vec::new())),
+        prop::collection::vec(any::<u8>(), 1..64).prop_map(|tail| (None, 0, len, tail)),
+    ];
+    ok(runner(96).run(&change, |(flip, x, cut, tail)| {
+        let mut bytes = genuine.clone();
+        if let Some(at) = flip {
+            bytes[at] ^= x;
+        } else {
+            bytes.truncate(cut);
+            bytes.extend_from_slice(&tail);
+        }
+        let mut guard = state.borrow_mut();
+        let p: &mut crate::sync::Pair = &mut guard;
+        match import(&mut p.dp, &p.dp_admin, &bytes) {
+            Err(e) => check(!e.to_string().is_empty(), "a refusal says why")?,
+            Ok(outcome) => return Err(TestCaseError::fail(format!("a changed bundle was accepted: {outcome}"))),
+        }
+        check(snapshot(&p.dp) == before, "a refused bundle changed nothing")
+    }));
+    // The refusals left no trace that would refuse the genuine bundle.
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &genuine)), ImportOutcome::Applied { .. }));
+}
+
+#[test]
+fn signed_hostile_records_are_applied_whole_or_refused_whole() {
+    let mut p = pair();
+    let records = genuine_records(&mut p);
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", crate::common::CHEF_PASSWORD));
+    // (sequence, watermark) of the next bundle.
+    let state = RefCell::new((&mut p, 1_u64, 0_i64));
+    let refusals = std::cell::Cell::new(0_u32);
+    let changes = prop::collection::vec((any::<usize>(), tamper()), 1..4);
+    ok(runner(64).run(&changes, |changes| {
+        let mut bad = records.clone();
+        for (i, change) in &changes {
+            let n = bad.len();
+            apply(&mut bad[i % n], change);
+        }
+        let (p, sequence, watermark) = &mut *state.borrow_mut();
+        let before = snapshot(&p.dp);
+        let m = manifest("BL-TIZNIT", *sequence, (*watermark, *watermark + 1));
+        *sequence += 1;
+        let bundle = seal(&chef, "BL-TIZNIT", &dp_keys, &m, &bad);
+        match import(&mut p.dp, &p.dp_admin, &bundle) {
+            Ok(ImportOutcome::Applied { .. }) => *watermark += 1,
+            Ok(other) => return Err(TestCaseError::fail(format!("{other}"))),
+            Err(AppError::Refused(why)) => {
+                refusals.set(refusals.get() + 1);
+                check(!why.to_string().is_empty(), "a refusal says why")?;
+                check(snapshot(&p.dp) == before, format!("a refused bundle changed nothing ({why})"))?;
+            }
+            Err(other) => return Err(TestCaseError::fail(format!("not a clear refusal: {other:?}"))),
+        }
+        check(ok(p.dp.check(&p.dp_admin)).is_sound(), "the database passes check")
+    }));
+    let applied = state.borrow().2;
+    eprintln!("signed hostile bundles: {applied} applied, {} refused", refusals.get());
+    assert!(applied > 0 && refusals.get() > 0, "both outcomes were exercised");
+}
+
+#[test]
+fn generated_csv_files_import_whole_or_not_at_all() {
+    let mut o = office(None);
+    let columns = [
+        "cin",
+        "nom",
+        "prenom",
+        "sexe",
+        "date_naissance",
+        "lien",
+        "carte",
+        "nom_ar",
+        "prenom_ar",
+        "titulaire_carte",
+        "telephone",
+        "province",
+    ];
+    // A line of good cells is valid and unlike the others ({k}: a serial number, {a}: in letters).
+    let good = [
+        "JB{k}",
+        "Ben{a}",
+        "Fatima",
+        "F",
+        "{d}/1965",
+        "titulaire",
+        "R-{k}",
+        "بناني",
+        "فاطمة",
+        "",
+        "06 61 23 45 67",
+        "581",
+    ];
+    let cell = |c: usize| prop_oneof![12 => Just(good[c].to_owned()), 1 => hostile_text()];
+    let line =
+        (cell(0), cell(1), cell(2), cell(3), cell(4), cell(5), cell(6), cell(7), cell(8), cell(9), cell(10), cell(11))
+            .prop_map(|c| vec![c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11]);
+    let file = (
+        prop::sample::subsequence(columns[7..].to_vec(), 0..=5)
+            .prop_map(|optional| [&columns[..7], &optional].concat()),
+        prop::collection::vec(line, 0..6),
+        prop::sample::select(vec![";", ",", "\t"]),
+        any::<bool>(),
+        prop::collection::vec(any::<u8>(), 0..40),
+    );
+    let state = RefCell::new((&mut o, 0_u32));
+    let (imported, refused) = (std::cell::Cell::new(0_u32), std::cell::Cell::new(0_u32));
+    ok(runner(96).run(&file, |(header, lines, separator, bom, junk)| {
+        let (o, serial) = &mut *state.borrow_mut();
+        let mut text = if bom { "\u{feff}".to_owned() } else { String::new() };
+        text.push_str(&header.join(separator));
+        text.push('\n');
+        for cells in &lines {
+            *serial += 1;
+            let picked: Vec<String> = header
+                .iter()
+                .map(|h| {
+                    columns.iter().position(|c| c == h).map_or_else(String::new, |i| {
+                        let letters: String = serial.to_string().bytes().map(|d| char::from(b'a' + d - b'0')).collect();
+                        let day = format!("{:02}/{:02}", 1 + *serial % 28, 1 + *serial / 28 % 12);
+                        cells[i]
+                            .replace("{k}", &format!("{:06}", *serial))
+                            .replace("{a}", &letters)
+                            .replace("{d}", &day)
+                    })
+                })
+                .collect();
+            text.push_str(&picked.join(separator));
+            text.push_str("\r\n");
+        }
+        let mut bytes = text.into_bytes();
+        if lines.is_empty() {
+            bytes.extend_from_slice(&junk);
+        }
+        let before = (crate::common::count(&o.core, "applicants"), snapshot(&o.core));
+        match o.core.import_csv(&o.agent, daftar::app::csv_import::CsvTarget::Applicants, &bytes) {
+            Ok(n) => {
+                imported.set(imported.get() + 1);
+                check(crate::common::count(&o.core, "applicants") == before.0 + n as i64, "every line imported")?;
+            }
+            Err(e) => {
+                refused.set(refused.get() + 1);
+                check(!e.to_string().is_empty(), "a refusal says why")?;
+                check(snapshot(&o.core) == before.1, "a refused file changed nothing")?;
+            }
+        }
+        Ok(())
+    }));
+    eprintln!("generated CSV files: {} imported, {} refused", imported.get(), refused.get());
+    assert!(imported.get() > 0 && refused.get() > 0, "both outcomes were exercised");
+    assert!(ok(o.core.check(&o.admin)).is_sound());
+}
+
+#[test]
+fn generated_identity_files_enroll_a_valid_site_or_change_nothing() {
+    let dir = ok(tempfile::tempdir());
+    let (dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let field = |valid: &'static [&'static str]| prop_oneof![6 => prop::sample::select(valid.to_vec()).prop_map(str::to_owned), 1 => hostile_text()];
+    let identity = (
+        field(&["BL-MIRLEFT", "BL-TIZNIT", "DR-SOUSS", "bl-tafraout"]),
+        field(&["Bureau local", "مكتب"]),
+        field(&["bureau-local", "delegation-regionale", "administration-centrale"]),
+        prop::option::weighted(0.9, field(&["581", "001"])),
+        prop::option::weighted(0.9, field(&["09", "01"])),
+        any::<u64>(),
+        prop::option::weighted(0.2, (any::<usize>(), any::<u8>())),
+    );
+    let state = RefCell::new(dp);
+    let (enrolled, refused) = (std::cell::Cell::new(0_u32), std::cell::Cell::new(0_u32));
+    ok(runner(64).run(&identity, |(code, name, level, province, region, seed, flip)| {
+        let secrets = SiteSecrets::generate(&mut SeededEntropy::new(seed));
+        let mut file = IdentityFile {
+            format: "daftar-identity/1".into(),
+            code,
+            name,
+            level,
+            province,
+            region,
+            keys: secrets.public(),
+            signature: String::new(),
+        };
+        file.signature = hex::encode(secrets.sign(&ok(file.signed_bytes())));
+        let mut bytes = ok(serde_json::to_vec(&file));
+        if let Some((at, x)) = flip {
+            let n = bytes.len();
+            bytes[at % n] ^= x;
+        }
+        let mut dp = state.borrow_mut();
+        let before = snapshot(&dp);
+        match dp.enroll(&dp_admin, &bytes, &file.keys.fingerprint()) {
+            Ok(peer) => {
+                enrolled.set(enrolled.get() + 1);
+                check(
+                    daftar::domain::codes::SiteCode::parse(&peer.code).is_ok(),
+                    format!("enrolled a bad code {:?}", peer.code),
+                )?;
+                check(ok(dp.check(&dp_admin)).is_sound(), "the database passes check")?;
+            }
+            Err(e) => {
+                refused.set(refused.get() + 1);
+                check(!e.to_string().is_empty(), "a refusal says why")?;
+                check(snapshot(&dp) == before, format!("a refused identity changed nothing ({e})"))?;
+            }
+        }
+        Ok(())
+    }));
+    eprintln!("generated identity files: {} enrolled, {} refused", enrolled.get(), refused.get());
+    assert!(enrolled.get() > 0 && refused.get() > 0, "both outcomes were exercised");
+}
+
+#[test]
+fn a_changed_certificate_payload_never_verifies_as_something_else() {
+    let mut o = office(None);
+    let number = crate::documents::approved_dossier(&mut o);
+    let (certificate, _) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(number)));
+    let genuine = certificate.value.payload.clone();
+    let Verdict::Authentic { summary, .. } = ok(o.core.verify_certificate(&genuine)) else {
+        panic!("the genuine payload verifies")
+    };
+    let chars: Vec<char> = genuine.chars().collect();
+    let change = prop_oneof![
+        (0..chars.len(), any::<char>()).prop_map(|(at, c)| (Some((at, c)), String::new())),
+        "\\PC{0,200}".prop_map(|text| (None, text)),
+    ];
+    ok(runner(256).run(&change, |(replace, text)| {
+        let payload = match replace {
+            Some((at, c)) => {
+                let mut changed = chars.clone();
+                changed[at] = c;
+                changed.into_iter().collect()
+            }
+            None => text,
+        };
+        match o.core.verify_certificate(&payload) {
+            Ok(Verdict::Authentic { summary: read, .. }) => {
+                check(read == summary, format!("{payload:?} verifies as other facts"))
+            }
+            Ok(_) | Err(_) => Ok(()),
+        }
+    }));
+}
+
+/// Found by the generator above: an identity signed by its own keys named its site
+/// `'; DROP TABLE applicants; --`, and a regional delegation of another region could be pinned
+/// as parent.
+#[test]
+fn an_identity_with_a_bad_code_or_from_another_region_is_refused() {
+    let dir = ok(tempfile::tempdir());
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let signed = |code: &str, region: &str| {
+        let secrets = SiteSecrets::generate(&mut SeededEntropy::new(5));
+        let mut file = IdentityFile {
+            format: "daftar-identity/1".into(),
+            code: code.into(),
+            name: "Délégation régionale".into(),
+            level: "delegation-regionale".into(),
+            province: None,
+            region: Some(region.into()),
+            keys: secrets.public(),
+            signature: String::new(),
+        };
+        file.signature = hex::encode(secrets.sign(&ok(file.signed_bytes())));
+        (ok(serde_json::to_vec(&file)), file.keys.fingerprint())
+    };
+    let (bytes, fingerprint) = signed("'; DROP TABLE applicants; --", "09");
+    let refused = dp.enroll(&dp_admin, &bytes, &fingerprint).map(|_| ()).unwrap_err().to_string();
+    assert!(refused.contains("pas valable"), "{refused}");
+    let (bytes, fingerprint) = signed("DR-ORIENTAL", "02");
+    let refused = dp.enroll(&dp_admin, &bytes, &fingerprint).map(|_| ()).unwrap_err().to_string();
+    assert!(refused.contains("ne couvre pas"), "{refused}");
+    let (bytes, fingerprint) = signed("DR-SOUSS", "09");
+    assert_eq!(ok(dp.enroll(&dp_admin, &bytes, &fingerprint)).code, "DR-SOUSS");
+}
