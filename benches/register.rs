@@ -167,6 +167,7 @@ fn inserts(c: &mut Criterion) {
                 province_code: Some("581".into()),
                 amo: None,
                 consents: vec![ConsentPurpose::DossierHandling],
+                anonymised_on: None,
             };
             w.insert(uuid::Uuid::now_v7(), &applicant).unwrap_or_else(|e| panic!("{e}"));
         }

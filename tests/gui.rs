@@ -725,3 +725,27 @@ fn an_idle_session_locks() {
     assert!(!harness.state().logged_in(), "{:#?}", harness.root());
     assert!(has_text(&harness, "Session verrouillée après 1 minute(s) sans activité"), "{:#?}", harness.root());
 }
+
+#[test]
+fn an_administrator_reads_the_retention_report_then_anonymises() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "admin", "admin-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Paramètres").click();
+    harness.run();
+    fill(&mut harness, "Durée de conservation (années)", "dix");
+    click(&mut harness, "Enregistrer la durée");
+    assert!(has_text(&harness, "nombre d'années"), "{:#?}", harness.root());
+    fill(&mut harness, "Durée de conservation (années)", "1");
+    click(&mut harness, "Enregistrer la durée");
+    assert!(has_text(&harness, "Durée de conservation : 1 an(s)."), "{:#?}", harness.root());
+    click(&mut harness, "Préparer le rapport de conservation");
+    assert!(has_text(&harness, "personne(s) à anonymiser"), "{:#?}", harness.root());
+    harness.get_by_label_contains("Anonymiser ces").scroll_to_me();
+    harness.run();
+    harness.get_by_label_contains("Anonymiser ces").click();
+    harness.run();
+    assert!(has_text(&harness, "Anonymisé :"), "{:#?}", harness.root());
+    click(&mut harness, "Préparer le rapport de conservation");
+    assert!(has_text(&harness, "Rien à anonymiser"), "{:#?}", harness.root());
+}

@@ -17,6 +17,7 @@ mod gui;
 mod hostile;
 mod keys;
 mod properties;
+mod retention;
 mod roles;
 mod search;
 mod sync;

@@ -199,6 +199,8 @@ impl Core {
                 payload,
                 reprints: vec![],
                 revoked: None,
+                anonymised_on: None,
+                payload_sha256: None,
             };
             let id = ids.new_id();
             w.insert(id, &certificate)?;
@@ -326,7 +328,7 @@ impl Core {
         let Some(held) = held else {
             return Ok(Verdict::Authentic { summary, in_register: false });
         };
-        if held.value.payload != payload.trim() {
+        if !held.value.has_payload(payload) {
             return Ok(Verdict::Altered {
                 why: format!("le registre tient une autre attestation sous le n° {}.", summary.number),
             });

@@ -429,6 +429,7 @@ impl Generator<'_, '_, '_> {
                     deceased_on: chance(self.rng, 60).then(|| {
                         day_between(self.rng, NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default(), self.plan.today)
                     }),
+                    anonymised_on: None,
                 };
                 self.w.insert(id, &holder)?;
                 self.summary.card_holders += 1;
@@ -510,6 +511,7 @@ impl Generator<'_, '_, '_> {
                         checked_on: Some(day_between(self.rng, self.plan.today - Duration::days(700), self.plan.today)),
                     }),
                     consents: vec![ConsentPurpose::DossierHandling, ConsentPurpose::Statistics],
+                    anonymised_on: None,
                 }
             }
         };

@@ -14,6 +14,7 @@ mod dossiers;
 mod duplicates;
 mod programmes;
 mod register;
+pub mod retention;
 mod settings;
 mod sync;
 mod users;

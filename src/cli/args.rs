@@ -140,6 +140,10 @@ pub enum Command {
     /// Réglages du site.
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Conservation des données (loi 09-08) : anonymisation des personnes dont les dossiers sont
+    /// clos depuis la durée fixée.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Registre des attestations : délivrer, réimprimer (duplicata), révoquer, lister.
     #[command(subcommand)]
     Certificate(CertificateCommand),
@@ -204,6 +208,26 @@ pub enum SettingsCommand {
     Cndp {
         /// Le numéro (par exemple D-GC-123/2024).
         number: String,
+    },
+    /// La durée de conservation (loi 09-08) : les données d'une personne dont tous les dossiers
+    /// sont clos depuis ce nombre d'années sont anonymisées (daftar retention). Sans valeur :
+    /// l'affiche.
+    Retention {
+        /// Le nombre d'années (1 à 50).
+        years: Option<u32>,
+    },
+}
+
+/// `daftar retention …`.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Ce que les règles de conservation anonymiseraient aujourd'hui (rien n'est modifié).
+    Plan,
+    /// Anonymise ce que `daftar retention plan` annonce ; sans --confirm, l'affiche seulement.
+    Apply {
+        /// Confirme l'anonymisation (irréversible).
+        #[arg(long)]
+        confirm: bool,
     },
 }
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
     FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, ResyncCommand,
-    SettingsCommand, UserCommand, VisitCommand,
+    RetentionCommand, SettingsCommand, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
@@ -397,6 +397,29 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             println!("{}", out.display());
             if let Some(closed) = core.closing_of_period(session, from, to)? {
                 print::closed_year(&mut std::io::stderr().lock(), &closed)?;
+            }
+        }
+        Command::Settings(SettingsCommand::Retention { years: Some(years) }) => {
+            core.set_retention_years(session, years)?;
+            println!("Durée de conservation : {years} an(s) après la clôture des dossiers.");
+        }
+        Command::Settings(SettingsCommand::Retention { years: None }) => {
+            println!("Durée de conservation : {} an(s) après la clôture des dossiers.", core.retention_years()?);
+        }
+        Command::Retention(RetentionCommand::Plan) => {
+            print::retention_plan(&mut std::io::stdout().lock(), &core.retention_plan(session)?)?;
+        }
+        Command::Retention(RetentionCommand::Apply { confirm }) => {
+            let plan = core.retention_plan(session)?;
+            print::retention_plan(&mut std::io::stdout().lock(), &plan)?;
+            if !confirm {
+                println!("Rien n'a été modifié : relancez avec --confirm pour anonymiser (irréversible).");
+            } else if !plan.is_empty() {
+                let done = core.apply_retention(session, &plan)?;
+                println!(
+                    "Anonymisé : {} personne(s), {} titulaire(s) de carte, {} attestation(s) ; {} entrée(s) d'audit effacée(s) (la chaîne reste vérifiable).",
+                    done.people, done.card_holders, done.certificates, done.audit_entries
+                );
             }
         }
         Command::Settings(SettingsCommand::Cndp { number }) => match core.set_cndp_number(session, &number)? {

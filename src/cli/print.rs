@@ -321,6 +321,44 @@ pub fn closed_year(out: &mut dyn Write, c: &ClosedYear) -> io::Result<()> {
     Ok(())
 }
 
+/// What the retention rules would anonymise.
+pub fn retention_plan(out: &mut dyn Write, p: &crate::app::retention::RetentionPlan) -> io::Result<()> {
+    writeln!(
+        out,
+        "Conservation : {} an(s) ; dossiers clos le {} ou avant (aujourd'hui {}).",
+        p.years,
+        p.cutoff.format("%d/%m/%Y"),
+        p.today.format("%d/%m/%Y")
+    )?;
+    if p.is_empty() {
+        return writeln!(out, "Rien à anonymiser.");
+    }
+    writeln!(out, "{} personne(s) à anonymiser :", p.people.len())?;
+    for person in &p.people {
+        let dossiers = if person.dossiers.is_empty() { "aucun dossier".to_owned() } else { person.dossiers.join(", ") };
+        writeln!(
+            out,
+            "  {} (CIN {}) — rien d'ouvert depuis le {} — {dossiers}",
+            person.name,
+            person.cin,
+            person.since.format("%d/%m/%Y")
+        )?;
+    }
+    writeln!(
+        out,
+        "Et : {} titulaire(s) de carte, {} attestation(s), les notes de {} dossier(s) et {} décision(s), au moins {} entrée(s) d'audit (états antérieurs) ; la chaîne d'audit reste vérifiable.",
+        p.card_holders.len(),
+        p.certificates.len(),
+        p.dossiers.len(),
+        p.decisions.len(),
+        p.audit_entries
+    )?;
+    writeln!(
+        out,
+        "Les chiffres (bilans) ne changent pas. Les sauvegardes déjà faites gardent les données jusqu'à leur rotation."
+    )
+}
+
 /// The sync state.
 pub fn sync_status(out: &mut dyn Write, s: &SyncStatus) -> io::Result<()> {
     match &s.parent {

@@ -1,6 +1,6 @@
 //! Resistance card holders and applicants (*bénéficiaires*, *ayants droit*).
 
-use chrono::NaiveDate;
+use chrono::{Datelike as _, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::codes::{Cin, Phone};
@@ -21,9 +21,32 @@ pub struct CardHolder {
     /// Date of death, when the holder has died.
     #[serde(default)]
     pub deceased_on: Option<NaiveDate>,
+    /// When the retention rules anonymised it (law 09-08).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
 }
 
+/// What replaces an erased identifier (CIN, card number): `ANON` and eight hex digits of the
+/// row's id, unique and recognisable, never a real number.
+pub fn anonymous_code(id: uuid::Uuid) -> String {
+    format!("ANON{}", &id.simple().to_string()[24..]).to_uppercase()
+}
+
+/// What replaces an erased name.
+pub const ANONYMOUS_NAME: &str = "Anonymisé";
+/// What replaces an erased name in Arabic script.
+pub const ANONYMOUS_NAME_AR: &str = "مجهول";
+
 impl CardHolder {
+    /// Erases what identifies the holder (retention rules): card number and names.
+    pub fn anonymise(&mut self, id: uuid::Uuid, on: NaiveDate) {
+        self.card_number = anonymous_code(id);
+        self.name_latin = ANONYMOUS_NAME.to_owned();
+        self.name_arabic = ANONYMOUS_NAME_AR.to_owned();
+        self.deceased_on = None;
+        self.anonymised_on = Some(on);
+    }
+
     /// Validates a card holder typed in a form or read from a file.
     pub fn validate(card_number: &str, name_latin: &str, name_arabic: &str) -> Result<CardHolder, FieldErrors> {
         let mut errors = FieldErrors::new();
@@ -41,6 +64,7 @@ impl CardHolder {
             name_latin: name_latin.trim().to_owned(),
             name_arabic: name_arabic.trim().to_owned(),
             deceased_on: None,
+            anonymised_on: None,
         })
     }
 }
@@ -255,9 +279,31 @@ pub struct Applicant {
     /// What the applicant agreed the data may be used for.
     #[serde(default)]
     pub consents: Vec<ConsentPurpose>,
+    /// When the retention rules anonymised the record (law 09-08).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
 }
 
 impl Applicant {
+    /// Erases what identifies the person (retention rules, once every dossier is closed for the
+    /// set number of years): CIN, names, phone, address, AMO number; the birth date keeps only its
+    /// year. What the figures need stays: sex, year of birth, relationship, province, AMO regime.
+    pub fn anonymise(&mut self, id: uuid::Uuid, on: NaiveDate) {
+        self.cin = Cin::anonymous(id);
+        self.last_name = ANONYMOUS_NAME.to_owned();
+        self.first_name = String::new();
+        self.last_name_ar = ANONYMOUS_NAME_AR.to_owned();
+        self.first_name_ar = String::new();
+        self.birth_date = NaiveDate::from_ymd_opt(self.birth_date.year(), 1, 1).unwrap_or(self.birth_date);
+        self.phone = None;
+        self.address.clear();
+        self.commune.clear();
+        if let Some(amo) = &mut self.amo {
+            amo.number.clear();
+        }
+        self.anonymised_on = Some(on);
+    }
+
     /// The name shown in lists: Latin when there is one, else Arabic.
     pub fn display_name(&self) -> String {
         let latin = format!("{} {}", self.last_name, self.first_name);
@@ -427,6 +473,7 @@ impl ApplicantDraft {
                     province_code,
                     amo,
                     consents: vec![ConsentPurpose::DossierHandling],
+                    anonymised_on: None,
                 },
                 warnings,
             }),

@@ -165,9 +165,48 @@ pub struct Certificate {
     pub reprints: Vec<Reprint>,
     /// The revocation, if any.
     pub revoked: Option<Revocation>,
+    /// When the retention rules anonymised it (law 09-08): the facts that identify the person and
+    /// the QR text are erased, the text's SHA-256 (hex) is kept so that the paper still verifies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
+    /// SHA-256 (hex) of the erased QR text, once anonymised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_sha256: Option<String>,
 }
 
 impl Certificate {
+    /// Erases what identifies the person (retention rules); keeps the number, dates, amounts
+    /// and the QR text's hash.
+    pub fn anonymise(&mut self, id: Uuid, on: NaiveDate) {
+        use sha2::Digest as _;
+        let code = super::applicant::anonymous_code(id);
+        let facts = &mut self.facts;
+        facts.name = super::applicant::ANONYMOUS_NAME.to_owned();
+        facts.name_ar = super::applicant::ANONYMOUS_NAME_AR.to_owned();
+        facts.cin.clone_from(&code);
+        facts.birth_date =
+            NaiveDate::from_ymd_opt(chrono::Datelike::year(&facts.birth_date), 1, 1).unwrap_or(facts.birth_date);
+        facts.card_holder = super::applicant::ANONYMOUS_NAME.to_owned();
+        facts.card_holder_ar = super::applicant::ANONYMOUS_NAME_AR.to_owned();
+        facts.card_number = code;
+        if self.payload_sha256.is_none() {
+            self.payload_sha256 = Some(hex::encode(sha2::Sha256::digest(self.payload.trim().as_bytes())));
+        }
+        self.payload.clear();
+        self.anonymised_on = Some(on);
+    }
+
+    /// Whether `payload` is this certificate's QR text (kept, or known by its hash once
+    /// anonymised).
+    pub fn has_payload(&self, payload: &str) -> bool {
+        use sha2::Digest as _;
+        let payload = payload.trim();
+        match &self.payload_sha256 {
+            Some(hash) if self.payload.is_empty() => hex::encode(sha2::Sha256::digest(payload.as_bytes())) == *hash,
+            _ => self.payload == payload,
+        }
+    }
+
     /// Where it stands, in French: `valide`, `valide — 2 duplicata`, or its revocation.
     pub fn state_fr(&self) -> String {
         match &self.revoked {

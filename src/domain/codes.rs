@@ -66,6 +66,11 @@ pub struct ParsedCin {
 }
 
 impl Cin {
+    /// The CIN of an anonymised applicant (see [`crate::domain::applicant::anonymous_code`]).
+    pub fn anonymous(id: uuid::Uuid) -> Cin {
+        Cin(crate::domain::applicant::anonymous_code(id))
+    }
+
     /// Normalises a CIN; refuses only what cannot be one (empty, or characters other than
     /// letters and digits once spaces, dots and dashes are removed).
     pub fn parse(raw: &str) -> Result<ParsedCin, String> {

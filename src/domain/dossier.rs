@@ -203,6 +203,14 @@ pub struct Dossier {
 }
 
 impl Dossier {
+    /// Erases the free text of its history (reasons may name people), once its applicant is
+    /// anonymised; statuses, dates and who moved it stay.
+    pub fn anonymise(&mut self) {
+        for step in &mut self.history {
+            step.reason = None;
+        }
+    }
+
     /// The required items of `checklist` not yet received.
     pub fn missing_documents<'a>(&self, checklist: &'a [ChecklistItem]) -> Vec<&'a ChecklistItem> {
         checklist

@@ -168,6 +168,49 @@ pub fn erase_content(
     Ok(())
 }
 
+/// Erases the content of every entry about the row `row_id` (what it was before each write:
+/// retention rules, once the row is anonymised), keeping their hashes: the chain still
+/// verifies. Returns how many entries were erased; the caller audits the erasure as one act.
+pub fn erase_row_contents(
+    conn: &Connection,
+    row_id: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE audit_log SET content = NULL, erased_at = ?2, erase_reason = ?3
+             WHERE row_id = ?1 AND content IS NOT NULL",
+        )?
+        .execute(params![row_id, timestamp(at), reason])?)
+}
+
+/// How many entries about the rows `row_ids` still hold content.
+pub fn contents_about(conn: &Connection, row_ids: &[String]) -> Result<i64, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT count(*) FROM audit_log WHERE row_id = ?1 AND content IS NOT NULL")?;
+    let mut total = 0;
+    for id in row_ids {
+        total += stmt.query_row([id], |r| r.get::<_, i64>(0))?;
+    }
+    Ok(total)
+}
+
+/// Erases the content of every entry whose content mentions `text` (a CIN: the acts about a
+/// person that name no row, such as a *relevé des données*). Returns how many were erased.
+pub fn erase_contents_mentioning(
+    conn: &Connection,
+    text: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE audit_log SET content = NULL, erased_at = ?2, erase_reason = ?3
+             WHERE content IS NOT NULL AND instr(content, ?1) > 0",
+        )?
+        .execute(params![text, timestamp(at), reason])?)
+}
+
 /// A problem found by [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainProblem {

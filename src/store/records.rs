@@ -133,10 +133,18 @@ pub trait Record: Serialize + DeserializeOwned {
     fn search_text(&self) -> Option<String> {
         None
     }
+    /// Whether the retention rules anonymised it: what the audit log kept of its earlier states
+    /// is then erased, here and wherever it is received.
+    fn anonymised(&self) -> bool {
+        false
+    }
 }
 
 impl Record for CardHolder {
     const TABLE: Table = Table::CardHolders;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
     fn sort_key(&self) -> String {
         self.card_number.clone()
     }
@@ -147,6 +155,9 @@ impl Record for CardHolder {
 
 impl Record for Applicant {
     const TABLE: Table = Table::Applicants;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
     /// Latin family and given names when there are some, else the Arabic ones: short keys keep
     /// the list index small.
     fn sort_key(&self) -> String {
@@ -256,6 +267,9 @@ impl Record for Certificate {
     }
     fn label(&self) -> String {
         format!("{}\t{}\t{}\t{}", self.number, self.facts.kind.title_fr(), self.facts.name, self.facts.cin)
+    }
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
     }
 }
 
@@ -535,7 +549,16 @@ impl<'a> Writer<'a> {
         self.count_live::<T>(i64::from(live) - i64::from(was_live))?;
         self.index::<T>(rid, live.then_some(value), before.is_some())?;
         self.log::<T>(meta, "receive", &data, before.as_deref(), None)?;
+        if value.anonymised() {
+            self.erase_history(meta.id)?;
+        }
         Ok(true)
+    }
+
+    /// Erases what the audit log kept of the row's earlier states (see [`Record::anonymised`]);
+    /// returns how many entries were erased.
+    pub fn erase_history(&self, id: Uuid) -> Result<usize, StoreError> {
+        audit::erase_row_contents(self.conn, &id.to_string(), "anonymisation (durée de conservation)", self.now)
     }
 
     fn current<T: Record>(&self, id: Uuid) -> Result<(i64, RowMeta, String), StoreError> {

@@ -76,6 +76,14 @@ fn read_peer(r: &rusqlite::Row<'_>) -> Result<Peer, rusqlite::Error> {
 const PEER_COLUMNS: &str =
     "code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, revoked_at, revoke_reason";
 
+/// Forgets what the resolved conflicts about the row `row_id` kept of the records that arrived
+/// (retention rules: the row is anonymised); the conflicts themselves stay, with their resolution.
+pub fn forget_conflicts_about(conn: &Connection, row_id: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE conflicts SET record = 'null' WHERE row_id = ?1 AND resolved_at IS NOT NULL")?
+        .execute([row_id])?;
+    Ok(())
+}
+
 /// A known site by code.
 pub fn peer(conn: &Connection, code: &str) -> Result<Option<Peer>, StoreError> {
     Ok(conn.query_row(&format!("SELECT {PEER_COLUMNS} FROM peers WHERE code = ?1"), [code], read_peer).optional()?)

@@ -10,6 +10,7 @@ use eframe::egui;
 use uuid::Uuid;
 
 use super::reports::DrillDown;
+use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
     AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ClosedYear, Core, DossierView,
     DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, SyncStatus, UserRow, demo,
@@ -276,6 +277,14 @@ pub enum Request {
     Cndp,
     /// Record (or, empty, clear) the CNDP declaration number.
     SaveCndp(String),
+    /// The retention period (years).
+    RetentionYears,
+    /// Record the retention period.
+    SaveRetentionYears(u32),
+    /// What the retention rules would anonymise today.
+    RetentionPlan,
+    /// Anonymise what the plan shown says.
+    ApplyRetention(Box<RetentionPlan>),
     /// The printer calibration.
     PrintMargins,
     /// Record the printer calibration.
@@ -475,6 +484,14 @@ pub enum Reply {
     Cndp(Result<Option<String>, AppError>),
     /// The CNDP declaration number was recorded (or cleared).
     CndpSaved(Result<Option<String>, AppError>),
+    /// The retention period, as recorded.
+    RetentionYears(Result<u32, AppError>),
+    /// The retention period was recorded.
+    RetentionYearsSaved(Result<u32, AppError>),
+    /// What the retention rules would anonymise today.
+    RetentionPlan(Result<Box<RetentionPlan>, AppError>),
+    /// What anonymising did.
+    RetentionApplied(Result<RetentionDone, AppError>),
     /// The figures of a bilan, and the closing of its year when the period is a closed year.
     Bilan(Result<(Bilan, Option<ClosedYear>), AppError>),
     /// The dossiers behind a figure.
@@ -683,6 +700,15 @@ impl Worker {
             Request::PrintMargins => Reply::PrintMargins(self.core.print_margins()),
             Request::Cndp => Reply::Cndp(self.core.cndp_number()),
             Request::SaveCndp(typed) => Reply::CndpSaved(self.with_mut(|core, s| core.set_cndp_number(s, &typed))),
+            Request::RetentionYears => Reply::RetentionYears(self.core.retention_years()),
+            Request::SaveRetentionYears(years) => Reply::RetentionYearsSaved(self.with_mut(|core, s| {
+                core.set_retention_years(s, years)?;
+                core.retention_years()
+            })),
+            Request::RetentionPlan => Reply::RetentionPlan(self.with(|core, s| core.retention_plan(s).map(Box::new))),
+            Request::ApplyRetention(plan) => {
+                Reply::RetentionApplied(self.with_mut(|core, s| core.apply_retention(s, &plan)))
+            }
             Request::SavePrintMargins(margins) => Reply::PrintMarginsSaved(self.with_mut(|core, s| {
                 core.set_print_margins(s, margins)?;
                 core.print_margins()

@@ -318,7 +318,7 @@ impl DaftarApp {
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
-                let mut requests = vec![Request::PrintMargins, Request::Cndp];
+                let mut requests = vec![Request::PrintMargins, Request::Cndp, Request::RetentionYears];
                 if may_see_users {
                     requests.push(Request::Users);
                 }
@@ -526,6 +526,26 @@ impl DaftarApp {
                 self.settings.cndp = Some(saved);
             }
             Reply::Cndp(Err(e)) | Reply::CndpSaved(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            Reply::RetentionYears(Ok(years)) | Reply::RetentionYearsSaved(Ok(years)) => {
+                if matches!(reply, Reply::RetentionYearsSaved(_)) {
+                    self.message = Some(Message::ok(format!("Durée de conservation : {years} an(s).")));
+                    self.settings.retention_plan = None;
+                }
+                self.settings.retention_years = Some(years);
+                self.settings.retention_typed = years.to_string();
+            }
+            Reply::RetentionPlan(Ok(plan)) => self.settings.retention_plan = Some(plan),
+            Reply::RetentionApplied(Ok(done)) => {
+                self.settings.retention_plan = None;
+                self.message = Some(Message::ok(format!(
+                    "Anonymisé : {} personne(s), {} titulaire(s) de carte, {} attestation(s) ; {} entrée(s) d'audit effacée(s), la chaîne reste vérifiable.",
+                    done.people, done.card_holders, done.certificates, done.audit_entries
+                )));
+            }
+            Reply::RetentionYears(Err(e)) | Reply::RetentionYearsSaved(Err(e)) | Reply::RetentionApplied(Err(e)) => {
+                self.message = Some(Message::error(e.to_string()));
+            }
+            Reply::RetentionPlan(Err(e)) => self.message = Some(Message::error(e.to_string())),
             Reply::PrintMarginsSaved(result) => match result {
                 Ok(margins) => {
                     self.settings.show_margins(margins);

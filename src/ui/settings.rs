@@ -8,6 +8,7 @@ use eframe::egui::{RichText, Ui};
 use super::backend::{Request, SessionInfo};
 use super::widgets;
 use crate::app::UserRow;
+use crate::app::retention::RetentionPlan;
 use crate::domain::FieldErrors;
 use crate::domain::print::PrintMargins;
 use crate::domain::role::{Action, Role, permits};
@@ -46,6 +47,14 @@ pub struct SettingsForm {
     pub cndp: Option<Option<String>>,
     /// The number as typed.
     pub cndp_typed: String,
+    /// The retention period as recorded, once read.
+    pub retention_years: Option<u32>,
+    /// The period as typed.
+    pub retention_typed: String,
+    /// What is wrong with the period typed.
+    pub retention_problem: Option<String>,
+    /// The retention report shown, until applied or closed.
+    pub retention_plan: Option<Box<RetentionPlan>>,
 }
 
 impl SettingsForm {
@@ -76,18 +85,23 @@ pub fn settings_ui(
 ) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Paramètres");
-    ui.columns(2, |columns| {
-        requests.extend(accounts_ui(&mut columns[0], users, form, session));
-        let ui = &mut columns[1];
-        requests.extend(own_password_ui(ui, form));
-        if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
+    // Taller than a laptop's screen once every section is open.
+    eframe::egui::ScrollArea::vertical().id_salt("settings").show(ui, |ui| {
+        ui.columns(2, |columns| {
+            requests.extend(accounts_ui(&mut columns[0], users, form, session));
+            let ui = &mut columns[1];
+            requests.extend(own_password_ui(ui, form));
+            if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
+                ui.add_space(8.0);
+                requests.extend(margins_ui(ui, form));
+                ui.add_space(8.0);
+                requests.extend(cndp_ui(ui, form));
+                ui.add_space(8.0);
+                requests.extend(retention_ui(ui, form));
+            }
             ui.add_space(8.0);
-            requests.extend(margins_ui(ui, form));
-            ui.add_space(8.0);
-            requests.extend(cndp_ui(ui, form));
-        }
-        ui.add_space(8.0);
-        requests.extend(backups_ui(ui, form));
+            requests.extend(backups_ui(ui, form));
+        });
     });
     requests
 }
@@ -229,6 +243,56 @@ fn cndp_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
     ui.label(RichText::new(format!("Enregistré : {shown}.")).weak());
     if ui.horizontal(|ui| ui.button("Enregistrer le numéro CNDP")).inner.clicked() {
         requests.push(Request::SaveCndp(form.cndp_typed.clone()));
+    }
+    requests
+}
+
+/// The retention rules (law 09-08): the period, the report of what they would anonymise today,
+/// and the button that does it once the report was read.
+fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Conservation des données").strong());
+    let Some(saved) = form.retention_years else {
+        ui.spinner();
+        return requests;
+    };
+    ui.label(
+        RichText::new(format!(
+            "Une personne dont tous les dossiers sont clos (rejetés ou clôturés) depuis {saved} an(s) est anonymisée : CIN, noms, téléphone, adresse effacés ; les chiffres restent."
+        ))
+        .weak(),
+    );
+    widgets::field(ui, "Durée de conservation (années)", &mut form.retention_typed, form.retention_problem.as_deref());
+    if ui.button("Enregistrer la durée").clicked() {
+        form.retention_problem = None;
+        match form.retention_typed.trim().parse::<u32>() {
+            Ok(years) => requests.push(Request::SaveRetentionYears(years)),
+            Err(_) => form.retention_problem = Some("Écrivez un nombre d'années, par exemple 10.".into()),
+        }
+    }
+    if ui.button("Préparer le rapport de conservation").clicked() {
+        requests.push(Request::RetentionPlan);
+    }
+    let Some(plan) = &form.retention_plan else { return requests };
+    if plan.is_empty() {
+        ui.label(format!("Rien à anonymiser : aucun dossier clos le {} ou avant.", plan.cutoff.format("%d/%m/%Y")));
+        return requests;
+    }
+    ui.label(format!(
+        "{} personne(s) à anonymiser (rien d'ouvert depuis le {} ou avant), {} titulaire(s) de carte, {} attestation(s) :",
+        plan.people.len(),
+        plan.cutoff.format("%d/%m/%Y"),
+        plan.card_holders.len(),
+        plan.certificates.len()
+    ));
+    eframe::egui::ScrollArea::vertical().id_salt("retention").max_height(160.0).show(ui, |ui| {
+        for person in &plan.people {
+            ui.label(format!("{} — CIN {} — depuis le {}", person.name, person.cin, person.since.format("%d/%m/%Y")));
+        }
+    });
+    let button = eframe::egui::Button::new(format!("Anonymiser ces {} personne(s) (irréversible)", plan.people.len()));
+    if ui.add(button).clicked() {
+        requests.push(Request::ApplyRetention(plan.clone()));
     }
     requests
 }

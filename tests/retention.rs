@@ -1,0 +1,207 @@
+//! Retention rules (law 09-08): a report first, then anonymisation of exactly what it said; the
+//! figures stay the same, the audit chain still verifies, certificates still verify, and the
+//! erased data is nowhere in the database file any more.
+
+use std::path::Path;
+
+use chrono::{TimeZone as _, Utc};
+use daftar::app::retention::RetentionPlan;
+use daftar::app::{AppError, CertificateSubject, Core, Move};
+use daftar::clock::{FixedClock, SeededEntropy};
+use daftar::domain::certificate::Verdict;
+use daftar::domain::dossier::Status;
+use daftar::domain::project::{Member, ProjectDraft};
+use daftar::domain::role::Role;
+use daftar::identity::KdfParams;
+use daftar::store::Store;
+use uuid::Uuid;
+
+use crate::common::{ADMIN_PASSWORD, AGENT_PASSWORD, CHEF_PASSWORD, Office, card, date, draft, ok, tiznit};
+
+/// The office of Tiznit on a file, its people registered on 10 January 2013, the clock then
+/// moved to 29 November 2026.
+fn office_at(path: &Path) -> (Office, FixedClock) {
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2013, 1, 10, 9, 0, 0).single().unwrap_or_default());
+    let store = ok(Store::open(path, true));
+    let mut core =
+        Core::new(store, Box::new(clock.clone()), Box::new(SeededEntropy::new(3)), KdfParams::FAST_FOR_TESTS);
+    let admin = ok(core.init(&tiznit()));
+    ok(core.add_user(&admin, "chef", "Chef de bureau", Role::HeadOfOffice, CHEF_PASSWORD));
+    ok(core.add_user(&admin, "agent", "Agent", Role::Clerk, AGENT_PASSWORD));
+    let admin = ok(core.login("admin", ADMIN_PASSWORD));
+    let chef = ok(core.login("chef", CHEF_PASSWORD));
+    let agent = ok(core.login("agent", AGENT_PASSWORD));
+    (Office { core, admin, chef, agent }, clock)
+}
+
+fn person(o: &mut Office, cin: &str, first: &str, last: &str, card_number: &str) -> Uuid {
+    let mut typed = draft(cin, first, last, "12/04/1975");
+    typed.phone = "06 61 98 76 54".into();
+    ok(o.core.add_applicant(&o.agent, &typed, &card(card_number), None)).id
+}
+
+/// A dossier of `promoter`'s project (with `members`), deposited on `on`, rejected on `closed`
+/// when given.
+fn dossier(
+    o: &mut Office,
+    promoter: Uuid,
+    members: &[Uuid],
+    on: chrono::NaiveDate,
+    rejected: Option<chrono::NaiveDate>,
+) {
+    let typed = ProjectDraft { kind: "projet-individuel".into(), name: "Atelier".into(), ..ProjectDraft::default() };
+    let members = members.iter().map(|&applicant_id| Member { applicant_id, role: "membre".into() }).collect();
+    let project = ok(o.core.add_project(&o.agent, &typed, promoter, members));
+    let documents = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from);
+    let id = ok(o.core.open_dossier(&o.agent, project, on, None, &documents)).meta.id;
+    ok(o.core.move_dossier(&o.agent, id, Move::to(Status::EnInstruction, on)));
+    if let Some(closed) = rejected {
+        for to in [Status::Complet, Status::Transmis] {
+            ok(o.core.move_dossier(&o.chef, id, Move::to(to, closed)));
+        }
+        let reason = format!("Pièces manquantes, vu avec l'intéressé le {closed}");
+        ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Rejete, closed).because(&reason)));
+    }
+}
+
+/// Who is registered, and what the rules must decide for each (10 years by default):
+/// - A, rejected on 1 March 2014: anonymised, with the certificate issued to them;
+/// - B, rejected in 2015, but member of C's project, still open: kept;
+/// - C, dossier open: kept;
+/// - D, rejected in 2024: kept (not yet ten years);
+/// - E, registered in 2013, never a dossier: anonymised, with the card holder only E needed.
+struct Register {
+    office: Office,
+    a: Uuid,
+    e: Uuid,
+    certificate: String,
+}
+
+fn register(path: &Path) -> Register {
+    let (mut o, clock) = office_at(path);
+    let a = person(&mut o, "JB100001", "Youssef", "Alaoui", "R-1");
+    let b = person(&mut o, "JB100002", "Fatima", "Zahraoui", "R-1");
+    let c = person(&mut o, "JB100003", "Karim", "Bennani", "R-1");
+    let d = person(&mut o, "JB100004", "Nadia", "Chraibi", "R-1");
+    let e = person(&mut o, "JB100005", "Said", "Naciri", "R-500");
+    clock.advance(chrono::Duration::days(5071));
+    dossier(&mut o, a, &[], date(1, 2, 2013), Some(date(1, 3, 2014)));
+    dossier(&mut o, b, &[], date(1, 2, 2014), Some(date(1, 3, 2015)));
+    dossier(&mut o, c, &[b], date(1, 2, 2026), None);
+    dossier(&mut o, d, &[], date(1, 2, 2024), Some(date(1, 3, 2024)));
+    let (issued, _) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Applicant("JB100001".into())));
+    Register { office: o, a, e, certificate: issued.value.payload }
+}
+
+fn figures(o: &Office, year: i32) -> Vec<(String, i64)> {
+    let bilan = ok(o.core.bilan(&o.chef, date(1, 1, year), date(31, 12, year), None));
+    bilan.figures.into_iter().map(|f| (f.key, f.value)).collect()
+}
+
+/// The database file and its journal, as bytes.
+fn file_bytes(path: &Path) -> Vec<u8> {
+    let mut bytes = ok(std::fs::read(path));
+    bytes.extend(std::fs::read(format!("{}-wal", path.display())).unwrap_or_default());
+    bytes
+}
+
+fn holds(bytes: &[u8], text: &str) -> bool {
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+#[test]
+fn the_report_names_exactly_who_the_rules_reach() {
+    let dir = ok(tempfile::tempdir());
+    let r = register(&dir.path().join("bureau.sqlite"));
+    let plan = ok(r.office.core.retention_plan(&r.office.admin));
+    assert_eq!((plan.years, plan.cutoff), (10, date(29, 11, 2016)));
+    let who: Vec<(&str, chrono::NaiveDate)> = plan.people.iter().map(|p| (p.cin.as_str(), p.since)).collect();
+    assert_eq!(who, vec![("JB100005", date(10, 1, 2013)), ("JB100001", date(1, 3, 2014))]);
+    assert_eq!(plan.card_holders.len(), 1, "R-500 only: R-1 is still needed by B, C and D");
+    assert_eq!(plan.certificates.len(), 1);
+    assert_eq!(plan.dossiers.len(), 1, "A's dossier, whose rejection note names someone");
+    assert!(plan.audit_entries > 0);
+    // A shorter setting reaches D too; the clerk may not see or change it.
+    let mut o = r.office;
+    ok(o.core.set_retention_years(&o.admin, 2));
+    let shorter = ok(o.core.retention_plan(&o.admin));
+    assert!(shorter.people.iter().any(|p| p.cin == "JB100004"));
+    assert!(!shorter.people.iter().any(|p| p.cin == "JB100002" || p.cin == "JB100003"));
+    assert!(matches!(o.core.retention_plan(&o.agent), Err(AppError::Refused(_))));
+    assert!(o.core.set_retention_years(&o.admin, 0).is_err());
+}
+
+#[test]
+fn anonymising_keeps_the_figures_and_the_chain_and_leaves_no_trace_in_the_file() {
+    let dir = ok(tempfile::tempdir());
+    let path = dir.path().join("bureau.sqlite");
+    let mut r = register(&path);
+    let o = &mut r.office;
+    let before = (figures(o, 2014), figures(o, 2026));
+    assert!(holds(&file_bytes(&path), "JB100001"), "the file held the CIN before");
+    let plan = ok(o.core.retention_plan(&o.admin));
+    let done = ok(o.core.apply_retention(&o.admin, &plan));
+    assert_eq!((done.people, done.card_holders, done.certificates), (2, 1, 1));
+    assert!(done.audit_entries as i64 >= plan.audit_entries);
+    // The same figures; the chain verifies; nothing is left to do.
+    assert_eq!((figures(o, 2014), figures(o, 2026)), before);
+    assert!(ok(o.core.check(&o.admin)).is_sound());
+    assert!(ok(o.core.retention_plan(&o.admin)).is_empty());
+    // The person is anonymous, what the figures need stays.
+    let a = ok(o.core.applicant(&o.agent, r.a)).value;
+    assert!(a.cin.as_str().starts_with("ANON") && a.last_name == "Anonymisé" && a.phone.is_none());
+    assert_eq!((a.birth_date, a.province_code.as_deref()), (date(1, 1, 1975), Some("581")));
+    assert!(ok(o.core.applicant(&o.agent, r.e)).value.anonymised_on.is_some());
+    assert!(ok(o.core.search_applicants(&o.agent, "Alaoui", 0, 10)).rows.is_empty());
+    assert!(ok(o.core.search_applicants(&o.agent, "JB100001", 0, 10)).rows.is_empty());
+    // The paper certificate still verifies, and shows only what it printed.
+    assert!(matches!(ok(o.core.verify_certificate(&r.certificate)), Verdict::Authentic { in_register: true, .. }));
+    // Nothing of A or E is left in the file: rows, audit log, search index, journal.
+    let bytes = file_bytes(&path);
+    for text in ["JB100001", "JB100005", "Alaoui", "alaoui", "Naciri", "naciri", "R-500", "le 2014-03-01"] {
+        assert!(!holds(&bytes, text), "« {text} » is still in the file");
+    }
+    for kept in ["JB100002", "JB100004", "Zahraoui", "le 2024-03-01"] {
+        assert!(holds(&bytes, kept), "« {kept} » was kept");
+    }
+}
+
+#[test]
+fn a_report_that_no_longer_holds_is_refused() {
+    let dir = ok(tempfile::tempdir());
+    let mut r = register(&dir.path().join("bureau.sqlite"));
+    let o = &mut r.office;
+    let plan: RetentionPlan = ok(o.core.retention_plan(&o.admin));
+    ok(o.core.set_retention_years(&o.admin, 30));
+    let refused = o.core.apply_retention(&o.admin, &plan).map(|_| ()).unwrap_err().to_string();
+    assert!(refused.contains("a changé"), "{refused}");
+    assert!(ok(o.core.applicant(&o.agent, r.a)).value.anonymised_on.is_none(), "nothing was done");
+}
+
+#[test]
+fn the_delegation_erases_its_copies_when_the_anonymised_rows_arrive() {
+    let mut p = crate::sync::pair();
+    let a = person(&mut p.office, "JB100001", "Youssef", "Alaoui", "R-1");
+    dossier(&mut p.office, a, &[], date(1, 2, 2013), Some(date(1, 3, 2014)));
+    let first = crate::sync::export(&mut p.office, &crate::sync::stick(&p.dir, "1"));
+    ok(crate::sync::import(&mut p.dp, &p.dp_admin, &first));
+    let held = |core: &Core| -> i64 {
+        ok(core.store().conn().query_row(
+            "SELECT count(*) FROM audit_log WHERE row_id = ?1 AND content IS NOT NULL",
+            [a.to_string()],
+            |r| r.get(0),
+        ))
+    };
+    assert!(held(&p.dp) > 0);
+    let o = &mut p.office;
+    let plan = ok(o.core.retention_plan(&o.admin));
+    assert_eq!(plan.people.len(), 1);
+    ok(o.core.apply_retention(&o.admin, &plan));
+    assert_eq!(held(&o.core), 0, "the office kept nothing of the earlier states");
+    let second = crate::sync::export(&mut p.office, &crate::sync::stick(&p.dir, "2"));
+    ok(crate::sync::import(&mut p.dp, &p.dp_admin, &second));
+    let at_dp = ok(p.dp.applicant(&p.dp_admin, a)).value;
+    assert!(at_dp.anonymised_on.is_some() && at_dp.cin.as_str().starts_with("ANON"));
+    assert_eq!(held(&p.dp), 0, "the delegation erased its copies of the earlier states");
+    assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
+}
