@@ -106,6 +106,11 @@ pub fn settings_ui(
     requests
 }
 
+/// A button as wide as its text (the columns would stretch it across); true when clicked.
+fn compact_button(ui: &mut Ui, text: &str) -> bool {
+    ui.horizontal(|ui| ui.button(text)).inner.clicked()
+}
+
 /// The site's identity and its accounts (created, reset, disabled by the administrator).
 fn accounts_ui(ui: &mut Ui, users: Option<&[UserRow]>, form: &mut SettingsForm, session: &SessionInfo) -> Vec<Request> {
     let mut requests = Vec::new();
@@ -126,7 +131,8 @@ fn accounts_ui(ui: &mut Ui, users: Option<&[UserRow]>, form: &mut SettingsForm, 
         }
         Some(users) => {
             for u in users {
-                ui.horizontal(|ui| {
+                // Wrapped: a long name must not push the button into the other column.
+                ui.horizontal_wrapped(|ui| {
                     let state = if u.disabled_at.is_some() { " — désactivé" } else { "" };
                     ui.label(format!("{} — {} — {}{state}", u.login, u.role.label_fr(), u.full_name));
                     if u.disabled_at.is_none()
@@ -139,14 +145,14 @@ fn accounts_ui(ui: &mut Ui, users: Option<&[UserRow]>, form: &mut SettingsForm, 
                 if u.disabled_at.is_none() && u.login != session.login {
                     let typed = form.resets.entry(u.login.clone()).or_default();
                     widgets::password(ui, &format!("Nouveau mot de passe de {}", u.login), typed);
-                    if ui.button(format!("Réinitialiser {}", u.login)).clicked() {
+                    if compact_button(ui, &format!("Réinitialiser {}", u.login)) {
                         let new = std::mem::take(typed);
                         requests.push(Request::ResetPassword { login: u.login.clone(), new });
                     }
                 }
             }
         }
-        None if ui.button("Afficher les comptes").clicked() => requests.push(Request::Users),
+        None if compact_button(ui, "Afficher les comptes") => requests.push(Request::Users),
         None => {}
     }
     if may_manage {
@@ -164,7 +170,7 @@ fn accounts_ui(ui: &mut Ui, users: Option<&[UserRow]>, form: &mut SettingsForm, 
         if let Some(problem) = &form.problem {
             ui.colored_label(super::theme::ERROR, problem);
         }
-        if ui.button("Créer le compte").clicked() {
+        if compact_button(ui, "Créer le compte") {
             form.problem = None;
             match Role::parse(&form.role) {
                 Ok(role) => requests.push(Request::AddUser {
@@ -187,7 +193,7 @@ fn own_password_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
     widgets::password(ui, "Mot de passe actuel", &mut form.old_password);
     widgets::password(ui, "Nouveau mot de passe", &mut form.new_password);
     widgets::password(ui, "Confirmer le nouveau mot de passe", &mut form.confirm_password);
-    if ui.horizontal(|ui| ui.button("Changer mon mot de passe")).inner.clicked() {
+    if compact_button(ui, "Changer mon mot de passe") {
         if form.new_password == form.confirm_password {
             requests.push(Request::ChangeOwnPassword {
                 old: std::mem::take(&mut form.old_password),
@@ -241,7 +247,7 @@ fn cndp_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         format!("{n}, imprimé au pied des documents")
     });
     ui.label(RichText::new(format!("Enregistré : {shown}.")).weak());
-    if ui.horizontal(|ui| ui.button("Enregistrer le numéro CNDP")).inner.clicked() {
+    if compact_button(ui, "Enregistrer le numéro CNDP") {
         requests.push(Request::SaveCndp(form.cndp_typed.clone()));
     }
     requests
@@ -263,14 +269,14 @@ fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         .weak(),
     );
     widgets::field(ui, "Durée de conservation (années)", &mut form.retention_typed, form.retention_problem.as_deref());
-    if ui.button("Enregistrer la durée").clicked() {
+    if compact_button(ui, "Enregistrer la durée") {
         form.retention_problem = None;
         match form.retention_typed.trim().parse::<u32>() {
             Ok(years) => requests.push(Request::SaveRetentionYears(years)),
             Err(_) => form.retention_problem = Some("Écrivez un nombre d'années, par exemple 10.".into()),
         }
     }
-    if ui.button("Préparer le rapport de conservation").clicked() {
+    if compact_button(ui, "Préparer le rapport de conservation") {
         requests.push(Request::RetentionPlan);
     }
     let Some(plan) = &form.retention_plan else { return requests };
@@ -290,8 +296,7 @@ fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
             ui.label(format!("{} — CIN {} — depuis le {}", person.name, person.cin, person.since.format("%d/%m/%Y")));
         }
     });
-    let button = eframe::egui::Button::new(format!("Anonymiser ces {} personne(s) (irréversible)", plan.people.len()));
-    if ui.add(button).clicked() {
+    if compact_button(ui, &format!("Anonymiser ces {} personne(s) (irréversible)", plan.people.len())) {
         requests.push(Request::ApplyRetention(plan.clone()));
     }
     requests
@@ -317,7 +322,7 @@ fn margins_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
     widgets::field(ui, "Décalage vers la droite (mm)", &mut form.margins_typed.1, errors.for_field("left"));
     let (top, left) = saved.format_fr();
     ui.label(RichText::new(format!("Enregistré : {top} mm vers le bas, {left} mm vers la droite.")).weak());
-    if ui.horizontal(|ui| ui.button("Enregistrer le calibrage")).inner.clicked() {
+    if compact_button(ui, "Enregistrer le calibrage") {
         match PrintMargins::parse(&form.margins_typed.0, &form.margins_typed.1) {
             Ok(margins) => requests.push(Request::SavePrintMargins(margins)),
             Err(errors) => form.margin_errors = errors,
