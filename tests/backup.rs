@@ -137,3 +137,26 @@ fn nothing_unencrypted_reaches_the_stick() {
     let (header, _) = ok(read_backup(&bytes));
     assert!(!ok(serde_json::to_string(&header)).contains("XW0"), "no CIN in the clear header");
 }
+
+#[test]
+fn automatic_backups_are_daily_and_the_ten_newest_are_kept() {
+    let dir = ok(tempfile::tempdir());
+    let clock = crate::common::clock();
+    let mut core = Core::new(
+        ok(Store::open(&dir.path().join("bureau.sqlite"), true)),
+        Box::new(clock.clone()),
+        Box::new(daftar::clock::SeededEntropy::new(4)),
+        daftar::identity::KdfParams::FAST_FOR_TESTS,
+    );
+    let admin = ok(core.init(&crate::common::tiznit()));
+    assert!(ok(core.auto_backup(&admin, false)).is_some(), "the first one is due at once");
+    assert!(ok(core.auto_backup(&admin, false)).is_none(), "the next one waits a day");
+    let mut made = Vec::new();
+    for _ in 0..12 {
+        clock.advance(chrono::Duration::hours(25));
+        made.push(ok(core.auto_backup(&admin, true)).unwrap_or_else(|| panic!("forced")));
+    }
+    let kept = core.backups();
+    made.reverse();
+    assert_eq!(kept, made[..daftar::app::BACKUP_KEPT].to_vec(), "the ten newest, newest first");
+}

@@ -99,6 +99,7 @@ fn a_tampered_database_is_reported_after_login() {
     harness.run();
     log_in(&mut harness, "agent", "agent-demo-2026");
     assert!(has_text(&harness, "a trouvé des anomalies"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "appelez la délégation"), "no backup here: the way out is the delegation's copy");
 }
 
 #[test]

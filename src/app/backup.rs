@@ -124,32 +124,45 @@ impl Core {
         write_to_stick(dir, &name, &file)
     }
 
+    /// The automatic backups of this database, newest first.
+    pub fn backups(&self) -> Vec<PathBuf> {
+        self.store.path().map(backups_of).unwrap_or_default()
+    }
+
     /// The automatic backup into the database's `sauvegardes/` folder: made when `force`, or when
     /// the newest there is a day old; keeps the [`KEPT`] newest. `None` when none was due.
     pub fn auto_backup(&self, session: &Session, force: bool) -> Result<Option<PathBuf>, AppError> {
         let Some(dir) = self.store.path().and_then(Path::parent).map(|d| d.join("sauvegardes")) else {
             return Ok(None);
         };
-        let mut existing: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|entries| {
-                entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == EXTENSION)).collect()
-            })
-            .unwrap_or_default();
-        existing.sort();
+        let existing = self.backups();
         let fresh = existing
-            .last()
+            .first()
             .and_then(|newest| newest.metadata().ok()?.modified().ok())
             .is_some_and(|at| at.elapsed().is_ok_and(|age| age < std::time::Duration::from_secs(24 * 3600)));
         if fresh && !force {
             return Ok(None);
         }
         let path = self.backup(session, &dir)?;
-        existing.push(path.clone());
-        for old in existing.iter().rev().skip(KEPT) {
+        // With the new one, the KEPT newest stay.
+        for old in existing.iter().skip(KEPT - 1) {
             let _ = std::fs::remove_file(old);
         }
         Ok(Some(path))
     }
+}
+
+/// The automatic backups of the database at `db` (its `sauvegardes/` folder), newest first.
+pub fn backups_of(db: &Path) -> Vec<PathBuf> {
+    let Some(dir) = db.parent().map(|d| d.join("sauvegardes")) else { return Vec::new() };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == EXTENSION)).collect()
+        })
+        .unwrap_or_default();
+    // Their names carry the time they were made.
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    found
 }
 
 /// Restores `backup` over the database at `db`, for the account `login` whose password opens

@@ -26,7 +26,9 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-pub use backup::{BackupHeader, EXTENSION as BACKUP_EXTENSION, InstanceLock, RestoreReport, read_backup, restore};
+pub use backup::{
+    BackupHeader, EXTENSION as BACKUP_EXTENSION, InstanceLock, KEPT as BACKUP_KEPT, RestoreReport, read_backup, restore,
+};
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
 pub use documents::{save_in_folder, save_new};
@@ -253,6 +255,11 @@ impl BackgroundReader {
     /// The full integrity check.
     pub fn check(&self) -> Result<CheckReport, AppError> {
         Ok(check_store(&Store::open_read_only(&self.path)?)?)
+    }
+
+    /// The automatic backups of the database, newest first.
+    pub fn backups(&self) -> Vec<std::path::PathBuf> {
+        backup::backups_of(&self.path)
     }
 
     /// The register's counts.

@@ -465,7 +465,12 @@ pub enum Reply {
     /// One project.
     Project(Result<ProjectDetail, AppError>),
     /// The integrity check's findings.
-    Integrity(Result<CheckReport, AppError>),
+    Integrity {
+        /// What the check found.
+        report: Result<CheckReport, AppError>,
+        /// The automatic backups, newest first (the way out when the check fails).
+        backups: Vec<PathBuf>,
+    },
     /// Where sync stands.
     SyncStatus(Result<SyncStatus, AppError>),
     /// A backup was written (or was not due).
@@ -717,8 +722,8 @@ impl Worker {
             Request::Check => {
                 return self.in_background(
                     Action::CheckIntegrity,
-                    |reader| Reply::Integrity(reader.check()),
-                    |core, s| Reply::Integrity(core.check(s)),
+                    |reader| Reply::Integrity { report: reader.check(), backups: reader.backups() },
+                    |core, s| Reply::Integrity { report: core.check(s), backups: core.backups() },
                 );
             }
             Request::SyncStatus => Reply::SyncStatus(self.with(|core, s| core.sync_status(s))),

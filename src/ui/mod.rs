@@ -618,22 +618,37 @@ impl DaftarApp {
                     self.dossiers.message = Some(message);
                 }
             }
-            Reply::Integrity(result) => match result {
-                Ok(report) if report.is_sound() => {}
-                Ok(report) => {
-                    let first = report
-                        .integrity
-                        .first()
-                        .cloned()
-                        .or_else(|| report.chain.problems.first().map(|p| p.message.clone()));
-                    self.alarm = Some(Message::error(format!(
-                        "La vérification de la base a trouvé des anomalies ({}). N'enregistrez plus rien et faites restaurer la dernière sauvegarde saine.",
-                        first.unwrap_or_default()
-                    )));
-                }
-                Err(e) => self.alarm = Some(Message::error(format!("Vérification de la base impossible : {e}"))),
-            },
+            Reply::Integrity { report, backups } => {
+                let found = match report {
+                    Ok(report) if report.is_sound() => return,
+                    Ok(report) => format!(
+                        "La vérification de la base a trouvé des anomalies ({})",
+                        report
+                            .integrity
+                            .first()
+                            .cloned()
+                            .or_else(|| report.chain.problems.first().map(|p| p.message.clone()))
+                            .unwrap_or_default()
+                    ),
+                    Err(e) => format!("Vérification de la base impossible ({e})"),
+                };
+                self.alarm = Some(Message::error(format!("{found}. {}", way_out(&backups))));
+            }
         }
+    }
+}
+
+/// What to do when the integrity check fails: restore the newest backup that passes (a restore
+/// checks the backup before replacing anything, so trying the newest first is safe).
+fn way_out(backups: &[PathBuf]) -> String {
+    match backups.first() {
+        Some(newest) => format!(
+            "N'enregistrez plus rien : fermez Daftar et restaurez la sauvegarde la plus récente avec « daftar --user VOTRE_IDENTIFIANT restore {} » ; si elle est refusée, essayez la précédente ({} sauvegarde(s) dans {}).",
+            newest.display(),
+            backups.len(),
+            newest.parent().map(|d| d.display().to_string()).unwrap_or_default()
+        ),
+        None => "N'enregistrez plus rien et appelez la délégation : aucune sauvegarde automatique n'est sur ce PC (elle peut déchiffrer la dernière sauvegarde envoyée sur clé).".to_owned(),
     }
 }
 
