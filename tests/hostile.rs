@@ -166,7 +166,7 @@ fn signed_hostile_records_are_applied_whole_or_refused_whole() {
     let state = RefCell::new((&mut p, 1_u64, 0_i64));
     let refusals = std::cell::Cell::new(0_u32);
     let changes = prop::collection::vec((any::<usize>(), tamper()), 1..4);
-    ok(runner(64).run(&changes, |changes| {
+    ok(runner(1000).run(&changes, |changes| {
         let mut bad = records.clone();
         for (i, change) in &changes {
             let n = bad.len();
