@@ -237,6 +237,19 @@ fn three_offices_a_province_and_a_region_add_up_figure_by_figure() {
         .prepare("SELECT DISTINCT owner FROM dossiers ORDER BY owner")
         .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect()));
     assert_eq!(owners, ["BL-MIRLEFT", "BL-TAFRAOUT", "BL-TIZNIT"], "every record keeps its office");
+    // The region reads its register by province (a provincial delegation's whole subtree) or by
+    // office.
+    let listed = |code: Option<&str>| ok(dr.search_applicants_of(&dr_admin, code, "", 0, 1)).total;
+    let count = |owner: Option<&str>| -> i64 {
+        let sql = "SELECT count(*) FROM applicants WHERE deleted_at IS NULL AND (?1 IS NULL OR owner = ?1)";
+        ok(dr.store().conn().query_row(sql, [owner], |r| r.get(0)))
+    };
+    assert_eq!(listed(Some("dp-tiznit")), daftar::app::HitCount::Exactly(count(None)));
+    assert_eq!(listed(Some("BL-MIRLEFT")), daftar::app::HitCount::Exactly(count(Some("BL-MIRLEFT"))));
+    let searched = ok(dr.search_applicants_of(&dr_admin, Some("DP-TIZNIT"), "youssef", 0, 50)).rows;
+    assert!(!searched.is_empty() && searched.iter().all(|l| l.owner.starts_with("BL-")));
+    let unknown = dr.search_applicants_of(&dr_admin, Some("DP-AGADIR"), "", 0, 1).map(|_| ()).unwrap_err();
+    assert!(unknown.to_string().contains("n'est connu ici"), "{unknown}");
 
     // The region's bilan is the sum of the offices', figure by figure, and per office.
     let region = year_2026(&dr, &dr_admin, Some(Breakdown::Office));

@@ -183,7 +183,8 @@ impl Core {
         self.search_applicants_of(session, None, typed, page, page_size)
     }
 
-    /// The same, among the applicants of one office only (at a delegation).
+    /// The same, among the applicants of one office, or of every office a delegation supervises
+    /// (directly or not) when `office` names a delegation: a province at a regional delegation.
     pub fn search_applicants_of(
         &self,
         session: &Session,
@@ -193,8 +194,19 @@ impl Core {
         page_size: u32,
     ) -> Result<crate::store::search::Page<crate::store::search::ApplicantLine>, AppError> {
         session.require(Action::ViewRegister)?;
-        let office = office.map(|o| o.trim().to_uppercase()).filter(|o| !o.is_empty());
-        Ok(crate::store::search::search_applicants(self.store.conn(), typed, office.as_deref(), page, page_size)?)
+        let conn = self.store.conn();
+        let owners = match office.map(|o| o.trim().to_uppercase()).filter(|o| !o.is_empty()) {
+            None => None,
+            Some(code) => {
+                if code != session.site.code.as_str() && crate::store::sync::peer(conn, &code)?.is_none() {
+                    return Err(AppError::Rule(format!(
+                        "Aucun bureau ni délégation de code « {code} » n'est connu ici (voir daftar sync-status)."
+                    )));
+                }
+                Some(super::sync::subtree_of(conn, &code)?)
+            }
+        };
+        Ok(crate::store::search::search_applicants(conn, typed, owners.as_deref(), page, page_size)?)
     }
 
     /// Registers a project carried by `promoter_id`, with its other members.

@@ -1351,7 +1351,7 @@ fn learn_sites(
 }
 
 /// The codes whose rows a bundle from `sender` may carry: the sender and the sites it supervises.
-fn subtree_of(conn: &rusqlite::Connection, sender: &str) -> Result<Vec<String>, AppError> {
+pub(crate) fn subtree_of(conn: &rusqlite::Connection, sender: &str) -> Result<Vec<String>, AppError> {
     let mut codes = vec![sender.to_owned()];
     let mut i = 0;
     while i < codes.len() {

@@ -499,7 +499,7 @@ pub enum ApplicantCommand {
     Search {
         /// Ce qui est tapé.
         query: String,
-        /// Seulement les bénéficiaires de ce bureau (à la délégation).
+        /// Seulement les bénéficiaires de ce bureau, ou du ressort de cette délégation (à la délégation).
         #[arg(long)]
         office: Option<String>,
         /// Page (à partir de 1).

@@ -94,7 +94,7 @@ fn label_lines<T: LabelLine>(mut rows: rusqlite::Rows<'_>) -> Result<Vec<T>, Sto
 /// One alphabetical page of a table's live rows, as lines.
 fn label_page<T: LabelLine>(
     conn: &Connection,
-    office: Option<&str>,
+    owners: Option<&[String]>,
     page: u32,
     page_size: u32,
 ) -> Result<Page<T>, StoreError> {
@@ -107,19 +107,32 @@ fn label_page<T: LabelLine>(
              ORDER BY sort_key, rid"
         )
     };
-    let (total, rows) = match office {
+    let (total, rows) = match owners {
         None => {
             let mut stmt = conn.prepare_cached(&page_of(""))?;
             (live_count(conn, table)?, label_lines(stmt.query(params![page_size, offset])?)?)
         }
-        Some(office) => {
+        // One office: its page and its count straight from the index, in list order.
+        Some([office]) => {
             let count = format!("SELECT count(*) FROM {table} WHERE deleted_at IS NULL AND owner = ?1");
             let total = conn.prepare_cached(&count)?.query_row([office], |r| r.get(0))?;
             let mut stmt = conn.prepare_cached(&page_of("AND owner = ?3"))?;
             (total, label_lines(stmt.query(params![page_size, offset, office])?)?)
         }
+        Some(owners) => {
+            let owners = owners_json(owners)?;
+            let within = "owner IN (SELECT value FROM json_each(?1))";
+            let count = format!("SELECT count(*) FROM {table} WHERE deleted_at IS NULL AND {within}");
+            let total = conn.prepare_cached(&count)?.query_row([&owners], |r| r.get(0))?;
+            let mut stmt = conn.prepare_cached(&page_of("AND owner IN (SELECT value FROM json_each(?3))"))?;
+            (total, label_lines(stmt.query(params![page_size, offset, owners])?)?)
+        }
     };
     Ok(Page { rows, total: HitCount::Exactly(total) })
+}
+
+fn owners_json(owners: &[String]) -> Result<String, StoreError> {
+    serde_json::to_string(owners).map_err(|e| StoreError::Corrupt { table: "applicants", message: e.to_string() })
 }
 
 /// The FTS5 query for what a clerk typed: every word of two characters or more, as a prefix,
@@ -144,30 +157,31 @@ fn collect<T: super::records::Record>(mut rows: rusqlite::Rows<'_>) -> Result<Ve
 pub fn search_applicants(
     conn: &Connection,
     typed: &str,
-    office: Option<&str>,
+    owners: Option<&[String]>,
     page: u32,
     page_size: u32,
 ) -> Result<Page<ApplicantLine>, StoreError> {
     let Some(query) = fts_query(typed) else {
-        return label_page(conn, office, page, page_size);
+        return label_page(conn, owners, page, page_size);
     };
     // One pass over the index: the newest matches up to the cap (or up to the page asked for,
     // when it lies beyond), which gives both the count and the page.
     let offset = i64::from(page) * i64::from(page_size);
     let wanted = (offset + i64::from(page_size)).max(COUNT_CAP + 1);
-    let rowids: Vec<i64> = match office {
+    let rowids: Vec<i64> = match owners {
         None => conn
             .prepare_cached(
                 "SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
             )?
             .query_map(params![query, wanted], |r| r.get(0))?
             .collect::<Result<_, _>>()?,
-        Some(office) => conn
+        Some(owners) => conn
             .prepare_cached(
                 "SELECT f.rowid FROM applicants_fts f JOIN applicants a ON a.rid = f.rowid
-                 WHERE applicants_fts MATCH ?1 AND a.owner = ?3 ORDER BY f.rowid DESC LIMIT ?2",
+                 WHERE applicants_fts MATCH ?1 AND a.owner IN (SELECT value FROM json_each(?3))
+                 ORDER BY f.rowid DESC LIMIT ?2",
             )?
-            .query_map(params![query, wanted, office], |r| r.get(0))?
+            .query_map(params![query, wanted, owners_json(owners)?], |r| r.get(0))?
             .collect::<Result<_, _>>()?,
     };
     let found = i64::try_from(rowids.len()).unwrap_or(i64::MAX);

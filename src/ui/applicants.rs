@@ -172,7 +172,7 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
         }
         let mut changed = search.changed();
         if rights.offices {
-            let label = ui.label("Bureau");
+            let label = ui.label("Bureau ou délégation");
             let office = egui::TextEdit::singleline(&mut state.office).hint_text("tous").desired_width(120.0);
             changed |= ui.add(office).labelled_by(label.id).changed();
         }
