@@ -35,16 +35,15 @@ pub fn copy_db(from: &Path, to: &Path) {
     ok(std::fs::copy(from, to));
 }
 
+/// The real `daftar` on `db`, logged in as `user`, running `args`.
+pub fn daftar(db: &Path, user: &str, password: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_daftar"));
+    command.arg("--db").arg(db).args(["--user", user]).args(args).env("DAFTAR_PASSWORD", password);
+    command
+}
+
 fn spawn(db: &Path, user: &str, password: &str, args: &[&str]) -> Child {
-    ok(Command::new(env!("CARGO_BIN_EXE_daftar"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user])
-        .args(args)
-        .env("DAFTAR_PASSWORD", password)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn())
+    ok(daftar(db, user, password, args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn())
 }
 
 /// Runs to the end, or is killed after `delay`; true when the kill landed while it ran.

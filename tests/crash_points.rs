@@ -8,7 +8,7 @@
 //! [`DEFAULT_SWEEP`] points per operation; `DAFTAR_CRASH_SWEEP=200` for a long run.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use daftar::app::BACKUP_EXTENSION;
 use daftar::sync::envelope;
@@ -29,14 +29,7 @@ enum End {
 }
 
 fn daftar(db: &Path, user: &str, password: &str, args: &[&str], crash_after: &str) -> Output {
-    ok(Command::new(env!("CARGO_BIN_EXE_daftar"))
-        .arg("--db")
-        .arg(db)
-        .args(["--user", user])
-        .args(args)
-        .env("DAFTAR_PASSWORD", password)
-        .env("DAFTAR_CRASH_AFTER", crash_after)
-        .output())
+    ok(crate::crash::daftar(db, user, password, args).env("DAFTAR_CRASH_AFTER", crash_after).output())
 }
 
 /// How many crash points the operation goes through, run to its end on a copy of `fixture`.

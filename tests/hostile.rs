@@ -78,6 +78,34 @@ fn hostile_json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// One change to the bytes of a file: a byte flipped, the file cut, or bytes appended.
+#[derive(Debug, Clone)]
+enum ByteChange {
+    Flip(usize, u8),
+    Cut(usize),
+    Append(Vec<u8>),
+}
+
+impl ByteChange {
+    fn apply(&self, genuine: &[u8]) -> Vec<u8> {
+        let mut bytes = genuine.to_vec();
+        match self {
+            ByteChange::Flip(at, x) => bytes[*at] ^= x,
+            ByteChange::Cut(at) => bytes.truncate(*at),
+            ByteChange::Append(tail) => bytes.extend_from_slice(tail),
+        }
+        bytes
+    }
+}
+
+fn byte_change(len: usize) -> impl Strategy<Value = ByteChange> {
+    prop_oneof![
+        (0..len, 1_u8..=255).prop_map(|(at, x)| ByteChange::Flip(at, x)),
+        (0..len).prop_map(ByteChange::Cut),
+        prop::collection::vec(any::<u8>(), 1..64).prop_map(ByteChange::Append),
+    ]
+}
+
 /// One change to a record of a genuine bundle.
 #[derive(Debug, Clone)]
 enum Tamper {
@@ -129,21 +157,9 @@ fn every_change_to_the_bytes_of_a_genuine_bundle_is_refused_and_changes_nothing(
     crate::common::applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     let genuine = export(&mut p.office, &stick(&p.dir, "vrai"));
     let before = snapshot(&p.dp);
-    let len = genuine.len();
     let state = RefCell::new(&mut p);
-    let change = prop_oneof![
-        (0..len, 1_u8..=255).prop_map(|(at, x)| (Some(at), x, 0, Vec::new())),
-        (0..len).prop_map(|at| (None, 0, at, Vec::new())),
-        prop::collection::vec(any::<u8>(), 1..64).prop_map(|tail| (None, 0, len, tail)),
-    ];
-    ok(runner(96).run(&change, |(flip, x, cut, tail)| {
-        let mut bytes = genuine.clone();
-        if let Some(at) = flip {
-            bytes[at] ^= x;
-        } else {
-            bytes.truncate(cut);
-            bytes.extend_from_slice(&tail);
-        }
+    ok(runner(96).run(&byte_change(genuine.len()), |change| {
+        let bytes = change.apply(&genuine);
         let mut guard = state.borrow_mut();
         let p: &mut crate::sync::Pair = &mut guard;
         match import(&mut p.dp, &p.dp_admin, &bytes) {
@@ -417,20 +433,8 @@ fn a_changed_backup_is_refused_or_restores_the_genuine_content() {
     let genuine = ok(std::fs::read(ok(core.backup(&admin, &dir.path().join("cle")))));
     let before = snapshot(&core);
     drop(core);
-    let len = genuine.len();
-    let change = prop_oneof![
-        (0..len, 1_u8..=255).prop_map(|(at, x)| (Some(at), x, 0, Vec::new())),
-        (0..len).prop_map(|at| (None, 0, at, Vec::new())),
-        prop::collection::vec(any::<u8>(), 1..64).prop_map(|tail| (None, 0, len, tail)),
-    ];
-    ok(runner(32).run(&change, |(flip, x, cut, tail)| {
-        let mut bytes = genuine.clone();
-        if let Some(at) = flip {
-            bytes[at] ^= x;
-        } else {
-            bytes.truncate(cut);
-            bytes.extend_from_slice(&tail);
-        }
+    ok(runner(32).run(&byte_change(genuine.len()), |change| {
+        let bytes = change.apply(&genuine);
         match daftar::app::restore(&db, &bytes, "admin", "admin-demo-2026") {
             Err(e) => check(!e.to_string().is_empty(), "a refusal says why"),
             // A change to the header's description (its date, the site's name) changes nothing

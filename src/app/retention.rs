@@ -108,6 +108,55 @@ fn day_of(timestamp: &str) -> Option<NaiveDate> {
     timestamp.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }
 
+/// The people the rules reach on `cutoff`: every dossier of theirs closed on or before it (or,
+/// without a dossier, no change since), and no part in a project whose dossier is still needed.
+/// Oldest first.
+fn people_due(
+    applicants: &[Row<Applicant>],
+    dossiers: &[Row<Dossier>],
+    projects: &[Row<Project>],
+    cutoff: NaiveDate,
+) -> Vec<PlannedPerson> {
+    let closed: HashMap<Uuid, Option<NaiveDate>> = dossiers.iter().map(|d| (d.meta.id, closed_on(d))).collect();
+    let expired = |id: &Uuid| closed.get(id).copied().flatten().is_some_and(|on| on <= cutoff);
+    // Whoever takes part in a project with a dossier still needed is kept.
+    let mut needed: HashSet<Uuid> = HashSet::new();
+    let mut needed_projects: HashSet<Uuid> = HashSet::new();
+    for d in dossiers.iter().filter(|d| !expired(&d.meta.id)) {
+        needed.insert(d.value.applicant_id);
+        needed_projects.insert(d.value.project_id);
+    }
+    for project in projects.iter().filter(|p| needed_projects.contains(&p.meta.id)) {
+        needed.insert(project.value.promoter_id);
+        needed.extend(project.value.members.iter().map(|m| m.applicant_id));
+    }
+    let mut by_person: HashMap<Uuid, Vec<&Row<Dossier>>> = HashMap::new();
+    for d in dossiers {
+        by_person.entry(d.value.applicant_id).or_default().push(d);
+    }
+    let mut people = Vec::new();
+    for a in applicants.iter().filter(|a| a.meta.deleted_at.is_none() && a.value.anonymised_on.is_none()) {
+        if needed.contains(&a.meta.id) {
+            continue;
+        }
+        let theirs = by_person.get(&a.meta.id).map(Vec::as_slice).unwrap_or_default();
+        let last_closed = theirs.iter().filter_map(|d| closed.get(&d.meta.id).copied().flatten()).max();
+        let Some(since) = last_closed.or_else(|| day_of(&a.meta.updated_at)) else { continue };
+        if since > cutoff {
+            continue;
+        }
+        people.push(PlannedPerson {
+            id: a.meta.id,
+            name: a.value.display_name(),
+            cin: a.value.cin.as_str().to_owned(),
+            dossiers: theirs.iter().map(|d| d.value.number.to_string()).collect(),
+            since,
+        });
+    }
+    people.sort_by(|a, b| (a.since, &a.name).cmp(&(b.since, &b.name)));
+    people
+}
+
 /// The rows of `T` this site owns.
 fn own<T: Record>(conn: &rusqlite::Connection, site: &str) -> Result<Vec<Row<T>>, AppError> {
     Ok(records::find::<T>(conn, "owner = ?1", site)?)
@@ -153,60 +202,16 @@ impl Core {
         let today = self.clock.today();
         let cutoff = today.checked_sub_months(Months::new(12 * years)).unwrap_or(NaiveDate::MIN);
         let dossiers = own::<Dossier>(conn, site)?;
-        let closed: HashMap<Uuid, Option<NaiveDate>> = dossiers.iter().map(|d| (d.meta.id, closed_on(d))).collect();
-        let expired = |id: &Uuid| closed.get(id).copied().flatten().is_some_and(|on| on <= cutoff);
-        // Whoever takes part in a project with a dossier still needed is kept.
-        let mut needed: HashSet<Uuid> = HashSet::new();
-        let mut needed_projects: HashSet<Uuid> = HashSet::new();
-        for d in dossiers.iter().filter(|d| !expired(&d.meta.id)) {
-            needed.insert(d.value.applicant_id);
-            needed_projects.insert(d.value.project_id);
-        }
-        for project in own::<Project>(conn, site)?.iter().filter(|p| needed_projects.contains(&p.meta.id)) {
-            needed.insert(project.value.promoter_id);
-            needed.extend(project.value.members.iter().map(|m| m.applicant_id));
-        }
-        let mut by_person: HashMap<Uuid, Vec<&Row<Dossier>>> = HashMap::new();
-        for d in &dossiers {
-            by_person.entry(d.value.applicant_id).or_default().push(d);
-        }
         let applicants = own::<Applicant>(conn, site)?;
-        let mut people = Vec::new();
-        for a in applicants.iter().filter(|a| a.meta.deleted_at.is_none() && a.value.anonymised_on.is_none()) {
-            if needed.contains(&a.meta.id) {
-                continue;
-            }
-            let theirs = by_person.get(&a.meta.id).map(Vec::as_slice).unwrap_or_default();
-            let since = theirs.iter().filter_map(|d| closed.get(&d.meta.id).copied().flatten()).max();
-            let since = match since {
-                Some(day) => day,
-                None => match day_of(&a.meta.updated_at) {
-                    Some(day) => day,
-                    None => continue,
-                },
-            };
-            if since > cutoff {
-                continue;
-            }
-            people.push(PlannedPerson {
-                id: a.meta.id,
-                name: a.value.display_name(),
-                cin: a.value.cin.as_str().to_owned(),
-                dossiers: theirs.iter().map(|d| d.value.number.to_string()).collect(),
-                since,
-            });
-        }
-        people.sort_by(|a, b| (a.since, &a.name).cmp(&(b.since, &b.name)));
+        let people = people_due(&applicants, &dossiers, &own::<Project>(conn, site)?, cutoff);
         let leaving: HashSet<Uuid> = people.iter().map(|p| p.id).collect();
-        // A card holder goes when every live person pointing at it goes or has gone (at any
-        // office: rows of other offices held here count too).
-        let mut still_needed: HashSet<Uuid> = HashSet::new();
-        for a in records::all::<Applicant>(conn)? {
-            let stays = a.meta.deleted_at.is_none() && a.value.anonymised_on.is_none() && !leaving.contains(&a.meta.id);
-            if let (true, Some(holder)) = (stays, a.value.card_holder_id) {
-                still_needed.insert(holder);
-            }
-        }
+        // A card holder goes when every live person pointing at it goes or has gone (an office
+        // registers the card holders of its own applicants).
+        let still_needed: HashSet<Uuid> = applicants
+            .iter()
+            .filter(|a| a.meta.deleted_at.is_none() && a.value.anonymised_on.is_none() && !leaving.contains(&a.meta.id))
+            .filter_map(|a| a.value.card_holder_id)
+            .collect();
         let pointed: HashSet<Uuid> =
             applicants.iter().filter(|a| leaving.contains(&a.meta.id)).filter_map(|a| a.value.card_holder_id).collect();
         let card_holders: Vec<Uuid> = own::<CardHolder>(conn, site)?

@@ -177,12 +177,7 @@ pub fn erase_row_contents(
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE audit_log SET content = NULL, erased_at = ?2, erase_reason = ?3
-             WHERE row_id = ?1 AND content IS NOT NULL",
-        )?
-        .execute(params![row_id, timestamp(at), reason])?)
+    erase_contents_where(conn, "row_id = ?1", row_id, reason, at)
 }
 
 /// How many entries about the rows `row_ids` still hold content.
@@ -203,12 +198,21 @@ pub fn erase_contents_mentioning(
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE audit_log SET content = NULL, erased_at = ?2, erase_reason = ?3
-             WHERE content IS NOT NULL AND instr(content, ?1) > 0",
-        )?
-        .execute(params![text, timestamp(at), reason])?)
+    erase_contents_where(conn, "instr(content, ?1) > 0", text, reason, at)
+}
+
+/// Erases the content of the entries that `condition` (on `?1` = `value`) selects.
+fn erase_contents_where(
+    conn: &Connection,
+    condition: &str,
+    value: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let sql = format!(
+        "UPDATE audit_log SET content = NULL, erased_at = ?2, erase_reason = ?3 WHERE content IS NOT NULL AND {condition}"
+    );
+    Ok(conn.prepare_cached(&sql)?.execute(params![value, timestamp(at), reason])?)
 }
 
 /// A problem found by [`verify`].
