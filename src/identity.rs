@@ -188,6 +188,18 @@ impl SiteSecrets {
         self.age.to_string().expose_secret().to_owned()
     }
 
+    /// The key that authenticates the site's backups (HMAC-SHA256), derived from its age secret:
+    /// whoever opens the keys can check a backup, and nobody without them can make one that
+    /// checks (encryption to the site's public recipient alone proves nothing).
+    pub fn backup_key(&self) -> Zeroizing<[u8; 32]> {
+        let secret = self.age.to_string();
+        let derive = hkdf::Hkdf::<Sha256>::new(Some(b"daftar-sauvegarde"), secret.expose_secret().as_bytes());
+        let mut key = Zeroizing::new([0u8; 32]);
+        // 32 bytes are well within what HKDF-SHA256 can expand to.
+        let _ = derive.expand(b"hmac-sha256 v1", key.as_mut());
+        key
+    }
+
     /// The age identity that decrypts what is encrypted to this installation.
     pub fn age_identity(&self) -> &age::x25519::Identity {
         &self.age

@@ -160,3 +160,52 @@ fn automatic_backups_are_daily_and_the_ten_newest_are_kept() {
     made.reverse();
     assert_eq!(kept, made[..daftar::app::BACKUP_KEPT].to_vec(), "the ten newest, newest first");
 }
+
+/// A backup is encrypted to the site's public key, which anyone may know: one made elsewhere
+/// with a genuine header (its wrapped keys) copied in front must not restore.
+#[test]
+fn a_forged_backup_is_refused_and_a_clerks_backup_restores() {
+    let dir = ok(tempfile::tempdir());
+    let (mut core, admin) = office_on_file(dir.path(), "bureau.sqlite");
+    let db = dir.path().join("bureau.sqlite");
+    let genuine = ok(std::fs::read(ok(core.backup(&admin, &dir.path().join("cle")))));
+    let header_len = 12 + u32::from_be_bytes([genuine[8], genuine[9], genuine[10], genuine[11]]) as usize;
+    // The forger's database: this office's, with one more person.
+    let forged_db = dir.path().join("faux.sqlite");
+    ok(core.store().conn().execute("VACUUM INTO ?1", [forged_db.to_string_lossy()]));
+    {
+        let mut forged = core_seeded(ok(Store::open(&forged_db, false)), 5);
+        let admin = ok(forged.login("admin", "admin-demo-2026"));
+        ok(forged.add_applicant(
+            &admin,
+            &crate::common::draft("ZZ999999", "Faux", "Intrus", "01/01/1970"),
+            &crate::common::card("R-999"),
+            None,
+        ));
+    }
+    let recipient: age::x25519::Recipient =
+        ok(ok(core.identity_file(&admin)).keys.age_recipient.parse().map_err(|e: &str| e.to_owned()));
+    let ciphertext = ok(age::encrypt(&recipient, &ok(std::fs::read(&forged_db))));
+    let mut forged = genuine[..header_len].to_vec();
+    forged.extend_from_slice(&ciphertext);
+    let before = bilan(&core);
+    let agent_backup = {
+        let agent = ok(core.login("agent", "agent-demo-2026"));
+        ok(core.backup(&agent, &dir.path().join("cle-agent")))
+    };
+    drop(core);
+    let refused = restore(&db, &forged, "admin", "admin-demo-2026").map(|_| ()).unwrap_err().to_string();
+    assert!(refused.contains("n'est pas authentique"), "{refused}");
+    // Without the genuine header's seal either.
+    let (header, _) = ok(read_backup(&genuine));
+    let unsealed = serde_json::to_vec(&daftar::app::BackupHeader { mac: None, ..header }).unwrap_or_default();
+    let mut stripped = b"DAFTARBK".to_vec();
+    stripped.extend_from_slice(&(unsealed.len() as u32).to_be_bytes());
+    stripped.extend_from_slice(&unsealed);
+    stripped.extend_from_slice(&ciphertext);
+    assert!(restore(&db, &stripped, "admin", "admin-demo-2026").is_err());
+    assert_eq!(bilan(&core_seeded(ok(Store::open(&db, false)), 7)), before, "nothing was replaced");
+    // A clerk's session holds no key, yet its backup is sealed with the site's backup key.
+    ok(restore(&db, &ok(std::fs::read(agent_backup)), "admin", "admin-demo-2026"));
+    assert_eq!(bilan(&core_seeded(ok(Store::open(&db, false)), 7)), before);
+}

@@ -16,11 +16,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{AppError, Core, Session, check_store, write_to_stick};
-use crate::identity::WrappedKeys;
+use crate::identity::{SiteSecrets, WrappedKeys};
 use crate::store::Store;
 use crate::store::audit::timestamp;
 use crate::store::site as site_store;
 use crate::store::sync as sync_store;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 const MAGIC: &[u8; 8] = b"DAFTARBK";
 /// Automatic backups kept in the database's `sauvegardes/` folder.
@@ -43,6 +45,35 @@ pub struct BackupHeader {
     pub recipients: Vec<String>,
     /// The keys, wrapped for each account that holds them (Argon2id + ChaCha20-Poly1305).
     pub wraps: Vec<(String, WrappedKeys)>,
+    /// HMAC-SHA256 (hex) of this header (without it) and the ciphertext, under the site's backup
+    /// key (see [`crate::identity::SiteSecrets::backup_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+}
+
+/// Where the site keeps its backup key, for the accounts that do not hold the keys (a clerk's
+/// session makes the daily backup too). Anyone who reads it can read the database anyway.
+const BACKUP_KEY: &str = "backup.key";
+
+/// Records the backup key of `secrets` for the accounts without keys (at set-up, at each login
+/// that opens the keys, at a rotation).
+pub(crate) fn remember_backup_key(conn: &rusqlite::Connection, secrets: &SiteSecrets) -> Result<(), AppError> {
+    let key = hex::encode(*secrets.backup_key());
+    if site_store::setting(conn, BACKUP_KEY)?.as_deref() != Some(key.as_str()) {
+        site_store::set_setting(conn, BACKUP_KEY, &key)?;
+    }
+    Ok(())
+}
+
+/// The MAC of `header` (its `mac` left out) and `ciphertext` under `key`.
+fn mac(key: &[u8], header: &BackupHeader, ciphertext: &[u8]) -> Result<Hmac<Sha256>, AppError> {
+    let unsigned =
+        serde_json::to_vec(&BackupHeader { mac: None, ..header.clone() }).map_err(|e| AppError::Rule(e.to_string()))?;
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|e| AppError::Rule(e.to_string()))?;
+    mac.update(&(unsigned.len() as u64).to_be_bytes());
+    mac.update(&unsigned);
+    mac.update(ciphertext);
+    Ok(mac)
 }
 
 /// What a restore did.
@@ -106,14 +137,24 @@ impl Core {
             .and_then(|()| writer.finish().map(|_| ()))
             .map_err(|e| AppError::Rule(e.to_string()))?;
         let now = self.clock.now_utc();
-        let header = BackupHeader {
+        let mut header = BackupHeader {
             site: site.code.to_string(),
             name: site.name.clone(),
             created_at: timestamp(now),
             schema: crate::store::SCHEMA_VERSION,
             recipients: recipients.into_iter().map(|(code, _)| code).collect(),
             wraps: site_store::current_wraps(conn)?,
+            mac: None,
         };
+        let key = match session.secrets() {
+            Some(secrets) => secrets.backup_key().to_vec(),
+            None => site_store::setting(conn, BACKUP_KEY)?.and_then(|k| hex::decode(k).ok()).ok_or_else(|| {
+                AppError::Rule(
+                    "La sauvegarde ne peut pas être authentifiée : qu'un compte qui détient les clés (chef ou administrateur) se connecte une fois, puis recommencez.".into(),
+                )
+            })?,
+        };
+        header.mac = Some(hex::encode(mac(&key, &header, &ciphertext)?.finalize().into_bytes()));
         let json = serde_json::to_vec(&header).map_err(|e| AppError::Rule(e.to_string()))?;
         let mut file = Vec::with_capacity(12 + json.len() + ciphertext.len());
         file.extend_from_slice(MAGIC);
@@ -178,6 +219,15 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
             || refused(format!("Le compte « {} » ne détient pas les clés dans cette sauvegarde.", login.trim())),
         )?;
     let secrets = wrapped.unwrap(login.trim(), password)?;
+    // Made by this site (encrypting to its public key proves nothing), and not altered since.
+    let authentic = header.mac.as_deref().and_then(|m| hex::decode(m).ok()).is_some_and(|expected| {
+        mac(secrets.backup_key().as_ref(), &header, ciphertext).is_ok_and(|m| m.verify_slice(&expected).is_ok())
+    });
+    if !authentic {
+        return Err(refused(
+            "Cette sauvegarde n'est pas authentique (modifiée, fabriquée ailleurs, ou faite par une version de Daftar sans authentification) : rien n'a été remplacé.",
+        ));
+    }
     let plain = age::decrypt(secrets.age_identity(), ciphertext).map_err(|_| {
         refused("La sauvegarde ne se déchiffre pas : elle est abîmée ou n'est pas chiffrée pour ce site.")
     })?;

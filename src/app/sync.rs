@@ -442,6 +442,7 @@ impl Core {
         site_store::put_wrap(&tx, &user.id, key_id, &wrapped)?;
         // The other signing accounts get the new keys at their next login, through the old ones.
         site_store::set_sealed_for_previous(&tx, key_id, &new.seal_to(&old.public().age_recipient)?)?;
+        super::backup::remember_backup_key(&tx, &new)?;
         let json = serde_json::to_string(&rotation).map_err(|e| AppError::Rule(e.to_string()))?;
         site_store::set_setting(&tx, ROTATION, &json)?;
         site_store::set_setting(&tx, LAST_ROTATION, &json)?;

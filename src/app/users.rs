@@ -144,6 +144,7 @@ impl Core {
         };
         site_store::insert_user(&tx, &user, &stamp)?;
         site_store::put_wrap(&tx, &user_id, key_id, &wrapped)?;
+        super::backup::remember_backup_key(&tx, &secrets)?;
         let content = serde_json::json!({ "site": site.code.as_str(), "level": site.level.code(), "name": site.name, "keys": secrets.public(), "admin": login }).to_string();
         audit::append(
             &tx,
@@ -201,6 +202,9 @@ impl Core {
             return Err(AppError::Rule("Identifiant ou mot de passe incorrect (ou compte désactivé).".into()));
         };
         let secrets = if user.role.holds_keys() { self.open_keys(&user, password)? } else { None };
+        if let Some(secrets) = &secrets {
+            super::backup::remember_backup_key(self.store.conn(), secrets)?;
+        }
         Ok(Session { user_id: user.id, login: user.login, full_name: user.full_name, role: user.role, site, secrets })
     }
 
