@@ -742,9 +742,9 @@ fn an_administrator_reads_the_retention_report_then_anonymises() {
     assert!(has_text(&harness, "Durée de conservation : 1 an(s)."), "{:#?}", harness.root());
     click(&mut harness, "Préparer le rapport de conservation");
     assert!(has_text(&harness, "personne(s) à anonymiser"), "{:#?}", harness.root());
-    harness.get_by_label_contains("Anonymiser ces").scroll_to_me();
+    harness.get_by_label("Appliquer ce rapport (irréversible)").scroll_to_me();
     harness.run();
-    harness.get_by_label_contains("Anonymiser ces").click();
+    harness.get_by_label("Appliquer ce rapport (irréversible)").click();
     harness.run();
     assert!(has_text(&harness, "Anonymisé :"), "{:#?}", harness.root());
     click(&mut harness, "Préparer le rapport de conservation");

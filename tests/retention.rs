@@ -119,7 +119,8 @@ fn the_report_names_exactly_who_the_rules_reach() {
     assert_eq!(who, vec![("JB100005", date(10, 1, 2013)), ("JB100001", date(1, 3, 2014))]);
     assert_eq!(plan.card_holders.len(), 1, "R-500 only: R-1 is still needed by B, C and D");
     assert_eq!(plan.certificates.len(), 1);
-    assert_eq!(plan.dossiers.len(), 1, "A's dossier, whose rejection note names someone");
+    assert_eq!(plan.dossiers.len(), 1, "A's dossier (its rejection note names someone)");
+    assert_eq!(plan.decisions.len(), 1, "the standalone office's own decision on it");
     assert!(plan.audit_entries > 0);
     // A shorter setting reaches D too; the clerk may not see or change it.
     let mut o = r.office;
@@ -179,29 +180,53 @@ fn a_report_that_no_longer_holds_is_refused() {
 }
 
 #[test]
-fn the_delegation_erases_its_copies_when_the_anonymised_rows_arrive() {
+fn the_delegation_erases_its_copies_and_the_reasons_of_its_decisions() {
     let mut p = crate::sync::pair();
+    let stick = p.dir.path().join("cle");
     let a = person(&mut p.office, "JB100001", "Youssef", "Alaoui", "R-1");
-    dossier(&mut p.office, a, &[], date(1, 2, 2013), Some(date(1, 3, 2014)));
-    let first = crate::sync::export(&mut p.office, &crate::sync::stick(&p.dir, "1"));
-    ok(crate::sync::import(&mut p.dp, &p.dp_admin, &first));
-    let held = |core: &Core| -> i64 {
-        ok(core.store().conn().query_row(
-            "SELECT count(*) FROM audit_log WHERE row_id = ?1 AND content IS NOT NULL",
-            [a.to_string()],
-            |r| r.get(0),
-        ))
+    let o = &mut p.office;
+    let typed = ProjectDraft { kind: "projet-individuel".into(), name: "Atelier".into(), ..ProjectDraft::default() };
+    let project = ok(o.core.add_project(&o.agent, &typed, a, vec![]));
+    let documents = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from);
+    let dossier = ok(o.core.open_dossier(&o.agent, project, date(1, 2, 2013), None, &documents)).meta.id;
+    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
+        ok(o.core.move_dossier(&o.chef, dossier, Move::to(to, date(1, 3, 2013))));
+    }
+    crate::delegation::send_up(&mut p.office, &mut p.dp, &p.dp_admin, &stick);
+    // The commission rejects it, with a reason that names someone; the office follows.
+    let why = "Refusé après l'entretien avec M. Ouali du 1er mars";
+    ok(p.dp.move_dossier(&p.dp_admin, dossier, Move::to(Status::Rejete, date(1, 3, 2014)).because(why)));
+    let down = crate::delegation::reply(&mut p.dp, &p.dp_admin, "BL-TIZNIT", &stick);
+    ok(crate::sync::import(&mut p.office.core, &p.office.chef, &down));
+    let held = |core: &Core, row: &str| -> i64 {
+        let sql = "SELECT count(*) FROM audit_log WHERE row_id = ?1 AND content IS NOT NULL";
+        ok(core.store().conn().query_row(sql, [row], |r| r.get(0)))
     };
-    assert!(held(&p.dp) > 0);
+    let named = |core: &Core| -> i64 {
+        let sql = "SELECT count(*) FROM decisions WHERE instr(data, 'Ouali') > 0";
+        ok(core.store().conn().query_row(sql, [], |r| r.get(0)))
+    };
+    assert!(held(&p.dp, &a.to_string()) > 0 && named(&p.office.core) == 1);
+    // The office anonymises the person; the rows go up and the delegation erases its copies.
     let o = &mut p.office;
     let plan = ok(o.core.retention_plan(&o.admin));
     assert_eq!(plan.people.len(), 1);
+    assert!(plan.decisions.is_empty(), "the decision is the delegation's: the office cannot change it");
     ok(o.core.apply_retention(&o.admin, &plan));
-    assert_eq!(held(&o.core), 0, "the office kept nothing of the earlier states");
-    let second = crate::sync::export(&mut p.office, &crate::sync::stick(&p.dir, "2"));
-    ok(crate::sync::import(&mut p.dp, &p.dp_admin, &second));
+    assert_eq!(held(&o.core, &a.to_string()), 0, "the office kept nothing of the earlier states");
+    crate::delegation::send_up(&mut p.office, &mut p.dp, &p.dp_admin, &stick);
     let at_dp = ok(p.dp.applicant(&p.dp_admin, a)).value;
     assert!(at_dp.anonymised_on.is_some() && at_dp.cin.as_str().starts_with("ANON"));
-    assert_eq!(held(&p.dp), 0, "the delegation erased its copies of the earlier states");
+    assert_eq!(held(&p.dp, &a.to_string()), 0, "the delegation erased its copies of the earlier states");
+    // The delegation's own retention run erases the reason of its decision, which goes down.
+    let plan = ok(p.dp.retention_plan(&p.dp_admin));
+    assert!(plan.people.is_empty() && plan.decisions.len() == 1, "{plan:?}");
+    ok(p.dp.apply_retention(&p.dp_admin, &plan));
+    assert_eq!((named(&p.dp), held(&p.dp, &plan.decisions[0].to_string())), (0, 0));
+    let down = crate::delegation::reply(&mut p.dp, &p.dp_admin, "BL-TIZNIT", &stick);
+    ok(crate::sync::import(&mut p.office.core, &p.office.chef, &down));
+    assert_eq!(named(&p.office.core), 0);
+    assert_eq!(held(&p.office.core, &plan.decisions[0].to_string()), 0, "and the office its copies");
     assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
+    assert!(ok(p.office.core.check(&p.office.admin)).is_sound());
 }

@@ -612,6 +612,7 @@ impl Generator<'_, '_, '_> {
             status: Status::Depose,
             documents,
             history: vec![],
+            anonymised_on: None,
         };
         let path: &[Status] = match target {
             Status::Rejete => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Rejete],
@@ -666,6 +667,7 @@ impl Generator<'_, '_, '_> {
                     reason: reason.clone(),
                     decided_on: on,
                     commission_ref: Some(format!("PV-{}-{:03}", on.year(), 1 + self.rng.below(200))),
+                    anonymised_on: None,
                 };
                 dossier.history.push(Transition {
                     from: dossier.status,

@@ -138,6 +138,7 @@ impl Core {
                 status: Status::Depose,
                 documents,
                 history: vec![],
+                anonymised_on: None,
             };
             let id = ids.new_id();
             w.insert(id, &dossier)?;
@@ -408,6 +409,7 @@ fn record_decision(
         reason: mv.reason.map(str::to_owned),
         decided_on: mv.on,
         commission_ref: mv.commission_ref.map(str::to_owned),
+        anonymised_on: None,
     };
     w.insert(ids.new_id(), &decision)?;
     if approved {

@@ -76,7 +76,10 @@ pub struct RetentionPlan {
 impl RetentionPlan {
     /// Whether applying it would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.people.is_empty() && self.card_holders.is_empty() && self.certificates.is_empty()
+        self.people.is_empty()
+            && self.card_holders.is_empty()
+            && self.certificates.is_empty()
+            && self.decisions.is_empty()
     }
 }
 
@@ -228,11 +231,21 @@ impl Core {
         let dossier_ids: Vec<Uuid> =
             dossiers.iter().filter(|d| leaving.contains(&d.value.applicant_id)).map(|d| d.meta.id).collect();
         let theirs: HashSet<Uuid> = dossier_ids.iter().copied().collect();
-        let decisions: Vec<Uuid> = own::<Decision>(conn, site)?
-            .into_iter()
-            .filter(|d| d.meta.deleted_at.is_none() && d.value.reason.is_some() && theirs.contains(&d.value.dossier_id))
-            .map(|d| d.meta.id)
-            .collect();
+        // Decisions taken here on their dossiers — or, at a delegation, on the dossiers of people
+        // an office has anonymised since.
+        let anonymised_elsewhere = |dossier: Uuid| -> Result<bool, AppError> {
+            let Some(d) = records::get::<Dossier>(conn, dossier)? else { return Ok(false) };
+            Ok(records::get::<Applicant>(conn, d.value.applicant_id)?.is_some_and(|a| a.value.anonymised_on.is_some()))
+        };
+        let mut decisions = Vec::new();
+        for d in own::<Decision>(conn, site)? {
+            if d.meta.deleted_at.is_some() || d.value.reason.is_none() {
+                continue;
+            }
+            if theirs.contains(&d.value.dossier_id) || anonymised_elsewhere(d.value.dossier_id)? {
+                decisions.push(d.meta.id);
+            }
+        }
         let rows: Vec<String> = people
             .iter()
             .map(|p| p.id)
@@ -300,14 +313,14 @@ impl Core {
                     r.meta.deleted_at.is_none() && r.value.history.iter().any(|t| t.reason.is_some())
                 };
                 if let Some(mut row) = records::get::<Dossier>(w.conn(), id)?.filter(noted) {
-                    row.value.anonymise();
+                    row.value.anonymise(today);
                     w.update(id, &row.value, Some(REASON))?;
                 }
                 erased += w.erase_history(id)?;
             }
             for &id in &plan.decisions {
                 let mut row = records::get_live::<Decision>(w.conn(), id)?;
-                row.value.reason = None;
+                row.value.anonymise(today);
                 w.update(id, &row.value, Some(REASON))?;
                 erased += w.erase_history(id)?;
             }

@@ -200,15 +200,19 @@ pub struct Dossier {
     /// Every move so far, oldest first.
     #[serde(default)]
     pub history: Vec<Transition>,
+    /// When the retention rules erased its notes (its applicant anonymised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
 }
 
 impl Dossier {
     /// Erases the free text of its history (reasons may name people), once its applicant is
     /// anonymised; statuses, dates and who moved it stay.
-    pub fn anonymise(&mut self) {
+    pub fn anonymise(&mut self, on: NaiveDate) {
         for step in &mut self.history {
             step.reason = None;
         }
+        self.anonymised_on = Some(on);
     }
 
     /// The required items of `checklist` not yet received.
@@ -304,6 +308,7 @@ mod tests {
             status,
             documents: vec![],
             history: vec![],
+            anonymised_on: None,
         }
     }
 

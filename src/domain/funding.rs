@@ -126,6 +126,17 @@ pub struct Decision {
     pub decided_on: NaiveDate,
     /// Reference of the commission's minutes (*procès-verbal*).
     pub commission_ref: Option<String>,
+    /// When the retention rules erased its reason (the person anonymised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
+}
+
+impl Decision {
+    /// Erases its reason (it may name people), once the person is anonymised.
+    pub fn anonymise(&mut self, on: NaiveDate) {
+        self.reason = None;
+        self.anonymised_on = Some(on);
+    }
 }
 
 /// Money committed to a dossier by one source for one year.

@@ -201,6 +201,9 @@ impl Record for Project {
 
 impl Record for Dossier {
     const TABLE: Table = Table::Dossiers;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
     fn sort_key(&self) -> String {
         self.number.to_string()
     }
@@ -211,6 +214,9 @@ impl Record for Dossier {
 
 impl Record for Decision {
     const TABLE: Table = Table::Decisions;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
     fn sort_key(&self) -> String {
         self.decided_on.to_string()
     }
