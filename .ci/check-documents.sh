@@ -19,6 +19,9 @@ cin=$(sqlite3 d.sqlite "SELECT a.cin FROM dossiers d JOIN applicants a ON a.id =
 "$daftar" --db d.sqlite --user chef document releve --cin "$cin" --out releve.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document commission --out commission.pdf >/dev/null
 transmitted=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'transmis' AND deleted_at IS NULL LIMIT 1")
+DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin settings retention 1 >/dev/null
+DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin retention plan --pdf conservation.pdf >/dev/null
+first_due=$(DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin retention plan | grep -o -m1 'CIN [A-Z0-9]*' | cut -c5-)
 fail() { echo "check-documents: $*" >&2; exit 1; }
 for pdf in *.pdf; do
   qpdf --check "$pdf" >/dev/null || fail "$pdf: qpdf --check"
@@ -40,4 +43,7 @@ for words in "Relevé des données personnelles" "كشف المعطيات الش
 done
 pdftotext fiche.pdf - | grep -qF "Historique" || fail "fiche.pdf: history"
 pdftotext commission.pdf - | grep -qF "$transmitted" || fail "commission.pdf: transmitted dossier $transmitted"
+[[ -n $first_due ]] || fail "retention plan: the demo office has nobody closed for a year"
+pdftotext conservation.pdf - | grep -qF "$first_due" || fail "conservation.pdf: $first_due, the first person due"
+pdftotext conservation.pdf - | grep -qF "تقرير مدة الاحتفاظ" || fail "conservation.pdf: Arabic title"
 echo "documents: qpdf, fonts and text extraction OK"

@@ -742,6 +742,10 @@ fn an_administrator_reads_the_retention_report_then_anonymises() {
     assert!(has_text(&harness, "Durée de conservation : 1 an(s)."), "{:#?}", harness.root());
     click(&mut harness, "Préparer le rapport de conservation");
     assert!(has_text(&harness, "personne(s) à anonymiser"), "{:#?}", harness.root());
+    harness.get_by_label("Imprimer le rapport (PDF)").scroll_to_me();
+    harness.run();
+    click(&mut harness, "Imprimer le rapport (PDF)");
+    assert!(has_text(&harness, "Document enregistré"), "{:#?}", harness.root());
     harness.get_by_label("Appliquer ce rapport (irréversible)").scroll_to_me();
     harness.run();
     harness.get_by_label("Appliquer ce rapport (irréversible)").click();

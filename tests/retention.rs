@@ -129,6 +129,14 @@ fn the_report_names_exactly_who_the_rules_reach() {
     assert!(shorter.people.iter().any(|p| p.cin == "JB100004"));
     assert!(!shorter.people.iter().any(|p| p.cin == "JB100002" || p.cin == "JB100003"));
     assert!(matches!(o.core.retention_plan(&o.agent), Err(AppError::Refused(_))));
+    // The report to sign: a PDF, its printing audited.
+    assert!(ok(o.core.retention_report_pdf(&o.admin)).starts_with(b"%PDF-"));
+    let printed: i64 = ok(o.core.store().conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE action = 'retention.report'",
+        [],
+        |r| r.get(0),
+    ));
+    assert_eq!(printed, 1);
     assert!(o.core.set_retention_years(&o.admin, 0).is_err());
 }
 

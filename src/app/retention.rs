@@ -96,6 +96,20 @@ pub struct RetentionDone {
     pub audit_entries: usize,
 }
 
+impl RetentionPlan {
+    /// The other rows concerned, in one French sentence (screens, command line, report).
+    pub fn others_fr(&self) -> String {
+        format!(
+            "Et : {} titulaire(s) de carte, {} attestation(s), les notes de {} dossier(s) et {} décision(s), au moins {} entrée(s) d'audit (états antérieurs) ; la chaîne d'audit reste vérifiable.",
+            self.card_holders.len(),
+            self.certificates.len(),
+            self.dossiers.len(),
+            self.decisions.len(),
+            self.audit_entries
+        )
+    }
+}
+
 /// When a dossier stopped needing its personal data: its closing or rejection (the day of that
 /// step), or its deletion. `None` while it is open.
 fn closed_on(row: &Row<Dossier>) -> Option<NaiveDate> {
@@ -267,6 +281,36 @@ impl Core {
             decisions,
             audit_entries,
         })
+    }
+
+    /// The report of [`Core::retention_plan`] as a PDF to sign and keep (audited: it lists
+    /// people).
+    pub fn retention_report_pdf(&self, session: &Session) -> Result<Vec<u8>, AppError> {
+        let plan = self.retention_plan(session)?;
+        let report = crate::documents::retention::RetentionReport {
+            years: plan.years,
+            cutoff: plan.cutoff,
+            people: plan
+                .people
+                .iter()
+                .map(|p| crate::documents::retention::RetentionLine {
+                    name: p.name.clone(),
+                    cin: p.cin.clone(),
+                    since: p.since,
+                    dossiers: p.dossiers.join(", "),
+                })
+                .collect(),
+            others: plan.others_fr(),
+        };
+        let pdf = crate::documents::retention::retention_report(
+            &self.issuer(session)?,
+            plan.today,
+            &report,
+            self.print_margins()?,
+        );
+        let content = serde_json::json!({ "people": plan.people.len(), "cutoff": plan.cutoff }).to_string();
+        super::audit_act(self.store.conn(), self.clock.now_utc(), &session.login, "retention.report", &content)?;
+        Ok(pdf)
     }
 
     /// Applies `plan`, which must be what [`Core::retention_plan`] says now (the register may

@@ -222,7 +222,11 @@ pub enum SettingsCommand {
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
     /// Ce que les règles de conservation anonymiseraient aujourd'hui (rien n'est modifié).
-    Plan,
+    Plan {
+        /// Écrit aussi le rapport à signer (PDF) dans ce fichier.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
     /// Anonymise ce que `daftar retention plan` annonce ; sans --confirm, l'affiche seulement.
     Apply {
         /// Confirme l'anonymisation (irréversible).

@@ -406,8 +406,12 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         Command::Settings(SettingsCommand::Retention { years: None }) => {
             println!("Durée de conservation : {} an(s) après la clôture des dossiers.", core.retention_years()?);
         }
-        Command::Retention(RetentionCommand::Plan) => {
+        Command::Retention(RetentionCommand::Plan { pdf }) => {
             print::retention_plan(&mut std::io::stdout().lock(), &core.retention_plan(session)?)?;
+            if let Some(path) = pdf {
+                write_new(&path, &core.retention_report_pdf(session)?)?;
+                println!("{}", path.display());
+            }
         }
         Command::Retention(RetentionCommand::Apply { confirm }) => {
             let plan = core.retention_plan(session)?;

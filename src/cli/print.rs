@@ -344,15 +344,7 @@ pub fn retention_plan(out: &mut dyn Write, p: &crate::app::retention::RetentionP
             person.since.format("%d/%m/%Y")
         )?;
     }
-    writeln!(
-        out,
-        "Et : {} titulaire(s) de carte, {} attestation(s), les notes de {} dossier(s) et {} décision(s), au moins {} entrée(s) d'audit (états antérieurs) ; la chaîne d'audit reste vérifiable.",
-        p.card_holders.len(),
-        p.certificates.len(),
-        p.dossiers.len(),
-        p.decisions.len(),
-        p.audit_entries
-    )?;
+    writeln!(out, "{}", p.others_fr())?;
     writeln!(
         out,
         "Les chiffres (bilans) ne changent pas. Les sauvegardes déjà faites gardent les données jusqu'à leur rotation."

@@ -283,6 +283,8 @@ pub enum Request {
     SaveRetentionYears(u32),
     /// What the retention rules would anonymise today.
     RetentionPlan,
+    /// The retention report as a PDF, into the documents folder.
+    PrintRetentionReport,
     /// Anonymise what the plan shown says.
     ApplyRetention(Box<RetentionPlan>),
     /// The printer calibration.
@@ -824,6 +826,13 @@ impl Worker {
                 Reply::DocumentWritten(self.with_mut(|core, s| {
                     let pdf = core.data_statement_pdf(s, &cin)?;
                     save_in_folder(&documents, &format!("releve-{}", cin.trim()), "pdf", &pdf)
+                }))
+            }
+            Request::PrintRetentionReport => {
+                let documents = self.data_dir.join("documents");
+                Reply::DocumentWritten(self.with(|core, s| {
+                    let stem = format!("conservation-{}", core.clock().today().format("%Y-%m-%d"));
+                    save_in_folder(&documents, &stem, "pdf", &core.retention_report_pdf(s)?)
                 }))
             }
             Request::PrintCommissionList => {

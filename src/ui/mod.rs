@@ -614,6 +614,8 @@ impl DaftarApp {
                     self.reports.message = Some(message);
                 } else if self.screen == Screen::Applicants {
                     self.applicants.message = Some(message);
+                } else if self.screen == Screen::Settings {
+                    self.message = Some(message);
                 } else {
                     self.dossiers.message = Some(message);
                 }

@@ -297,6 +297,9 @@ fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
             ui.label(format!("{} — CIN {} — depuis le {}", person.name, person.cin, person.since.format("%d/%m/%Y")));
         }
     });
+    if compact_button(ui, "Imprimer le rapport (PDF)") {
+        requests.push(Request::PrintRetentionReport);
+    }
     if compact_button(ui, "Appliquer ce rapport (irréversible)") {
         requests.push(Request::ApplyRetention(plan.clone()));
     }
