@@ -238,3 +238,26 @@ fn the_delegation_erases_its_copies_and_the_reasons_of_its_decisions() {
     assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
     assert!(ok(p.office.core.check(&p.office.admin)).is_sound());
 }
+
+#[test]
+fn a_short_cin_erases_only_its_own_history() {
+    let dir = ok(tempfile::tempdir());
+    let (mut o, clock) = office_at(&dir.path().join("bureau.sqlite"));
+    person(&mut o, "A1", "Ali", "Kabbaj", "R-7");
+    let kept = person(&mut o, "A12", "Amal", "Kettani", "R-8");
+    clock.advance(chrono::Duration::days(5071));
+    dossier(&mut o, kept, &[], date(1, 2, 2026), None);
+    let mut edited = draft("A12", "Amal", "Kettani", "12/04/1975");
+    edited.phone = "06 70 00 00 01".into();
+    ok(o.core.edit_applicant(&o.agent, kept, &edited, None));
+    let held = |core: &Core| -> i64 {
+        let sql = "SELECT count(*) FROM audit_log WHERE row_id = ?1 AND content IS NOT NULL";
+        ok(core.store().conn().query_row(sql, [kept.to_string()], |r| r.get(0)))
+    };
+    let before = held(&o.core);
+    assert!(before > 0, "the edit kept A12's earlier state, which quotes « A12 »");
+    let plan = ok(o.core.retention_plan(&o.admin));
+    assert_eq!(plan.people.iter().map(|p| p.cin.as_str()).collect::<Vec<_>>(), ["A1"]);
+    ok(o.core.apply_retention(&o.admin, &plan));
+    assert_eq!(held(&o.core), before, "A12's history is not A1's");
+}

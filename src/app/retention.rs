@@ -337,7 +337,7 @@ impl Core {
                 row.value.anonymise(person.id, today);
                 w.update(person.id, &row.value, Some(REASON))?;
                 erased += w.erase_history(person.id)?;
-                erased += crate::store::audit::erase_contents_mentioning(w.conn(), &person.cin, REASON, w.now)?;
+                erased += crate::store::audit::erase_contents_quoting(w.conn(), &person.cin, REASON, w.now)?;
                 crate::store::sync::forget_conflicts_about(w.conn(), &person.id.to_string())?;
             }
             for &id in &plan.card_holders {

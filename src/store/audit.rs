@@ -190,15 +190,17 @@ pub fn contents_about(conn: &Connection, row_ids: &[String]) -> Result<i64, Stor
     Ok(total)
 }
 
-/// Erases the content of every entry whose content mentions `text` (a CIN: the acts about a
-/// person that name no row, such as a *relevé des données*). Returns how many were erased.
-pub fn erase_contents_mentioning(
+/// Erases the content of every entry whose JSON content holds the string `value` whole (a CIN
+/// quoted by an act that names no row: a duplicate accepted despite it, say) — never a mere
+/// substring, so that a short CIN does not erase other people's history. Returns how many were
+/// erased.
+pub fn erase_contents_quoting(
     conn: &Connection,
-    text: &str,
+    value: &str,
     reason: &str,
     at: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    erase_contents_where(conn, "instr(content, ?1) > 0", text, reason, at)
+    erase_contents_where(conn, "instr(content, json_quote(?1)) > 0", value, reason, at)
 }
 
 /// Erases the content of the entries that `condition` (on `?1` = `value`) selects.
