@@ -110,6 +110,16 @@ impl RetentionPlan {
     }
 }
 
+impl RetentionDone {
+    /// What was done, in one French sentence.
+    pub fn summary_fr(&self) -> String {
+        format!(
+            "Anonymisé : {} personne(s), {} titulaire(s) de carte, {} attestation(s) ; {} entrée(s) d'audit effacée(s), la chaîne reste vérifiable.",
+            self.people, self.card_holders, self.certificates, self.audit_entries
+        )
+    }
+}
+
 /// When a dossier stopped needing its personal data: its closing or rejection (the day of that
 /// step), or its deletion. `None` while it is open.
 fn closed_on(row: &Row<Dossier>) -> Option<NaiveDate> {

@@ -419,11 +419,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             if !confirm {
                 println!("Rien n'a été modifié : relancez avec --confirm pour anonymiser (irréversible).");
             } else if !plan.is_empty() {
-                let done = core.apply_retention(session, &plan)?;
-                println!(
-                    "Anonymisé : {} personne(s), {} titulaire(s) de carte, {} attestation(s) ; {} entrée(s) d'audit effacée(s) (la chaîne reste vérifiable).",
-                    done.people, done.card_holders, done.certificates, done.audit_entries
-                );
+                println!("{}", core.apply_retention(session, &plan)?.summary_fr());
             }
         }
         Command::Settings(SettingsCommand::Cndp { number }) => match core.set_cndp_number(session, &number)? {

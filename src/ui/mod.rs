@@ -537,15 +537,12 @@ impl DaftarApp {
             Reply::RetentionPlan(Ok(plan)) => self.settings.retention_plan = Some(plan),
             Reply::RetentionApplied(Ok(done)) => {
                 self.settings.retention_plan = None;
-                self.message = Some(Message::ok(format!(
-                    "Anonymisé : {} personne(s), {} titulaire(s) de carte, {} attestation(s) ; {} entrée(s) d'audit effacée(s), la chaîne reste vérifiable.",
-                    done.people, done.card_holders, done.certificates, done.audit_entries
-                )));
+                self.message = Some(Message::ok(done.summary_fr()));
             }
-            Reply::RetentionYears(Err(e)) | Reply::RetentionYearsSaved(Err(e)) | Reply::RetentionApplied(Err(e)) => {
-                self.message = Some(Message::error(e.to_string()));
-            }
-            Reply::RetentionPlan(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            Reply::RetentionYears(Err(e))
+            | Reply::RetentionYearsSaved(Err(e))
+            | Reply::RetentionPlan(Err(e))
+            | Reply::RetentionApplied(Err(e)) => self.message = Some(Message::error(e.to_string())),
             Reply::PrintMarginsSaved(result) => match result {
                 Ok(margins) => {
                     self.settings.show_margins(margins);
