@@ -21,5 +21,6 @@ mod retention;
 mod roles;
 mod search;
 mod sync;
+mod transfers;
 mod workflow;
 mod writes;

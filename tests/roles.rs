@@ -110,6 +110,7 @@ fn attempt(core: &mut Core, who: &Session, action: Action, f: &Fixtures) -> Resu
         Action::RunReports => core.bilan(who, date(1, 1, 2026), date(31, 12, 2026), None).map(drop),
         Action::CheckIntegrity => core.check(who).map(drop),
         Action::CloseYear => core.close_year(who, 2025).map(drop),
+        Action::ArbitrateOffices => core.transfer_applicant(who, f.applicant, "BL-MIRLEFT", "déménagement").map(drop),
     }
 }
 
@@ -149,9 +150,10 @@ fn each_office_role_is_refused_exactly_what_it_may_not_do_through_the_core() {
                 Action::Synchronize,
                 Action::EnrollSites,
                 Action::CloseYear,
+                Action::ArbitrateOffices,
             ],
-            Role::HeadOfOffice => &[Action::ManageUsers, Action::EnrollSites],
-            _ => &[],
+            Role::HeadOfOffice => &[Action::ManageUsers, Action::EnrollSites, Action::ArbitrateOffices],
+            _ => &[Action::ArbitrateOffices],
         };
         assert_eq!(refusals, expected, "{role:?}");
     }

@@ -17,6 +17,7 @@ mod register;
 pub mod retention;
 mod settings;
 mod sync;
+mod transfers;
 mod users;
 
 pub mod csv_import;

@@ -334,6 +334,11 @@ impl Core {
             Table::Certificates => {
                 Err(AppError::Rule("Une attestation délivrée ne se supprime pas : révoquez-la, avec le motif.".into()))
             }
+            Table::Transfers => Err(AppError::Rule(
+                "Un transfert ne se supprime pas : s'il était une erreur, transférez le bénéficiaire vers son bureau."
+                    .into(),
+            )),
+            Table::DuplicateReviews => tomb::<crate::domain::review::DuplicateReview>(w, id, reason),
         })
     }
 }

@@ -15,8 +15,10 @@ use crate::domain::certificate::Certificate;
 use crate::domain::dossier::Dossier;
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::project::Project;
+use crate::domain::review::DuplicateReview;
 use crate::domain::role::Action;
 use crate::domain::site::Level;
+use crate::domain::transfer::Transfer;
 use crate::domain::visit::Visit;
 use crate::identity::PublicKeys;
 use crate::store::StoreError;
@@ -24,6 +26,7 @@ use crate::store::audit::{self, Entry, timestamp};
 use crate::store::records::{Record, RowMeta, Table, Writer};
 use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Incoming, Peer, Relation};
+use crate::store::transfers as transfer_store;
 use crate::sync::envelope::{self, Header, Kind, Rotation};
 use crate::sync::payload::{self, Ack, FORMAT, KnownSite, Manifest, WireRecord};
 
@@ -469,6 +472,8 @@ impl Core {
         let row = Table::from_name(&record.table)
             .ok_or_else(|| AppError::Rule(format!("Table « {} » inconnue.", record.table)))
             .and_then(|table| decode_record(table, &record).map_err(AppError::Rule))?;
+        let conn = self.store.conn();
+        check_numbering(&row, |id| transfer_store::moved_to(conn, id).ok().flatten()).map_err(AppError::Rule)?;
         let now = self.clock.now_utc();
         let site_code = self.site()?.code.to_string();
         let tx = self.store.transaction()?;
@@ -704,7 +709,17 @@ impl Core {
             rows.extend(sync_store::published_for(conn, &below, None)?);
             rows
         } else {
-            sync_store::published_for(conn, &below, Some(range))?
+            let mut rows = sync_store::published_for(conn, &below, Some(range))?;
+            // A transfer to the office brings it the rows it moves.
+            let moved: Vec<_> = rows
+                .iter()
+                .filter(|r| r.table == Table::Transfers.name())
+                .filter_map(|r| serde_json::from_str::<Transfer>(r.data.get()).ok())
+                .filter(|t| below.contains(&t.to_office))
+                .flat_map(|t| t.rows)
+                .collect();
+            rows.extend(sync_store::moved_rows(conn, &moved, &below)?);
+            rows
         };
         let content = Sealing {
             kind: Kind::Reply,
@@ -1065,6 +1080,18 @@ impl Core {
         let resyncing =
             header.kind == Kind::Reply && header.resync && site_store::setting(conn, RESYNC_PENDING)?.is_some();
         let own = subtree_of(conn, &site_code)?;
+        // The rows the transfers of this bundle move, and where (a bad transfer refuses it below).
+        let bundle_moves: std::collections::HashMap<uuid::Uuid, String> = content
+            .records
+            .iter()
+            .filter(|r| r.table == Table::Transfers.name())
+            .filter_map(|r| serde_json::from_str::<Transfer>(r.data.get()).ok())
+            .flat_map(|t| t.rows.into_iter().map(move |m| (m.id, t.to_office.clone())))
+            .collect();
+        let moved_to = |id: uuid::Uuid| match bundle_moves.get(&id) {
+            Some(to) => Some(to.clone()),
+            None => transfer_store::moved_to(conn, id).ok().flatten(),
+        };
         let mut accepted = Vec::with_capacity(content.records.len());
         let mut conflicts = Vec::new();
         for (i, record) in content.records.iter().enumerate() {
@@ -1075,21 +1102,28 @@ impl Core {
                     record.table
                 ))
             })?;
-            let incoming_row = decode_record(table, record).map_err(|e| {
-                refuse(format!(
-                    "Paquet refusé : l'enregistrement {} ({}) est invalide : {e}. Rien n'a été appliqué.",
-                    i + 1,
-                    record.table
-                ))
-            })?;
+            let incoming_row = decode_record(table, record)
+                .and_then(|row| check_numbering(&row, moved_to).map(|()| row))
+                .and_then(|row| match header.kind {
+                    Kind::Changes => check_arbiter(conn, &site_code, &row).map(|()| row),
+                    // From the parent this site pinned, which sees more of the tree than we do.
+                    Kind::Reply => Ok(row),
+                })
+                .map_err(|e| {
+                    refuse(format!(
+                        "Paquet refusé : l'enregistrement {} ({}) est invalide : {e}. Rien n'a été appliqué.",
+                        i + 1,
+                        record.table
+                    ))
+                })?;
             let ours = own.iter().any(|c| c == &record.owner);
             let owner_ok = match header.kind {
                 Kind::Changes => subtree.iter().any(|code| code == &record.owner),
                 // The parent publishes what it and the levels above own; our rows come back only
-                // in answer to our resync request.
+                // in answer to our resync request, or when a transfer gives them to us.
                 Kind::Reply => {
                     if ours {
-                        resyncing
+                        resyncing || moved_to(record.id).as_deref() == Some(record.owner.as_str())
                     } else {
                         record.owner == header.sender || sync_store::PUBLISHED.contains(&table)
                     }
@@ -1383,6 +1417,8 @@ enum ArrivingRow {
     Programme(RowMeta, Programme),
     Visit(RowMeta, Visit),
     Certificate(RowMeta, Box<Certificate>),
+    Transfer(RowMeta, Transfer),
+    Review(RowMeta, DuplicateReview),
 }
 
 fn typed<T: Record>(meta: RowMeta, record: &WireRecord) -> Result<(RowMeta, T), String> {
@@ -1412,35 +1448,71 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
         Table::Programmes => typed(meta, r).map(|(m, v)| ArrivingRow::Programme(m, v))?,
         Table::Visits => typed(meta, r).map(|(m, v)| ArrivingRow::Visit(m, v))?,
         Table::Certificates => typed(meta, r).map(|(m, v)| ArrivingRow::Certificate(m, Box::new(v)))?,
+        Table::Transfers => typed(meta, r).map(|(m, v)| ArrivingRow::Transfer(m, v))?,
+        Table::DuplicateReviews => typed(meta, r).map(|(m, v)| ArrivingRow::Review(m, v))?,
     };
-    // Numbers are given by their owner: another site's series would block or forge its numbers.
     match &row {
-        ArrivingRow::Dossier(m, d) if !d.number.to_string().starts_with(&format!("{}-", m.owner)) => {
-            return Err(format!("le dossier {} n'est pas numéroté par son propriétaire {}", d.number, m.owner));
-        }
-        ArrivingRow::Certificate(m, c)
-            if !c.number.starts_with(&format!("{}-ATT-", m.owner)) || c.facts.site_code != m.owner =>
-        {
-            return Err(format!("l'attestation {} n'est pas délivrée par son propriétaire {}", c.number, m.owner));
-        }
+        ArrivingRow::Transfer(_, t) => t.validate()?,
+        ArrivingRow::Review(_, r) => r.validate()?,
         _ => {}
     }
     Ok(row)
 }
 
+/// Numbers are given by their owner: another site's series would block or forge its numbers. A
+/// dossier keeps its number when a transfer (`moved_to(id)`: the office it went to) moves it.
+fn check_numbering(row: &ArrivingRow, moved_to: impl Fn(uuid::Uuid) -> Option<String>) -> Result<(), String> {
+    match row {
+        ArrivingRow::Dossier(m, d)
+            if !d.number.to_string().starts_with(&format!("{}-", m.owner))
+                && moved_to(m.id).as_deref() != Some(m.owner.as_str()) =>
+        {
+            Err(format!("le dossier {} n'est pas numéroté par son propriétaire {}", d.number, m.owner))
+        }
+        ArrivingRow::Certificate(m, c)
+            if !c.number.starts_with(&format!("{}-ATT-", m.owner)) || c.facts.site_code != m.owner =>
+        {
+            Err(format!("l'attestation {} n'est pas délivrée par son propriétaire {}", c.number, m.owner))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Transfers and duplicate reviews going up are decided by a delegation over offices it
+/// supervises: an office never sends one, and a delegation never moves rows outside its subtree.
+fn check_arbiter(conn: &rusqlite::Connection, here: &str, row: &ArrivingRow) -> Result<(), String> {
+    let (owner, offices) = match row {
+        ArrivingRow::Transfer(m, t) => (&m.owner, vec![t.from_office.as_str(), t.to_office.as_str()]),
+        ArrivingRow::Review(m, _) => (&m.owner, vec![]),
+        _ => return Ok(()),
+    };
+    let supervises = owner == here
+        || sync_store::peer(conn, owner)
+            .map_err(|e| e.to_string())?
+            .is_some_and(|p| Level::parse(&p.level).is_ok_and(Level::supervises));
+    let below = subtree_of(conn, owner).map_err(|e| e.to_string())?;
+    if !supervises || offices.iter().any(|o| !below.iter().any(|b| b == o)) {
+        return Err(format!("{owner} ne supervise pas les bureaux concernés"));
+    }
+    Ok(())
+}
+
 impl ArrivingRow {
     fn table_rank(&self) -> u8 {
         match self {
-            ArrivingRow::CardHolder(..) => 0,
-            ArrivingRow::Applicant(..) => 1,
-            ArrivingRow::Project(..) => 2,
-            ArrivingRow::Dossier(..) => 3,
-            ArrivingRow::Decision(..) => 4,
-            ArrivingRow::FundingLine(..) => 5,
-            ArrivingRow::Disbursement(..) => 6,
-            ArrivingRow::Programme(..) => 7,
-            ArrivingRow::Visit(..) => 8,
-            ArrivingRow::Certificate(..) => 9,
+            // A transfer first: the rows it moves may come in the same bundle under their new owner.
+            ArrivingRow::Transfer(..) => 0,
+            ArrivingRow::CardHolder(..) => 1,
+            ArrivingRow::Applicant(..) => 2,
+            ArrivingRow::Project(..) => 3,
+            ArrivingRow::Dossier(..) => 4,
+            ArrivingRow::Decision(..) => 5,
+            ArrivingRow::FundingLine(..) => 6,
+            ArrivingRow::Disbursement(..) => 7,
+            ArrivingRow::Programme(..) => 8,
+            ArrivingRow::Visit(..) => 9,
+            ArrivingRow::Certificate(..) => 10,
+            ArrivingRow::Review(..) => 11,
         }
     }
 
@@ -1463,6 +1535,14 @@ impl ArrivingRow {
             ArrivingRow::Programme(m, v) => w.receive(m, v)?,
             ArrivingRow::Visit(m, v) => w.receive(m, v)?,
             ArrivingRow::Certificate(m, v) => w.receive(m, v.as_ref())?,
+            ArrivingRow::Transfer(m, v) => {
+                let applied = w.receive(m, v)?;
+                if applied && m.deleted_at.is_none() {
+                    super::transfers::apply_transfer(w, v)?;
+                }
+                applied
+            }
+            ArrivingRow::Review(m, v) => w.receive(m, v)?,
         })
     }
 }

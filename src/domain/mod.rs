@@ -17,8 +17,10 @@ pub mod money;
 pub mod names;
 pub mod print;
 pub mod project;
+pub mod review;
 pub mod role;
 pub mod site;
+pub mod transfer;
 pub mod visit;
 
 pub use errors::{FieldError, FieldErrors};

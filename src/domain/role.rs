@@ -123,6 +123,8 @@ pub enum Action {
     CheckIntegrity,
     /// Close a year: freeze its bilan, signed with the site's key.
     CloseYear,
+    /// Across offices: transfer an applicant who moves, review possible duplicates.
+    ArbitrateOffices,
 }
 
 /// Why an action was refused, in French.
@@ -132,7 +134,7 @@ pub struct Refusal(pub String);
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ViewRegister,
         Action::RegisterApplicant,
         Action::RegisterProject,
@@ -155,6 +157,7 @@ impl Action {
         Action::RunReports,
         Action::CheckIntegrity,
         Action::CloseYear,
+        Action::ArbitrateOffices,
     ];
 
     /// What the action is, in French, for refusal messages.
@@ -182,6 +185,7 @@ impl Action {
             Action::RunReports => "produire les rapports",
             Action::CheckIntegrity => "vérifier la base",
             Action::CloseYear => "clôturer une année",
+            Action::ArbitrateOffices => "transférer un bénéficiaire ou trancher un doublon entre bureaux",
         }
     }
 
@@ -201,6 +205,7 @@ impl Action {
             | Action::ImportCsv => site.registers(),
             Action::RecordDecision => site.decides(),
             Action::ManagePrograms => site.defines_programmes(),
+            Action::ArbitrateOffices => site.level.supervises(),
             Action::ViewRegister
             | Action::DeleteRecord
             | Action::ManageUsers
@@ -241,6 +246,7 @@ impl Action {
                     | Action::RunReports
                     | Action::CheckIntegrity
                     | Action::CloseYear
+                    | Action::ArbitrateOffices
             ),
         }
     }
@@ -262,6 +268,7 @@ pub fn permits(role: Role, action: Action, site: &Site) -> Result<(), Refusal> {
                 "les décisions appartiennent à la commission de la délégation ; elles arrivent dans sa réponse"
             }
             Action::ManagePrograms => "les programmes sont publiés par la délégation",
+            Action::ArbitrateOffices => "c'est la délégation, qui supervise les bureaux, qui en décide",
             _ => "cette opération se fait dans un bureau local",
         };
         return Err(Refusal(format!(

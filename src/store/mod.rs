@@ -14,6 +14,7 @@ pub mod report;
 pub mod search;
 pub mod site;
 pub mod sync;
+pub mod transfers;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0009_office_lists.sql"),
     include_str!("../../migrations/0010_retired_keys.sql"),
     include_str!("../../migrations/0011_key_handover.sql"),
+    include_str!("../../migrations/0012_transfers_reviews.sql"),
 ];
 
 /// The schema version this program writes.

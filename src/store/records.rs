@@ -21,6 +21,8 @@ use crate::domain::dossier::Dossier;
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::names::fold;
 use crate::domain::project::Project;
+use crate::domain::review::DuplicateReview;
+use crate::domain::transfer::Transfer;
 use crate::domain::visit::Visit;
 
 /// The business tables.
@@ -46,11 +48,15 @@ pub enum Table {
     Visits,
     /// The certificate register.
     Certificates,
+    /// Applicants moved from one office to another by the delegation.
+    Transfers,
+    /// The delegation's verdicts on possible duplicates between offices.
+    DuplicateReviews,
 }
 
 impl Table {
     /// Every business table.
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 12] = [
         Table::CardHolders,
         Table::Applicants,
         Table::Projects,
@@ -61,6 +67,8 @@ impl Table {
         Table::Programmes,
         Table::Visits,
         Table::Certificates,
+        Table::Transfers,
+        Table::DuplicateReviews,
     ];
 
     /// The table called `name`, if it is a business table.
@@ -81,6 +89,8 @@ impl Table {
             Table::Programmes => "programmes",
             Table::Visits => "visits",
             Table::Certificates => "certificates",
+            Table::Transfers => "transfers",
+            Table::DuplicateReviews => "duplicate_reviews",
         }
     }
 
@@ -97,6 +107,8 @@ impl Table {
             Table::Programmes => "programme",
             Table::Visits => "visit",
             Table::Certificates => "certificate",
+            Table::Transfers => "transfer",
+            Table::DuplicateReviews => "duplicate_review",
         }
     }
 
@@ -113,6 +125,8 @@ impl Table {
             Table::Programmes => "Programme",
             Table::Visits => "Visite",
             Table::Certificates => "Attestation",
+            Table::Transfers => "Transfert",
+            Table::DuplicateReviews => "Examen de doublon",
         }
     }
 
@@ -276,6 +290,26 @@ impl Record for Certificate {
     }
     fn anonymised(&self) -> bool {
         self.anonymised_on.is_some()
+    }
+}
+
+impl Record for Transfer {
+    const TABLE: Table = Table::Transfers;
+    fn sort_key(&self) -> String {
+        self.on.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.on, self.from_office, self.to_office)
+    }
+}
+
+impl Record for DuplicateReview {
+    const TABLE: Table = Table::DuplicateReviews;
+    fn sort_key(&self) -> String {
+        self.reviewed_on.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}", self.reviewed_on, self.verdict.label_fr())
     }
 }
 

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::StoreError;
 use super::records::{ROW_COLUMNS, RowMeta, Table, read_meta};
+use crate::domain::transfer::MovedRow;
 use crate::identity::PublicKeys;
 use crate::sync::payload::WireRecord;
 
@@ -364,12 +365,15 @@ pub fn changed_rows(
 }
 
 /// What a parent publishes down to the sites it supervises: its decisions and the funding lines
-/// they grant, and its programmes — with those it received from above.
-pub const PUBLISHED: [Table; 3] = [Table::Decisions, Table::FundingLines, Table::Programmes];
+/// they grant, its programmes, the transfers and duplicate reviews about their applicants —
+/// with those it received from above.
+pub const PUBLISHED: [Table; 5] =
+    [Table::Decisions, Table::FundingLines, Table::Programmes, Table::Transfers, Table::DuplicateReviews];
 
 /// The published rows (see [`PUBLISHED`]) a site whose subtree is `subtree` should hold: those
-/// owned outside it, the decisions and funding lines only for its own dossiers. `changes`
-/// limits them to the outbox lines of (from, to]; `None` gives every such row (a resync).
+/// owned outside it, the decisions and funding lines only for its own dossiers, transfers from
+/// or to it, reviews of its applicants. `changes` limits them to the outbox lines of (from, to];
+/// `None` gives every such row (a resync).
 pub fn published_for(
     conn: &Connection,
     subtree: &[String],
@@ -396,14 +400,51 @@ pub fn published_for(
     };
     let mut dossier_owner =
         conn.prepare_cached("SELECT owner FROM dossiers WHERE id = json_extract(?1, '$.dossier_id')")?;
+    let mut applicant_owners = conn.prepare_cached(
+        "SELECT owner FROM applicants WHERE id IN (json_extract(?1, '$.first'), json_extract(?1, '$.second'))",
+    )?;
     let mut out = Vec::with_capacity(rows.len());
     for record in rows {
-        let concerns = record.table == Table::Programmes.name() || {
-            let owner: Option<String> = dossier_owner.query_row([record.data.get()], |r| r.get(0)).optional()?;
-            owner.is_some_and(|o| subtree.contains(&o))
+        let data = record.data.get();
+        let concerns = match Table::from_name(&record.table) {
+            Some(Table::Programmes) => true,
+            Some(Table::Transfers) => {
+                let offices: serde_json::Value = serde_json::from_str(data)
+                    .map_err(|e| StoreError::Corrupt { table: "transfers", message: e.to_string() })?;
+                ["from_office", "to_office"]
+                    .iter()
+                    .any(|k| offices[k].as_str().is_some_and(|o| subtree.iter().any(|c| c == o)))
+            }
+            Some(Table::DuplicateReviews) => {
+                let owners = applicant_owners.query_map([data], |r| r.get::<_, String>(0))?;
+                owners.collect::<Result<Vec<_>, _>>()?.iter().any(|o| subtree.contains(o))
+            }
+            _ => {
+                let owner: Option<String> = dossier_owner.query_row([data], |r| r.get(0)).optional()?;
+                owner.is_some_and(|o| subtree.contains(&o))
+            }
         };
         if concerns {
             out.push(record);
+        }
+    }
+    Ok(out)
+}
+
+/// The rows named in `moved`, as they stand here, that one of `owners` now holds (what a
+/// transfer gives an office, sent to it with the transfer).
+pub fn moved_rows(conn: &Connection, moved: &[MovedRow], owners: &[String]) -> Result<Vec<WireRecord>, StoreError> {
+    let mut out = Vec::new();
+    for m in moved {
+        let Some(table) = Table::from_name(&m.table) else { continue };
+        let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE id = ?1", table.name());
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([m.id.to_string()])?;
+        if let Some(row) = rows.next()? {
+            let record = wire_record(table, row)?;
+            if owners.contains(&record.owner) {
+                out.push(record);
+            }
         }
     }
     Ok(out)

@@ -1,0 +1,170 @@
+//! An applicant who moves: the delegation transfers them from one office to another with the
+//! rows about them; the new office writes them from then on, the old one no longer can, the
+//! levels above follow, and the figures count the dossier at its new office.
+
+use daftar::app::{AppError, ImportOutcome, Move};
+use daftar::domain::dossier::Status;
+use daftar::domain::funding::{FundingSource, Grant};
+use daftar::domain::indicators::Breakdown;
+use daftar::domain::transfer::{MovedRow, Transfer};
+use daftar::store::records::{Table, Writer};
+use uuid::Uuid;
+
+use crate::common::{Office, applicant, date, draft, office_seeded, ok};
+use crate::delegation::{dossier_of, money, other_office, reply, send_up};
+use crate::sync::{delegation_at, enroll_both, export, link, region_at};
+
+fn owner(core: &daftar::app::Core, table: &str, id: Uuid) -> String {
+    let sql = format!("SELECT owner FROM {table} WHERE id = ?1");
+    ok(core.store().conn().query_row(&sql, [id.to_string()], |r| r.get(0)))
+}
+
+fn card_holder_of(o: &Office, id: Uuid) -> Uuid {
+    let sql = "SELECT json_extract(data, '$.card_holder_id') FROM applicants WHERE id = ?1";
+    let raw: String = ok(o.core.store().conn().query_row(sql, [id.to_string()], |r| r.get(0)));
+    ok(Uuid::parse_str(&raw))
+}
+
+#[test]
+fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let (mut dr, dr_admin) = region_at(&dir.path().join("dr.sqlite"));
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    enroll_both(&mut dr, &dr_admin, &mut dp, &dp_admin);
+    let mut tiznit = office_seeded(None, 7);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut tiznit, &mut dp, &dp_admin);
+    link(&mut mirleft, &mut dp, &dp_admin);
+
+    // Youssef and his sister share their father's resistance card at Tiznit.
+    let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let fatima = applicant(&mut tiznit, "JB654321", "Fatima", "El Alaoui", "03/09/1978");
+    assert_eq!(card_holder_of(&tiznit, youssef), card_holder_of(&tiznit, fatima));
+    let dossier = dossier_of(&mut tiznit, youssef, "projet-individuel", ("3", "2"), date(2, 2, 2026));
+    let sisters = dossier_of(&mut tiznit, fatima, "projet-individuel", ("1", "1"), date(3, 2, 2026));
+    send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    let grants = [Grant { source: FundingSource::HcarBudget, amount: money("40 000") }];
+    ok(dp.move_dossier(&dp_admin, dossier, Move::to(Status::Approuve, date(10, 3, 2026)).granting(&grants, None)));
+    // The region holds the rows under Tiznit before the transfer.
+    ok(dr.import_bundle(
+        &dr_admin,
+        &ok(std::fs::read(ok(dp.export_bundle(&dp_admin, &stick, None)).map(|r| r.path).unwrap_or_default())),
+        "paquet",
+    ));
+    assert_eq!(owner(&dr, "dossiers", dossier), "BL-TIZNIT");
+    // Meanwhile Tiznit corrects Youssef's address: that change is on its way when he moves.
+    let mut moved_draft = draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    moved_draft.address = "Derb Lalla, Tiznit".into();
+    ok(tiznit.core.edit_applicant(&tiznit.agent, youssef, &moved_draft, None));
+
+    // Only the delegation transfers, to an office it supervises, with a reason.
+    let refused = tiznit.core.transfer_applicant(&tiznit.admin, youssef, "BL-MIRLEFT", "déménagement");
+    assert!(matches!(refused, Err(AppError::Refused(_))), "{refused:?}");
+    for (to, reason, expected) in [
+        ("BL-AGADIR", "déménagement", "n'est pas un bureau enrôlé"),
+        ("BL-TIZNIT", "déménagement", "déjà tenu par BL-TIZNIT"),
+        ("BL-MIRLEFT", "  ", "motif du transfert"),
+    ] {
+        let err = dp.transfer_applicant(&dp_admin, youssef, to, reason).map(drop).unwrap_err().to_string();
+        assert!(err.contains(expected), "{to}: {err}");
+    }
+    let transfer = ok(dp.transfer_applicant(&dp_admin, youssef, "bl-mirleft", "Installé à Mirleft depuis mars"));
+    let kinds: Vec<&str> = transfer.rows.iter().map(|r| r.table.as_str()).collect();
+    assert_eq!(kinds, ["applicants", "projects", "dossiers"], "the shared card stays; decisions are the delegation's");
+    for (table, id) in [("applicants", youssef), ("dossiers", dossier)] {
+        assert_eq!(owner(&dp, table, id), "BL-MIRLEFT", "{table}");
+    }
+    assert_eq!(owner(&dp, "applicants", fatima), "BL-TIZNIT");
+    assert_eq!(owner(&dp, "card_holders", card_holder_of(&tiznit, youssef)), "BL-TIZNIT");
+    let by_office = ok(dp.bilan(&dp_admin, date(1, 1, 2026), date(31, 12, 2026), Some(Breakdown::Office)));
+    assert_eq!(by_office.value_in("dossiers_approuves.total", "BL-MIRLEFT"), 1);
+    assert_eq!(by_office.value_in("dossiers_approuves.total", "BL-TIZNIT"), 0);
+
+    // Mirleft receives the transfer with everything it moves, and the decision on the dossier.
+    match ok(mirleft.core.import_bundle(&mirleft.chef, &reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick), "réponse")) {
+        ImportOutcome::Applied { conflicts: 0, .. } => {}
+        other => panic!("{other}"),
+    }
+    let view = ok(mirleft.core.dossier_view(&mirleft.chef, dossier));
+    assert_eq!((view.dossier.value.status, view.dossier.meta.owner.as_str()), (Status::Approuve, "BL-MIRLEFT"));
+    assert!(view.dossier.value.number.to_string().starts_with("BL-TIZNIT-2026-"), "a dossier keeps its number");
+    // …and writes them: it pays the first tranche and corrects the phone number.
+    ok(mirleft.core.disburse(&mirleft.chef, view.funding[0].0.meta.id, money("10 000"), date(1, 4, 2026), "OV-7"));
+    let mut at_mirleft = draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    at_mirleft.address = "Douar Sidi Ifni, Mirleft".into();
+    ok(mirleft.core.edit_applicant(&mirleft.agent, youssef, &at_mirleft, None));
+    assert_eq!(mirleft.core.transfers_of(&mirleft.chef, youssef).map(|t| t.len()).ok(), Some(1));
+
+    // Tiznit follows the transfer: Youssef's rows are Mirleft's now; Fatima's stay.
+    ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
+    assert_eq!(owner(&tiznit.core, "dossiers", dossier), "BL-MIRLEFT");
+    assert_eq!(owner(&tiznit.core, "dossiers", sisters), "BL-TIZNIT");
+    let err = tiznit.core.edit_applicant(&tiznit.agent, youssef, &moved_draft, None).map(drop).unwrap_err();
+    assert!(err.to_string().contains("appartient au site BL-MIRLEFT"), "{err}");
+    // The change Tiznit made before it knew is not lost: it waits in the delegation's conflicts.
+    match ok(dp.import_bundle(&dp_admin, &export(&mut tiznit, &stick), "paquet")) {
+        ImportOutcome::Applied { conflicts: 1, .. } => {}
+        other => panic!("{other}"),
+    }
+    let conflict = ok(dp.sync_status(&dp_admin)).conflicts.pop().unwrap_or_else(|| panic!("no conflict"));
+    assert!(conflict.reason.contains("BL-MIRLEFT"), "{}", conflict.reason);
+    // Mirleft's changes to the rows it received are accepted, the dossier's number included.
+    match ok(dp.import_bundle(&dp_admin, &export(&mut mirleft, &stick), "paquet")) {
+        ImportOutcome::Applied { conflicts: 0, .. } => {}
+        other => panic!("{other}"),
+    }
+    assert_eq!(ok(dp.dossier_view(&dp_admin, dossier)).dossier.value.status, Status::Finance);
+
+    // The region follows: the rows it held under Tiznit are Mirleft's, counted there.
+    let up = ok(dp.export_bundle(&dp_admin, &stick, None)).unwrap_or_else(|| panic!("nothing to send up"));
+    match ok(dr.import_bundle(&dr_admin, &ok(std::fs::read(&up.path)), "paquet")) {
+        ImportOutcome::Applied { conflicts: 0, .. } => {}
+        other => panic!("{other}"),
+    }
+    assert_eq!(
+        (owner(&dr, "applicants", youssef), owner(&dr, "dossiers", dossier)),
+        ("BL-MIRLEFT".into(), "BL-MIRLEFT".into())
+    );
+    let region = ok(dr.bilan(&dr_admin, date(1, 1, 2026), date(31, 12, 2026), Some(Breakdown::Office)));
+    assert_eq!(region.value_in("dossiers_approuves.total", "BL-MIRLEFT"), 1);
+    assert_eq!(region.value_in("dh_decaisses.total", "BL-MIRLEFT"), 1_000_000, "centimes");
+    for (core, who) in
+        [(&dr, &dr_admin), (&dp, &dp_admin), (&tiznit.core, &tiznit.admin), (&mirleft.core, &mirleft.admin)]
+    {
+        assert!(ok(core.check(who)).is_sound());
+    }
+}
+
+#[test]
+fn an_office_cannot_move_rows_by_sending_a_transfer_of_its_own() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let mut tiznit = office_seeded(None, 7);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut tiznit, &mut dp, &dp_admin);
+    link(&mut mirleft, &mut dp, &dp_admin);
+    let victim = applicant(&mut mirleft, "JB111111", "Karim", "Bennani", "01/01/1980");
+    send_up(&mut mirleft, &mut dp, &dp_admin, &stick);
+    // Tiznit's database is edited to hold a transfer of Mirleft's applicant to Tiznit.
+    let forged = Transfer {
+        applicant_id: victim,
+        from_office: "BL-MIRLEFT".into(),
+        to_office: "BL-TIZNIT".into(),
+        on: date(1, 5, 2026),
+        reason: "prise".into(),
+        rows: vec![MovedRow { table: Table::Applicants.name().into(), id: victim }],
+    };
+    {
+        let conn = tiznit.core.store().conn();
+        ok(conn.execute_batch("BEGIN"));
+        let w = Writer::new(conn, "BL-TIZNIT", "intrus", chrono::Utc::now());
+        ok(w.insert(Uuid::now_v7(), &forged));
+        ok(conn.execute_batch("COMMIT"));
+    }
+    let before = owner(&dp, "applicants", victim);
+    let err = dp.import_bundle(&dp_admin, &export(&mut tiznit, &stick), "paquet").map(drop).unwrap_err().to_string();
+    assert!(err.contains("ne supervise pas"), "{err}");
+    assert_eq!((before.as_str(), owner(&dp, "applicants", victim).as_str()), ("BL-MIRLEFT", "BL-MIRLEFT"));
+}
