@@ -754,3 +754,40 @@ fn an_administrator_reads_the_retention_report_then_anonymises() {
     click(&mut harness, "Préparer le rapport de conservation");
     assert!(has_text(&harness, "Rien à anonymiser"), "{:#?}", harness.root());
 }
+
+#[test]
+fn the_delegue_transfers_an_applicant_to_another_office_from_the_applicant_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut tiznit = crate::common::office(None);
+    let mut mirleft = crate::delegation::other_office("BL-MIRLEFT", 37);
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut tiznit, &mut dp, &dp_admin);
+    crate::sync::link(&mut mirleft, &mut dp, &dp_admin);
+    crate::delegation::transmitted(
+        &mut tiznit,
+        ("JB123456", "Youssef", "El Alaoui"),
+        "projet-individuel",
+        ("2", "1"),
+        crate::common::date(2, 2, 2026),
+    );
+    crate::delegation::send_up(&mut tiznit, &mut dp, &dp_admin, &dir.path().join("cle"));
+    let mut harness = window(dp, false, Screen::Applicants);
+    harness.run();
+    log_in(&mut harness, "admin", crate::common::ADMIN_PASSWORD);
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    let line = harness
+        .query_all_by_label_contains("JB123456")
+        .next()
+        .and_then(|n| n.accesskit_node().label())
+        .unwrap_or_default();
+    click(&mut harness, &line);
+    assert!(has(&harness, "Transfert vers un autre bureau"), "{:#?}", harness.root());
+    choose(&mut harness, "Vers le bureau", "BL-MIRLEFT");
+    click(&mut harness, "Transférer");
+    assert!(has_text(&harness, "motif du transfert"), "a transfer needs a reason");
+    fill(&mut harness, "Motif du transfert", "Installé à Mirleft");
+    click(&mut harness, "Transférer");
+    assert!(has_text(&harness, "transféré de BL-TIZNIT à BL-MIRLEFT"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Installé à Mirleft"), "the transfer is listed on the applicant");
+}

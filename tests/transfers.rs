@@ -168,3 +168,36 @@ fn an_office_cannot_move_rows_by_sending_a_transfer_of_its_own() {
     assert!(err.contains("ne supervise pas"), "{err}");
     assert_eq!((before.as_str(), owner(&dp, "applicants", victim).as_str()), ("BL-MIRLEFT", "BL-MIRLEFT"));
 }
+
+#[test]
+fn the_command_line_transfers_by_cin_and_explains_a_refusal() {
+    let dir = ok(tempfile::tempdir());
+    let db = dir.path().join("dp.sqlite");
+    let (mut dp, dp_admin) = delegation_at(&db, 11, "DP-TIZNIT");
+    let mut tiznit = office_seeded(None, 7);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut tiznit, &mut dp, &dp_admin);
+    link(&mut mirleft, &mut dp, &dp_admin);
+    let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    send_up(&mut tiznit, &mut dp, &dp_admin, &dir.path().join("cle"));
+    drop(dp);
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_daftar"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--user", "admin"])
+            .args(args)
+            .env("DAFTAR_PASSWORD", crate::common::ADMIN_PASSWORD)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let refused = run(&["transfer", "JB123456", "--to", "BL-AGADIR", "--reason", "déménagement"]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("n'est pas un bureau enrôlé sous DP-TIZNIT"), "{said}");
+    let done = run(&["transfer", "jb123456", "--to", "BL-MIRLEFT", "--reason", "Installé à Mirleft"]);
+    let said = String::from_utf8_lossy(&done.stdout);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(said.contains("JB123456 transféré de BL-TIZNIT à BL-MIRLEFT (2 enregistrements)"), "{said}");
+    let dp = crate::common::core_with(ok(daftar::store::Store::open(&db, false)));
+    assert_eq!(owner(&dp, "applicants", youssef), "BL-MIRLEFT");
+}

@@ -70,6 +70,23 @@ impl Core {
         Ok(transfer)
     }
 
+    /// The offices an applicant may be transferred to from here: the bureaux enrolled below this
+    /// site and not revoked (none at an office).
+    pub fn transfer_targets(&self, session: &Session) -> Result<Vec<String>, AppError> {
+        if session.require(Action::ArbitrateOffices).is_err() {
+            return Ok(Vec::new());
+        }
+        let conn = self.store.conn();
+        let below = subtree_of(conn, session.site.code.as_str())?;
+        let mut codes: Vec<String> = sync_store::peers(conn)?
+            .into_iter()
+            .filter(|p| p.level == Level::Bureau.code() && p.revoked.is_none() && below.contains(&p.code))
+            .map(|p| p.code)
+            .collect();
+        codes.sort();
+        Ok(codes)
+    }
+
     /// The transfers of an applicant, oldest first.
     pub fn transfers_of(&self, session: &Session, applicant: Uuid) -> Result<Vec<Row<Transfer>>, AppError> {
         session.require(Action::ViewRegister)?;

@@ -118,6 +118,18 @@ pub enum Command {
         #[arg(long)]
         note: String,
     },
+    /// À la délégation : transfère un bénéficiaire qui déménage vers un autre bureau supervisé,
+    /// avec ses projets, dossiers, financements et visites.
+    Transfer {
+        /// La CIN du bénéficiaire.
+        cin: String,
+        /// Le code du bureau qui le suivra.
+        #[arg(long)]
+        to: String,
+        /// Pourquoi (obligatoire, audité, transmis aux deux bureaux).
+        #[arg(long)]
+        reason: String,
+    },
     /// Après une restauration ou sur un nouveau PC (ré-enrôlé) : demande à la délégation de
     /// renvoyer les données du site.
     #[command(subcommand)]

@@ -377,6 +377,18 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             core.resolve_conflict(session, id, appliquer, &note)?;
             println!("Conflit n° {id} {}.", if appliquer { "appliqué" } else { "écarté" });
         }
+        Command::Transfer { cin, to, reason } => {
+            let id = core.applicant_id_by_cin(session, &cin)?;
+            let transfer = core.transfer_applicant(session, id, &to, &reason)?;
+            println!(
+                "Bénéficiaire {} transféré de {} à {} ({} enregistrements).",
+                cin.trim().to_uppercase(),
+                transfer.from_office,
+                transfer.to_office,
+                transfer.rows.len()
+            );
+            eprintln!("Les deux bureaux l'apprendront dans leur prochaine réponse (daftar reply).");
+        }
         Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
         Command::Report(ReportCommand::Bilan { year, from, to, by, format, out }) => {
             let format = BilanFormat::parse(&format).map_err(|e| anyhow!(e))?;

@@ -46,6 +46,10 @@ pub struct ApplicantsState {
     pub project_form: Option<ProjectForm>,
     /// The reason typed for deleting the applicant shown.
     pub delete_reason: String,
+    /// At a delegation: the office chosen to transfer the applicant shown to.
+    pub transfer_to: String,
+    /// The reason typed for that transfer.
+    pub transfer_reason: String,
 }
 
 /// The applicant form.
@@ -134,6 +138,8 @@ pub struct Rights {
     pub delete: bool,
     /// The register holds several offices (a delegation): it can be read office by office.
     pub offices: bool,
+    /// Transfer applicants between offices (a delegation).
+    pub arbitrate: bool,
 }
 
 /// The screen.
@@ -312,6 +318,7 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
             }
         });
     }
+    requests.extend(transfers_ui(ui, state, rights));
     if let Some(form) = &mut state.project_form {
         ui.separator();
         let (form_requests, closed) = project_form_ui(ui, form, promoter);
@@ -320,6 +327,51 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
             state.project_form = None;
         }
     }
+    requests
+}
+
+/// The applicant's transfers, and at a delegation the way to transfer them.
+fn transfers_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Request> {
+    let Some(detail) = &state.detail else { return Vec::new() };
+    let mut requests = Vec::new();
+    for t in &detail.transfers {
+        ui.label(format!(
+            "Transféré le {} de {} à {} — {}",
+            t.value.on.format("%d/%m/%Y"),
+            t.value.from_office,
+            t.value.to_office,
+            t.value.reason
+        ));
+    }
+    let targets: Vec<&String> = detail.transfer_targets.iter().filter(|c| **c != detail.row.meta.owner).collect();
+    if !rights.arbitrate || targets.is_empty() {
+        return requests;
+    }
+    ui.add_space(6.0);
+    ui.label(RichText::new("Transfert vers un autre bureau").strong());
+    ui.horizontal(|ui| {
+        let label = ui.label("Vers le bureau");
+        egui::ComboBox::from_id_salt("transfert-bureau")
+            .selected_text(state.transfer_to.as_str())
+            .show_ui(ui, |ui| {
+                for code in &targets {
+                    ui.selectable_value(&mut state.transfer_to, (*code).clone(), code.as_str());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        let label = ui.label("Motif du transfert");
+        ui.add(egui::TextEdit::singleline(&mut state.transfer_reason).desired_width(240.0)).labelled_by(label.id);
+        if ui.button("Transférer").clicked() {
+            requests.push(Request::TransferApplicant {
+                id: detail.row.meta.id,
+                to: state.transfer_to.clone(),
+                reason: state.transfer_reason.clone(),
+            });
+        }
+    });
     requests
 }
 

@@ -27,6 +27,7 @@ use crate::domain::print::PrintMargins;
 use crate::domain::project::{Project, ProjectDraft};
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
+use crate::domain::transfer::Transfer;
 
 /// Projects per page of the project list.
 pub const PROJECT_PAGE: u32 = 50;
@@ -69,6 +70,10 @@ pub struct ApplicantDetail {
     pub dossiers: Vec<Row<Dossier>>,
     /// The projects they carry.
     pub projects: Vec<Row<Project>>,
+    /// Their transfers from one office to another, oldest first.
+    pub transfers: Vec<Row<Transfer>>,
+    /// The offices they may be transferred to from here (none at an office).
+    pub transfer_targets: Vec<String>,
 }
 
 /// Everything the project screen shows about one project.
@@ -187,6 +192,15 @@ pub enum Request {
         line: Uuid,
         /// The amount.
         amount: Money,
+    },
+    /// At a delegation: transfer an applicant to another office.
+    TransferApplicant {
+        /// The applicant.
+        id: Uuid,
+        /// The office that will hold them.
+        to: String,
+        /// Why.
+        reason: String,
     },
     /// Delete an applicant (a tombstone with a reason).
     DeleteApplicant {
@@ -448,6 +462,8 @@ pub enum Reply {
     VisitAdded(Result<DossierView, AppError>),
     /// An applicant was deleted.
     Deleted(Result<(), AppError>),
+    /// An applicant transferred, and what the screen shows of them now.
+    Transferred(Result<(Transfer, ApplicantDetail), AppError>),
     /// An account was added or changed (the list again, and what to say).
     UserAdded(Result<Vec<UserRow>, AppError>),
     /// The user's own password was changed.
@@ -523,6 +539,19 @@ fn programmes_view(core: &Core, session: &Session) -> Result<ProgrammesView, App
     Ok(ProgrammesView { rows: core.programmes(session)?, uses: core.envelope_use(session)? })
 }
 
+fn applicant_detail(core: &Core, s: &Session, id: Uuid) -> Result<ApplicantDetail, AppError> {
+    let row = core.applicant(s, id)?;
+    let card_holder = row.value.card_holder_id.map(|h| core.card_holder(s, h)).transpose()?;
+    Ok(ApplicantDetail {
+        card_holder,
+        dossiers: core.dossiers_of_applicant(s, id)?,
+        projects: core.projects_of(s, id)?,
+        transfers: core.transfers_of(s, id)?,
+        transfer_targets: core.transfer_targets(s)?,
+        row,
+    })
+}
+
 fn no_session() -> AppError {
     AppError::Rule("Session fermée : reconnectez-vous.".into())
 }
@@ -557,13 +586,15 @@ impl Worker {
                 page,
                 result: self.with(|core, s| core.search_applicants_of(s, office.as_deref(), &query, page, page_size)),
             },
-            Request::Applicant(id) => Reply::Applicant(self.with(|core, s| {
-                let row = core.applicant(s, id)?;
-                let card_holder = row.value.card_holder_id.map(|h| core.card_holder(s, h)).transpose()?;
-                let dossiers = core.dossiers_of_applicant(s, id)?;
-                let projects = core.projects_of(s, id)?;
-                Ok(ApplicantDetail { row, card_holder, dossiers, projects })
-            })),
+            Request::Applicant(id) => Reply::Applicant(self.with(|core, s| applicant_detail(core, s, id))),
+            Request::TransferApplicant { id, to, reason } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Transferred(Err(no_session()))) };
+                Reply::Transferred(
+                    self.core
+                        .transfer_applicant(s, id, &to, &reason)
+                        .and_then(|t| Ok((t, applicant_detail(&self.core, s, id)?))),
+                )
+            }
             Request::CheckApplicant { draft, editing } => {
                 Reply::Checked(self.with(|core, s| core.check_applicant(s, &draft, editing)))
             }

@@ -271,6 +271,7 @@ impl DaftarApp {
                 register: may(Action::RegisterApplicant),
                 delete: may(Action::DeleteRecord),
                 offices: session.site.level != crate::domain::site::Level::Bureau,
+                arbitrate: may(Action::ArbitrateOffices),
             };
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
@@ -455,6 +456,21 @@ impl DaftarApp {
             Reply::VisitAdded(result) => match result {
                 Ok(view) => self.dossiers.show(view, Some(Message::ok("Visite enregistrée."))),
                 Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Transferred(result) => match result {
+                Ok((transfer, detail)) => {
+                    self.applicants.detail = Some(detail);
+                    self.applicants.transfer_reason.clear();
+                    self.applicants.message = Some(Message::ok(format!(
+                        "Bénéficiaire transféré de {} à {} ({} enregistrements) : les deux bureaux l'apprendront dans leur prochaine réponse.",
+                        transfer.from_office,
+                        transfer.to_office,
+                        transfer.rows.len()
+                    )));
+                    let restart = self.applicants.restart();
+                    self.backend.send(restart);
+                }
+                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
             },
             Reply::Deleted(result) => match result {
                 Ok(()) => {
