@@ -791,3 +791,32 @@ fn the_delegue_transfers_an_applicant_to_another_office_from_the_applicant_scree
     assert!(has_text(&harness, "transféré de BL-TIZNIT à BL-MIRLEFT"), "{:#?}", harness.root());
     assert!(has_text(&harness, "Installé à Mirleft"), "the transfer is listed on the applicant");
 }
+
+#[test]
+fn the_delegue_settles_a_duplicate_between_offices_from_the_applicant_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let stick = dir.path().join("cle");
+    let mut tiznit = crate::common::office(None);
+    let mut mirleft = crate::delegation::other_office("BL-MIRLEFT", 37);
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut tiznit, &mut dp, &dp_admin);
+    crate::sync::link(&mut mirleft, &mut dp, &dp_admin);
+    crate::common::applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    crate::common::applicant(&mut mirleft, "JC765432", "Youssouf", "Alaoui", "12/04/1975");
+    crate::delegation::send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    crate::delegation::send_up(&mut mirleft, &mut dp, &dp_admin, &stick);
+    let mut harness = window(dp, false, Screen::Applicants);
+    harness.run();
+    log_in(&mut harness, "admin", crate::common::ADMIN_PASSWORD);
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    click(&mut harness, "Doublons entre bureaux");
+    assert!(has_text(&harness, "1 paire(s) à examiner"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "CIN JB123456") && has_text(&harness, "CIN JC765432"));
+    click(&mut harness, "Même personne (paire 1)");
+    assert!(has_text(&harness, "note est obligatoire"), "{:#?}", harness.root());
+    fill(&mut harness, "Note de l'examen", "Même CNIE présentée aux deux bureaux");
+    click(&mut harness, "Même personne (paire 1)");
+    assert!(has_text(&harness, "Examen enregistré (même personne)"), "{:#?}", harness.root());
+    assert!(has(&harness, "Aucun doublon possible à examiner."));
+}

@@ -18,6 +18,7 @@ mod hostile;
 mod keys;
 mod properties;
 mod retention;
+mod reviews;
 mod roles;
 mod search;
 mod sync;

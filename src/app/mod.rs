@@ -15,6 +15,7 @@ mod duplicates;
 mod programmes;
 mod register;
 pub mod retention;
+mod reviews;
 mod settings;
 mod sync;
 mod transfers;
@@ -34,8 +35,9 @@ pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
 pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};
-pub use duplicates::DuplicateCandidate;
+pub use duplicates::{DuplicateCandidate, DuplicateReason};
 pub use register::CardRef;
+pub use reviews::CrossOfficePair;
 pub use sync::{ExportReport, IdentityFile, ImportLine, ImportOutcome, SyncStatus, write_to_stick};
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 

@@ -181,16 +181,32 @@ impl PersonNames<'_> {
     }
 }
 
+/// The skeletons of a person's written names, computed once to compare with many others.
+#[derive(Debug, Clone)]
+pub struct NameForms(Vec<(String, String)>);
+
+impl NameForms {
+    /// The forms of `names`.
+    pub fn of(names: &PersonNames<'_>) -> NameForms {
+        NameForms(names.written_forms())
+    }
+
+    /// See [`names_close`].
+    pub fn close(&self, other: &NameForms) -> bool {
+        self.0.iter().any(|(fa, la)| {
+            other.0.iter().any(|(fb, lb)| {
+                (skeletons_close(fa, fb) && skeletons_close(la, lb))
+                    || (skeletons_close(fa, lb) && skeletons_close(la, fb))
+            })
+        })
+    }
+}
+
 /// True when two people's names may be the same person's: some written form of one (Latin or
 /// Arabic) is close to some written form of the other, given names against given names and
 /// family names against family names (or crossed, for names typed the wrong way round).
 pub fn names_close(a: &PersonNames<'_>, b: &PersonNames<'_>) -> bool {
-    let (forms_a, forms_b) = (a.written_forms(), b.written_forms());
-    forms_a.iter().any(|(fa, la)| {
-        forms_b.iter().any(|(fb, lb)| {
-            (skeletons_close(fa, fb) && skeletons_close(la, lb)) || (skeletons_close(fa, lb) && skeletons_close(la, fb))
-        })
-    })
+    NameForms::of(a).close(&NameForms::of(b))
 }
 
 #[cfg(test)]

@@ -32,6 +32,10 @@ pub struct DuplicateReview {
     pub first: Uuid,
     /// The other applicant.
     pub second: Uuid,
+    /// The office that held `first` when the pair was reviewed.
+    pub first_office: String,
+    /// The office that held `second`.
+    pub second_office: String,
     /// The verdict.
     pub verdict: Verdict,
     /// Why (what was checked: documents, a phone call to the offices…).
@@ -41,21 +45,24 @@ pub struct DuplicateReview {
 }
 
 impl DuplicateReview {
-    /// A review of the pair `a`, `b` in its one form (smaller id first).
-    pub fn new(a: Uuid, b: Uuid, verdict: Verdict, note: &str, reviewed_on: NaiveDate) -> DuplicateReview {
-        let (first, second) = if a < b { (a, b) } else { (b, a) };
-        DuplicateReview { first, second, verdict, note: note.trim().to_owned(), reviewed_on }
+    /// A review of the applicants `a` and `b` (each with the office that holds them) in its one
+    /// form (smaller id first).
+    pub fn new(a: (Uuid, &str), b: (Uuid, &str), verdict: Verdict, note: &str, reviewed_on: NaiveDate) -> Self {
+        let ((first, first_office), (second, second_office)) = if a.0 < b.0 { (a, b) } else { (b, a) };
+        DuplicateReview {
+            first,
+            second,
+            first_office: first_office.to_owned(),
+            second_office: second_office.to_owned(),
+            verdict,
+            note: note.trim().to_owned(),
+            reviewed_on,
+        }
     }
 
-    /// The other applicant of the pair, if `id` is one of them.
-    pub fn other_than(&self, id: Uuid) -> Option<Uuid> {
-        if id == self.first {
-            Some(self.second)
-        } else if id == self.second {
-            Some(self.first)
-        } else {
-            None
-        }
+    /// The office of the other applicant of the pair, seen from `id` (one of the pair).
+    pub fn other_office(&self, id: Uuid) -> &str {
+        if id == self.first { &self.second_office } else { &self.first_office }
     }
 
     /// Checks what a record received from elsewhere must hold; a French message otherwise.

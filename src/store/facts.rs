@@ -7,11 +7,16 @@ use rusqlite::{Connection, params};
 use super::StoreError;
 use super::sync::last_change;
 
-/// The facts of the dossiers whose id is in `temp.bilan_targets` (or of every dossier).
+/// The facts of the dossiers whose id is in `temp.bilan_targets` (or of every dossier). Their
+/// `applicant_id` is the person's: an applicant the delegation found to be the same person as
+/// another (a duplicate review) counts under the other's id, so a person counts once.
 const FACTS: &str = "
     SELECT d.rid, d.id, d.number, d.owner, json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'),
            d.status, json_extract(a.data, '$.province_code'), json_extract(a.data, '$.amo') IS NOT NULL,
-           d.applicant_id, d.project_id, coalesce(pr.jobs_total, 0), coalesce(pr.jobs_family, 0),
+           coalesce((SELECT min(r.first_id) FROM duplicate_reviews r
+                     WHERE r.second_id = d.applicant_id AND r.deleted_at IS NULL
+                       AND json_extract(r.data, '$.verdict') = 'same_person'), d.applicant_id),
+           d.project_id, coalesce(pr.jobs_total, 0), coalesce(pr.jobs_family, 0),
            (SELECT min(p.paid_on) FROM disbursements p WHERE p.dossier_id = d.id AND p.deleted_at IS NULL),
            c.approved, c.decided_on, 0, 0
     FROM dossiers d
@@ -21,7 +26,7 @@ const FACTS: &str = "
     WHERE d.deleted_at IS NULL";
 
 /// The dossiers a change since `mark` may have moved: the dossier itself, those of a changed
-/// beneficiary or project, those of a changed payment or decision.
+/// beneficiary or project, those of a changed payment or decision, those of a reviewed pair.
 const TARGETS: &str = "
     INSERT OR IGNORE INTO temp.bilan_targets (id)
     SELECT row_id FROM outbox WHERE change_no > ?1 AND table_name = 'dossiers'
@@ -32,7 +37,10 @@ const TARGETS: &str = "
     UNION SELECT x.dossier_id FROM outbox o JOIN disbursements x ON x.id = o.row_id
           WHERE o.change_no > ?1 AND o.table_name = 'disbursements'
     UNION SELECT x.dossier_id FROM outbox o JOIN decisions x ON x.id = o.row_id
-          WHERE o.change_no > ?1 AND o.table_name = 'decisions'";
+          WHERE o.change_no > ?1 AND o.table_name = 'decisions'
+    UNION SELECT d.id FROM outbox o JOIN duplicate_reviews r ON r.id = o.row_id
+          JOIN dossiers d ON d.applicant_id IN (r.first_id, r.second_id)
+          WHERE o.change_no > ?1 AND o.table_name = 'duplicate_reviews'";
 
 /// The last change folded into the facts (-1: never built).
 pub fn mark(conn: &Connection) -> Result<i64, StoreError> {

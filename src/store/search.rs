@@ -396,3 +396,40 @@ pub fn integrity_problems(conn: &Connection) -> Result<Vec<String>, StoreError> 
     let lines = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     Ok(lines.into_iter().filter(|l| l != "ok").collect())
 }
+
+/// Calls `visit` with every live applicant, in birth-date order (one pass over the index: the
+/// people born on one day come together).
+pub fn for_each_applicant_by_birth_date(
+    conn: &Connection,
+    mut visit: impl FnMut(Row<Applicant>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM applicants INDEXED BY applicants_birth_date
+         WHERE birth_date IS NOT NULL AND deleted_at IS NULL ORDER BY birth_date"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        visit(read_row(r)?)?;
+    }
+    Ok(())
+}
+
+/// The pairs of live applicants of different offices with the same CIN (smaller id first).
+pub fn same_cin_across_offices(conn: &Connection) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT a.id, b.id FROM applicants a JOIN applicants b INDEXED BY applicants_cin
+             ON b.cin = a.cin AND b.id > a.id AND b.owner <> a.owner AND b.deleted_at IS NULL
+         WHERE a.deleted_at IS NULL AND a.cin IN (SELECT cin FROM applicants GROUP BY cin HAVING count(*) > 1)",
+    )?;
+    let pairs = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for pair in pairs {
+        let (a, b) = pair?;
+        let parse = |s: &str| {
+            Uuid::parse_str(s).map_err(|e| StoreError::Corrupt { table: "applicants", message: e.to_string() })
+        };
+        out.push((parse(&a)?, parse(&b)?));
+    }
+    Ok(out)
+}

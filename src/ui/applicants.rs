@@ -7,6 +7,7 @@ use eframe::egui::{self, RichText, Ui};
 use uuid::Uuid;
 
 use super::backend::{ApplicantDetail, Request};
+use super::cross_duplicates::{CrossState, cross_duplicates_ui};
 use super::projects::{ProjectForm, project_form_ui};
 use super::widgets::{self, Message};
 use super::{bidi, theme};
@@ -50,6 +51,8 @@ pub struct ApplicantsState {
     pub transfer_to: String,
     /// The reason typed for that transfer.
     pub transfer_reason: String,
+    /// At a delegation: the duplicates between offices, when that panel is open.
+    pub cross: Option<CrossState>,
 }
 
 /// The applicant form.
@@ -161,10 +164,22 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
         }
         return requests;
     }
+    if let Some(cross) = &mut state.cross {
+        let (cross_requests, closed) = cross_duplicates_ui(ui, cross);
+        requests.extend(cross_requests);
+        if closed {
+            state.cross = None;
+        }
+        return requests;
+    }
     ui.horizontal(|ui| {
         ui.heading("Bénéficiaires");
         if can_register && ui.button("Nouveau bénéficiaire (Ctrl+N)").clicked() {
             state.form = Some(ApplicantForm::default());
+        }
+        if rights.arbitrate && ui.button("Doublons entre bureaux").clicked() {
+            state.cross = Some(CrossState::default());
+            requests.push(Request::CrossOfficeDuplicates);
         }
     });
     ui.horizontal(|ui| {
@@ -330,7 +345,7 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
     requests
 }
 
-/// The applicant's transfers, and at a delegation the way to transfer them.
+/// The applicant's transfers and duplicate reviews, and at a delegation the way to transfer them.
 fn transfers_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Request> {
     let Some(detail) = &state.detail else { return Vec::new() };
     let mut requests = Vec::new();
@@ -341,6 +356,15 @@ fn transfers_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec
             t.value.from_office,
             t.value.to_office,
             t.value.reason
+        ));
+    }
+    for r in &detail.reviews {
+        ui.label(format!(
+            "Doublon examiné par la délégation le {} : {} d'un bénéficiaire de {} — {}",
+            r.value.reviewed_on.format("%d/%m/%Y"),
+            r.value.verdict.label_fr(),
+            r.value.other_office(detail.row.meta.id),
+            r.value.note
         ));
     }
     let targets: Vec<&String> = detail.transfer_targets.iter().filter(|c| **c != detail.row.meta.owner).collect();

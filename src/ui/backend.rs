@@ -12,9 +12,9 @@ use uuid::Uuid;
 use super::reports::DrillDown;
 use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
-    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ClosedYear, Core, DossierView,
-    DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats, SyncStatus, UserRow, demo,
-    save_in_folder,
+    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ClosedYear, Core,
+    CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats,
+    SyncStatus, UserRow, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -25,6 +25,7 @@ use crate::domain::funding::{EnvelopeUse, Grant, Programme};
 use crate::domain::indicators::{Bilan, Breakdown};
 use crate::domain::print::PrintMargins;
 use crate::domain::project::{Project, ProjectDraft};
+use crate::domain::review::{DuplicateReview, Verdict as ReviewVerdict};
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
 use crate::domain::transfer::Transfer;
@@ -74,6 +75,8 @@ pub struct ApplicantDetail {
     pub transfers: Vec<Row<Transfer>>,
     /// The offices they may be transferred to from here (none at an office).
     pub transfer_targets: Vec<String>,
+    /// The delegation's verdicts on possible duplicates of them in other offices.
+    pub reviews: Vec<Row<DuplicateReview>>,
 }
 
 /// Everything the project screen shows about one project.
@@ -192,6 +195,19 @@ pub enum Request {
         line: Uuid,
         /// The amount.
         amount: Money,
+    },
+    /// At a delegation: the pairs of applicants of different offices who may be one person.
+    CrossOfficeDuplicates,
+    /// At a delegation: settle one such pair.
+    ReviewDuplicate {
+        /// One applicant.
+        first: Uuid,
+        /// The other.
+        second: Uuid,
+        /// The verdict.
+        verdict: ReviewVerdict,
+        /// What was checked.
+        note: String,
     },
     /// At a delegation: transfer an applicant to another office.
     TransferApplicant {
@@ -462,6 +478,8 @@ pub enum Reply {
     VisitAdded(Result<DossierView, AppError>),
     /// An applicant was deleted.
     Deleted(Result<(), AppError>),
+    /// The pairs left to settle, after a verdict (`Some`: the verdict recorded) or not.
+    CrossOfficeDuplicates(Result<(Option<ReviewVerdict>, Vec<CrossOfficePair>), AppError>),
     /// An applicant transferred, and what the screen shows of them now.
     Transferred(Result<(Transfer, ApplicantDetail), AppError>),
     /// An account was added or changed (the list again, and what to say).
@@ -548,6 +566,7 @@ fn applicant_detail(core: &Core, s: &Session, id: Uuid) -> Result<ApplicantDetai
         projects: core.projects_of(s, id)?,
         transfers: core.transfers_of(s, id)?,
         transfer_targets: core.transfer_targets(s)?,
+        reviews: core.reviews_of(s, id)?,
         row,
     })
 }
@@ -587,6 +606,18 @@ impl Worker {
                 result: self.with(|core, s| core.search_applicants_of(s, office.as_deref(), &query, page, page_size)),
             },
             Request::Applicant(id) => Reply::Applicant(self.with(|core, s| applicant_detail(core, s, id))),
+            Request::CrossOfficeDuplicates => Reply::CrossOfficeDuplicates(
+                self.with(|core, s| Ok((None, core.duplicates_across_offices(s)?))),
+            ),
+            Request::ReviewDuplicate { first, second, verdict, note } => {
+                let Some(s) = self.session.as_ref() else {
+                    return Some(Reply::CrossOfficeDuplicates(Err(no_session())));
+                };
+                let reviewed = self.core.review_duplicate(s, first, second, verdict, &note);
+                Reply::CrossOfficeDuplicates(
+                    reviewed.and_then(|_| Ok((Some(verdict), self.core.duplicates_across_offices(s)?))),
+                )
+            }
             Request::TransferApplicant { id, to, reason } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Transferred(Err(no_session()))) };
                 Reply::Transferred(

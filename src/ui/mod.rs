@@ -9,6 +9,7 @@ pub mod applicants;
 pub mod backend;
 pub mod bidi;
 pub mod certificates;
+pub mod cross_duplicates;
 pub mod dashboard;
 pub mod dossiers;
 pub mod login;
@@ -457,6 +458,23 @@ impl DaftarApp {
                 Ok(view) => self.dossiers.show(view, Some(Message::ok("Visite enregistrée."))),
                 Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
             },
+            Reply::CrossOfficeDuplicates(result) => {
+                if let Some(cross) = &mut self.applicants.cross {
+                    match result {
+                        Ok((verdict, pairs)) => {
+                            if let Some(verdict) = verdict {
+                                cross.note.clear();
+                                cross.message = Some(Message::ok(format!(
+                                    "Examen enregistré ({}) : il parviendra aux deux bureaux dans leur prochaine réponse.",
+                                    verdict.label_fr()
+                                )));
+                            }
+                            cross.pairs = Some(pairs);
+                        }
+                        Err(e) => cross.message = Some(Message::error(e.to_string())),
+                    }
+                }
+            }
             Reply::Transferred(result) => match result {
                 Ok((transfer, detail)) => {
                     self.applicants.detail = Some(detail);
