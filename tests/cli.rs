@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn daftar(db: &Path, password: Option<&str>, args: &[&str]) -> Output {
+/// Runs the real binary on `db` with `args` (and the password in `DAFTAR_PASSWORD`).
+pub fn daftar(db: &Path, password: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_daftar"));
     cmd.arg("--db").arg(db).args(args).env_remove("DAFTAR_PASSWORD").env_remove("DAFTAR_NEW_PASSWORD");
     if let Some(password) = password {

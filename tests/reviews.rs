@@ -107,3 +107,41 @@ fn the_delegation_settles_duplicates_between_offices_and_a_person_counts_once() 
         assert!(ok(core.check(who)).is_sound());
     }
 }
+
+#[test]
+fn the_command_line_lists_and_settles_duplicates_between_offices() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let db = dir.path().join("dp.sqlite");
+    let (mut dp, dp_admin) = delegation_at(&db, 11, "DP-TIZNIT");
+    let mut tiznit = office_seeded(None, 7);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut tiznit, &mut dp, &dp_admin);
+    link(&mut mirleft, &mut dp, &dp_admin);
+    let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let youssouf = applicant(&mut mirleft, "JC765432", "Youssouf", "Alaoui", "12/04/1975");
+    send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    send_up(&mut mirleft, &mut dp, &dp_admin, &stick);
+    drop(dp);
+    let run = |args: &[&str]| {
+        let mut all = vec!["--user", "admin"];
+        all.extend_from_slice(args);
+        crate::cli::daftar(&db, Some(crate::common::ADMIN_PASSWORD), &all)
+    };
+    let listed = run(&["duplicates"]);
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success() && text.contains("Paire (nom proche, même date de naissance)"), "{text}");
+    assert!(text.contains(&format!("{youssef} Youssef EL ALAOUI")) || text.contains(&youssef.to_string()), "{text}");
+    assert!(text.contains(&youssouf.to_string()) && text.contains("bureau BL-MIRLEFT"), "{text}");
+    let (a, b) = (youssef.to_string(), youssouf.to_string());
+    let wrong = run(&["review-duplicate", &a, &b, "--verdict", "oui", "--note", "vu"]);
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(!wrong.status.success() && said.contains("meme-personne ou distinctes"), "{said}");
+    let done = run(&["review-duplicate", &a, &b, "--verdict", "meme-personne", "--note", "Même CNIE"]);
+    assert!(String::from_utf8_lossy(&done.stdout).contains("Examen enregistré : même personne."));
+    let again = run(&["duplicates"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 paire(s) à examiner"));
+    let shown = run(&["applicant", "show", "JB123456"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("même personne d'un bénéficiaire de BL-MIRLEFT — Même CNIE"), "{text}");
+}

@@ -182,14 +182,9 @@ fn the_command_line_transfers_by_cin_and_explains_a_refusal() {
     send_up(&mut tiznit, &mut dp, &dp_admin, &dir.path().join("cle"));
     drop(dp);
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_daftar"))
-            .arg("--db")
-            .arg(&db)
-            .args(["--user", "admin"])
-            .args(args)
-            .env("DAFTAR_PASSWORD", crate::common::ADMIN_PASSWORD)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
+        let mut all = vec!["--user", "admin"];
+        all.extend_from_slice(args);
+        crate::cli::daftar(&db, Some(crate::common::ADMIN_PASSWORD), &all)
     };
     let refused = run(&["transfer", "JB123456", "--to", "BL-AGADIR", "--reason", "déménagement"]);
     let said = String::from_utf8_lossy(&refused.stderr);

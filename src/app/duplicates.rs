@@ -16,6 +16,16 @@ pub enum DuplicateReason {
     CloseNameSameBirthDate,
 }
 
+impl DuplicateReason {
+    /// Why, in French.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            DuplicateReason::SameCin => "même CIN",
+            DuplicateReason::CloseNameSameBirthDate => "nom proche, même date de naissance",
+        }
+    }
+}
+
 /// An existing applicant that may be the same person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateCandidate {
@@ -29,10 +39,7 @@ impl DuplicateCandidate {
     /// One line for messages: name, CIN, birth date, owner office, and why.
     pub fn summary(&self) -> String {
         let a = &self.row.value;
-        let why = match self.reason {
-            DuplicateReason::SameCin => "même CIN",
-            DuplicateReason::CloseNameSameBirthDate => "nom proche, même date de naissance",
-        };
+        let why = self.reason.label_fr();
         format!(
             "{} (CIN {}, né(e) le {}, bureau {}) — {why}",
             a.display_name(),

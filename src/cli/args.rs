@@ -130,6 +130,22 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// À la délégation : les bénéficiaires de bureaux différents qui peuvent être une seule
+    /// personne (même CIN, ou même date de naissance et nom proche), pas encore examinés.
+    Duplicates,
+    /// À la délégation : tranche une paire listée par `daftar duplicates`.
+    ReviewDuplicate {
+        /// L'identifiant du premier bénéficiaire.
+        first: uuid::Uuid,
+        /// L'identifiant du second.
+        second: uuid::Uuid,
+        /// meme-personne (comptée une fois) ou distinctes (la paire n'est plus proposée).
+        #[arg(long)]
+        verdict: String,
+        /// Ce qui a été vérifié (obligatoire, audité, transmis aux deux bureaux).
+        #[arg(long)]
+        note: String,
+    },
     /// Après une restauration ou sur un nouveau PC (ré-enrôlé) : demande à la délégation de
     /// renvoyer les données du site.
     #[command(subcommand)]

@@ -26,6 +26,7 @@ use crate::domain::dossier::Status;
 use crate::domain::funding::{Envelope, FundingSource, Grant, Programme};
 use crate::domain::indicators::Breakdown;
 use crate::domain::project::{Member, ProjectDraft};
+use crate::domain::review::Verdict as ReviewVerdict;
 use crate::domain::role::Role;
 use crate::domain::visit::Visit;
 use crate::reference::Reference;
@@ -388,6 +389,26 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 transfer.rows.len()
             );
             eprintln!("Les deux bureaux l'apprendront dans leur prochaine réponse (daftar reply).");
+        }
+        Command::Duplicates => {
+            let pairs = core.duplicates_across_offices(session)?;
+            let mut out = std::io::stdout().lock();
+            for pair in &pairs {
+                print::cross_office_pair(&mut out, pair)?;
+            }
+            eprintln!(
+                "{} paire(s) à examiner (daftar review-duplicate PREMIER SECOND --verdict … --note …).",
+                pairs.len()
+            );
+        }
+        Command::ReviewDuplicate { first, second, verdict, note } => {
+            let verdict = match verdict.trim() {
+                "meme-personne" => ReviewVerdict::SamePerson,
+                "distinctes" => ReviewVerdict::Distinct,
+                other => bail!("« {other} » n'est pas un verdict : meme-personne ou distinctes."),
+            };
+            core.review_duplicate(session, first, second, verdict, &note)?;
+            println!("Examen enregistré : {}.", verdict.label_fr());
         }
         Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
         Command::Report(ReportCommand::Bilan { year, from, to, by, format, out }) => {

@@ -6,7 +6,7 @@ use std::path::Path;
 use uuid::Uuid;
 
 use crate::app::demo::DemoAccount;
-use crate::app::{CheckReport, ClosedYear, Core, DossierView, Session, SyncStatus};
+use crate::app::{CheckReport, ClosedYear, Core, CrossOfficePair, DossierView, Session, SyncStatus};
 use crate::domain::Money;
 use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
@@ -175,6 +175,39 @@ pub fn applicant(out: &mut dyn Write, core: &Core, session: &Session, id: Uuid) 
         for d in core.dossiers_of_project(session, project.meta.id)? {
             writeln!(out, "  Dossier {} — {}", d.value.number, d.value.status.label_fr())?;
         }
+    }
+    for t in core.transfers_of(session, id)? {
+        let t = &t.value;
+        writeln!(out, "Transféré le {} de {} à {} : {}", date(t.on), t.from_office, t.to_office, t.reason)?;
+    }
+    for r in core.reviews_of(session, id)? {
+        let r = &r.value;
+        writeln!(
+            out,
+            "Doublon examiné le {} : {} d'un bénéficiaire de {} — {}",
+            date(r.reviewed_on),
+            r.verdict.label_fr(),
+            r.other_office(id),
+            r.note
+        )?;
+    }
+    Ok(())
+}
+
+/// `daftar duplicates`: one pair per paragraph, each applicant with its id for `review-duplicate`.
+pub fn cross_office_pair(out: &mut dyn Write, pair: &CrossOfficePair) -> io::Result<()> {
+    writeln!(out, "Paire ({}) :", pair.reason.label_fr())?;
+    for row in [&pair.first, &pair.second] {
+        let a = &row.value;
+        writeln!(
+            out,
+            "  {} {} — CIN {} — né(e) le {} — bureau {}",
+            row.meta.id,
+            a.display_name(),
+            a.cin,
+            date(a.birth_date),
+            row.meta.owner
+        )?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText, Ui};
 use super::backend::Request;
 use super::bidi;
 use super::widgets::{self, Message};
-use crate::app::{CrossOfficePair, DuplicateReason, Row};
+use crate::app::{CrossOfficePair, Row};
 use crate::domain::applicant::Applicant;
 use crate::domain::review::Verdict;
 
@@ -71,13 +71,7 @@ pub fn cross_duplicates_ui(ui: &mut Ui, state: &mut CrossState) -> (Vec<Request>
     egui::ScrollArea::vertical().id_salt("doublons-bureaux").auto_shrink(false).show(ui, |ui| {
         for (i, pair) in pairs.iter().enumerate() {
             ui.separator();
-            ui.label(
-                RichText::new(match pair.reason {
-                    DuplicateReason::SameCin => "Même CIN",
-                    DuplicateReason::CloseNameSameBirthDate => "Nom proche, même date de naissance",
-                })
-                .strong(),
-            );
+            ui.label(RichText::new(format!("Paire {} : {}", i + 1, pair.reason.label_fr())).strong());
             person(ui, &pair.first);
             person(ui, &pair.second);
             ui.horizontal(|ui| {
