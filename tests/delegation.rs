@@ -321,3 +321,91 @@ fn the_delegation_reads_its_register_office_by_office_and_cannot_write_it() {
     let id = ok(dp.applicant_id_by_cin(&dp_admin, "JC111111"));
     assert!(dp.delete(&dp_admin, daftar::app::Table::Applicants, id, "erreur").is_err(), "not the delegation's row");
 }
+
+#[test]
+fn the_delegation_publishes_a_checklist_and_its_offices_apply_the_latest_version() {
+    use daftar::domain::dossier::ChecklistItem;
+    use daftar::domain::project::ProjectKind;
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let mut tiznit = office_seeded(None, 7);
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    link(&mut tiznit, &mut dp, &dp_admin);
+    let pme = ProjectKind::Pme;
+    let shipped = ok(tiznit.core.checklist_of(&tiznit.chef, pme));
+    assert!(shipped.published.is_none() && !shipped.items.is_empty());
+
+    // An office does not publish; a list with a code twice is refused with a French reason.
+    let admin = ok(tiznit.core.login("admin", ADMIN_PASSWORD));
+    let refused = tiznit.core.save_checklist(&admin, pme, shipped.items.clone());
+    assert!(matches!(refused, Err(daftar::app::AppError::Refused(_))), "{refused:?}");
+    let mut twice = shipped.items.clone();
+    twice.push(shipped.items[0].clone());
+    let err = dp.save_checklist(&dp_admin, pme, twice).map(drop).unwrap_err().to_string();
+    assert!(err.contains("figure deux fois"), "{err}");
+    // Version 1: a bank certificate becomes required.
+    let bank = ChecklistItem {
+        code: "attestation-bancaire".into(),
+        kind: pme,
+        label_fr: "Attestation bancaire".into(),
+        label_ar: "شهادة بنكية".into(),
+        required: true,
+    };
+    let mut v1 = shipped.items.clone();
+    v1.push(bank);
+    ok(dp.save_checklist(&dp_admin, pme, v1.clone()));
+    let first_reply = reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick);
+    ok(tiznit.core.import_bundle(&tiznit.chef, &first_reply, "réponse"));
+    let held = ok(tiznit.core.checklist_of(&tiznit.chef, pme));
+    assert_eq!(held.items, v1);
+    assert_eq!(held.published.as_ref().map(|m| (m.owner.as_str(), m.version)), Some(("DP-TIZNIT", 1)));
+    // A dossier with the shipped documents only is not complete any more.
+    let promoter = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let draft = ProjectDraft { kind: "pme".into(), name: "Atelier".into(), ..ProjectDraft::default() };
+    let project = ok(tiznit.core.add_project(&tiznit.agent, &draft, promoter, vec![]));
+    let docs: Vec<String> = shipped.items.iter().map(|i| i.code.clone()).collect();
+    let on = date(2, 2, 2026);
+    let id = ok(tiznit.core.open_dossier(&tiznit.agent, project, on, None, &docs)).meta.id;
+    ok(tiznit.core.move_dossier(&tiznit.chef, id, Move::to(Status::EnInstruction, on)));
+    let err = tiznit.core.move_dossier(&tiznit.chef, id, Move::to(Status::Complet, on)).map(drop).unwrap_err();
+    assert!(err.to_string().contains("Attestation bancaire"), "{err}");
+    // Version 2 drops it again; the office follows, and the older reply cannot bring version 1 back.
+    ok(dp.save_checklist(&dp_admin, pme, shipped.items.clone()));
+    ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
+    let held = ok(tiznit.core.checklist_of(&tiznit.chef, pme));
+    assert_eq!((held.items.len(), held.published.map(|m| m.version)), (shipped.items.len(), Some(2)));
+    assert!(tiznit.core.import_bundle(&tiznit.chef, &first_reply, "réponse").is_err());
+    assert_eq!(ok(tiznit.core.checklist_of(&tiznit.chef, pme)).items.len(), shipped.items.len());
+    ok(tiznit.core.move_dossier(&tiznit.chef, id, Move::to(Status::Complet, on)));
+}
+
+#[test]
+fn the_command_line_publishes_a_checklist_from_a_csv_file() {
+    let dir = ok(tempfile::tempdir());
+    let db = dir.path().join("dp.sqlite");
+    drop(delegation_at(&db, 11, "DP-TIZNIT"));
+    let run = |args: &[&str]| {
+        let mut all = vec!["--user", "admin"];
+        all.extend_from_slice(args);
+        crate::cli::daftar(&db, Some(ADMIN_PASSWORD), &all)
+    };
+    let file = dir.path().join("pieces.csv");
+    ok(std::fs::write(&file, "code;libelle;obligatoire\ncin;CIN;oui\n"));
+    let refused = run(&["checklist", "set", "cooperative", "--file", &file.display().to_string()]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("code;libelle_fr;libelle_ar;obligatoire"), "{said}");
+    assert!(said.contains("Rien n'a été publié"), "{said}");
+    ok(std::fs::write(
+        &file,
+        "\u{feff}code;libelle_fr;libelle_ar;obligatoire\ncin;Copie de la CIN;نسخة من البطاقة الوطنية;oui\nstatuts;Statuts de la coopérative;القانون الأساسي;oui\nplan;Plan d'affaires;;non\n",
+    ));
+    let done = run(&["checklist", "set", "cooperative", "--file", &file.display().to_string()]);
+    assert!(String::from_utf8_lossy(&done.stdout).contains("« Coopérative » publiée (version 1)"), "{done:?}");
+    let shown = run(&["checklist", "show", "cooperative"]);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.contains("publiée par DP-TIZNIT, version 1"), "{text}");
+    assert!(text.contains("statuts;Statuts de la coopérative;القانون الأساسي;obligatoire"), "{text}");
+    assert!(text.contains("plan;Plan d'affaires;;facultative"), "{text}");
+    let shipped = run(&["checklist", "show", "pme"]);
+    assert!(String::from_utf8_lossy(&shipped.stdout).contains("liste livrée avec Daftar"));
+}

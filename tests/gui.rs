@@ -820,3 +820,33 @@ fn the_delegue_settles_a_duplicate_between_offices_from_the_applicant_screen() {
     assert!(has_text(&harness, "Examen enregistré (même personne)"), "{:#?}", harness.root());
     assert!(has(&harness, "Aucun doublon possible à examiner."));
 }
+
+#[test]
+fn the_delegation_publishes_a_checklist_from_the_programmes_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (dp, _) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let mut harness = window(dp, false, Screen::Programmes);
+    harness.run();
+    log_in(&mut harness, "admin", crate::common::ADMIN_PASSWORD);
+    harness.get_by_role_and_label(Role::Button, "Programmes").click();
+    harness.run();
+    assert!(has_text(&harness, "Liste livrée avec Daftar"), "{:#?}", harness.root());
+    harness.get_by_label("Modifier la liste").scroll_to_me();
+    click(&mut harness, "Modifier la liste");
+    fill(&mut harness, "Code de la pièce", "Attestation Bancaire");
+    fill(&mut harness, "Libellé de la pièce", "Attestation bancaire");
+    click(&mut harness, "Ajouter la pièce");
+    harness.get_by_label("Publier la liste").scroll_to_me();
+    click(&mut harness, "Publier la liste");
+    assert!(has_text(&harness, "« Attestation Bancaire » invalide"), "{:#?}", harness.root());
+    harness.get_by_label("Retirer Attestation Bancaire").scroll_to_me();
+    click(&mut harness, "Retirer Attestation Bancaire");
+    fill(&mut harness, "Code de la pièce", "attestation-bancaire");
+    fill(&mut harness, "Libellé de la pièce", "Attestation bancaire");
+    click(&mut harness, "Ajouter la pièce");
+    harness.get_by_label("Publier la liste").scroll_to_me();
+    click(&mut harness, "Publier la liste");
+    assert!(has_text(&harness, "Liste de pièces publiée"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Publiée par DP-TIZNIT — version 1"));
+    assert!(has_text(&harness, "Attestation bancaire (obligatoire)"));
+}

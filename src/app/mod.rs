@@ -36,6 +36,7 @@ pub use closings::ClosedYear;
 pub use documents::{save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierView, Move};
 pub use duplicates::{DuplicateCandidate, DuplicateReason};
+pub use programmes::ChecklistView;
 pub use register::CardRef;
 pub use reviews::CrossOfficePair;
 pub use sync::{ExportReport, IdentityFile, ImportLine, ImportOutcome, SyncStatus, write_to_stick};

@@ -339,6 +339,7 @@ impl Core {
                     .into(),
             )),
             Table::DuplicateReviews => tomb::<crate::domain::review::DuplicateReview>(w, id, reason),
+            Table::Checklists => tomb::<crate::domain::dossier::Checklist>(w, id, reason),
         })
     }
 }

@@ -12,7 +12,7 @@ use sha2::{Digest as _, Sha256};
 use super::{AppError, Core, Session, audit_act as act};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
-use crate::domain::dossier::Dossier;
+use crate::domain::dossier::{Checklist, Dossier};
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::project::Project;
 use crate::domain::review::DuplicateReview;
@@ -1419,6 +1419,7 @@ enum ArrivingRow {
     Certificate(RowMeta, Box<Certificate>),
     Transfer(RowMeta, Transfer),
     Review(RowMeta, DuplicateReview),
+    Checklist(RowMeta, Checklist),
 }
 
 fn typed<T: Record>(meta: RowMeta, record: &WireRecord) -> Result<(RowMeta, T), String> {
@@ -1450,10 +1451,12 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
         Table::Certificates => typed(meta, r).map(|(m, v)| ArrivingRow::Certificate(m, Box::new(v)))?,
         Table::Transfers => typed(meta, r).map(|(m, v)| ArrivingRow::Transfer(m, v))?,
         Table::DuplicateReviews => typed(meta, r).map(|(m, v)| ArrivingRow::Review(m, v))?,
+        Table::Checklists => typed(meta, r).map(|(m, v)| ArrivingRow::Checklist(m, v))?,
     };
     match &row {
         ArrivingRow::Transfer(_, t) => t.validate()?,
         ArrivingRow::Review(_, r) => r.validate()?,
+        ArrivingRow::Checklist(_, c) => c.check()?,
         _ => {}
     }
     Ok(row)
@@ -1513,6 +1516,7 @@ impl ArrivingRow {
             ArrivingRow::Visit(..) => 9,
             ArrivingRow::Certificate(..) => 10,
             ArrivingRow::Review(..) => 11,
+            ArrivingRow::Checklist(..) => 12,
         }
     }
 
@@ -1543,6 +1547,7 @@ impl ArrivingRow {
                 applied
             }
             ArrivingRow::Review(m, v) => w.receive(m, v)?,
+            ArrivingRow::Checklist(m, v) => w.receive(m, v)?,
         })
     }
 }

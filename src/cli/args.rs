@@ -54,6 +54,9 @@ pub enum Command {
     /// Programmes et conventions, avec leurs enveloppes annuelles.
     #[command(subcommand)]
     Programme(ProgrammeCommand),
+    /// Les pièces exigées par type de projet (publiées par la délégation).
+    #[command(subcommand)]
+    Checklist(ChecklistCommand),
     /// Importe un fichier CSV (tout ou rien ; voir docs/import-csv.md).
     ImportCsv {
         /// Ce que contient le fichier.
@@ -777,4 +780,23 @@ pub enum ProgrammeCommand {
     },
     /// Liste les programmes et leurs enveloppes.
     List,
+}
+
+/// `daftar checklist …`
+#[derive(Debug, Subcommand)]
+pub enum ChecklistCommand {
+    /// Montre la liste appliquée ici et sa provenance.
+    Show {
+        /// Type de projet : pme, cooperative, association, projet-individuel.
+        kind: String,
+    },
+    /// À la délégation : publie la liste d'un type de projet, lue dans un fichier CSV
+    /// `code;libelle_fr;libelle_ar;obligatoire` (oui/non), dans l'ordre voulu.
+    Set {
+        /// Type de projet.
+        kind: String,
+        /// Le fichier CSV.
+        #[arg(long)]
+        file: PathBuf,
+    },
 }

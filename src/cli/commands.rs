@@ -7,9 +7,9 @@ use chrono::{Datelike as _, NaiveDate};
 use uuid::Uuid;
 
 use super::args::{
-    ApplicantCommand, ApplicantFields, CertificateCommand, Cli, Command, CsvKind, DocumentKind, DossierCommand,
-    FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand, ResyncCommand,
-    RetentionCommand, SettingsCommand, UserCommand, VisitCommand,
+    ApplicantCommand, ApplicantFields, CertificateCommand, ChecklistCommand, Cli, Command, CsvKind, DocumentKind,
+    DossierCommand, FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand,
+    ResyncCommand, RetentionCommand, SettingsCommand, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
@@ -22,10 +22,11 @@ use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
 use crate::domain::certificate::Verdict;
 use crate::domain::dates::parse_date_fr;
+use crate::domain::dossier::ChecklistItem;
 use crate::domain::dossier::Status;
 use crate::domain::funding::{Envelope, FundingSource, Grant, Programme};
 use crate::domain::indicators::Breakdown;
-use crate::domain::project::{Member, ProjectDraft};
+use crate::domain::project::{Member, ProjectDraft, ProjectKind};
 use crate::domain::review::Verdict as ReviewVerdict;
 use crate::domain::role::Role;
 use crate::domain::visit::Visit;
@@ -304,6 +305,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             println!("Visite enregistrée : {id}");
         }
         Command::Programme(cmd) => programme(core, session, cmd)?,
+        Command::Checklist(cmd) => checklist(core, session, cmd)?,
         Command::Certificate(cmd) => certificate(core, session, cmd)?,
         Command::Backup { to } => println!("{}", core.backup(session, &to)?.display()),
         Command::Identity(IdentityCommand::Export { out }) => {
@@ -689,6 +691,53 @@ fn funding(core: &mut Core, session: &Session, cmd: FundingCommand) -> anyhow::R
         }
     }
     Ok(())
+}
+
+fn checklist(core: &mut Core, session: &Session, cmd: ChecklistCommand) -> anyhow::Result<()> {
+    match cmd {
+        ChecklistCommand::Show { kind } => {
+            let kind = ProjectKind::parse(&kind).map_err(|e| anyhow!(e))?;
+            print::checklist(&mut std::io::stdout().lock(), kind, &core.checklist_of(session, kind)?)?;
+        }
+        ChecklistCommand::Set { kind, file } => {
+            let kind = ProjectKind::parse(&kind).map_err(|e| anyhow!(e))?;
+            let bytes = std::fs::read(&file).with_context(|| format!("Lecture de {} impossible", file.display()))?;
+            let items =
+                checklist_items(kind, &bytes).map_err(|e| anyhow!("{} : {e} Rien n'a été publié.", file.display()))?;
+            let meta = core.save_checklist(session, kind, items)?;
+            println!("Liste des pièces « {} » publiée (version {}).", kind.label_fr(), meta.version);
+            eprintln!("Elle s'applique ici et parviendra aux bureaux dans leur prochaine réponse (daftar reply).");
+        }
+    }
+    Ok(())
+}
+
+/// Reads `code;libelle_fr;libelle_ar;obligatoire` lines (header first, UTF-8, BOM tolerated).
+fn checklist_items(kind: ProjectKind, bytes: &[u8]) -> Result<Vec<ChecklistItem>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "le fichier n'est pas en UTF-8.".to_owned())?;
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(b';').from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("en-tête illisible ({e})."))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    if header != ["code", "libelle_fr", "libelle_ar", "obligatoire"] {
+        return Err("l'en-tête doit être code;libelle_fr;libelle_ar;obligatoire.".into());
+    }
+    let mut items = Vec::new();
+    for (i, line) in reader.records().enumerate() {
+        let line = line.map_err(|e| format!("ligne {} illisible ({e}).", i + 2))?;
+        let required = match line.get(3).map(|v| v.trim().to_lowercase()).as_deref() {
+            Some("oui") => true,
+            Some("non") => false,
+            _ => return Err(format!("ligne {} : obligatoire vaut oui ou non.", i + 2)),
+        };
+        let field = |n: usize| line.get(n).unwrap_or_default().trim().to_owned();
+        items.push(ChecklistItem { code: field(0), kind, label_fr: field(1), label_ar: field(2), required });
+    }
+    Ok(items)
 }
 
 fn programme(core: &mut Core, session: &Session, cmd: ProgrammeCommand) -> anyhow::Result<()> {

@@ -6,10 +6,11 @@ use std::path::Path;
 use uuid::Uuid;
 
 use crate::app::demo::DemoAccount;
-use crate::app::{CheckReport, ClosedYear, Core, CrossOfficePair, DossierView, Session, SyncStatus};
+use crate::app::{CheckReport, ChecklistView, ClosedYear, Core, CrossOfficePair, DossierView, Session, SyncStatus};
 use crate::domain::Money;
 use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
+use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
 use crate::store::records::Row;
 use crate::store::search::{ApplicantLine, Page, Stats};
@@ -190,6 +191,26 @@ pub fn applicant(out: &mut dyn Write, core: &Core, session: &Session, id: Uuid) 
             r.other_office(id),
             r.note
         )?;
+    }
+    Ok(())
+}
+
+/// `daftar checklist show`: where the list comes from, then one document per line.
+pub fn checklist(out: &mut dyn Write, kind: ProjectKind, view: &ChecklistView) -> io::Result<()> {
+    match &view.published {
+        Some(meta) => writeln!(
+            out,
+            "Pièces exigées — {} : publiée par {}, version {} du {}",
+            kind.label_fr(),
+            meta.owner,
+            meta.version,
+            meta.updated_at.get(..10).unwrap_or_default()
+        )?,
+        None => writeln!(out, "Pièces exigées — {} : liste livrée avec Daftar", kind.label_fr())?,
+    }
+    for item in &view.items {
+        let required = if item.required { "obligatoire" } else { "facultative" };
+        writeln!(out, "{};{};{};{required}", item.code, item.label_fr, item.label_ar)?;
     }
     Ok(())
 }

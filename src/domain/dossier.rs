@@ -151,6 +151,55 @@ pub struct ChecklistItem {
     pub required: bool,
 }
 
+/// The checklist of one project kind as a delegation publishes it (reference data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checklist {
+    /// The kind of project.
+    pub kind: ProjectKind,
+    /// Its documents, in the order they are listed.
+    pub items: Vec<ChecklistItem>,
+}
+
+impl Checklist {
+    /// A checklist of `kind` from its items; French errors for an empty list, an item without a
+    /// code or label, a code used twice, or an item of another kind.
+    pub fn validate(kind: ProjectKind, items: Vec<ChecklistItem>) -> Result<Checklist, String> {
+        let checklist = Checklist { kind, items };
+        checklist.check()?;
+        Ok(checklist)
+    }
+
+    /// See [`Checklist::validate`] (also what a received row must hold).
+    pub fn check(&self) -> Result<(), String> {
+        if self.items.is_empty() || self.items.len() > 100 {
+            return Err("une liste de pièces compte de 1 à 100 pièces".into());
+        }
+        let mut codes = std::collections::HashSet::new();
+        for (i, item) in self.items.iter().enumerate() {
+            let n = i + 1;
+            let code_ok = !item.code.is_empty()
+                && item.code.len() <= 40
+                && item.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            if !code_ok {
+                return Err(format!(
+                    "pièce {n} : code « {} » invalide (lettres minuscules sans accent, chiffres, - ou _)",
+                    item.code
+                ));
+            }
+            if item.label_fr.trim().is_empty() || item.label_fr.len() > 300 || item.label_ar.len() > 300 {
+                return Err(format!("pièce {n} ({}) : libellé français manquant ou trop long", item.code));
+            }
+            if item.kind != self.kind {
+                return Err(format!("pièce {n} ({}) : d'un autre type de projet", item.code));
+            }
+            if !codes.insert(item.code.as_str()) {
+                return Err(format!("pièce {n} : le code « {} » figure deux fois", item.code));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A document the office received for a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceivedDocument {

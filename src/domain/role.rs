@@ -103,7 +103,7 @@ pub enum Action {
     DeleteRecord,
     /// Save a record despite a possible duplicate (with a reason, audited).
     OverrideDuplicate,
-    /// Define programmes, conventions and their yearly envelopes.
+    /// Define programmes, conventions and their yearly envelopes, and the checklists of documents.
     ManagePrograms,
     /// Create, disable and reset accounts.
     ManageUsers,
@@ -175,7 +175,7 @@ impl Action {
             Action::RecordVisit => "enregistrer une visite de suivi",
             Action::DeleteRecord => "supprimer un enregistrement",
             Action::OverrideDuplicate => "enregistrer malgré un doublon possible",
-            Action::ManagePrograms => "gérer les programmes et les enveloppes",
+            Action::ManagePrograms => "gérer les programmes, les enveloppes et les listes de pièces",
             Action::ManageUsers => "gérer les comptes",
             Action::ManageSettings => "modifier les paramètres du site",
             Action::IssueCertificate => "délivrer, réimprimer ou révoquer une attestation",
@@ -267,7 +267,7 @@ pub fn permits(role: Role, action: Action, site: &Site) -> Result<(), Refusal> {
             Action::RecordDecision => {
                 "les décisions appartiennent à la commission de la délégation ; elles arrivent dans sa réponse"
             }
-            Action::ManagePrograms => "les programmes sont publiés par la délégation",
+            Action::ManagePrograms => "les programmes et les listes de pièces sont publiés par la délégation",
             Action::ArbitrateOffices => "c'est la délégation, qui supervise les bureaux, qui en décide",
             _ => "cette opération se fait dans un bureau local",
         };

@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0010_retired_keys.sql"),
     include_str!("../../migrations/0011_key_handover.sql"),
     include_str!("../../migrations/0012_transfers_reviews.sql"),
+    include_str!("../../migrations/0013_checklists.sql"),
 ];
 
 /// The schema version this program writes.

@@ -17,7 +17,7 @@ use std::cell::Cell;
 use super::audit::{self, Entry, Hash, row_hash, timestamp};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
-use crate::domain::dossier::Dossier;
+use crate::domain::dossier::{Checklist, Dossier};
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::names::fold;
 use crate::domain::project::Project;
@@ -52,11 +52,13 @@ pub enum Table {
     Transfers,
     /// The delegation's verdicts on possible duplicates between offices.
     DuplicateReviews,
+    /// Required-documents checklists published by a delegation.
+    Checklists,
 }
 
 impl Table {
     /// Every business table.
-    pub const ALL: [Table; 12] = [
+    pub const ALL: [Table; 13] = [
         Table::CardHolders,
         Table::Applicants,
         Table::Projects,
@@ -69,6 +71,7 @@ impl Table {
         Table::Certificates,
         Table::Transfers,
         Table::DuplicateReviews,
+        Table::Checklists,
     ];
 
     /// The table called `name`, if it is a business table.
@@ -91,6 +94,7 @@ impl Table {
             Table::Certificates => "certificates",
             Table::Transfers => "transfers",
             Table::DuplicateReviews => "duplicate_reviews",
+            Table::Checklists => "checklists",
         }
     }
 
@@ -109,6 +113,7 @@ impl Table {
             Table::Certificates => "certificate",
             Table::Transfers => "transfer",
             Table::DuplicateReviews => "duplicate_review",
+            Table::Checklists => "checklist",
         }
     }
 
@@ -127,6 +132,7 @@ impl Table {
             Table::Certificates => "Attestation",
             Table::Transfers => "Transfert",
             Table::DuplicateReviews => "Examen de doublon",
+            Table::Checklists => "Liste de pièces",
         }
     }
 
@@ -310,6 +316,16 @@ impl Record for DuplicateReview {
     }
     fn label(&self) -> String {
         format!("{}\t{}", self.reviewed_on, self.verdict.label_fr())
+    }
+}
+
+impl Record for Checklist {
+    const TABLE: Table = Table::Checklists;
+    fn sort_key(&self) -> String {
+        self.kind.code().to_owned()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}", self.kind.label_fr(), self.items.len())
     }
 }
 

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::StoreError;
 use super::audit::timestamp;
-use crate::domain::dossier::ChecklistItem;
+use super::records::{ROW_COLUMNS, Row, read_row};
+use crate::domain::dossier::{Checklist, ChecklistItem};
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
 
@@ -68,8 +69,27 @@ pub fn region_exists(conn: &Connection, code: &str) -> Result<bool, StoreError> 
     Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM ref_regions WHERE code = ?1)", [code.trim()], |r| r.get(0))?)
 }
 
-/// The checklist of a project kind, in its order.
+/// The checklist of a project kind, in its order: the one published (by this site or received
+/// from above; the latest written when several sites published one), else the one shipped.
 pub fn checklist(conn: &Connection, kind: ProjectKind) -> Result<Vec<ChecklistItem>, StoreError> {
+    match published_checklist(conn, kind)? {
+        Some(row) => Ok(row.value.items),
+        None => shipped_checklist(conn, kind),
+    }
+}
+
+/// The live published checklist of a kind (the latest written), if any.
+pub fn published_checklist(conn: &Connection, kind: ProjectKind) -> Result<Option<Row<Checklist>>, StoreError> {
+    let sql = format!(
+        "SELECT {ROW_COLUMNS} FROM checklists WHERE kind = ?1 AND deleted_at IS NULL ORDER BY updated_at DESC, rid DESC LIMIT 1"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([kind.code()])?;
+    rows.next()?.map(read_row).transpose()
+}
+
+/// The checklist of a kind as shipped with Daftar.
+pub fn shipped_checklist(conn: &Connection, kind: ProjectKind) -> Result<Vec<ChecklistItem>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT code, label_fr, label_ar, required FROM ref_checklist WHERE kind = ?1 ORDER BY position",
     )?;

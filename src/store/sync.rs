@@ -365,10 +365,16 @@ pub fn changed_rows(
 }
 
 /// What a parent publishes down to the sites it supervises: its decisions and the funding lines
-/// they grant, its programmes, the transfers and duplicate reviews about their applicants —
+/// they grant, its programmes and checklists, the transfers and duplicate reviews about their applicants —
 /// with those it received from above.
-pub const PUBLISHED: [Table; 5] =
-    [Table::Decisions, Table::FundingLines, Table::Programmes, Table::Transfers, Table::DuplicateReviews];
+pub const PUBLISHED: [Table; 6] = [
+    Table::Decisions,
+    Table::FundingLines,
+    Table::Programmes,
+    Table::Checklists,
+    Table::Transfers,
+    Table::DuplicateReviews,
+];
 
 /// The published rows (see [`PUBLISHED`]) a site whose subtree is `subtree` should hold: those
 /// owned outside it, the decisions and funding lines only for its own dossiers, transfers from
@@ -407,7 +413,7 @@ pub fn published_for(
     for record in rows {
         let data = record.data.get();
         let concerns = match Table::from_name(&record.table) {
-            Some(Table::Programmes) => true,
+            Some(Table::Programmes | Table::Checklists) => true,
             Some(Table::Transfers) => {
                 let offices: serde_json::Value = serde_json::from_str(data)
                     .map_err(|e| StoreError::Corrupt { table: "transfers", message: e.to_string() })?;

@@ -12,19 +12,20 @@ use uuid::Uuid;
 use super::reports::DrillDown;
 use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
-    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ClosedYear, Core,
-    CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats,
+    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ChecklistView, ClosedYear,
+    Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats,
     SyncStatus, UserRow, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
 use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
 use crate::domain::certificate::{Certificate, Verdict};
+use crate::domain::dossier::ChecklistItem;
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::{EnvelopeUse, Grant, Programme};
 use crate::domain::indicators::{Bilan, Breakdown};
 use crate::domain::print::PrintMargins;
-use crate::domain::project::{Project, ProjectDraft};
+use crate::domain::project::{Project, ProjectDraft, ProjectKind};
 use crate::domain::review::{DuplicateReview, Verdict as ReviewVerdict};
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
@@ -101,6 +102,8 @@ pub struct ProgrammesView {
     pub rows: Vec<Row<Programme>>,
     /// Consumption of each programme's yearly envelopes.
     pub uses: Vec<EnvelopeUse>,
+    /// Each project kind's checklist as this site applies it.
+    pub checklists: Vec<(ProjectKind, ChecklistView)>,
 }
 
 /// A request from a screen. (No `Debug`: logins and new accounts carry passwords.)
@@ -296,6 +299,13 @@ pub enum Request {
     Programmes,
     /// Define or change a programme (and the envelopes it carries).
     SaveProgramme(Programme),
+    /// Publish the checklist of a project kind.
+    SaveChecklist {
+        /// The kind.
+        kind: ProjectKind,
+        /// Its documents, in order.
+        items: Vec<ChecklistItem>,
+    },
     /// Reset another account's password (administrators).
     ResetPassword {
         /// The account.
@@ -490,6 +500,8 @@ pub enum Reply {
     Programmes(Result<ProgrammesView, AppError>),
     /// A programme was saved (the programmes again).
     ProgrammeSaved(Result<ProgrammesView, AppError>),
+    /// A checklist published, and the screen's view after it.
+    ChecklistSaved(Result<ProgrammesView, AppError>),
     /// The printer calibration.
     PrintMargins(Result<PrintMargins, AppError>),
     /// The printer calibration was saved (as stored).
@@ -554,7 +566,11 @@ struct Worker {
 }
 
 fn programmes_view(core: &Core, session: &Session) -> Result<ProgrammesView, AppError> {
-    Ok(ProgrammesView { rows: core.programmes(session)?, uses: core.envelope_use(session)? })
+    let checklists = ProjectKind::ALL
+        .into_iter()
+        .map(|k| Ok((k, core.checklist_of(session, k)?)))
+        .collect::<Result<_, AppError>>()?;
+    Ok(ProgrammesView { rows: core.programmes(session)?, uses: core.envelope_use(session)?, checklists })
 }
 
 fn applicant_detail(core: &Core, s: &Session, id: Uuid) -> Result<ApplicantDetail, AppError> {
@@ -758,6 +774,10 @@ impl Worker {
                 Reply::Moved(added.and_then(|_| self.core.dossier_view(s, id)))
             }
             Request::Programmes => Reply::Programmes(self.with(programmes_view)),
+            Request::SaveChecklist { kind, items } => Reply::ChecklistSaved(self.with_mut(|core, s| {
+                core.save_checklist(s, kind, items)?;
+                programmes_view(core, s)
+            })),
             Request::SaveProgramme(programme) => Reply::ProgrammeSaved(self.with_mut(|core, s| {
                 core.save_programme(s, &programme)?;
                 programmes_view(core, s)

@@ -9,6 +9,7 @@ pub mod applicants;
 pub mod backend;
 pub mod bidi;
 pub mod certificates;
+pub mod checklists;
 pub mod cross_duplicates;
 pub mod dashboard;
 pub mod dossiers;
@@ -548,6 +549,16 @@ impl DaftarApp {
                     self.programmes.view = Some(view);
                     self.programmes.form = programmes::ProgrammeForm::default();
                     self.programmes.message = Some(Message::ok("Programme enregistré."));
+                }
+                Err(e) => self.programmes.message = Some(Message::error(e.to_string())),
+            },
+            Reply::ChecklistSaved(result) => match result {
+                Ok(view) => {
+                    self.programmes.view = Some(view);
+                    self.programmes.checklists.draft = None;
+                    self.programmes.message = Some(Message::ok(
+                        "Liste de pièces publiée : elle s'applique ici et parviendra aux bureaux dans leur prochaine réponse.",
+                    ));
                 }
                 Err(e) => self.programmes.message = Some(Message::error(e.to_string())),
             },

@@ -72,6 +72,8 @@ pub struct ProgrammesState {
     pub form: ProgrammeForm,
     /// A message.
     pub message: Option<Message>,
+    /// The checklists section.
+    pub checklists: super::checklists::ChecklistsState,
 }
 
 /// The screen.
@@ -120,6 +122,8 @@ pub fn programmes_ui(ui: &mut Ui, state: &mut ProgrammesState, session: &Session
         ui.separator();
         requests.extend(programme_form_ui(ui, &mut state.form));
     }
+    ui.separator();
+    requests.extend(super::checklists::checklists_ui(ui, &mut state.checklists, &view.checklists, may_define));
     requests
 }
 
