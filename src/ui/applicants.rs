@@ -323,7 +323,8 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
             requests.push(Request::PrintStatement(a.cin.to_string()));
         }
     });
-    if rights.delete {
+    // At a delegation the register is the offices': only its owner office deletes a row.
+    if rights.delete && !rights.offices {
         ui.horizontal(|ui| {
             let label = ui.label("Motif de suppression");
             ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(240.0)).labelled_by(label.id);
@@ -376,7 +377,7 @@ fn transfers_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec
     ui.horizontal(|ui| {
         let label = ui.label("Vers le bureau");
         egui::ComboBox::from_id_salt("transfert-bureau")
-            .selected_text(state.transfer_to.as_str())
+            .selected_text(if state.transfer_to.is_empty() { "choisir…" } else { state.transfer_to.as_str() })
             .show_ui(ui, |ui| {
                 for code in &targets {
                     ui.selectable_value(&mut state.transfer_to, (*code).clone(), code.as_str());

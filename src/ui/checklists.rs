@@ -72,18 +72,21 @@ pub fn checklists_ui(
         return requests;
     };
     let mut removed = None;
-    for (i, item) in draft.iter_mut().enumerate() {
-        ui.horizontal(|ui| {
+    egui::Grid::new("pieces-edition").num_columns(5).spacing([8.0, 4.0]).show(ui, |ui| {
+        for (i, item) in draft.iter_mut().enumerate() {
             let code = ui.label(&item.code);
-            ui.add(egui::TextEdit::singleline(&mut item.label_fr).desired_width(260.0)).labelled_by(code.id);
+            ui.add_sized([300.0, 20.0], egui::TextEdit::singleline(&mut item.label_fr)).labelled_by(code.id);
             let arabic = ui.label("en arabe");
-            ui.add(egui::TextEdit::singleline(&mut item.label_ar).desired_width(200.0)).labelled_by(arabic.id);
-            ui.checkbox(&mut item.required, format!("obligatoire ({})", item.code));
-            if ui.small_button(format!("Retirer {}", item.code)).clicked() {
-                removed = Some(i);
-            }
-        });
-    }
+            ui.add_sized([220.0, 20.0], egui::TextEdit::singleline(&mut item.label_ar)).labelled_by(arabic.id);
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut item.required, format!("obligatoire ({})", item.code));
+                if ui.small_button(format!("Retirer {}", item.code)).clicked() {
+                    removed = Some(i);
+                }
+            });
+            ui.end_row();
+        }
+    });
     if let Some(i) = removed {
         draft.remove(i);
     }

@@ -95,35 +95,42 @@ pub fn programmes_ui(ui: &mut Ui, state: &mut ProgrammesState, session: &Session
     if view.rows.is_empty() {
         ui.label("Aucun programme.");
     }
-    let mut edit = None;
-    for row in &view.rows {
-        let p = &row.value;
-        ui.horizontal(|ui| {
-            let ar =
-                if p.name_ar.is_empty() { String::new() } else { format!(" — {}", super::bidi::visual(&p.name_ar)) };
-            ui.label(RichText::new(format!("{} — {}{ar}", p.code, p.name)).strong());
-            if may_define && ui.small_button(format!("Modifier {}", p.code)).clicked() {
-                edit = Some(p.clone());
+    // Taller than the screen once a checklist is being edited.
+    eframe::egui::ScrollArea::vertical().id_salt("programmes").show(ui, |ui| {
+        let mut edit = None;
+        for row in &view.rows {
+            let p = &row.value;
+            ui.horizontal(|ui| {
+                let ar = if p.name_ar.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", super::bidi::visual(&p.name_ar))
+                };
+                ui.label(RichText::new(format!("{} — {}{ar}", p.code, p.name)).strong());
+                if may_define && ui.small_button(format!("Modifier {}", p.code)).clicked() {
+                    edit = Some(p.clone());
+                }
+            });
+            let uses: Vec<_> = view.uses.iter().filter(|u| u.code == p.code).cloned().collect();
+            envelopes_ui(ui, &uses);
+            for e in p.envelopes.iter().filter(|e| e.target_projects.is_some()) {
+                ui.label(
+                    RichText::new(format!("   {} : objectif de {} projets", e.year, e.target_projects.unwrap_or(0)))
+                        .weak(),
+                );
             }
-        });
-        let uses: Vec<_> = view.uses.iter().filter(|u| u.code == p.code).cloned().collect();
-        envelopes_ui(ui, &uses);
-        for e in p.envelopes.iter().filter(|e| e.target_projects.is_some()) {
-            ui.label(
-                RichText::new(format!("   {} : objectif de {} projets", e.year, e.target_projects.unwrap_or(0))).weak(),
-            );
+            ui.add_space(4.0);
         }
-        ui.add_space(4.0);
-    }
-    if let Some(programme) = edit {
-        state.form.edit(&programme);
-    }
-    if may_define {
+        if let Some(programme) = edit {
+            state.form.edit(&programme);
+        }
+        if may_define {
+            ui.separator();
+            requests.extend(programme_form_ui(ui, &mut state.form));
+        }
         ui.separator();
-        requests.extend(programme_form_ui(ui, &mut state.form));
-    }
-    ui.separator();
-    requests.extend(super::checklists::checklists_ui(ui, &mut state.checklists, &view.checklists, may_define));
+        requests.extend(super::checklists::checklists_ui(ui, &mut state.checklists, &view.checklists, may_define));
+    });
     requests
 }
 
