@@ -409,3 +409,27 @@ fn the_command_line_publishes_a_checklist_from_a_csv_file() {
     let shipped = run(&["checklist", "show", "pme"]);
     assert!(String::from_utf8_lossy(&shipped.stdout).contains("liste livrée avec Daftar"));
 }
+
+#[test]
+fn an_office_s_own_checklist_from_its_standalone_days_stays_its_own() {
+    use daftar::domain::project::ProjectKind;
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    // Tiznit stood alone and defined its PME list; then it joined the delegation.
+    let mut tiznit = office_seeded(None, 7);
+    let mut items = ok(tiznit.core.checklist_of(&tiznit.chef, ProjectKind::Pme)).items;
+    items.truncate(2);
+    ok(tiznit.core.save_checklist(&tiznit.admin, ProjectKind::Pme, items.clone()));
+    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    link(&mut tiznit, &mut dp, &dp_admin);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut mirleft, &mut dp, &dp_admin);
+    applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    // Its bundle is taken whole; its list neither applies at the delegation nor reaches Mirleft.
+    assert!(matches!(send_up(&mut tiznit, &mut dp, &dp_admin, &stick), ImportOutcome::Applied { .. }));
+    assert!(ok(dp.checklist_of(&dp_admin, ProjectKind::Pme)).published.is_none());
+    ok(mirleft.core.import_bundle(&mirleft.chef, &reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick), "réponse"));
+    assert!(ok(mirleft.core.checklist_of(&mirleft.chef, ProjectKind::Pme)).published.is_none());
+    // At Tiznit its own list applies until the delegation publishes one.
+    assert_eq!(ok(tiznit.core.checklist_of(&tiznit.chef, ProjectKind::Pme)).items, items);
+}

@@ -711,13 +711,8 @@ impl Core {
         } else {
             let mut rows = sync_store::published_for(conn, &below, Some(range))?;
             // A transfer to the office brings it the rows it moves.
-            let moved: Vec<_> = rows
-                .iter()
-                .filter(|r| r.table == Table::Transfers.name())
-                .filter_map(|r| serde_json::from_str::<Transfer>(r.data.get()).ok())
-                .filter(|t| below.contains(&t.to_office))
-                .flat_map(|t| t.rows)
-                .collect();
+            let moved: Vec<_> =
+                transfers_in(&rows).filter(|t| below.contains(&t.to_office)).flat_map(|t| t.rows).collect();
             rows.extend(sync_store::moved_rows(conn, &moved, &below)?);
             rows
         };
@@ -1081,11 +1076,7 @@ impl Core {
             header.kind == Kind::Reply && header.resync && site_store::setting(conn, RESYNC_PENDING)?.is_some();
         let own = subtree_of(conn, &site_code)?;
         // The rows the transfers of this bundle move, and where (a bad transfer refuses it below).
-        let bundle_moves: std::collections::HashMap<uuid::Uuid, String> = content
-            .records
-            .iter()
-            .filter(|r| r.table == Table::Transfers.name())
-            .filter_map(|r| serde_json::from_str::<Transfer>(r.data.get()).ok())
+        let bundle_moves: std::collections::HashMap<uuid::Uuid, String> = transfers_in(&content.records)
             .flat_map(|t| t.rows.into_iter().map(move |m| (m.id, t.to_office.clone())))
             .collect();
         let moved_to = |id: uuid::Uuid| match bundle_moves.get(&id) {
@@ -1460,6 +1451,14 @@ fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow, String> {
         _ => {}
     }
     Ok(row)
+}
+
+/// The transfers among `records` (those that do not read are refused with their bundle).
+fn transfers_in(records: &[WireRecord]) -> impl Iterator<Item = Transfer> + '_ {
+    records
+        .iter()
+        .filter(|r| r.table == Table::Transfers.name())
+        .filter_map(|r| serde_json::from_str::<Transfer>(r.data.get()).ok())
 }
 
 /// Numbers are given by their owner: another site's series would block or forge its numbers. A

@@ -78,10 +78,13 @@ pub fn checklist(conn: &Connection, kind: ProjectKind) -> Result<Vec<ChecklistIt
     }
 }
 
-/// The live published checklist of a kind (the latest written), if any.
+/// The live published checklist of a kind (the latest written), if any: this site's own, or one
+/// from a delegation — never one an office defined for itself and sent up.
 pub fn published_checklist(conn: &Connection, kind: ProjectKind) -> Result<Option<Row<Checklist>>, StoreError> {
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM checklists WHERE kind = ?1 AND deleted_at IS NULL ORDER BY updated_at DESC, rid DESC LIMIT 1"
+        "SELECT {ROW_COLUMNS} FROM checklists WHERE kind = ?1 AND deleted_at IS NULL
+           AND owner NOT IN (SELECT code FROM peers WHERE level = 'bureau')
+         ORDER BY updated_at DESC, rid DESC LIMIT 1"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query([kind.code()])?;

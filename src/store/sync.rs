@@ -385,7 +385,14 @@ pub fn published_for(
     subtree: &[String],
     changes: Option<(i64, i64)>,
 ) -> Result<Vec<WireRecord>, StoreError> {
-    let outside = |table: Table, owner: &str| PUBLISHED.contains(&table) && !subtree.iter().any(|c| c == owner);
+    // An office's own programmes and checklists (defined while it stood alone) stay its own.
+    let offices: Vec<String> = conn
+        .prepare_cached("SELECT code FROM peers WHERE level = 'bureau'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let outside = |table: Table, owner: &str| {
+        PUBLISHED.contains(&table) && !subtree.iter().any(|c| c == owner) && !offices.iter().any(|c| c == owner)
+    };
     let rows = match changes {
         Some((from, to)) => changed_rows(conn, from, to, outside)?,
         None => {
