@@ -13,6 +13,13 @@ pub fn daftar(db: &Path, password: Option<&str>, args: &[&str]) -> Output {
     cmd.output().unwrap_or_else(|e| panic!("cannot run daftar: {e}"))
 }
 
+/// Runs the real binary on `db` as the test administrator (`--user admin`).
+pub fn as_admin(db: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--user", "admin"];
+    all.extend_from_slice(args);
+    daftar(db, Some(crate::common::ADMIN_PASSWORD), &all)
+}
+
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

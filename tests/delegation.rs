@@ -73,6 +73,24 @@ pub fn other_office(code: &str, seed: u64) -> Office {
     o
 }
 
+/// A provincial delegation (its file at `db`) with two offices enrolled under it.
+pub struct Province {
+    pub dp: Core,
+    pub dp_admin: Session,
+    pub tiznit: Office,
+    pub mirleft: Office,
+}
+
+/// DP-TIZNIT with BL-TIZNIT and BL-MIRLEFT, each enrolled both ways.
+pub fn province(db: &Path) -> Province {
+    let (mut dp, dp_admin) = delegation_at(db, 11, "DP-TIZNIT");
+    let mut tiznit = office_seeded(None, 7);
+    link(&mut tiznit, &mut dp, &dp_admin);
+    let mut mirleft = other_office("BL-MIRLEFT", 37);
+    link(&mut mirleft, &mut dp, &dp_admin);
+    Province { dp, dp_admin, tiznit, mirleft }
+}
+
 #[test]
 fn the_commissions_decisions_come_down_and_move_the_dossiers_on() {
     let dir = ok(tempfile::tempdir());
@@ -384,11 +402,7 @@ fn the_command_line_publishes_a_checklist_from_a_csv_file() {
     let dir = ok(tempfile::tempdir());
     let db = dir.path().join("dp.sqlite");
     drop(delegation_at(&db, 11, "DP-TIZNIT"));
-    let run = |args: &[&str]| {
-        let mut all = vec!["--user", "admin"];
-        all.extend_from_slice(args);
-        crate::cli::daftar(&db, Some(ADMIN_PASSWORD), &all)
-    };
+    let run = |args: &[&str]| crate::cli::as_admin(&db, args);
     let file = dir.path().join("pieces.csv");
     ok(std::fs::write(&file, "code;libelle;obligatoire\ncin;CIN;oui\n"));
     let refused = run(&["checklist", "set", "cooperative", "--file", &file.display().to_string()]);

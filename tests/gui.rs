@@ -758,11 +758,8 @@ fn an_administrator_reads_the_retention_report_then_anonymises() {
 #[test]
 fn the_delegue_transfers_an_applicant_to_another_office_from_the_applicant_screen() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut tiznit = crate::common::office(None);
-    let mut mirleft = crate::delegation::other_office("BL-MIRLEFT", 37);
-    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
-    crate::sync::link(&mut tiznit, &mut dp, &dp_admin);
-    crate::sync::link(&mut mirleft, &mut dp, &dp_admin);
+    let crate::delegation::Province { mut dp, dp_admin, mut tiznit, .. } =
+        crate::delegation::province(&dir.path().join("dp.sqlite"));
     crate::delegation::transmitted(
         &mut tiznit,
         ("JB123456", "Youssef", "El Alaoui"),
@@ -796,11 +793,8 @@ fn the_delegue_transfers_an_applicant_to_another_office_from_the_applicant_scree
 fn the_delegue_settles_a_duplicate_between_offices_from_the_applicant_screen() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let stick = dir.path().join("cle");
-    let mut tiznit = crate::common::office(None);
-    let mut mirleft = crate::delegation::other_office("BL-MIRLEFT", 37);
-    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
-    crate::sync::link(&mut tiznit, &mut dp, &dp_admin);
-    crate::sync::link(&mut mirleft, &mut dp, &dp_admin);
+    let crate::delegation::Province { mut dp, dp_admin, mut tiznit, mut mirleft } =
+        crate::delegation::province(&dir.path().join("dp.sqlite"));
     crate::common::applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     crate::common::applicant(&mut mirleft, "JC765432", "Youssouf", "Alaoui", "12/04/1975");
     crate::delegation::send_up(&mut tiznit, &mut dp, &dp_admin, &stick);

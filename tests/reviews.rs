@@ -8,9 +8,9 @@ use daftar::domain::funding::{FundingSource, Grant};
 use daftar::domain::review::Verdict;
 use uuid::Uuid;
 
-use crate::common::{Office, applicant, count, date, office_seeded, ok};
-use crate::delegation::{dossier_of, money, other_office, reply, send_up};
-use crate::sync::{delegation_at, enroll_both, link, region_at};
+use crate::common::{Office, applicant, count, date, ok};
+use crate::delegation::{Province, dossier_of, money, province, reply, send_up};
+use crate::sync::{enroll_both, region_at};
 
 fn people(core: &Core, who: &Session) -> i64 {
     ok(core.bilan(who, date(1, 1, 2026), date(31, 12, 2026), None)).value("beneficiaires_finances_cumul.total")
@@ -34,12 +34,8 @@ fn the_delegation_settles_duplicates_between_offices_and_a_person_counts_once() 
     let dir = ok(tempfile::tempdir());
     let stick = dir.path().join("cle");
     let (mut dr, dr_admin) = region_at(&dir.path().join("dr.sqlite"));
-    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let Province { mut dp, dp_admin, mut tiznit, mut mirleft } = province(&dir.path().join("dp.sqlite"));
     enroll_both(&mut dr, &dr_admin, &mut dp, &dp_admin);
-    let mut tiznit = office_seeded(None, 7);
-    let mut mirleft = other_office("BL-MIRLEFT", 37);
-    link(&mut tiznit, &mut dp, &dp_admin);
-    link(&mut mirleft, &mut dp, &dp_admin);
 
     // Youssef registered at both offices (two CINs typed, a spelling apart), each with a
     // financed project; two women of the same name and birth date; a CIN typed twice.
@@ -113,21 +109,13 @@ fn the_command_line_lists_and_settles_duplicates_between_offices() {
     let dir = ok(tempfile::tempdir());
     let stick = dir.path().join("cle");
     let db = dir.path().join("dp.sqlite");
-    let (mut dp, dp_admin) = delegation_at(&db, 11, "DP-TIZNIT");
-    let mut tiznit = office_seeded(None, 7);
-    let mut mirleft = other_office("BL-MIRLEFT", 37);
-    link(&mut tiznit, &mut dp, &dp_admin);
-    link(&mut mirleft, &mut dp, &dp_admin);
+    let Province { mut dp, dp_admin, mut tiznit, mut mirleft } = province(&db);
     let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     let youssouf = applicant(&mut mirleft, "JC765432", "Youssouf", "Alaoui", "12/04/1975");
     send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
     send_up(&mut mirleft, &mut dp, &dp_admin, &stick);
     drop(dp);
-    let run = |args: &[&str]| {
-        let mut all = vec!["--user", "admin"];
-        all.extend_from_slice(args);
-        crate::cli::daftar(&db, Some(crate::common::ADMIN_PASSWORD), &all)
-    };
+    let run = |args: &[&str]| crate::cli::as_admin(&db, args);
     let listed = run(&["duplicates"]);
     let text = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.status.success() && text.contains("Paire (nom proche, même date de naissance)"), "{text}");

@@ -10,9 +10,9 @@ use daftar::domain::transfer::{MovedRow, Transfer};
 use daftar::store::records::{Table, Writer};
 use uuid::Uuid;
 
-use crate::common::{Office, applicant, date, draft, office_seeded, ok};
-use crate::delegation::{dossier_of, money, other_office, reply, send_up};
-use crate::sync::{delegation_at, enroll_both, export, link, region_at};
+use crate::common::{Office, applicant, date, draft, ok};
+use crate::delegation::{Province, dossier_of, money, province, reply, send_up};
+use crate::sync::{enroll_both, export, region_at};
 
 fn owner(core: &daftar::app::Core, table: &str, id: Uuid) -> String {
     let sql = format!("SELECT owner FROM {table} WHERE id = ?1");
@@ -30,12 +30,8 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
     let dir = ok(tempfile::tempdir());
     let stick = dir.path().join("cle");
     let (mut dr, dr_admin) = region_at(&dir.path().join("dr.sqlite"));
-    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let Province { mut dp, dp_admin, mut tiznit, mut mirleft } = province(&dir.path().join("dp.sqlite"));
     enroll_both(&mut dr, &dr_admin, &mut dp, &dp_admin);
-    let mut tiznit = office_seeded(None, 7);
-    let mut mirleft = other_office("BL-MIRLEFT", 37);
-    link(&mut tiznit, &mut dp, &dp_admin);
-    link(&mut mirleft, &mut dp, &dp_admin);
 
     // Youssef and his sister share their father's resistance card at Tiznit.
     let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
@@ -140,11 +136,7 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
 fn an_office_cannot_move_rows_by_sending_a_transfer_of_its_own() {
     let dir = ok(tempfile::tempdir());
     let stick = dir.path().join("cle");
-    let (mut dp, dp_admin) = delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
-    let mut tiznit = office_seeded(None, 7);
-    let mut mirleft = other_office("BL-MIRLEFT", 37);
-    link(&mut tiznit, &mut dp, &dp_admin);
-    link(&mut mirleft, &mut dp, &dp_admin);
+    let Province { mut dp, dp_admin, mut tiznit, mut mirleft } = province(&dir.path().join("dp.sqlite"));
     let victim = applicant(&mut mirleft, "JB111111", "Karim", "Bennani", "01/01/1980");
     send_up(&mut mirleft, &mut dp, &dp_admin, &stick);
     // Tiznit's database is edited to hold a transfer of Mirleft's applicant to Tiznit.
@@ -173,19 +165,11 @@ fn an_office_cannot_move_rows_by_sending_a_transfer_of_its_own() {
 fn the_command_line_transfers_by_cin_and_explains_a_refusal() {
     let dir = ok(tempfile::tempdir());
     let db = dir.path().join("dp.sqlite");
-    let (mut dp, dp_admin) = delegation_at(&db, 11, "DP-TIZNIT");
-    let mut tiznit = office_seeded(None, 7);
-    let mut mirleft = other_office("BL-MIRLEFT", 37);
-    link(&mut tiznit, &mut dp, &dp_admin);
-    link(&mut mirleft, &mut dp, &dp_admin);
+    let Province { mut dp, dp_admin, mut tiznit, .. } = province(&db);
     let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
     send_up(&mut tiznit, &mut dp, &dp_admin, &dir.path().join("cle"));
     drop(dp);
-    let run = |args: &[&str]| {
-        let mut all = vec!["--user", "admin"];
-        all.extend_from_slice(args);
-        crate::cli::daftar(&db, Some(crate::common::ADMIN_PASSWORD), &all)
-    };
+    let run = |args: &[&str]| crate::cli::as_admin(&db, args);
     let refused = run(&["transfer", "JB123456", "--to", "BL-AGADIR", "--reason", "déménagement"]);
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success() && said.contains("n'est pas un bureau enrôlé sous DP-TIZNIT"), "{said}");
