@@ -348,7 +348,23 @@ fn the_facts_follow_every_change_as_a_full_rebuild_would() {
     ok(k.office.core.edit_applicant(&k.office.agent, applicant, &moved, None));
     let d4 = ok(k.office.core.dossier_by_number(&k.office.chef, &k.numbers["D4"])).meta.id;
     ok(k.office.core.delete(&k.office.chef, daftar::app::Table::Dossiers, d4, "doublon de saisie"));
+    // D5 gets INDH co-funding on the 2026 budget, paid at once; D1's 2025 INDH line is deleted.
+    let before_money = year(&k, 2026, None);
+    let indh = FundingSource::Indh { committee_ref: "CPDH-2026-9".into() };
+    let line = ok(k.office.core.add_funding(&k.office.chef, d5, indh, money("5 000"), 2026, None));
+    ok(k.office.core.disburse(&k.office.chef, line, money("5 000"), date(2, 6, 2026), "OV"));
+    let d1 = ok(k.office.core.dossier_by_number(&k.office.chef, &k.numbers["D1"])).meta.id;
+    let view = ok(k.office.core.dossier_view(&k.office.chef, d1));
+    let old_indh = view.funding.iter().find(|(l, _)| l.value.source.kind_code() == "indh").map(|(l, _)| l.meta.id);
+    let old_indh = old_indh.unwrap_or_else(|| panic!("D1 has an INDH line"));
+    ok(k.office.core.delete(&k.office.chef, daftar::app::Table::FundingLines, old_indh, "saisie en double"));
     let after = year(&k, 2026, Some(Breakdown::Province));
+    assert_eq!(after.value("dh_engages.indh") - before_money.value("dh_engages.indh"), 500_000);
+    assert_eq!(
+        after.value("dh_decaisses.indh") - before_money.value("dh_decaisses.indh"),
+        500_000 - 5_000_000,
+        "D5's new payment in, D1's 2026 INDH payment gone with its line"
+    );
     assert_eq!(after.value("projets_finances.total"), 2, "D2 and now D5");
     assert_eq!(after.value("dossiers_deposes.total"), 2, "D4 is gone");
     assert_eq!(after.value_in("dossiers_deposes.total", "001"), 1, "D2 follows its promoter");

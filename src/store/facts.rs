@@ -1,6 +1,7 @@
-//! The bilan's facts (`bilan_facts`): one narrow row per live dossier, kept up to date from the
-//! outbox, so that a bilan over a million dossiers reads one table. A cache: it is brought up to
-//! date before it is read and rebuilt whole when the outbox no longer says what changed.
+//! The bilan's facts (`bilan_facts`: one narrow row per live dossier; `bilan_money`: one per
+//! funding line and per payment of those dossiers), kept up to date from the outbox, so that a
+//! bilan over a million dossiers reads two tables. A cache: it is brought up to date before it
+//! is read and rebuilt whole when the outbox no longer says what changed.
 
 use rusqlite::{Connection, params};
 
@@ -25,8 +26,21 @@ const FACTS: &str = "
     LEFT JOIN decisions c ON c.rid = (SELECT max(rid) FROM decisions x WHERE x.dossier_id = d.id AND x.deleted_at IS NULL)
     WHERE d.deleted_at IS NULL";
 
+/// The money rows of the dossiers whose facts are in `bilan_facts` (`{WHERE}`: which ones).
+const MONEY: &str = "
+    INSERT INTO bilan_money (dossier_rid, paid, source_kind, programme, amount, year, paid_on)
+    SELECT f.dossier_rid, 0, l.source_kind, l.programme_code, l.committed_centimes, l.year, NULL
+    FROM bilan_facts f JOIN funding_lines l ON l.dossier_id = f.dossier_id AND l.deleted_at IS NULL
+    {WHERE}
+    UNION ALL
+    SELECT f.dossier_rid, 1, l.source_kind, l.programme_code, p.amount_centimes, NULL, p.paid_on
+    FROM bilan_facts f JOIN disbursements p ON p.dossier_id = f.dossier_id AND p.deleted_at IS NULL
+         JOIN funding_lines l ON l.id = p.funding_line_id AND l.deleted_at IS NULL
+    {WHERE}";
+
 /// The dossiers a change since `mark` may have moved: the dossier itself, those of a changed
-/// beneficiary or project, those of a changed payment or decision, those of a reviewed pair.
+/// beneficiary or project, those of a changed funding line, payment or decision, those of a
+/// reviewed pair.
 const TARGETS: &str = "
     INSERT OR IGNORE INTO temp.bilan_targets (id)
     SELECT row_id FROM outbox WHERE change_no > ?1 AND table_name = 'dossiers'
@@ -38,6 +52,8 @@ const TARGETS: &str = "
           WHERE o.change_no > ?1 AND o.table_name = 'disbursements'
     UNION SELECT x.dossier_id FROM outbox o JOIN decisions x ON x.id = o.row_id
           WHERE o.change_no > ?1 AND o.table_name = 'decisions'
+    UNION SELECT x.dossier_id FROM outbox o JOIN funding_lines x ON x.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'funding_lines'
     UNION SELECT d.id FROM outbox o JOIN duplicate_reviews r ON r.id = o.row_id
           JOIN dossiers d ON d.applicant_id IN (r.first_id, r.second_id)
           WHERE o.change_no > ?1 AND o.table_name = 'duplicate_reviews'";
@@ -85,9 +101,10 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
         conn.query_row("SELECT min(change_no) FROM outbox WHERE change_no > ?1", [mark], |r| r.get(0))?;
     let whole = mark < 0 || mark > last || first_held.is_none_or(|first| first > mark + 1);
     let n = if whole {
-        conn.execute("DELETE FROM bilan_facts", [])?;
+        conn.execute_batch("DELETE FROM bilan_facts; DELETE FROM bilan_money;")?;
         let n = conn.execute(&format!("INSERT INTO bilan_facts {FACTS}"), [])?;
         conn.execute(FIRSTS, [])?;
+        conn.execute(&MONEY.replace("{WHERE}", ""), [])?;
         n
     } else {
         conn.execute_batch(
@@ -97,9 +114,15 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
         )?;
         conn.execute(TARGETS, [mark])?;
         conn.execute(NEIGHBOURS, [])?;
+        conn.execute(
+            "DELETE FROM bilan_money WHERE dossier_rid IN
+                 (SELECT dossier_rid FROM bilan_facts WHERE dossier_id IN (SELECT id FROM temp.bilan_targets))",
+            [],
+        )?;
         conn.execute("DELETE FROM bilan_facts WHERE dossier_id IN (SELECT id FROM temp.bilan_targets)", [])?;
         let n = conn
             .execute(&format!("INSERT INTO bilan_facts {FACTS} AND d.id IN (SELECT id FROM temp.bilan_targets)"), [])?;
+        conn.execute(&MONEY.replace("{WHERE}", "WHERE f.dossier_id IN (SELECT id FROM temp.bilan_targets)"), [])?;
         conn.execute(NEIGHBOURS, [])?;
         conn.execute(
             &format!(

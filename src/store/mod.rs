@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0011_key_handover.sql"),
     include_str!("../../migrations/0012_transfers_reviews.sql"),
     include_str!("../../migrations/0013_checklists.sql"),
+    include_str!("../../migrations/0014_bilan_money.sql"),
 ];
 
 /// The schema version this program writes.

@@ -103,28 +103,6 @@ struct Counted {
     dossier: Option<usize>,
 }
 
-/// Hashes a UUID (v7: time then random bits) by folding its halves: ids come from the register,
-/// not from an adversary, and a million of them are looked up per bilan.
-#[derive(Debug, Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_u128(&mut self, id: u128) {
-        let folded = (id as u64) ^ ((id >> 64) as u64).rotate_left(29);
-        self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 /// Names numbered in the order they are met.
 #[derive(Debug, Default)]
 struct Interner {
@@ -182,6 +160,9 @@ fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>, Store
     })
 }
 
+/// No dossier at this row number.
+const NONE: u32 = u32::MAX;
+
 /// A text column's bytes (`None` for NULL): codes and ISO dates compare as bytes, without the
 /// UTF-8 check a `&str` costs on each of a million rows.
 fn bytes<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r [u8]>, StoreError> {
@@ -211,8 +192,9 @@ struct Pass<'c> {
     grouping: Grouping,
     keys: Interner,
     groups: Interner,
-    /// Live dossiers (their facts row) by id: money rows find their dossier here.
-    dossiers: HashMap<u128, usize, BuildHasherDefault<IdHasher>>,
+    /// Each live dossier's number in the pass, by its row number (`NONE` for none): money rows
+    /// find their dossier here.
+    index_of: Vec<u32>,
     /// Each dossier's group, when broken down.
     group_of: Vec<Option<usize>>,
     /// Each dossier's number and office, when listing the dossiers behind a figure.
@@ -236,11 +218,17 @@ impl<'c> Pass<'c> {
             grouping: Grouping::new(conn, by)?,
             keys: Interner::default(),
             groups: Interner::default(),
-            dossiers: HashMap::default(),
+            index_of: Vec::new(),
             group_of: Vec::new(),
             names: Vec::new(),
             drilling,
         })
+    }
+
+    /// The pass's number of the dossier at row `rid`, if it counted it.
+    fn dossier_at(&self, rid: i64) -> Option<usize> {
+        let slot = *self.index_of.get(usize::try_from(rid).ok()?)?;
+        (slot != NONE).then_some(slot as usize)
     }
 
     fn run(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
@@ -283,24 +271,25 @@ impl<'c> Pass<'c> {
         let people = self.keys.id("beneficiaires_finances_cumul.total");
         let covered = self.keys.id("amo_couverts_cumul.total");
         let mut stmt = self.conn.prepare(
-            "SELECT dossier_id, number, owner, kind, deposited_on, status, province, amo, project_id, jobs_total,
+            "SELECT dossier_rid, number, owner, kind, deposited_on, status, province, amo, project_id, jobs_total,
                     jobs_family, first_paid, approved, decided_on, project_first, person_first
              FROM bilan_facts",
         )?;
-        let live: i64 =
-            self.conn.query_row("SELECT live FROM live_counts WHERE table_name = 'dossiers'", [], |r| r.get(0))?;
-        self.dossiers.reserve(usize::try_from(live).unwrap_or(0));
+        let last: Option<i64> = self.conn.query_row("SELECT max(dossier_rid) FROM bilan_facts", [], |r| r.get(0))?;
+        self.index_of = vec![NONE; usize::try_from(last.unwrap_or(0)).unwrap_or(0) + 1];
         let mut rows = stmt.query([])?;
         let (from, to) = (from.as_bytes(), to.as_bytes());
         let in_period = |date: Option<&[u8]>| date.is_some_and(|d| (from..=to).contains(&d));
         // The last office and province met, and their group: rows come office by office.
         let mut last_group: Option<(Vec<u8>, Vec<u8>, Option<usize>)> = None;
         while let Some(r) = rows.next()? {
-            let Some(id) = uuid_key(bytes(r, 0)?) else { continue };
+            let Some(slot) = usize::try_from(r.get::<_, i64>(0)?).ok().filter(|rid| *rid < self.index_of.len()) else {
+                continue;
+            };
             let kind_code = bytes(r, 3)?;
             let Some((_, kind)) = kinds.iter().find(|(code, _)| Some(code.as_bytes()) == kind_code) else { continue };
             let index = self.group_of.len();
-            self.dossiers.insert(id, index);
+            self.index_of[slot] = u32::try_from(index).unwrap_or(NONE);
             let group = if self.grouping.by.is_none() {
                 None
             } else {
@@ -381,14 +370,14 @@ impl<'c> Pass<'c> {
         }
         let committed_total = self.keys.id("dh_engages.total");
         let mut stmt = self.conn.prepare(
-            "SELECT dossier_id, source_kind, programme_code, committed_centimes, year FROM funding_lines
-             WHERE deleted_at IS NULL AND year BETWEEN ?1 AND ?2",
+            "SELECT dossier_rid, source_kind, programme, amount, year FROM bilan_money
+             WHERE paid = 0 AND year BETWEEN ?1 AND ?2",
         )?;
         let mut rows = stmt.query(params![self.from.year(), self.to.year()])?;
         // Few sources, many lines: each (kind, programme) is named once.
         let mut sources = SourceKeys::default();
         while let Some(r) = rows.next()? {
-            let Some(&index) = uuid_key(bytes(r, 0)?).and_then(|id| self.dossiers.get(&id)) else { continue };
+            let Some(index) = self.dossier_at(r.get(0)?) else { continue };
             let (kind, programme) = (text(r, 1)?.unwrap_or_default(), text(r, 2)?);
             let (value, year): (i64, i32) = (r.get(3)?, r.get(4)?);
             let source = sources.key(&mut self.keys, "dh_engages", kind, programme);
@@ -402,14 +391,13 @@ impl<'c> Pass<'c> {
         }
         let paid_total = self.keys.id("dh_decaisses.total");
         let mut stmt = self.conn.prepare(
-            "SELECT p.dossier_id, l.source_kind, l.programme_code, p.amount_centimes
-             FROM disbursements p JOIN funding_lines l ON l.id = p.funding_line_id AND l.deleted_at IS NULL
-             WHERE p.deleted_at IS NULL AND p.paid_on BETWEEN ?1 AND ?2",
+            "SELECT dossier_rid, source_kind, programme, amount FROM bilan_money
+             WHERE paid = 1 AND paid_on BETWEEN ?1 AND ?2",
         )?;
         let mut rows = stmt.query(params![self.from.to_string(), self.to.to_string()])?;
         let mut sources = SourceKeys::default();
         while let Some(r) = rows.next()? {
-            let Some(&index) = uuid_key(bytes(r, 0)?).and_then(|id| self.dossiers.get(&id)) else { continue };
+            let Some(index) = self.dossier_at(r.get(0)?) else { continue };
             let source = sources.key(&mut self.keys, "dh_decaisses", text(r, 1)?.unwrap_or_default(), text(r, 2)?);
             let (group, dossier, value) = (self.group_of[index], Some(index), r.get(3)?);
             for key in [source, paid_total] {
