@@ -9,9 +9,10 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::path::PathBuf;
 
 use chrono::{Datelike as _, NaiveDate};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OpenFlags, params};
 use uuid::Uuid;
 
 use super::StoreError;
@@ -197,6 +198,9 @@ struct Pass<'c> {
     index_of: Vec<u32>,
     /// Each dossier's group, when broken down.
     group_of: Vec<Option<usize>>,
+    /// The financed projects counted (their id, and the dossier that counted them): the jobs
+    /// seen at their visits are added once the visits are read.
+    financed_projects: Vec<(u128, usize)>,
     /// Each dossier's number and office, when listing the dossiers behind a figure.
     names: Vec<(String, String)>,
     drilling: bool,
@@ -220,6 +224,7 @@ impl<'c> Pass<'c> {
             groups: Interner::default(),
             index_of: Vec::new(),
             group_of: Vec::new(),
+            financed_projects: Vec::new(),
             names: Vec::new(),
             drilling,
         })
@@ -231,9 +236,40 @@ impl<'c> Pass<'c> {
         (slot != NONE).then_some(slot as usize)
     }
 
+    /// Counts the dossiers, then the money. The money rows are read on a second connection
+    /// while the dossiers are counted, when the file allows it (a database on disk, read outside
+    /// a transaction, so that both connections see the same state).
     fn run(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
-        self.dossiers(sink)?;
-        self.money(sink)
+        let (from, to) = (self.from, self.to);
+        let file = self.conn.path().filter(|p| !p.is_empty() && self.conn.is_autocommit()).map(PathBuf::from);
+        std::thread::scope(|scope| {
+            let reading = file.map(|path| {
+                scope.spawn(move || {
+                    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                    SideReads::read(&Connection::open_with_flags(path, flags)?, from, to)
+                })
+            });
+            self.dossiers(sink)?;
+            let side = match reading {
+                Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+                None => SideReads::read(self.conn, from, to)?,
+            };
+            self.jobs_seen(sink, &side.verified);
+            self.money(sink, &side.money)
+        })
+    }
+
+    /// The jobs seen at the last visit of each financed project counted.
+    fn jobs_seen(&mut self, sink: &mut dyn FnMut(Counted), verified: &VerifiedJobs) {
+        let (total_key, family_key) =
+            (self.keys.id("emplois_constates_cumul.total"), self.keys.id("emplois_constates_cumul.famille"));
+        for (project, index) in &self.financed_projects {
+            if let Some((_, total, family)) = verified.get(project) {
+                let (group, dossier) = (self.group_of[*index], Some(*index));
+                sink(Counted { key: total_key, group, value: *total, dossier });
+                sink(Counted { key: family_key, group, value: *family, dossier });
+            }
+        }
     }
 
     fn pair(&mut self, family: &str, detail: &str) -> [usize; 2] {
@@ -243,7 +279,6 @@ impl<'c> Pass<'c> {
     /// Dossier counts, projects financed, jobs, beneficiaries, statuses.
     fn dossiers(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
         let (from, to) = (self.from.to_string(), self.to.to_string());
-        let verified = verified_jobs(self.conn, &to)?;
         let kinds: Vec<(&str, KindKeys)> = ProjectKind::ALL
             .iter()
             .map(|k| {
@@ -267,7 +302,6 @@ impl<'c> Pass<'c> {
         };
         let planned = jobs(self, "emplois_prevus");
         let planned_to_date = jobs(self, "emplois_prevus_cumul");
-        let seen = jobs(self, "emplois_constates_cumul");
         let people = self.keys.id("beneficiaires_finances_cumul.total");
         let covered = self.keys.id("amo_couverts_cumul.total");
         let mut stmt = self.conn.prepare(
@@ -339,9 +373,8 @@ impl<'c> Pass<'c> {
                     add(planned.0, total);
                     add(planned.1, family);
                 }
-                if let Some((_, total, family)) = uuid_key(bytes(r, 8)?).and_then(|p| verified.get(&p)) {
-                    add(seen.0, *total);
-                    add(seen.1, *family);
+                if let Some(project) = uuid_key(bytes(r, 8)?) {
+                    self.financed_projects.push((project, index));
                 }
             }
             if r.get(15)? {
@@ -355,7 +388,7 @@ impl<'c> Pass<'c> {
     }
 
     /// Dirhams committed and paid by source, and the programmes' envelopes.
-    fn money(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
+    fn money(&mut self, sink: &mut dyn FnMut(Counted), money: &MoneyRows) -> Result<(), StoreError> {
         let years = self.from.year()..=self.to.year();
         // Each envelope of the period's budget years: its amount, and the lines it pays.
         let mut envelopes = Vec::new();
@@ -368,70 +401,118 @@ impl<'c> Pass<'c> {
                 envelopes.push((programme.value.clone(), envelope.year, engaged));
             }
         }
-        let committed_total = self.keys.id("dh_engages.total");
-        let mut stmt = self.conn.prepare(
-            "SELECT dossier_rid, source_kind, programme, amount, year FROM bilan_money
-             WHERE paid = 0 AND year BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = stmt.query(params![self.from.year(), self.to.year()])?;
-        // Few sources, many lines: each (kind, programme) is named once.
-        let mut sources = SourceKeys::default();
-        while let Some(r) = rows.next()? {
-            let Some(index) = self.dossier_at(r.get(0)?) else { continue };
-            let (kind, programme) = (text(r, 1)?.unwrap_or_default(), text(r, 2)?);
-            let (value, year): (i64, i32) = (r.get(3)?, r.get(4)?);
-            let source = sources.key(&mut self.keys, "dh_engages", kind, programme);
-            let (group, dossier) = (self.group_of[index], Some(index));
+        // Each source's key in each family, named when first met.
+        let (mut committed_keys, mut paid_keys) = (vec![None; money.sources.len()], vec![None; money.sources.len()]);
+        let (committed_total, paid_total) = (self.keys.id("dh_engages.total"), self.keys.id("dh_decaisses.total"));
+        for row in &money.committed {
+            let Some(index) = self.dossier_at(row.rid) else { continue };
+            let (group, dossier, value) = (self.group_of[index], Some(index), row.amount);
+            let (kind, programme) = &money.sources[row.source];
+            let source = *committed_keys[row.source]
+                .get_or_insert_with(|| self.source_key("dh_engages", kind, programme.as_deref()));
             for key in [source, committed_total] {
                 sink(Counted { key, group, value, dossier });
             }
-            for (_, _, engaged) in envelopes.iter().filter(|(p, y, _)| *y == year && p.counts(kind, programme)) {
+            for (_, _, engaged) in
+                envelopes.iter().filter(|(p, y, _)| *y == row.year && p.counts(kind, programme.as_deref()))
+            {
                 sink(Counted { key: *engaged, group, value, dossier });
             }
         }
-        let paid_total = self.keys.id("dh_decaisses.total");
-        let mut stmt = self.conn.prepare(
-            "SELECT dossier_rid, source_kind, programme, amount FROM bilan_money
-             WHERE paid = 1 AND paid_on BETWEEN ?1 AND ?2",
-        )?;
-        let mut rows = stmt.query(params![self.from.to_string(), self.to.to_string()])?;
-        let mut sources = SourceKeys::default();
-        while let Some(r) = rows.next()? {
-            let Some(index) = self.dossier_at(r.get(0)?) else { continue };
-            let source = sources.key(&mut self.keys, "dh_decaisses", text(r, 1)?.unwrap_or_default(), text(r, 2)?);
-            let (group, dossier, value) = (self.group_of[index], Some(index), r.get(3)?);
+        for row in &money.paid {
+            let Some(index) = self.dossier_at(row.rid) else { continue };
+            let (group, dossier, value) = (self.group_of[index], Some(index), row.amount);
+            let (kind, programme) = &money.sources[row.source];
+            let source = *paid_keys[row.source]
+                .get_or_insert_with(|| self.source_key("dh_decaisses", kind, programme.as_deref()));
             for key in [source, paid_total] {
                 sink(Counted { key, group, value, dossier });
             }
         }
         Ok(())
     }
+
+    /// The indicator key of a funding source in `family` (`dh_engages.indh`…).
+    fn source_key(&mut self, family: &str, kind: &str, programme: Option<&str>) -> usize {
+        self.keys.id(&format!("{family}.{}", source_detail(kind, programme)))
+    }
 }
 
-/// The indicator key of each funding source met (`family.source`), found without formatting
-/// and hashing a name for each line.
-#[derive(Default)]
-struct SourceKeys(Vec<(String, Option<String>, usize)>);
+/// The jobs seen at each project's last visit on or before the period's end, by project id.
+type VerifiedJobs = HashMap<u128, (String, i64, i64)>;
 
-impl SourceKeys {
-    fn key(&mut self, keys: &mut Interner, family: &str, kind: &str, programme: Option<&str>) -> usize {
-        if let Some((_, _, key)) = self.0.iter().find(|(k, p, _)| k == kind && p.as_deref() == programme) {
-            return *key;
+/// What the bilan reads besides the dossier facts (see [`Pass::run`]).
+struct SideReads {
+    money: MoneyRows,
+    verified: VerifiedJobs,
+}
+
+impl SideReads {
+    fn read(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<SideReads, StoreError> {
+        Ok(SideReads { money: MoneyRows::read(conn, from, to)?, verified: verified_jobs(conn, &to.to_string())? })
+    }
+}
+
+/// One money row of the period: its dossier's row number, its source (numbered in
+/// [`MoneyRows::sources`]), the amount in centimes and, for a committed line, its budget year.
+struct MoneyRow {
+    rid: i64,
+    source: usize,
+    amount: i64,
+    year: i32,
+}
+
+/// The period's committed lines and payments, read in one go (see [`Pass::run`]).
+#[derive(Default)]
+struct MoneyRows {
+    committed: Vec<MoneyRow>,
+    paid: Vec<MoneyRow>,
+    /// The sources met: kind and programme code.
+    sources: Vec<(String, Option<String>)>,
+}
+
+impl MoneyRows {
+    fn read(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<MoneyRows, StoreError> {
+        let mut out = MoneyRows::default();
+        let mut stmt = conn.prepare(
+            "SELECT dossier_rid, source_kind, programme, amount, year FROM bilan_money
+             WHERE paid = 0 AND year BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![from.year(), to.year()])?;
+        while let Some(r) = rows.next()? {
+            let source = out.source(text(r, 1)?.unwrap_or_default(), text(r, 2)?);
+            out.committed.push(MoneyRow { rid: r.get(0)?, source, amount: r.get(3)?, year: r.get(4)? });
         }
-        let key = keys.id(&format!("{family}.{}", source_detail(kind, programme)));
-        self.0.push((kind.to_owned(), programme.map(str::to_owned), key));
-        key
+        let mut stmt = conn.prepare(
+            "SELECT dossier_rid, source_kind, programme, amount FROM bilan_money
+             WHERE paid = 1 AND paid_on BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let source = out.source(text(r, 1)?.unwrap_or_default(), text(r, 2)?);
+            out.paid.push(MoneyRow { rid: r.get(0)?, source, amount: r.get(3)?, year: 0 });
+        }
+        Ok(out)
+    }
+
+    /// The number of a source, met before or now (few sources, many lines).
+    fn source(&mut self, kind: &str, programme: Option<&str>) -> usize {
+        if let Some(i) = self.sources.iter().position(|(k, p)| k == kind && p.as_deref() == programme) {
+            return i;
+        }
+        self.sources.push((kind.to_owned(), programme.map(str::to_owned)));
+        self.sources.len() - 1
     }
 }
 
 /// The jobs seen at each project's last visit on or before `to`.
-fn verified_jobs(conn: &Connection, to: &str) -> Result<HashMap<u128, (String, i64, i64)>, StoreError> {
+fn verified_jobs(conn: &Connection, to: &str) -> Result<VerifiedJobs, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT project_id, visited_on, jobs_total, jobs_family FROM visits
          WHERE deleted_at IS NULL AND visited_on <= ?1",
     )?;
     let mut rows = stmt.query([to])?;
-    let mut last: HashMap<u128, (String, i64, i64)> = HashMap::new();
+    let mut last = VerifiedJobs::new();
     while let Some(r) = rows.next()? {
         let Some(project) = uuid_key(bytes(r, 0)?) else { continue };
         let on: String = r.get(1)?;
