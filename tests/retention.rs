@@ -11,6 +11,7 @@ use daftar::clock::{FixedClock, SeededEntropy};
 use daftar::domain::certificate::Verdict;
 use daftar::domain::dossier::Status;
 use daftar::domain::project::{Member, ProjectDraft};
+use daftar::domain::review::Verdict as ReviewVerdict;
 use daftar::domain::role::Role;
 use daftar::identity::KdfParams;
 use daftar::store::Store;
@@ -206,15 +207,24 @@ fn the_delegation_erases_its_copies_and_the_reasons_of_its_decisions() {
     ok(p.dp.move_dossier(&p.dp_admin, dossier, Move::to(Status::Rejete, date(1, 3, 2014)).because(why)));
     let down = crate::delegation::reply(&mut p.dp, &p.dp_admin, "BL-TIZNIT", &stick);
     ok(crate::sync::import(&mut p.office.core, &p.office.chef, &down));
+    // A namesake at Mirleft: the delegation notes why they are two people, naming someone too.
+    let mut mirleft = crate::delegation::other_office("BL-MIRLEFT", 37);
+    crate::sync::link(&mut mirleft, &mut p.dp, &p.dp_admin);
+    let twin = person(&mut mirleft, "JC100001", "Youssef", "Alaoui", "R-9");
+    crate::delegation::send_up(&mut mirleft, &mut p.dp, &p.dp_admin, &stick);
+    let review =
+        ok(p.dp.review_duplicate(&p.dp_admin, a, twin, ReviewVerdict::Distinct, "Vu avec M. Ouali : pères différents"));
+    assert!(review.note.contains("Ouali"));
     let held = |core: &Core, row: &str| -> i64 {
         let sql = "SELECT count(*) FROM audit_log WHERE row_id = ?1 AND content IS NOT NULL";
         ok(core.store().conn().query_row(sql, [row], |r| r.get(0)))
     };
     let named = |core: &Core| -> i64 {
-        let sql = "SELECT count(*) FROM decisions WHERE instr(data, 'Ouali') > 0";
+        let sql = "SELECT (SELECT count(*) FROM decisions WHERE instr(data, 'Ouali') > 0)
+                        + (SELECT count(*) FROM duplicate_reviews WHERE instr(data, 'Ouali') > 0)";
         ok(core.store().conn().query_row(sql, [], |r| r.get(0)))
     };
-    assert!(held(&p.dp, &a.to_string()) > 0 && named(&p.office.core) == 1);
+    assert!(held(&p.dp, &a.to_string()) > 0 && named(&p.office.core) == 1 && named(&p.dp) == 2);
     // The office anonymises the person; the rows go up and the delegation erases its copies.
     let o = &mut p.office;
     let plan = ok(o.core.retention_plan(&o.admin));
@@ -226,11 +236,15 @@ fn the_delegation_erases_its_copies_and_the_reasons_of_its_decisions() {
     let at_dp = ok(p.dp.applicant(&p.dp_admin, a)).value;
     assert!(at_dp.anonymised_on.is_some() && at_dp.cin.as_str().starts_with("ANON"));
     assert_eq!(held(&p.dp, &a.to_string()), 0, "the delegation erased its copies of the earlier states");
-    // The delegation's own retention run erases the reason of its decision, which goes down.
+    // The delegation's own retention run erases the reason of its decision and the note of its
+    // review, which go down.
     let plan = ok(p.dp.retention_plan(&p.dp_admin));
-    assert!(plan.people.is_empty() && plan.decisions.len() == 1, "{plan:?}");
+    assert!(plan.people.is_empty() && plan.decisions.len() == 1 && plan.reviews.len() == 1, "{plan:?}");
     ok(p.dp.apply_retention(&p.dp_admin, &plan));
     assert_eq!((named(&p.dp), held(&p.dp, &plan.decisions[0].to_string())), (0, 0));
+    assert_eq!(held(&p.dp, &plan.reviews[0].to_string()), 0);
+    let kept = ok(p.dp.reviews_of(&p.dp_admin, twin));
+    assert_eq!(kept[0].value.verdict, ReviewVerdict::Distinct, "the verdict stays; its note goes");
     let down = crate::delegation::reply(&mut p.dp, &p.dp_admin, "BL-TIZNIT", &stick);
     ok(crate::sync::import(&mut p.office.core, &p.office.chef, &down));
     assert_eq!(named(&p.office.core), 0);

@@ -147,6 +147,7 @@ fn an_office_cannot_move_rows_by_sending_a_transfer_of_its_own() {
         on: date(1, 5, 2026),
         reason: "prise".into(),
         rows: vec![MovedRow { table: Table::Applicants.name().into(), id: victim }],
+        anonymised_on: None,
     };
     {
         let conn = tiznit.core.store().conn();

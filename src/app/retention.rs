@@ -23,9 +23,11 @@ use crate::domain::certificate::Certificate;
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::Decision;
 use crate::domain::project::Project;
+use crate::domain::review::DuplicateReview;
 use crate::domain::role::Action;
+use crate::domain::transfer::Transfer;
 use crate::store::audit::Entry;
-use crate::store::records::{self, Record, Row};
+use crate::store::records::{self, Record, Row, Writer};
 use crate::store::site as site_store;
 
 /// The number of years a closed dossier's personal data is kept, until the site sets another.
@@ -69,6 +71,10 @@ pub struct RetentionPlan {
     pub dossiers: Vec<Uuid>,
     /// Decisions (taken here) on those dossiers whose reason is erased.
     pub decisions: Vec<Uuid>,
+    /// Transfers (decided here) of those people whose reason is erased.
+    pub transfers: Vec<Uuid>,
+    /// Duplicate reviews (made here) about those people whose note is erased.
+    pub reviews: Vec<Uuid>,
     /// Audit entries whose content (earlier states of these rows) is erased.
     pub audit_entries: i64,
 }
@@ -80,6 +86,8 @@ impl RetentionPlan {
             && self.card_holders.is_empty()
             && self.certificates.is_empty()
             && self.decisions.is_empty()
+            && self.transfers.is_empty()
+            && self.reviews.is_empty()
     }
 }
 
@@ -100,11 +108,13 @@ impl RetentionPlan {
     /// The other rows concerned, in one French sentence (screens, command line, report).
     pub fn others_fr(&self) -> String {
         format!(
-            "Et : {} titulaire(s) de carte, {} attestation(s), les notes de {} dossier(s) et {} décision(s), au moins {} entrée(s) d'audit (états antérieurs) ; la chaîne d'audit reste vérifiable.",
+            "Et : {} titulaire(s) de carte, {} attestation(s), les notes de {} dossier(s), {} décision(s), {} transfert(s) et {} examen(s) de doublon, au moins {} entrée(s) d'audit (états antérieurs) ; la chaîne d'audit reste vérifiable.",
             self.card_holders.len(),
             self.certificates.len(),
             self.dossiers.len(),
             self.decisions.len(),
+            self.transfers.len(),
+            self.reviews.len(),
             self.audit_entries
         )
     }
@@ -118,6 +128,42 @@ impl RetentionDone {
             self.people, self.card_holders, self.certificates, self.audit_entries
         )
     }
+}
+
+/// A delegation's record whose free text (a reason, a note) may name people.
+trait WithNote: Record {
+    fn erase_note(&mut self, on: NaiveDate);
+}
+
+impl WithNote for Decision {
+    fn erase_note(&mut self, on: NaiveDate) {
+        self.anonymise(on);
+    }
+}
+
+impl WithNote for Transfer {
+    fn erase_note(&mut self, on: NaiveDate) {
+        self.anonymise(on);
+    }
+}
+
+impl WithNote for DuplicateReview {
+    fn erase_note(&mut self, on: NaiveDate) {
+        self.anonymise(on);
+    }
+}
+
+/// Erases the note of each record `ids` and what the audit log kept of its earlier states;
+/// returns how many audit entries were erased.
+fn erase_notes<T: WithNote>(w: &Writer<'_>, ids: &[Uuid], on: NaiveDate) -> Result<usize, AppError> {
+    let mut erased = 0;
+    for &id in ids {
+        let mut row = records::get_live::<T>(w.conn(), id)?;
+        row.value.erase_note(on);
+        w.update(id, &row.value, Some(REASON))?;
+        erased += w.erase_history(id)?;
+    }
+    Ok(erased)
 }
 
 /// When a dossier stopped needing its personal data: its closing or rejection (the day of that
@@ -270,6 +316,26 @@ impl Core {
                 decisions.push(d.meta.id);
             }
         }
+        // Transfers decided and reviews made here about people anonymised (here or by their office).
+        let gone = |id: Uuid| -> Result<bool, AppError> {
+            Ok(leaving.contains(&id)
+                || records::get::<Applicant>(conn, id)?.is_some_and(|a| a.value.anonymised_on.is_some()))
+        };
+        let mut transfers = Vec::new();
+        for t in own::<Transfer>(conn, site)? {
+            if t.meta.deleted_at.is_none() && t.value.anonymised_on.is_none() && gone(t.value.applicant_id)? {
+                transfers.push(t.meta.id);
+            }
+        }
+        let mut reviews = Vec::new();
+        for r in own::<DuplicateReview>(conn, site)? {
+            if r.meta.deleted_at.is_none()
+                && r.value.anonymised_on.is_none()
+                && (gone(r.value.first)? || gone(r.value.second)?)
+            {
+                reviews.push(r.meta.id);
+            }
+        }
         let rows: Vec<String> = people
             .iter()
             .map(|p| p.id)
@@ -277,6 +343,8 @@ impl Core {
             .chain(certificates.iter().copied())
             .chain(dossier_ids.iter().copied())
             .chain(decisions.iter().copied())
+            .chain(transfers.iter().copied())
+            .chain(reviews.iter().copied())
             .map(|id| id.to_string())
             .collect();
         let audit_entries = crate::store::audit::contents_about(conn, &rows)?;
@@ -289,6 +357,8 @@ impl Core {
             certificates,
             dossiers: dossier_ids,
             decisions,
+            transfers,
+            reviews,
             audit_entries,
         })
     }
@@ -372,12 +442,9 @@ impl Core {
                 }
                 erased += w.erase_history(id)?;
             }
-            for &id in &plan.decisions {
-                let mut row = records::get_live::<Decision>(w.conn(), id)?;
-                row.value.anonymise(today);
-                w.update(id, &row.value, Some(REASON))?;
-                erased += w.erase_history(id)?;
-            }
+            erased += erase_notes::<Decision>(w, &plan.decisions, today)?;
+            erased += erase_notes::<Transfer>(w, &plan.transfers, today)?;
+            erased += erase_notes::<DuplicateReview>(w, &plan.reviews, today)?;
             let content = serde_json::json!({
                 "years": plan.years,
                 "cutoff": plan.cutoff,

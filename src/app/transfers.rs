@@ -61,6 +61,7 @@ impl Core {
             on: self.clock.today(),
             reason: reason.to_owned(),
             rows: transfer_store::rows_about(conn, applicant, &row.meta.owner)?,
+            anonymised_on: None,
         };
         self.write(session, |w, ids| {
             w.insert(ids.new_id(), &transfer)?;

@@ -42,6 +42,9 @@ pub struct DuplicateReview {
     pub note: String,
     /// The day of the review.
     pub reviewed_on: NaiveDate,
+    /// When the retention rules erased its note (one of the two people anonymised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
 }
 
 impl DuplicateReview {
@@ -57,7 +60,14 @@ impl DuplicateReview {
             verdict,
             note: note.trim().to_owned(),
             reviewed_on,
+            anonymised_on: None,
         }
+    }
+
+    /// Erases its note (it may name people), once one of the two is anonymised.
+    pub fn anonymise(&mut self, on: NaiveDate) {
+        self.note = crate::domain::transfer::ERASED.into();
+        self.anonymised_on = Some(on);
     }
 
     /// The office of the other applicant of the pair, seen from `id` (one of the pair).

@@ -6,6 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// What an erased reason or note reads (see the retention rules).
+pub const ERASED: &str = "effacé (durée de conservation)";
+
 /// One row whose ownership a transfer moves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MovedRow {
@@ -32,12 +35,21 @@ pub struct Transfer {
     /// office refers to it, their projects, dossiers, and the funding lines, disbursements and
     /// visits the old office wrote about them. Certificates stay in the register that issued them.
     pub rows: Vec<MovedRow>,
+    /// When the retention rules erased its reason (the person anonymised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_on: Option<NaiveDate>,
 }
 
 impl Transfer {
     /// Whether the row `id` is one this transfer moves.
     pub fn moves(&self, id: Uuid) -> bool {
         self.rows.iter().any(|r| r.id == id)
+    }
+
+    /// Erases its reason (it may name people), once the person is anonymised.
+    pub fn anonymise(&mut self, on: NaiveDate) {
+        self.reason = ERASED.into();
+        self.anonymised_on = Some(on);
     }
 
     /// Checks what a record received from elsewhere must hold; a French message otherwise.

@@ -301,6 +301,9 @@ impl Record for Certificate {
 
 impl Record for Transfer {
     const TABLE: Table = Table::Transfers;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
     fn sort_key(&self) -> String {
         self.on.to_string()
     }
@@ -311,6 +314,9 @@ impl Record for Transfer {
 
 impl Record for DuplicateReview {
     const TABLE: Table = Table::DuplicateReviews;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
     fn sort_key(&self) -> String {
         self.reviewed_on.to_string()
     }

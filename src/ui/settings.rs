@@ -285,13 +285,11 @@ fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         return requests;
     }
     ui.label(format!(
-        "{} personne(s) à anonymiser (rien d'ouvert depuis le {} ou avant), {} titulaire(s) de carte, {} attestation(s), {} motif(s) de décision à effacer :",
+        "{} personne(s) à anonymiser (rien d'ouvert depuis le {} ou avant) :",
         plan.people.len(),
         plan.cutoff.format("%d/%m/%Y"),
-        plan.card_holders.len(),
-        plan.certificates.len(),
-        plan.decisions.len()
     ));
+    ui.label(plan.others_fr());
     eframe::egui::ScrollArea::vertical().id_salt("retention").max_height(160.0).show(ui, |ui| {
         for person in &plan.people {
             ui.label(format!("{} — CIN {} — depuis le {}", person.name, person.cin, person.since.format("%d/%m/%Y")));
