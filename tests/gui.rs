@@ -844,3 +844,25 @@ fn the_delegation_publishes_a_checklist_from_the_programmes_screen() {
     assert!(has_text(&harness, "Publiée par DP-TIZNIT — version 1"));
     assert!(has_text(&harness, "Attestation bancaire (obligatoire)"));
 }
+
+#[test]
+fn after_a_transfer_the_old_office_sees_who_follows_the_person_and_nothing_left_to_send() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let stick = dir.path().join("cle");
+    let crate::delegation::Province { mut dp, dp_admin, mut tiznit, .. } =
+        crate::delegation::province(&dir.path().join("dp.sqlite"));
+    let youssef = crate::common::applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    crate::common::applicant(&mut tiznit, "JB200001", "Fatima", "Zahraoui", "03/09/1978");
+    crate::delegation::send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    ok(dp.transfer_applicant(&dp_admin, youssef, "BL-MIRLEFT", "Installé à Mirleft"));
+    let reply = crate::delegation::reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick);
+    ok(tiznit.core.import_bundle(&tiznit.chef, &reply, "réponse"));
+    let mut harness = window(tiznit.core, false, Screen::Applicants);
+    harness.run();
+    log_in(&mut harness, "chef", crate::common::CHEF_PASSWORD);
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    assert!(has_text(&harness, "El Alaoui Youssef") && has_text(&harness, "(suivi par BL-MIRLEFT)"));
+    assert_eq!(harness.query_all_by_label_contains("(suivi par").count(), 1, "Fatima stays Tiznit's");
+    assert!(has_text(&harness, "Modifications non livrées : 0"), "the transfer is not Tiznit's to send");
+}

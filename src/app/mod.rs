@@ -245,8 +245,27 @@ impl Core {
     /// Counts of the register.
     pub fn stats(&self, session: &Session) -> Result<Stats, AppError> {
         session.require(Action::ViewRegister)?;
-        Ok(crate::store::search::stats(self.store.conn())?)
+        stats_of(self.store.conn())
     }
+}
+
+/// The register's counts, with the changes still to carry to the parent: those of this site and
+/// the sites below it (not what came down, nor what a transfer gave another office), none
+/// without a parent.
+fn stats_of(conn: &rusqlite::Connection) -> Result<Stats, AppError> {
+    let mut stats = crate::store::search::stats(conn)?;
+    stats.outbox = match crate::store::site::get(conn)? {
+        Some(site) => match &site.parent {
+            Some(parent) => {
+                let acknowledged = crate::store::sync::outgoing(conn, parent.as_str())?.acknowledged;
+                let owners = sync::subtree_of(conn, site.code.as_str())?;
+                crate::store::sync::unsent_changes(conn, acknowledged, &owners)?
+            }
+            None => 0,
+        },
+        None => 0,
+    };
+    Ok(stats)
 }
 
 /// Long reads that run away from the core's connection, so that searches and writes go on.
@@ -268,7 +287,7 @@ impl BackgroundReader {
 
     /// The register's counts.
     pub fn stats(&self) -> Result<Stats, AppError> {
-        Ok(crate::store::search::stats(Store::open_read_only(&self.path)?.conn())?)
+        stats_of(Store::open_read_only(&self.path)?.conn())
     }
 }
 

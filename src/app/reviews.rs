@@ -2,7 +2,7 @@
 //! be one person, and records its verdict — the same person (counted once in its figures) or two
 //! people (not proposed again). The verdict is its record: audited, sent to both offices and up.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
@@ -55,30 +55,43 @@ impl Core {
                 pairs.push(CrossOfficePair { first, second, reason: DuplicateReason::SameCin });
             }
         }
+        // The people born on one day, and who among them has each name key: only people who
+        // share a key can have close names (see `NameForms::keys`).
         let mut day: Vec<(Row<Applicant>, NameForms)> = Vec::new();
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
         for_each_applicant_by_birth_date(conn, |row| {
             if day.first().is_some_and(|(d, _)| d.value.birth_date != row.value.birth_date) {
                 day.clear();
+                by_key.clear();
             }
             let names = forms(&row.value);
-            for (other, other_names) in &day {
-                let key = if other.meta.id < row.meta.id {
-                    (other.meta.id, row.meta.id)
-                } else {
-                    (row.meta.id, other.meta.id)
-                };
-                if other.meta.owner != row.meta.owner
-                    && !reviewed.contains(&key)
-                    && !seen.contains(&key)
-                    && names.close(other_names)
-                {
-                    let (first, second) = if other.meta.id < row.meta.id {
-                        (other.clone(), row.clone())
+            let mut met = HashSet::new();
+            for key in names.keys() {
+                let people = by_key.entry(key).or_default();
+                for &i in people.iter() {
+                    if !met.insert(i) {
+                        continue;
+                    }
+                    let other = &day[i];
+                    let key = if other.0.meta.id < row.meta.id {
+                        (other.0.meta.id, row.meta.id)
                     } else {
-                        (row.clone(), other.clone())
+                        (row.meta.id, other.0.meta.id)
                     };
-                    pairs.push(CrossOfficePair { first, second, reason: DuplicateReason::CloseNameSameBirthDate });
+                    if other.0.meta.owner != row.meta.owner
+                        && !reviewed.contains(&key)
+                        && !seen.contains(&key)
+                        && names.close(&other.1)
+                    {
+                        let (first, second) = if other.0.meta.id < row.meta.id {
+                            (other.0.clone(), row.clone())
+                        } else {
+                            (row.clone(), other.0.clone())
+                        };
+                        pairs.push(CrossOfficePair { first, second, reason: DuplicateReason::CloseNameSameBirthDate });
+                    }
                 }
+                people.push(day.len());
             }
             day.push((row, names));
             Ok(())

@@ -507,8 +507,9 @@ impl Core {
         let (unacknowledged, last_sent, last_reply) = match &parent {
             Some(p) => {
                 let out = sync_store::outgoing(conn, p)?;
-                let last = sync_store::last_change(conn)?;
-                (last - out.acknowledged, out.last_sent, sync_store::incoming(conn, p)?.last_at)
+                let unsent =
+                    sync_store::unsent_changes(conn, out.acknowledged, &subtree_of(conn, site.code.as_str())?)?;
+                (unsent, out.last_sent, sync_store::incoming(conn, p)?.last_at)
             }
             None => (0, None, None),
         };

@@ -53,6 +53,8 @@ pub struct ApplicantsState {
     pub transfer_reason: String,
     /// At a delegation: the duplicates between offices, when that panel is open.
     pub cross: Option<CrossState>,
+    /// This site's code: at an office, a person transferred to another office says so.
+    pub here: String,
 }
 
 /// The applicant form.
@@ -212,13 +214,13 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
     }
     ui.separator();
     ui.columns(2, |columns| {
-        requests.extend(list_ui(&mut columns[0], state));
+        requests.extend(list_ui(&mut columns[0], state, rights.offices));
         requests.extend(detail_ui(&mut columns[1], state, rights));
     });
     requests
 }
 
-fn list_ui(ui: &mut Ui, state: &mut ApplicantsState) -> Vec<Request> {
+fn list_ui(ui: &mut Ui, state: &mut ApplicantsState, at_delegation: bool) -> Vec<Request> {
     let mut requests = Vec::new();
     let total = state.total.map_or(0, rows_reachable);
     egui::ScrollArea::vertical().id_salt("liste-beneficiaires").auto_shrink(false).show_rows(
@@ -230,7 +232,11 @@ fn list_ui(ui: &mut Ui, state: &mut ApplicantsState) -> Vec<Request> {
                 match state.row(index).cloned() {
                     Some(line) => {
                         let birth = line.birth_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
-                        let text = format!("{}  {}  {}  {}", line.cin, line.name, bidi::visual(&line.name_ar), birth);
+                        let mut text =
+                            format!("{}  {}  {}  {}", line.cin, line.name, bidi::visual(&line.name_ar), birth);
+                        if !at_delegation && line.owner != state.here {
+                            text.push_str(&format!("  (suivi par {})", line.owner));
+                        }
                         let selected = state.detail.as_ref().is_some_and(|d| d.row.meta.id == line.id);
                         if ui.selectable_label(selected, text).clicked() {
                             requests.push(Request::Applicant(line.id));

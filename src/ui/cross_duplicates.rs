@@ -10,6 +10,9 @@ use crate::app::{CrossOfficePair, Row};
 use crate::domain::applicant::Applicant;
 use crate::domain::review::Verdict;
 
+/// Pairs shown at once (a regional register may hold thousands of namesakes).
+const SHOWN: usize = 200;
+
 /// The panel's state.
 #[derive(Debug, Default)]
 pub struct CrossState {
@@ -68,8 +71,14 @@ pub fn cross_duplicates_ui(ui: &mut Ui, state: &mut CrossState) -> (Vec<Request>
             .labelled_by(label.id);
     });
     ui.label(format!("{} paire(s) à examiner", pairs.len()));
+    if pairs.len() > SHOWN {
+        ui.label(
+            RichText::new(format!("Les {SHOWN} premières sont affichées : tranchez-les pour voir les suivantes."))
+                .weak(),
+        );
+    }
     egui::ScrollArea::vertical().id_salt("doublons-bureaux").auto_shrink(false).show(ui, |ui| {
-        for (i, pair) in pairs.iter().enumerate() {
+        for (i, pair) in pairs.iter().enumerate().take(SHOWN) {
             ui.separator();
             ui.label(RichText::new(format!("Paire {} : {}", i + 1, pair.reason.label_fr())).strong());
             person(ui, &pair.first);

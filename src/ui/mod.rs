@@ -269,6 +269,9 @@ impl DaftarApp {
                 widgets::message(ui, message);
             }
             let may = |action| permits(session.role, action, &session.site).is_ok();
+            if self.applicants.here != session.site.code.as_str() {
+                self.applicants.here = session.site.code.to_string();
+            }
             let rights = applicants::Rights {
                 register: may(Action::RegisterApplicant),
                 delete: may(Action::DeleteRecord),
