@@ -67,12 +67,12 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
     }
     let transfer = ok(dp.transfer_applicant(&dp_admin, youssef, "bl-mirleft", "Installé à Mirleft depuis mars"));
     let kinds: Vec<&str> = transfer.rows.iter().map(|r| r.table.as_str()).collect();
-    assert_eq!(kinds, ["applicants", "projects", "dossiers"], "the shared card stays; decisions are the delegation's");
+    assert_eq!(kinds, ["applicants", "card_holders", "projects", "dossiers"], "decisions are the delegation's");
     for (table, id) in [("applicants", youssef), ("dossiers", dossier)] {
         assert_eq!(owner(&dp, table, id), "BL-MIRLEFT", "{table}");
     }
     assert_eq!(owner(&dp, "applicants", fatima), "BL-TIZNIT");
-    assert_eq!(owner(&dp, "card_holders", card_holder_of(&tiznit, youssef)), "BL-TIZNIT");
+    assert_eq!(owner(&dp, "card_holders", card_holder_of(&tiznit, youssef)), "BL-MIRLEFT");
     let by_office = ok(dp.bilan(&dp_admin, date(1, 1, 2026), date(31, 12, 2026), Some(Breakdown::Office)));
     assert_eq!(by_office.value_in("dossiers_approuves.total", "BL-MIRLEFT"), 1);
     assert_eq!(by_office.value_in("dossiers_approuves.total", "BL-TIZNIT"), 0);
@@ -85,6 +85,8 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
     let view = ok(mirleft.core.dossier_view(&mirleft.chef, dossier));
     assert_eq!((view.dossier.value.status, view.dossier.meta.owner.as_str()), (Status::Approuve, "BL-MIRLEFT"));
     assert!(view.dossier.value.number.to_string().starts_with("BL-TIZNIT-2026-"), "a dossier keeps its number");
+    // Mirleft holds Youssef's card, and prints his certificate with it.
+    ok(mirleft.core.issue_certificate(&mirleft.chef, &daftar::app::CertificateSubject::Applicant("JB123456".into())));
     // …and writes them: it pays the first tranche and corrects the phone number.
     ok(mirleft.core.disburse(&mirleft.chef, view.funding[0].0.meta.id, money("10 000"), date(1, 4, 2026), "OV-7"));
     let mut at_mirleft = draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
@@ -96,6 +98,10 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
     ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
     assert_eq!(owner(&tiznit.core, "dossiers", dossier), "BL-MIRLEFT");
     assert_eq!(owner(&tiznit.core, "dossiers", sisters), "BL-TIZNIT");
+    // Fatima's card is their father's: Tiznit still reads it (and prints her documents with it).
+    let card = ok(tiznit.core.card_holder(&tiznit.chef, card_holder_of(&tiznit, fatima)));
+    assert_eq!(card.meta.owner, "BL-MIRLEFT");
+    ok(tiznit.core.issue_certificate(&tiznit.chef, &daftar::app::CertificateSubject::Applicant("JB654321".into())));
     let err = tiznit.core.edit_applicant(&tiznit.agent, youssef, &moved_draft, None).map(drop).unwrap_err();
     assert!(err.to_string().contains("appartient au site BL-MIRLEFT"), "{err}");
     // The change Tiznit made before it knew is not lost: it waits in the delegation's conflicts.

@@ -31,9 +31,10 @@ pub struct Transfer {
     pub on: NaiveDate,
     /// Why (the applicant's new address, a request…).
     pub reason: String,
-    /// The rows that change owner: the applicant, their card holder when nobody else at the
-    /// office refers to it, their projects, dossiers, and the funding lines, disbursements and
-    /// visits the old office wrote about them. Certificates stay in the register that issued them.
+    /// The rows that change owner: the applicant, their card holder (which the rest of a family
+    /// at the old office still reads there), their projects, dossiers, and the funding lines,
+    /// disbursements and visits the old office wrote about them. Certificates stay in the
+    /// register that issued them.
     pub rows: Vec<MovedRow>,
     /// When the retention rules erased its reason (the person anonymised).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,8 +9,9 @@ use super::records::Table;
 use crate::domain::transfer::MovedRow;
 
 /// The rows `office` owns about the applicant `applicant`: the applicant, their card holder
-/// when no other live applicant refers to it, the projects they promote, the dossiers they or
-/// those projects hold, and the funding lines, disbursements and visits of those.
+/// (the new office needs it for its certificates; the old one keeps its copy for the rest of the
+/// family, read-only), the projects they promote, the dossiers they or those projects hold, and
+/// the funding lines, disbursements and visits of those.
 pub fn rows_about(conn: &Connection, applicant: Uuid, office: &str) -> Result<Vec<MovedRow>, StoreError> {
     const SQL: &str = "
         WITH p AS (SELECT id FROM projects WHERE promoter_id = ?1 AND owner = ?2),
@@ -19,8 +20,6 @@ pub fn rows_about(conn: &Connection, applicant: Uuid, office: &str) -> Result<Ve
         SELECT 'applicants', id FROM applicants WHERE id = ?1 AND owner = ?2
         UNION ALL SELECT 'card_holders', c.id FROM card_holders c
             WHERE c.owner = ?2 AND c.id = (SELECT json_extract(data, '$.card_holder_id') FROM applicants WHERE id = ?1)
-              AND NOT EXISTS (SELECT 1 FROM applicants o WHERE o.id <> ?1 AND o.deleted_at IS NULL
-                                AND json_extract(o.data, '$.card_holder_id') = c.id)
         UNION ALL SELECT 'projects', id FROM p
         UNION ALL SELECT 'dossiers', id FROM d
         UNION ALL SELECT 'funding_lines', id FROM funding_lines WHERE owner = ?2 AND dossier_id IN (SELECT id FROM d)
