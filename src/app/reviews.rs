@@ -72,23 +72,19 @@ impl Core {
                     if !met.insert(i) {
                         continue;
                     }
-                    let other = &day[i];
-                    let key = if other.0.meta.id < row.meta.id {
-                        (other.0.meta.id, row.meta.id)
-                    } else {
-                        (row.meta.id, other.0.meta.id)
-                    };
-                    if other.0.meta.owner != row.meta.owner
+                    let (other, other_names) = &day[i];
+                    let (first, second) = if other.meta.id < row.meta.id { (other, &row) } else { (&row, other) };
+                    let key = (first.meta.id, second.meta.id);
+                    if first.meta.owner != second.meta.owner
                         && !reviewed.contains(&key)
                         && !seen.contains(&key)
-                        && names.close(&other.1)
+                        && names.close(other_names)
                     {
-                        let (first, second) = if other.0.meta.id < row.meta.id {
-                            (other.0.clone(), row.clone())
-                        } else {
-                            (row.clone(), other.0.clone())
-                        };
-                        pairs.push(CrossOfficePair { first, second, reason: DuplicateReason::CloseNameSameBirthDate });
+                        pairs.push(CrossOfficePair {
+                            first: first.clone(),
+                            second: second.clone(),
+                            reason: DuplicateReason::CloseNameSameBirthDate,
+                        });
                     }
                 }
                 people.push(day.len());
