@@ -197,13 +197,16 @@ fn an_aborted_csv_import_imports_all_or_nothing() {
     assert!(aborted * 2 > runs, "most points land inside the CSV import: {aborted} of {runs}");
 }
 
-/// The office's database as the previous release left it (schema 8: before the office index, the
-/// retired keys and the key handover).
+/// The office's database as an earlier release left it (schema 8: before the office index, the
+/// retired keys, the key handover, transfers and duplicate reviews, checklists and money facts).
 fn at_schema_8(db: &Path) {
     let (core, _) = open(db, "chef", CHEF_PASSWORD);
     ok(core.store().conn().execute_batch(
         "DROP INDEX applicants_office; DROP TABLE retired_keys;
-         ALTER TABLE site_keys DROP COLUMN sealed_for_previous; PRAGMA user_version = 8;",
+         ALTER TABLE site_keys DROP COLUMN sealed_for_previous;
+         DROP TABLE transfers; DROP TABLE duplicate_reviews; DROP TABLE checklists; DROP TABLE bilan_money;
+         DELETE FROM live_counts WHERE table_name IN ('transfers', 'duplicate_reviews', 'checklists');
+         PRAGMA user_version = 8;",
     ));
 }
 
