@@ -33,6 +33,9 @@ impl Core {
             ));
         }
         let to_office = to_office.trim().to_uppercase();
+        if to_office.is_empty() {
+            return Err(AppError::Rule("Choisissez le bureau qui suivra désormais le bénéficiaire.".into()));
+        }
         let conn = self.store.conn();
         let row = records::get_live::<Applicant>(conn, applicant)?;
         let from_office = row.meta.owner.clone();

@@ -340,7 +340,7 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
             }
         });
     }
-    requests.extend(transfers_ui(ui, state, rights));
+    requests.extend(across_offices_ui(ui, state, rights));
     if let Some(form) = &mut state.project_form {
         ui.separator();
         let (form_requests, closed) = project_form_ui(ui, form, promoter);
@@ -353,7 +353,7 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
 }
 
 /// The applicant's transfers and duplicate reviews, and at a delegation the way to transfer them.
-fn transfers_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Request> {
+fn across_offices_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Request> {
     let Some(detail) = &state.detail else { return Vec::new() };
     let mut requests = Vec::new();
     for t in &detail.transfers {
