@@ -32,9 +32,10 @@ fn runner(default: u32) -> TestRunner {
 
 /// Everything a refused input must leave as it was: each business and sync table, row by row.
 fn snapshot(core: &Core) -> String {
-    let rows = ["applicants", "card_holders", "projects", "dossiers", "funding_lines", "disbursements", "decisions"]
+    let rows = daftar::store::records::Table::ALL
+        .map(|t| t.name())
         .map(|t| format!("SELECT coalesce(group_concat(id || version || coalesce(deleted_at, '') || data, '|'), '') FROM (SELECT * FROM {t} ORDER BY rid)"));
-    let counts = ["conflicts", "peers", "bundles_in", "sync_in", "sync_out", "outbox", "audit_log", "certificates"]
+    let counts = ["conflicts", "peers", "bundles_in", "sync_in", "sync_out", "outbox", "audit_log"]
         .map(|t| format!("SELECT '{t}' || count(*) FROM {t}"));
     rows.iter()
         .chain(&counts)
@@ -122,7 +123,15 @@ fn tamper() -> impl Strategy<Value = Tamper> {
     prop_oneof![
         4 => (any::<usize>(), hostile_json()).prop_map(|(k, v)| Tamper::SetField(k, v)),
         2 => any::<usize>().prop_map(Tamper::RemoveField),
-        1 => prop_oneof![hostile_text(), Just("dossiers".to_owned()), Just("users".to_owned())].prop_map(Tamper::Table),
+        1 => prop_oneof![
+            hostile_text(),
+            Just("dossiers".to_owned()),
+            Just("users".to_owned()),
+            Just("transfers".to_owned()),
+            Just("duplicate_reviews".to_owned()),
+            Just("checklists".to_owned()),
+        ]
+        .prop_map(Tamper::Table),
         1 => prop_oneof![hostile_text(), Just("DP-TIZNIT".to_owned()), Just("BL-AGADIR".to_owned())].prop_map(Tamper::Owner),
         1 => any::<i64>().prop_map(Tamper::Version),
         1 => hostile_text().prop_map(Tamper::Dates),
