@@ -187,3 +187,37 @@ fn the_command_line_transfers_by_cin_and_explains_a_refusal() {
     let dp = crate::common::core_with(ok(daftar::store::Store::open(&db, false)));
     assert_eq!(owner(&dp, "applicants", youssef), "BL-MIRLEFT");
 }
+
+#[test]
+fn the_new_office_reinstalled_gets_the_transferred_person_back_by_resync() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let Province { mut dp, dp_admin, mut tiznit, mut mirleft } = province(&dir.path().join("dp.sqlite"));
+    let youssef = applicant(&mut tiznit, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let dossier = dossier_of(&mut tiznit, youssef, "projet-individuel", ("3", "2"), date(2, 2, 2026));
+    send_up(&mut tiznit, &mut dp, &dp_admin, &stick);
+    ok(dp.transfer_applicant(&dp_admin, youssef, "BL-MIRLEFT", "Installé à Mirleft"));
+    ok(mirleft.core.import_bundle(&mirleft.chef, &reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick), "réponse"));
+    // Mirleft's PC dies; a new installation of BL-MIRLEFT is enrolled and asks for its rows.
+    let mut fresh = crate::delegation::other_office("BL-MIRLEFT", 53);
+    crate::sync::link(&mut fresh, &mut dp, &dp_admin);
+    let request = ok(fresh.core.request_resync(&fresh.chef, &stick));
+    ok(dp.import_bundle(&dp_admin, &ok(std::fs::read(&request.path)), "demande"));
+    match ok(fresh.core.import_bundle(&fresh.chef, &reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick), "réponse")) {
+        ImportOutcome::Applied { conflicts: 0, .. } => {}
+        other => panic!("{other}"),
+    }
+    let view = ok(fresh.core.dossier_view(&fresh.chef, dossier));
+    assert_eq!(view.dossier.meta.owner, "BL-MIRLEFT");
+    assert!(view.dossier.value.number.to_string().starts_with("BL-TIZNIT-"));
+    assert_eq!(ok(fresh.core.transfers_of(&fresh.chef, youssef)).len(), 1);
+    // It writes them, and its own numbers start at its own series.
+    let mut moved = draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    moved.address = "Douar Sidi Ifni, Mirleft".into();
+    ok(fresh.core.edit_applicant(&fresh.agent, youssef, &moved, None));
+    let other = applicant(&mut fresh, "JC200002", "Nadia", "Sbai", "03/03/1990");
+    let own = dossier_of(&mut fresh, other, "projet-individuel", ("1", "1"), date(3, 3, 2026));
+    let number = ok(fresh.core.dossier_view(&fresh.chef, own)).dossier.value.number.to_string();
+    assert!(number.starts_with("BL-MIRLEFT-2026-"), "{number}");
+    assert!(ok(fresh.core.check(&fresh.admin)).is_sound());
+}
