@@ -373,7 +373,8 @@ fn the_delegation_publishes_a_checklist_and_its_offices_apply_the_latest_version
     v1.push(bank);
     ok(dp.save_checklist(&dp_admin, pme, v1.clone()));
     let first_reply = reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick);
-    ok(tiznit.core.import_bundle(&tiznit.chef, &first_reply, "réponse"));
+    let outcome = ok(tiznit.core.import_bundle(&tiznit.chef, &first_reply, "réponse"));
+    assert!(outcome.to_string().contains("Liste des pièces « PME » publiée par DP-TIZNIT (version 1)"), "{outcome}");
     let held = ok(tiznit.core.checklist_of(&tiznit.chef, pme));
     assert_eq!(held.items, v1);
     assert_eq!(held.published.as_ref().map(|m| (m.owner.as_str(), m.version)), Some(("DP-TIZNIT", 1)));

@@ -82,7 +82,10 @@ fn the_delegation_settles_duplicates_between_offices_and_a_person_counts_once() 
 
     // Both offices learn the verdicts about their applicants, and nothing of the other's register.
     let applicants_before = count(&tiznit.core, "applicants");
-    ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
+    let outcome =
+        ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
+    let told = "Doublon examiné par DP-TIZNIT : El Alaoui Youssef (CIN JB123456), même personne d'un bénéficiaire de BL-MIRLEFT";
+    assert!(outcome.to_string().contains(told), "{outcome}");
     assert_eq!(count(&tiznit.core, "applicants"), applicants_before);
     let seen = ok(tiznit.core.reviews_of(&tiznit.chef, youssef));
     assert_eq!(seen.len(), 1);

@@ -78,10 +78,11 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
     assert_eq!(by_office.value_in("dossiers_approuves.total", "BL-TIZNIT"), 0);
 
     // Mirleft receives the transfer with everything it moves, and the decision on the dossier.
-    match ok(mirleft.core.import_bundle(&mirleft.chef, &reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick), "réponse")) {
-        ImportOutcome::Applied { conflicts: 0, .. } => {}
-        other => panic!("{other}"),
-    }
+    let outcome =
+        ok(mirleft.core.import_bundle(&mirleft.chef, &reply(&mut dp, &dp_admin, "BL-MIRLEFT", &stick), "réponse"));
+    assert!(matches!(outcome, ImportOutcome::Applied { conflicts: 0, .. }), "{outcome}");
+    let told = "El Alaoui Youssef (CIN JB123456) est transféré(e) de BL-TIZNIT à BL-MIRLEFT";
+    assert!(outcome.to_string().contains(told), "the clerk is told: {outcome}");
     let view = ok(mirleft.core.dossier_view(&mirleft.chef, dossier));
     assert_eq!((view.dossier.value.status, view.dossier.meta.owner.as_str()), (Status::Approuve, "BL-MIRLEFT"));
     assert!(view.dossier.value.number.to_string().starts_with("BL-TIZNIT-2026-"), "a dossier keeps its number");
@@ -95,7 +96,9 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
     assert_eq!(mirleft.core.transfers_of(&mirleft.chef, youssef).map(|t| t.len()).ok(), Some(1));
 
     // Tiznit follows the transfer: Youssef's rows are Mirleft's now; Fatima's stay.
-    ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
+    let outcome =
+        ok(tiznit.core.import_bundle(&tiznit.chef, &reply(&mut dp, &dp_admin, "BL-TIZNIT", &stick), "réponse"));
+    assert!(outcome.to_string().contains(told), "{outcome}");
     assert_eq!(owner(&tiznit.core, "dossiers", dossier), "BL-MIRLEFT");
     assert_eq!(owner(&tiznit.core, "dossiers", sisters), "BL-TIZNIT");
     // Fatima's card is their father's: Tiznit still reads it (and prints her documents with it).

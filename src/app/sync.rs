@@ -77,6 +77,9 @@ pub enum ImportOutcome {
         released: usize,
         /// A warning (the sender's history does not continue what was seen).
         alarm: Option<String>,
+        /// What the delegation decided about this site's people and reference lists (a
+        /// transfer, a duplicate reviewed, a new checklist), one French line each.
+        notices: Vec<String>,
     },
     /// Nothing new: already imported or superseded.
     NothingNew {
@@ -93,7 +96,7 @@ pub enum ImportOutcome {
 impl std::fmt::Display for ImportOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ImportOutcome::Applied { sender, rows, conflicts, released, alarm } => {
+            ImportOutcome::Applied { sender, rows, conflicts, released, alarm, notices } => {
                 write!(f, "Paquet de {sender} importé : {rows} enregistrement(s) appliqué(s)")?;
                 if *conflicts > 0 {
                     write!(f, ", {conflicts} mis en file de conflits (écran Synchronisation)")?;
@@ -104,6 +107,12 @@ impl std::fmt::Display for ImportOutcome {
                 write!(f, ".")?;
                 if let Some(alarm) = alarm {
                     write!(f, " ALERTE : {alarm}")?;
+                }
+                for notice in notices.iter().take(10) {
+                    write!(f, " {notice}.")?;
+                }
+                if notices.len() > 10 {
+                    write!(f, " Et {} autre(s) avis de la délégation (fiches des bénéficiaires).", notices.len() - 10)?;
                 }
                 Ok(())
             }
@@ -979,9 +988,9 @@ impl Core {
             ));
         }
         let outcome = self.apply(session, &header, kind_code, &hash, &incoming, &content)?;
-        if let ImportOutcome::Applied { sender, rows, conflicts, alarm, .. } = outcome {
+        if let ImportOutcome::Applied { sender, rows, conflicts, alarm, notices, .. } = outcome {
             let released = self.release_waiting(session, &sender)?;
-            return Ok(ImportOutcome::Applied { sender, rows, conflicts, released, alarm });
+            return Ok(ImportOutcome::Applied { sender, rows, conflicts, released, alarm, notices });
         }
         Ok(outcome)
     }
@@ -1142,17 +1151,28 @@ impl Core {
         }
         let writer = Writer::new(&tx, &site_code, &session.login, now);
         let mut rows = 0;
+        let mut applied_rows = Vec::new();
         // One table after the other: each table's indexes stay in the page cache.
         accepted.sort_by_key(|(row, _)| row.table_rank());
         for (row, record) in &accepted {
             match row.receive(&writer) {
-                Ok(applied) => rows += usize::from(applied),
+                Ok(applied) => {
+                    rows += usize::from(applied);
+                    if applied {
+                        applied_rows.push(row);
+                    }
+                }
                 // A row never changes hands through a bundle: held here under another owner.
                 Err(AppError::Store(StoreError::NotOwner { owner })) => {
                     conflicts.push((record, format!("cette ligne appartient ici à {owner}, pas à {}", record.owner)));
                 }
                 Err(e) => return Err(e),
             }
+        }
+        // Once everything is in (a transfer's applicant comes after the transfer), what to tell.
+        let mut notices = Vec::new();
+        for row in applied_rows {
+            notices.extend(row.notice(&tx, &own)?);
         }
         // The commission's decisions on our dossiers move them on.
         for (row, _) in &accepted {
@@ -1243,6 +1263,7 @@ impl Core {
             conflicts: conflicts.len(),
             released: 0,
             alarm,
+            notices,
         })
     }
 }
@@ -1518,6 +1539,44 @@ impl ArrivingRow {
             ArrivingRow::Review(..) => 11,
             ArrivingRow::Checklist(..) => 12,
         }
+    }
+
+    /// What a person at this site (whose subtree is `own`) should be told of this row, once
+    /// applied: a transfer from or to here, a duplicate reviewed about one of ours, a checklist.
+    fn notice(&self, conn: &rusqlite::Connection, own: &[String]) -> Result<Option<String>, AppError> {
+        let name = |id: uuid::Uuid| -> Result<String, AppError> {
+            Ok(crate::store::records::get::<Applicant>(conn, id)?
+                .map_or_else(|| id.to_string(), |a| format!("{} (CIN {})", a.value.display_name(), a.value.cin)))
+        };
+        Ok(match self {
+            ArrivingRow::Transfer(m, t)
+                if m.deleted_at.is_none() && (own.contains(&t.from_office) || own.contains(&t.to_office)) =>
+            {
+                Some(format!("{} est transféré(e) de {} à {}", name(t.applicant_id)?, t.from_office, t.to_office))
+            }
+            ArrivingRow::Review(m, r) if m.deleted_at.is_none() && r.anonymised_on.is_none() => {
+                let ours = [(r.first, &r.first_office), (r.second, &r.second_office)]
+                    .into_iter()
+                    .find(|(_, office)| own.contains(office));
+                match ours {
+                    Some((id, _)) => Some(format!(
+                        "Doublon examiné par {} : {}, {} d'un bénéficiaire de {}",
+                        m.owner,
+                        name(id)?,
+                        r.verdict.label_fr(),
+                        r.other_office(id)
+                    )),
+                    None => None,
+                }
+            }
+            ArrivingRow::Checklist(m, c) if m.deleted_at.is_none() => Some(format!(
+                "Liste des pièces « {} » publiée par {} (version {})",
+                c.kind.label_fr(),
+                m.owner,
+                m.version
+            )),
+            _ => None,
+        })
     }
 
     fn cin(&self) -> Option<String> {
