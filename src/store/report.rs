@@ -156,9 +156,7 @@ impl Grouping {
 
 /// A text column as borrowed from the row (`None` for NULL).
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>, StoreError> {
-    r.get_ref(i)?.as_str_or_null().map_err(|e| {
-        StoreError::from(rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
-    })
+    r.get_ref(i)?.as_str_or_null().map_err(|e| not_text(i, e))
 }
 
 /// No dossier at this row number.
@@ -167,9 +165,12 @@ const NONE: u32 = u32::MAX;
 /// A text column's bytes (`None` for NULL): codes and ISO dates compare as bytes, without the
 /// UTF-8 check a `&str` costs on each of a million rows.
 fn bytes<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r [u8]>, StoreError> {
-    r.get_ref(i)?.as_bytes_or_null().map_err(|e| {
-        StoreError::from(rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
-    })
+    r.get_ref(i)?.as_bytes_or_null().map_err(|e| not_text(i, e))
+}
+
+/// Column `i` did not hold text.
+fn not_text(i: usize, e: rusqlite::types::FromSqlError) -> StoreError {
+    StoreError::from(rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn uuid_key(raw: Option<&[u8]>) -> Option<u128> {
