@@ -171,6 +171,7 @@ fn inserts(c: &mut Criterion) {
             };
             w.insert(uuid::Uuid::now_v7(), &applicant).unwrap_or_else(|e| panic!("{e}"));
         }
+        w.finish().unwrap_or_else(|e| panic!("{e}"));
         tx.commit().unwrap_or_else(|e| panic!("{e}"));
     };
     let mut rates = Vec::new();

@@ -3,7 +3,7 @@
 
 use daftar::store::audit;
 
-use crate::common::{applicant, office, ok};
+use crate::common::{applicant, draft, office, ok};
 
 #[test]
 fn an_untouched_register_verifies() {
@@ -57,4 +57,98 @@ fn erasing_content_keeps_the_chain_whole() {
     assert_eq!((report.entries, report.erased), (6, 1));
     // Erasing twice is refused.
     assert!(audit::erase_content(conn, 5, "encore", daftar::clock::Clock::now_utc(&now), "admin").is_err());
+}
+
+#[test]
+fn rows_received_new_are_vouched_for_by_one_receipt() {
+    use crate::sync::{export, import, pair, stick};
+    let mut p = pair();
+    let id = applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle"));
+    ok(import(&mut p.dp, &p.dp_admin, &bytes));
+    let conn = p.dp.store().conn();
+    let per_row: i64 = ok(conn.query_row("SELECT count(*) FROM audit_log WHERE row_id IS NOT NULL", [], |r| r.get(0)));
+    let receipts: Vec<(i64, String)> = {
+        let mut stmt = ok(conn.prepare("SELECT seq, content FROM audit_log WHERE action = ?1"));
+        ok(ok(stmt.query_map([audit::RECEIPT], |r| Ok((r.get(0)?, r.get(1)?)))).collect::<Result<Vec<_>, _>>())
+    };
+    assert_eq!((per_row, receipts.len()), (0, 1), "one receipt for the bundle, no entry per row");
+    let (receipt_seq, content) = &receipts[0];
+    assert!(content.contains(&id.to_string()) && content.contains("card_holders"), "{content}");
+    let history = ok(audit::history_of(conn, &id.to_string()));
+    assert_eq!(history.iter().map(|(_, _, action)| action.as_str()).collect::<Vec<_>>(), [audit::RECEIPT]);
+    assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
+
+    // A received row edited behind Daftar's back is found, as is an edited receipt.
+    let conn = p.dp.store().conn();
+    let edit = "UPDATE applicants SET data = json_set(data, '$.last_name', ?1)";
+    ok(conn.execute(edit, ["Bennani"]));
+    let problems = ok(audit::verify(conn)).problems;
+    assert!(problems.iter().any(|p| p.message.contains("modifiée hors de Daftar")), "{problems:?}");
+    ok(conn.execute(edit, ["El Alaoui"]));
+    assert!(ok(audit::verify(conn)).problems.is_empty());
+    let forged = "UPDATE audit_log SET content = replace(content, '\"]', 'f\"]') WHERE seq = ?1";
+    ok(conn.execute(forged, [receipt_seq]));
+    let problems = ok(audit::verify(conn)).problems;
+    assert!(problems.iter().any(|p| p.message.contains(&format!("contenu de l'entrée {receipt_seq}"))), "{problems:?}");
+    assert!(problems.iter().any(|p| p.message.contains("modifiée hors de Daftar")), "{problems:?}");
+}
+
+#[test]
+fn a_received_update_is_audited_with_the_state_it_replaces() {
+    use crate::sync::{export, import, pair, stick};
+    let mut p = pair();
+    let id = applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "cle-1"))));
+    let mut moved = draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    moved.phone = "06 70 00 00 01".into();
+    ok(p.office.core.edit_applicant(&p.office.agent, id, &moved, None));
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "cle-2"))));
+    let conn = p.dp.store().conn();
+    let before: String = ok(conn.query_row(
+        "SELECT content FROM audit_log WHERE row_id = ?1 AND action = 'applicant.receive'",
+        [id.to_string()],
+        |r| r.get(0),
+    ));
+    assert!(before.contains("El Alaoui") && !before.contains("06 70"), "{before}");
+    let actions: Vec<String> = ok(audit::history_of(conn, &id.to_string())).into_iter().map(|h| h.2).collect();
+    assert_eq!(actions, [audit::RECEIPT, "applicant.receive"]);
+    // The row's last word is now its own entry, which came after the receipt.
+    assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
+}
+
+#[test]
+fn a_row_received_then_rewritten_in_the_same_transaction_verifies() {
+    use daftar::domain::applicant::CardHolder;
+    use daftar::store::records::{RowMeta, Writer};
+    let mut store = ok(daftar::store::Store::open_in_memory());
+    let holder = |name: &str| CardHolder {
+        card_number: "R-1".into(),
+        name_latin: name.into(),
+        name_arabic: String::new(),
+        deceased_on: None,
+        anonymised_on: None,
+    };
+    let id = uuid::Uuid::now_v7();
+    let meta = RowMeta {
+        id,
+        owner: "BL-TIZNIT".into(),
+        version: 1,
+        created_at: "2026-11-29T09:00:00Z".into(),
+        updated_at: "2026-11-29T09:00:00Z".into(),
+        deleted_at: None,
+        delete_reason: None,
+    };
+    let tx = ok(store.transaction());
+    let writer = Writer::new(&tx, "BL-TIZNIT", "admin", chrono::Utc::now());
+    assert!(ok(writer.receive(&meta, &holder("Ahmed Alaoui"))));
+    // Its own row back (a resync), moved on at once: the receipt comes before the update.
+    ok(writer.update(id, &holder("Ahmed El Alaoui"), Some("rectification")));
+    ok(writer.finish());
+    ok(tx.commit());
+    let conn = store.conn();
+    let actions: Vec<String> = ok(audit::history_of(conn, &id.to_string())).into_iter().map(|h| h.2).collect();
+    assert_eq!(actions, [audit::RECEIPT, "card_holder.update"]);
+    let report = ok(audit::verify(conn));
+    assert!(report.problems.is_empty() && report.rows == 1, "{report:?}");
 }

@@ -202,6 +202,12 @@ fn the_delegation_erases_its_copies_and_the_reasons_of_its_decisions() {
         ok(o.core.move_dossier(&o.chef, dossier, Move::to(to, date(1, 3, 2013))));
     }
     crate::delegation::send_up(&mut p.office, &mut p.dp, &p.dp_admin, &stick);
+    // A rectification: the delegation's audit now keeps the state it replaced (a row received
+    // new keeps nothing but its hash, in the bundle's receipt).
+    let mut rectified = draft("JB100001", "Youssef", "Alaoui", "12/04/1975");
+    rectified.phone = "06 70 00 00 01".into();
+    ok(p.office.core.edit_applicant(&p.office.agent, a, &rectified, None));
+    crate::delegation::send_up(&mut p.office, &mut p.dp, &p.dp_admin, &stick);
     // The commission rejects it, with a reason that names someone; the office follows.
     let why = "Refusé après l'entretien avec M. Ouali du 1er mars";
     ok(p.dp.move_dossier(&p.dp_admin, dossier, Move::to(Status::Rejete, date(1, 3, 2014)).because(why)));

@@ -163,6 +163,7 @@ fn an_office_cannot_move_rows_by_sending_a_transfer_of_its_own() {
         ok(conn.execute_batch("BEGIN"));
         let w = Writer::new(conn, "BL-TIZNIT", "intrus", chrono::Utc::now());
         ok(w.insert(Uuid::now_v7(), &forged));
+        ok(w.finish());
         ok(conn.execute_batch("COMMIT"));
     }
     let before = owner(&dp, "applicants", victim);

@@ -436,6 +436,10 @@ fn decision_of(conn: &rusqlite::Connection, dossier_id: Uuid) -> Result<Option<R
 /// decided, when the decision reaches it in a reply. Returns whether the dossier moved (it does
 /// once, from *transmis*).
 pub(crate) fn follow_decision(w: &Writer<'_>, decision: &Decision, commission: &str) -> Result<bool, AppError> {
+    // A delegation receives its offices' decisions on their dossiers: not its own to move.
+    if crate::store::records::owner_of::<Dossier>(w.conn(), decision.dossier_id)?.as_deref() != Some(w.site()) {
+        return Ok(false);
+    }
     let Some(mut row) = crate::store::records::get::<Dossier>(w.conn(), decision.dossier_id)? else {
         return Ok(false);
     };

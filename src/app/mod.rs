@@ -224,6 +224,7 @@ impl Core {
         let mut ids =
             IdMaker { millis: u64::try_from(now.timestamp_millis()).unwrap_or(0), entropy: self.entropy.as_mut() };
         let result = apply(&writer, &mut ids)?;
+        writer.finish()?;
         tx.commit()?;
         Ok(result)
     }

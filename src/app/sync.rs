@@ -23,7 +23,7 @@ use crate::domain::visit::Visit;
 use crate::identity::PublicKeys;
 use crate::store::StoreError;
 use crate::store::audit::{self, Entry, timestamp};
-use crate::store::records::{Record, RowMeta, Table, Writer};
+use crate::store::records::{Arrival, Record, RowMeta, Table, Writer};
 use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Incoming, Peer, Relation};
 use crate::store::transfers as transfer_store;
@@ -486,10 +486,14 @@ impl Core {
         let now = self.clock.now_utc();
         let site_code = self.site()?.code.to_string();
         let tx = self.store.transaction()?;
-        if apply && !row.receive(&Writer::new(&tx, &site_code, &session.login, now))? {
-            return Err(AppError::Rule(format!(
-                "L'enregistrement du conflit n° {id} n'est pas plus récent que celui tenu ici : rien à appliquer ; écartez le conflit."
-            )));
+        if apply {
+            let writer = Writer::new(&tx, &site_code, &session.login, now);
+            if !row.receive(&writer)? {
+                return Err(AppError::Rule(format!(
+                    "L'enregistrement du conflit n° {id} n'est pas plus récent que celui tenu ici : rien à appliquer ; écartez le conflit."
+                )));
+            }
+            writer.finish()?;
         }
         let resolution = format!("{} — {note}", if apply { "appliqué" } else { "écarté" });
         sync_store::resolve_conflict(&tx, id, &timestamp(now), &resolution)?;
@@ -1095,15 +1099,19 @@ impl Core {
         };
         let mut accepted = Vec::with_capacity(content.records.len());
         let mut conflicts = Vec::new();
-        for (i, record) in content.records.iter().enumerate() {
-            let table = Table::from_name(&record.table).ok_or_else(|| {
-                refuse(format!(
+        // Read on both cores; boxed, so that sorting a hundred thousand rows moves pointers.
+        let decoded = crate::parallel::map(&content.records, |r| {
+            Table::from_name(&r.table).map(|t| decode_record(t, r).map(Box::new))
+        });
+        for (i, (record, decoded)) in content.records.iter().zip(decoded).enumerate() {
+            let (Some(table), Some(decoded)) = (Table::from_name(&record.table), decoded) else {
+                return Err(refuse(format!(
                     "Paquet refusé : l'enregistrement {} vise une table inconnue « {} ».",
                     i + 1,
                     record.table
-                ))
-            })?;
-            let incoming_row = decode_record(table, record)
+                )));
+            };
+            let incoming_row = decoded
                 .and_then(|row| check_numbering(&row, moved_to).map(|()| row))
                 .and_then(|row| match header.kind {
                     Kind::Changes => check_arbiter(conn, &site_code, &row).map(|()| row),
@@ -1152,23 +1160,30 @@ impl Core {
         let writer = Writer::new(&tx, &site_code, &session.login, now);
         let mut rows = 0;
         let mut applied_rows = Vec::new();
-        // One table after the other: each table's indexes stay in the page cache.
+        // One table after the other: each table's indexes stay in the page cache. Each row is
+        // serialised and hashed on the other core while the previous ones are written.
         accepted.sort_by_key(|(row, _)| row.table_rank());
-        for (row, record) in &accepted {
-            match row.receive(&writer) {
-                Ok(applied) => {
-                    rows += usize::from(applied);
-                    if applied {
-                        applied_rows.push(row);
+        crate::parallel::pipelined(
+            &accepted,
+            |(row, _)| row.arrival(),
+            |(row, record), arrival| {
+                match row.receive_ready(&writer, &arrival?) {
+                    Ok(applied) => {
+                        rows += usize::from(applied);
+                        if applied {
+                            applied_rows.push(row);
+                        }
                     }
+                    // A row never changes hands through a bundle: held here under another owner.
+                    Err(AppError::Store(StoreError::NotOwner { owner })) => {
+                        conflicts
+                            .push((record, format!("cette ligne appartient ici à {owner}, pas à {}", record.owner)));
+                    }
+                    Err(e) => return Err(e),
                 }
-                // A row never changes hands through a bundle: held here under another owner.
-                Err(AppError::Store(StoreError::NotOwner { owner })) => {
-                    conflicts.push((record, format!("cette ligne appartient ici à {owner}, pas à {}", record.owner)));
-                }
-                Err(e) => return Err(e),
-            }
-        }
+                Ok(())
+            },
+        )?;
         // Once everything is in (a transfer's applicant comes after the transfer), what to tell.
         let mut notices = Vec::new();
         for row in applied_rows {
@@ -1176,7 +1191,7 @@ impl Core {
         }
         // The commission's decisions on our dossiers move them on.
         for (row, _) in &accepted {
-            if let ArrivingRow::Decision(meta, decision) = row
+            if let ArrivingRow::Decision(meta, decision) = &**row
                 && meta.deleted_at.is_none()
             {
                 super::dossiers::follow_decision(&writer, decision, &meta.owner)?;
@@ -1253,8 +1268,7 @@ impl Core {
                 content: &content,
             })?;
         }
-        // The bilan's facts take in what arrived now, in the import's time, not the next report's.
-        crate::store::facts::refresh(&tx)?;
+        writer.finish()?;
         tx.commit()?;
 
         Ok(ImportOutcome::Applied {
@@ -1586,27 +1600,41 @@ impl ArrivingRow {
         }
     }
 
+    /// The row made ready to store (pure work: runs on the other core during an import).
+    fn arrival(&self) -> Result<Arrival, StoreError> {
+        match self {
+            ArrivingRow::CardHolder(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Applicant(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Project(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Dossier(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Decision(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::FundingLine(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Disbursement(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Programme(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Visit(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Certificate(m, v) => Arrival::new(m.clone(), v.as_ref()),
+            ArrivingRow::Transfer(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Review(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Checklist(m, v) => Arrival::new(m.clone(), v),
+        }
+    }
+
+    /// Stores the row; a transfer also moves the rows it names. Returns whether it was applied
+    /// (not older than the one held).
     fn receive(&self, w: &Writer<'_>) -> Result<bool, AppError> {
-        Ok(match self {
-            ArrivingRow::CardHolder(m, v) => w.receive(m, v)?,
-            ArrivingRow::Applicant(m, v) => w.receive(m, v)?,
-            ArrivingRow::Project(m, v) => w.receive(m, v)?,
-            ArrivingRow::Dossier(m, v) => w.receive(m, v)?,
-            ArrivingRow::Decision(m, v) => w.receive(m, v)?,
-            ArrivingRow::FundingLine(m, v) => w.receive(m, v)?,
-            ArrivingRow::Disbursement(m, v) => w.receive(m, v)?,
-            ArrivingRow::Programme(m, v) => w.receive(m, v)?,
-            ArrivingRow::Visit(m, v) => w.receive(m, v)?,
-            ArrivingRow::Certificate(m, v) => w.receive(m, v.as_ref())?,
-            ArrivingRow::Transfer(m, v) => {
-                let applied = w.receive(m, v)?;
-                if applied && m.deleted_at.is_none() {
-                    super::transfers::apply_transfer(w, v)?;
-                }
-                applied
-            }
-            ArrivingRow::Review(m, v) => w.receive(m, v)?,
-            ArrivingRow::Checklist(m, v) => w.receive(m, v)?,
-        })
+        self.receive_ready(w, &self.arrival()?)
+    }
+
+    /// [`ArrivingRow::receive`], the row already made ready (`arrival` is its
+    /// [`ArrivingRow::arrival`]).
+    fn receive_ready(&self, w: &Writer<'_>, arrival: &Arrival) -> Result<bool, AppError> {
+        let applied = w.receive_arrival(arrival)?;
+        if let ArrivingRow::Transfer(m, transfer) = self
+            && applied
+            && m.deleted_at.is_none()
+        {
+            super::transfers::apply_transfer(w, transfer)?;
+        }
+        Ok(applied)
     }
 }

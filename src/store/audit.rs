@@ -5,6 +5,11 @@
 //! and the chain still verifies. `daftar check` recomputes the whole chain and also compares
 //! every business row with the hash its last audit entry recorded, so a row edited behind
 //! Daftar's back is found.
+//!
+//! Rows received new from another site (a bundle brings a hundred thousand of them on a
+//! delegation's first import) have no entry each: one *receipt* ([`RECEIPT`]) lists them, by
+//! table, with their hashes; `check` compares a row with its last entry or receipt, whichever
+//! came last. Their history of writes is the owner's, in the owner's chain.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension as _, params};
@@ -18,6 +23,47 @@ pub type Hash = [u8; 32];
 
 /// The hash before the first entry.
 pub const GENESIS: Hash = [0; 32];
+
+/// The action of a receipt: the entry vouching for rows received new (module documentation).
+pub const RECEIPT: &str = "records.receive";
+
+/// What a receipt holds: by table name, the id and hash (hex) of each row received new.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Receipt {
+    rows: std::collections::BTreeMap<String, Vec<(uuid::Uuid, String)>>,
+}
+
+/// The content of the receipt of `rows` (table, id, hash).
+pub(crate) fn receipt_content(rows: Vec<(Table, uuid::Uuid, Hash)>) -> String {
+    let mut receipt = Receipt { rows: Default::default() };
+    for (table, id, hash) in rows {
+        receipt.rows.entry(table.name().to_owned()).or_default().push((id, hex::encode(hash)));
+    }
+    // Strings and ids only: serialising cannot fail.
+    serde_json::to_string(&receipt).unwrap_or_default()
+}
+
+/// Every row a receipt vouches for: its id, and the receipt's number and the row's hash (the
+/// last receipt naming the row wins).
+fn receipts(conn: &Connection) -> Result<std::collections::HashMap<u128, (i64, Hash)>, StoreError> {
+    let mut vouched = std::collections::HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT seq, content FROM audit_log WHERE action = ?1 AND content IS NOT NULL ORDER BY seq")?;
+    let mut rows = stmt.query([RECEIPT])?;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let content: String = r.get(1)?;
+        let receipt: Receipt = serde_json::from_str(&content)
+            .map_err(|e| StoreError::Corrupt { table: "audit_log", message: format!("reçu {seq} illisible : {e}") })?;
+        for (id, hash) in receipt.rows.into_values().flatten() {
+            let mut bytes = GENESIS;
+            // An unreadable hash stays zero: the row is then reported as not matching.
+            let _ = hex::decode_to_slice(&hash, &mut bytes);
+            vouched.insert(id.as_u128(), (seq, bytes));
+        }
+    }
+    Ok(vouched)
+}
 
 /// SHA-256 of `bytes`.
 pub fn sha256(bytes: &[u8]) -> Hash {
@@ -82,9 +128,19 @@ pub fn append(conn: &Connection, e: &Entry<'_>) -> Result<i64, StoreError> {
     Ok(append_after(conn, e, head(conn)?)?.0)
 }
 
+/// The statement that appends an entry (its parameters are bound by [`append_with`]).
+pub(crate) const INSERT: &str =
+    "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, entry_hash, content)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
 /// Appends an entry after the known head `(seq, hash)` of the chain; returns the new head.
-pub fn append_after(
-    conn: &Connection,
+pub fn append_after(conn: &Connection, e: &Entry<'_>, head: (i64, Hash)) -> Result<(i64, Hash), StoreError> {
+    append_with(&mut *conn.prepare_cached(INSERT)?, e, head)
+}
+
+/// [`append_after`] through `insert`, the statement [`INSERT`] already prepared.
+pub(crate) fn append_with(
+    insert: &mut rusqlite::Statement<'_>,
     e: &Entry<'_>,
     (last_seq, prev): (i64, Hash),
 ) -> Result<(i64, Hash), StoreError> {
@@ -93,11 +149,7 @@ pub fn append_after(
     let content_hash = sha256(e.content.as_bytes());
     let texts = [at.as_str(), e.actor, e.action, e.table.unwrap_or(""), e.row_id.unwrap_or("")];
     let hash = entry_hash(&prev, seq, texts, e.row_hash.as_ref(), &content_hash);
-    conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, actor, action, table_name, row_id, row_hash, content_hash, entry_hash, content)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
+    insert.execute(params![
         seq,
         at,
         e.actor,
@@ -114,8 +166,16 @@ pub fn append_after(
 
 /// The audited acts on one row, oldest first: when, who, what (`applicant.update`, …).
 pub fn history_of(conn: &Connection, row_id: &str) -> Result<Vec<(String, String, String)>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT at, actor, action FROM audit_log WHERE row_id = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([row_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, actor, action FROM (
+             SELECT seq, at, actor, action FROM audit_log WHERE row_id = ?1
+             UNION ALL
+             SELECT seq, at, actor, action FROM audit_log
+             WHERE action = ?2 AND instr(content, json_quote(?1)) > 0)
+         ORDER BY seq",
+    )?;
+    let rows =
+        stmt.query_map([row_id, RECEIPT], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
 }
 
@@ -281,18 +341,23 @@ pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
         prev = stored_hash;
     }
     drop(rows);
+    let vouched = receipts(conn)?;
     for table in Table::ALL {
-        verify_rows(conn, table, &mut report)?;
+        verify_rows(conn, table, &vouched, &mut report)?;
     }
     Ok(report)
 }
 
-fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Result<(), StoreError> {
+fn verify_rows(
+    conn: &Connection,
+    table: Table,
+    vouched: &std::collections::HashMap<u128, (i64, Hash)>,
+    report: &mut ChainReport,
+) -> Result<(), StoreError> {
     let sql = format!(
-        "SELECT t.id, t.version, t.deleted_at, t.data,
-                (SELECT a.row_hash FROM audit_log a WHERE a.row_id = t.id ORDER BY a.seq DESC LIMIT 1),
-                t.rid
-         FROM {} t",
+        "SELECT t.id, t.version, t.deleted_at, t.data, a.seq, a.row_hash, t.rid
+         FROM {} t
+         LEFT JOIN audit_log a ON a.seq = (SELECT max(b.seq) FROM audit_log b WHERE b.row_id = t.id)",
         table.name()
     );
     let mut stmt = conn.prepare(&sql)?;
@@ -302,11 +367,20 @@ fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Res
         let version: i64 = r.get(1)?;
         let deleted_at: Option<String> = r.get(2)?;
         let data: String = r.get(3)?;
-        let audited = read_hash(r.get(4)?);
+        let entry = match r.get::<_, Option<i64>>(4)? {
+            Some(seq) => Some((seq, read_hash(r.get(5)?))),
+            None => None,
+        };
+        let receipt = uuid::Uuid::parse_str(&id)
+            .ok()
+            .and_then(|u| vouched.get(&u.as_u128()))
+            .map(|&(seq, hash)| (seq, Some(hash)));
+        // The last word on the row: its last entry, or a receipt that came after it.
+        let audited = [entry, receipt].into_iter().flatten().max_by_key(|(seq, _)| *seq).and_then(|(_, hash)| hash);
         report.rows += 1;
         if audited != Some(row_hash(version, deleted_at.as_deref(), &data)) {
             report.problems.push(ChainProblem {
-                seq: r.get(5)?,
+                seq: r.get(6)?,
                 message: format!(
                     "la ligne {id} de la table {} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)",
                     table.name()

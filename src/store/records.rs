@@ -12,7 +12,9 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::StoreError;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell, RefMut};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 
 use super::audit::{self, Entry, Hash, row_hash, timestamp};
 use crate::domain::applicant::{Applicant, CardHolder};
@@ -363,8 +365,43 @@ pub struct Row<T> {
     pub value: T,
 }
 
+/// A row received from another site, made ready to store: everything its write needs that does
+/// not read the database (its canonical text, list keys, search text and hash), so that rows
+/// can be prepared on one thread while others are written on another.
+#[derive(Debug)]
+pub struct Arrival {
+    /// Its table.
+    pub table: Table,
+    /// Its bookkeeping, as the owner sent it.
+    pub meta: RowMeta,
+    data: String,
+    sort_key: String,
+    label: String,
+    search_text: Option<String>,
+    anonymised: bool,
+    row_hash: Hash,
+}
+
+impl Arrival {
+    /// Makes `value` ready to be stored as the row `meta` describes.
+    pub fn new<T: Record>(meta: RowMeta, value: &T) -> Result<Arrival, StoreError> {
+        let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
+        let row_hash = row_hash(meta.version, meta.deleted_at.as_deref(), &data);
+        Ok(Arrival {
+            table: T::TABLE,
+            meta,
+            data,
+            sort_key: value.sort_key(),
+            label: value.label(),
+            search_text: value.search_text(),
+            anonymised: value.anonymised(),
+            row_hash,
+        })
+    }
+}
+
 /// Who writes, where and when: everything a write stamps on rows, outbox and audit. Made for
-/// one transaction: it remembers the head of the audit chain between writes.
+/// one transaction.
 #[derive(Debug)]
 pub struct Writer<'a> {
     /// The connection (inside a transaction).
@@ -375,8 +412,51 @@ pub struct Writer<'a> {
     pub actor: &'a str,
     /// The time of the write.
     pub now: DateTime<Utc>,
-    /// The audit chain's head after the last entry this writer appended.
-    head: Cell<Option<(i64, Hash)>>,
+    /// The statements of its writes, prepared once for the transaction.
+    statements: RefCell<HashMap<Sql, rusqlite::Statement<'a>>>,
+    /// How many live rows each table (in [`Table::ALL`] order) gained or lost: written to
+    /// `live_counts` once, by [`Writer::finish`].
+    live_deltas: Cell<[i64; Table::ALL.len()]>,
+    /// The rows received new since the last audit entry, which one receipt vouches for (see
+    /// [`audit`]): written before the next entry, or by [`Writer::finish`].
+    received: RefCell<Vec<(Table, Uuid, Hash)>>,
+}
+
+/// The statements a writer runs for each row it writes (a bulk import runs each of them a
+/// hundred thousand times: prepared once, they are not looked up by their text every time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Sql {
+    /// The held version of a row, by id.
+    Held(Table),
+    /// A received row, new or newer.
+    Upsert(Table),
+    SearchDelete(Table),
+    SearchInsert(Table),
+    Outbox,
+    Audit,
+}
+
+impl Sql {
+    fn text(self) -> String {
+        match self {
+            Sql::Held(table) => format!("SELECT rid, version, deleted_at, data, owner FROM {} WHERE id = ?1", table.name()),
+            Sql::Upsert(table) => format!(
+                "INSERT INTO {} (id, owner, version, created_at, updated_at, deleted_at, delete_reason, sort_key, label, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, created_at = excluded.created_at,
+                     updated_at = excluded.updated_at, deleted_at = excluded.deleted_at,
+                     delete_reason = excluded.delete_reason, sort_key = excluded.sort_key, label = excluded.label,
+                     data = excluded.data",
+                table.name()
+            ),
+            Sql::SearchDelete(table) => format!("DELETE FROM {} WHERE rowid = ?1", table.fts().unwrap_or_default()),
+            Sql::SearchInsert(table) => {
+                format!("INSERT INTO {} (rowid, text) VALUES (?1, ?2)", table.fts().unwrap_or_default())
+            }
+            Sql::Outbox => "INSERT INTO outbox (at, table_name, row_id, owner, version) VALUES (?1, ?2, ?3, ?4, ?5)".into(),
+            Sql::Audit => audit::INSERT.into(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -427,6 +507,12 @@ pub fn get<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<Row<T>>, Sto
     }
 }
 
+/// The owner of a row, if the row is held here (without reading its content).
+pub fn owner_of<T: Record>(conn: &Connection, id: Uuid) -> Result<Option<String>, StoreError> {
+    let sql = format!("SELECT owner FROM {} WHERE id = ?1", T::TABLE.name());
+    Ok(conn.prepare_cached(&sql)?.query_row([id.to_string()], |r| r.get(0)).optional()?)
+}
+
 /// Reads one live row by id: an error in French when it is missing or deleted.
 pub fn get_live<T: Record>(conn: &Connection, id: Uuid) -> Result<Row<T>, StoreError> {
     let row = get::<T>(conn, id)?.ok_or_else(|| StoreError::NotFound(format!("{} {id}", T::TABLE.label_fr())))?;
@@ -459,7 +545,40 @@ pub fn all<T: Record>(conn: &Connection) -> Result<Vec<Row<T>>, StoreError> {
 impl<'a> Writer<'a> {
     /// A writer for one transaction on `conn`.
     pub fn new(conn: &'a Connection, site: &'a str, actor: &'a str, now: DateTime<Utc>) -> Writer<'a> {
-        Writer { conn, site, actor, now, head: Cell::new(None) }
+        Writer {
+            conn,
+            site,
+            actor,
+            now,
+            statements: RefCell::default(),
+            live_deltas: Cell::new([0; Table::ALL.len()]),
+            received: RefCell::default(),
+        }
+    }
+
+    /// Writes what the writer keeps for the end of its transaction (the receipt of the rows
+    /// received new, the tables' live counts) and releases its statements: call it before
+    /// committing.
+    pub fn finish(self) -> Result<(), StoreError> {
+        self.write_receipt()?;
+        for (table, delta) in Table::ALL.into_iter().zip(self.live_deltas.get()) {
+            if delta != 0 {
+                self.conn
+                    .prepare_cached("UPDATE live_counts SET live = live + ?2 WHERE table_name = ?1")?
+                    .execute(params![table.name(), delta])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The statement `sql`, prepared at its first use in this writer's transaction.
+    fn statement(&self, sql: Sql) -> Result<RefMut<'_, rusqlite::Statement<'a>>, StoreError> {
+        let mut statements = self.statements.borrow_mut();
+        if let Slot::Vacant(slot) = statements.entry(sql) {
+            slot.insert(self.conn.prepare(&sql.text())?);
+        }
+        RefMut::filter_map(statements, |s| s.get_mut(&sql))
+            .map_err(|_| StoreError::Corrupt { table: "statements", message: "requête préparée perdue".into() })
     }
 
     /// The connection it writes through (for the reads a write depends on).
@@ -474,13 +593,34 @@ impl<'a> Writer<'a> {
 
     /// Appends an audit entry (for acts that are not row writes: overrides, account changes).
     pub fn audit(&self, entry: &Entry<'_>) -> Result<i64, StoreError> {
-        let head = match self.head.get() {
-            Some(head) => head,
-            None => audit::head(self.conn)?,
-        };
-        let new_head = audit::append_after(self.conn, entry, head)?;
-        self.head.set(Some(new_head));
-        Ok(new_head.0)
+        // The rows received so far are vouched for before anything written after them.
+        self.write_receipt()?;
+        self.append(entry)
+    }
+
+    /// Appends the receipt of the rows received new since the last entry, if any.
+    fn write_receipt(&self) -> Result<(), StoreError> {
+        let rows = self.received.take();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let content = audit::receipt_content(rows);
+        self.append(&Entry {
+            at: self.now,
+            actor: self.actor,
+            action: audit::RECEIPT,
+            table: None,
+            row_id: None,
+            row_hash: None,
+            content: &content,
+        })?;
+        Ok(())
+    }
+
+    fn append(&self, entry: &Entry<'_>) -> Result<i64, StoreError> {
+        // Read each time: acts audited directly on the connection may come between two writes.
+        let head = audit::head(self.conn)?;
+        Ok(audit::append_with(&mut *self.statement(Sql::Audit)?, entry, head)?.0)
     }
 
     /// Creates a row owned by this site.
@@ -510,9 +650,9 @@ impl<'a> Writer<'a> {
             data
         ])?;
         let rid = self.conn.last_insert_rowid();
-        self.count_live::<T>(1)?;
-        self.index::<T>(rid, Some(value), false)?;
-        self.log::<T>(&meta, "create", &data, None, None)?;
+        self.count_live(T::TABLE, 1);
+        self.index(T::TABLE, rid, value.search_text().as_deref(), false)?;
+        self.log(T::TABLE, &meta, "create", row_hash(1, None, &data), None, None)?;
         Ok(meta)
     }
 
@@ -534,8 +674,8 @@ impl<'a> Writer<'a> {
             value.label(),
             data
         ])?;
-        self.index::<T>(rid, Some(value), true)?;
-        self.log::<T>(&meta, "update", &data, Some(&before), reason)?;
+        self.index(T::TABLE, rid, value.search_text().as_deref(), true)?;
+        self.log(T::TABLE, &meta, "update", row_hash(meta.version, None, &data), Some(&before), reason)?;
         Ok(meta)
     }
 
@@ -551,9 +691,10 @@ impl<'a> Writer<'a> {
             T::TABLE.name()
         );
         self.conn.prepare_cached(&sql)?.execute(params![rid, meta.version, meta.updated_at, reason])?;
-        self.count_live::<T>(-1)?;
-        self.index::<T>(rid, None, true)?;
-        self.log::<T>(&meta, "delete", &before, Some(&before), Some(reason))?;
+        self.count_live(T::TABLE, -1);
+        self.index(T::TABLE, rid, None, true)?;
+        let hash = row_hash(meta.version, meta.deleted_at.as_deref(), &before);
+        self.log(T::TABLE, &meta, "delete", hash, Some(&before), Some(reason))?;
         Ok(meta)
     }
 
@@ -561,10 +702,14 @@ impl<'a> Writer<'a> {
     /// the one held is as recent. Logged like any write (outbox, so a delegation forwards it up;
     /// audit, so `check` vouches for it). Returns whether it was applied.
     pub fn receive<T: Record>(&self, meta: &RowMeta, value: &T) -> Result<bool, StoreError> {
-        let sql = format!("SELECT rid, version, deleted_at, data, owner FROM {} WHERE id = ?1", T::TABLE.name());
+        self.receive_arrival(&Arrival::new(meta.clone(), value)?)
+    }
+
+    /// [`Writer::receive`] for a row already made ready (possibly on another thread).
+    pub fn receive_arrival(&self, arrival: &Arrival) -> Result<bool, StoreError> {
+        let Arrival { table, meta, .. } = arrival;
         let held = self
-            .conn
-            .prepare_cached(&sql)?
+            .statement(Sql::Held(*table))?
             .query_row([meta.id.to_string()], |r| {
                 Ok((
                     (r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?),
@@ -577,22 +722,12 @@ impl<'a> Writer<'a> {
             Some((_, owner)) if owner != meta.owner => return Err(StoreError::NotOwner { owner }),
             other => other.map(|(row, _)| row),
         };
-        let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         let live = meta.deleted_at.is_none();
         if held.as_ref().is_some_and(|(_, version, _, _)| *version >= meta.version) {
             return Ok(false);
         }
         // One statement for a new row and for a newer version of a held one.
-        let sql = format!(
-            "INSERT INTO {} (id, owner, version, created_at, updated_at, deleted_at, delete_reason, sort_key, label, data)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-             ON CONFLICT (id) DO UPDATE SET version = excluded.version, created_at = excluded.created_at,
-                 updated_at = excluded.updated_at, deleted_at = excluded.deleted_at,
-                 delete_reason = excluded.delete_reason, sort_key = excluded.sort_key, label = excluded.label,
-                 data = excluded.data",
-            T::TABLE.name()
-        );
-        self.conn.prepare_cached(&sql)?.execute(params![
+        self.statement(Sql::Upsert(*table))?.execute(params![
             meta.id.to_string(),
             meta.owner,
             meta.version,
@@ -600,18 +735,24 @@ impl<'a> Writer<'a> {
             meta.updated_at,
             meta.deleted_at,
             meta.delete_reason,
-            value.sort_key(),
-            value.label(),
-            data
+            arrival.sort_key,
+            arrival.label,
+            arrival.data
         ])?;
         let (rid, before, was_live) = match held {
             Some((rid, _, deleted_at, before)) => (rid, Some(before), deleted_at.is_none()),
             None => (self.conn.last_insert_rowid(), None, false),
         };
-        self.count_live::<T>(i64::from(live) - i64::from(was_live))?;
-        self.index::<T>(rid, live.then_some(value), before.is_some())?;
-        self.log::<T>(meta, "receive", &data, before.as_deref(), None)?;
-        if value.anonymised() {
+        self.count_live(*table, i64::from(live) - i64::from(was_live));
+        self.index(*table, rid, arrival.search_text.as_deref().filter(|_| live), before.is_some())?;
+        if before.is_none() {
+            // A new row: its outbox line now, its hash in the receipt.
+            self.outbox(*table, meta)?;
+            self.received.borrow_mut().push((*table, meta.id, arrival.row_hash));
+        } else {
+            self.log(*table, meta, "receive", arrival.row_hash, before.as_deref(), None)?;
+        }
+        if arrival.anonymised {
             self.erase_history(meta.id)?;
         }
         Ok(true)
@@ -640,55 +781,66 @@ impl<'a> Writer<'a> {
         Ok((rid, meta, data))
     }
 
-    fn count_live<T: Record>(&self, delta: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE live_counts SET live = live + ?2 WHERE table_name = ?1")?
-            .execute(params![T::TABLE.name(), delta])?;
-        Ok(())
+    fn count_live(&self, table: Table, delta: i64) {
+        let mut deltas = self.live_deltas.get();
+        if let Some(i) = Table::ALL.iter().position(|t| *t == table) {
+            deltas[i] += delta;
+        }
+        self.live_deltas.set(deltas);
     }
 
-    fn index<T: Record>(&self, rid: i64, value: Option<&T>, replace: bool) -> Result<(), StoreError> {
-        let Some(fts) = T::TABLE.fts() else { return Ok(()) };
+    /// Puts the row's search text (none: a deleted row) in its table's search index, if it has one.
+    fn index(&self, table: Table, rid: i64, text: Option<&str>, replace: bool) -> Result<(), StoreError> {
+        if table.fts().is_none() {
+            return Ok(());
+        }
         if replace {
-            self.conn.prepare_cached(&format!("DELETE FROM {fts} WHERE rowid = ?1"))?.execute([rid])?;
+            self.statement(Sql::SearchDelete(table))?.execute([rid])?;
         }
-        if let Some(text) = value.and_then(Record::search_text) {
-            self.conn
-                .prepare_cached(&format!("INSERT INTO {fts} (rowid, text) VALUES (?1, ?2)"))?
-                .execute(params![rid, text])?;
+        if let Some(text) = text {
+            self.statement(Sql::SearchInsert(table))?.execute(params![rid, text])?;
         }
         Ok(())
     }
 
-    /// Appends the outbox line and the audit entry of a write. `data` is the row's content as it
-    /// now stands (its hash goes in the entry); the entry's content keeps what the row was
-    /// *before* the write (`null` for a creation) and the reason: the state after a write is the
-    /// next entry's `before`, or the row itself for the last one. A creation thus stores no
-    /// second copy of the row.
-    fn log<T: Record>(
+    /// Appends the outbox line of a write (what sync carries).
+    fn outbox(&self, table: Table, meta: &RowMeta) -> Result<(), StoreError> {
+        self.statement(Sql::Outbox)?.execute(params![
+            meta.updated_at,
+            table.name(),
+            meta.id.to_string(),
+            meta.owner,
+            meta.version
+        ])?;
+        Ok(())
+    }
+
+    /// Appends the outbox line and the audit entry of a write. `row_hash` is the hash of the row
+    /// as it now stands; the entry's content keeps what the row was *before* the write (`null`
+    /// for a creation) and the reason: the state after a write is the next entry's `before`, or
+    /// the row itself for the last one. A creation thus stores no second copy of the row.
+    fn log(
         &self,
+        table: Table,
         meta: &RowMeta,
         verb: &str,
-        data: &str,
+        row_hash: Hash,
         before: Option<&str>,
         reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("INSERT INTO outbox (at, table_name, row_id, owner, version) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![meta.updated_at, T::TABLE.name(), meta.id.to_string(), meta.owner, meta.version])?;
-        let before =
-            before.map(|b| RawValue::from_string(b.to_owned()).map_err(|e| corrupt(T::TABLE, e))).transpose()?;
+        self.outbox(table, meta)?;
+        let before = before.map(|b| RawValue::from_string(b.to_owned()).map_err(|e| corrupt(table, e))).transpose()?;
         let content = serde_json::to_string(&AuditContent { before: before.as_deref(), reason })
-            .map_err(|e| corrupt(T::TABLE, e))?;
+            .map_err(|e| corrupt(table, e))?;
         let id = meta.id.to_string();
-        let action = format!("{}.{verb}", T::TABLE.entity());
+        let action = format!("{}.{verb}", table.entity());
         self.audit(&Entry {
             at: self.now,
             actor: self.actor,
             action: &action,
-            table: Some(T::TABLE.name()),
+            table: Some(table.name()),
             row_id: Some(&id),
-            row_hash: Some(row_hash(meta.version, meta.deleted_at.as_deref(), data)),
+            row_hash: Some(row_hash),
             content: &content,
         })?;
         Ok(())

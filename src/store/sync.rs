@@ -313,16 +313,22 @@ pub fn highest_sequence_seen(conn: &Connection, sender: &str) -> Result<u64, Sto
 /// supervises, revoked ones aside) has acknowledged. A site with no parent keeps them all: the
 /// day it enrolls one, its first bundle carries everything.
 pub fn prune_acknowledged(conn: &Connection) -> Result<usize, StoreError> {
+    let has_parent: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM peers WHERE relation = 'parent')", [], |r| r.get(0))?;
+    let held_by_all: i64 = conn.query_row(
+        "SELECT coalesce(min(coalesce(o.acknowledged, 0)), 0) FROM peers p
+         LEFT JOIN sync_out o ON o.recipient = p.code
+         WHERE p.relation IN ('parent', 'child') AND p.revoked_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    let oldest: Option<i64> = conn.query_row("SELECT min(change_no) FROM outbox", [], |r| r.get(0))?;
+    if !has_parent || oldest.is_none_or(|oldest| oldest > held_by_all) {
+        return Ok(0);
+    }
     // The bilan's facts learn from these lines what changed: they take it in first.
     super::facts::refresh(conn)?;
-    Ok(conn.execute(
-        "DELETE FROM outbox WHERE EXISTS (SELECT 1 FROM peers WHERE relation = 'parent')
-             AND change_no <= (
-                 SELECT coalesce(min(coalesce(o.acknowledged, 0)), 0) FROM peers p
-                 LEFT JOIN sync_out o ON o.recipient = p.code
-                 WHERE p.relation IN ('parent', 'child') AND p.revoked_at IS NULL)",
-        [],
-    )?)
+    Ok(conn.execute("DELETE FROM outbox WHERE change_no <= ?1", [held_by_all])?)
 }
 
 /// The highest change number written so far (0 for none), pruned lines included.

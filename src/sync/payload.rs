@@ -195,66 +195,115 @@ pub fn decode(compressed: &[u8]) -> Result<Payload, PayloadError> {
     decode_capped(compressed, MAX_PLAIN)
 }
 
+/// How many lines are read before they are parsed together, on two cores (at most; or
+/// [`BATCH_BYTES`] of them).
+const BATCH_LINES: usize = 4096;
+/// How many bytes of lines are read before they are parsed together, at most.
+const BATCH_BYTES: usize = 8 << 20;
+
 /// [`decode`] with an explicit cap.
 pub fn decode_capped(compressed: &[u8], cap: u64) -> Result<Payload, PayloadError> {
     let decoder = zstd::stream::read::Decoder::new(compressed).map_err(|e| PayloadError::Unreadable(e.to_string()))?;
     let mut reader = std::io::BufReader::new(decoder.take(cap + 1));
-    let mut manifest = None;
-    let mut records = Vec::new();
-    let mut ack = None;
-    let mut sites: Option<Vec<KnownSite>> = None;
-    let mut ended = false;
+    let mut reading = Reading::default();
     let mut total: u64 = 0;
-    let mut buffer = Vec::new();
-    for number in 1.. {
-        buffer.clear();
+    // The lines read and not yet parsed, one after the other, and where each one ends.
+    let mut batch = Vec::new();
+    let mut ends = Vec::new();
+    loop {
         let read = (&mut reader)
             .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', &mut buffer)
+            .read_until(b'\n', &mut batch)
             .map_err(|e| PayloadError::Unreadable(e.to_string()))?;
-        if read == 0 {
-            break;
-        }
         total += read as u64;
-        if total > cap {
-            return Err(PayloadError::TooLarge(cap));
+        // A line that cannot be read stops the reading, once the lines before it are checked
+        // (an error among them comes first).
+        let problem = if total > cap {
+            Some(PayloadError::TooLarge(cap))
+        } else if read > MAX_LINE {
+            Some(PayloadError::BadLine {
+                line: reading.lines + ends.len() + 1,
+                message: format!("plus de {MAX_LINE} octets"),
+            })
+        } else {
+            None
+        };
+        if read > 0 && problem.is_none() {
+            ends.push(batch.len());
         }
+        if read == 0 || problem.is_some() || ends.len() == BATCH_LINES || batch.len() >= BATCH_BYTES {
+            let lines: Vec<&[u8]> =
+                ends.iter().scan(0, |start, &end| Some(&batch[std::mem::replace(start, end)..end])).collect();
+            let parsed = crate::parallel::map(&lines, |line| serde_json::from_slice::<Line>(line));
+            for line in parsed {
+                reading.take(line)?;
+            }
+            batch.clear();
+            ends.clear();
+        }
+        if let Some(problem) = problem {
+            return Err(problem);
+        }
+        if read == 0 {
+            return reading.finish();
+        }
+    }
+}
+
+/// The lines of a payload read so far, checked one after the other.
+#[derive(Default)]
+struct Reading {
+    lines: usize,
+    manifest: Option<Manifest>,
+    records: Vec<WireRecord>,
+    ack: Option<Ack>,
+    sites: Option<Vec<KnownSite>>,
+    ended: bool,
+}
+
+impl Reading {
+    /// Takes the next line, as parsed.
+    fn take(&mut self, line: Result<Line, serde_json::Error>) -> Result<(), PayloadError> {
+        self.lines += 1;
+        let number = self.lines;
         let bad = |message: String| PayloadError::BadLine { line: number, message };
-        if buffer.len() > MAX_LINE {
-            return Err(bad(format!("plus de {MAX_LINE} octets")));
-        }
-        if ended {
+        if self.ended {
             return Err(bad("des données suivent la ligne de fin".into()));
         }
-        let line: Line = serde_json::from_slice(&buffer).map_err(|e| bad(e.to_string()))?;
-        match (line, number) {
+        match (line.map_err(|e| bad(e.to_string()))?, number) {
             (Line::Manifest(m), 1) => {
                 if m.format != FORMAT {
                     return Err(bad(format!("format « {} » inconnu", m.format)));
                 }
-                manifest = Some(m);
+                self.manifest = Some(m);
             }
             (_, 1) => return Err(bad("la première ligne doit être le manifeste".into())),
             (Line::Manifest(_), _) => return Err(bad("second manifeste".into())),
-            (Line::Record(r), _) => records.push(r),
-            (Line::Ack(a), _) if ack.is_none() => ack = Some(a),
+            (Line::Record(r), _) => self.records.push(r),
+            (Line::Ack(a), _) if self.ack.is_none() => self.ack = Some(a),
             (Line::Ack(_), _) => return Err(bad("second accusé de réception".into())),
-            (Line::Sites(list), _) if sites.is_none() => sites = Some(list),
+            (Line::Sites(list), _) if self.sites.is_none() => self.sites = Some(list),
             (Line::Sites(_), _) => return Err(bad("seconde liste de sites".into())),
             (Line::End { lines }, _) => {
-                let counted = records.len() as u64 + u64::from(ack.is_some()) + u64::from(sites.is_some());
+                let counted =
+                    self.records.len() as u64 + u64::from(self.ack.is_some()) + u64::from(self.sites.is_some());
                 if lines != counted {
                     return Err(bad(format!("la ligne de fin annonce {lines} lignes, {counted} lues")));
                 }
-                ended = true;
+                self.ended = true;
             }
         }
+        Ok(())
     }
-    let manifest = manifest.ok_or_else(|| PayloadError::Unreadable("contenu vide".into()))?;
-    if !ended {
-        return Err(PayloadError::Unreadable("la ligne de fin manque : contenu tronqué".into()));
+
+    /// The payload, once every line is read.
+    fn finish(self) -> Result<Payload, PayloadError> {
+        let manifest = self.manifest.ok_or_else(|| PayloadError::Unreadable("contenu vide".into()))?;
+        if !self.ended {
+            return Err(PayloadError::Unreadable("la ligne de fin manque : contenu tronqué".into()));
+        }
+        Ok(Payload { manifest, records: self.records, ack: self.ack, sites: self.sites.unwrap_or_default() })
     }
-    Ok(Payload { manifest, records, ack, sites: sites.unwrap_or_default() })
 }
 
 #[cfg(test)]
