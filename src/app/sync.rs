@@ -1269,7 +1269,11 @@ impl Core {
             })?;
         }
         writer.finish()?;
-        tx.commit()?;
+        // Freeing a hundred thousand rows keeps the other core busy while SQLite commits.
+        std::thread::scope(|scope| {
+            scope.spawn(move || drop(accepted));
+            tx.commit()
+        })?;
 
         Ok(ImportOutcome::Applied {
             sender: header.sender.clone(),
