@@ -74,6 +74,7 @@ fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
     let bytes = ok(std::fs::read(&report.path));
 
     let mut imports = Vec::new();
+    let mut facts = Vec::new();
     for run in 0..RUNS {
         let copy = dir.join(format!("dp-{run}.sqlite"));
         ok(std::fs::copy(&pristine, &copy));
@@ -85,6 +86,10 @@ fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
         if run == 0 {
             eprintln!("{outcome}");
         }
+        // What `daftar import` does once after all its files.
+        let start = Instant::now();
+        ok(dp.refresh_bilan_facts());
+        facts.push(start.elapsed());
     }
 
     // The same records as CSV (one line per record, the row's JSON in a column), zstd level 3.
@@ -111,6 +116,7 @@ fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
     println!("records carried: {}", report.rows);
     println!("export: median {:.0} ms over {RUNS} runs ({:?})", median(exports.clone()).as_secs_f64() * 1e3, exports);
     println!("import: median {:.0} ms over {RUNS} runs ({:?})", median(imports.clone()).as_secs_f64() * 1e3, imports);
+    println!("then the bilan's facts: median {:.0} ms ({:?})", median(facts.clone()).as_secs_f64() * 1e3, facts);
     println!(
         "bundle {:.2} MB; same records as zstd CSV {:.2} MB; ratio {:.2}",
         bytes.len() as f64 / 1e6,

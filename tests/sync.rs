@@ -866,3 +866,23 @@ fn a_crafted_phone_in_a_signed_bundle_is_refused_not_a_crash() {
     assert!(refused(import(&mut p.dp, &p.dp_admin, &bundle)).contains("invalide"));
     assert_eq!(count(&p.dp, "applicants"), 0);
 }
+
+#[test]
+fn importing_files_brings_the_bilan_facts_up_to_date_once() {
+    let facts_current = |core: &Core| {
+        let conn = core.store().conn();
+        ok(daftar::store::facts::mark(conn)) == ok(daftar::store::sync::last_change(conn))
+    };
+    let mut p = pair();
+    applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let folder = stick(&p.dir, "cle");
+    ok(p.office.core.export_bundle(&p.office.chef, &folder, None));
+    let lines = ok(p.dp.import_paths(&p.dp_admin, std::slice::from_ref(&folder)));
+    assert!(matches!(lines[0].result, Ok(ImportOutcome::Applied { .. })), "{:?}", lines[0].result);
+    assert!(facts_current(&p.dp));
+    // A bundle alone (the core's call) leaves them to the next bilan, or the next files read.
+    applicant(&mut p.office, "JB654321", "Amal", "Kettani", "01/02/1980");
+    let bytes = export(&mut p.office, &stick(&p.dir, "cle-2"));
+    ok(import(&mut p.dp, &p.dp_admin, &bytes));
+    assert!(!facts_current(&p.dp));
+}

@@ -811,7 +811,17 @@ impl Core {
                 lines.push(ImportLine { file: name, result });
             }
         }
+        // The bilan's facts take in what arrived once for all the files, not at the next bilan.
+        if lines.iter().any(|l| matches!(l.result, Ok(ImportOutcome::Applied { .. }))) {
+            self.refresh_bilan_facts()?;
+        }
         Ok(lines)
+    }
+
+    /// Brings the bilan's facts up to date with what was written since they were last read
+    /// (the next bilan would, taking the time then); returns how many dossiers were recomputed.
+    pub fn refresh_bilan_facts(&mut self) -> Result<usize, AppError> {
+        Ok(crate::store::facts::refresh(self.store.conn())?)
     }
 
     /// Reads a bundle or a reply. Refusals are `AppError::Refused` with a French message and
