@@ -699,8 +699,9 @@ impl<'a> Writer<'a> {
     }
 
     /// Stores a row another site owns, as it arrived (its owner, version and timestamps), unless
-    /// the one held is as recent. Logged like any write (outbox, so a delegation forwards it up;
-    /// audit, so `check` vouches for it). Returns whether it was applied.
+    /// the one held is as recent. Logged like any write: an outbox line, so a delegation forwards
+    /// it up; an audit entry with the state it replaces, or for a new row its hash in the
+    /// transaction's receipt, so `check` vouches for it. Returns whether it was applied.
     pub fn receive<T: Record>(&self, meta: &RowMeta, value: &T) -> Result<bool, StoreError> {
         self.receive_arrival(&Arrival::new(meta.clone(), value)?)
     }
