@@ -92,6 +92,10 @@ fn rows_received_new_are_vouched_for_by_one_receipt() {
     let problems = ok(audit::verify(conn)).problems;
     assert!(problems.iter().any(|p| p.message.contains(&format!("contenu de l'entrée {receipt_seq}"))), "{problems:?}");
     assert!(problems.iter().any(|p| p.message.contains("modifiée hors de Daftar")), "{problems:?}");
+    // A receipt made unreadable is reported, not a failure of the check.
+    ok(conn.execute("UPDATE audit_log SET content = 'pas du JSON' WHERE seq = ?1", [receipt_seq]));
+    let problems = ok(audit::verify(conn)).problems;
+    assert!(problems.iter().any(|p| p.message.contains("est illisible")), "{problems:?}");
 }
 
 #[test]

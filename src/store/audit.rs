@@ -63,8 +63,12 @@ pub(crate) fn receipt_content(rows: Vec<(Table, uuid::Uuid, Hash)>) -> String {
 }
 
 /// Every row a receipt vouches for: its id, and the receipt's number and the row's hash (the
-/// last receipt naming the row wins).
-fn receipts(conn: &Connection) -> Result<std::collections::HashMap<u128, (i64, Hash)>, StoreError> {
+/// last receipt naming the row wins). An unreadable receipt is a problem of the report (and its
+/// rows then match nothing).
+fn receipts(
+    conn: &Connection,
+    report: &mut ChainReport,
+) -> Result<std::collections::HashMap<u128, (i64, Hash)>, StoreError> {
     let mut vouched = std::collections::HashMap::new();
     let mut stmt =
         conn.prepare("SELECT seq, content FROM audit_log WHERE action = ?1 AND content IS NOT NULL ORDER BY seq")?;
@@ -72,8 +76,14 @@ fn receipts(conn: &Connection) -> Result<std::collections::HashMap<u128, (i64, H
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         let content: String = r.get(1)?;
-        let receipt: Receipt = serde_json::from_str(&content)
-            .map_err(|e| StoreError::Corrupt { table: "audit_log", message: format!("reçu {seq} illisible : {e}") })?;
+        let receipt: Receipt = match serde_json::from_str(&content) {
+            Ok(receipt) => receipt,
+            Err(e) => {
+                let message = format!("le reçu de l'entrée {seq} est illisible ({e})");
+                report.problems.push(ChainProblem { seq, message });
+                continue;
+            }
+        };
         for (id, hash) in receipt.rows.into_values().flatten() {
             let mut bytes = GENESIS;
             // An unreadable hash stays zero: the row is then reported as not matching.
@@ -360,7 +370,7 @@ pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
         prev = stored_hash;
     }
     drop(rows);
-    let vouched = receipts(conn)?;
+    let vouched = receipts(conn, &mut report)?;
     for table in Table::ALL {
         verify_rows(conn, table, &vouched, &mut report)?;
     }
