@@ -100,6 +100,9 @@ fn main() {
     if !db.exists() {
         build(&db, offices);
     }
+    if std::env::var_os("DAFTAR_BENCH_ONE_MORE").is_some() {
+        return one_more(&db);
+    }
     let mut dp = ok(Core::open(&db, false));
     let session = ok(dp.login("admin", PASSWORD));
     let count = |table: &str| -> i64 {
@@ -141,4 +144,37 @@ fn main() {
         times.push(start.elapsed());
     }
     println!("drill-down dh_engages.total: median {:.0} ms ({lines} dossiers)", median(times).as_secs_f64() * 1e3);
+}
+
+/// One more office's bundle imported into a copy of the full delegation (`DAFTAR_BENCH_ONE_MORE`).
+fn one_more(db: &Path) {
+    let copy = db.with_extension("copie");
+    ok(std::fs::copy(db, &copy));
+    let mut dp = ok(Core::open(&copy, false));
+    let dp_admin = ok(dp.login("admin", PASSWORD));
+    let parent = ok(dp.identity_file(&dp_admin));
+    let store = ok(Store::open_in_memory());
+    let mut office = Core::new(store, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::FAST_FOR_TESTS);
+    let admin = ok(office.init(&setup("BL-B999", "Bureau local en plus", "bureau", "581")));
+    ok(demo::populate(&mut office, &admin, APPLICANTS, 4242));
+    let id = ok(office.identity_file(&admin));
+    ok(dp.enroll(&dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
+    ok(office.enroll(&admin, &ok(serde_json::to_vec(&parent)), &parent.keys.fingerprint()));
+    let admin = ok(office.login("admin", PASSWORD));
+    let stick = db.with_file_name("cle");
+    let report = ok(office.export_bundle(&admin, &stick, None)).unwrap_or_else(|| panic!("nothing to export"));
+    let bytes = ok(std::fs::read(&report.path));
+    ok(std::fs::remove_file(&report.path));
+    let start = Instant::now();
+    ok(dp.import_bundle(&dp_admin, &bytes, "bench"));
+    let import = start.elapsed();
+    let start = Instant::now();
+    ok(dp.refresh_bilan_facts());
+    println!(
+        "one more office ({} records): import {import:?}, then the bilan's facts {:?}",
+        report.rows,
+        start.elapsed()
+    );
+    drop(dp);
+    let _ = std::fs::remove_file(&copy);
 }
