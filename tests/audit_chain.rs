@@ -156,3 +156,26 @@ fn a_row_received_then_rewritten_in_the_same_transaction_verifies() {
     let report = ok(audit::verify(conn));
     assert!(report.problems.is_empty() && report.rows == 1, "{report:?}");
 }
+
+#[test]
+fn a_row_added_or_removed_behind_daftars_back_is_found() {
+    use crate::sync::{export, import, pair, stick};
+    let mut p = pair();
+    let id = applicant(&mut p.office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    ok(import(&mut p.dp, &p.dp_admin, &export(&mut p.office, &stick(&p.dir, "cle"))));
+    let conn = p.dp.store().conn();
+    let added = "0190a000-0000-7000-8000-000000000001";
+    ok(conn.execute(
+        "INSERT INTO card_holders (id, owner, version, created_at, updated_at, sort_key, label, data)
+         VALUES (?1, 'BL-TIZNIT', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'R-0', 'R-0', '{\"card_number\":\"R-0\"}')",
+        [added],
+    ));
+    ok(conn.execute("DELETE FROM applicants WHERE id = ?1", [id.to_string()]));
+    let problems = ok(audit::verify(conn)).problems;
+    assert!(problems.iter().any(|p| p.message.contains(added) && p.message.contains("hors de Daftar")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.message.contains(&id.to_string()) && p.message.contains("a disparu")),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 2, "{problems:?}");
+}

@@ -27,14 +27,9 @@ pub const GENESIS: Hash = [0; 32];
 /// The action of a receipt: the entry vouching for rows received new (module documentation).
 pub const RECEIPT: &str = "records.receive";
 
-/// What a receipt holds: by table name, the id and hash (hex) of each row received new.
-#[derive(serde::Deserialize)]
-struct Receipt {
-    rows: std::collections::BTreeMap<String, Vec<(uuid::Uuid, String)>>,
-}
-
-/// The content of the receipt of `rows` (table, id, hash): a [`Receipt`] in JSON, written by
-/// hand (ids and hex digits need no escaping; serde took five times as long on a bundle).
+/// The content of the receipt of `rows` (table, id, hash): `{"rows": {"<table>": [["<id>",
+/// "<hex hash>"], …], …}}`, written by hand (ids and hex digits need no escaping; serde took
+/// five times as long on a bundle).
 pub(crate) fn receipt_content(rows: Vec<(Table, uuid::Uuid, Hash)>) -> String {
     let mut by_table = std::collections::BTreeMap::<&str, Vec<(uuid::Uuid, Hash)>>::new();
     for (table, id, hash) in rows {
@@ -60,38 +55,6 @@ pub(crate) fn receipt_content(rows: Vec<(Table, uuid::Uuid, Hash)>) -> String {
     }
     json.push_str("}}");
     json
-}
-
-/// Every row a receipt vouches for: its id, and the receipt's number and the row's hash (the
-/// last receipt naming the row wins). An unreadable receipt is a problem of the report (and its
-/// rows then match nothing).
-fn receipts(
-    conn: &Connection,
-    report: &mut ChainReport,
-) -> Result<std::collections::HashMap<u128, (i64, Hash)>, StoreError> {
-    let mut vouched = std::collections::HashMap::new();
-    let mut stmt =
-        conn.prepare("SELECT seq, content FROM audit_log WHERE action = ?1 AND content IS NOT NULL ORDER BY seq")?;
-    let mut rows = stmt.query([RECEIPT])?;
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let content: String = r.get(1)?;
-        let receipt: Receipt = match serde_json::from_str(&content) {
-            Ok(receipt) => receipt,
-            Err(e) => {
-                let message = format!("le reçu de l'entrée {seq} est illisible ({e})");
-                report.problems.push(ChainProblem { seq, message });
-                continue;
-            }
-        };
-        for (id, hash) in receipt.rows.into_values().flatten() {
-            let mut bytes = GENESIS;
-            // An unreadable hash stays zero: the row is then reported as not matching.
-            let _ = hex::decode_to_slice(&hash, &mut bytes);
-            vouched.insert(id.as_u128(), (seq, bytes));
-        }
-    }
-    Ok(vouched)
 }
 
 /// SHA-256 of `bytes`.
@@ -370,51 +333,90 @@ pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
         prev = stored_hash;
     }
     drop(rows);
-    let vouched = receipts(conn, &mut report)?;
+    let mut unreadable = conn.prepare(
+        "SELECT seq FROM audit_log WHERE action = ?1 AND content IS NOT NULL AND NOT json_valid(content) ORDER BY seq",
+    )?;
+    for seq in unreadable.query_map([RECEIPT], |r| r.get::<_, i64>(0))? {
+        let seq = seq?;
+        report.problems.push(ChainProblem { seq, message: format!("le reçu de l'entrée {seq} est illisible") });
+    }
     for table in Table::ALL {
-        verify_rows(conn, table, &vouched, &mut report)?;
+        verify_rows(conn, table, &mut report)?;
     }
     Ok(report)
 }
 
-fn verify_rows(
-    conn: &Connection,
-    table: Table,
-    vouched: &std::collections::HashMap<u128, (i64, Hash)>,
-    report: &mut ChainReport,
-) -> Result<(), StoreError> {
-    let sql = format!(
+/// Compares every row of `table` with its last audit entry, or, for a row received new and not
+/// written since (no entry of its own), with the hash its receipt lists. SQLite reads the
+/// receipts (`json_each`), so that a delegation's millions of received rows are checked without
+/// holding their hashes in memory.
+fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Result<(), StoreError> {
+    let name = table.name();
+    let changed = |id: &str| ChainProblem {
+        seq: 0,
+        message: format!(
+            "la ligne {id} de la table {name} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)"
+        ),
+    };
+    // Rows with entries of their own: the last one has the last word (a receipt always comes
+    // before the entries about the rows it brought).
+    let mut own = conn.prepare(&format!(
         "SELECT t.id, t.version, t.deleted_at, t.data, a.seq, a.row_hash, t.rid
-         FROM {} t
-         LEFT JOIN audit_log a ON a.seq = (SELECT max(b.seq) FROM audit_log b WHERE b.row_id = t.id)",
-        table.name()
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
+         FROM {name} t
+         LEFT JOIN audit_log a ON a.seq = (SELECT max(b.seq) FROM audit_log b WHERE b.row_id = t.id)"
+    ))?;
+    let mut rows = own.query([])?;
+    let mut received = 0;
+    while let Some(r) = rows.next()? {
+        report.rows += 1;
+        if r.get::<_, Option<i64>>(4)?.is_none() {
+            received += 1;
+            continue;
+        }
+        let (version, deleted_at, data): (i64, Option<String>, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
+        if read_hash(r.get(5)?) != Some(row_hash(version, deleted_at.as_deref(), &data)) {
+            report.problems.push(ChainProblem { seq: r.get(6)?, ..changed(&r.get::<_, String>(0)?) });
+        }
+    }
+    // Rows received new: the hash of the latest receipt naming them.
+    let mut vouched = conn.prepare(&format!(
+        "SELECT v.id, v.hash, v.seq, t.version, t.deleted_at, t.data, t.rid
+         FROM (SELECT j.value ->> 0 AS id, j.value ->> 1 AS hash, max(a.seq) AS seq
+               FROM audit_log a, json_each(a.content, '$.rows.{name}') j
+               WHERE a.action = ?1 AND json_valid(a.content)
+               GROUP BY id) v
+         LEFT JOIN {name} t ON t.id = v.id
+         WHERE NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.row_id = v.id)"
+    ))?;
+    let mut rows = vouched.query([RECEIPT])?;
+    let mut found = 0;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
-        let version: i64 = r.get(1)?;
-        let deleted_at: Option<String> = r.get(2)?;
-        let data: String = r.get(3)?;
-        let entry = match r.get::<_, Option<i64>>(4)? {
-            Some(seq) => Some((seq, read_hash(r.get(5)?))),
-            None => None,
+        let Some(rid) = r.get::<_, Option<i64>>(6)? else {
+            let seq = r.get(2)?;
+            let message = format!("la ligne {id} de la table {name}, attestée par le reçu {seq}, a disparu");
+            report.problems.push(ChainProblem { seq, message });
+            continue;
         };
-        let receipt = uuid::Uuid::parse_str(&id)
-            .ok()
-            .and_then(|u| vouched.get(&u.as_u128()))
-            .map(|&(seq, hash)| (seq, Some(hash)));
-        // The last word on the row: its last entry, or a receipt that came after it.
-        let audited = [entry, receipt].into_iter().flatten().max_by_key(|(seq, _)| *seq).and_then(|(_, hash)| hash);
-        report.rows += 1;
-        if audited != Some(row_hash(version, deleted_at.as_deref(), &data)) {
-            report.problems.push(ChainProblem {
-                seq: r.get(6)?,
-                message: format!(
-                    "la ligne {id} de la table {} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)",
-                    table.name()
-                ),
-            });
+        found += 1;
+        let mut hash = GENESIS;
+        let listed = hex::decode_to_slice(r.get::<_, String>(1)?, &mut hash).is_ok();
+        let (version, deleted_at, data): (i64, Option<String>, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
+        if !listed || hash != row_hash(version, deleted_at.as_deref(), &data) {
+            report.problems.push(ChainProblem { seq: rid, ..changed(&id) });
+        }
+    }
+    if found < received {
+        // Rows with neither entry nor receipt (added behind Daftar's back): named one by one.
+        let mut orphans = conn.prepare(&format!(
+            "SELECT t.id, t.rid FROM {name} t
+             WHERE NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.row_id = t.id)
+               AND t.id NOT IN (SELECT j.value ->> 0 FROM audit_log a, json_each(a.content, '$.rows.{name}') j
+                                WHERE a.action = ?1 AND json_valid(a.content))"
+        ))?;
+        let mut rows = orphans.query([RECEIPT])?;
+        while let Some(r) = rows.next()? {
+            report.problems.push(ChainProblem { seq: r.get(1)?, ..changed(&r.get::<_, String>(0)?) });
         }
     }
     Ok(())
@@ -433,13 +435,15 @@ mod tests {
             (Table::Applicants, id(9), [0xff; 32]),
         ];
         let content = receipt_content(rows);
-        let read: Receipt = serde_json::from_str(&content).unwrap_or_else(|e| panic!("{e}: {content}"));
+        type Rows = std::collections::BTreeMap<String, Vec<(uuid::Uuid, String)>>;
+        let read: std::collections::BTreeMap<String, Rows> =
+            serde_json::from_str(&content).unwrap_or_else(|e| panic!("{e}: {content}"));
         let hex = |b: u8| hex::encode([b; 32]);
         let expected = [
             ("applicants".to_string(), vec![(id(7), hex(0xab)), (id(9), hex(0xff))]),
             ("card_holders".to_string(), vec![(id(3), hex(0x01))]),
         ];
-        assert_eq!(read.rows, expected.into_iter().collect());
+        assert_eq!(read["rows"], expected.into_iter().collect::<Rows>());
         assert_eq!(receipt_content(vec![]), r#"{"rows":{}}"#);
     }
 }
