@@ -352,8 +352,8 @@ pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
 /// holding their hashes in memory.
 fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Result<(), StoreError> {
     let name = table.name();
-    let changed = |id: &str| ChainProblem {
-        seq: 0,
+    let changed = |seq: i64, id: &str| ChainProblem {
+        seq,
         message: format!(
             "la ligne {id} de la table {name} ne correspond pas au journal d'audit (modifiée hors de Daftar ?)"
         ),
@@ -375,7 +375,7 @@ fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Res
         }
         let (version, deleted_at, data): (i64, Option<String>, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
         if read_hash(r.get(5)?) != Some(row_hash(version, deleted_at.as_deref(), &data)) {
-            report.problems.push(ChainProblem { seq: r.get(6)?, ..changed(&r.get::<_, String>(0)?) });
+            report.problems.push(changed(r.get(6)?, &r.get::<_, String>(0)?));
         }
     }
     // Rows received new: the hash of the latest receipt naming them.
@@ -403,7 +403,7 @@ fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Res
         let listed = hex::decode_to_slice(r.get::<_, String>(1)?, &mut hash).is_ok();
         let (version, deleted_at, data): (i64, Option<String>, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
         if !listed || hash != row_hash(version, deleted_at.as_deref(), &data) {
-            report.problems.push(ChainProblem { seq: rid, ..changed(&id) });
+            report.problems.push(changed(rid, &id));
         }
     }
     if found < received {
@@ -416,7 +416,7 @@ fn verify_rows(conn: &Connection, table: Table, report: &mut ChainReport) -> Res
         ))?;
         let mut rows = orphans.query([RECEIPT])?;
         while let Some(r) = rows.next()? {
-            report.problems.push(ChainProblem { seq: r.get(1)?, ..changed(&r.get::<_, String>(0)?) });
+            report.problems.push(changed(r.get(1)?, &r.get::<_, String>(0)?));
         }
     }
     Ok(())
