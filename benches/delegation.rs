@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use daftar::app::{Core, InstallSetup, demo};
+use daftar::app::{Core, InstallSetup, Session, demo};
 use daftar::clock::{OsEntropy, SystemClock};
 use daftar::domain::indicators::Breakdown;
 use daftar::identity::KdfParams;
@@ -44,6 +44,26 @@ fn setup(code: &str, name: &str, level: &str, province: &str) -> InstallSetup {
     }
 }
 
+/// A demo office `code` (populated with `seed`) enrolled at the delegation, and its first
+/// bundle (everything it holds): the bytes and how many records it carries.
+fn office_bundle(dp: &mut Core, dp_admin: &Session, code: &str, stick: &Path, seed: u64) -> (Vec<u8>, usize) {
+    let parent = ok(dp.identity_file(dp_admin));
+    let store = ok(Store::open_in_memory());
+    let mut office = Core::new(store, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::FAST_FOR_TESTS);
+    let admin = ok(office.init(&setup(code, &format!("Bureau local {code}"), "bureau", "581")));
+    // Populated as a standalone office (it decides and pays), then put under the delegation:
+    // its first bundle carries everything.
+    ok(demo::populate(&mut office, &admin, APPLICANTS, seed));
+    let id = ok(office.identity_file(&admin));
+    ok(dp.enroll(dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
+    ok(office.enroll(&admin, &ok(serde_json::to_vec(&parent)), &parent.keys.fingerprint()));
+    let admin = ok(office.login("admin", PASSWORD));
+    let report = ok(office.export_bundle(&admin, stick, None)).unwrap_or_else(|| panic!("nothing to export"));
+    let bytes = ok(std::fs::read(&report.path));
+    ok(std::fs::remove_file(&report.path));
+    (bytes, report.rows)
+}
+
 /// Builds the delegation's file: every office made, enrolled, exported and imported.
 fn build(db: &Path, offices: usize) {
     let started = Instant::now();
@@ -51,24 +71,10 @@ fn build(db: &Path, offices: usize) {
     let _ = std::fs::remove_file(&tmp);
     let mut dp = ok(Core::open(&tmp, true));
     let dp_admin = ok(dp.init(&setup("DP-BENCH", "Délégation de mesure", "delegation-provinciale", "581")));
-    let parent = ok(dp.identity_file(&dp_admin));
     let stick = db.with_file_name("cle");
     let mut import_time = Duration::ZERO;
     for i in 0..offices {
-        let store = ok(Store::open_in_memory());
-        let mut office = Core::new(store, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::FAST_FOR_TESTS);
-        let code = format!("BL-B{i:03}");
-        let admin = ok(office.init(&setup(&code, &format!("Bureau local n° {i}"), "bureau", "581")));
-        // Populated as a standalone office (it decides and pays), then put under the delegation:
-        // its first bundle carries everything.
-        ok(demo::populate(&mut office, &admin, APPLICANTS, 2026 + i as u64));
-        let id = ok(office.identity_file(&admin));
-        ok(dp.enroll(&dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
-        ok(office.enroll(&admin, &ok(serde_json::to_vec(&parent)), &parent.keys.fingerprint()));
-        let admin = ok(office.login("admin", PASSWORD));
-        let report = ok(office.export_bundle(&admin, &stick, None)).unwrap_or_else(|| panic!("nothing to export"));
-        let bytes = ok(std::fs::read(&report.path));
-        ok(std::fs::remove_file(&report.path));
+        let (bytes, _) = office_bundle(&mut dp, &dp_admin, &format!("BL-B{i:03}"), &stick, 2026 + i as u64);
         // What `daftar import` does with one file: the bundle, then the bilan's facts.
         let start = Instant::now();
         ok(dp.import_bundle(&dp_admin, &bytes, "bench"));
@@ -152,29 +158,13 @@ fn one_more(db: &Path) {
     ok(std::fs::copy(db, &copy));
     let mut dp = ok(Core::open(&copy, false));
     let dp_admin = ok(dp.login("admin", PASSWORD));
-    let parent = ok(dp.identity_file(&dp_admin));
-    let store = ok(Store::open_in_memory());
-    let mut office = Core::new(store, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::FAST_FOR_TESTS);
-    let admin = ok(office.init(&setup("BL-B999", "Bureau local en plus", "bureau", "581")));
-    ok(demo::populate(&mut office, &admin, APPLICANTS, 4242));
-    let id = ok(office.identity_file(&admin));
-    ok(dp.enroll(&dp_admin, &ok(serde_json::to_vec(&id)), &id.keys.fingerprint()));
-    ok(office.enroll(&admin, &ok(serde_json::to_vec(&parent)), &parent.keys.fingerprint()));
-    let admin = ok(office.login("admin", PASSWORD));
-    let stick = db.with_file_name("cle");
-    let report = ok(office.export_bundle(&admin, &stick, None)).unwrap_or_else(|| panic!("nothing to export"));
-    let bytes = ok(std::fs::read(&report.path));
-    ok(std::fs::remove_file(&report.path));
+    let (bytes, rows) = office_bundle(&mut dp, &dp_admin, "BL-B999", &db.with_file_name("cle"), 4242);
     let start = Instant::now();
     ok(dp.import_bundle(&dp_admin, &bytes, "bench"));
     let import = start.elapsed();
     let start = Instant::now();
     ok(dp.refresh_bilan_facts());
-    println!(
-        "one more office ({} records): import {import:?}, then the bilan's facts {:?}",
-        report.rows,
-        start.elapsed()
-    );
+    println!("one more office ({rows} records): import {import:?}, then the bilan's facts {:?}", start.elapsed());
     drop(dp);
     let _ = std::fs::remove_file(&copy);
 }
