@@ -168,6 +168,7 @@ fn inserts(c: &mut Criterion) {
                 amo: None,
                 consents: vec![ConsentPurpose::DossierHandling],
                 anonymised_on: None,
+                link_note: None,
             };
             w.insert(uuid::Uuid::now_v7(), &applicant).unwrap_or_else(|e| panic!("{e}"));
         }

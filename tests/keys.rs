@@ -114,6 +114,22 @@ fn too_many_wrong_passwords_make_a_login_wait() {
 }
 
 #[test]
+fn the_lockout_counts_per_account_whatever_the_case_or_spacing_typed() {
+    let clock = crate::common::clock();
+    let mut o = crate::common::office_on(clock, None, 7);
+    for typed in ["agent", "AGENT", " Agent ", "ag ent", "agent"] {
+        assert!(o.core.login(typed, "devine-1").is_err());
+    }
+    for typed in ["AGENT", "agent", "  aGeNt"] {
+        let err = o.core.login(typed, AGENT_PASSWORD).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("réessayez dans"), "{typed:?}: {err}");
+    }
+    // Once the wait is over, the account opens however it is typed.
+    let mut o = office(None);
+    assert!(o.core.login(" CHEF ", CHEF_PASSWORD).is_ok());
+}
+
+#[test]
 fn after_a_key_rotation_every_signing_account_receives_the_new_keys() {
     let mut o = office(None);
     let fingerprint = ok(o.core.rotate_keys(&o.admin, ADMIN_PASSWORD));

@@ -37,6 +37,7 @@ proptest! {
             birth_date: fields[6].clone(), relationship: fields[7].clone(), phone: fields[8].clone(),
             address: fields[9].clone(), commune: fields[10].clone(), province_code: fields[11].clone(),
             amo_regime: fields[12].clone(), amo_number: fields[13].clone(), amo_checked_on: fields[14].clone(),
+            link_note: fields[1].clone(),
         };
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default();
         let _ = draft.validate(today, &|code| code == "581");

@@ -49,7 +49,7 @@ fn the_delegation_settles_duplicates_between_offices_and_a_person_counts_once() 
     financed(&mut mirleft, youssouf, &mut dp, &dp_admin, &stick);
     assert_eq!(people(&dp, &dp_admin), 2);
     // The CIN registered by Tiznit waits in the conflicts; the délégué takes the row in to review it.
-    let conflict = ok(dp.sync_status(&dp_admin)).conflicts.pop().unwrap_or_else(|| panic!("no conflict"));
+    let conflict = ok(dp.sync_status(&dp_admin)).conflicts.items.pop().unwrap_or_else(|| panic!("no conflict"));
     assert!(conflict.reason.contains("JB300003"), "{}", conflict.reason);
     ok(dp.resolve_conflict(&dp_admin, conflict.id, true, "À examiner comme doublon"));
 

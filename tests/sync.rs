@@ -333,10 +333,10 @@ fn hostile_content_from_an_enrolled_office_is_refused_whole() {
         other => panic!("{other}"),
     }
     let status = ok(p.dp.sync_status(&p.dp_admin));
-    assert!(status.conflicts[0].reason.contains("hors du ressort"), "{:?}", status.conflicts);
+    assert!(status.conflicts.items[0].reason.contains("hors du ressort"), "{:?}", status.conflicts);
     // Applied by a person's decision: the row is stored with its owner, and the check still holds.
     let before = count(&p.dp, "card_holders") + count(&p.dp, "applicants");
-    ok(p.dp.resolve_conflict(&p.dp_admin, status.conflicts[0].id, true, "Transféré d'Agadir"));
+    ok(p.dp.resolve_conflict(&p.dp_admin, status.conflicts.items[0].id, true, "Transféré d'Agadir"));
     assert_eq!(count(&p.dp, "card_holders") + count(&p.dp, "applicants"), before + 1);
     assert!(ok(p.dp.check(&p.dp_admin)).is_sound());
 }
@@ -360,7 +360,7 @@ fn a_cin_registered_by_another_office_is_queued() {
     assert_eq!(count(&p.dp, "applicants"), 1, "the first office's record stays; the other waits for a person");
     let conflicts = ok(p.dp.sync_status(&p.dp_admin)).conflicts;
     assert!(
-        conflicts.iter().any(|c| c.reason.contains("JB123456 est déjà enregistrée par BL-TIZNIT")),
+        conflicts.items.iter().any(|c| c.reason.contains("JB123456 est déjà enregistrée par BL-TIZNIT")),
         "{conflicts:?}"
     );
     // The second office cannot take over the first office's row by sending it as its own.
@@ -384,12 +384,12 @@ fn a_cin_registered_by_another_office_is_queued() {
         ok(p.dp.store().conn().query_row("SELECT owner FROM applicants WHERE cin = 'JB123456'", [], |r| r.get(0)));
     assert_eq!(owner, "BL-TIZNIT");
     let conflicts = ok(p.dp.sync_status(&p.dp_admin)).conflicts;
-    assert!(conflicts.iter().any(|c| c.reason.contains("appartient ici à BL-TIZNIT")), "{conflicts:?}");
+    assert!(conflicts.items.iter().any(|c| c.reason.contains("appartient ici à BL-TIZNIT")), "{conflicts:?}");
     // A person decides; the decision needs a note and is audited.
-    let id = conflicts[0].id;
+    let id = conflicts.items[0].id;
     assert!(p.dp.resolve_conflict(&p.dp_admin, id, false, " ").is_err());
     ok(p.dp.resolve_conflict(&p.dp_admin, id, false, "Même personne, déjà suivie à Tiznit"));
-    assert!(!ok(p.dp.sync_status(&p.dp_admin)).conflicts.iter().any(|c| c.id == id));
+    assert!(!ok(p.dp.sync_status(&p.dp_admin)).conflicts.items.iter().any(|c| c.id == id));
     assert!(p.dp.resolve_conflict(&p.dp_admin, id, true, "encore").is_err(), "resolved once");
     assert_eq!(count(&p.dp, "applicants"), 1, "set aside: not applied");
     let audited: i64 =
@@ -629,7 +629,7 @@ fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
     assert!(matches!(ok(mirleft.core.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
     // And at the region, which learnt the office's identity from the forwarded subtree.
     assert!(matches!(ok(dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
-    // A later bundle cannot re-key a site the region already knows.
+    // A later bundle cannot re-key a site the region already knows: refused whole, naming it.
     let impostor = payload::KnownSite {
         code: "BL-TIZNIT".into(),
         name: "Faux".into(),
@@ -639,10 +639,13 @@ fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
         revoked: None,
         retired_ed25519: None,
         retired: vec![],
+        rotations: vec![],
+        revocation: None,
     };
     let m = Manifest { recipient: "DR-SOUSS".into(), ..manifest("DP-TIZNIT", 3, (0, 10_000)) };
     let plain = ok(payload::encode(&m, &[], None, &[impostor]));
-    ok(import(&mut dr, &dr_admin, &seal_plain(&dp_chef, "DP-TIZNIT", &dr_keys, &m, &plain)));
+    let why = refused(import(&mut dr, &dr_admin, &seal_plain(&dp_chef, "DP-TIZNIT", &dr_keys, &m, &plain)));
+    assert!(why.contains("BL-TIZNIT") && why.contains("trousseau"), "{why}");
     assert!(matches!(ok(dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }), "keys unchanged");
 }
 

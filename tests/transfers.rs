@@ -112,7 +112,7 @@ fn an_applicant_who_moves_is_transferred_with_their_rows_and_every_level_follows
         ImportOutcome::Applied { conflicts: 1, .. } => {}
         other => panic!("{other}"),
     }
-    let conflict = ok(dp.sync_status(&dp_admin)).conflicts.pop().unwrap_or_else(|| panic!("no conflict"));
+    let conflict = ok(dp.sync_status(&dp_admin)).conflicts.items.pop().unwrap_or_else(|| panic!("no conflict"));
     assert!(conflict.reason.contains("BL-MIRLEFT"), "{}", conflict.reason);
     // Mirleft's changes to the rows it received are accepted, the dossier's number included.
     match ok(dp.import_bundle(&dp_admin, &export(&mut mirleft, &stick), "paquet")) {

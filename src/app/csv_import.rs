@@ -63,6 +63,7 @@ impl CsvTarget {
                     "amo_numero",
                     "amo_verifie_le",
                     "motif_doublon",
+                    "motif_lien",
                 ],
                 5,
             ),
@@ -117,6 +118,8 @@ impl CsvTarget {
             "province_code" => "province",
             "amo_number" => "amo_numero",
             "amo_checked_on" => "amo_verifie_le",
+            "link_note" => "motif_lien",
+            "address" => "adresse",
             "card_number" => "carte",
             "card_holder_name" => "titulaire_carte",
             "kind" => "type",
@@ -141,8 +144,10 @@ struct Line {
 }
 
 impl Line {
+    /// The cell of `column`, trimmed, without the quote that keeps a spreadsheet from running it
+    /// as a formula (`'+212…` is `+212…`).
     fn get(&self, column: &str) -> &str {
-        self.values.get(column).map_or("", |v| v.trim())
+        self.values.get(column).map_or("", |v| crate::domain::text::from_spreadsheet(v.trim()))
     }
 
     fn opt(&self, column: &str) -> Option<&str> {
@@ -307,6 +312,7 @@ impl Core {
             amo_regime: line.get("amo_regime").into(),
             amo_number: line.get("amo_numero").into(),
             amo_checked_on: line.get("amo_verifie_le").into(),
+            link_note: line.get("motif_lien").into(),
         };
         let card = CardRef {
             card_number: line.get("carte").into(),

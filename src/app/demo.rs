@@ -512,6 +512,7 @@ impl Generator<'_, '_, '_> {
                     }),
                     consents: vec![ConsentPurpose::DossierHandling, ConsentPurpose::Statistics],
                     anonymised_on: None,
+                    link_note: None,
                 }
             }
         };

@@ -12,6 +12,7 @@ mod closings;
 mod documents;
 mod dossiers;
 mod duplicates;
+pub mod free_text;
 mod programmes;
 mod register;
 pub mod retention;
@@ -39,7 +40,10 @@ pub use duplicates::{DuplicateCandidate, DuplicateReason};
 pub use programmes::ChecklistView;
 pub use register::CardRef;
 pub use reviews::CrossOfficePair;
-pub use sync::{ExportReport, IdentityFile, ImportLine, ImportOutcome, SyncStatus, write_to_stick};
+pub use sync::{
+    CONFLICTS_PER_PAGE, ConflictCount, ConflictFilter, ConflictPage, ExportReport, IdentityFile, ImportLine,
+    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RevokedSite, SyncStatus, write_to_stick,
+};
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 
 /// What screens and commands read: the core's view types, re-exported so that faces need not
@@ -299,6 +303,11 @@ pub struct CheckReport {
     pub integrity: Vec<String>,
     /// The audit chain's verification.
     pub chain: crate::store::audit::ChainReport,
+    /// Stored rows whose free text breaks the rules (written before them): to correct before
+    /// the next export, which refuses to carry them.
+    pub text: Vec<crate::store::records::TextProblem>,
+    /// The site checked (its code), which corrects its own rows.
+    pub site: String,
 }
 
 impl CheckReport {
@@ -313,5 +322,7 @@ pub fn check_store(store: &Store) -> Result<CheckReport, StoreError> {
     Ok(CheckReport {
         integrity: crate::store::search::integrity_problems(store.conn())?,
         chain: crate::store::audit::verify(store.conn())?,
+        text: crate::store::records::text_problems(store.conn())?,
+        site: crate::store::site::get(store.conn())?.map(|s| s.code.to_string()).unwrap_or_default(),
     })
 }

@@ -56,10 +56,12 @@ fn check_login(login: &str) -> Result<String, String> {
     Ok(login)
 }
 
-/// The login as typed, as the audit keeps it: it may be a password typed in the wrong field, so
-/// it goes in the erasable content only, shortened, never in the chained fields.
+/// The account a typed login names, whatever its case or spacing (`AGENT2`, ` agent2 `, `ag ent2`
+/// are all `agent2`): the lockout counts failures per account. The audit keeps it in the erasable
+/// content only, shortened, never in the chained fields (it may be a password typed in the wrong
+/// field).
 fn typed_login(login: &str) -> String {
-    login.trim().chars().take(32).collect()
+    login.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).take(32).collect()
 }
 
 /// Wrong passwords allowed for one login within [`LOCKOUT_MINUTES`].
@@ -192,7 +194,7 @@ impl Core {
     pub fn login(&mut self, login: &str, password: &str) -> Result<Session, AppError> {
         let site = self.site()?;
         self.refuse_while_locked_out(login)?;
-        let user = site_store::user_by_login(self.store.conn(), login)?;
+        let user = site_store::user_by_login(self.store.conn(), &typed_login(login))?;
         let verified = match &user {
             Some(u) if u.disabled_at.is_none() => identity::verify_password(password, &u.password_hash),
             _ => Err(IdentityError::WrongPassword),

@@ -108,8 +108,22 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
-    /// L'état de la synchronisation : délégation, sites supervisés, paquets en attente, conflits.
-    SyncStatus,
+    /// L'état de la synchronisation : délégation, sites supervisés, paquets en attente, clés
+    /// révoquées, conflits par site et par table.
+    SyncStatus {
+        /// Liste les conflits ouverts avec leur numéro (celui que prend resolve-conflict).
+        #[arg(long)]
+        conflits: bool,
+        /// Seulement les conflits venus de ce site.
+        #[arg(long, requires = "conflits")]
+        site: Option<String>,
+        /// Seulement les conflits de cette table (applicants, dossiers, …).
+        #[arg(long, requires = "conflits")]
+        table: Option<String>,
+        /// La page (50 conflits par page), à partir de 1.
+        #[arg(long, default_value_t = 1, requires = "conflits")]
+        page: usize,
+    },
     /// Résout un conflit de synchronisation : --appliquer l'enregistrement reçu, ou l'écarter.
     ResolveConflict {
         /// Le numéro du conflit (daftar sync-status).

@@ -291,6 +291,11 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                     "la base présente des anomalies (voir ci-dessus) : ne la modifiez plus et restaurez la dernière sauvegarde saine."
                 );
             }
+            if !report.text.is_empty() {
+                bail!(
+                    "des textes sont à corriger (voir ci-dessus) : le prochain export les refusera tant qu'ils restent."
+                );
+            }
         }
         Command::Stats => print::stats(&mut std::io::stdout().lock(), &core.stats(session)?)?,
         Command::User(cmd) => user(core, session, cmd)?,
@@ -412,7 +417,17 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             core.review_duplicate(session, first, second, verdict, &note)?;
             println!("Examen enregistré : {}.", verdict.label_fr());
         }
-        Command::SyncStatus => print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?,
+        Command::SyncStatus { conflits: false, .. } => {
+            print::sync_status(&mut std::io::stdout().lock(), &core.sync_status(session)?)?;
+        }
+        Command::SyncStatus { conflits: true, site, table, page } => {
+            let filter = crate::app::ConflictFilter {
+                site: site.map(|s| s.trim().to_uppercase()),
+                table,
+                page: page.saturating_sub(1),
+            };
+            print::conflicts(&mut std::io::stdout().lock(), &core.conflicts(session, &filter)?)?;
+        }
         Command::Report(ReportCommand::Bilan { year, from, to, by, format, out }) => {
             let format = BilanFormat::parse(&format).map_err(|e| anyhow!(e))?;
             let by = by.as_deref().map(Breakdown::parse).transpose().map_err(|e| anyhow!(e))?;

@@ -6,7 +6,10 @@ use std::path::Path;
 use uuid::Uuid;
 
 use crate::app::demo::DemoAccount;
-use crate::app::{CheckReport, ChecklistView, ClosedYear, Core, CrossOfficePair, DossierView, Session, SyncStatus};
+use crate::app::{
+    CONFLICTS_PER_PAGE, CheckReport, ChecklistView, ClosedYear, ConflictPage, Core, CrossOfficePair, DossierView,
+    Session, SyncStatus,
+};
 use crate::domain::Money;
 use crate::domain::certificate::Certificate;
 use crate::domain::funding::Programme;
@@ -78,6 +81,16 @@ pub fn check(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
     }
     for p in chain.problems.iter().take(50) {
         writeln!(out, "Chaîne d'audit : {}", p.message)?;
+    }
+    if !report.text.is_empty() {
+        writeln!(
+            out,
+            "Textes à corriger avant le prochain export : {} enregistrement(s) enregistrés avant les règles de saisie.",
+            report.text.len()
+        )?;
+    }
+    for p in &report.text {
+        writeln!(out, "Texte à corriger : {}", crate::app::free_text::describe(p, &report.site))?;
     }
     Ok(())
 }
@@ -430,8 +443,35 @@ pub fn sync_status(out: &mut dyn Write, s: &SyncStatus) -> io::Result<()> {
     for (sender, n) in &s.waiting {
         writeln!(out, "En attente : {n} paquet(s) de {sender} (un paquet précédent manque)")?;
     }
-    for c in &s.conflicts {
+    for r in &s.revoked {
+        let by = r.by.as_ref().map(|b| format!(" par {b}")).unwrap_or_default();
+        writeln!(out, "Clé révoquée : {}{by} le {} ({})", r.site, r.at, r.reason)?;
+    }
+    let total: i64 = s.conflict_counts.iter().map(|c| c.count).sum();
+    if total > 0 {
+        writeln!(
+            out,
+            "Conflits ouverts : {total} (daftar sync-status --conflits [--site S] [--table T] pour les lister)"
+        )?;
+        for c in &s.conflict_counts {
+            writeln!(out, "  {} — {} : {}", c.sender, c.table, c.count)?;
+        }
+    }
+    Ok(())
+}
+
+/// One page of open conflicts, with the number `resolve-conflict` takes.
+pub fn conflicts(out: &mut dyn Write, page: &ConflictPage) -> io::Result<()> {
+    if page.total == 0 {
+        return writeln!(out, "Aucun conflit ouvert.");
+    }
+    let pages = page.total.div_ceil(CONFLICTS_PER_PAGE);
+    writeln!(out, "Conflits ouverts : {} — page {} sur {pages}", page.total, page.page + 1)?;
+    for c in &page.items {
         writeln!(out, "Conflit n° {} ({}) : {} {} de {} — {}", c.id, c.sender, c.table, c.row_id, c.owner, c.reason)?;
+    }
+    if page.page + 1 < pages {
+        writeln!(out, "Suite : daftar sync-status --conflits --page {}", page.page + 2)?;
     }
     Ok(())
 }

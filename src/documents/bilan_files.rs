@@ -8,6 +8,7 @@ use super::bilan::source_labels;
 use crate::domain::dossier::Status;
 use crate::domain::indicators::{Bilan, Figure, Unit, family_of, kind_detail, status_detail};
 use crate::domain::project::ProjectKind;
+use crate::domain::text::spreadsheet_safe;
 
 /// A file format of the bilan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,13 +92,14 @@ pub fn csv(b: &Bilan) -> Result<Vec<u8>, String> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut w = csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let text = |cell: &str| spreadsheet_safe(cell).into_owned();
         let mut header = vec!["clé".to_owned(), "indicateur".into(), "unité".into(), "portée".into(), "total".into()];
-        header.extend(b.groups.iter().cloned());
+        header.extend(b.groups.iter().map(|g| text(g)));
         w.write_record(&header).map_err(|e| e.to_string())?;
         for figure in &b.figures {
             let unit = unit_of(figure);
             let span = family_of(&figure.key).map_or("", |f| f.span.label_fr());
-            let mut row = vec![figure.key.clone(), key_label(&figure.key), unit.code().to_owned(), span.to_owned()];
+            let mut row = vec![text(&figure.key), text(&key_label(&figure.key)), unit.code().to_owned(), text(span)];
             row.push(csv_value(unit, figure.value));
             row.extend(b.groups.iter().map(|g| csv_value(unit, figure.by_group.get(g).copied().unwrap_or(0))));
             w.write_record(&row).map_err(|e| e.to_string())?;

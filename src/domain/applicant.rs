@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::codes::{Cin, Phone};
 use super::dates::parse_past_date_fr;
 use super::errors::{FieldErrors, non_empty};
+use super::text::{self, Fields, FreeText};
 
 /// A former resistance member or member of the Liberation Army, holder of a resistance card:
 /// the root of eligibility.
@@ -79,6 +80,14 @@ pub enum Sex {
 }
 
 impl Sex {
+    /// « homme » or « femme ».
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Sex::M => "homme",
+            Sex::F => "femme",
+        }
+    }
+
     /// Parses `M`/`H`/`homme`/`masculin` or `F`/`femme`/`féminin`.
     pub fn parse(raw: &str) -> Result<Sex, String> {
         match raw.trim().to_lowercase().as_str() {
@@ -107,6 +116,15 @@ pub enum Relationship {
 }
 
 impl Relationship {
+    /// The sex the link implies: a widow and a daughter are women, a son a man.
+    pub fn implied_sex(self) -> Option<Sex> {
+        match self {
+            Relationship::Widow | Relationship::Daughter => Some(Sex::F),
+            Relationship::Son => Some(Sex::M),
+            Relationship::Himself | Relationship::Grandchild => None,
+        }
+    }
+
     /// Every relationship.
     pub const ALL: [Relationship; 5] = [
         Relationship::Himself,
@@ -282,6 +300,10 @@ pub struct Applicant {
     /// When the retention rules anonymised the record (law 09-08).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymised_on: Option<NaiveDate>,
+    /// Why the sex and the family link disagree (a son recorded as a woman…), confirmed by the
+    /// person who saved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_note: Option<String>,
 }
 
 impl Applicant {
@@ -353,6 +375,9 @@ pub struct ApplicantDraft {
     pub amo_number: String,
     /// When the AMO cover was checked (optional).
     pub amo_checked_on: String,
+    /// Why the sex and the family link disagree, when they do and it is right (asked before
+    /// saving).
+    pub link_note: String,
 }
 
 /// A valid applicant and the warnings worth showing before saving.
@@ -370,9 +395,9 @@ fn is_arabic_letter(c: char) -> bool {
 
 fn check_name(errors: &mut FieldErrors, field: &'static str, value: &str, arabic: bool) {
     let value = value.trim();
-    if value.chars().count() > 80 {
-        errors.add(field, "Le nom est trop long (80 caractères au plus).");
-    } else if value.chars().any(|c| c.is_ascii_digit() || c.is_control()) {
+    if let Some(problem) = text::problem("Nom", value, text::NAME) {
+        errors.add(field, problem);
+    } else if value.chars().any(|c| c.is_ascii_digit()) {
         errors.add(field, "Un nom ne contient pas de chiffres.");
     } else if arabic && value.chars().any(|c| c.is_alphabetic() && !is_arabic_letter(c)) {
         errors.add(field, "Écrivez ce nom en lettres arabes (le nom latin a son propre champ).");
@@ -446,6 +471,24 @@ impl ApplicantDraft {
                 })
             }
         };
+        text::check_field(&mut errors, "address", "Adresse", &self.address, text::LINE);
+        text::check_field(&mut errors, "commune", "Commune", &self.commune, text::LINE);
+        text::check_field(&mut errors, "amo_number", "N° AMO", &self.amo_number, text::REFERENCE);
+        text::check_field(&mut errors, "link_note", "Raison", &self.link_note, text::NOTE);
+        let link_note = non_empty(&self.link_note).map(str::to_owned);
+        if let (Some(sex), Some(relationship)) = (sex, relationship)
+            && relationship.implied_sex().is_some_and(|implied| implied != sex)
+            && link_note.is_none()
+        {
+            errors.add(
+                "link_note",
+                format!(
+                    "Le lien « {} » ne correspond pas au sexe « {} » : corrigez l'un des deux, ou, si c'est juste, indiquez pourquoi dans « Raison » et enregistrez de nouveau.",
+                    relationship.label_fr(),
+                    sex.label_fr()
+                ),
+            );
+        }
         if let (Some(birth), Some(Relationship::Himself)) = (birth_date, relationship)
             && birth > NaiveDate::from_ymd_opt(1962, 12, 31).unwrap_or(birth)
         {
@@ -474,6 +517,7 @@ impl ApplicantDraft {
                     amo,
                     consents: vec![ConsentPurpose::DossierHandling],
                     anonymised_on: None,
+                    link_note: link_note.filter(|_| relationship.implied_sex().is_some_and(|implied| implied != sex)),
                 },
                 warnings,
             }),
@@ -497,6 +541,7 @@ impl ApplicantDraft {
             relationship: a.relationship.code().into(),
             phone: a.phone.as_ref().map(|p| p.national()).unwrap_or_default(),
             address: a.address.clone(),
+            link_note: a.link_note.clone().unwrap_or_default(),
             commune: a.commune.clone(),
             province_code: a.province_code.clone().unwrap_or_default(),
             amo_regime: a.amo.as_ref().map(|c| format!("{:?}", c.regime).to_lowercase()).unwrap_or_default(),
@@ -508,6 +553,32 @@ impl ApplicantDraft {
                 .map(|d| d.format("%d/%m/%Y").to_string())
                 .unwrap_or_default(),
         }
+    }
+}
+
+impl FreeText for CardHolder {
+    fn free_text(&self) -> Fields<'_> {
+        vec![
+            ("N° de carte de résistant", &self.card_number, text::REFERENCE),
+            ("Nom du titulaire de la carte", &self.name_latin, text::NAME),
+            ("Nom du titulaire de la carte (arabe)", &self.name_arabic, text::NAME),
+        ]
+    }
+}
+
+impl FreeText for Applicant {
+    fn free_text(&self) -> Fields<'_> {
+        let mut fields: Fields<'_> = vec![
+            ("Nom", &self.last_name, text::NAME),
+            ("Prénom", &self.first_name, text::NAME),
+            ("Nom (arabe)", &self.last_name_ar, text::NAME),
+            ("Prénom (arabe)", &self.first_name_ar, text::NAME),
+            ("Adresse", &self.address, text::LINE),
+            ("Commune", &self.commune, text::LINE),
+        ];
+        fields.extend(self.province_code.as_deref().map(|p| ("Province", p, text::REFERENCE)));
+        fields.extend(self.amo.as_ref().map(|a| ("N° AMO", a.number.as_str(), text::REFERENCE)));
+        fields
     }
 }
 
@@ -533,6 +604,34 @@ mod tests {
             province_code: "581".into(),
             ..ApplicantDraft::default()
         }
+    }
+
+    #[test]
+    fn sex_and_family_link_agree_or_the_reason_is_given() {
+        let son_as_woman = ApplicantDraft { sex: "F".into(), ..good() };
+        let errors = son_as_woman.validate(today(), &|_| true).err().unwrap_or_default();
+        let message = errors.for_field("link_note").unwrap_or_default();
+        assert!(message.contains("« Fils »") && message.contains("« femme »"), "{message}");
+        for (sex, link) in [("M", "veuve"), ("M", "fille"), ("F", "fils")] {
+            let draft = ApplicantDraft { sex: sex.into(), relationship: link.into(), ..good() };
+            assert!(draft.validate(today(), &|_| true).is_err(), "{sex} {link}");
+        }
+        let confirmed =
+            ApplicantDraft { link_note: "Erreur de l'état civil, jugement n° 12/2019".into(), ..son_as_woman };
+        let valid = confirmed.validate(today(), &|_| true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(valid.applicant.link_note.as_deref(), Some("Erreur de l'état civil, jugement n° 12/2019"));
+        // A reason typed where nothing disagrees is not kept.
+        let needless = ApplicantDraft { link_note: "rien".into(), ..good() };
+        assert_eq!(needless.validate(today(), &|_| true).map(|v| v.applicant.link_note).ok(), Some(None));
+    }
+
+    #[test]
+    fn free_text_fields_refuse_direction_marks_and_overlong_text() {
+        let reversed = ApplicantDraft { last_name: "El\u{202E}Alaoui".into(), ..good() };
+        assert!(reversed.validate(today(), &|_| true).err().unwrap_or_default().for_field("last_name").is_some());
+        let long = ApplicantDraft { address: "x".repeat(2_000_000), ..good() };
+        let errors = long.validate(today(), &|_| true).err().unwrap_or_default();
+        assert!(errors.for_field("address").unwrap_or_default().contains("250 au plus"), "{errors}");
     }
 
     #[test]

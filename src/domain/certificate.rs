@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Money;
+use super::text::{self, Fields, FreeText};
 
 /// What a certificate attests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -400,6 +401,33 @@ impl std::fmt::Display for Verdict {
                  Faites vérifier l'attestation par la délégation ou par le bureau émetteur."
             ),
         }
+    }
+}
+
+impl FreeText for Certificate {
+    fn free_text(&self) -> Fields<'_> {
+        let f = &self.facts;
+        let mut fields: Fields<'_> = vec![
+            ("Numéro", &self.number, text::REFERENCE),
+            ("Délivrée par", &self.issued_by, text::REFERENCE),
+            ("Nom du site", &f.site_name, text::LINE),
+            ("Nom du site (arabe)", &f.site_name_ar, text::LINE),
+            ("Nom", &f.name, text::LINE),
+            ("Nom (arabe)", &f.name_ar, text::LINE),
+            ("Titulaire de la carte", &f.card_holder, text::LINE),
+            ("Titulaire de la carte (arabe)", &f.card_holder_ar, text::LINE),
+            ("Signataire", &f.signatory, text::LINE),
+            ("Texte du code QR", &self.payload, text::LONG),
+        ];
+        fields.extend(f.project.as_deref().map(|p| ("Projet", p, text::LINE)));
+        // The grants' source labels are written by the program (their Arabic isolates the
+        // references it quotes): only what people typed is checked.
+        fields.extend(self.reprints.iter().map(|r| ("Auteur d'un duplicata", r.by.as_str(), text::REFERENCE)));
+        if let Some(r) = &self.revoked {
+            fields.push(("Révoquée par", &r.by, text::REFERENCE));
+            fields.push(("Motif de la révocation", &r.reason, text::NOTE));
+        }
+        fields
     }
 }
 

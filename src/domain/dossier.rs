@@ -15,6 +15,7 @@ use super::funding::Grant;
 use super::money::Money;
 use super::project::ProjectKind;
 use super::role::Action;
+use super::text::{self, Fields, FreeText};
 
 /// Where a dossier stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -332,6 +333,33 @@ pub fn check_move(dossier: &Dossier, to: Status, on: NaiveDate, ctx: &MoveContex
             Err("Le dossier devient « Financé » avec son premier décaissement : enregistrez-le.".into())
         }
         _ => Ok(()),
+    }
+}
+
+impl FreeText for Dossier {
+    fn free_text(&self) -> Fields<'_> {
+        let mut fields: Fields<'_> =
+            self.documents.iter().map(|d| ("Pièce reçue", d.code.as_str(), text::REFERENCE)).collect();
+        for step in &self.history {
+            fields.push(("Auteur d'une étape", &step.by, text::REFERENCE));
+            fields.extend(step.reason.as_deref().map(|r| ("Motif d'une étape", r, text::NOTE)));
+        }
+        fields
+    }
+}
+
+impl FreeText for Checklist {
+    fn free_text(&self) -> Fields<'_> {
+        self.items
+            .iter()
+            .flat_map(|item| {
+                [
+                    ("Code d'une pièce", item.code.as_str(), text::REFERENCE),
+                    ("Intitulé d'une pièce", item.label_fr.as_str(), text::LINE),
+                    ("Intitulé d'une pièce (arabe)", item.label_ar.as_str(), text::LINE),
+                ]
+            })
+            .collect()
     }
 }
 

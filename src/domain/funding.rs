@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::money::Money;
+use super::text::{self, Fields, FreeText};
 
 /// Who pays.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -341,6 +342,52 @@ pub fn envelope_use(programmes: &[Programme], sums: &[CommittedSum]) -> Vec<Enve
         }
     }
     out
+}
+
+impl FundingSource {
+    /// The text typed for the source, if any: a committee reference, a programme code, a name.
+    fn typed_text(&self) -> Option<(&'static str, &str, text::Limit)> {
+        match self {
+            FundingSource::HcarBudget => None,
+            FundingSource::Indh { committee_ref } => Some(("Référence INDH", committee_ref, text::REFERENCE)),
+            FundingSource::Convention { programme_code } => Some(("Convention", programme_code, text::REFERENCE)),
+            FundingSource::OtherSector { name } => Some(("Autre source", name, text::LINE)),
+        }
+    }
+}
+
+impl FreeText for Decision {
+    fn free_text(&self) -> Fields<'_> {
+        let mut fields: Fields<'_> = self.grants.iter().filter_map(|g| g.source.typed_text()).collect();
+        fields.extend(self.reason.as_deref().map(|r| ("Motif de la décision", r, text::NOTE)));
+        fields.extend(self.commission_ref.as_deref().map(|r| ("Référence du PV", r, text::REFERENCE)));
+        fields
+    }
+}
+
+impl FreeText for FundingLine {
+    fn free_text(&self) -> Fields<'_> {
+        let mut fields: Fields<'_> = self.source.typed_text().into_iter().collect();
+        fields.extend(self.decision_ref.as_deref().map(|r| ("Référence de la décision", r, text::REFERENCE)));
+        fields
+    }
+}
+
+impl FreeText for Disbursement {
+    fn free_text(&self) -> Fields<'_> {
+        vec![("Référence du paiement", &self.reference, text::REFERENCE)]
+    }
+}
+
+impl FreeText for Programme {
+    fn free_text(&self) -> Fields<'_> {
+        vec![
+            ("Code du programme", &self.code, text::REFERENCE),
+            ("Intitulé du programme", &self.name, text::LINE),
+            ("Intitulé du programme (arabe)", &self.name_ar, text::LINE),
+            ("Source du programme", &self.source_kind, text::REFERENCE),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod project;
 pub mod review;
 pub mod role;
 pub mod site;
+pub mod text;
 pub mod transfer;
 pub mod visit;
 

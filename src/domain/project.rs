@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::codes::{Ice, Rc};
 use super::dates::parse_past_date_fr;
 use super::errors::{FieldErrors, non_empty};
+use super::text::{self, Fields, FreeText};
 
 /// The four kinds of project the Haut-Commissariat supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -305,6 +306,21 @@ pub fn parse_members(raw: &str) -> Result<Vec<(String, String)>, String> {
         members.push((cin.to_owned(), role.to_owned()));
     }
     Ok(members)
+}
+
+impl FreeText for Project {
+    fn free_text(&self) -> Fields<'_> {
+        let mut fields: Fields<'_> = vec![
+            ("Nom du projet", &self.name, text::NAME),
+            ("Secteur", &self.sector, text::LINE),
+            ("Commune", &self.commune, text::LINE),
+        ];
+        fields.extend(self.province_code.as_deref().map(|p| ("Province", p, text::REFERENCE)));
+        fields.extend(self.odco_number.as_deref().map(|n| ("N° ODCO", n, text::REFERENCE)));
+        fields.extend(self.association_receipt.as_deref().map(|n| ("Récépissé de l'association", n, text::REFERENCE)));
+        fields.extend(self.members.iter().map(|m| ("Rôle d'un membre", m.role.as_str(), text::REFERENCE)));
+        fields
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use super::text::{self, Fields, FreeText};
 use uuid::Uuid;
 
 /// What the delegation found.
@@ -84,5 +86,15 @@ impl DuplicateReview {
             return Err("note de l'examen vide ou trop longue".into());
         }
         Ok(())
+    }
+}
+
+impl FreeText for DuplicateReview {
+    fn free_text(&self) -> Fields<'_> {
+        vec![
+            ("Premier bureau", &self.first_office, text::REFERENCE),
+            ("Second bureau", &self.second_office, text::REFERENCE),
+            ("Note de l'examen", &self.note, text::NOTE),
+        ]
     }
 }

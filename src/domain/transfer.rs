@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::text::{self, Fields, FreeText};
+
 /// What an erased reason or note reads (see the retention rules).
 pub const ERASED: &str = "effacé (durée de conservation)";
 
@@ -65,5 +67,15 @@ impl Transfer {
             return Err("le transfert ne déplace pas le bénéficiaire qu'il nomme".into());
         }
         Ok(())
+    }
+}
+
+impl FreeText for Transfer {
+    fn free_text(&self) -> Fields<'_> {
+        vec![
+            ("Bureau de départ", &self.from_office, text::REFERENCE),
+            ("Bureau d'arrivée", &self.to_office, text::REFERENCE),
+            ("Motif du transfert", &self.reason, text::NOTE),
+        ]
     }
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::dates::parse_past_date_fr;
 use super::errors::FieldErrors;
 use super::project::Jobs;
+use super::text::{self, Fields, FreeText};
 
 /// A follow-up visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +48,12 @@ impl Visit {
             }),
             _ => Err(errors),
         }
+    }
+}
+
+impl FreeText for Visit {
+    fn free_text(&self) -> Fields<'_> {
+        vec![("Observations", &self.observations, text::LONG)]
     }
 }
 

@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0012_transfers_reviews.sql"),
     include_str!("../../migrations/0013_checklists.sql"),
     include_str!("../../migrations/0014_bilan_money.sql"),
+    include_str!("../../migrations/0015_signed_keyring.sql"),
 ];
 
 /// The schema version this program writes.
@@ -94,6 +95,14 @@ pub enum StoreError {
         /// Table.
         table: &'static str,
         /// Detail.
+        message: String,
+    },
+    /// Free text that breaks its rules (length, control or direction characters).
+    #[error("{table} : {message} Rien n'a été enregistré.")]
+    Text {
+        /// The table, in French.
+        table: &'static str,
+        /// What is wrong, naming the field.
         message: String,
     },
     /// Any other SQLite error.

@@ -144,7 +144,7 @@ impl Table {
 }
 
 /// A value stored in a business table.
-pub trait Record: Serialize + DeserializeOwned {
+pub trait Record: Serialize + DeserializeOwned + crate::domain::text::FreeText {
     /// Its table.
     const TABLE: Table;
     /// The key lists are sorted by.
@@ -382,9 +382,27 @@ pub struct Arrival {
     row_hash: Hash,
 }
 
+/// Refuses a value whose free text breaks its rules (`crate::domain::text`).
+fn check_text<T: Record>(table: Table, value: &T) -> Result<(), StoreError> {
+    match value.text_problem() {
+        Some(message) => Err(StoreError::Text { table: table.label_fr(), message }),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a change or deletion reason that breaks the rules of a note.
+fn check_reason(table: Table, reason: Option<&str>) -> Result<(), StoreError> {
+    use crate::domain::text;
+    match reason.and_then(|r| text::problem("Motif", r, text::NOTE)) {
+        Some(message) => Err(StoreError::Text { table: table.label_fr(), message }),
+        None => Ok(()),
+    }
+}
+
 impl Arrival {
     /// Makes `value` ready to be stored as the row `meta` describes.
     pub fn new<T: Record>(meta: RowMeta, value: &T) -> Result<Arrival, StoreError> {
+        check_text(T::TABLE, value)?;
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         let row_hash = row_hash(meta.version, meta.deleted_at.as_deref(), &data);
         Ok(Arrival {
@@ -542,6 +560,79 @@ pub fn all<T: Record>(conn: &Connection) -> Result<Vec<Row<T>>, StoreError> {
     find(conn, "1 = 1 OR ?1 IS NULL", "")
 }
 
+/// What breaks the free-text rules in a row of `table` stored as `data` (its JSON) with
+/// `delete_reason`, if anything: the message naming the field, and what lists show of the row.
+pub fn text_problem(
+    table: Table,
+    data: &str,
+    delete_reason: Option<&str>,
+) -> Result<Option<(String, String)>, StoreError> {
+    use crate::domain::text;
+    fn decoded<T: Record>(data: &str, reason: Option<String>) -> Result<Option<(String, String)>, StoreError> {
+        let value = serde_json::from_str::<T>(data).map_err(|e| corrupt(T::TABLE, e))?;
+        Ok(reason.or_else(|| value.text_problem()).map(|message| (message, value.label().replace('\t', " — "))))
+    }
+    let reason = delete_reason.and_then(|why| text::problem("Motif", why, text::NOTE));
+    if reason.is_none() && !text::worth_a_look(data) {
+        return Ok(None);
+    }
+    match table {
+        Table::CardHolders => decoded::<CardHolder>(data, reason),
+        Table::Applicants => decoded::<Applicant>(data, reason),
+        Table::Projects => decoded::<Project>(data, reason),
+        Table::Dossiers => decoded::<Dossier>(data, reason),
+        Table::Decisions => decoded::<Decision>(data, reason),
+        Table::FundingLines => decoded::<FundingLine>(data, reason),
+        Table::Disbursements => decoded::<Disbursement>(data, reason),
+        Table::Programmes => decoded::<Programme>(data, reason),
+        Table::Visits => decoded::<Visit>(data, reason),
+        Table::Certificates => decoded::<Certificate>(data, reason),
+        Table::Transfers => decoded::<Transfer>(data, reason),
+        Table::DuplicateReviews => decoded::<DuplicateReview>(data, reason),
+        Table::Checklists => decoded::<Checklist>(data, reason),
+    }
+}
+
+/// A stored row that breaks the free-text rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextProblem {
+    /// Its table.
+    pub table: Table,
+    /// Its id.
+    pub id: Uuid,
+    /// The site that owns it (the only one that can correct it).
+    pub owner: String,
+    /// What lists show of it.
+    pub label: String,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// Every stored row of every table that breaks the free-text rules (rows written before the
+/// rules existed): one pass over the rows' text, decoding only those that may break a rule.
+pub fn text_problems(conn: &Connection) -> Result<Vec<TextProblem>, StoreError> {
+    let mut found = Vec::new();
+    for table in Table::ALL {
+        let mut stmt = conn.prepare(&format!("SELECT id, owner, data, delete_reason FROM {}", table.name()))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let data: String = r.get(2)?;
+            let reason: Option<String> = r.get(3)?;
+            if let Some((message, label)) = text_problem(table, &data, reason.as_deref())? {
+                let id: String = r.get(0)?;
+                found.push(TextProblem {
+                    table,
+                    id: Uuid::parse_str(&id).map_err(|e| corrupt(table, e))?,
+                    owner: r.get(1)?,
+                    label,
+                    message,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
 impl<'a> Writer<'a> {
     /// A writer for one transaction on `conn`.
     pub fn new(conn: &'a Connection, site: &'a str, actor: &'a str, now: DateTime<Utc>) -> Writer<'a> {
@@ -625,6 +716,7 @@ impl<'a> Writer<'a> {
 
     /// Creates a row owned by this site.
     pub fn insert<T: Record>(&self, id: Uuid, value: &T) -> Result<RowMeta, StoreError> {
+        check_text(T::TABLE, value)?;
         let now = timestamp(self.now);
         let meta = RowMeta {
             id,
@@ -658,6 +750,8 @@ impl<'a> Writer<'a> {
 
     /// Replaces the value of a live row owned by this site.
     pub fn update<T: Record>(&self, id: Uuid, value: &T, reason: Option<&str>) -> Result<RowMeta, StoreError> {
+        check_text(T::TABLE, value)?;
+        check_reason(T::TABLE, reason)?;
         let (rid, mut meta, before) = self.current::<T>(id)?;
         let data = serde_json::to_string(value).map_err(|e| corrupt(T::TABLE, e))?;
         meta.version += 1;
@@ -681,6 +775,7 @@ impl<'a> Writer<'a> {
 
     /// Deletes a live row owned by this site: a tombstone with a reason, which travels.
     pub fn tombstone<T: Record>(&self, id: Uuid, reason: &str) -> Result<RowMeta, StoreError> {
+        check_reason(T::TABLE, Some(reason))?;
         let (rid, mut meta, before) = self.current::<T>(id)?;
         meta.version += 1;
         meta.updated_at = timestamp(self.now);

@@ -7,6 +7,8 @@ use super::StoreError;
 use super::records::{ROW_COLUMNS, RowMeta, Table, read_meta};
 use crate::domain::transfer::MovedRow;
 use crate::identity::PublicKeys;
+use crate::sync::envelope::Rotation;
+use crate::sync::keyring::SiteRevocation;
 use crate::sync::payload::WireRecord;
 
 /// How a known site stands to this one.
@@ -57,11 +59,14 @@ pub struct Peer {
     pub enrolled_at: String,
     /// When its key was revoked, and why.
     pub revoked: Option<(String, String)>,
+    /// The revocation as its author signed it (none for revocations made before statements).
+    pub revocation: Option<SiteRevocation>,
 }
 
 fn read_peer(r: &rusqlite::Row<'_>) -> Result<Peer, rusqlite::Error> {
     let revoked_at: Option<String> = r.get(8)?;
     let reason: Option<String> = r.get(9)?;
+    let revocation: Option<String> = r.get(10)?;
     Ok(Peer {
         code: r.get(0)?,
         name: r.get(1)?,
@@ -71,11 +76,11 @@ fn read_peer(r: &rusqlite::Row<'_>) -> Result<Peer, rusqlite::Error> {
         keys: PublicKeys { ed25519: r.get(5)?, age_recipient: r.get(6)? },
         enrolled_at: r.get(7)?,
         revoked: revoked_at.map(|at| (at, reason.unwrap_or_default())),
+        revocation: revocation.and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
-const PEER_COLUMNS: &str =
-    "code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, revoked_at, revoke_reason";
+const PEER_COLUMNS: &str = "code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, revoked_at, revoke_reason, revocation";
 
 /// Forgets what the resolved conflicts about the row `row_id` kept of the records that arrived
 /// (retention rules: the row is anonymised); the conflicts themselves stay, with their resolution.
@@ -104,7 +109,7 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, relation = excluded.relation,
              supervisor = excluded.supervisor, ed25519 = excluded.ed25519, age_recipient = excluded.age_recipient,
-             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL",
+             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL, revocation = NULL",
         params![
             peer.code,
             peer.name,
@@ -129,11 +134,31 @@ pub fn retired_keys(conn: &Connection, code: &str) -> Result<Vec<String>, StoreE
     Ok(keys)
 }
 
-/// Adopts a site's new keys; the previous signing key is kept for its old certificates only.
-pub fn rotate_peer(conn: &Connection, code: &str, keys: &PublicKeys) -> Result<(), StoreError> {
+/// The statements of a site's key rotations held here, oldest first (those made before
+/// statements were kept are missing).
+pub fn rotations(conn: &Connection, code: &str) -> Result<Vec<Rotation>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT statement FROM retired_keys WHERE code = ?1 AND statement IS NOT NULL ORDER BY rowid",
+    )?;
+    let texts = stmt.query_map([code], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(texts.iter().filter_map(|json| serde_json::from_str(json).ok()).collect())
+}
+
+/// Adopts a site's new keys; the previous signing key is kept for its old certificates only,
+/// with the statement that retired it when there is one.
+pub fn rotate_peer(
+    conn: &Connection,
+    code: &str,
+    keys: &PublicKeys,
+    statement: Option<&Rotation>,
+) -> Result<(), StoreError> {
+    let statement = statement
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt { table: "peers", message: e.to_string() })?;
     conn.execute(
-        "INSERT OR IGNORE INTO retired_keys (code, ed25519) SELECT code, ed25519 FROM peers WHERE code = ?1",
-        [code],
+        "INSERT OR IGNORE INTO retired_keys (code, ed25519, statement) SELECT code, ed25519, ?2 FROM peers WHERE code = ?1",
+        params![code, statement],
     )?;
     conn.execute(
         "UPDATE peers SET ed25519 = ?2, age_recipient = ?3 WHERE code = ?1",
@@ -149,21 +174,15 @@ pub fn remember_retired_key(conn: &Connection, code: &str, old: &str) -> Result<
     Ok(())
 }
 
-/// Marks a known site's key revoked, unless it already is (a revocation is never undone by a
-/// bundle).
-pub fn revoke_peer_once(conn: &Connection, code: &str, at: &str, reason: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "UPDATE peers SET revoked_at = ?2, revoke_reason = ?3 WHERE code = ?1 AND revoked_at IS NULL",
-        params![code, at, reason],
-    )?;
-    Ok(())
-}
-
-/// Marks a known site's key revoked.
-pub fn revoke_peer(conn: &Connection, code: &str, at: &str, reason: &str) -> Result<bool, StoreError> {
-    Ok(conn
-        .execute("UPDATE peers SET revoked_at = ?2, revoke_reason = ?3 WHERE code = ?1", params![code, at, reason])?
-        == 1)
+/// Marks a known site's key revoked with the statement its author signed; `false` when no such
+/// site is known.
+pub fn revoke_peer(conn: &Connection, revocation: &SiteRevocation) -> Result<bool, StoreError> {
+    let statement = serde_json::to_string(revocation)
+        .map_err(|e| StoreError::Corrupt { table: "peers", message: e.to_string() })?;
+    Ok(conn.execute(
+        "UPDATE peers SET revoked_at = ?2, revoke_reason = ?3, revocation = ?4 WHERE code = ?1",
+        params![revocation.site, revocation.at, revocation.reason, statement],
+    )? == 1)
 }
 
 /// What we hold from a sender.
@@ -663,25 +682,48 @@ pub struct Conflict {
     pub reason: String,
 }
 
-/// The conflicts not yet resolved, oldest first.
-pub fn open_conflicts(conn: &Connection) -> Result<Vec<Conflict>, StoreError> {
+/// Open conflicts counted by sender and table: (sender, table, count), by sender then table.
+pub fn open_conflict_counts(conn: &Connection) -> Result<Vec<(String, String, i64)>, StoreError> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, sender, table_name, row_id, owner, reason FROM conflicts WHERE resolved_at IS NULL ORDER BY id",
+        "SELECT sender, table_name, count(*) FROM conflicts WHERE resolved_at IS NULL
+         GROUP BY sender, table_name ORDER BY sender, table_name",
     )?;
-    let out = stmt
-        .query_map([], |r| {
-            Ok(Conflict {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                sender: r.get(2)?,
-                table: r.get(3)?,
-                row_id: r.get(4)?,
-                owner: r.get(5)?,
-                reason: r.get(6)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let out = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<Vec<_>, _>>()?;
     Ok(out)
+}
+
+/// One page of the open conflicts sent by `sender` about `table` (each when given), oldest
+/// first, and how many there are in all.
+pub fn open_conflicts(
+    conn: &Connection,
+    sender: Option<&str>,
+    table: Option<&str>,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<Conflict>), StoreError> {
+    const WHERE: &str = "resolved_at IS NULL AND (?1 IS NULL OR sender = ?1) AND (?2 IS NULL OR table_name = ?2)";
+    let total: i64 =
+        conn.query_row(&format!("SELECT count(*) FROM conflicts WHERE {WHERE}"), params![sender, table], |r| r.get(0))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, at, sender, table_name, row_id, owner, reason FROM conflicts WHERE {WHERE} ORDER BY id LIMIT ?3 OFFSET ?4"
+    ))?;
+    let page = stmt
+        .query_map(
+            params![sender, table, i64::try_from(limit).unwrap_or(i64::MAX), i64::try_from(offset).unwrap_or(i64::MAX)],
+            |r| {
+                Ok(Conflict {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    sender: r.get(2)?,
+                    table: r.get(3)?,
+                    row_id: r.get(4)?,
+                    owner: r.get(5)?,
+                    reason: r.get(6)?,
+                })
+            },
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((usize::try_from(total).unwrap_or(0), page))
 }
 
 /// A conflict's stored record and whether it is still open.

@@ -25,6 +25,8 @@ pub const MAX_HEADER: usize = 64 * 1024;
 /// The largest ciphertext accepted (a whole delegation's subtree fits well below).
 pub const MAX_CIPHERTEXT: u64 = 1 << 30;
 const SIGNATURE: usize = 64;
+/// The largest bundle file accepted: a file beyond it is refused without being read.
+pub const MAX_FILE: u64 = 22 + MAX_HEADER as u64 + MAX_CIPHERTEXT + SIGNATURE as u64;
 
 /// Which way a bundle goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,4 +3,5 @@
 //! the core (`app::sync`) decides what goes in and applies what comes out.
 
 pub mod envelope;
+pub mod keyring;
 pub mod payload;

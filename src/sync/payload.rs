@@ -110,6 +110,14 @@ pub struct KnownSite {
     /// All its previous signing keys, oldest first (a site may rotate more than once).
     #[serde(default)]
     pub retired: Vec<String>,
+    /// The statements of its key rotations, oldest first, each signed by the keys it replaced
+    /// and the keys it brought: how the level above checks new keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<super::envelope::Rotation>,
+    /// Its revocation, signed by the site that revoked it (`revoked` repeats its date and reason
+    /// for older readers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation: Option<super::keyring::SiteRevocation>,
 }
 
 /// One line of the payload.
@@ -259,6 +267,8 @@ struct Reading {
     ack: Option<Ack>,
     sites: Option<Vec<KnownSite>>,
     ended: bool,
+    /// The record ids read so far: a record appears once.
+    ids: std::collections::HashSet<Uuid>,
 }
 
 impl Reading {
@@ -279,10 +289,21 @@ impl Reading {
             }
             (_, 1) => return Err(bad("la première ligne doit être le manifeste".into())),
             (Line::Manifest(_), _) => return Err(bad("second manifeste".into())),
-            (Line::Record(r), _) => self.records.push(r),
+            (Line::Record(r), _) => {
+                if !self.ids.insert(r.id) {
+                    return Err(bad(format!("l'enregistrement {} figure deux fois dans le paquet", r.id)));
+                }
+                self.records.push(r);
+            }
             (Line::Ack(a), _) if self.ack.is_none() => self.ack = Some(a),
             (Line::Ack(_), _) => return Err(bad("second accusé de réception".into())),
-            (Line::Sites(list), _) if self.sites.is_none() => self.sites = Some(list),
+            (Line::Sites(list), _) if self.sites.is_none() => {
+                let mut codes = std::collections::HashSet::new();
+                if let Some(twice) = list.iter().find(|s| !codes.insert(s.code.as_str())) {
+                    return Err(bad(format!("le site {} figure deux fois dans la liste des sites", twice.code)));
+                }
+                self.sites = Some(list);
+            }
             (Line::Sites(_), _) => return Err(bad("seconde liste de sites".into())),
             (Line::End { lines }, _) => {
                 let counted =
@@ -364,5 +385,27 @@ mod tests {
         let compressed = zstd::stream::encode_all(plain.as_slice(), 3).unwrap_or_default();
         let err = decode(&compressed).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("annonce 2 lignes, 1 lues"), "{err}");
+    }
+
+    #[test]
+    fn a_record_or_a_site_twice_refuses_the_payload() {
+        let bytes = encode(&manifest(), &[record(1), record(2), record(1)], None, &[]).unwrap_or_default();
+        let err = decode(&bytes).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("ligne 4") && err.contains("deux fois"), "{err}");
+        let site = KnownSite {
+            code: "BL-MIRLEFT".into(),
+            name: "Bureau local de Mirleft".into(),
+            level: "bureau".into(),
+            supervisor: Some("DP-TIZNIT".into()),
+            keys: crate::identity::PublicKeys { ed25519: "00".into(), age_recipient: "age1".into() },
+            revoked: None,
+            retired_ed25519: None,
+            retired: vec![],
+            rotations: vec![],
+            revocation: None,
+        };
+        let bytes = encode(&manifest(), &[], None, &[site.clone(), site]).unwrap_or_default();
+        let err = decode(&bytes).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("BL-MIRLEFT figure deux fois"), "{err}");
     }
 }

@@ -430,14 +430,18 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
         let links: Vec<(String, String)> =
             Relationship::ALL.iter().map(|r| (r.code().to_owned(), r.label_fr().to_owned())).collect();
         widgets::choice(ui, "Lien avec le titulaire", &mut d.relationship, &links, e("relationship"));
+        // Asked only when the sex and the link disagree (or a reason was already given).
+        if e("link_note").is_some() || !d.link_note.is_empty() {
+            widgets::field(ui, "Raison (sexe et lien différents)", &mut d.link_note, e("link_note"));
+        }
         if form.editing.is_none() {
             widgets::field(ui, "N° carte de résistant", &mut form.card.card_number, e("card_number"));
             widgets::field(ui, "Titulaire de la carte", &mut form.card.holder_name, e("card_holder_name"));
         }
         let d = &mut form.draft;
         widgets::field(ui, "Téléphone", &mut d.phone, e("phone"));
-        widgets::field(ui, "Adresse", &mut d.address, None);
-        widgets::field(ui, "Commune", &mut d.commune, None);
+        widgets::field(ui, "Adresse", &mut d.address, e("address"));
+        widgets::field(ui, "Commune", &mut d.commune, e("commune"));
         let provinces: Vec<(String, String)> = Reference::shipped()
             .provinces
             .iter()

@@ -138,10 +138,30 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
         let paths = state.import_paths.split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
         requests.push(Request::ImportBundles(paths));
     }
-    if !status.conflicts.is_empty() {
+    if !status.revoked.is_empty() {
         ui.add_space(8.0);
-        ui.label(RichText::new(format!("Conflits à examiner ({})", status.conflicts.len())).strong());
-        for c in &status.conflicts {
+        ui.label(RichText::new("Clés révoquées").strong());
+        for r in &status.revoked {
+            let by = r.by.as_ref().map(|b| format!(" par {b}")).unwrap_or_default();
+            ui.colored_label(theme::ERROR, format!("{}{by} le {} : {}", r.site, when(&r.at), r.reason));
+        }
+    }
+    if status.conflicts.total > 0 {
+        ui.add_space(8.0);
+        ui.label(RichText::new(format!("Conflits à examiner ({})", status.conflicts.total)).strong());
+        for c in &status.conflict_counts {
+            ui.label(format!("{} — {} : {}", c.sender, c.table, c.count));
+        }
+        if status.conflicts.total > status.conflicts.items.len() {
+            ui.label(
+                RichText::new(format!(
+                    "Les {} plus anciens ci-dessous ; les suivants apparaissent quand ceux-ci sont résolus.",
+                    status.conflicts.items.len()
+                ))
+                .weak(),
+            );
+        }
+        for c in &status.conflicts.items {
             ui.colored_label(
                 theme::ERROR,
                 format!(

@@ -1,0 +1,301 @@
+//! Writing bundles: changes for the parent, replies for a supervised site.
+
+use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
+
+use super::apply::subtree_of;
+use super::rows::transfers_in;
+use super::stick::write_to_stick;
+use super::{ExportReport, LAST_ROTATION, RESYNC_ASKED, RESYNC_PENDING, ROTATION, SITES_SENT};
+use crate::app::{AppError, Core, Session, audit_act as act};
+use crate::domain::dossier::Dossier;
+use crate::domain::role::Action;
+use crate::store::audit::{self, timestamp};
+use crate::store::records::Table;
+use crate::store::site as site_store;
+use crate::store::sync::{self as sync_store, Peer, Relation};
+use crate::sync::envelope::{self, Header, Kind};
+use crate::sync::payload::{self, Ack, FORMAT, KnownSite, Manifest, WireRecord};
+
+/// Rows per table (French name, count) of a bundle's records, for the bordereau.
+pub(super) fn rows_per_table(records: &[WireRecord]) -> Vec<(String, usize)> {
+    Table::ALL
+        .iter()
+        .map(|t| (t.label_fr().to_owned(), records.iter().filter(|r| r.table == t.name()).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// The dossiers transmitted to the commission among a bundle's records: number, applicant id.
+pub(super) fn transmitted_dossiers(records: &[WireRecord]) -> Vec<(String, String)> {
+    records
+        .iter()
+        .filter(|r| r.table == Table::Dossiers.name() && r.deleted_at.is_none())
+        .filter_map(|r| serde_json::from_str::<Dossier>(r.data.get()).ok())
+        .filter(|d| d.status == crate::domain::dossier::Status::Transmis)
+        .map(|d| (d.number.to_string(), d.applicant_id.to_string()))
+        .collect()
+}
+/// What goes into a bundle being written.
+#[derive(Clone, Copy)]
+pub(super) struct Sealing<'a> {
+    kind: Kind,
+    sequence: u64,
+    range: (i64, i64),
+    records: &'a [WireRecord],
+    ack: Option<Ack>,
+    sites: &'a [KnownSite],
+    resync: bool,
+}
+
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+impl Core {
+    pub(super) fn seal_for(
+        &self,
+        session: &Session,
+        recipient: &Peer,
+        content: &Sealing<'_>,
+    ) -> Result<Vec<u8>, AppError> {
+        let Sealing { kind, sequence, range, records, ack, sites, resync } = *content;
+        let secrets = session.secrets().ok_or_else(|| {
+            AppError::Rule(
+                "Signer un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
+            )
+        })?;
+        let site = self.site()?;
+        // What the recipient would refuse is not written at all.
+        crate::app::free_text::refuse_unsendable(records, site.code.as_str())?;
+        let (audit_seq, audit_hash) = audit::head(self.store.conn())?;
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            kind,
+            sender: site.code.to_string(),
+            recipient: recipient.code.clone(),
+            sequence,
+            from_change: range.0,
+            to_change: range.1,
+            schema: crate::store::SCHEMA_VERSION,
+            audit_head: (audit_seq, hex::encode(audit_hash)),
+        };
+        let plain = payload::encode(&manifest, records, ack, sites).map_err(|e| AppError::Rule(e.to_string()))?;
+        let to: age::x25519::Recipient = recipient.keys.age_recipient.parse().map_err(|_| {
+            AppError::Rule(format!(
+                "La clé de chiffrement de {} est illisible : enrôlez-le de nouveau.",
+                recipient.code
+            ))
+        })?;
+        let ciphertext =
+            age::encrypt(&to, &plain).map_err(|e| AppError::Rule(format!("Chiffrement impossible : {e}")))?;
+        let header = Header {
+            kind,
+            sender: manifest.sender.clone(),
+            recipient: manifest.recipient.clone(),
+            sequence,
+            from_change: range.0,
+            to_change: range.1,
+            created_at: timestamp(self.clock.now_utc()),
+            signer: secrets.public().fingerprint(),
+            schema: manifest.schema,
+            ciphertext_len: 0,
+            resync,
+            // Until the parent has read a bundle signed with the new keys, every bundle says so.
+            // Up: until the parent has read a bundle signed with the new keys. Down: always the
+            // latest, so a supervised site that has not heard of it yet adopts it.
+            rotation: site_store::setting(
+                self.store.conn(),
+                if kind == Kind::Changes { ROTATION } else { LAST_ROTATION },
+            )?
+            .and_then(|json| serde_json::from_str(&json).ok()),
+        };
+        envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
+    }
+
+    /// Writes the bundle of every change the parent has not acknowledged into `dir` (a copy goes
+    /// to `keep` when given). `None` when there is nothing to send.
+    pub fn export_bundle(
+        &mut self,
+        session: &Session,
+        dir: &Path,
+        keep: Option<&Path>,
+    ) -> Result<Option<ExportReport>, AppError> {
+        self.export_changes(session, dir, keep, false)
+    }
+
+    /// After a restore or on a new PC (re-enrolled): writes a bundle asking the parent to send
+    /// back this site's rows as it holds them. The reply restores them and makes every number
+    /// this site gives next continue above what was already issued.
+    pub fn request_resync(&mut self, session: &Session, dir: &Path) -> Result<ExportReport, AppError> {
+        let report = self.export_changes(session, dir, None, true)?;
+        site_store::set_setting(self.store.conn(), RESYNC_PENDING, "1")?;
+        report.ok_or_else(|| AppError::Rule("La demande de resynchronisation n'a pas pu être écrite.".into()))
+    }
+
+    pub(super) fn export_changes(
+        &mut self,
+        session: &Session,
+        dir: &Path,
+        keep: Option<&Path>,
+        resync: bool,
+    ) -> Result<Option<ExportReport>, AppError> {
+        session.require(Action::Synchronize)?;
+        let site = self.site()?;
+        let parent_code = site.parent.as_ref().map(ToString::to_string).ok_or_else(|| {
+            AppError::Rule(
+                "Ce site n'est rattaché à aucune délégation : enrôlez d'abord la délégation (daftar enroll).".into(),
+            )
+        })?;
+        let conn = self.store.conn();
+        let parent = sync_store::peer(conn, &parent_code)?.ok_or_else(|| {
+            AppError::Rule(format!(
+                "La délégation {parent_code} n'est pas enrôlée ici : importez son fichier d'identité (daftar enroll)."
+            ))
+        })?;
+        let out = sync_store::outgoing(conn, &parent_code)?;
+        let to = sync_store::last_change(conn)?.max(out.acknowledged);
+        // Up the tree: the identities of the sites below us, so the level above takes their rows.
+        // (an office has none: the sites it learnt from its parent's replies stay here). A change
+        // among them (a revocation) is worth a bundle of its own.
+        let tree = super::keyring::view(conn, &site)?;
+        let subtree = super::keyring::travelling(conn, |p| tree.is_above(site.code.as_str(), &p.code))?;
+        let sites_hash = sha256_hex(&serde_json::to_vec(&subtree).map_err(|e| AppError::Rule(e.to_string()))?);
+        let sites_sent = format!("{SITES_SENT}{parent_code}");
+        let sites_changed =
+            !subtree.is_empty() && site_store::setting(conn, &sites_sent)?.as_deref() != Some(sites_hash.as_str());
+        if to <= out.acknowledged && !resync && !sites_changed {
+            return Ok(None);
+        }
+        // Up the tree go the rows of this site and of the sites below it, never what came down.
+        let own = subtree_of(conn, site.code.as_str())?;
+        let records = sync_store::changed_rows(conn, out.acknowledged, to, |_, owner| own.iter().any(|c| c == owner))?;
+        let range = (out.acknowledged, to);
+        // What this site holds of the parent's publications, so its next reply starts there.
+        let from_parent = sync_store::incoming(conn, &parent_code)?;
+        let ack = Ack { watermark: from_parent.watermark, last_sequence: from_parent.last_sequence };
+        let content = Sealing {
+            kind: Kind::Changes,
+            sequence: out.next_sequence,
+            range,
+            records: &records,
+            ack: Some(ack),
+            sites: &subtree,
+            resync,
+        };
+        let bytes = self.seal_for(session, &parent, &content)?;
+        let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
+        let hash = sha256_hex(&bytes);
+        let now = self.clock.now_utc();
+        // The number is taken before the file is written: a crash or a pulled stick burns it, and
+        // the next export (cumulative) carries the same changes under the next number — never two
+        // different files under one number.
+        let tx = self.store.transaction()?;
+        sync_store::record_sent(
+            &tx,
+            &parent_code,
+            out.next_sequence,
+            range.1,
+            &timestamp(now),
+            &dir.join(&name).display().to_string(),
+        )?;
+        site_store::set_setting(&tx, &sites_sent, &sites_hash)?;
+        let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
+        act(&tx, now, &session.login, "sync.export", &content)?;
+        tx.commit()?;
+        let path = write_to_stick(dir, &name, &bytes)?;
+        // The office's own copy: the stick is what counts (and a backup follows each export),
+        // so a copy that cannot be written does not undo the export.
+        if let Some(keep) = keep {
+            let _ = std::fs::create_dir_all(keep).and_then(|()| std::fs::write(keep.join(&name), &bytes));
+        }
+        Ok(Some(ExportReport {
+            path,
+            sequence: out.next_sequence,
+            range,
+            rows: records.len(),
+            hash,
+            recipient: parent_code,
+            written_at: timestamp(now),
+            by_table: rows_per_table(&records),
+            transmitted: transmitted_dossiers(&records),
+        }))
+    }
+
+    /// Writes the reply for the supervised site `office`: what this site holds of its changes.
+    pub fn export_reply(&mut self, session: &Session, office: &str, dir: &Path) -> Result<ExportReport, AppError> {
+        session.require(Action::Synchronize)?;
+        let office = office.trim().to_uppercase();
+        let conn = self.store.conn();
+        let child = sync_store::peer(conn, &office)?
+            .filter(|p| p.relation == Relation::Child)
+            .ok_or_else(|| AppError::Rule(format!("{office} n'est pas un site enrôlé sous celui-ci.")))?;
+        let held = sync_store::incoming(conn, &office)?;
+        let out = sync_store::outgoing(conn, &office)?;
+        // Down the tree: every site this one knows, so certificates verify anywhere.
+        let keyring = super::keyring::travelling(conn, |p| p.code != office)?;
+        let ack = Ack {
+            watermark: held.watermark,
+            last_sequence: sync_store::highest_sequence_seen(conn, &office)?.max(held.last_sequence),
+        };
+        // Down go this site's publications (decisions, funding, programmes) the office has not
+        // acknowledged; a site that asked for a resync gets them all, and its own rows back.
+        let resync_key = format!("{RESYNC_ASKED}{office}");
+        let resync = site_store::setting(conn, &resync_key)?.is_some();
+        let below = subtree_of(conn, &office)?;
+        let range = (out.acknowledged, sync_store::last_change(conn)?.max(out.acknowledged));
+        let records = if resync {
+            let mut rows = sync_store::rows_owned_by(conn, &below)?;
+            rows.extend(sync_store::published_for(conn, &below, None)?);
+            rows
+        } else {
+            let mut rows = sync_store::published_for(conn, &below, Some(range))?;
+            // A transfer to the office brings it the rows it moves.
+            let moved: Vec<_> =
+                transfers_in(&rows).filter(|t| below.contains(&t.to_office)).flat_map(|t| t.rows).collect();
+            rows.extend(sync_store::moved_rows(conn, &moved, &below)?);
+            rows
+        };
+        let content = Sealing {
+            kind: Kind::Reply,
+            sequence: out.next_sequence,
+            range,
+            records: &records,
+            ack: Some(ack),
+            sites: &keyring,
+            resync,
+        };
+        let bytes = self.seal_for(session, &child, &content)?;
+        let site = self.site()?;
+        let name = format!("{}-reponse-{}-{:06}.daftar", site.code, office, out.next_sequence);
+        let now = self.clock.now_utc();
+        // As for exports: the number is taken first, so one number never names two files.
+        let tx = self.store.transaction()?;
+        sync_store::record_sent(
+            &tx,
+            &office,
+            out.next_sequence,
+            range.1,
+            &timestamp(now),
+            &dir.join(&name).display().to_string(),
+        )?;
+        let content =
+            serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
+        act(&tx, now, &session.login, "sync.reply", &content)?;
+        tx.commit()?;
+        let path = write_to_stick(dir, &name, &bytes)?;
+        // The resync request is answered once the reply is on the stick (else the next one answers it).
+        self.store.conn().execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
+        Ok(ExportReport {
+            path,
+            sequence: out.next_sequence,
+            range,
+            rows: records.len(),
+            hash: sha256_hex(&bytes),
+            recipient: office,
+            written_at: timestamp(now),
+            by_table: rows_per_table(&records),
+            transmitted: vec![],
+        })
+    }
+}
