@@ -334,3 +334,15 @@ fn a_clerk_is_refused_from_the_command_line_what_the_core_refuses() {
     assert_eq!(written(), before, "nothing written, nothing audited");
     assert!(!dir.path().join("cle").exists());
 }
+
+#[test]
+fn sync_status_lists_the_conflicts_page_by_page() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    init(&db);
+    let out = as_admin(&db, &["sync-status", "--conflits"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("Aucun conflit ouvert."), "{}", stdout(&out));
+    let out = as_admin(&db, &["sync-status", "--site", "BL-X"]);
+    assert!(!out.status.success(), "--site goes with --conflits");
+}

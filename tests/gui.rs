@@ -684,6 +684,32 @@ fn an_office_exports_its_bundle_and_reads_the_reply_from_the_sync_screen() {
 }
 
 #[test]
+fn a_revocation_that_arrives_is_told_and_listed_on_the_sync_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut office = crate::common::office(None);
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut office, &mut dp, &dp_admin);
+    let mut mirleft = crate::common::office_seeded(None, 37);
+    ok(mirleft.core.store().conn().execute("UPDATE site SET code = 'BL-MIRLEFT'", []));
+    mirleft.admin = ok(mirleft.core.login("admin", crate::common::ADMIN_PASSWORD));
+    crate::sync::link(&mut mirleft, &mut dp, &dp_admin);
+    // The office learns its sibling, then the delegation revokes the sibling's key.
+    let stick = dir.path().join("cle");
+    let first = ok(dp.export_reply(&dp_admin, "BL-TIZNIT", &stick));
+    ok(office.core.import_bundle(&office.chef, &ok(std::fs::read(first.path)), "cle"));
+    ok(dp.revoke_site(&dp_admin, "BL-MIRLEFT", "PC volé"));
+    let reply = ok(dp.export_reply(&dp_admin, "BL-TIZNIT", &stick));
+    let mut harness = window(office.core, false, Screen::Sync);
+    harness.run();
+    log_in(&mut harness, "chef", crate::common::CHEF_PASSWORD);
+    fill(&mut harness, "Fichiers ou dossier à importer", &reply.path.display().to_string());
+    click(&mut harness, "Importer");
+    assert!(has_text(&harness, "CLÉ RÉVOQUÉE : BL-MIRLEFT par DP-TIZNIT"), "{:#?}", harness.root());
+    assert!(has(&harness, "Clés révoquées"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "BL-MIRLEFT par DP-TIZNIT le"), "{:#?}", harness.root());
+}
+
+#[test]
 fn the_delegue_decides_on_a_transmitted_dossier_from_the_dossier_screen() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut office = crate::common::office(None);

@@ -9,14 +9,14 @@ use std::cell::RefCell;
 use daftar::app::{AppError, CertificateSubject, Core, IdentityFile, ImportOutcome};
 use daftar::clock::SeededEntropy;
 use daftar::domain::certificate::Verdict;
-use daftar::identity::SiteSecrets;
-use daftar::sync::payload::WireRecord;
+use daftar::identity::{PublicKeys, SiteSecrets};
+use daftar::sync::payload::{self, KnownSite, WireRecord};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use serde_json::Value;
 
 use crate::common::{office, ok};
-use crate::sync::{delegation_at, export, genuine_records, import, manifest, pair, seal, stick};
+use crate::sync::{delegation_at, export, genuine_records, import, manifest, pair, seal_plain, stick};
 
 /// A runner with `default` cases (or `PROPTEST_CASES`), the same inputs at every run (another
 /// `PROPTEST_RNG_SEED` explores others), no failure files.
@@ -181,27 +181,96 @@ fn every_change_to_the_bytes_of_a_genuine_bundle_is_refused_and_changes_nothing(
     assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &genuine)), ImportOutcome::Applied { .. }));
 }
 
+/// What a hostile office adds to a bundle beside its records: a record twice, or identities of
+/// sites in a `sites` line.
+#[derive(Debug, Clone)]
+enum Extra {
+    Twice(usize),
+    Site(Box<KnownSite>),
+}
+
+fn site_code() -> impl Strategy<Value = String> {
+    prop_oneof![
+        hostile_text(),
+        Just("BL-FAUX".to_owned()),
+        Just("BL-AGADIR".to_owned()),
+        Just("BL-TIZNIT".to_owned()),
+        Just("DP-TIZNIT".to_owned()),
+        Just("DR-SOUSS".to_owned()),
+    ]
+}
+
+fn hostile_site(keys: Vec<PublicKeys>) -> impl Strategy<Value = KnownSite> {
+    let level = prop_oneof![
+        Just("bureau".to_owned()),
+        Just("delegation-provinciale".to_owned()),
+        Just("delegation-regionale".to_owned()),
+        hostile_text()
+    ];
+    let revoked = proptest::option::of((hostile_text(), hostile_text()));
+    (site_code(), level, proptest::option::of(site_code()), prop::sample::select(keys), revoked).prop_map(
+        |(code, level, supervisor, keys, revoked)| KnownSite {
+            name: format!("Site {code}"),
+            code,
+            level,
+            supervisor,
+            keys,
+            revoked,
+            retired_ed25519: None,
+            retired: vec![],
+            rotations: vec![],
+            revocation: None,
+        },
+    )
+}
+
+fn extra(keys: Vec<PublicKeys>) -> impl Strategy<Value = Extra> {
+    prop_oneof![any::<usize>().prop_map(Extra::Twice), hostile_site(keys).prop_map(|s| Extra::Site(Box::new(s)))]
+}
+
+/// The keyring of a site, row by row.
+fn keyring(core: &Core) -> String {
+    ok(core.store().conn().query_row(
+        "SELECT coalesce(group_concat(code || ed25519 || coalesce(supervisor, '') || coalesce(revoked_at, ''), '|'), '') FROM peers",
+        [],
+        |r| r.get(0),
+    ))
+}
+
 #[test]
 fn signed_hostile_records_are_applied_whole_or_refused_whole() {
     let mut p = pair();
     let records = genuine_records(&mut p);
     let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let office_keys = ok(p.office.core.identity_file(&p.office.admin)).keys;
     let chef = ok(p.office.core.login("chef", crate::common::CHEF_PASSWORD));
+    let keyring_before = keyring(&p.dp);
     // (sequence, watermark) of the next bundle.
     let state = RefCell::new((&mut p, 1_u64, 0_i64));
     let refusals = std::cell::Cell::new(0_u32);
-    let changes = prop::collection::vec((any::<usize>(), tamper()), 1..4);
-    ok(runner(1000).run(&changes, |changes| {
+    let changes = (
+        prop::collection::vec((any::<usize>(), tamper()), 1..4),
+        prop::collection::vec(extra(vec![dp_keys.clone(), office_keys]), 0..3),
+    );
+    ok(runner(1000).run(&changes, |(changes, extras)| {
         let mut bad = records.clone();
         for (i, change) in &changes {
             let n = bad.len();
             apply(&mut bad[i % n], change);
         }
+        let mut sites = Vec::new();
+        for extra in extras {
+            match extra {
+                Extra::Twice(i) => bad.push(bad[i % bad.len()].clone()),
+                Extra::Site(site) => sites.push(*site),
+            }
+        }
         let (p, sequence, watermark) = &mut *state.borrow_mut();
         let before = snapshot(&p.dp);
         let m = manifest("BL-TIZNIT", *sequence, (*watermark, *watermark + 1));
         *sequence += 1;
-        let bundle = seal(&chef, "BL-TIZNIT", &dp_keys, &m, &bad);
+        let plain = ok(payload::encode(&m, &bad, None, &sites));
+        let bundle = seal_plain(&chef, "BL-TIZNIT", &dp_keys, &m, &plain);
         match import(&mut p.dp, &p.dp_admin, &bundle) {
             Ok(ImportOutcome::Applied { .. }) => *watermark += 1,
             Ok(other) => return Err(TestCaseError::fail(format!("{other}"))),
@@ -212,6 +281,7 @@ fn signed_hostile_records_are_applied_whole_or_refused_whole() {
             }
             Err(other) => return Err(TestCaseError::fail(format!("not a clear refusal: {other:?}"))),
         }
+        check(keyring(&p.dp) == keyring_before, "an office never changes its delegation's keyring")?;
         check(ok(p.dp.check(&p.dp_admin)).is_sound(), "the database passes check")
     }));
     let applied = state.borrow().2;

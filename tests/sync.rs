@@ -265,6 +265,7 @@ pub fn seal_plain(
         ciphertext_len: 0,
         resync: false,
         rotation: None,
+        program: None,
     };
     ok(envelope::seal(&header, &ciphertext, |b| secrets.sign(b)))
 }
@@ -888,4 +889,89 @@ fn importing_files_brings_the_bilan_facts_up_to_date_once() {
     let bytes = export(&mut p.office, &stick(&p.dir, "cle-2"));
     ok(import(&mut p.dp, &p.dp_admin, &bytes));
     assert!(!facts_current(&p.dp));
+}
+
+/// `n` copies of a genuine record under new ids, owned by `owner`.
+fn copies_owned_by(record: &WireRecord, owner: &str, n: usize) -> Vec<WireRecord> {
+    (0..n)
+        .map(|i| WireRecord {
+            id: uuid::Uuid::from_u128(0xdaf7_0000_0000_0000_0000_0000_0000_0000 + i as u128),
+            owner: owner.into(),
+            ..record.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn a_bundle_that_would_flood_the_conflict_queue_is_refused_whole() {
+    let mut p = pair();
+    let records = genuine_records(&mut p);
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
+    let applicant = records.iter().find(|r| r.table == "applicants").unwrap_or_else(|| panic!("no applicant"));
+    let flood = copies_owned_by(applicant, "BL-AGADIR", daftar::app::MAX_CONFLICTS_PER_BUNDLE + 1);
+    let before = business(&p.dp);
+    let why = refused(import(
+        &mut p.dp,
+        &p.dp_admin,
+        &seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 1, (0, 4)), &flood),
+    ));
+    assert!(why.contains("1001 enregistrements de BL-TIZNIT") && why.contains("au plus 1000"), "{why}");
+    assert_eq!(business(&p.dp), before);
+    // Under the cap they are queued, summarised by site and table, and listed page by page.
+    let some = copies_owned_by(applicant, "BL-AGADIR", 60);
+    ok(import(&mut p.dp, &p.dp_admin, &seal(&chef, "BL-TIZNIT", &dp_keys, &manifest("BL-TIZNIT", 1, (0, 4)), &some)));
+    let status = ok(p.dp.sync_status(&p.dp_admin));
+    assert_eq!(
+        status.conflict_counts,
+        vec![daftar::app::ConflictCount { sender: "BL-TIZNIT".into(), table: "applicants".into(), count: 60 }]
+    );
+    assert_eq!((status.conflicts.total, status.conflicts.items.len()), (60, daftar::app::CONFLICTS_PER_PAGE));
+    let page = |site: Option<&str>, table: Option<&str>, page| {
+        let filter =
+            daftar::app::ConflictFilter { site: site.map(str::to_owned), table: table.map(str::to_owned), page };
+        ok(p.dp.conflicts(&p.dp_admin, &filter))
+    };
+    let second = page(None, None, 1);
+    assert_eq!(second.items.len(), 10);
+    assert!(second.items[0].id > status.conflicts.items[49].id, "oldest first, no overlap");
+    assert_eq!(page(Some("BL-MIRLEFT"), None, 0).total, 0);
+    assert_eq!(page(Some("BL-TIZNIT"), Some("dossiers"), 0).total, 0);
+    assert_eq!(page(Some("BL-TIZNIT"), Some("applicants"), 0).total, 60);
+}
+
+#[test]
+fn bundles_of_the_previous_version_are_read_and_newer_ones_name_the_version_to_install() {
+    let mut p = pair();
+    let records = genuine_records(&mut p);
+    let dp_keys = ok(p.dp.identity_file(&p.dp_admin)).keys;
+    let chef = ok(p.office.core.login("chef", CHEF_PASSWORD));
+    // What this version writes: the records' format, and its own version.
+    let header = ok(envelope::open(&export(&mut p.office, &stick(&p.dir, "v2")))).header;
+    assert_eq!(
+        (header.schema, header.program.as_deref()),
+        (daftar::store::RECORD_FORMAT, Some(env!("CARGO_PKG_VERSION")))
+    );
+    // A newer format: refused, naming the version to install.
+    let newer = Manifest { schema: daftar::store::SCHEMA_VERSION + 1, ..manifest("BL-TIZNIT", 1, (0, 4)) };
+    let plain = ok(payload::encode(&newer, &records, None, &[]));
+    let mut bytes = seal_plain(&chef, "BL-TIZNIT", &dp_keys, &newer, &plain);
+    // Re-sealed with the program named, as a newer version writes it.
+    let mut opened_header = ok(envelope::open(&bytes)).header;
+    opened_header.program = Some("0.9.1".into());
+    let ciphertext = ok(envelope::open(&bytes)).ciphertext.to_vec();
+    bytes =
+        ok(envelope::seal(&opened_header, &ciphertext, |b| chef.secrets().unwrap_or_else(|| panic!("keys")).sign(b)));
+    let why = refused(import(&mut p.dp, &p.dp_admin, &bytes));
+    assert!(
+        why.contains("Daftar 0.9.1") && why.contains("Mettez Daftar à jour (version 0.9.1 ou plus récente)"),
+        "{why}"
+    );
+    assert_eq!(count(&p.dp, "applicants"), 0);
+    // The previous version's bundle (schema 14, no program named) is read.
+    let previous = Manifest { schema: 14, ..manifest("BL-TIZNIT", 1, (0, 4)) };
+    let plain = ok(payload::encode(&previous, &records, None, &[]));
+    let bytes = seal_plain(&chef, "BL-TIZNIT", &dp_keys, &previous, &plain);
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &bytes)), ImportOutcome::Applied { .. }));
+    assert_eq!(count(&p.dp, "applicants"), 2);
 }

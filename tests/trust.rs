@@ -330,3 +330,22 @@ fn an_office_of_the_previous_version_echoing_its_keyring_is_read() {
     assert!(matches!(ok(import(&mut t.tiznit, &t.tiznit_admin, &bytes)), ImportOutcome::Applied { .. }));
     assert_eq!(state(&t.tiznit).1, before.1, "the keyring did not change");
 }
+
+#[test]
+fn a_region_s_reply_does_not_rewrite_what_its_delegation_enrolled() {
+    let mut t = tree();
+    let dr = ok(t.dr.login("admin", ADMIN_PASSWORD));
+    let dp_keys = keys_of(&t.tiznit, &t.tiznit_admin);
+    let forged = keys_of(&t.dr, &t.dr_admin);
+    let before = state(&t.tiznit);
+    // A site placed under the delegation, and its own office re-keyed: left as enrolled here.
+    let m = Manifest {
+        kind: daftar::sync::envelope::Kind::Reply,
+        recipient: "DP-TIZNIT".into(),
+        ..manifest("DR-SOUSS", 1, (0, 0))
+    };
+    let lines = [site("BL-FAUX", "bureau", "DP-TIZNIT", &forged), site("BL-TIZNIT", "bureau", "DP-TIZNIT", &forged)];
+    let bytes = seal_plain(&dr, "DR-SOUSS", &dp_keys, &m, &ok(payload::encode(&m, &[], None, &lines)));
+    assert!(matches!(ok(import(&mut t.tiznit, &t.tiznit_admin, &bytes)), ImportOutcome::Applied { .. }));
+    assert_eq!(state(&t.tiznit).1, before.1, "the keyring did not change");
+}

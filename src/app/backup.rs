@@ -162,7 +162,7 @@ impl Core {
         file.extend_from_slice(&json);
         file.extend_from_slice(&ciphertext);
         let name = format!("{}-sauvegarde-{}.{EXTENSION}", site.code, now.format("%Y%m%d-%H%M%S%.3f"));
-        write_to_stick(dir, &name, &file)
+        write_to_stick(dir, &name, &file, self.stick_journal().as_deref())
     }
 
     /// The automatic backups of this database, newest first.
@@ -248,7 +248,7 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
     remove_leftovers(dir, ".restauration-", std::time::Duration::ZERO);
     let candidate = dir.join(format!(".restauration-{}.sqlite", std::process::id()));
     crate::app::documents::save_new(&candidate, &plain)
-        .map_err(|e| AppError::Rule(format!("Écriture impossible : {e}")))?;
+        .map_err(|e| AppError::Rule(format!("Écriture impossible : {}.", super::io_message(&e))))?;
     let checked = (|| -> Result<(String, bool), AppError> {
         let store = Store::open(&candidate, false)?;
         let report = check_store(&store)?;
@@ -275,8 +275,12 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
     // no moment is there no database (a start then would begin a new office).
     let replaced = if db.exists() {
         let kept = db.with_extension(format!("remplacee-{}.sqlite", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
-        let set_aside =
-            |e: std::io::Error| AppError::Rule(format!("La base actuelle n'a pas pu être mise de côté : {e}"));
+        let set_aside = |e: std::io::Error| {
+            AppError::Rule(format!(
+                "La base actuelle n'a pas pu être mise de côté : {}. Rien n'a été remplacé.",
+                super::io_message(&e)
+            ))
+        };
         std::fs::copy(db, &kept).map_err(set_aside)?;
         for suffix in ["-wal", "-shm"] {
             let side = PathBuf::from(format!("{}{suffix}", db.display()));
@@ -292,7 +296,7 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
         None
     };
     std::fs::rename(&candidate, db)
-        .map_err(|e| AppError::Rule(format!("La restauration n'a pas pu se terminer : {e}")))?;
+        .map_err(|e| AppError::Rule(format!("La restauration n'a pas pu se terminer : {}.", super::io_message(&e))))?;
     if let Ok(folder) = std::fs::File::open(dir) {
         let _ = folder.sync_all();
     }

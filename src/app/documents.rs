@@ -305,8 +305,9 @@ pub fn save_new(path: &Path, bytes: &[u8]) -> Result<(), std::io::Error> {
 /// Writes `bytes` as a new `stem.EXT` in `dir` (created if needed) — `stem-2.EXT`, `stem-3.EXT`…
 /// when the name is taken. Returns its path.
 pub fn save_in_folder(dir: &Path, stem: &str, extension: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
-    let failed =
-        |e: std::io::Error| AppError::Rule(format!("Impossible d'écrire le document dans {} : {e}", dir.display()));
+    let failed = |e: std::io::Error| {
+        AppError::Rule(format!("Impossible d'écrire le document dans {} : {}.", dir.display(), super::io_message(&e)))
+    };
     std::fs::create_dir_all(dir).map_err(failed)?;
     for n in 1..1000 {
         let path = dir.join(if n == 1 { format!("{stem}.{extension}") } else { format!("{stem}-{n}.{extension}") });

@@ -13,6 +13,7 @@ mod documents;
 mod dossiers;
 mod duplicates;
 pub mod free_text;
+pub mod leftovers;
 mod programmes;
 mod register;
 pub mod retention;
@@ -86,6 +87,30 @@ pub enum AppError {
     /// The database.
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+/// What a person is told of an operating-system error on a file, in French, with what to do.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as Kind;
+    match e.kind() {
+        Kind::StorageFull | Kind::QuotaExceeded => {
+            "le disque (ou la clé) est plein : libérez de la place ou prenez une autre clé, puis recommencez".into()
+        }
+        Kind::PermissionDenied => {
+            "accès refusé : vérifiez les droits sur ce dossier (ou choisissez-en un autre)".into()
+        }
+        Kind::ReadOnlyFilesystem => {
+            "le disque ou la clé est protégé en écriture : retirez la protection ou prenez une autre clé".into()
+        }
+        Kind::NotFound => "fichier ou dossier introuvable : vérifiez le chemin, la clé est peut-être retirée".into(),
+        Kind::AlreadyExists => "un fichier du même nom existe déjà : rien n'a été remplacé".into(),
+        Kind::FileTooLarge => {
+            "le fichier est trop grand pour ce disque (clé au format FAT32 ?) : prenez une clé au format exFAT ou NTFS"
+                .into()
+        }
+        Kind::UnexpectedEof => "le fichier est tronqué : recopiez-le".into(),
+        _ => format!("erreur du disque ({e}) : vérifiez le disque ou la clé puis recommencez"),
+    }
 }
 
 impl From<rusqlite::Error> for AppError {
@@ -175,10 +200,17 @@ impl Core {
     /// Opens (or, with `create`, creates) the database at `path` with the real clock and random
     /// source and the product's password cost.
     pub fn open(path: &Path, create: bool) -> Result<Core, AppError> {
+        // What a kill left of an earlier run goes first (plain copies hold every CIN).
+        leftovers::clean(path);
         let mut core =
             Core::new(Store::open(path, create)?, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::PRODUCTION);
         core.refresh_reference()?;
         Ok(core)
+    }
+
+    /// The list of files being written on sticks, next to the database (none in memory).
+    pub(crate) fn stick_journal(&self) -> Option<std::path::PathBuf> {
+        self.store.path().map(leftovers::journal_of)
     }
 
     /// Reloads the shipped reference lists into a set-up database when this program ships a

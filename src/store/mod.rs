@@ -45,6 +45,12 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The format of the records bundles carry: the schema version at which a record's shape last
+/// changed in a way older programs cannot read (a new optional field is not such a change). A
+/// bundle says it in its header; a program reads every bundle whose format is not above its own
+/// schema, so offices and delegations need not update the same week.
+pub const RECORD_FORMAT: i64 = 14;
+
 /// What can go wrong with the database. Messages are for users, in French.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -105,9 +111,44 @@ pub enum StoreError {
         /// What is wrong, naming the field.
         message: String,
     },
-    /// Any other SQLite error.
-    #[error("Erreur de la base de données : {0}. Rien n'a été enregistré.")]
+    /// Any other SQLite error, said in French with what to do.
+    #[error("{}", sqlite_message(.0))]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// What a person is told of a SQLite error: what happened and what to do, in French (the
+/// disk full, a damaged file, a file held by another program…).
+pub fn sqlite_message(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as Code;
+    const RESTORE: &str = "N'enregistrez plus rien et restaurez la dernière sauvegarde : « daftar --user VOTRE_IDENTIFIANT restore FICHIER » (les sauvegardes automatiques sont dans le dossier « sauvegardes » à côté de la base ; essayez la plus récente d'abord). Sans sauvegarde, demandez à la délégation une resynchronisation.";
+    let code = e.sqlite_error_code();
+    match code {
+        Some(Code::DiskFull) => {
+            "Le disque est plein : rien n'a été enregistré. Libérez de la place (vider la corbeille, déplacer d'anciens fichiers) puis recommencez.".to_owned()
+        }
+        Some(Code::DatabaseCorrupt | Code::NotADatabase) => {
+            format!("La base de données est endommagée (lancez « daftar check » pour le détail). {RESTORE}")
+        }
+        Some(Code::DatabaseBusy | Code::DatabaseLocked) => {
+            "La base est occupée par un autre programme (une autre fenêtre de Daftar, une sauvegarde en cours) : rien n'a été enregistré. Attendez quelques secondes puis recommencez.".to_owned()
+        }
+        Some(Code::ReadOnly) => {
+            "La base est en lecture seule (droits du fichier, disque ou clé protégé en écriture) : rien n'a été enregistré. Vérifiez les droits du dossier de la base.".to_owned()
+        }
+        Some(Code::SystemIoFailure) => {
+            "Le disque n'a pas pu lire ou écrire la base (disque défaillant, clé retirée ?) : rien n'a été enregistré. Vérifiez le disque puis recommencez ; si l'erreur revient, lancez « daftar check ».".to_owned()
+        }
+        Some(Code::CannotOpen | Code::PermissionDenied) => {
+            "Impossible d'ouvrir le fichier de la base (dossier absent ou droits insuffisants) : vérifiez le chemin (--db) et les droits du dossier.".to_owned()
+        }
+        Some(Code::OutOfMemory) => {
+            "La mémoire manque : rien n'a été enregistré. Fermez d'autres programmes puis recommencez.".to_owned()
+        }
+        _ => format!(
+            "Erreur de la base de données ({}) : rien n'a été enregistré. Recommencez ; si l'erreur revient, lancez « daftar check » et envoyez le journal de diagnostic à votre délégation.",
+            e.sqlite_error().map_or_else(|| e.to_string(), |s| format!("code {}", s.extended_code))
+        ),
+    }
 }
 
 /// An open database.
@@ -299,6 +340,17 @@ fn has_tables(conn: &Connection) -> Result<bool, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_errors_are_told_in_french_with_what_to_do() {
+        let error = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        let full = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_FULL)).to_string();
+        assert!(full.contains("disque est plein") && full.contains("Libérez de la place"), "{full}");
+        let corrupt = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_CORRUPT)).to_string();
+        assert!(corrupt.contains("endommagée") && corrupt.contains("restore"), "{corrupt}");
+        let other = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_MISMATCH)).to_string();
+        assert!(other.starts_with("Erreur de la base de données (code 20)"), "{other}");
+    }
 
     #[test]
     fn migrating_twice_is_a_no_op() {

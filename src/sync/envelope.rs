@@ -57,7 +57,8 @@ pub struct Header {
     pub created_at: String,
     /// The fingerprint of the key that signs it.
     pub signer: String,
-    /// The sender's schema version.
+    /// The format of the records it carries (`crate::store::RECORD_FORMAT` of the sender; its
+    /// schema version before Daftar 0.2).
     pub schema: i64,
     /// The length of the ciphertext.
     pub ciphertext_len: u64,
@@ -68,6 +69,9 @@ pub struct Header {
     /// The sender changed its keys: the statement, signed by the old and the new key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<Rotation>,
+    /// The version of Daftar that wrote it (absent before 0.2), named when a reader must update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<String>,
 }
 
 /// A key rotation: the site's new keys, effective from a bundle sequence number, signed by the
@@ -221,6 +225,7 @@ mod tests {
             ciphertext_len: 0,
             resync: false,
             rotation: None,
+            program: None,
         }
     }
 

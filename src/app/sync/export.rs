@@ -77,7 +77,7 @@ impl Core {
             sequence,
             from_change: range.0,
             to_change: range.1,
-            schema: crate::store::SCHEMA_VERSION,
+            schema: crate::store::RECORD_FORMAT,
             audit_head: (audit_seq, hex::encode(audit_hash)),
         };
         let plain = payload::encode(&manifest, records, ack, sites).map_err(|e| AppError::Rule(e.to_string()))?;
@@ -99,6 +99,7 @@ impl Core {
             created_at: timestamp(self.clock.now_utc()),
             signer: secrets.public().fingerprint(),
             schema: manifest.schema,
+            program: Some(env!("CARGO_PKG_VERSION").to_owned()),
             ciphertext_len: 0,
             resync,
             // Until the parent has read a bundle signed with the new keys, every bundle says so.
@@ -203,7 +204,7 @@ impl Core {
         let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
         act(&tx, now, &session.login, "sync.export", &content)?;
         tx.commit()?;
-        let path = write_to_stick(dir, &name, &bytes)?;
+        let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
         // The office's own copy: the stick is what counts (and a backup follows each export),
         // so a copy that cannot be written does not undo the export.
         if let Some(keep) = keep {
@@ -283,7 +284,7 @@ impl Core {
             serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
         act(&tx, now, &session.login, "sync.reply", &content)?;
         tx.commit()?;
-        let path = write_to_stick(dir, &name, &bytes)?;
+        let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
         // The resync request is answered once the reply is on the stick (else the next one answers it).
         self.store.conn().execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
         Ok(ExportReport {

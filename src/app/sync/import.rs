@@ -173,9 +173,15 @@ impl Core {
             }
         }
         if header.schema > crate::store::SCHEMA_VERSION {
-            return Err(refuse(
-                "Paquet refusé : il vient d'une version plus récente de Daftar. Mettez le programme à jour puis réimportez-le.",
-            ));
+            let (from, needed) = match header.program.as_deref().map(escaped) {
+                Some(v) => (format!("de Daftar {v}"), format!("version {v} ou plus récente")),
+                None => ("d'une version plus récente de Daftar".to_owned(), "dernière version".to_owned()),
+            };
+            return Err(refuse(format!(
+                "Paquet refusé : il vient {from} (format des enregistrements {}), que ce programme (Daftar {}) ne sait pas lire. Mettez Daftar à jour ({needed}) puis réimportez-le ; rien n'a été appliqué.",
+                header.schema,
+                env!("CARGO_PKG_VERSION")
+            )));
         }
         let kind_code = match header.kind {
             Kind::Changes => "changes",

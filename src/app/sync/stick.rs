@@ -8,10 +8,12 @@ use super::refuse;
 use crate::app::AppError;
 
 /// Writes `bytes` as `dir/name` the way a USB stick needs: never over an existing file, through
-/// `name.partial`, flushed, renamed, flushed, then read back and compared.
-pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, AppError> {
+/// `name.partial`, flushed, renamed, flushed, then read back and compared. The `.partial` is
+/// noted first in `journal` (next to the database), so that the next start removes it if a
+/// kill leaves it (`crate::app::leftovers`).
+pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8], journal: Option<&Path>) -> Result<PathBuf, AppError> {
     let failed = |e: std::io::Error| {
-        AppError::Rule(format!("Écriture impossible dans {} : {e}. Vérifiez la clé USB et recommencez.", dir.display()))
+        AppError::Rule(format!("Écriture impossible dans {} : {}.", printable(dir), crate::app::io_message(&e)))
     };
     std::fs::create_dir_all(dir).map_err(failed)?;
     let path = dir.join(name);
@@ -19,6 +21,9 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, A
         return Err(AppError::Rule(format!("{} existe déjà sur la clé : rien n'a été remplacé.", path.display())));
     }
     let partial = dir.join(format!("{name}.partial"));
+    if let Some(journal) = journal {
+        crate::app::leftovers::note(journal, &partial).map_err(failed)?;
+    }
     {
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&partial).map_err(failed)?;
         file.write_all(bytes).map_err(failed)?;
@@ -27,6 +32,9 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, A
         crate::crash_points::reached();
     }
     std::fs::rename(&partial, &path).map_err(failed)?;
+    if let Some(journal) = journal {
+        crate::app::leftovers::done(journal, &partial);
+    }
     crate::crash_points::reached();
     // The rename itself must reach the disk (not possible to open a directory on Windows).
     if let Ok(folder) = std::fs::File::open(dir) {
@@ -75,7 +83,9 @@ pub(super) struct Skipped {
 /// name order. Entries that are not regular files — a pipe, a device, a link leaving the folder —
 /// are skipped, with why.
 pub(super) fn bundle_files(path: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>, bool), AppError> {
-    let unreadable = |e: std::io::Error| AppError::Rule(format!("Lecture de {} impossible : {e}", printable(path)));
+    let unreadable = |e: std::io::Error| {
+        AppError::Rule(format!("Lecture de {} impossible : {}.", printable(path), crate::app::io_message(&e)))
+    };
     if !path.is_dir() {
         return Ok((vec![path.to_path_buf()], vec![], false));
     }
@@ -110,8 +120,7 @@ pub(super) fn bundle_files(path: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>, b
 /// Reads a bundle file: a regular file, refused unread when its size passes what a bundle can
 /// be, read no further than that.
 pub(super) fn read_bundle(path: &Path) -> Result<Vec<u8>, AppError> {
-    let failed =
-        |e: std::io::Error| AppError::Rule(format!("Lecture impossible : {e}. Recopiez le fichier et recommencez."));
+    let failed = |e: std::io::Error| AppError::Rule(format!("Lecture impossible : {}.", crate::app::io_message(&e)));
     let meta = std::fs::metadata(path).map_err(failed)?;
     if !meta.is_file() {
         return Err(AppError::Rule("Ce n'est pas un fichier ordinaire : rien n'a été lu.".into()));
