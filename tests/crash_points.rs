@@ -206,6 +206,7 @@ fn at_schema_8(db: &Path) {
          ALTER TABLE site_keys DROP COLUMN sealed_for_previous;
          DROP TABLE transfers; DROP TABLE duplicate_reviews; DROP TABLE checklists; DROP TABLE bilan_money;
          DELETE FROM live_counts WHERE table_name IN ('transfers', 'duplicate_reviews', 'checklists');
+         ALTER TABLE peers DROP COLUMN revocation; ALTER TABLE peers DROP COLUMN enrollment;
          PRAGMA user_version = 8;",
     ));
 }

@@ -220,6 +220,7 @@ fn hostile_site(keys: Vec<PublicKeys>) -> impl Strategy<Value = KnownSite> {
             retired: vec![],
             rotations: vec![],
             revocation: None,
+            enrollment: None,
         },
     )
 }

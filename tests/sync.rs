@@ -265,6 +265,7 @@ pub fn seal_plain(
         ciphertext_len: 0,
         resync: false,
         rotation: None,
+        rotations: vec![],
         program: None,
     };
     ok(envelope::seal(&header, &ciphertext, |b| secrets.sign(b)))
@@ -642,6 +643,7 @@ fn a_delegation_forwards_its_subtree_up_and_keyrings_come_down() {
         retired: vec![],
         rotations: vec![],
         revocation: None,
+        enrollment: None,
     };
     let m = Manifest { recipient: "DR-SOUSS".into(), ..manifest("DP-TIZNIT", 3, (0, 10_000)) };
     let plain = ok(payload::encode(&m, &[], None, &[impostor]));

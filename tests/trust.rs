@@ -108,13 +108,14 @@ fn site(code: &str, level: &str, supervisor: &str, keys: &PublicKeys) -> KnownSi
         retired: vec![],
         rotations: vec![],
         revocation: None,
+        enrollment: None,
     }
 }
 
 fn revoked_by(signer: &Session, by: &str, code: &str, keys: &PublicKeys) -> SiteRevocation {
     let mut r = SiteRevocation {
         site: code.into(),
-        fingerprint: keys.fingerprint(),
+        key: keys.ed25519.clone(),
         by: by.into(),
         at: "2026-11-29T09:00:00Z".into(),
         reason: "prétendument volé".into(),
@@ -348,4 +349,100 @@ fn a_region_s_reply_does_not_rewrite_what_its_delegation_enrolled() {
     let bytes = seal_plain(&dr, "DR-SOUSS", &dp_keys, &m, &ok(payload::encode(&m, &[], None, &lines)));
     assert!(matches!(ok(import(&mut t.tiznit, &t.tiznit_admin, &bytes)), ImportOutcome::Applied { .. }));
     assert_eq!(state(&t.tiznit).1, before.1, "the keyring did not change");
+}
+
+/// The next bundle of the delegation `dp` up to the region, imported there.
+fn up_to_region(t: &mut Tree, agadir: bool, name: &str) -> ImportOutcome {
+    let (core, admin) = if agadir { (&mut t.agadir, &t.agadir_admin) } else { (&mut t.tiznit, &t.tiznit_admin) };
+    let up = ok(core.export_bundle(admin, &stick(&t.dir, name), None)).unwrap_or_else(|| panic!("rien"));
+    ok(import(&mut t.dr, &t.dr_admin, &ok(std::fs::read(up.path))))
+}
+
+#[test]
+fn an_office_revoked_then_enrolled_again_is_taken_up_and_down_the_tree() {
+    let mut t = tree();
+    ok(t.tiznit.revoke_site(&t.tiznit_admin, "BL-MIRLEFT", "PC volé"));
+    up_to_region(&mut t, false, "rev");
+    // The office is reinstalled on a new PC with new keys and enrolled again on paper.
+    let mut again = office_named("BL-MIRLEFT", "581", 91);
+    enroll_both(&mut t.tiznit, &t.tiznit_admin, &mut again.core, &again.admin);
+    let outcome = up_to_region(&mut t, false, "again");
+    assert!(outcome.to_string().contains("BL-MIRLEFT enrôlé de nouveau par DP-TIZNIT"), "{outcome}");
+    let subject = daftar::app::CertificateSubject::Applicant("JB777777".into());
+    applicant(&mut again, "JB777777", "Laila", "Amrani", "07/07/1987");
+    let (cert, _) = ok(again.core.issue_certificate(&again.chef, &subject));
+    assert!(matches!(ok(t.dr.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
+    assert!(ok(t.dr.sync_status(&t.dr_admin)).revoked.is_empty(), "the revocation is lifted");
+    // Down to the cousin delegation: the same.
+    let reply = ok(t.dr.export_reply(&t.dr_admin, "DP-AGADIR", &stick(&t.dir, "down")));
+    ok(import(&mut t.agadir, &t.agadir_admin, &ok(std::fs::read(reply.path))));
+    assert!(matches!(ok(t.agadir.verify_certificate(&cert.value.payload)), Verdict::Authentic { .. }));
+    // The old key's certificates are no longer vouched for.
+    let (old, _) = {
+        let subject = daftar::app::CertificateSubject::Applicant("JB222222".into());
+        ok(t.bl_mirleft.core.issue_certificate(&t.bl_mirleft.chef, &subject))
+    };
+    assert!(!matches!(ok(t.dr.verify_certificate(&old.value.payload)), Verdict::Authentic { .. }));
+}
+
+#[test]
+fn a_stolen_key_cannot_rotate_itself_past_its_revocation() {
+    let mut t = tree();
+    // A thief with BL-TIZNIT's key writes a rotation to keys of his own and takes the bundle to
+    // the region, which does not supervise the office: refused, and nothing is adopted.
+    let stolen = t.bl_tiznit.admin.secrets().unwrap_or_else(|| panic!("keys"));
+    let thief = daftar::identity::SiteSecrets::generate(&mut daftar::clock::SeededEntropy::new(666));
+    let statement = daftar::sync::envelope::Rotation::statement("BL-TIZNIT", &thief.public(), 1);
+    let rotation = daftar::sync::envelope::Rotation {
+        site: "BL-TIZNIT".into(),
+        keys: thief.public(),
+        effective_from: 1,
+        old_signature: hex::encode(stolen.sign(&statement)),
+        new_signature: hex::encode(thief.sign(&statement)),
+    };
+    let dr_keys = keys_of(&t.dr, &t.dr_admin);
+    let m = Manifest { recipient: "DR-SOUSS".into(), ..manifest("BL-TIZNIT", 5, (0, 99)) };
+    let plain = ok(payload::encode(&m, &[], None, &[]));
+    let recipient: age::x25519::Recipient = dr_keys.age_recipient.parse().unwrap_or_else(|_| panic!("recipient"));
+    let header = daftar::sync::envelope::Header {
+        kind: m.kind,
+        sender: "BL-TIZNIT".into(),
+        recipient: "DR-SOUSS".into(),
+        sequence: 5,
+        from_change: 0,
+        to_change: 99,
+        created_at: "2026-11-29T09:00:00Z".into(),
+        signer: thief.public().fingerprint(),
+        schema: m.schema,
+        ciphertext_len: 0,
+        resync: false,
+        rotation: Some(rotation),
+        rotations: vec![],
+        program: None,
+    };
+    let bytes = ok(daftar::sync::envelope::seal(&header, &ok(age::encrypt(&recipient, &plain)), |b| thief.sign(b)));
+    let before = state(&t.dr);
+    assert!(import(&mut t.dr, &t.dr_admin, &bytes).is_err());
+    assert_eq!(state(&t.dr), before, "nothing adopted");
+}
+
+#[test]
+fn a_delegation_that_rotated_twice_is_followed_by_an_office_that_missed_a_reply() {
+    let mut t = tree();
+    for round in ["r1", "r2"] {
+        ok(t.tiznit.rotate_keys(&t.tiznit_admin, ADMIN_PASSWORD));
+        t.tiznit_admin = ok(t.tiznit.login("admin", ADMIN_PASSWORD));
+        // The region learns each rotation and acknowledges it.
+        up_to_region(&mut t, false, round);
+        let reply = ok(t.dr.export_reply(&t.dr_admin, "DP-TIZNIT", &stick(&t.dir, &format!("{round}-down"))));
+        ok(import(&mut t.tiznit, &t.tiznit_admin, &ok(std::fs::read(reply.path))));
+    }
+    // The office held the first keys all along: the reply's chain takes it to the third.
+    let reply = ok(t.tiznit.export_reply(&t.tiznit_admin, "BL-TIZNIT", &stick(&t.dir, "office")));
+    assert!(matches!(
+        ok(import(&mut t.bl_tiznit.core, &t.bl_tiznit.chef, &ok(std::fs::read(reply.path)))),
+        ImportOutcome::Applied { .. }
+    ));
+    let held = ok(t.bl_tiznit.core.peers(&t.bl_tiznit.admin)).into_iter().find(|p| p.code == "DP-TIZNIT");
+    assert_eq!(held.map(|p| p.keys), Some(keys_of(&t.tiznit, &t.tiznit_admin)));
 }

@@ -102,6 +102,7 @@ pub fn bundle(signer: &SiteSecrets, to: &PublicKeys, m: &Manifest, plain: &[u8])
         ciphertext_len: 0,
         resync: false,
         rotation: None,
+        rotations: vec![],
         program: None,
     };
     envelope::seal(&header, &ciphertext, |b| signer.sign(b)).unwrap_or_else(|e| panic!("{e}"))

@@ -146,7 +146,7 @@ pub fn sqlite_message(e: &rusqlite::Error) -> String {
         }
         _ => format!(
             "Erreur de la base de données ({}) : rien n'a été enregistré. Recommencez ; si l'erreur revient, lancez « daftar check » et envoyez le journal de diagnostic à votre délégation.",
-            e.sqlite_error().map_or_else(|| e.to_string(), |s| format!("code {}", s.extended_code))
+            e.sqlite_error().map_or_else(|| e.to_string(), |s| format!("code {} : {e}", s.extended_code))
         ),
     }
 }
@@ -349,7 +349,10 @@ mod tests {
         let corrupt = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_CORRUPT)).to_string();
         assert!(corrupt.contains("endommagée") && corrupt.contains("restore"), "{corrupt}");
         let other = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_MISMATCH)).to_string();
-        assert!(other.starts_with("Erreur de la base de données (code 20)"), "{other}");
+        assert!(
+            other.starts_with("Erreur de la base de données (code 20 ") && other.contains("Recommencez"),
+            "{other}"
+        );
     }
 
     #[test]

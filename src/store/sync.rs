@@ -8,7 +8,7 @@ use super::records::{ROW_COLUMNS, RowMeta, Table, read_meta};
 use crate::domain::transfer::MovedRow;
 use crate::identity::PublicKeys;
 use crate::sync::envelope::Rotation;
-use crate::sync::keyring::SiteRevocation;
+use crate::sync::keyring::{SiteEnrollment, SiteRevocation};
 use crate::sync::payload::WireRecord;
 
 /// How a known site stands to this one.
@@ -61,12 +61,15 @@ pub struct Peer {
     pub revoked: Option<(String, String)>,
     /// The revocation as its author signed it (none for revocations made before statements).
     pub revocation: Option<SiteRevocation>,
+    /// Its latest enrollment as the site that enrolled it signed it (none before statements).
+    pub enrollment: Option<SiteEnrollment>,
 }
 
 fn read_peer(r: &rusqlite::Row<'_>) -> Result<Peer, rusqlite::Error> {
     let revoked_at: Option<String> = r.get(8)?;
     let reason: Option<String> = r.get(9)?;
     let revocation: Option<String> = r.get(10)?;
+    let enrollment: Option<String> = r.get(11)?;
     Ok(Peer {
         code: r.get(0)?,
         name: r.get(1)?,
@@ -77,10 +80,11 @@ fn read_peer(r: &rusqlite::Row<'_>) -> Result<Peer, rusqlite::Error> {
         enrolled_at: r.get(7)?,
         revoked: revoked_at.map(|at| (at, reason.unwrap_or_default())),
         revocation: revocation.and_then(|json| serde_json::from_str(&json).ok()),
+        enrollment: enrollment.and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
-const PEER_COLUMNS: &str = "code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, revoked_at, revoke_reason, revocation";
+const PEER_COLUMNS: &str = "code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, revoked_at, revoke_reason, revocation, enrollment";
 
 /// Forgets what the resolved conflicts about the row `row_id` kept of the records that arrived
 /// (retention rules: the row is anonymised); the conflicts themselves stay, with their resolution.
@@ -102,14 +106,21 @@ pub fn peers(conn: &Connection) -> Result<Vec<Peer>, StoreError> {
     Ok(out)
 }
 
-/// Records (or replaces) a known site with fresh keys.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt { table: "peers", message: e.to_string() })
+}
+
+/// Records (or replaces) a known site with fresh keys: its revocation lifted, its retired keys
+/// forgotten (what it signed before is vouched for no more).
 pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
+    let enrollment = peer.enrollment.as_ref().map(json).transpose()?;
     conn.execute(
-        "INSERT INTO peers (code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO peers (code, name, level, relation, supervisor, ed25519, age_recipient, enrolled_at, enrollment)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, relation = excluded.relation,
              supervisor = excluded.supervisor, ed25519 = excluded.ed25519, age_recipient = excluded.age_recipient,
-             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL, revocation = NULL",
+             enrolled_at = excluded.enrolled_at, revoked_at = NULL, revoke_reason = NULL, revocation = NULL,
+             enrollment = excluded.enrollment",
         params![
             peer.code,
             peer.name,
@@ -118,11 +129,24 @@ pub fn put_peer(conn: &Connection, peer: &Peer) -> Result<(), StoreError> {
             peer.supervisor,
             peer.keys.ed25519,
             peer.keys.age_recipient,
-            peer.enrolled_at
+            peer.enrolled_at,
+            enrollment
         ],
     )?;
-    // Enrolled afresh (after a lost key): what it signed before is vouched for no more.
     conn.execute("DELETE FROM retired_keys WHERE code = ?1", [&peer.code])?;
+    Ok(())
+}
+
+/// A known site enrolled again by the site that enrolled it: its new keys, the statement, its
+/// revocation lifted, its retired keys forgotten.
+pub fn reenroll_peer(conn: &Connection, enrollment: &SiteEnrollment, at: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE peers SET ed25519 = ?2, age_recipient = ?3, enrolled_at = ?4, enrollment = ?5,
+             revoked_at = NULL, revoke_reason = NULL, revocation = NULL
+         WHERE code = ?1",
+        params![enrollment.site, enrollment.keys.ed25519, enrollment.keys.age_recipient, at, json(enrollment)?],
+    )?;
+    conn.execute("DELETE FROM retired_keys WHERE code = ?1", [&enrollment.site])?;
     Ok(())
 }
 
@@ -152,12 +176,10 @@ pub fn rotate_peer(
     keys: &PublicKeys,
     statement: Option<&Rotation>,
 ) -> Result<(), StoreError> {
-    let statement = statement
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::Corrupt { table: "peers", message: e.to_string() })?;
+    let statement = statement.map(json).transpose()?;
     conn.execute(
-        "INSERT OR IGNORE INTO retired_keys (code, ed25519, statement) SELECT code, ed25519, ?2 FROM peers WHERE code = ?1",
+        "INSERT INTO retired_keys (code, ed25519, statement) SELECT code, ed25519, ?2 FROM peers WHERE code = ?1
+         ON CONFLICT (code, ed25519) DO UPDATE SET statement = coalesce(retired_keys.statement, excluded.statement)",
         params![code, statement],
     )?;
     conn.execute(
@@ -168,17 +190,26 @@ pub fn rotate_peer(
 }
 
 /// Keeps a site's previous signing key learnt from a keyring, for the certificates it signed
-/// before a rotation.
-pub fn remember_retired_key(conn: &Connection, code: &str, old: &str) -> Result<(), StoreError> {
-    conn.execute("INSERT OR IGNORE INTO retired_keys (code, ed25519) VALUES (?1, ?2)", params![code, old])?;
+/// before a rotation, with the statement that retired it when one came.
+pub fn remember_retired_key(
+    conn: &Connection,
+    code: &str,
+    old: &str,
+    statement: Option<&Rotation>,
+) -> Result<(), StoreError> {
+    let statement = statement.map(json).transpose()?;
+    conn.execute(
+        "INSERT INTO retired_keys (code, ed25519, statement) VALUES (?1, ?2, ?3)
+         ON CONFLICT (code, ed25519) DO UPDATE SET statement = coalesce(retired_keys.statement, excluded.statement)",
+        params![code, old, statement],
+    )?;
     Ok(())
 }
 
 /// Marks a known site's key revoked with the statement its author signed; `false` when no such
 /// site is known.
 pub fn revoke_peer(conn: &Connection, revocation: &SiteRevocation) -> Result<bool, StoreError> {
-    let statement = serde_json::to_string(revocation)
-        .map_err(|e| StoreError::Corrupt { table: "peers", message: e.to_string() })?;
+    let statement = json(revocation)?;
     Ok(conn.execute(
         "UPDATE peers SET revoked_at = ?2, revoke_reason = ?3, revocation = ?4 WHERE code = ?1",
         params![revocation.site, revocation.at, revocation.reason, statement],

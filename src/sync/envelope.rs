@@ -69,6 +69,10 @@ pub struct Header {
     /// The sender changed its keys: the statement, signed by the old and the new key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<Rotation>,
+    /// Every key rotation of the sender, oldest first, in replies (from Daftar 0.2): a supervised
+    /// site that missed a reply follows the chain from the key it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotations: Vec<Rotation>,
     /// The version of Daftar that wrote it (absent before 0.2), named when a reader must update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
@@ -101,6 +105,30 @@ impl Rotation {
         let statement = Rotation::statement(&self.site, &self.keys, self.effective_from);
         let sig = |hex_text: &str| hex::decode(hex_text).unwrap_or_default();
         old.verify(&statement, &sig(&self.old_signature)) && self.keys.verify(&statement, &sig(&self.new_signature))
+    }
+}
+
+impl Header {
+    /// The keys that must have signed the bundle of `code`, whose keys held here are `held`: the
+    /// held ones, or the new ones its rotation statements prove (signed by the old and the new
+    /// key; going up, from the statement's cut-over on), with the steps that lead there. `Err`
+    /// when a statement names the signer but does not prove it.
+    pub fn signing_keys(
+        &self,
+        code: &str,
+        held: &crate::identity::PublicKeys,
+    ) -> Result<(crate::identity::PublicKeys, super::keyring::RotationSteps), String> {
+        let statements: Vec<Rotation> =
+            if self.rotations.is_empty() { self.rotation.iter().cloned().collect() } else { self.rotations.clone() };
+        let named = statements.iter().rev().find(|r| r.site == code && r.keys.fingerprint() == self.signer);
+        let Some(named) = named else { return Ok((held.clone(), vec![])) };
+        if self.kind == Kind::Changes && self.sequence < named.effective_from {
+            // Before its cut-over a rotation counts for nothing: the old key signs.
+            return Ok((held.clone(), vec![]));
+        }
+        super::keyring::rotation_chain(code, held, &named.keys, &statements)
+            .map(|steps| (named.keys.clone(), steps))
+            .ok_or_else(|| format!("la déclaration de changement de clés de {code} n'est pas signée par son ancienne et sa nouvelle clé"))
     }
 }
 
@@ -225,8 +253,41 @@ mod tests {
             ciphertext_len: 0,
             resync: false,
             rotation: None,
+            rotations: vec![],
             program: None,
         }
+    }
+
+    #[test]
+    fn a_reply_s_rotation_chain_is_followed_from_the_key_held() {
+        let secrets = |n| crate::identity::SiteSecrets::generate(&mut crate::clock::SeededEntropy::new(n));
+        let (k1, k2, k3) = (secrets(1), secrets(2), secrets(3));
+        let rotation = |old: &crate::identity::SiteSecrets, new: &crate::identity::SiteSecrets| {
+            let statement = Rotation::statement("DP-TIZNIT", &new.public(), 5);
+            Rotation {
+                site: "DP-TIZNIT".into(),
+                keys: new.public(),
+                effective_from: 5,
+                old_signature: hex::encode(old.sign(&statement)),
+                new_signature: hex::encode(new.sign(&statement)),
+            }
+        };
+        let chain = vec![rotation(&k1, &k2), rotation(&k2, &k3)];
+        let reply = Header {
+            kind: Kind::Reply,
+            signer: k3.public().fingerprint(),
+            rotation: chain.last().cloned(),
+            rotations: chain,
+            ..header()
+        };
+        // An office that missed the first rotation still holds k1: it follows both steps.
+        let (keys, steps) = reply.signing_keys("DP-TIZNIT", &k1.public()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((keys, steps.len()), (k3.public(), 2));
+        // A chain that does not start from what is held proves nothing.
+        assert!(reply.signing_keys("DP-TIZNIT", &secrets(9).public()).is_err());
+        // Without a statement naming the signer, the held keys must have signed.
+        let plain = Header { kind: Kind::Reply, ..header() };
+        assert_eq!(plain.signing_keys("DP-TIZNIT", &k1.public()), Ok((k1.public(), vec![])));
     }
 
     #[test]

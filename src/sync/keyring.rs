@@ -2,7 +2,9 @@
 //! identities a bundle carries, as a pure function of what this site already holds.
 //!
 //! A site's key enters a keyring only by
-//! - enrollment, with the fingerprint compared on paper (not here: `app::sync::identity`);
+//! - enrollment, with the fingerprint compared on paper (not here: `app::sync::identity`); the
+//!   enrolling site signs a [`SiteEnrollment`] that travels, so that the levels above accept the
+//!   new keys of a site enrolled again (after a lost key) from no one but its enrolling site;
 //! - a rotation statement signed by that site's old and new keys ([`Rotation`]);
 //! - the keyring of this site's own enrolling parent, in a signed reply going down — for the
 //!   sites outside this site's own subtree (below it, this site and its children know better);
@@ -13,7 +15,7 @@
 //! site above it. Anything else that would touch the keyring refuses the whole bundle
 //! ([`KeyringRefusal`] names the site concerned). Nothing here reads a database or a clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -22,15 +24,20 @@ use super::payload::KnownSite;
 use crate::domain::site::Level;
 use crate::identity::PublicKeys;
 
+/// Whether `signature` (hex) is the Ed25519 signature of `statement` by one of `keys`.
+fn signed(statement: &[u8], signature: &str, keys: &[PublicKeys]) -> bool {
+    hex::decode(signature).is_ok_and(|sig| keys.iter().any(|k| k.verify(statement, &sig)))
+}
+
 /// A site's key revoked by the site that enrolled it (or one above it), signed by that site so
 /// that every installation it reaches can check who revoked it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteRevocation {
     /// The revoked site.
     pub site: String,
-    /// The fingerprint of the keys revoked.
-    pub fingerprint: String,
-    /// The site that revoked them.
+    /// The signing key revoked (hex Ed25519): its current one when it was revoked.
+    pub key: String,
+    /// The site that revoked it.
     pub by: String,
     /// When (UTC, RFC 3339).
     pub at: String,
@@ -43,13 +50,36 @@ pub struct SiteRevocation {
 impl SiteRevocation {
     /// The bytes the revoking site signs.
     pub fn statement(&self) -> Vec<u8> {
-        format!("DAFTAR-REVOCATION1|{}|{}|{}|{}|{}", self.site, self.fingerprint, self.by, self.at, self.reason)
-            .into_bytes()
+        format!("DAFTAR-REVOCATION1|{}|{}|{}|{}|{}", self.site, self.key, self.by, self.at, self.reason).into_bytes()
     }
+}
 
-    /// Whether `keys` signed it.
-    pub fn signed_by(&self, keys: &PublicKeys) -> bool {
-        hex::decode(&self.signature).is_ok_and(|sig| keys.verify(&self.statement(), &sig))
+/// A site enrolled (or enrolled again, with new keys after a lost one) by its supervisor, as the
+/// supervisor signed it: the levels above take the new keys of a known site from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteEnrollment {
+    /// The site enrolled.
+    pub site: String,
+    /// Its level.
+    pub level: String,
+    /// The site that enrolled it, and signs this.
+    pub supervisor: String,
+    /// Its keys, as compared on paper.
+    pub keys: PublicKeys,
+    /// When (UTC, RFC 3339).
+    pub at: String,
+    /// Ed25519 signature (hex) by `supervisor` of [`SiteEnrollment::statement`].
+    pub signature: String,
+}
+
+impl SiteEnrollment {
+    /// The bytes the enrolling site signs.
+    pub fn statement(&self) -> Vec<u8> {
+        format!(
+            "DAFTAR-ENROLLMENT1|{}|{}|{}|{}|{}|{}",
+            self.site, self.level, self.supervisor, self.keys.ed25519, self.keys.age_recipient, self.at
+        )
+        .into_bytes()
     }
 }
 
@@ -62,13 +92,24 @@ pub struct HeldSite {
     pub supervisor: Option<String>,
     /// Its current keys.
     pub keys: PublicKeys,
-    /// Its previous signing keys (hex Ed25519).
+    /// Its previous signing keys (hex Ed25519) since it was last enrolled.
     pub retired: Vec<String>,
     /// Whether its key is revoked here.
     pub revoked: bool,
     /// Enrolled here on paper (this site's parent or one of its supervised sites): never
     /// replaced by what a bundle says.
     pub direct: bool,
+    /// When its enrolling site signed its latest enrollment held here, if one is.
+    pub enrolled_at: Option<String>,
+}
+
+impl HeldSite {
+    /// Its current key and the signing keys it had before.
+    fn all_keys(&self) -> Vec<PublicKeys> {
+        std::iter::once(self.keys.clone())
+            .chain(self.retired.iter().map(|k| PublicKeys { ed25519: k.clone(), age_recipient: String::new() }))
+            .collect()
+    }
 }
 
 /// This site's keyring, as the decision reads it.
@@ -80,6 +121,8 @@ pub struct Keyring {
     pub level: Level,
     /// This site's parent, if pinned.
     pub parent: Option<String>,
+    /// This site's own keys, current first (a statement it signed may come back to it).
+    pub own_keys: Vec<PublicKeys>,
     /// The sites it knows, by code.
     pub sites: BTreeMap<String, HeldSite>,
 }
@@ -108,8 +151,11 @@ pub enum KeyringChange {
         supervisor: Option<String>,
         /// Its keys.
         keys: PublicKeys,
-        /// Its previous signing keys (its old certificates still verify).
-        retired: Vec<String>,
+        /// Its previous signing keys (its old certificates still verify), each with the
+        /// statement that retired it when one came.
+        retired: Vec<(String, Option<Rotation>)>,
+        /// Its enrolling site's statement, when one came.
+        enrollment: Option<SiteEnrollment>,
     },
     /// New keys for a known site; the previous signing key is kept for its old certificates.
     Rekey {
@@ -118,8 +164,11 @@ pub enum KeyringChange {
         /// Its new keys.
         keys: PublicKeys,
         /// The keys each replaced key gave way to, oldest first, with their statements.
-        steps: Vec<(PublicKeys, Option<Rotation>)>,
+        steps: RotationSteps,
     },
+    /// A known site enrolled again by its enrolling site (a lost key): new keys, its revocation
+    /// lifted, what its old keys signed vouched for no more.
+    Reenroll(SiteEnrollment),
     /// A revocation signed by a site allowed to make it.
     Revoke(SiteRevocation),
 }
@@ -136,8 +185,54 @@ impl KeyringChange {
             KeyringChange::Rekey { code, keys, .. } => {
                 format!("Nouvelles clés de {code} adoptées (empreinte {})", keys.fingerprint())
             }
+            KeyringChange::Reenroll(e) => format!(
+                "Site {} enrôlé de nouveau par {} le {} (empreinte {})",
+                e.site,
+                e.supervisor,
+                e.at.get(..10).unwrap_or(&e.at),
+                e.keys.fingerprint()
+            ),
             KeyringChange::Revoke(r) => {
                 format!("CLÉ RÉVOQUÉE : {} par {} le {} ({})", r.site, r.by, r.at.get(..10).unwrap_or(&r.at), r.reason)
+            }
+        }
+    }
+
+    /// Makes the change in `view`, so that what follows in the same bundle reads it.
+    fn apply_to(&self, view: &mut Keyring) {
+        match self {
+            KeyringChange::Learn { code, level, supervisor, keys, retired, enrollment, .. } => {
+                view.sites.insert(
+                    code.clone(),
+                    HeldSite {
+                        level: *level,
+                        supervisor: supervisor.clone(),
+                        keys: keys.clone(),
+                        retired: retired.iter().map(|(k, _)| k.clone()).collect(),
+                        revoked: false,
+                        direct: false,
+                        enrolled_at: enrollment.as_ref().map(|e| e.at.clone()),
+                    },
+                );
+            }
+            KeyringChange::Rekey { code, keys, .. } => {
+                if let Some(held) = view.sites.get_mut(code) {
+                    let old = std::mem::replace(&mut held.keys, keys.clone());
+                    held.retired.push(old.ed25519);
+                }
+            }
+            KeyringChange::Reenroll(e) => {
+                if let Some(held) = view.sites.get_mut(&e.site) {
+                    held.keys = e.keys.clone();
+                    held.retired.clear();
+                    held.revoked = false;
+                    held.enrolled_at = Some(e.at.clone());
+                }
+            }
+            KeyringChange::Revoke(r) => {
+                if let Some(held) = view.sites.get_mut(&r.site) {
+                    held.revoked = true;
+                }
             }
         }
     }
@@ -192,21 +287,32 @@ impl Keyring {
         code == self.here || self.is_above(&self.here, code)
     }
 
-    /// The keys known for `code` (this site's own are not needed: it never applies a statement
-    /// about itself), current first, then the retired signing keys.
+    /// Every signing key known for `code`, current first.
     fn keys_of(&self, code: &str) -> Vec<PublicKeys> {
-        self.sites.get(code).map_or_else(Vec::new, |s| {
-            std::iter::once(s.keys.clone())
-                .chain(s.retired.iter().map(|k| PublicKeys { ed25519: k.clone(), age_recipient: String::new() }))
-                .collect()
-        })
+        if code == self.here {
+            return self.own_keys.clone();
+        }
+        self.sites.get(code).map_or_else(Vec::new, HeldSite::all_keys)
+    }
+
+    /// Whether `e` enrolls `site` afresh: signed by the site that enrolled it (as held here),
+    /// for the keys and place listed, not older than the enrollment held here.
+    fn enrolls_again(&self, site: &KnownSite, held: &HeldSite, e: &SiteEnrollment) -> bool {
+        e.site == site.code
+            && e.keys == site.keys
+            && Some(&e.supervisor) == site.supervisor.as_ref()
+            && held.supervisor.as_ref() == Some(&e.supervisor)
+            && e.level == site.level
+            && held.enrolled_at.as_ref().is_none_or(|at| e.at >= *at)
+            && signed(&e.statement(), &e.signature, &self.keys_of(&e.supervisor))
     }
 }
 
-/// Checks what an identity says of a site before it is stored: a valid code, a known level, a
-/// name that prints.
+/// Checks what an identity says of a site before it is stored: a code written exactly as a site
+/// code is (`BL-TIZNIT`, not `bl-tiznit` nor `BL-TIZNIT` followed by an invisible space: a
+/// lookalike would pass for the real site on screen), a known level, a name that prints.
 pub fn check_site(code: &str, name: &str, level: &str) -> Result<Level, String> {
-    crate::domain::codes::SiteCode::parse(code)?;
+    exact_code(code)?;
     let level = Level::parse(level)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(crate::domain::text::is_forbidden) {
@@ -215,14 +321,30 @@ pub fn check_site(code: &str, name: &str, level: &str) -> Result<Level, String> 
     Ok(level)
 }
 
+/// Refuses a site code not written in its exact form.
+fn exact_code(code: &str) -> Result<(), String> {
+    let parsed = crate::domain::codes::SiteCode::parse(code)?;
+    if parsed.as_str() != code {
+        return Err(format!(
+            "le code « {} » n'est pas écrit sous sa forme exacte ({})",
+            code.escape_debug(),
+            parsed.as_str()
+        ));
+    }
+    Ok(())
+}
+
+/// The keys a site went through, oldest first, each with the statement that proves it.
+pub type RotationSteps = Vec<(PublicKeys, Option<Rotation>)>;
+
 /// Follows `statements` from `from` to `to`: each must be signed by the keys it replaces and by
 /// the keys it brings. The steps taken, or `None` when the chain does not reach `to`.
-fn rotation_chain(
+pub fn rotation_chain(
     code: &str,
     from: &PublicKeys,
     to: &PublicKeys,
     statements: &[Rotation],
-) -> Option<Vec<(PublicKeys, Option<Rotation>)>> {
+) -> Option<RotationSteps> {
     let mut current = from.clone();
     let mut steps = Vec::new();
     for statement in statements {
@@ -261,9 +383,12 @@ pub fn admit(
     let mut view = keyring.clone();
     let mut changes = Vec::new();
     let mut revocations = Vec::new();
-    let mut pending: Vec<&KnownSite> = Vec::new();
+    let mut pending: Vec<(&KnownSite, Level)> = Vec::new();
     for site in listed {
         let level = check_site(&site.code, &site.name, &site.level).map_err(|why| refusal(&site.code, why))?;
+        if let Some(supervisor) = &site.supervisor {
+            exact_code(supervisor).map_err(|why| refusal(&site.code, why))?;
+        }
         if site.code == keyring.here || site.code == sender {
             // A bundle never describes its sender or its recipient; an older version's echo of
             // what is already held changes nothing.
@@ -273,43 +398,55 @@ pub fn admit(
             }
             continue;
         }
-        if let Some(r) = &site.revocation {
-            revocations.push(r.clone());
-        } else if site.revoked.is_some() && !keyring.sites.get(&site.code).is_some_and(|h| h.revoked) {
-            return Err(refusal(
-                &site.code,
-                "révocation sans déclaration signée par le site qui l'a enrôlé (version de Daftar antérieure à 0.2 ? mettez-la à jour)",
-            ));
+        match &site.revocation {
+            Some(r) if r.site != site.code => {
+                return Err(refusal(&site.code, format!("la révocation jointe concerne {}", r.site.escape_debug())));
+            }
+            Some(r) => revocations.push(r.clone()),
+            None if site.revoked.is_some() && !keyring.sites.get(&site.code).is_some_and(|h| h.revoked) => {
+                return Err(refusal(
+                    &site.code,
+                    "révocation sans déclaration signée par le site qui l'a enrôlé (version de Daftar antérieure à 0.2 ? mettez-la à jour)",
+                ));
+            }
+            None => {}
         }
-        match keyring.sites.get(&site.code) {
+        match view.sites.get(&site.code) {
             Some(held) => {
-                if let Some(change) = admit_known(keyring, way, sender, site, level, held)? {
+                if let Some(change) = admit_known(&view, way, sender, site, level, held)? {
+                    change.apply_to(&mut view);
                     changes.push(change);
                 }
             }
-            None => pending.push(site),
+            None => pending.push((site, level)),
         }
     }
-    // New sites, parents before children: a site is placed once its supervisor is.
+    // New sites, parents before children: a site is placed once its supervisor is. Going down,
+    // what the parent holds below this site is left to this site's own enrollments.
+    let mut left_below: BTreeSet<String> = BTreeSet::new();
     while !pending.is_empty() {
         let before = pending.len();
         let mut rest = Vec::new();
-        for site in pending {
-            let level = Level::parse(&site.level).map_err(|why| refusal(&site.code, why))?;
+        for (site, level) in pending {
             if way == Way::Down && site.supervisor.is_none() && level > sender_site.level {
                 // Above the parent (its own parent): the top of what it knows.
-                view.sites.insert(site.code.clone(), learnt_site(site, level));
-                changes.push(learn(site, level));
+                let change = learn(site, level);
+                change.apply_to(&mut view);
+                changes.push(change);
+                continue;
+            }
+            let supervisor_code = site.supervisor.clone().unwrap_or_default();
+            if way == Way::Down && (keyring.is_ours(&supervisor_code) || left_below.contains(&supervisor_code)) {
+                left_below.insert(site.code.clone());
                 continue;
             }
             let supervisor = site.supervisor.as_deref().and_then(|s| {
                 (s == keyring.here).then_some(keyring.level).or_else(|| view.sites.get(s).map(|h| h.level))
             });
             let Some(supervisor_level) = supervisor else {
-                rest.push(site);
+                rest.push((site, level));
                 continue;
             };
-            let supervisor_code = site.supervisor.clone().unwrap_or_default();
             if way == Way::Up && supervisor_code != sender && !view.is_above(sender, &supervisor_code) {
                 return Err(refusal(&site.code, format!("il ne dépend pas de {sender}")));
             }
@@ -319,16 +456,12 @@ pub fn admit(
                     format!("un site de niveau {} ne peut pas dépendre de {supervisor_code}", level.label_fr()),
                 ));
             }
-            if way == Way::Down && keyring.is_ours(&supervisor_code) {
-                // Below this site, its own enrollments have the last word: the parent's copy of
-                // them adds nothing.
-                continue;
-            }
-            view.sites.insert(site.code.clone(), learnt_site(site, level));
-            changes.push(learn(site, level));
+            let change = learn(site, level);
+            change.apply_to(&mut view);
+            changes.push(change);
         }
         if rest.len() == before {
-            let site = rest[0];
+            let (site, _) = rest[0];
             let why = match (way, &site.supervisor) {
                 (Way::Up, Some(s)) => format!("son superviseur {s} n'est ni {sender} ni un site de son ressort"),
                 (Way::Up, None) => format!("aucun superviseur n'est indiqué (il ne dépend pas de {sender})"),
@@ -341,40 +474,37 @@ pub fn admit(
     }
     for revocation in revocations {
         if let Some(change) = admit_revocation(&view, way, sender, revocation)? {
+            change.apply_to(&mut view);
             changes.push(change);
         }
     }
     Ok(changes)
 }
 
-/// A site learnt from a bundle, as held from then on.
-fn learnt_site(site: &KnownSite, level: Level) -> HeldSite {
-    HeldSite {
-        level,
-        supervisor: site.supervisor.clone(),
-        keys: site.keys.clone(),
-        retired: site.retired.iter().chain(&site.retired_ed25519).cloned().collect(),
-        revoked: false,
-        direct: false,
-    }
-}
-
-/// The change that learns `site`.
+/// The change that learns `site`: its retired keys paired, from the newest, with the rotation
+/// statements that retired them (older rotations may have come without one).
 fn learn(site: &KnownSite, level: Level) -> KeyringChange {
+    let mut retired: Vec<(String, Option<Rotation>)> =
+        site.retired.iter().chain(&site.retired_ed25519).map(|k| (k.clone(), None)).collect();
+    retired.dedup_by(|a, b| a.0 == b.0);
+    for (slot, statement) in retired.iter_mut().rev().zip(site.rotations.iter().rev()) {
+        slot.1 = Some(statement.clone());
+    }
     KeyringChange::Learn {
         code: site.code.clone(),
         name: site.name.trim().to_owned(),
         level,
         supervisor: site.supervisor.clone(),
         keys: site.keys.clone(),
-        retired: site.retired.iter().chain(&site.retired_ed25519).cloned().collect(),
+        retired,
+        enrollment: site.enrollment.clone().filter(|e| e.site == site.code && e.keys == site.keys),
     }
 }
 
-/// A site already known: nothing, a rotation that its statements prove, or (down, outside this
-/// site's subtree) the parent's keys for it.
+/// A site already known: nothing, a rotation that its statements prove, an enrollment afresh
+/// signed by its enrolling site, or (down, outside this site's subtree) the parent's keys for it.
 fn admit_known(
-    keyring: &Keyring,
+    view: &Keyring,
     way: Way,
     sender: &str,
     site: &KnownSite,
@@ -382,13 +512,22 @@ fn admit_known(
     held: &HeldSite,
 ) -> Result<Option<KeyringChange>, KeyringRefusal> {
     let same_place = held.supervisor == site.supervisor && held.level == level;
+    let inside_sender = way == Way::Up && view.is_above(sender, &site.code);
+    let outside_ours = way == Way::Down && !held.direct && !view.is_ours(&site.code);
+    if let Some(e) = &site.enrollment
+        && (inside_sender || outside_ours)
+        && (held.keys != site.keys || held.revoked)
+        && view.enrolls_again(site, held, e)
+    {
+        return Ok(Some(KeyringChange::Reenroll(e.clone())));
+    }
     if held.keys == site.keys && (same_place || held.direct) {
         return Ok(None);
     }
     match way {
         Way::Up => {
-            if !keyring.is_above(sender, &site.code) {
-                if keyring.echoes(site) {
+            if !inside_sender {
+                if view.echoes(site) {
                     return Ok(None);
                 }
                 return Err(refusal(
@@ -411,14 +550,13 @@ fn admit_known(
                 .ok_or_else(|| {
                     refusal(
                         &site.code,
-                        "de nouvelles clés sans déclaration de changement signée par l'ancienne et la nouvelle clé",
+                        "de nouvelles clés sans déclaration de changement signée par l'ancienne et la nouvelle clé, ni nouvel enrôlement signé par le site qui l'a enrôlé",
                     )
                 })
         }
         // The parent's keyring has the last word outside this site's subtree; inside it, and for
         // the sites enrolled here on paper, this site knows better (its parent may be behind).
-        Way::Down if held.direct || keyring.is_ours(&site.code) => Ok(None),
-        Way::Down if held.keys == site.keys => Ok(None),
+        Way::Down if !outside_ours || held.keys == site.keys => Ok(None),
         Way::Down => {
             if held.retired.contains(&site.keys.ed25519) {
                 // An older key than the one held: the parent has not heard of the rotation yet.
@@ -462,12 +600,12 @@ fn admit_revocation(
     if way == Way::Up && r.by != sender && !view.is_above(sender, &r.by) {
         return Err(refusal(&r.site, format!("la révocation par {} ne vient pas du ressort de {sender}", r.by)));
     }
-    if r.fingerprint != held.keys.fingerprint() {
-        // It revokes keys this site no longer uses: the site was enrolled again since.
-        return Ok(None);
-    }
-    if !view.keys_of(&r.by).iter().any(|k| r.signed_by(k)) {
+    if !signed(&r.statement(), &r.signature, &view.keys_of(&r.by)) {
         return Err(refusal(&r.site, format!("la révocation n'est pas signée par {}", r.by)));
+    }
+    if r.key != held.keys.ed25519 && !held.retired.contains(&r.key) {
+        // It revokes keys the site had before it was enrolled again: it is lifted already.
+        return Ok(None);
     }
     Ok(Some(KeyringChange::Revoke(r)))
 }
@@ -491,6 +629,7 @@ mod tests {
             retired: vec![],
             revoked: false,
             direct,
+            enrolled_at: None,
         }
     }
 
@@ -506,6 +645,7 @@ mod tests {
             retired: vec![],
             rotations: vec![],
             revocation: None,
+            enrollment: None,
         }
     }
 
@@ -516,7 +656,13 @@ mod tests {
         sites.insert("DP-AGADIR".into(), held(Level::DelegationProvinciale, Some("DR-SOUSS"), &keys(3).1, true));
         sites.insert("BL-TIZNIT".into(), held(Level::Bureau, Some("DP-TIZNIT"), &keys(4).1, false));
         sites.insert("BL-AGADIR".into(), held(Level::Bureau, Some("DP-AGADIR"), &keys(5).1, false));
-        Keyring { here: "DR-SOUSS".into(), level: Level::DelegationRegionale, parent: None, sites }
+        Keyring {
+            here: "DR-SOUSS".into(),
+            level: Level::DelegationRegionale,
+            parent: None,
+            own_keys: vec![keys(1).1],
+            sites,
+        }
     }
 
     fn province() -> Keyring {
@@ -529,6 +675,7 @@ mod tests {
             here: "DP-TIZNIT".into(),
             level: Level::DelegationProvinciale,
             parent: Some("DR-SOUSS".into()),
+            own_keys: vec![keys(2).1],
             sites,
         }
     }
@@ -598,7 +745,7 @@ mod tests {
     fn revocation(by: &crate::identity::SiteSecrets, by_code: &str, site: &str, keys: &PublicKeys) -> SiteRevocation {
         let mut r = SiteRevocation {
             site: site.into(),
-            fingerprint: keys.fingerprint(),
+            key: keys.ed25519.clone(),
             by: by_code.into(),
             at: "2026-12-01T09:00:00Z".into(),
             reason: "PC volé".into(),
@@ -662,5 +809,105 @@ mod tests {
         let revoked =
             KnownSite { revocation: Some(r.clone()), ..listed("BL-TIZNIT", Level::Bureau, "DP-TIZNIT", &office) };
         assert_eq!(admit(&k, Way::Down, "DR-SOUSS", &[revoked]), Ok(vec![KeyringChange::Revoke(r)]));
+    }
+
+    #[test]
+    fn a_lookalike_code_is_refused() {
+        let k = region();
+        for code in ["BL-TIZNIT\u{a0}", "bl-tiznit", " BL-TIZNIT", "BL-TIZNIT\u{200b}"] {
+            let site = listed(code, Level::Bureau, "DP-TIZNIT", &keys(9).1);
+            assert!(admit(&k, Way::Up, "DP-TIZNIT", &[site]).is_err(), "{code:?}");
+        }
+        let under_lookalike = listed("BL-NEUF", Level::Bureau, "dp-tiznit", &keys(9).1);
+        assert!(admit(&k, Way::Up, "DP-TIZNIT", &[under_lookalike]).is_err());
+    }
+
+    fn rotated(code: &str, old: &crate::identity::SiteSecrets, new: &crate::identity::SiteSecrets) -> Rotation {
+        let statement = Rotation::statement(code, &new.public(), 3);
+        Rotation {
+            site: code.into(),
+            keys: new.public(),
+            effective_from: 3,
+            old_signature: hex::encode(old.sign(&statement)),
+            new_signature: hex::encode(new.sign(&statement)),
+        }
+    }
+
+    #[test]
+    fn a_revocation_signed_with_keys_rotated_in_the_same_bundle_is_taken() {
+        // DP-TIZNIT rotated, then revoked its office: the region's bundle to the centre carries both.
+        let mut centre = region();
+        centre.here = "CENTRALE".into();
+        centre.level = Level::Centrale;
+        centre.sites.insert("DR-SOUSS".into(), held(Level::DelegationRegionale, Some("CENTRALE"), &keys(1).1, true));
+        for code in ["DP-TIZNIT", "DP-AGADIR"] {
+            if let Some(h) = centre.sites.get_mut(code) {
+                h.direct = false;
+            }
+        }
+        let (old, new) = (keys(2).0, keys(20).0);
+        let office = centre.sites["BL-TIZNIT"].keys.clone();
+        let dp = KnownSite {
+            rotations: vec![rotated("DP-TIZNIT", &old, &new)],
+            ..listed("DP-TIZNIT", Level::DelegationProvinciale, "DR-SOUSS", &new.public())
+        };
+        let bl = KnownSite {
+            revocation: Some(revocation(&new, "DP-TIZNIT", "BL-TIZNIT", &office)),
+            ..listed("BL-TIZNIT", Level::Bureau, "DP-TIZNIT", &office)
+        };
+        let changes = admit(&centre, Way::Up, "DR-SOUSS", &[dp, bl]).unwrap();
+        assert!(matches!(&changes[..], [KeyringChange::Rekey { .. }, KeyringChange::Revoke(_)]), "{changes:?}");
+    }
+
+    #[test]
+    fn a_site_enrolled_again_gets_new_keys_from_its_enrolling_site_only() {
+        let mut k = region();
+        if let Some(h) = k.sites.get_mut("BL-TIZNIT") {
+            h.revoked = true;
+        }
+        let (_, fresh) = keys(44);
+        let enrollment = |by: &crate::identity::SiteSecrets, supervisor: &str, at: &str| {
+            let mut e = SiteEnrollment {
+                site: "BL-TIZNIT".into(),
+                level: "bureau".into(),
+                supervisor: supervisor.into(),
+                keys: fresh.clone(),
+                at: at.into(),
+                signature: String::new(),
+            };
+            e.signature = hex::encode(by.sign(&e.statement()));
+            e
+        };
+        let with = |e: SiteEnrollment| KnownSite {
+            enrollment: Some(e),
+            ..listed("BL-TIZNIT", Level::Bureau, "DP-TIZNIT", &fresh)
+        };
+        let genuine = enrollment(&keys(2).0, "DP-TIZNIT", "2026-12-02T09:00:00Z");
+        let changes = admit(&k, Way::Up, "DP-TIZNIT", &[with(genuine.clone())]).unwrap();
+        assert_eq!(changes, vec![KeyringChange::Reenroll(genuine.clone())]);
+        // Signed by a sibling delegation, or claiming another supervisor: refused.
+        let sibling = enrollment(&keys(3).0, "DP-TIZNIT", "2026-12-02T09:00:00Z");
+        assert!(admit(&k, Way::Up, "DP-TIZNIT", &[with(sibling)]).is_err());
+        // Older than the enrollment held: refused (an old statement replayed).
+        if let Some(h) = k.sites.get_mut("BL-TIZNIT") {
+            h.enrolled_at = Some("2026-12-03T00:00:00Z".into());
+        }
+        assert!(admit(&k, Way::Up, "DP-TIZNIT", &[with(genuine)]).is_err());
+    }
+
+    #[test]
+    fn down_what_hangs_below_this_site_is_left_to_it() {
+        let k = province();
+        // The region knows an office this delegation does not (a restore lost the enrollment),
+        // and a site under that office's level cannot exist, but a chain below it is skipped whole.
+        let lost = listed("BL-PERDU", Level::Bureau, "DP-TIZNIT", &keys(60).1);
+        assert_eq!(admit(&k, Way::Down, "DR-SOUSS", &[lost]), Ok(vec![]));
+        // A revocation attached to another site's entry is refused.
+        let office = k.sites["BL-TIZNIT"].keys.clone();
+        let misplaced = KnownSite {
+            revocation: Some(revocation(&keys(1).0, "DR-SOUSS", "BL-MIRLEFT", &office)),
+            ..listed("DP-AGADIR", Level::DelegationProvinciale, "DR-SOUSS", &k.sites["DP-AGADIR"].keys)
+        };
+        assert_eq!(admit(&k, Way::Down, "DR-SOUSS", &[misplaced]).unwrap_err().site, "DP-AGADIR");
     }
 }

@@ -118,6 +118,10 @@ pub struct KnownSite {
     /// for older readers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation: Option<super::keyring::SiteRevocation>,
+    /// Its latest enrollment, signed by the site that enrolled it (a site enrolled again after a
+    /// lost key gets new keys only through it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrollment: Option<super::keyring::SiteEnrollment>,
 }
 
 /// One line of the payload.
@@ -403,6 +407,7 @@ mod tests {
             retired: vec![],
             rotations: vec![],
             revocation: None,
+            enrollment: None,
         };
         let bytes = encode(&manifest(), &[], None, &[site.clone(), site]).unwrap_or_default();
         let err = decode(&bytes).err().map(|e| e.to_string()).unwrap_or_default();

@@ -26,6 +26,7 @@ impl Core {
         hash: &str,
         incoming: &Incoming,
         content: &payload::Payload,
+        adopt: &[(crate::identity::PublicKeys, Option<Rotation>)],
     ) -> Result<ImportOutcome, AppError> {
         let now = self.clock.now_utc();
         let site = self.site()?;
@@ -37,13 +38,25 @@ impl Core {
         }
         // Everything from here, identities learnt included, is one transaction.
         let tx = self.store.transaction()?;
+        // The sender's new keys, proved by its rotation statements: its next bundles are signed
+        // with them.
+        for (keys, statement) in adopt {
+            sync_store::rotate_peer(&tx, &header.sender, keys, statement.as_ref())?;
+            let from = statement.as_ref().map(|r| r.effective_from);
+            let content = serde_json::json!({ "site": header.sender, "fingerprint": keys.fingerprint(), "from": from });
+            crate::app::audit_act(&tx, now, &session.login, "sync.rotation", &content.to_string())?;
+        }
         let way = match header.kind {
             Kind::Changes => Way::Up,
             Kind::Reply => Way::Down,
         };
         let changes = crate::sync::keyring::admit(&keyring::view(&tx, &site)?, way, &header.sender, &content.sites)
             .map_err(|why| refuse(format!("Paquet refusé : {why}. Rien n'a été appliqué.")))?;
-        let keyring = keyring::apply(&tx, &changes, &header.sender, now, &session.login)?;
+        let mut keyring = keyring::apply(&tx, &changes, &header.sender, now, &session.login)?;
+        if let Some((keys, _)) = adopt.last() {
+            keyring
+                .insert(0, format!("Nouvelles clés de {} adoptées (empreinte {})", header.sender, keys.fingerprint()));
+        }
         let conn: &rusqlite::Connection = &tx;
         let subtree = subtree_of(conn, &header.sender)?;
         // A reply to our resync request brings our own rows back.
@@ -168,7 +181,12 @@ impl Core {
             sync_store::queue_conflict(&tx, &at, &header.sender, record, reason)?;
         }
         let mut alarm = None;
-        if let Some((seq, head)) = &incoming.audit_head {
+        // A bundle older than what was already applied (read again for its identities) carries
+        // an older history: no alarm, and the newer head is kept.
+        let stale = header.kind == Kind::Changes && header.to_change <= incoming.watermark;
+        if let Some((seq, head)) = &incoming.audit_head
+            && !stale
+        {
             let (new_seq, _) = &content.manifest.audit_head;
             if new_seq < seq {
                 alarm = Some(format!(
@@ -186,7 +204,7 @@ impl Core {
                 incoming.watermark
             },
             last_sequence: header.sequence.max(incoming.last_sequence),
-            audit_head: Some(content.manifest.audit_head.clone()),
+            audit_head: if stale { incoming.audit_head.clone() } else { Some(content.manifest.audit_head.clone()) },
             last_at: Some(at.clone()),
         };
         sync_store::set_incoming(&tx, &header.sender, &state)?;

@@ -7,7 +7,7 @@ use sha2::{Digest as _, Sha256};
 use super::apply::subtree_of;
 use super::rows::transfers_in;
 use super::stick::write_to_stick;
-use super::{ExportReport, LAST_ROTATION, RESYNC_ASKED, RESYNC_PENDING, ROTATION, SITES_SENT};
+use super::{ExportReport, RESYNC_ASKED, RESYNC_PENDING, ROTATION, SITES_SENT};
 use crate::app::{AppError, Core, Session, audit_act as act};
 use crate::domain::dossier::Dossier;
 use crate::domain::role::Action;
@@ -89,6 +89,7 @@ impl Core {
         })?;
         let ciphertext =
             age::encrypt(&to, &plain).map_err(|e| AppError::Rule(format!("Chiffrement impossible : {e}")))?;
+        let chain = super::identity::own_rotations(self.store.conn())?;
         let header = Header {
             kind,
             sender: manifest.sender.clone(),
@@ -102,14 +103,15 @@ impl Core {
             program: Some(env!("CARGO_PKG_VERSION").to_owned()),
             ciphertext_len: 0,
             resync,
-            // Until the parent has read a bundle signed with the new keys, every bundle says so.
-            // Up: until the parent has read a bundle signed with the new keys. Down: always the
-            // latest, so a supervised site that has not heard of it yet adopts it.
-            rotation: site_store::setting(
-                self.store.conn(),
-                if kind == Kind::Changes { ROTATION } else { LAST_ROTATION },
-            )?
-            .and_then(|json| serde_json::from_str(&json).ok()),
+            // Up: until the parent has read a bundle signed with the new keys. Down: the whole
+            // chain, so that a supervised site that has not heard of it yet follows it.
+            rotation: match kind {
+                Kind::Changes => {
+                    site_store::setting(self.store.conn(), ROTATION)?.and_then(|json| serde_json::from_str(&json).ok())
+                }
+                Kind::Reply => chain.last().cloned(),
+            },
+            rotations: if kind == Kind::Reply { chain } else { vec![] },
         };
         envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
     }
@@ -165,7 +167,9 @@ impl Core {
         let sites_sent = format!("{SITES_SENT}{parent_code}");
         let sites_changed =
             !subtree.is_empty() && site_store::setting(conn, &sites_sent)?.as_deref() != Some(sites_hash.as_str());
-        if to <= out.acknowledged && !resync && !sites_changed {
+        // New keys the parent must learn are worth a bundle too.
+        let rotating = site_store::setting(conn, ROTATION)?.is_some();
+        if to <= out.acknowledged && !resync && !sites_changed && !rotating {
             return Ok(None);
         }
         // Up the tree go the rows of this site and of the sites below it, never what came down.

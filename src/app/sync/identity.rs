@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::keyring;
-use super::{LAST_ROTATION, ROTATION, refuse};
+use super::{LAST_ROTATION, ROTATION, ROTATIONS, refuse};
 use crate::app::{AppError, Core, Session, audit_act as act};
 use crate::domain::role::Action;
 use crate::domain::site::Level;
@@ -12,7 +12,7 @@ use crate::store::audit::timestamp;
 use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Peer, Relation};
 use crate::sync::envelope::Rotation;
-use crate::sync::keyring::SiteRevocation;
+use crate::sync::keyring::{SiteEnrollment, SiteRevocation};
 
 /// The public identity file an installation hands to its parent (or children) for enrollment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +147,29 @@ impl Core {
         if identity.code == site.code.as_str() {
             return Err(refuse("Un site ne s'enrôle pas lui-même."));
         }
+        let now = self.clock.now_utc();
+        // A supervised site's enrollment is signed, so that the levels above take its keys from
+        // this site alone (a site enrolled again after a lost key has new ones).
+        let enrollment = match relation {
+            Relation::Child => {
+                let secrets = session.secrets().ok_or_else(|| {
+                    AppError::Rule(
+                        "Enrôler un site demande un compte qui détient les clés du site (administrateur).".into(),
+                    )
+                })?;
+                let mut statement = SiteEnrollment {
+                    site: identity.code.clone(),
+                    level: identity.level.clone(),
+                    supervisor: site.code.to_string(),
+                    keys: identity.keys.clone(),
+                    at: timestamp(now),
+                    signature: String::new(),
+                };
+                statement.signature = hex::encode(secrets.sign(&statement.statement()));
+                Some(statement)
+            }
+            _ => None,
+        };
         let peer = Peer {
             code: identity.code.clone(),
             name: identity.name.clone(),
@@ -154,11 +177,11 @@ impl Core {
             relation,
             supervisor: (relation == Relation::Child).then(|| site.code.to_string()),
             keys: identity.keys.clone(),
-            enrolled_at: timestamp(self.clock.now_utc()),
+            enrolled_at: timestamp(now),
             revoked: None,
             revocation: None,
+            enrollment,
         };
-        let now = self.clock.now_utc();
         let previous = sync_store::peer(self.store.conn(), &peer.code)?;
         let tx = self.store.transaction()?;
         if previous.is_some_and(|p| p.keys != peer.keys) {
@@ -204,7 +227,7 @@ impl Core {
         let now = self.clock.now_utc();
         let mut revocation = SiteRevocation {
             site: peer.code.clone(),
-            fingerprint: peer.keys.fingerprint(),
+            key: peer.keys.ed25519.clone(),
             by: site.code.to_string(),
             at: timestamp(now),
             reason: reason.to_owned(),
@@ -260,11 +283,30 @@ impl Core {
         site_store::set_sealed_for_previous(&tx, key_id, &new.seal_to(&old.public().age_recipient)?)?;
         crate::app::backup::remember_backup_key(&tx, &new)?;
         let json = serde_json::to_string(&rotation).map_err(|e| AppError::Rule(e.to_string()))?;
-        site_store::set_setting(&tx, ROTATION, &json)?;
-        site_store::set_setting(&tx, LAST_ROTATION, &json)?;
+        // Up, until the parent has read a bundle signed with the new keys (a site without a
+        // parent has no one to tell); down, every reply carries the whole chain.
+        if site.parent.is_some() {
+            site_store::set_setting(&tx, ROTATION, &json)?;
+        }
+        let mut chain = own_rotations(&tx)?;
+        chain.push(rotation);
+        let chain = serde_json::to_string(&chain).map_err(|e| AppError::Rule(e.to_string()))?;
+        site_store::set_setting(&tx, ROTATIONS, &chain)?;
         let content = serde_json::json!({ "fingerprint": keys.fingerprint(), "from": effective_from }).to_string();
         act(&tx, now, &session.login, "sync.rotate", &content)?;
         tx.commit()?;
         Ok(keys.fingerprint())
     }
+}
+
+/// Every rotation statement of this site, oldest first (before Daftar 0.2 only the last was
+/// kept).
+pub(super) fn own_rotations(conn: &rusqlite::Connection) -> Result<Vec<Rotation>, AppError> {
+    if let Some(chain) = site_store::setting(conn, ROTATIONS)? {
+        return Ok(serde_json::from_str(&chain).unwrap_or_default());
+    }
+    Ok(site_store::setting(conn, LAST_ROTATION)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .into_iter()
+        .collect())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::export::sha256_hex;
 use super::stick::{Skipped, bundle_files, escaped, printable, read_bundle};
 use super::{ImportLine, ImportOutcome, RESYNC_ASKED, refuse};
-use crate::app::{AppError, Core, Session, audit_act as act};
+use crate::app::{AppError, Core, Session};
 use crate::domain::role::Action;
 use crate::store::audit::timestamp;
 use crate::store::site as site_store;
@@ -115,40 +115,17 @@ impl Core {
                 peer.code
             )));
         }
-        // 3. Signature, by that site's key: its current one, or the new one its rotation statement
-        // (signed by both) announces from the cut-over on.
-        // Its cut-over counts bundles going up; a reply may carry it whatever its number.
-        let rotation = header.rotation.as_ref().filter(|r| {
-            r.site == peer.code
-                && header.signer == r.keys.fingerprint()
-                && (header.kind == Kind::Reply || header.sequence >= r.effective_from)
-        });
-        let signing_keys = match rotation {
-            Some(r) if r.keys == peer.keys => peer.keys.clone(),
-            Some(r) if r.holds(&peer.keys) => r.keys.clone(),
-            Some(_) => {
-                return Err(refuse(format!(
-                    "Paquet refusé : la déclaration de changement de clés de {} n'est pas signée par son ancienne et sa nouvelle clé.",
-                    peer.code
-                )));
-            }
-            // A replaced key signs nothing any more (bundles are cumulative: what an old-key
-            // bundle carried comes again in the next one).
-            None => peer.keys.clone(),
-        };
+        // 3. Signature, by that site's key: its current one, or the new one its rotation
+        // statements (signed by both) prove. A replaced key signs nothing any more (bundles are
+        // cumulative: what an old-key bundle carried comes again in the next one). The new keys
+        // are adopted with the bundle, once every check has passed.
+        let (signing_keys, adopt) =
+            header.signing_keys(&peer.code, &peer.keys).map_err(|why| refuse(format!("Paquet refusé : {why}.")))?;
         if !signing_keys.verify(opened.signed, opened.signature) {
             return Err(refuse(format!(
                 "Paquet refusé : la signature ne correspond pas aux clés de {} (fichier modifié, signé par un autre site, ou par une clé remplacée).",
                 peer.code
             )));
-        }
-        if let Some(r) = rotation.filter(|r| r.keys != peer.keys) {
-            // A verified rotation is adopted at once: the site's next bundles are signed with it.
-            sync_store::rotate_peer(conn, &peer.code, &r.keys, Some(r))?;
-            let content =
-                serde_json::json!({ "site": peer.code, "fingerprint": r.keys.fingerprint(), "from": r.effective_from })
-                    .to_string();
-            act(conn, self.clock.now_utc(), &session.login, "sync.rotation", &content)?;
         }
         // 4. Addressed to us, from the right direction.
         if header.recipient != site.code.as_str() {
@@ -260,17 +237,18 @@ impl Core {
             ));
         }
         if nothing_new {
-            if content.sites.is_empty() {
+            // Still worth reading: identities (a revocation made since) or the sender's new keys.
+            if content.sites.is_empty() && adopt.is_empty() {
                 self.remember(&header, kind_code, &hash, "rien de nouveau", None)?;
                 return Ok(stale());
             }
             content.records.clear();
-            return Ok(match self.apply(session, &header, kind_code, &hash, &incoming, &content)? {
-                ImportOutcome::Applied { keyring, .. } if keyring.is_empty() => stale(),
+            return Ok(match self.apply(session, &header, kind_code, &hash, &incoming, &content, &adopt)? {
+                ImportOutcome::Applied { keyring, .. } if keyring.is_empty() && adopt.is_empty() => stale(),
                 applied => applied,
             });
         }
-        let outcome = self.apply(session, &header, kind_code, &hash, &incoming, &content)?;
+        let outcome = self.apply(session, &header, kind_code, &hash, &incoming, &content, &adopt)?;
         if let ImportOutcome::Applied { sender, rows, conflicts, alarm, notices, keyring, .. } = outcome {
             let released = self.release_waiting(session, &sender)?;
             return Ok(ImportOutcome::Applied { sender, rows, conflicts, released, alarm, notices, keyring });

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::app::{AppError, audit_act};
 use crate::domain::site::{Level, Site};
+use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Peer, Relation};
 use crate::sync::keyring::{HeldSite, Keyring, KeyringChange};
 use crate::sync::payload::KnownSite;
@@ -26,19 +27,23 @@ pub(super) fn view(conn: &rusqlite::Connection, site: &Site) -> Result<Keyring, 
                 retired,
                 revoked: peer.revoked.is_some(),
                 direct,
+                enrolled_at: peer.enrollment.map(|e| e.at),
             },
         );
     }
+    let mut own_keys = site_store::all_keys(conn)?;
+    own_keys.reverse();
     Ok(Keyring {
         here: site.code.to_string(),
         level: site.level,
         parent: site.parent.as_ref().map(ToString::to_string),
+        own_keys,
         sites,
     })
 }
 
 /// The identities of the known sites that `keep` selects, as they travel: keys, retired keys,
-/// the rotation statements and the signed revocation held for each.
+/// the rotation, enrollment and revocation statements held for each.
 pub(super) fn travelling(
     conn: &rusqlite::Connection,
     keep: impl Fn(&Peer) -> bool,
@@ -60,6 +65,7 @@ pub(super) fn travelling(
             retired,
             rotations,
             revocation: p.revocation,
+            enrollment: p.enrollment,
         });
     }
     Ok(out)
@@ -77,7 +83,7 @@ pub(super) fn apply(
     let at = crate::store::audit::timestamp(now);
     for change in changes {
         let content = match change {
-            KeyringChange::Learn { code, name, level, supervisor, keys, retired } => {
+            KeyringChange::Learn { code, name, level, supervisor, keys, retired, enrollment } => {
                 sync_store::put_peer(
                     conn,
                     &Peer {
@@ -90,10 +96,11 @@ pub(super) fn apply(
                         enrolled_at: at.clone(),
                         revoked: None,
                         revocation: None,
+                        enrollment: enrollment.clone(),
                     },
                 )?;
-                for old in retired {
-                    sync_store::remember_retired_key(conn, code, old)?;
+                for (old, statement) in retired {
+                    sync_store::remember_retired_key(conn, code, old, statement.as_ref())?;
                 }
                 serde_json::json!({ "from": sender, "learn": code, "supervisor": supervisor, "fingerprint": keys.fingerprint() })
             }
@@ -102,6 +109,10 @@ pub(super) fn apply(
                     sync_store::rotate_peer(conn, code, step, statement.as_ref())?;
                 }
                 serde_json::json!({ "from": sender, "rekey": code, "fingerprint": keys.fingerprint(), "statements": steps.iter().filter(|(_, s)| s.is_some()).count() })
+            }
+            KeyringChange::Reenroll(e) => {
+                sync_store::reenroll_peer(conn, e, &at)?;
+                serde_json::json!({ "from": sender, "reenroll": e.site, "by": e.supervisor, "at": e.at, "fingerprint": e.keys.fingerprint() })
             }
             KeyringChange::Revoke(r) => {
                 sync_store::revoke_peer(conn, r)?;

@@ -211,6 +211,9 @@ const SITES_SENT: &str = "sync.sites_sent:";
 const ROTATION: &str = "sync.rotation";
 /// Setting: the statement of this site's last key rotation, kept: every reply carries it.
 const LAST_ROTATION: &str = "sync.rotation.last";
+/// Setting: every rotation statement of this site, oldest first (a JSON list): replies carry
+/// the chain, so that a supervised site that missed one follows it.
+const ROTATIONS: &str = "sync.rotations";
 
 /// A refusal: what happened and what to do, in French.
 fn refuse(message: impl Into<String>) -> AppError {
