@@ -16,18 +16,26 @@ use crate::sync::envelope::{Header, Kind, Rotation};
 use crate::sync::keyring::Way;
 use crate::sync::payload::{self, Ack};
 
+/// A bundle that passed every check made before decryption, decrypted and read.
+pub(super) struct Opened<'a> {
+    /// Its header.
+    pub header: &'a Header,
+    /// `changes` or `reply`, as the bundles read are recorded.
+    pub kind: &'a str,
+    /// The SHA-256 of the file, hex.
+    pub hash: &'a str,
+    /// What was held from its sender before it.
+    pub incoming: &'a Incoming,
+    /// What it carries.
+    pub content: &'a payload::Payload,
+    /// The sender's new keys its rotation statements prove, to adopt with it.
+    pub adopt: &'a [(crate::identity::PublicKeys, Option<Rotation>)],
+}
+
 impl Core {
     /// Validates every record, then applies all of it in one transaction.
-    pub(super) fn apply(
-        &mut self,
-        session: &Session,
-        header: &Header,
-        kind: &str,
-        hash: &str,
-        incoming: &Incoming,
-        content: &payload::Payload,
-        adopt: &[(crate::identity::PublicKeys, Option<Rotation>)],
-    ) -> Result<ImportOutcome, AppError> {
+    pub(super) fn apply(&mut self, session: &Session, bundle: &Opened<'_>) -> Result<ImportOutcome, AppError> {
+        let Opened { header, kind, hash, incoming, content, adopt } = *bundle;
         let now = self.clock.now_utc();
         let site = self.site()?;
         let site_code = site.code.to_string();

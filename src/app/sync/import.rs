@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::apply::Opened;
 use super::export::sha256_hex;
 use super::stick::{Skipped, bundle_files, escaped, printable, read_bundle};
 use super::{ImportLine, ImportOutcome, RESYNC_ASKED, refuse};
@@ -243,12 +244,28 @@ impl Core {
                 return Ok(stale());
             }
             content.records.clear();
-            return Ok(match self.apply(session, &header, kind_code, &hash, &incoming, &content, &adopt)? {
+            let bundle = Opened {
+                header: &header,
+                kind: kind_code,
+                hash: &hash,
+                incoming: &incoming,
+                content: &content,
+                adopt: &adopt,
+            };
+            return Ok(match self.apply(session, &bundle)? {
                 ImportOutcome::Applied { keyring, .. } if keyring.is_empty() && adopt.is_empty() => stale(),
                 applied => applied,
             });
         }
-        let outcome = self.apply(session, &header, kind_code, &hash, &incoming, &content, &adopt)?;
+        let bundle = Opened {
+            header: &header,
+            kind: kind_code,
+            hash: &hash,
+            incoming: &incoming,
+            content: &content,
+            adopt: &adopt,
+        };
+        let outcome = self.apply(session, &bundle)?;
         if let ImportOutcome::Applied { sender, rows, conflicts, alarm, notices, keyring, .. } = outcome {
             let released = self.release_waiting(session, &sender)?;
             return Ok(ImportOutcome::Applied { sender, rows, conflicts, released, alarm, notices, keyring });
