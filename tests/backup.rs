@@ -3,10 +3,24 @@
 
 use std::path::Path;
 
-use daftar::app::{AppError, Core, Session, demo, read_backup, restore};
+use daftar::app::{AppError, Core, Session, demo, read_backup};
 use daftar::store::Store;
 
 use crate::common::{core_seeded, date, ok};
+
+/// Restores `bytes` (a backup, genuine or not) over `db`, as `daftar restore FILE` would: from
+/// a file.
+pub fn restore_bytes(
+    db: &Path,
+    bytes: &[u8],
+    login: &str,
+    password: &str,
+) -> Result<daftar::app::RestoreReport, AppError> {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("sauvegarde.daftar-sauvegarde");
+    std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+    daftar::app::restore(db, &file, login, password)
+}
 
 /// The demo office on a file in `dir`, with some data.
 fn office_on_file(dir: &Path, name: &str) -> (Core, Session) {
@@ -36,12 +50,12 @@ fn backup_wipe_restore_gives_back_the_same_register() {
     for side in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{side}", db.display()));
     }
-    assert!(matches!(restore(&db, &bytes, "admin", "mauvais"), Err(AppError::Identity(_))));
+    assert!(matches!(restore_bytes(&db, &bytes, "admin", "mauvais"), Err(AppError::Identity(_))));
     assert!(
-        matches!(restore(&db, &bytes, "agent", "agent-demo-2026"), Err(AppError::Refused(_))),
+        matches!(restore_bytes(&db, &bytes, "agent", "agent-demo-2026"), Err(AppError::Refused(_))),
         "a clerk holds no keys"
     );
-    let report = ok(restore(&db, &bytes, "admin", "admin-demo-2026"));
+    let report = ok(restore_bytes(&db, &bytes, "admin", "admin-demo-2026"));
     assert!(report.replaced.is_none());
     let mut back = core_seeded(ok(Store::open(&db, false)), 7);
     let admin = ok(back.login("admin", "admin-demo-2026"));
@@ -61,9 +75,9 @@ fn a_damaged_or_foreign_backup_is_refused_and_the_database_is_untouched() {
     let mut damaged = bytes.clone();
     let last = damaged.len() - 10;
     damaged[last] ^= 1;
-    assert!(restore(&db, &damaged, "admin", "admin-demo-2026").is_err());
-    assert!(restore(&db, &bytes[..bytes.len() / 2], "admin", "admin-demo-2026").is_err());
-    assert!(restore(&db, b"pas une sauvegarde", "admin", "admin-demo-2026").is_err());
+    assert!(restore_bytes(&db, &damaged, "admin", "admin-demo-2026").is_err());
+    assert!(restore_bytes(&db, &bytes[..bytes.len() / 2], "admin", "admin-demo-2026").is_err());
+    assert!(restore_bytes(&db, b"pas une sauvegarde", "admin", "admin-demo-2026").is_err());
     // Another site's backup over this database.
     let other_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut other = core_seeded(ok(Store::open(&other_dir.path().join("autre.sqlite"), true)), 9);
@@ -78,7 +92,7 @@ fn a_damaged_or_foreign_backup_is_refused_and_the_database_is_untouched() {
         ..daftar::app::InstallSetup::default()
     }));
     let foreign = ok(std::fs::read(ok(other.backup(&other_admin, &other_dir.path().join("cle")))));
-    let err = restore(&db, &foreign, "admin", "admin-demo-2026").err().map(|e| e.to_string()).unwrap_or_default();
+    let err = restore_bytes(&db, &foreign, "admin", "admin-demo-2026").err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("celle de BL-MIRLEFT, pas de BL-DEMO"), "{err}");
     let live = core_seeded(ok(Store::open(&db, false)), 7);
     assert_eq!(bilan(&live), before, "the live database is as it was");
@@ -116,7 +130,9 @@ fn one_copy_of_the_program_per_database() {
     assert!(second.contains("déjà ouvert"), "{second}");
     // No restore under a running window.
     assert!(
-        restore(&db, &bytes, "admin", "admin-demo-2026").err().is_some_and(|e| e.to_string().contains("déjà ouvert"))
+        restore_bytes(&db, &bytes, "admin", "admin-demo-2026")
+            .err()
+            .is_some_and(|e| e.to_string().contains("déjà ouvert"))
     );
     drop(window);
     drop(core);
@@ -194,7 +210,7 @@ fn a_forged_backup_is_refused_and_a_clerks_backup_restores() {
         ok(core.backup(&agent, &dir.path().join("cle-agent")))
     };
     drop(core);
-    let refused = restore(&db, &forged, "admin", "admin-demo-2026").map(|_| ()).unwrap_err().to_string();
+    let refused = restore_bytes(&db, &forged, "admin", "admin-demo-2026").map(|_| ()).unwrap_err().to_string();
     assert!(refused.contains("n'est pas authentique"), "{refused}");
     // Without the genuine header's seal either.
     let (header, _) = ok(read_backup(&genuine));
@@ -203,9 +219,45 @@ fn a_forged_backup_is_refused_and_a_clerks_backup_restores() {
     stripped.extend_from_slice(&(unsealed.len() as u32).to_be_bytes());
     stripped.extend_from_slice(&unsealed);
     stripped.extend_from_slice(&ciphertext);
-    assert!(restore(&db, &stripped, "admin", "admin-demo-2026").is_err());
+    assert!(restore_bytes(&db, &stripped, "admin", "admin-demo-2026").is_err());
     assert_eq!(bilan(&core_seeded(ok(Store::open(&db, false)), 7)), before, "nothing was replaced");
     // A clerk's session holds no key, yet its backup is sealed with the site's backup key.
-    ok(restore(&db, &ok(std::fs::read(agent_backup)), "admin", "admin-demo-2026"));
+    ok(restore_bytes(&db, &ok(std::fs::read(agent_backup)), "admin", "admin-demo-2026"));
     assert_eq!(bilan(&core_seeded(ok(Store::open(&db, false)), 7)), before);
+}
+
+#[test]
+fn a_backup_of_the_previous_format_still_restores() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    let (core, admin) = office_on_file(dir.path(), "bureau.sqlite");
+    let key = admin.secrets().unwrap_or_else(|| panic!("keys")).backup_key();
+    let genuine = ok(std::fs::read(ok(core.backup(&admin, &dir.path().join("cle")))));
+    drop(core);
+    // The same backup as Daftar 0.1 wrote it: no format, the seal in the header, no trailer.
+    let (header, ciphertext) = ok(read_backup(&genuine));
+    let old = daftar::app::BackupHeader { format: 1, mac: None, ..header };
+    let unsigned = ok(serde_json::to_vec(&old));
+    assert!(!String::from_utf8_lossy(&unsigned).contains("format"), "0.1 had no format field");
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(key.as_ref()).unwrap_or_else(|e| panic!("{e}"));
+    hmac::Mac::update(&mut mac, &(unsigned.len() as u64).to_be_bytes());
+    hmac::Mac::update(&mut mac, &unsigned);
+    hmac::Mac::update(&mut mac, ciphertext);
+    let sealed = daftar::app::BackupHeader { mac: Some(hex::encode(hmac::Mac::finalize(mac).into_bytes())), ..old };
+    let json = ok(serde_json::to_vec(&sealed));
+    let mut file = b"DAFTARBK".to_vec();
+    file.extend_from_slice(&(json.len() as u32).to_be_bytes());
+    file.extend_from_slice(&json);
+    file.extend_from_slice(ciphertext);
+    let report = ok(restore_bytes(&db, &file, "admin", "admin-demo-2026"));
+    assert_eq!(report.site, "BL-DEMO");
+    // Cut or altered, it changes nothing.
+    let before = ok(std::fs::read(&db));
+    assert!(restore_bytes(&db, &file[..file.len() - 1], "admin", "admin-demo-2026").is_err());
+    let mut altered = file.clone();
+    let last = altered.len() - 10;
+    altered[last] ^= 1;
+    assert!(restore_bytes(&db, &altered, "admin", "admin-demo-2026").is_err());
+    assert_eq!(ok(std::fs::read(&db)), before, "nothing replaced");
 }

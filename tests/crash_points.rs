@@ -244,6 +244,22 @@ fn an_aborted_backup_leaves_the_database_as_it_was_and_no_half_backup() {
     let applicants = count(&open(&office_db, "chef", CHEF_PASSWORD).0, "applicants");
     let folders = dir.path().join("sauvegardes");
     let folder = |run: u64| folders.join(run.to_string());
+    // An older backup beside them must come through every abort whole.
+    let older = {
+        let (core, chef) = open(&office_db, "chef", CHEF_PASSWORD);
+        ok(core.backup(&chef, &folders.join("ancienne")))
+    };
+    let older_bytes = ok(std::fs::read(&older));
+    let plain_copies = |at: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(at)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.file_name().is_some_and(|f| f.to_string_lossy().starts_with(".copie-")))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let (aborted, runs) = crash_sweep(
         &office_db,
         "chef",
@@ -264,12 +280,27 @@ fn an_aborted_backup_leaves_the_database_as_it_was_and_no_half_backup() {
             }
             for file in whole {
                 let restored = dir.path().join(format!("restauree-{run}.sqlite"));
-                ok(daftar::app::restore(&restored, &ok(std::fs::read(&file)), "chef", CHEF_PASSWORD));
+                ok(daftar::app::restore(&restored, &file, "chef", CHEF_PASSWORD));
                 assert_eq!(count(&open(&restored, "chef", CHEF_PASSWORD).0, "applicants"), applicants, "point {n}");
             }
+            // The next start removes what the abort left: no plain copy of the register, no
+            // half-written file on the stick.
+            drop(ok(daftar::app::Core::open(work, false)));
+            let dir_of_work = work.parent().unwrap_or(Path::new("."));
+            assert!(plain_copies(dir_of_work).is_empty(), "point {n}: {:?}", plain_copies(dir_of_work));
+            let partials: Vec<PathBuf> = std::fs::read_dir(folder(run))
+                .map(|d| {
+                    d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "partial")).collect()
+                })
+                .unwrap_or_default();
+            assert!(partials.is_empty(), "point {n}: {partials:?}");
+            assert_eq!(ok(std::fs::read(&older)), older_bytes, "point {n}: the older backup is whole");
         },
     );
     assert!(aborted * 2 > runs, "most points land inside the backup: {aborted} of {runs}");
+    let restored = dir.path().join("ancienne.sqlite");
+    ok(daftar::app::restore(&restored, &older, "chef", CHEF_PASSWORD));
+    assert_eq!(count(&open(&restored, "chef", CHEF_PASSWORD).0, "applicants"), applicants);
 }
 
 #[test]

@@ -892,3 +892,42 @@ fn after_a_transfer_the_old_office_sees_who_follows_the_person_and_nothing_left_
     assert_eq!(harness.query_all_by_label_contains("(suivi par").count(), 1, "Fatima stays Tiznit's");
     assert!(has_text(&harness, "Modifications non livrées : 0"), "the transfer is not Tiznit's to send");
 }
+
+#[test]
+fn a_search_right_after_log_in_gets_its_results_while_the_daily_backup_runs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    let mut core = core_with(ok(daftar::store::Store::open(&db, true)));
+    let (session, _) = ok(demo::create_demo_site(&mut core));
+    ok(demo::populate(&mut core, &session, 60, 7));
+    // A register large enough that its backup takes a while.
+    ok(core.store().conn().execute_batch(
+        "CREATE TABLE remplissage (x BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 160)
+         INSERT INTO remplissage SELECT randomblob(1048576) FROM n;",
+    ));
+    let backups = dir.path().join("sauvegardes");
+    let made = || {
+        std::fs::read_dir(&backups)
+            .map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "daftar-sauvegarde")).count())
+            .unwrap_or(0)
+    };
+    let mut harness = window(core, false, Screen::Applicants);
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    assert!(harness.state().backup_progress().is_some(), "the backup due at the first log-in of the day started");
+    assert!(has_text(&harness, "Sauvegarde en cours"), "{:#?}", harness.root());
+    fill(&mut harness, "Rechercher", "a");
+    // The results came while the backup file was still being written.
+    assert_eq!(made(), 0, "the backup was still running");
+    let first = harness.state().applicants().pages.get(&0).and_then(|rows| rows.first()).map(|r| r.cin.clone());
+    assert!(first.is_some(), "the search answered");
+    // It ends on its own, quietly; the file is there and the line goes.
+    let started = std::time::Instant::now();
+    while harness.state().backup_progress().is_some() && started.elapsed() < std::time::Duration::from_secs(120) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        harness.step();
+    }
+    harness.run();
+    assert!(!has_text(&harness, "Sauvegarde en cours"));
+    assert_eq!(made(), 1);
+}

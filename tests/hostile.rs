@@ -516,7 +516,7 @@ fn every_change_to_the_bytes_of_a_backup_is_refused_and_the_database_is_untouche
     ok(runner(32).run(&byte_change(genuine.len()), |change| {
         let bytes = change.apply(&genuine);
         // Every byte is covered: the header and the ciphertext by the seal, the seal by itself.
-        match daftar::app::restore(&db, &bytes, "admin", "admin-demo-2026") {
+        match crate::backup::restore_bytes(&db, &bytes, "admin", "admin-demo-2026") {
             Err(e) => check(!e.to_string().is_empty(), "a refusal says why"),
             Ok(_) => Err(TestCaseError::fail(format!("a changed backup was restored ({change:?})"))),
         }

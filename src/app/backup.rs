@@ -3,19 +3,30 @@
 //! be recovered through the delegation. The header carries the accounts' password-wrapped keys:
 //! a restore needs no live database, only a login and password that held the keys.
 //!
+//! Everything streams: the copy is read, encrypted, sealed, written and read back piece by piece
+//! ([`crate::app::CHUNK`]), and a restore checks and decrypts the same way, so memory stays
+//! bounded whatever the size of the register.
+//!
 //! ```text
 //! offset  size  content
 //! 0       8     magic "DAFTARBK"
 //! 8       4     header length H, big-endian
-//! 12      H     header, UTF-8 JSON (see BackupHeader)
+//! 12      H     header, UTF-8 JSON (see BackupHeader; "format": 2)
 //! 12+H    …     the database file, encrypted with age (binary format) to the recipients listed
+//! end-32  32    HMAC-SHA256 seal of (H as 8 bytes big-endian, the header, the ciphertext)
 //! ```
+//!
+//! Format 1 (before Daftar 0.2) had no trailer: its seal is the header's `mac` field, over the
+//! header without it. Both restore.
 
+use std::io::{BufReader, Read, Seek as _, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
-use super::{AppError, Core, Session, check_store, write_to_stick};
+use super::{AppError, CHUNK, Core, Session, check_store, io_error, write_stream_to_stick};
 use crate::identity::{SiteSecrets, WrappedKeys};
 use crate::store::Store;
 use crate::store::audit::timestamp;
@@ -25,6 +36,12 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 const MAGIC: &[u8; 8] = b"DAFTARBK";
+/// The format this program writes: the seal in a trailer, computed as the bytes pass.
+const FORMAT: u32 = 2;
+/// The length of the seal (HMAC-SHA256).
+const SEAL: u64 = 32;
+/// The largest header accepted.
+const MAX_HEADER: usize = 1 << 20;
 /// Automatic backups kept in the database's `sauvegardes/` folder.
 pub const KEPT: usize = 10;
 /// The file name's extension.
@@ -33,6 +50,9 @@ pub const EXTENSION: &str = "daftar-sauvegarde";
 /// What a backup says about itself, in clear.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackupHeader {
+    /// The file's format: 2 since Daftar 0.2 (absent: 1, whose header is sealed without it).
+    #[serde(default = "format_1", skip_serializing_if = "is_format_1")]
+    pub format: u32,
     /// The site's code.
     pub site: String,
     /// The site's name.
@@ -45,10 +65,18 @@ pub struct BackupHeader {
     pub recipients: Vec<String>,
     /// The keys, wrapped for each account that holds them (Argon2id + ChaCha20-Poly1305).
     pub wraps: Vec<(String, WrappedKeys)>,
-    /// HMAC-SHA256 (hex) of this header (without it) and the ciphertext, under the site's backup
-    /// key (see [`crate::identity::SiteSecrets::backup_key`]).
+    /// Format 1 only: HMAC-SHA256 (hex) of this header (without it) and the ciphertext, under the
+    /// site's backup key (see [`crate::identity::SiteSecrets::backup_key`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<String>,
+}
+
+fn format_1() -> u32 {
+    1
+}
+
+fn is_format_1(format: &u32) -> bool {
+    *format == 1
 }
 
 /// Where the site keeps its backup key, for the accounts that do not hold the keys (a clerk's
@@ -65,14 +93,13 @@ pub(crate) fn remember_backup_key(conn: &rusqlite::Connection, secrets: &SiteSec
     Ok(())
 }
 
-/// The MAC of `header` (its `mac` left out) and `ciphertext` under `key`.
-fn mac(key: &[u8], header: &BackupHeader, ciphertext: &[u8]) -> Result<Hmac<Sha256>, AppError> {
+/// The seal of `header` (its `mac` left out) as it starts, before the ciphertext passes.
+fn seal_start(key: &[u8], header: &BackupHeader) -> Result<Hmac<Sha256>, AppError> {
     let unsigned =
         serde_json::to_vec(&BackupHeader { mac: None, ..header.clone() }).map_err(|e| AppError::Rule(e.to_string()))?;
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map_err(|e| AppError::Rule(e.to_string()))?;
     mac.update(&(unsigned.len() as u64).to_be_bytes());
     mac.update(&unsigned);
-    mac.update(ciphertext);
     Ok(mac)
 }
 
@@ -93,21 +120,243 @@ fn refused(message: impl Into<String>) -> AppError {
     AppError::Refused(crate::domain::role::Refusal(message.into()))
 }
 
-/// Splits a backup file into its header and ciphertext.
-pub fn read_backup(bytes: &[u8]) -> Result<(BackupHeader, &[u8]), AppError> {
-    let not_one = || refused("Ce fichier n'est pas une sauvegarde Daftar (ou il est tronqué).");
-    if bytes.len() < 12 || &bytes[..8] != MAGIC {
-        return Err(not_one());
+fn not_a_backup() -> AppError {
+    refused("Ce fichier n'est pas une sauvegarde Daftar (ou il est tronqué).")
+}
+
+/// Reads a backup's header from its first bytes; returns it with the offset where its
+/// ciphertext starts.
+fn read_header(input: &mut impl Read) -> Result<(BackupHeader, u64), AppError> {
+    let mut start = [0u8; 12];
+    input.read_exact(&mut start).map_err(|_| not_a_backup())?;
+    if &start[..8] != MAGIC {
+        return Err(not_a_backup());
     }
-    let len = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
-    let header_bytes = bytes.get(12..12usize.saturating_add(len)).filter(|_| len <= 1 << 20).ok_or_else(not_one)?;
-    let header: BackupHeader = serde_json::from_slice(header_bytes).map_err(|_| not_one())?;
-    Ok((header, &bytes[12 + len..]))
+    let len = u32::from_be_bytes([start[8], start[9], start[10], start[11]]) as usize;
+    if len > MAX_HEADER {
+        return Err(not_a_backup());
+    }
+    let mut json = vec![0u8; len];
+    input.read_exact(&mut json).map_err(|_| not_a_backup())?;
+    let header: BackupHeader = serde_json::from_slice(&json).map_err(|_| not_a_backup())?;
+    if header.format > FORMAT {
+        return Err(refused(format!(
+            "Cette sauvegarde a été faite par une version plus récente de Daftar (format {}) : mettez Daftar à jour puis recommencez ; rien n'a été remplacé.",
+            header.format
+        )));
+    }
+    Ok((header, 12 + len as u64))
+}
+
+/// Splits a backup held in memory into its header and ciphertext (the seal left out).
+pub fn read_backup(bytes: &[u8]) -> Result<(BackupHeader, &[u8]), AppError> {
+    let (header, start) = read_header(&mut &bytes[..])?;
+    let start = usize::try_from(start).map_err(|_| not_a_backup())?;
+    let end = match header.format {
+        1 => bytes.len(),
+        _ => bytes.len().checked_sub(SEAL as usize).filter(|end| *end >= start).ok_or_else(not_a_backup)?,
+    };
+    Ok((header, &bytes[start..end]))
+}
+
+/// The stage a backup is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupStage {
+    /// The consistent copy of the database.
+    Copy,
+    /// The copy encrypted and sealed into the backup file.
+    Encrypt,
+    /// The file read back and compared.
+    Verify,
+}
+
+impl BackupStage {
+    /// What the screen says of it.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            BackupStage::Copy => "copie de la base",
+            BackupStage::Encrypt => "chiffrement",
+            BackupStage::Verify => "vérification",
+        }
+    }
+}
+
+/// Where a backup stands: its stage, the bytes done and expected in it, since when it runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BackupProgress {
+    /// The stage.
+    pub stage: BackupStage,
+    /// Bytes done in this stage.
+    pub done: u64,
+    /// Bytes this stage has to do (the database's size for the copy and the encryption).
+    pub total: u64,
+    /// Time since the backup started.
+    pub elapsed: Duration,
+}
+
+impl BackupProgress {
+    /// The share of the whole backup done, from 0 to 1 (the three stages weigh alike).
+    pub fn fraction(&self) -> f32 {
+        let stage = match self.stage {
+            BackupStage::Copy => 0.0,
+            BackupStage::Encrypt => 1.0,
+            BackupStage::Verify => 2.0,
+        };
+        let within = if self.total == 0 { 0.0 } else { (self.done as f64 / self.total as f64).min(1.0) };
+        ((stage + within) / 3.0) as f32
+    }
+
+    /// The time left, as far as the pace so far tells.
+    pub fn remaining(&self) -> Option<Duration> {
+        let fraction = f64::from(self.fraction());
+        (fraction > 0.02).then(|| self.elapsed.mul_f64((1.0 - fraction) / fraction))
+    }
+}
+
+/// What a backup needs from the session and the database, gathered on the core's thread so that
+/// the backup itself can run on its own, with its own connection.
+pub struct BackupPlan {
+    site: String,
+    name: String,
+    recipients: Vec<(String, String)>,
+    wraps: Vec<(String, WrappedKeys)>,
+    key: Zeroizing<Vec<u8>>,
+    db: Option<PathBuf>,
+    journal: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for BackupPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackupPlan").field("site", &self.site).field("db", &self.db).finish_non_exhaustive()
+    }
+}
+
+impl BackupPlan {
+    /// Writes the backup into `dir` (created if needed) from `conn` (the database's own
+    /// connection, or a read-only one of its own on another thread); returns its path.
+    /// `progress` follows it. `now` names the file and dates the header.
+    pub fn write(
+        &self,
+        conn: &rusqlite::Connection,
+        dir: &Path,
+        now: chrono::DateTime<chrono::Utc>,
+        progress: &(dyn Fn(BackupProgress) + Sync),
+    ) -> Result<PathBuf, AppError> {
+        let started = Instant::now();
+        let report = |stage, done, total| progress(BackupProgress { stage, done, total, elapsed: started.elapsed() });
+        let size = self.db.as_deref().and_then(|db| std::fs::metadata(db).ok()).map_or(0, |m| m.len());
+        // A consistent copy, whatever else is happening, read back and removed. It is made on
+        // this PC, next to the database: nothing unencrypted ever reaches the stick.
+        let scratch = self.db.as_deref().and_then(Path::parent).map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let copy = scratch.join(format!(".copie-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&copy);
+        let result = (|| {
+            report(BackupStage::Copy, 0, size);
+            copy_watched(conn, &copy, &|done| report(BackupStage::Copy, done, size))?;
+            crate::crash_points::reached();
+            let plain_len = std::fs::metadata(&copy).map_err(|e| io_error(&e))?.len();
+            self.encrypt_copy(&copy, plain_len, dir, now, &report)
+        })();
+        let _ = std::fs::remove_file(&copy);
+        for side in ["-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{side}", copy.display()));
+        }
+        result
+    }
+
+    /// Encrypts and seals the plain copy into the backup file, piece by piece.
+    fn encrypt_copy(
+        &self,
+        copy: &Path,
+        plain_len: u64,
+        dir: &Path,
+        now: chrono::DateTime<chrono::Utc>,
+        report: &dyn Fn(BackupStage, u64, u64),
+    ) -> Result<PathBuf, AppError> {
+        let header = BackupHeader {
+            format: FORMAT,
+            site: self.site.clone(),
+            name: self.name.clone(),
+            created_at: timestamp(now),
+            schema: crate::store::SCHEMA_VERSION,
+            recipients: self.recipients.iter().map(|(code, _)| code.clone()).collect(),
+            wraps: self.wraps.clone(),
+            mac: None,
+        };
+        let json = serde_json::to_vec(&header).map_err(|e| AppError::Rule(e.to_string()))?;
+        let parsed: Vec<age::x25519::Recipient> = self.recipients.iter().filter_map(|(_, r)| r.parse().ok()).collect();
+        let name = format!("{}-sauvegarde-{}.{EXTENSION}", self.site, now.format("%Y%m%d-%H%M%S%.3f"));
+        let produce = |out: &mut dyn Write| -> Result<(), AppError> {
+            out.write_all(MAGIC).map_err(|e| io_error(&e))?;
+            out.write_all(&(json.len() as u32).to_be_bytes()).map_err(|e| io_error(&e))?;
+            out.write_all(&json).map_err(|e| io_error(&e))?;
+            let mut sealed = Sealing { inner: out, mac: seal_start(&self.key, &header)? };
+            let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
+                .map_err(|e| AppError::Rule(format!("Chiffrement impossible : {e}")))?;
+            let mut writer = encryptor.wrap_output(&mut sealed).map_err(|e| io_error(&e))?;
+            let mut input = std::fs::File::open(copy).map_err(|e| io_error(&e))?;
+            let mut buffer = vec![0u8; CHUNK];
+            let mut done = 0u64;
+            loop {
+                let n = input.read(&mut buffer).map_err(|e| io_error(&e))?;
+                if n == 0 {
+                    break;
+                }
+                writer.write_all(&buffer[..n]).map_err(|e| io_error(&e))?;
+                crate::crash_points::reached();
+                done += n as u64;
+                report(BackupStage::Encrypt, done, plain_len);
+            }
+            writer.finish().map_err(|e| io_error(&e))?;
+            let tag = sealed.mac.finalize().into_bytes();
+            out.write_all(&tag).map_err(|e| io_error(&e))
+        };
+        write_stream_to_stick(dir, &name, self.journal.as_deref(), produce, &mut |done, total| {
+            report(BackupStage::Verify, done, total);
+        })
+    }
+}
+
+/// A writer that feeds what passes through it to the seal.
+struct Sealing<'a> {
+    inner: &'a mut dyn Write,
+    mac: Hmac<Sha256>,
+}
+
+impl Write for Sealing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.mac.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `VACUUM INTO copy`, its progress read from the copy's size as it grows.
+fn copy_watched(conn: &rusqlite::Connection, copy: &Path, progress: &(dyn Fn(u64) + Sync)) -> Result<(), AppError> {
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(meta) = std::fs::metadata(copy) {
+                    progress(meta.len());
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        let copied = conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()]);
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        copied.map(|_| ()).map_err(AppError::from)
+    })
 }
 
 impl Core {
-    /// Writes an encrypted backup of the database into `dir` (created if needed); returns its path.
-    pub fn backup(&self, session: &Session, dir: &Path) -> Result<PathBuf, AppError> {
+    /// What a backup of this database needs, for `session` (whose keys, or the backup key the
+    /// site keeps for accounts without keys, seal it).
+    pub fn backup_plan(&self, session: &Session) -> Result<BackupPlan, AppError> {
         session.require(crate::domain::role::Action::ViewRegister)?;
         let conn = self.store.conn();
         let site = self.site()?;
@@ -117,52 +366,30 @@ impl Core {
         if let Some(parent) = site.parent.as_ref().and_then(|p| sync_store::peer(conn, p.as_str()).ok().flatten()) {
             recipients.push((parent.code, parent.keys.age_recipient));
         }
-        // A consistent copy, whatever else is happening, read back and removed. It is made on this
-        // PC, next to the database: nothing unencrypted ever reaches the stick.
-        let scratch = self.store.path().and_then(Path::parent).map_or_else(std::env::temp_dir, Path::to_path_buf);
-        // A copy left by a backup cut short (a power cut) is removed; one being made by another
-        // copy of the program (the command line beside the window) is younger than an hour.
-        remove_leftovers(&scratch, ".copie-", std::time::Duration::from_secs(3600));
-        let copy = scratch.join(format!(".copie-{}.sqlite", std::process::id()));
-        conn.execute("VACUUM INTO ?1", [copy.to_string_lossy()])?;
-        let plain = std::fs::read(&copy);
-        let _ = std::fs::remove_file(&copy);
-        let plain = plain.map_err(|e| AppError::Rule(format!("Copie de la base illisible : {e}")))?;
-        let parsed: Vec<age::x25519::Recipient> = recipients.iter().filter_map(|(_, r)| r.parse().ok()).collect();
-        let encryptor = age::Encryptor::with_recipients(parsed.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|e| AppError::Rule(format!("Chiffrement impossible : {e}")))?;
-        let mut ciphertext = Vec::with_capacity(plain.len() + 1024);
-        let mut writer = encryptor.wrap_output(&mut ciphertext).map_err(|e| AppError::Rule(e.to_string()))?;
-        std::io::Write::write_all(&mut writer, &plain)
-            .and_then(|()| writer.finish().map(|_| ()))
-            .map_err(|e| AppError::Rule(e.to_string()))?;
-        let now = self.clock.now_utc();
-        let mut header = BackupHeader {
+        let key = match session.secrets() {
+            Some(secrets) => Zeroizing::new(secrets.backup_key().to_vec()),
+            None => Zeroizing::new(site_store::setting(conn, BACKUP_KEY)?.and_then(|k| hex::decode(k).ok()).ok_or_else(
+                || {
+                    AppError::Rule(
+                        "La sauvegarde ne peut pas être authentifiée : qu'un compte qui détient les clés (chef ou administrateur) se connecte une fois, puis recommencez.".into(),
+                    )
+                },
+            )?),
+        };
+        Ok(BackupPlan {
             site: site.code.to_string(),
             name: site.name.clone(),
-            created_at: timestamp(now),
-            schema: crate::store::SCHEMA_VERSION,
-            recipients: recipients.into_iter().map(|(code, _)| code).collect(),
+            recipients,
             wraps: site_store::current_wraps(conn)?,
-            mac: None,
-        };
-        let key = match session.secrets() {
-            Some(secrets) => secrets.backup_key().to_vec(),
-            None => site_store::setting(conn, BACKUP_KEY)?.and_then(|k| hex::decode(k).ok()).ok_or_else(|| {
-                AppError::Rule(
-                    "La sauvegarde ne peut pas être authentifiée : qu'un compte qui détient les clés (chef ou administrateur) se connecte une fois, puis recommencez.".into(),
-                )
-            })?,
-        };
-        header.mac = Some(hex::encode(mac(&key, &header, &ciphertext)?.finalize().into_bytes()));
-        let json = serde_json::to_vec(&header).map_err(|e| AppError::Rule(e.to_string()))?;
-        let mut file = Vec::with_capacity(12 + json.len() + ciphertext.len());
-        file.extend_from_slice(MAGIC);
-        file.extend_from_slice(&(json.len() as u32).to_be_bytes());
-        file.extend_from_slice(&json);
-        file.extend_from_slice(&ciphertext);
-        let name = format!("{}-sauvegarde-{}.{EXTENSION}", site.code, now.format("%Y%m%d-%H%M%S%.3f"));
-        write_to_stick(dir, &name, &file, self.stick_journal().as_deref())
+            key,
+            db: self.store.path().map(Path::to_path_buf),
+            journal: self.stick_journal(),
+        })
+    }
+
+    /// Writes an encrypted backup of the database into `dir` (created if needed); returns its path.
+    pub fn backup(&self, session: &Session, dir: &Path) -> Result<PathBuf, AppError> {
+        self.backup_plan(session)?.write(self.store.conn(), dir, self.clock.now_utc(), &|_| {})
     }
 
     /// The automatic backups of this database, newest first.
@@ -170,67 +397,107 @@ impl Core {
         self.store.path().map(backups_of).unwrap_or_default()
     }
 
-    /// The automatic backup into the database's `sauvegardes/` folder: made when `force`, or when
-    /// the newest there is a day old; keeps the [`KEPT`] newest. `None` when none was due.
-    pub fn auto_backup(&self, session: &Session, force: bool) -> Result<Option<PathBuf>, AppError> {
-        let Some(dir) = self.store.path().and_then(Path::parent).map(|d| d.join("sauvegardes")) else {
-            return Ok(None);
-        };
-        let existing = self.backups();
-        let fresh = existing
+    /// Where the automatic backups go (`sauvegardes/` next to the database; none in memory),
+    /// when one is due: none made for a day, or `force`.
+    pub fn backup_due(&self, force: bool) -> Option<PathBuf> {
+        let dir = self.store.path().and_then(Path::parent).map(|d| d.join("sauvegardes"))?;
+        let fresh = self
+            .backups()
             .first()
             .and_then(|newest| newest.metadata().ok()?.modified().ok())
-            .is_some_and(|at| at.elapsed().is_ok_and(|age| age < std::time::Duration::from_secs(24 * 3600)));
-        if fresh && !force {
-            return Ok(None);
-        }
+            .is_some_and(|at| at.elapsed().is_ok_and(|age| age < Duration::from_secs(24 * 3600)));
+        (force || !fresh).then_some(dir)
+    }
+
+    /// The daily backup (or, with `force`, one now): into `sauvegardes/` next to the database,
+    /// the [`KEPT`] newest kept. `None` when none was due.
+    pub fn auto_backup(&self, session: &Session, force: bool) -> Result<Option<PathBuf>, AppError> {
+        let Some(dir) = self.backup_due(force) else { return Ok(None) };
         let path = self.backup(session, &dir)?;
-        // With the new one, the KEPT newest stay.
-        for old in existing.iter().skip(KEPT - 1) {
-            let _ = std::fs::remove_file(old);
-        }
+        prune_backups(&dir);
         Ok(Some(path))
+    }
+}
+
+/// Keeps the [`KEPT`] newest automatic backups in `dir`.
+pub fn prune_backups(dir: &Path) {
+    for old in backups_in(dir).iter().skip(KEPT) {
+        let _ = std::fs::remove_file(old);
     }
 }
 
 /// The automatic backups of the database at `db` (its `sauvegardes/` folder), newest first.
 pub fn backups_of(db: &Path) -> Vec<PathBuf> {
-    let Some(dir) = db.parent().map(|d| d.join("sauvegardes")) else { return Vec::new() };
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+    db.parent().map(|d| backups_in(&d.join("sauvegardes"))).unwrap_or_default()
+}
+
+/// The backups in `dir`, newest first (their names carry the time they were made).
+fn backups_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == EXTENSION)).collect()
         })
         .unwrap_or_default();
-    // Their names carry the time they were made.
     found.sort_unstable_by(|a, b| b.cmp(a));
     found
 }
 
-/// Restores `backup` over the database at `db`, for the account `login` whose password opens
-/// the keys in the backup's header. Checks the copy (integrity, audit chain, site) before
-/// replacing anything, and keeps the replaced file next to it. Works when the live database is
-/// unreadable; when it is readable, it must be the same site.
-pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<RestoreReport, AppError> {
+/// Feeds `len` bytes of `input` from where it stands to `each`, piece by piece.
+fn each_piece(input: &mut impl Read, len: u64, each: &mut dyn FnMut(&[u8])) -> Result<(), AppError> {
+    let mut buffer = vec![0u8; CHUNK];
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
+        input.read_exact(&mut buffer[..want]).map_err(|_| not_a_backup())?;
+        each(&buffer[..want]);
+        left -= want as u64;
+    }
+    Ok(())
+}
+
+/// Restores the backup file `backup` over the database at `db`, for the account `login` whose
+/// password opens the keys in the backup's header. Checks the seal, then decrypts piece by piece
+/// into a copy that is checked (integrity, audit chain, site) before replacing anything, and
+/// keeps the replaced file next to it. Works when the live database is unreadable; when it is
+/// readable, it must be the same site. Memory stays bounded whatever the size.
+pub fn restore(db: &Path, backup: &Path, login: &str, password: &str) -> Result<RestoreReport, AppError> {
     // Never under a running window.
     let _lock = InstanceLock::acquire(db)?;
-    let (header, ciphertext) = read_backup(backup)?;
+    let unreadable =
+        |e: std::io::Error| AppError::Rule(format!("Lecture de la sauvegarde impossible : {}.", super::io_message(&e)));
+    let mut file = std::fs::File::open(backup).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    let (header, start) = read_header(&mut BufReader::new(&mut file))?;
+    let cipher_len = match header.format {
+        1 => len.checked_sub(start),
+        _ => len.checked_sub(start + SEAL),
+    }
+    .ok_or_else(not_a_backup)?;
     let wrapped =
         header.wraps.iter().find(|(who, _)| who.eq_ignore_ascii_case(login.trim())).map(|(_, w)| w).ok_or_else(
             || refused(format!("Le compte « {} » ne détient pas les clés dans cette sauvegarde.", login.trim())),
         )?;
     let secrets = wrapped.unwrap(login.trim(), password)?;
-    // Made by this site (encrypting to its public key proves nothing), and not altered since.
-    let authentic = header.mac.as_deref().and_then(|m| hex::decode(m).ok()).is_some_and(|expected| {
-        mac(secrets.backup_key().as_ref(), &header, ciphertext).is_ok_and(|m| m.verify_slice(&expected).is_ok())
-    });
-    if !authentic {
+    // Made by this site (encrypting to its public key proves nothing), and not altered since:
+    // the seal is checked over the whole file before anything is decrypted.
+    let mut mac = seal_start(secrets.backup_key().as_ref(), &header)?;
+    file.seek(SeekFrom::Start(start)).map_err(unreadable)?;
+    let mut input = BufReader::with_capacity(CHUNK, &mut file);
+    each_piece(&mut input, cipher_len, &mut |piece| mac.update(piece))?;
+    let expected = match header.format {
+        1 => header.mac.as_deref().and_then(|m| hex::decode(m).ok()),
+        _ => {
+            let mut tag = vec![0u8; SEAL as usize];
+            input.read_exact(&mut tag).map_err(|_| not_a_backup())?;
+            Some(tag)
+        }
+    };
+    drop(input);
+    if expected.is_none_or(|tag| mac.verify_slice(&tag).is_err()) {
         return Err(refused(
             "Cette sauvegarde n'est pas authentique (modifiée, fabriquée ailleurs, ou faite par une version de Daftar sans authentification) : rien n'a été remplacé.",
         ));
     }
-    let plain = age::decrypt(secrets.age_identity(), ciphertext).map_err(|_| {
-        refused("La sauvegarde ne se déchiffre pas : elle est abîmée ou n'est pas chiffrée pour ce site.")
-    })?;
     if let Ok(live) = Store::open(db, false)
         && let Ok(Some(site)) = site_store::get(live.conn())
     {
@@ -245,11 +512,29 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
     }
     let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     // Under the lock: any earlier candidate is what a restore cut short left.
-    remove_leftovers(dir, ".restauration-", std::time::Duration::ZERO);
+    crate::app::leftovers::clean(db);
     let candidate = dir.join(format!(".restauration-{}.sqlite", std::process::id()));
-    crate::app::documents::save_new(&candidate, &plain)
-        .map_err(|e| AppError::Rule(format!("Écriture impossible : {}.", super::io_message(&e))))?;
-    let checked = (|| -> Result<(String, bool), AppError> {
+    let _ = std::fs::remove_file(&candidate);
+    let decrypted = (|| -> Result<(), AppError> {
+        file.seek(SeekFrom::Start(start)).map_err(unreadable)?;
+        let ciphertext = BufReader::with_capacity(CHUNK, (&mut file).take(cipher_len));
+        let damaged =
+            || refused("La sauvegarde ne se déchiffre pas : elle est abîmée ou n'est pas chiffrée pour ce site.");
+        let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| damaged())?;
+        let mut plain =
+            decryptor.decrypt(std::iter::once(secrets.age_identity() as &dyn age::Identity)).map_err(|_| damaged())?;
+        let out =
+            std::fs::OpenOptions::new().write(true).create_new(true).open(&candidate).map_err(|e| io_error(&e))?;
+        let mut out = std::io::BufWriter::with_capacity(CHUNK, out);
+        std::io::copy(&mut plain, &mut out).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => damaged(),
+            _ => io_error(&e),
+        })?;
+        out.flush().map_err(|e| io_error(&e))?;
+        crate::crash_points::reached();
+        out.get_ref().sync_all().map_err(|e| io_error(&e))
+    })();
+    let checked = decrypted.and_then(|()| {
         let store = Store::open(&candidate, false)?;
         let report = check_store(&store)?;
         if !report.is_sound() {
@@ -263,11 +548,13 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
             return Err(refused("L'en-tête de la sauvegarde ne correspond pas à son contenu."));
         }
         Ok((site.code.to_string(), site.parent.is_some()))
-    })();
+    });
     let (site, has_parent) = match checked {
         Ok(found) => found,
         Err(e) => {
-            let _ = std::fs::remove_file(&candidate);
+            for side in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{side}", candidate.display()));
+            }
             return Err(e);
         }
     };
@@ -301,19 +588,6 @@ pub fn restore(db: &Path, backup: &[u8], login: &str, password: &str) -> Result<
         let _ = folder.sync_all();
     }
     Ok(RestoreReport { site, made_at: header.created_at, replaced, has_parent })
-}
-
-/// Removes the scratch copies `prefix*.sqlite` in `dir` older than `age` (plain copies of the
-/// database that an interrupted backup or restore left behind).
-fn remove_leftovers(dir: &Path, prefix: &str, age: std::time::Duration) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let old = entry.metadata().and_then(|m| m.modified()).is_ok_and(|at| at.elapsed().is_ok_and(|a| a >= age));
-        if name.starts_with(prefix) && name.ends_with(".sqlite") && old {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
 }
 
 /// The database's lock: one copy of the program works on a database at a time (a second

@@ -31,7 +31,8 @@ use std::path::Path;
 use uuid::Uuid;
 
 pub use backup::{
-    BackupHeader, EXTENSION as BACKUP_EXTENSION, InstanceLock, KEPT as BACKUP_KEPT, RestoreReport, read_backup, restore,
+    BackupHeader, BackupPlan, BackupProgress, BackupStage, EXTENSION as BACKUP_EXTENSION, InstanceLock,
+    KEPT as BACKUP_KEPT, RestoreReport, prune_backups, read_backup, restore,
 };
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
@@ -42,8 +43,8 @@ pub use programmes::ChecklistView;
 pub use register::CardRef;
 pub use reviews::CrossOfficePair;
 pub use sync::{
-    CONFLICTS_PER_PAGE, ConflictCount, ConflictFilter, ConflictPage, ExportReport, IdentityFile, ImportLine,
-    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RevokedSite, SyncStatus, write_to_stick,
+    CHUNK, CONFLICTS_PER_PAGE, ConflictCount, ConflictFilter, ConflictPage, ExportReport, IdentityFile, ImportLine,
+    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RevokedSite, SyncStatus, write_stream_to_stick, write_to_stick,
 };
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 
@@ -111,6 +112,11 @@ pub fn io_message(e: &std::io::Error) -> String {
         Kind::UnexpectedEof => "le fichier est tronqué : recopiez-le".into(),
         _ => format!("erreur du disque ({e}) : vérifiez le disque ou la clé puis recommencez"),
     }
+}
+
+/// An operating-system error on a file, as an [`AppError`] told in French.
+pub fn io_error(e: &std::io::Error) -> AppError {
+    AppError::Rule(format!("Lecture ou écriture impossible : {}.", io_message(e)))
 }
 
 impl From<rusqlite::Error> for AppError {
@@ -320,6 +326,18 @@ impl BackgroundReader {
     /// The automatic backups of the database, newest first.
     pub fn backups(&self) -> Vec<std::path::PathBuf> {
         backup::backups_of(&self.path)
+    }
+
+    /// Writes the backup `plan` into `dir` through a read-only connection of its own, so that
+    /// searches and edits go on meanwhile; `progress` follows it.
+    pub fn backup(
+        &self,
+        plan: &BackupPlan,
+        dir: &Path,
+        now: chrono::DateTime<chrono::Utc>,
+        progress: &(dyn Fn(BackupProgress) + Sync),
+    ) -> Result<std::path::PathBuf, AppError> {
+        plan.write(Store::open_read_only(&self.path)?.conn(), dir, now, progress)
     }
 
     /// The register's counts.

@@ -84,8 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow!("Indiquez le compte qui détient les clés avec --user IDENTIFIANT (mot de passe dans DAFTAR_PASSWORD).")
             })?;
             let password = password_from("DAFTAR_PASSWORD", &format!("Mot de passe de {user} : "))?;
-            let bytes = std::fs::read(&file).with_context(|| format!("Lecture de {}", file.display()))?;
-            let report = crate::app::restore(&db, &bytes, user, &password)?;
+            let report = crate::app::restore(&db, &file, user, &password)?;
             println!("Sauvegarde de {} du {} restaurée dans {}.", report.site, report.made_at, db.display());
             if let Some(kept) = &report.replaced {
                 println!("L'ancienne base est gardée : {}", kept.display());

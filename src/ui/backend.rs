@@ -4,6 +4,8 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
@@ -12,9 +14,9 @@ use uuid::Uuid;
 use super::reports::DrillDown;
 use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
-    AppError, ApplicantLine, BackgroundReader, CardRef, CertificateSubject, CheckReport, ChecklistView, ClosedYear,
-    Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row, Session, Stats,
-    SyncStatus, UserRow, demo, save_in_folder,
+    AppError, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject, CheckReport, ChecklistView,
+    ClosedYear, Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row,
+    Session, Stats, SyncStatus, UserRow, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -337,9 +339,9 @@ pub enum Request {
     Check,
     /// Where sync stands.
     SyncStatus,
-    /// An encrypted backup into a folder (a stick, an external disk).
+    /// An encrypted backup into a folder (a stick, an external disk), on its own thread.
     Backup(PathBuf),
-    /// The daily automatic backup, if one is due.
+    /// The daily automatic backup, if one is due, on its own thread.
     AutoBackup,
     /// Write the bundle for the parent into a folder (the stick).
     ExportBundle(PathBuf),
@@ -521,6 +523,8 @@ pub enum Reply {
     },
     /// Where sync stands.
     SyncStatus(Result<SyncStatus, AppError>),
+    /// Where the backup running on its own thread stands.
+    BackupProgress(BackupProgress),
     /// A backup was written (or was not due).
     BackedUp(Result<Option<PathBuf>, AppError>),
     /// What a sync action did (a message per file or bundle), then the state.
@@ -563,6 +567,11 @@ struct Worker {
     data_dir: PathBuf,
     /// Where long checks send their reply from their own thread (`None`: answer inline).
     background: Option<(Sender<Reply>, egui::Context)>,
+    /// Where a backup's thread sends its progress and its end (in tests too: a backup always
+    /// runs beside the core), and the window to wake.
+    spawned: (Sender<Reply>, Option<egui::Context>),
+    /// Whether a backup runs (one at a time).
+    backing_up: Arc<AtomicBool>,
 }
 
 fn programmes_view(core: &Core, session: &Session) -> Result<ProgrammesView, AppError> {
@@ -811,8 +820,8 @@ impl Worker {
                 );
             }
             Request::SyncStatus => Reply::SyncStatus(self.with(|core, s| core.sync_status(s))),
-            Request::Backup(dir) => Reply::BackedUp(self.with(|core, s| core.backup(s, &dir).map(Some))),
-            Request::AutoBackup => Reply::BackedUp(self.with(|core, s| core.auto_backup(s, false))),
+            Request::Backup(dir) => return self.start_backup(Some(dir), false),
+            Request::AutoBackup => return self.start_backup(None, false),
             Request::ExportBundle(dir) => {
                 let keep = self.data_dir.join("envois");
                 let documents = self.data_dir.join("documents");
@@ -831,10 +840,12 @@ impl Worker {
                             let path = save_in_folder(&documents, &stem, "pdf", &core.transmittal_pdf(s, &r)?)?;
                             Ok(format!("Bordereau de transmission à imprimer : {}", path.display()))
                         });
-                        // After each export, a backup stays at the office (the stick may be lost).
-                        let backup = self.with(|core, s| core.auto_backup(s, true)).map(|path| {
-                            format!("Sauvegarde faite : {}", path.map(|p| p.display().to_string()).unwrap_or_default())
-                        });
+                        // After each export, a backup stays at the office (the stick may be lost):
+                        // it runs on its own thread, its progress shown in the window's bar.
+                        let backup = match self.start_backup(None, true) {
+                            Some(Reply::BackedUp(Err(e))) => Err(e),
+                            _ => Ok("Sauvegarde de la base lancée (son avancement est affiché en haut de la fenêtre).".into()),
+                        };
                         Reply::SyncDone(vec![Ok(written), slip, backup])
                     }
                     Ok(None) => Reply::SyncDone(vec![Ok(
@@ -938,6 +949,61 @@ impl Worker {
         })
     }
 
+    /// Starts a backup on its own thread with its own connection: into `dir`, or the automatic one
+    /// (when due, or with `force`; the ten newest kept). Its progress and its end come as
+    /// replies; searches and edits go on meanwhile. `None` when it started (or one already runs).
+    fn start_backup(&mut self, dir: Option<PathBuf>, force: bool) -> Option<Reply> {
+        let Some(session) = self.session.as_ref() else { return Some(inline_error(no_session())) };
+        let automatic = dir.is_none();
+        let Some(dir) = dir.or_else(|| self.core.backup_due(force)) else { return Some(Reply::BackedUp(Ok(None))) };
+        let prepared = self
+            .core
+            .backup_plan(session)
+            .and_then(|plan| Ok((plan, self.core.background_reader(session, Action::ViewRegister)?)));
+        let (plan, reader) = match prepared {
+            Ok((plan, Some(reader))) => (plan, reader),
+            // A database in memory (tests): there is no file to copy apart, so inline.
+            Ok((_, None)) => return Some(Reply::BackedUp(self.core.backup(session, &dir).map(Some))),
+            Err(e) => return Some(Reply::BackedUp(Err(e))),
+        };
+        if self.backing_up.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let now = self.core.clock().now_utc();
+        let (replies, ctx) = self.spawned.clone();
+        let running = self.backing_up.clone();
+        let wake = move |reply: Reply| {
+            let _ = replies.send(reply);
+            if let Some(ctx) = &ctx {
+                ctx.request_repaint();
+            }
+        };
+        let spawned = std::thread::Builder::new().name("daftar-sauvegarde".into()).spawn(move || {
+            // At most ten reports a second: the window redraws for each.
+            let last = std::sync::Mutex::new(None::<std::time::Instant>);
+            let progress = |p: BackupProgress| {
+                let Ok(mut last) = last.lock() else { return };
+                if last.is_none_or(|at| at.elapsed() >= std::time::Duration::from_millis(100)) {
+                    *last = Some(std::time::Instant::now());
+                    wake(Reply::BackupProgress(p));
+                }
+            };
+            let result = reader.backup(&plan, &dir, now, &progress);
+            if result.is_ok() && automatic {
+                crate::app::prune_backups(&dir);
+            }
+            running.store(false, Ordering::SeqCst);
+            wake(Reply::BackedUp(result.map(Some)));
+        });
+        match spawned {
+            Ok(_) => None,
+            Err(e) => {
+                self.backing_up.store(false, Ordering::SeqCst);
+                Some(Reply::BackedUp(Err(AppError::Rule(format!("Sauvegarde impossible à lancer : {e}")))))
+            }
+        }
+    }
+
     /// Runs a long read on its own thread and connection (the figures and the full check read the
     /// whole file: seconds on a large register), so that searches go on meanwhile; inline in tests
     /// and for a database in memory.
@@ -998,7 +1064,7 @@ pub struct Backend {
 
 enum Mode {
     Thread { requests: Sender<Request>, replies: Receiver<Reply> },
-    Inline { worker: Box<Worker>, replies: VecDeque<Reply> },
+    Inline { worker: Box<Worker>, replies: VecDeque<Reply>, from_threads: Receiver<Reply> },
 }
 
 impl Backend {
@@ -1007,8 +1073,16 @@ impl Backend {
         let (request_tx, request_rx) = channel::<Request>();
         let (reply_tx, reply_rx) = channel::<Reply>();
         let background = (reply_tx.clone(), ctx.clone());
+        let spawned = (reply_tx.clone(), Some(ctx.clone()));
         std::thread::Builder::new().name("daftar-core".into()).spawn(move || {
-            let mut worker = Worker { core, session: None, data_dir, background: Some(background) };
+            let mut worker = Worker {
+                core,
+                session: None,
+                data_dir,
+                background: Some(background),
+                spawned,
+                backing_up: Arc::default(),
+            };
             while let Ok(first) = request_rx.recv() {
                 // Keep only the newest search among those waiting: typing fast runs one query.
                 let mut batch = vec![first];
@@ -1031,14 +1105,19 @@ impl Backend {
         Ok(Backend { mode: Mode::Thread { requests: request_tx, replies: reply_rx } })
     }
 
-    /// A backend that answers on the caller's thread, for tests.
+    /// A backend that answers on the caller's thread, for tests (a backup still runs on its own
+    /// thread, as in the application).
     pub fn inline(core: Core, data_dir: PathBuf) -> Backend {
-        Backend {
-            mode: Mode::Inline {
-                worker: Box::new(Worker { core, session: None, data_dir, background: None }),
-                replies: VecDeque::new(),
-            },
-        }
+        let (spawned, from_threads) = channel::<Reply>();
+        let worker = Worker {
+            core,
+            session: None,
+            data_dir,
+            background: None,
+            spawned: (spawned, None),
+            backing_up: Arc::default(),
+        };
+        Backend { mode: Mode::Inline { worker: Box::new(worker), replies: VecDeque::new(), from_threads } }
     }
 
     /// Sends a request.
@@ -1048,7 +1127,7 @@ impl Backend {
                 // A closed channel means the worker ended; the next poll shows nothing new.
                 let _ = requests.send(request);
             }
-            Mode::Inline { worker, replies } => replies.extend(worker.handle(request)),
+            Mode::Inline { worker, replies, .. } => replies.extend(worker.handle(request)),
         }
     }
 
@@ -1056,7 +1135,10 @@ impl Backend {
     pub fn poll(&mut self) -> Vec<Reply> {
         match &mut self.mode {
             Mode::Thread { replies, .. } => replies.try_iter().collect(),
-            Mode::Inline { replies, .. } => replies.drain(..).collect(),
+            Mode::Inline { replies, from_threads, .. } => {
+                replies.extend(from_threads.try_iter());
+                replies.drain(..).collect()
+            }
         }
     }
 }

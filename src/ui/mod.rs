@@ -118,6 +118,10 @@ pub struct DaftarApp {
     idle_lock: std::time::Duration,
     /// When the user last did something (egui's clock, seconds).
     last_activity: f64,
+    /// Where the backup running on its own thread stands, while one runs.
+    backup: Option<crate::app::BackupProgress>,
+    /// The window was asked to close while a backup ran: the question is shown.
+    close_asked: bool,
 }
 
 /// A session locks after this long without a key pressed or the mouse used.
@@ -152,7 +156,14 @@ impl DaftarApp {
             alarm: None,
             idle_lock: IDLE_LOCK,
             last_activity: 0.0,
+            backup: None,
+            close_asked: false,
         }
+    }
+
+    /// Where the running backup stands, if one runs.
+    pub fn backup_progress(&self) -> Option<crate::app::BackupProgress> {
+        self.backup
     }
 
     /// Sets how long a session may stay idle before it locks (shorter on a shared PC).
@@ -185,10 +196,19 @@ impl DaftarApp {
         for reply in self.backend.poll() {
             self.handle(reply);
         }
-        // Closing the window with a form not saved: keep the window and say why.
-        if ui.input(|i| i.viewport().close_requested()) && self.unsaved_form() {
-            ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-            self.message = Some(Message::warning(UNSAVED));
+        // Closing the window with a form not saved: keep the window and say why. During a
+        // backup: ask (a backup cut short leaves nothing behind and is made again next time).
+        if ui.input(|i| i.viewport().close_requested()) {
+            if self.unsaved_form() {
+                ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.message = Some(Message::warning(UNSAVED));
+            } else if self.backup.is_some() && !self.close_asked {
+                ui.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.close_asked = true;
+            }
+        }
+        if self.close_asked {
+            self.ask_before_closing(ui);
         }
         self.lock_when_idle(ui);
         let requests = match &mut self.phase {
@@ -201,6 +221,32 @@ impl DaftarApp {
         for request in requests {
             self.backend.send(request);
         }
+    }
+
+    /// The question asked when the window is closed during a backup.
+    fn ask_before_closing(&mut self, ui: &egui::Ui) {
+        let Some(progress) = self.backup else {
+            // The backup ended while the question was shown: close as asked.
+            self.close_asked = false;
+            ui.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        };
+        egui::Modal::new(egui::Id::unique("fermer-pendant-la-sauvegarde")).show(ui.ctx(), |ui| {
+            ui.label(RichText::new("Une sauvegarde est en cours").strong());
+            ui.label(backup_line(&progress));
+            ui.label(
+                "Si vous fermez maintenant, cette sauvegarde est abandonnée (rien n'est abîmé) et sera refaite au prochain démarrage.",
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Attendre la fin de la sauvegarde").clicked() {
+                    self.close_asked = false;
+                }
+                if ui.button("Fermer quand même").clicked() {
+                    self.backup = None;
+                    ui.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+        });
     }
 
     /// Locks an idle session: back to the login screen, saying why. While a session is open the
@@ -240,6 +286,11 @@ impl DaftarApp {
                     Some(n) => ui.label(format!("Modifications non livrées : {n}")),
                     None => ui.label("Modifications non livrées : …"),
                 };
+                // No spinner: the backup's thread wakes the window at each step it reports.
+                if let Some(progress) = &self.backup {
+                    ui.separator();
+                    ui.label(RichText::new(backup_line(progress)).color(theme::ACCENT));
+                }
                 if ui.button("Se déconnecter").clicked() {
                     if self.unsaved_form() {
                         self.message = Some(Message::warning(UNSAVED));
@@ -602,13 +653,19 @@ impl DaftarApp {
                 Ok(rows) => self.users = Some(rows),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
-            Reply::BackedUp(result) => match result {
-                Ok(Some(path)) if self.screen == Screen::Settings => {
-                    self.message = Some(Message::ok(format!("Sauvegarde écrite et relue : {}", path.display())));
+            Reply::BackupProgress(progress) => self.backup = Some(progress),
+            Reply::BackedUp(result) => {
+                // The daily backup ends quietly (its line in the bar goes); one asked for on the
+                // settings screen says where it went.
+                self.backup = None;
+                match result {
+                    Ok(Some(path)) if self.screen == Screen::Settings => {
+                        self.message = Some(Message::ok(format!("Sauvegarde écrite et relue : {}", path.display())));
+                    }
+                    Ok(_) => {}
+                    Err(e) => self.message = Some(Message::error(format!("Sauvegarde impossible : {e}"))),
                 }
-                Ok(_) => {}
-                Err(e) => self.message = Some(Message::error(format!("Sauvegarde impossible : {e}"))),
-            },
+            }
             Reply::SyncStatus(result) => match result {
                 Ok(status) => self.sync.status = Some(status),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
@@ -683,6 +740,20 @@ impl DaftarApp {
             }
         }
     }
+}
+
+/// One line for a backup in progress: its stage, how far, the time left.
+fn backup_line(p: &crate::app::BackupProgress) -> String {
+    let left = p.remaining().map(|d| match d.as_secs() {
+        s if s < 60 => " — moins d'une minute".to_owned(),
+        s => format!(" — environ {} min", s.div_ceil(60)),
+    });
+    format!(
+        "Sauvegarde en cours : {} ({:.0} %){}",
+        p.stage.label_fr(),
+        f64::from(p.fraction()) * 100.0,
+        left.unwrap_or_default()
+    )
 }
 
 /// What to do when the integrity check fails: restore the newest backup that passes (a restore

@@ -13,7 +13,7 @@ mod stick;
 
 pub(crate) use apply::subtree_of;
 pub use identity::IdentityFile;
-pub use stick::write_to_stick;
+pub use stick::{CHUNK, write_stream_to_stick, write_to_stick};
 
 use std::path::PathBuf;
 

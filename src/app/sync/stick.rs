@@ -1,17 +1,53 @@
 //! Files on a USB stick: written so that a torn copy is detectable and never replaces anything.
 
-use std::io::{Read as _, Write as _};
+use std::io::{Read as _, Write};
 use std::path::{Path, PathBuf};
 
-use super::export::sha256_hex;
-use super::refuse;
-use crate::app::AppError;
+use sha2::{Digest as _, Sha256};
 
-/// Writes `bytes` as `dir/name` the way a USB stick needs: never over an existing file, through
-/// `name.partial`, flushed, renamed, flushed, then read back and compared. The `.partial` is
-/// noted first in `journal` (next to the database), so that the next start removes it if a
-/// kill leaves it (`crate::app::leftovers`).
+use super::refuse;
+use crate::app::{AppError, io_error};
+
+/// Writes `bytes` as `dir/name` the way a USB stick needs (see [`write_stream_to_stick`]).
 pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8], journal: Option<&Path>) -> Result<PathBuf, AppError> {
+    write_stream_to_stick(dir, name, journal, |out| out.write_all(bytes).map_err(|e| io_error(&e)), &mut |_, _| {})
+}
+
+/// A writer that counts and hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    len: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The size of the pieces files are read and written in: memory stays bounded whatever the size.
+pub const CHUNK: usize = 1 << 20;
+
+/// Writes what `produce` writes as `dir/name` the way a USB stick needs: never over an existing
+/// file, through `name.partial`, flushed, renamed, flushed, then read back piece by piece and
+/// compared (`read_back(done, total)` follows it). The `.partial` is noted first in `journal`
+/// (next to the database), so that the next start removes it if a kill leaves it
+/// (`crate::app::leftovers`); an error removes it at once. Memory stays bounded by [`CHUNK`].
+pub fn write_stream_to_stick(
+    dir: &Path,
+    name: &str,
+    journal: Option<&Path>,
+    produce: impl FnOnce(&mut dyn Write) -> Result<(), AppError>,
+    read_back: &mut dyn FnMut(u64, u64),
+) -> Result<PathBuf, AppError> {
     let failed = |e: std::io::Error| {
         AppError::Rule(format!("Écriture impossible dans {} : {}.", printable(dir), crate::app::io_message(&e)))
     };
@@ -24,14 +60,33 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8], journal: Option<&Pat
     if let Some(journal) = journal {
         crate::app::leftovers::note(journal, &partial).map_err(failed)?;
     }
-    {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&partial).map_err(failed)?;
-        file.write_all(bytes).map_err(failed)?;
+    let forget = || {
+        let _ = std::fs::remove_file(&partial);
+        if let Some(journal) = journal {
+            crate::app::leftovers::done(journal, &partial);
+        }
+    };
+    let written = (|| -> Result<(u64, [u8; 32]), AppError> {
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&partial).map_err(failed)?;
+        let mut out = Hashing { inner: std::io::BufWriter::with_capacity(CHUNK, file), hash: Sha256::new(), len: 0 };
+        produce(&mut out)?;
+        out.flush().map_err(failed)?;
         crate::crash_points::reached();
-        file.sync_all().map_err(failed)?;
+        out.inner.get_ref().sync_all().map_err(failed)?;
         crate::crash_points::reached();
-    }
-    std::fs::rename(&partial, &path).map_err(failed)?;
+        Ok((out.len, out.hash.finalize().into()))
+    })();
+    let (len, hash) = match written {
+        Ok(done) => done,
+        Err(e) => {
+            forget();
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, &path).map_err(|e| {
+        forget();
+        failed(e)
+    })?;
     if let Some(journal) = journal {
         crate::app::leftovers::done(journal, &partial);
     }
@@ -41,9 +96,20 @@ pub fn write_to_stick(dir: &Path, name: &str, bytes: &[u8], journal: Option<&Pat
         let _ = folder.sync_all();
     }
     crate::crash_points::reached();
-    let mut back = Vec::with_capacity(bytes.len());
-    std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut back)).map_err(failed)?;
-    if sha256_hex(&back) != sha256_hex(bytes) {
+    let mut back = Sha256::new();
+    let mut file = std::fs::File::open(&path).map_err(failed)?;
+    let mut buffer = vec![0u8; CHUNK];
+    let mut done = 0u64;
+    loop {
+        let n = file.read(&mut buffer).map_err(failed)?;
+        if n == 0 {
+            break;
+        }
+        back.update(&buffer[..n]);
+        done += n as u64;
+        read_back(done, len);
+    }
+    if done != len || <[u8; 32]>::from(back.finalize()) != hash {
         return Err(AppError::Rule(format!(
             "La relecture de {} ne correspond pas à ce qui a été écrit : la clé USB est défectueuse, utilisez-en une autre.",
             path.display()
