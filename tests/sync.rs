@@ -977,3 +977,49 @@ fn bundles_of_the_previous_version_are_read_and_newer_ones_name_the_version_to_i
     assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &bytes)), ImportOutcome::Applied { .. }));
     assert_eq!(count(&p.dp, "applicants"), 2);
 }
+
+#[test]
+fn a_large_export_and_a_resync_reply_are_cut_into_bundles_read_in_order() {
+    let mut p = pair();
+    for i in 0..12 {
+        let born = format!("12/04/19{}", 60 + i);
+        applicant(&mut p.office, &format!("JB5000{i:02}"), "Youssef", "Alaoui", &born);
+    }
+    p.office.core.limit_bundle_rows(5);
+    let report =
+        ok(p.office.core.export_bundle(&p.office.chef, &stick(&p.dir, "gros"), None)).unwrap_or_else(|| panic!("rien"));
+    let files: Vec<PathBuf> = report.files().into_iter().map(Path::to_path_buf).collect();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert_eq!(report.rows, 13, "12 applicants and the card holder they share");
+    // Each within the limit, the ranges following one another.
+    let mut end = 0;
+    for file in &files {
+        let header = ok(envelope::open(&ok(std::fs::read(file)))).header;
+        assert_eq!(header.from_change, end, "{file:?}");
+        end = header.to_change;
+    }
+    // Read out of order: the later ones wait for the first.
+    let last = ok(std::fs::read(&files[files.len() - 1]));
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &last)), ImportOutcome::SetAside { .. }));
+    let lines = ok(p.dp.import_paths(&p.dp_admin, &files[..files.len() - 1]));
+    assert!(lines.iter().all(|l| l.result.is_ok()), "{lines:?}");
+    assert_eq!(count(&p.dp, "applicants"), 12);
+    assert_eq!(ok(p.dp.sync_status(&p.dp_admin)).waiting, vec![], "the set-aside one was applied");
+    // The PC dies: the resync reply brings the 13 rows back in several files.
+    let mut fresh = office_seeded(None, 41);
+    link(&mut fresh, &mut p.dp, &p.dp_admin);
+    let request = ok(fresh.core.request_resync(&fresh.chef, &stick(&p.dir, "demande")));
+    ok(import(&mut p.dp, &p.dp_admin, &ok(std::fs::read(&request.path))));
+    p.dp.limit_bundle_rows(5);
+    let reply = ok(p.dp.export_reply(&p.dp_admin, "BL-TIZNIT", &stick(&p.dir, "retour")));
+    assert!(!reply.more.is_empty(), "cut into several files");
+    let lines = ok(fresh.core.import_paths(&fresh.chef, &[stick(&p.dir, "retour")]));
+    assert!(lines.iter().all(|l| matches!(l.result, Ok(ImportOutcome::Applied { .. }))), "{lines:?}");
+    assert_eq!(count(&fresh.core, "applicants"), 12);
+    assert!(ok(fresh.core.check(&fresh.admin)).is_sound());
+    // The resync is over: the office's next bundle goes on above what the delegation holds.
+    applicant(&mut fresh, "JB999999", "Nadia", "Sbai", "03/03/1990");
+    let next = export(&mut fresh, &stick(&p.dir, "apres"));
+    assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &next)), ImportOutcome::Applied { conflicts: 0, .. }));
+    assert_eq!(count(&p.dp, "applicants"), 13);
+}

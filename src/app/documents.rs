@@ -250,7 +250,15 @@ impl Core {
             })
             .collect();
         let slip = TransmittalSlip {
-            file: report.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            file: {
+                let name = |p: &Path| p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                match report.more.last() {
+                    None => name(&report.path),
+                    Some((last, _, _)) => {
+                        format!("{} à {} ({} fichiers)", name(&report.path), name(last), report.more.len() + 1)
+                    }
+                }
+            },
             sequence: report.sequence,
             recipient: report.recipient.clone(),
             written_at: report.written_at.clone(),

@@ -44,7 +44,8 @@ pub use register::CardRef;
 pub use reviews::CrossOfficePair;
 pub use sync::{
     CHUNK, CONFLICTS_PER_PAGE, ConflictCount, ConflictFilter, ConflictPage, ExportReport, IdentityFile, ImportLine,
-    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RevokedSite, SyncStatus, write_stream_to_stick, write_to_stick,
+    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RECORDS_PER_BUNDLE, RevokedSite, SyncStatus, write_stream_to_stick,
+    write_to_stick,
 };
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 
@@ -189,6 +190,8 @@ pub struct Core {
     clock: Box<dyn Clock>,
     entropy: Box<dyn Entropy>,
     kdf: KdfParams,
+    /// The most rows one bundle carries ([`RECORDS_PER_BUNDLE`]; tests lower it).
+    bundle_rows: usize,
 }
 
 impl std::fmt::Debug for Core {
@@ -200,7 +203,7 @@ impl std::fmt::Debug for Core {
 impl Core {
     /// A core over `store` with injected time, randomness and password-hashing cost.
     pub fn new(store: Store, clock: Box<dyn Clock>, entropy: Box<dyn Entropy>, kdf: KdfParams) -> Core {
-        Core { store, clock, entropy, kdf }
+        Core { store, clock, entropy, kdf, bundle_rows: RECORDS_PER_BUNDLE }
     }
 
     /// Opens (or, with `create`, creates) the database at `path` with the real clock and random
@@ -212,6 +215,12 @@ impl Core {
             Core::new(Store::open(path, create)?, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::PRODUCTION);
         core.refresh_reference()?;
         Ok(core)
+    }
+
+    /// Sets the most rows one bundle carries (a larger export is cut into several): tests use a
+    /// small number to see a register cut without writing a hundred thousand rows.
+    pub fn limit_bundle_rows(&mut self, rows: usize) {
+        self.bundle_rows = rows.max(1);
     }
 
     /// The list of files being written on sticks, next to the database (none in memory).

@@ -360,7 +360,9 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             let keep = core.store().path().and_then(|db| db.parent().map(|d| d.join("envois")));
             match core.export_bundle(session, &to, keep.as_deref())? {
                 Some(report) => {
-                    println!("{}", report.path.display());
+                    for file in report.files() {
+                        println!("{}", file.display());
+                    }
                     // After each export, a backup stays at the office (the stick may be lost).
                     if let Err(e) = core.auto_backup(session, true) {
                         eprintln!("Attention : la sauvegarde automatique a échoué ({e}).");
@@ -373,11 +375,16 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 None => eprintln!("Rien à envoyer : la délégation a accusé réception de toutes les modifications."),
             }
         }
-        Command::Reply { office, to } => println!("{}", core.export_reply(session, &office, &to)?.path.display()),
+        Command::Reply { office, to } => {
+            for file in core.export_reply(session, &office, &to)?.files() {
+                println!("{}", file.display());
+            }
+        }
         Command::Import { files } => return import(core, session, &files),
         Command::Resync(ResyncCommand::Request { to }) => {
-            let report = core.request_resync(session, &to)?;
-            println!("{}", report.path.display());
+            for file in core.request_resync(session, &to)?.files() {
+                println!("{}", file.display());
+            }
             eprintln!("Portez ce paquet à la délégation : sa prochaine réponse rétablira les données du site.");
         }
         Command::ResolveConflict { id, appliquer, note } => {

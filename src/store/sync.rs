@@ -462,33 +462,14 @@ pub fn published_for(
     let outside = |table: Table, owner: &str| {
         PUBLISHED.contains(&table) && !subtree.iter().any(|c| c == owner) && !offices.iter().any(|c| c == owner)
     };
-    let rows = match changes {
-        Some((from, to)) => changed_rows(conn, from, to, outside)?,
-        None => {
-            let mut rows = Vec::new();
-            for table in PUBLISHED {
-                let sql = format!("SELECT {ROW_COLUMNS} FROM {} ORDER BY rid", table.name());
-                let mut stmt = conn.prepare(&sql)?;
-                let mut found = stmt.query([])?;
-                while let Some(row) = found.next()? {
-                    let record = wire_record(table, row)?;
-                    if outside(table, &record.owner) {
-                        rows.push(record);
-                    }
-                }
-            }
-            rows
-        }
-    };
     let mut dossier_owner =
         conn.prepare_cached("SELECT owner FROM dossiers WHERE id = json_extract(?1, '$.dossier_id')")?;
     let mut applicant_owners = conn.prepare_cached(
         "SELECT owner FROM applicants WHERE id IN (json_extract(?1, '$.first'), json_extract(?1, '$.second'))",
     )?;
-    let mut out = Vec::with_capacity(rows.len());
-    for record in rows {
+    let mut concerns = |record: &WireRecord| -> Result<bool, StoreError> {
         let data = record.data.get();
-        let concerns = match Table::from_name(&record.table) {
+        Ok(match Table::from_name(&record.table) {
             Some(Table::Programmes | Table::Checklists) => true,
             Some(Table::Transfers) => {
                 let offices: serde_json::Value = serde_json::from_str(data)
@@ -505,9 +486,31 @@ pub fn published_for(
                 let owner: Option<String> = dossier_owner.query_row([data], |r| r.get(0)).optional()?;
                 owner.is_some_and(|o| subtree.contains(&o))
             }
-        };
-        if concerns {
-            out.push(record);
+        })
+    };
+    let mut out = Vec::new();
+    match changes {
+        Some((from, to)) => {
+            for record in changed_rows(conn, from, to, outside)? {
+                if concerns(&record)? {
+                    out.push(record);
+                }
+            }
+        }
+        // Every publication there is (a resync): filtered as it is read, so that a delegation's
+        // whole register of decisions is never held at once.
+        None => {
+            for table in PUBLISHED {
+                let sql = format!("SELECT {ROW_COLUMNS} FROM {} ORDER BY rid", table.name());
+                let mut stmt = conn.prepare(&sql)?;
+                let mut found = stmt.query([])?;
+                while let Some(row) = found.next()? {
+                    let record = wire_record(table, row)?;
+                    if outside(table, &record.owner) && concerns(&record)? {
+                        out.push(record);
+                    }
+                }
+            }
         }
     }
     Ok(out)
@@ -532,20 +535,81 @@ pub fn moved_rows(conn: &Connection, moved: &[MovedRow], owners: &[String]) -> R
     Ok(out)
 }
 
-/// Every row owned by one of `owners`, as it stands (what a resync sends back to an office).
-pub fn rows_owned_by(conn: &Connection, owners: &[String]) -> Result<Vec<WireRecord>, StoreError> {
+/// Where a paged read of the rows of some owners stands: the table (by its place in
+/// [`Table::ALL`]) and the last `rid` read in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCursor {
+    table: usize,
+    rid: i64,
+}
+
+/// The next rows owned by one of `owners`, as they stand (what a resync sends back to an
+/// office), at most `limit`, table after table in `rid` order, from `cursor` (moved on). Empty
+/// once every row is read.
+pub fn rows_owned_by(
+    conn: &Connection,
+    owners: &[String],
+    cursor: &mut RowCursor,
+    limit: usize,
+) -> Result<Vec<WireRecord>, StoreError> {
     let mut out = Vec::new();
-    for table in Table::ALL {
-        let sql = format!("SELECT {ROW_COLUMNS} FROM {} WHERE owner = ?1 ORDER BY rid", table.name());
-        let mut stmt = conn.prepare(&sql)?;
-        for owner in owners {
-            let mut rows = stmt.query([owner])?;
-            while let Some(row) = rows.next()? {
-                out.push(wire_record(table, row)?);
-            }
+    let owners_json =
+        serde_json::to_string(owners).map_err(|e| StoreError::Corrupt { table: "peers", message: e.to_string() })?;
+    while let Some(table) = Table::ALL.get(cursor.table) {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS}, rid FROM {} WHERE rid > ?1 AND owner IN (SELECT value FROM json_each(?2)) ORDER BY rid LIMIT ?3",
+            table.name()
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let want = limit - out.len();
+        let mut rows = stmt.query(params![cursor.rid, owners_json, i64::try_from(want).unwrap_or(i64::MAX)])?;
+        let mut read = 0;
+        while let Some(row) = rows.next()? {
+            out.push(wire_record(*table, row)?);
+            cursor.rid = row.get(8)?;
+            read += 1;
+        }
+        if out.len() >= limit {
+            break;
+        }
+        if read < want {
+            *cursor = RowCursor { table: cursor.table + 1, rid: 0 };
         }
     }
     Ok(out)
+}
+
+/// Where to cut the changes (from, to] of the owners `keep` selects, so that each part carries
+/// at most `max_rows` rows: the end of each part, the last being `to`. One pass over the outbox,
+/// holding at most `max_rows` row keys.
+pub fn change_cuts(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+    max_rows: usize,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT change_no, table_name, row_id, owner FROM outbox WHERE change_no > ?1 AND change_no <= ?2 ORDER BY change_no",
+    )?;
+    let mut lines = stmt.query(params![from, to])?;
+    let mut cuts = Vec::new();
+    let mut part: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    let mut last = from;
+    while let Some(line) = lines.next()? {
+        let change: i64 = line.get(0)?;
+        if keep(&line.get::<_, String>(3)?) {
+            let key = (line.get::<_, String>(1)?, line.get::<_, String>(2)?);
+            if !part.contains(&key) && part.len() >= max_rows {
+                cuts.push(last);
+                part.clear();
+            }
+            part.insert(key);
+        }
+        last = change;
+    }
+    cuts.push(to);
+    Ok(cuts)
 }
 
 /// A row selected with [`ROW_COLUMNS`] as it travels.

@@ -828,12 +828,21 @@ impl Worker {
                 let exported = self.with_mut(|core, s| core.export_bundle(s, &dir, Some(&keep)));
                 match exported {
                     Ok(Some(r)) => {
-                        let written = format!(
-                            "Paquet n° {} écrit et relu ({} enregistrement(s)) : {}. Vous pouvez retirer la clé.",
-                            r.sequence,
-                            r.rows,
-                            r.path.display()
-                        );
+                        let written = match r.more.last() {
+                            None => format!(
+                                "Paquet n° {} écrit et relu ({} enregistrement(s)) : {}. Vous pouvez retirer la clé.",
+                                r.sequence,
+                                r.rows,
+                                r.path.display()
+                            ),
+                            Some((_, last, _)) => format!(
+                                "Paquets n° {} à {last} écrits et relus ({} enregistrement(s), {} fichiers dans {}) : la délégation les lit dans l'ordre. Vous pouvez retirer la clé.",
+                                r.sequence,
+                                r.rows,
+                                r.more.len() + 1,
+                                dir.display()
+                            ),
+                        };
                         // The slip travels with the stick: printed from the documents folder.
                         let slip = self.with(|core, s| {
                             let stem = format!("bordereau-{}-{:06}", r.recipient, r.sequence);
@@ -856,7 +865,11 @@ impl Worker {
             }
             Request::ExportReply { office, dir } => Reply::SyncDone(vec![self.with_mut(|core, s| {
                 let r = core.export_reply(s, &office, &dir)?;
-                Ok(format!("Réponse pour {office} écrite et relue : {}. Vous pouvez retirer la clé.", r.path.display()))
+                let files = match r.more.len() {
+                    0 => r.path.display().to_string(),
+                    n => format!("{} fichiers dans {}, à lire dans l'ordre", n + 1, dir.display()),
+                };
+                Ok(format!("Réponse pour {office} écrite et relue : {files}. Vous pouvez retirer la clé."))
             })]),
             Request::ResolveConflict { id, apply, note } => Reply::SyncDone(vec![self.with_mut(|core, s| {
                 core.resolve_conflict(s, id, apply, &note)?;

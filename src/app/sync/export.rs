@@ -174,57 +174,73 @@ impl Core {
         }
         // Up the tree go the rows of this site and of the sites below it, never what came down.
         let own = subtree_of(conn, site.code.as_str())?;
-        let records = sync_store::changed_rows(conn, out.acknowledged, to, |_, owner| own.iter().any(|c| c == owner))?;
-        let range = (out.acknowledged, to);
+        let keep_owner = |owner: &str| own.iter().any(|c| c == owner);
+        // Cut into parts of at most RECORDS_PER_BUNDLE rows (`bundle_rows`), applied one after the other: a first
+        // export of a whole register is written and read in bounded memory.
+        let ends = sync_store::change_cuts(conn, out.acknowledged, to, self.bundle_rows, keep_owner)?;
         // What this site holds of the parent's publications, so its next reply starts there.
         let from_parent = sync_store::incoming(conn, &parent_code)?;
         let ack = Ack { watermark: from_parent.watermark, last_sequence: from_parent.last_sequence };
-        let content = Sealing {
-            kind: Kind::Changes,
-            sequence: out.next_sequence,
-            range,
-            records: &records,
-            ack: Some(ack),
-            sites: &subtree,
-            resync,
-        };
-        let bytes = self.seal_for(session, &parent, &content)?;
-        let name = format!("{}-{:06}.daftar", site.code, out.next_sequence);
-        let hash = sha256_hex(&bytes);
-        let now = self.clock.now_utc();
-        // The number is taken before the file is written: a crash or a pulled stick burns it, and
-        // the next export (cumulative) carries the same changes under the next number — never two
-        // different files under one number.
-        let tx = self.store.transaction()?;
-        sync_store::record_sent(
-            &tx,
-            &parent_code,
-            out.next_sequence,
-            range.1,
-            &timestamp(now),
-            &dir.join(&name).display().to_string(),
-        )?;
-        site_store::set_setting(&tx, &sites_sent, &sites_hash)?;
-        let content = serde_json::json!({ "to": parent_code, "sequence": out.next_sequence, "from": range.0, "until": range.1, "sha256": hash }).to_string();
-        act(&tx, now, &session.login, "sync.export", &content)?;
-        tx.commit()?;
-        let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
-        // The office's own copy: the stick is what counts (and a backup follows each export),
-        // so a copy that cannot be written does not undo the export.
-        if let Some(keep) = keep {
-            let _ = std::fs::create_dir_all(keep).and_then(|()| std::fs::write(keep.join(&name), &bytes));
+        let mut report: Option<ExportReport> = None;
+        let mut from = out.acknowledged;
+        for (i, end) in ends.iter().copied().enumerate() {
+            let conn = self.store.conn();
+            let records = sync_store::changed_rows(conn, from, end, |_, owner| keep_owner(owner))?;
+            let sequence = out.next_sequence + i as u64;
+            let content = Sealing {
+                kind: Kind::Changes,
+                sequence,
+                range: (from, end),
+                records: &records,
+                ack: Some(ack),
+                sites: &subtree,
+                resync,
+            };
+            let bytes = self.seal_for(session, &parent, &content)?;
+            let name = format!("{}-{sequence:06}.daftar", site.code);
+            let hash = sha256_hex(&bytes);
+            let now = self.clock.now_utc();
+            // The number is taken before the file is written: a crash or a pulled stick burns it,
+            // and the next export (cumulative) carries the same changes under the next number —
+            // never two different files under one number.
+            let tx = self.store.transaction()?;
+            sync_store::record_sent(
+                &tx,
+                &parent_code,
+                sequence,
+                end,
+                &timestamp(now),
+                &dir.join(&name).display().to_string(),
+            )?;
+            site_store::set_setting(&tx, &sites_sent, &sites_hash)?;
+            let content = serde_json::json!({ "to": parent_code, "sequence": sequence, "from": from, "until": end, "sha256": hash }).to_string();
+            act(&tx, now, &session.login, "sync.export", &content)?;
+            tx.commit()?;
+            let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
+            // The office's own copy: the stick is what counts (and a backup follows each export),
+            // so a copy that cannot be written does not undo the export.
+            if let Some(keep) = keep {
+                let _ = std::fs::create_dir_all(keep).and_then(|()| std::fs::write(keep.join(&name), &bytes));
+            }
+            let part = ExportReport {
+                path,
+                sequence,
+                range: (from, end),
+                rows: records.len(),
+                hash,
+                recipient: parent_code.clone(),
+                written_at: timestamp(now),
+                by_table: rows_per_table(&records),
+                transmitted: transmitted_dossiers(&records),
+                more: vec![],
+            };
+            report = Some(match report {
+                None => part,
+                Some(first) => first.followed_by(part),
+            });
+            from = end;
         }
-        Ok(Some(ExportReport {
-            path,
-            sequence: out.next_sequence,
-            range,
-            rows: records.len(),
-            hash,
-            recipient: parent_code,
-            written_at: timestamp(now),
-            by_table: rows_per_table(&records),
-            transmitted: transmitted_dossiers(&records),
-        }))
+        Ok(report)
     }
 
     /// Writes the reply for the supervised site `office`: what this site holds of its changes.
@@ -249,10 +265,8 @@ impl Core {
         let resync = site_store::setting(conn, &resync_key)?.is_some();
         let below = subtree_of(conn, &office)?;
         let range = (out.acknowledged, sync_store::last_change(conn)?.max(out.acknowledged));
-        let records = if resync {
-            let mut rows = sync_store::rows_owned_by(conn, &below)?;
-            rows.extend(sync_store::published_for(conn, &below, None)?);
-            rows
+        let mut records = if resync {
+            sync_store::published_for(conn, &below, None)?
         } else {
             let mut rows = sync_store::published_for(conn, &below, Some(range))?;
             // A transfer to the office brings it the rows it moves.
@@ -261,46 +275,71 @@ impl Core {
             rows.extend(sync_store::moved_rows(conn, &moved, &below)?);
             rows
         };
-        let content = Sealing {
-            kind: Kind::Reply,
-            sequence: out.next_sequence,
-            range,
-            records: &records,
-            ack: Some(ack),
-            sites: &keyring,
-            resync,
+        // A resync sends the office's own rows back, in parts of at most RECORDS_PER_BUNDLE rows
+        // (the acknowledgement, which ends the resync, in the last).
+        let mut cursor = sync_store::RowCursor::default();
+        let mut next = |room: usize, conn: &rusqlite::Connection| -> Result<Vec<WireRecord>, AppError> {
+            Ok(if resync { sync_store::rows_owned_by(conn, &below, &mut cursor, room)? } else { vec![] })
         };
-        let bytes = self.seal_for(session, &child, &content)?;
+        let limit = self.bundle_rows;
+        records.extend(next(limit.saturating_sub(records.len()), conn)?);
         let site = self.site()?;
-        let name = format!("{}-reponse-{}-{:06}.daftar", site.code, office, out.next_sequence);
-        let now = self.clock.now_utc();
-        // As for exports: the number is taken first, so one number never names two files.
-        let tx = self.store.transaction()?;
-        sync_store::record_sent(
-            &tx,
-            &office,
-            out.next_sequence,
-            range.1,
-            &timestamp(now),
-            &dir.join(&name).display().to_string(),
-        )?;
-        let content =
-            serde_json::json!({ "to": office, "sequence": out.next_sequence, "watermark": held.watermark }).to_string();
-        act(&tx, now, &session.login, "sync.reply", &content)?;
-        tx.commit()?;
-        let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
+        let mut report: Option<ExportReport> = None;
+        let mut sequence = out.next_sequence;
+        loop {
+            let following = next(limit, self.store.conn())?;
+            let last = following.is_empty();
+            let content = Sealing {
+                kind: Kind::Reply,
+                sequence,
+                range,
+                records: &records,
+                ack: last.then_some(ack),
+                sites: &keyring,
+                resync,
+            };
+            let bytes = self.seal_for(session, &child, &content)?;
+            let name = format!("{}-reponse-{}-{sequence:06}.daftar", site.code, office);
+            let now = self.clock.now_utc();
+            // As for exports: the number is taken first, so one number never names two files.
+            let tx = self.store.transaction()?;
+            sync_store::record_sent(
+                &tx,
+                &office,
+                sequence,
+                range.1,
+                &timestamp(now),
+                &dir.join(&name).display().to_string(),
+            )?;
+            let content =
+                serde_json::json!({ "to": office, "sequence": sequence, "watermark": held.watermark }).to_string();
+            act(&tx, now, &session.login, "sync.reply", &content)?;
+            tx.commit()?;
+            let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
+            let part = ExportReport {
+                path,
+                sequence,
+                range,
+                rows: records.len(),
+                hash: sha256_hex(&bytes),
+                recipient: office.clone(),
+                written_at: timestamp(now),
+                by_table: rows_per_table(&records),
+                transmitted: vec![],
+                more: vec![],
+            };
+            report = Some(match report {
+                None => part,
+                Some(first) => first.followed_by(part),
+            });
+            if last {
+                break;
+            }
+            records = following;
+            sequence += 1;
+        }
         // The resync request is answered once the reply is on the stick (else the next one answers it).
         self.store.conn().execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
-        Ok(ExportReport {
-            path,
-            sequence: out.next_sequence,
-            range,
-            rows: records.len(),
-            hash: sha256_hex(&bytes),
-            recipient: office,
-            written_at: timestamp(now),
-            by_table: rows_per_table(&records),
-            transmitted: vec![],
-        })
+        report.ok_or_else(|| AppError::Rule("La réponse n'a pas pu être écrite.".into()))
     }
 }

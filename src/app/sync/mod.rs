@@ -15,7 +15,7 @@ pub(crate) use apply::subtree_of;
 pub use identity::IdentityFile;
 pub use stick::{CHUNK, write_stream_to_stick, write_to_stick};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::app::AppError;
 use crate::store::sync::{self as sync_store};
@@ -104,25 +104,55 @@ pub struct ImportLine {
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportReport {
-    /// The file on the stick.
+    /// The file on the stick (the first, when the export was cut into several).
     pub path: PathBuf,
     /// Its sequence number.
     pub sequence: u64,
     /// The change numbers carried: (from, to].
     pub range: (i64, i64),
-    /// Rows carried.
+    /// Rows carried, in every file.
     pub rows: usize,
-    /// SHA-256 of the file, hex.
+    /// SHA-256 of the (first) file, hex.
     pub hash: String,
     /// The recipient's code.
     pub recipient: String,
     /// When it was written (RFC 3339).
     pub written_at: String,
-    /// Rows carried per table (French name, count).
+    /// Rows carried per table (French name, count), in every file.
     pub by_table: Vec<(String, usize)>,
     /// The dossiers transmitted to the commission that it carries: number, applicant id.
     pub transmitted: Vec<(String, String)>,
+    /// The files that follow the first, in the order they are to be read: (path, sequence,
+    /// SHA-256) — when the changes pass what one bundle carries ([`RECORDS_PER_BUNDLE`]).
+    pub more: Vec<(PathBuf, u64, String)>,
 }
+
+impl ExportReport {
+    /// This report, with `next`'s file after its own.
+    fn followed_by(mut self, next: ExportReport) -> ExportReport {
+        self.more.push((next.path, next.sequence, next.hash));
+        self.more.extend(next.more);
+        self.range.1 = next.range.1;
+        self.rows += next.rows;
+        for (table, n) in next.by_table {
+            match self.by_table.iter_mut().find(|(t, _)| *t == table) {
+                Some((_, m)) => *m += n,
+                None => self.by_table.push((table, n)),
+            }
+        }
+        self.transmitted.extend(next.transmitted);
+        self
+    }
+
+    /// Every file written, in the order they are to be read.
+    pub fn files(&self) -> Vec<&Path> {
+        std::iter::once(self.path.as_path()).chain(self.more.iter().map(|(p, _, _)| p.as_path())).collect()
+    }
+}
+
+/// The most rows one bundle carries: a larger export is cut into several, applied in order, so
+/// that memory stays bounded at both ends whatever the size of the register.
+pub const RECORDS_PER_BUNDLE: usize = 100_000;
 
 /// The sync state shown on the dashboard and the sync screen.
 #[derive(Debug, Clone, Default)]
