@@ -125,7 +125,6 @@ fn setup(code: &str, level: &str, province: &str, region: &str, password: &str) 
         admin_login: "admin".into(),
         admin_name: "Admin".into(),
         admin_password: password.into(),
-        ..InstallSetup::default()
     }
 }
 
