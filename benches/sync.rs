@@ -61,7 +61,7 @@ fn main() {
 fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
     let pristine = dir.join("dp.sqlite");
     // One bundle of all 112,000 records, as measured since the sync issue (the product cuts at
-    // 100,000 rows; the backup bench measures that cut at a million-applicant scale).
+    // 75,000 rows; the backup bench measures that cut at a million-applicant scale).
     office.limit_bundle_rows(200_000);
 
     let mut exports = Vec::new();

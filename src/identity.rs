@@ -37,7 +37,15 @@ impl KdfParams {
     /// A negligible cost for unit tests only: never stored by the product.
     pub const FAST_FOR_TESTS: KdfParams = KdfParams { m_kib: 8, t: 1, p: 1 };
 
+    /// The most a stored cost may ask (1 GiB, 16 passes, 8 lanes, a 64-byte salt): wrapped keys
+    /// read from a file (a backup's header) never make a derivation take the machine.
+    const CEILING: KdfParams = KdfParams { m_kib: 1 << 20, t: 16, p: 8 };
+
     fn derive(self, password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, IdentityError> {
+        let ceiling = KdfParams::CEILING;
+        if self.m_kib > ceiling.m_kib || self.t > ceiling.t || self.p > ceiling.p || salt.len() > 64 {
+            return Err(IdentityError::Corrupt("paramètres Argon2 hors limites"));
+        }
         let params = Params::new(self.m_kib, self.t, self.p, Some(32))
             .map_err(|_| IdentityError::Corrupt("paramètres Argon2"))?;
         let mut out = Zeroizing::new([0u8; 32]);
@@ -301,6 +309,17 @@ impl WrappedKeys {
 mod tests {
     use super::*;
     use crate::clock::SeededEntropy;
+
+    #[test]
+    fn a_stored_cost_beyond_the_ceiling_is_refused_before_any_work() {
+        let huge = KdfParams { m_kib: u32::MAX, t: 1, p: 1 };
+        assert_eq!(
+            huge.derive("x", b"0123456789abcdef").err(),
+            Some(IdentityError::Corrupt("paramètres Argon2 hors limites"))
+        );
+        let long = KdfParams { m_kib: 8, t: u32::MAX, p: 1 };
+        assert!(long.derive("x", b"0123456789abcdef").is_err());
+    }
 
     #[test]
     fn passwords_verify_only_when_right() {

@@ -139,6 +139,9 @@ fn read_header(input: &mut impl Read) -> Result<(BackupHeader, u64), AppError> {
     let mut json = vec![0u8; len];
     input.read_exact(&mut json).map_err(|_| not_a_backup())?;
     let header: BackupHeader = serde_json::from_slice(&json).map_err(|_| not_a_backup())?;
+    if header.format == 0 {
+        return Err(not_a_backup());
+    }
     if header.format > FORMAT {
         return Err(refused(format!(
             "Cette sauvegarde a été faite par une version plus récente de Daftar (format {}) : mettez Daftar à jour puis recommencez ; rien n'a été remplacé.",
@@ -250,6 +253,8 @@ impl BackupPlan {
         let scratch = self.db.as_deref().and_then(Path::parent).map_or_else(std::env::temp_dir, Path::to_path_buf);
         let copy = scratch.join(format!(".copie-{}.sqlite", std::process::id()));
         let _ = std::fs::remove_file(&copy);
+        // Claimed while it exists: a start of the program beside this one leaves it alone.
+        let _claim = crate::app::leftovers::Claim::new(&copy).map_err(|e| io_error(&e))?;
         let result = (|| {
             report(BackupStage::Copy, 0, size);
             copy_watched(conn, &copy, &|done| report(BackupStage::Copy, done, size))?;
@@ -284,6 +289,11 @@ impl BackupPlan {
             mac: None,
         };
         let json = serde_json::to_vec(&header).map_err(|e| AppError::Rule(e.to_string()))?;
+        if json.len() > MAX_HEADER {
+            return Err(AppError::Rule(
+                "La sauvegarde ne peut pas être écrite : trop de comptes détiennent les clés (en-tête trop long). Désactivez les comptes inutiles.".into(),
+            ));
+        }
         let parsed: Vec<age::x25519::Recipient> = self.recipients.iter().filter_map(|(_, r)| r.parse().ok()).collect();
         let name = format!("{}-sauvegarde-{}.{EXTENSION}", self.site, now.format("%Y%m%d-%H%M%S%.3f"));
         let produce = |out: &mut dyn Write| -> Result<(), AppError> {
@@ -332,6 +342,20 @@ impl Write for Sealing<'_> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+/// A reader that feeds what passes through it to a seal.
+struct Resealing<'a, R> {
+    inner: R,
+    mac: &'a mut Hmac<Sha256>,
+}
+
+impl<R: Read> Read for Resealing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.mac.update(&buf[..n]);
+        Ok(n)
     }
 }
 
@@ -388,8 +412,16 @@ impl Core {
     }
 
     /// Writes an encrypted backup of the database into `dir` (created if needed); returns its path.
+    /// The copy is read through a connection of its own with SQLite's small default page cache
+    /// (memory stays that of the pieces in flight); a database in memory is copied through its
+    /// own connection.
     pub fn backup(&self, session: &Session, dir: &Path) -> Result<PathBuf, AppError> {
-        self.backup_plan(session)?.write(self.store.conn(), dir, self.clock.now_utc(), &|_| {})
+        let plan = self.backup_plan(session)?;
+        let now = self.clock.now_utc();
+        match self.store.path() {
+            Some(db) => plan.write(Store::open_read_only(db)?.conn(), dir, now, &|_| {}),
+            None => plan.write(self.store.conn(), dir, now, &|_| {}),
+        }
     }
 
     /// The automatic backups of this database, newest first.
@@ -448,7 +480,10 @@ fn each_piece(input: &mut impl Read, len: u64, each: &mut dyn FnMut(&[u8])) -> R
     let mut left = len;
     while left > 0 {
         let want = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
-        input.read_exact(&mut buffer[..want]).map_err(|_| not_a_backup())?;
+        input.read_exact(&mut buffer[..want]).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => not_a_backup(),
+            _ => AppError::Rule(format!("Lecture de la sauvegarde impossible : {}.", super::io_message(&e))),
+        })?;
         each(&buffer[..want]);
         left -= want as u64;
     }
@@ -493,31 +528,34 @@ pub fn restore(db: &Path, backup: &Path, login: &str, password: &str) -> Result<
         }
     };
     drop(input);
-    if expected.is_none_or(|tag| mac.verify_slice(&tag).is_err()) {
+    if expected.as_deref().is_none_or(|tag| mac.verify_slice(tag).is_err()) {
         return Err(refused(
             "Cette sauvegarde n'est pas authentique (modifiée, fabriquée ailleurs, ou faite par une version de Daftar sans authentification) : rien n'a été remplacé.",
         ));
     }
-    if let Ok(live) = Store::open(db, false)
+    // The live file, when it reads, must be this site's: read only (nothing migrated or written).
+    if let Ok(live) = Store::open_read_only(db)
         && let Ok(Some(site)) = site_store::get(live.conn())
+        && site.code.as_str() != header.site
     {
-        if site.code.as_str() != header.site {
-            return Err(refused(format!(
-                "Cette sauvegarde est celle de {}, pas de {} : rien n'a été remplacé.",
-                header.site, site.code
-            )));
-        }
-        // Everything the live file holds goes into the file itself: its journal can be set aside.
-        let _ = live.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        return Err(refused(format!(
+            "Cette sauvegarde est celle de {}, pas de {} : rien n'a été remplacé.",
+            header.site, site.code
+        )));
     }
     let dir = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     // Under the lock: any earlier candidate is what a restore cut short left.
     crate::app::leftovers::clean(db);
     let candidate = dir.join(format!(".restauration-{}.sqlite", std::process::id()));
     let _ = std::fs::remove_file(&candidate);
+    let _claim = crate::app::leftovers::Claim::new(&candidate).map_err(|e| io_error(&e))?;
     let decrypted = (|| -> Result<(), AppError> {
         file.seek(SeekFrom::Start(start)).map_err(unreadable)?;
-        let ciphertext = BufReader::with_capacity(CHUNK, (&mut file).take(cipher_len));
+        // The bytes decrypted are sealed again as they pass: a file that changed since its seal
+        // was checked (a stick that answers twice differently) restores nothing.
+        let mut again = seal_start(secrets.backup_key().as_ref(), &header)?;
+        let ciphertext =
+            BufReader::with_capacity(CHUNK, Resealing { inner: (&mut file).take(cipher_len), mac: &mut again });
         let damaged =
             || refused("La sauvegarde ne se déchiffre pas : elle est abîmée ou n'est pas chiffrée pour ce site.");
         let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| damaged())?;
@@ -530,6 +568,14 @@ pub fn restore(db: &Path, backup: &Path, login: &str, password: &str) -> Result<
             std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => damaged(),
             _ => io_error(&e),
         })?;
+        // The decryption read to the end of the ciphertext (a byte left unread leaves the seal
+        // short, and refuses the file).
+        drop(plain);
+        if expected.as_deref().is_none_or(|tag| again.verify_slice(tag).is_err()) {
+            return Err(refused(
+                "La sauvegarde a changé pendant sa lecture : rien n'a été remplacé. Recopiez-la et recommencez.",
+            ));
+        }
         out.flush().map_err(|e| io_error(&e))?;
         crate::crash_points::reached();
         out.get_ref().sync_all().map_err(|e| io_error(&e))
@@ -561,19 +607,31 @@ pub fn restore(db: &Path, backup: &Path, login: &str, password: &str) -> Result<
     // The replaced file is kept as a copy, and the restored one takes its name in one rename: at
     // no moment is there no database (a start then would begin a new office).
     let replaced = if db.exists() {
-        let kept = db.with_extension(format!("remplacee-{}.sqlite", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+        let kept = db.with_extension(format!("remplacee-{}.sqlite", chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f")));
         let set_aside = |e: std::io::Error| {
             AppError::Rule(format!(
                 "La base actuelle n'a pas pu être mise de côté : {}. Rien n'a été remplacé.",
                 super::io_message(&e)
             ))
         };
-        std::fs::copy(db, &kept).map_err(set_aside)?;
+        // The kept copy (and its journal, which holds what the file does not yet) reaches the disk
+        // before anything of the live file is touched.
+        let keep = |from: &Path, to: &Path| -> std::io::Result<()> {
+            std::fs::copy(from, to)?;
+            std::fs::File::open(to)?.sync_all()
+        };
+        keep(db, &kept).map_err(set_aside)?;
+        let wal = PathBuf::from(format!("{}-wal", db.display()));
+        if wal.exists() {
+            keep(&wal, &PathBuf::from(format!("{}-wal", kept.display()))).map_err(set_aside)?;
+        }
+        if let Ok(folder) = std::fs::File::open(dir) {
+            let _ = folder.sync_all();
+        }
+        // The old journal must not be replayed onto the restored file.
         for suffix in ["-wal", "-shm"] {
             let side = PathBuf::from(format!("{}{suffix}", db.display()));
             if side.exists() {
-                std::fs::copy(&side, PathBuf::from(format!("{}{suffix}", kept.display()))).map_err(set_aside)?;
-                // The old journal must not be replayed onto the restored file.
                 std::fs::remove_file(&side).map_err(set_aside)?;
             }
         }

@@ -235,9 +235,11 @@ impl Store {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_owned()));
         }
-        let conn =
+        let mut conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A backup's copy is read through such a connection: its steps are crash points too.
+        crate::crash_points::watch(&mut conn)?;
         Ok(Store { conn, path: Some(path.to_owned()) })
     }
 

@@ -851,9 +851,13 @@ impl Worker {
                         });
                         // After each export, a backup stays at the office (the stick may be lost):
                         // it runs on its own thread, its progress shown in the window's bar.
-                        let backup = match self.start_backup(None, true) {
-                            Some(Reply::BackedUp(Err(e))) => Err(e),
-                            _ => Ok("Sauvegarde de la base lancée (son avancement est affiché en haut de la fenêtre).".into()),
+                        let backup = if self.backing_up.load(Ordering::SeqCst) {
+                            Ok("Une sauvegarde de la base est déjà en cours (son avancement est affiché en haut de la fenêtre).".into())
+                        } else {
+                            match self.start_backup(None, true) {
+                                Some(Reply::BackedUp(Err(e))) => Err(e),
+                                _ => Ok("Sauvegarde de la base lancée (son avancement est affiché en haut de la fenêtre).".into()),
+                            }
                         };
                         Reply::SyncDone(vec![Ok(written), slip, backup])
                     }
@@ -980,39 +984,43 @@ impl Worker {
             Err(e) => return Some(Reply::BackedUp(Err(e))),
         };
         if self.backing_up.swap(true, Ordering::SeqCst) {
-            return None;
+            // One at a time: the daily one simply waits for tomorrow; one asked for is told.
+            return (!automatic).then(|| {
+                Reply::BackedUp(Err(AppError::Rule(
+                    "Une sauvegarde est déjà en cours (son avancement est affiché en haut de la fenêtre) : attendez qu'elle finisse, puis recommencez.".into(),
+                )))
+            });
         }
         let now = self.core.clock().now_utc();
         let (replies, ctx) = self.spawned.clone();
         let running = self.backing_up.clone();
-        let wake = move |reply: Reply| {
-            let _ = replies.send(reply);
-            if let Some(ctx) = &ctx {
-                ctx.request_repaint();
-            }
-        };
         let spawned = std::thread::Builder::new().name("daftar-sauvegarde".into()).spawn(move || {
+            // Whatever happens (even a panic), the window hears the end and the next backup may
+            // start.
+            let mut end = BackupEnd { replies, ctx, running, result: None };
             // At most ten reports a second: the window redraws for each.
             let last = std::sync::Mutex::new(None::<std::time::Instant>);
             let progress = |p: BackupProgress| {
                 let Ok(mut last) = last.lock() else { return };
                 if last.is_none_or(|at| at.elapsed() >= std::time::Duration::from_millis(100)) {
                     *last = Some(std::time::Instant::now());
-                    wake(Reply::BackupProgress(p));
+                    end.wake(Reply::BackupProgress(p));
                 }
             };
             let result = reader.backup(&plan, &dir, now, &progress);
             if result.is_ok() && automatic {
                 crate::app::prune_backups(&dir);
             }
-            running.store(false, Ordering::SeqCst);
-            wake(Reply::BackedUp(result.map(Some)));
+            end.result = Some(result.map(Some));
         });
         match spawned {
             Ok(_) => None,
             Err(e) => {
                 self.backing_up.store(false, Ordering::SeqCst);
-                Some(Reply::BackedUp(Err(AppError::Rule(format!("Sauvegarde impossible à lancer : {e}")))))
+                Some(Reply::BackedUp(Err(AppError::Rule(format!(
+                    "La sauvegarde n'a pas pu démarrer ({}) : recommencez.",
+                    crate::app::io_message(&e)
+                )))))
             }
         }
     }
@@ -1067,6 +1075,35 @@ impl Worker {
         let accounts: Vec<String> =
             accounts.iter().map(|a| format!("{} / {} ({})", a.login, a.password, a.role.label_fr())).collect();
         Ok(format!("{summary}\nComptes : {}", accounts.join(" ; ")))
+    }
+}
+
+/// The end of a backup's thread: its result to the window, then the next backup allowed — in
+/// that order, so that the window never mistakes a new backup's progress for the old one's end.
+struct BackupEnd {
+    replies: Sender<Reply>,
+    ctx: Option<egui::Context>,
+    running: Arc<AtomicBool>,
+    /// The backup's result, once it has one.
+    result: Option<Result<Option<PathBuf>, AppError>>,
+}
+
+impl BackupEnd {
+    fn wake(&self, reply: Reply) {
+        let _ = self.replies.send(reply);
+        if let Some(ctx) = &self.ctx {
+            ctx.request_repaint();
+        }
+    }
+}
+
+impl Drop for BackupEnd {
+    fn drop(&mut self) {
+        let result = self.result.take().unwrap_or_else(|| {
+            Err(AppError::Rule("La sauvegarde s'est interrompue : elle sera refaite au prochain démarrage.".into()))
+        });
+        self.wake(Reply::BackedUp(result));
+        self.running.store(false, Ordering::SeqCst);
     }
 }
 

@@ -742,18 +742,25 @@ impl DaftarApp {
     }
 }
 
-/// One line for a backup in progress: its stage, how far, the time left.
+/// One line for a backup in progress: its stage, the bytes done, how far, the time left.
 fn backup_line(p: &crate::app::BackupProgress) -> String {
     let left = p.remaining().map(|d| match d.as_secs() {
         s if s < 60 => " — moins d'une minute".to_owned(),
         s => format!(" — environ {} min", s.div_ceil(60)),
     });
+    let bytes = if p.total > 0 { format!(" {} sur {}", size_fr(p.done), size_fr(p.total)) } else { String::new() };
     format!(
-        "Sauvegarde en cours : {} ({:.0} %){}",
+        "Sauvegarde en cours : {}{bytes} ({:.0} %){}",
         p.stage.label_fr(),
         f64::from(p.fraction()) * 100.0,
         left.unwrap_or_default()
     )
+}
+
+/// A size as a French reader reads it: `850 Mo`, `3,1 Go`.
+fn size_fr(bytes: u64) -> String {
+    let mb = bytes as f64 / 1e6;
+    if mb < 1000.0 { format!("{mb:.0} Mo") } else { format!("{:.1} Go", mb / 1000.0).replace('.', ",") }
 }
 
 /// What to do when the integrity check fails: restore the newest backup that passes (a restore

@@ -237,25 +237,14 @@ impl Core {
                 "Paquet refusé : le manifeste chiffré ne répète pas l'en-tête (fichier assemblé frauduleusement).",
             ));
         }
+        // Already applied, the changes are left out: only identities (a revocation made since)
+        // or the sender's new keys are still worth reading.
         if nothing_new {
-            // Still worth reading: identities (a revocation made since) or the sender's new keys.
             if content.sites.is_empty() && adopt.is_empty() {
                 self.remember(&header, kind_code, &hash, "rien de nouveau", None)?;
                 return Ok(stale());
             }
             content.records.clear();
-            let bundle = Opened {
-                header: &header,
-                kind: kind_code,
-                hash: &hash,
-                incoming: &incoming,
-                content: &content,
-                adopt: &adopt,
-            };
-            return Ok(match self.apply(session, &bundle)? {
-                ImportOutcome::Applied { keyring, .. } if keyring.is_empty() && adopt.is_empty() => stale(),
-                applied => applied,
-            });
         }
         let bundle = Opened {
             header: &header,
@@ -265,6 +254,12 @@ impl Core {
             content: &content,
             adopt: &adopt,
         };
+        if nothing_new {
+            return Ok(match self.apply(session, &bundle)? {
+                ImportOutcome::Applied { keyring, .. } if keyring.is_empty() && adopt.is_empty() => stale(),
+                applied => applied,
+            });
+        }
         let outcome = self.apply(session, &bundle)?;
         if let ImportOutcome::Applied { sender, rows, conflicts, alarm, notices, keyring, .. } = outcome {
             let released = self.release_waiting(session, &sender)?;

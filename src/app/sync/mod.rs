@@ -151,8 +151,9 @@ impl ExportReport {
 }
 
 /// The most rows one bundle carries: a larger export is cut into several, applied in order, so
-/// that memory stays bounded at both ends whatever the size of the register.
-pub const RECORDS_PER_BUNDLE: usize = 100_000;
+/// that memory stays bounded at both ends whatever the size of the register (the import of one
+/// such bundle, with its widened page cache, peaks under 500 MB: docs/PERFORMANCE.md).
+pub const RECORDS_PER_BUNDLE: usize = 75_000;
 
 /// The sync state shown on the dashboard and the sync screen.
 #[derive(Debug, Clone, Default)]

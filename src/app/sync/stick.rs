@@ -57,8 +57,11 @@ pub fn write_stream_to_stick(
         return Err(AppError::Rule(format!("{} existe déjà sur la clé : rien n'a été remplacé.", path.display())));
     }
     let partial = dir.join(format!("{name}.partial"));
+    // Claimed while it is written (a start of the program beside this one leaves it alone), and
+    // noted, so that the next start removes it if a kill leaves it.
+    let claim = crate::app::leftovers::Claim::new(&partial).map_err(failed)?;
     if let Some(journal) = journal {
-        crate::app::leftovers::note(journal, &partial).map_err(failed)?;
+        crate::app::leftovers::note(journal, &partial).map_err(|e| io_error(&e))?;
     }
     let forget = || {
         let _ = std::fs::remove_file(&partial);
@@ -90,6 +93,7 @@ pub fn write_stream_to_stick(
     if let Some(journal) = journal {
         crate::app::leftovers::done(journal, &partial);
     }
+    drop(claim);
     crate::crash_points::reached();
     // The rename itself must reach the disk (not possible to open a directory on Windows).
     if let Ok(folder) = std::fs::File::open(dir) {
@@ -110,8 +114,10 @@ pub fn write_stream_to_stick(
         read_back(done, len);
     }
     if done != len || <[u8; 32]>::from(back.finalize()) != hash {
+        // Not left under its name: it would pass for a good copy.
+        let _ = std::fs::remove_file(&path);
         return Err(AppError::Rule(format!(
-            "La relecture de {} ne correspond pas à ce qui a été écrit : la clé USB est défectueuse, utilisez-en une autre.",
+            "La relecture de {} ne correspond pas à ce qui a été écrit : le fichier est retiré ; la clé USB (ou le disque) est défectueuse, utilisez-en une autre.",
             path.display()
         )));
     }
