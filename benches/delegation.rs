@@ -64,6 +64,21 @@ fn office_bundle(dp: &mut Core, dp_admin: &Session, code: &str, stick: &Path, se
     (bytes, report.rows)
 }
 
+/// The demo draws an office's CINs in a series named by two letters taken from a digest of its
+/// code (`app::demo`): offices whose codes give the same letters would register the same CINs,
+/// and the delegation would (rightly) refuse the later one's bundle as a flood of conflicts. The
+/// bench's offices are given codes whose series differ.
+fn office_codes(count: usize) -> Vec<String> {
+    use sha2::Digest as _;
+    let series = |code: &str| {
+        let digest = sha2::Sha256::digest(code.as_bytes());
+        (digest[0] % 26, digest[1] % 26)
+    };
+    let mut used = std::collections::HashSet::new();
+    used.insert(series("BL-B999"));
+    (0..).map(|n| format!("BL-B{n:03}")).filter(|code| used.insert(series(code))).take(count).collect()
+}
+
 /// Builds the delegation's file: every office made, enrolled, exported and imported.
 fn build(db: &Path, offices: usize) {
     let started = Instant::now();
@@ -73,8 +88,8 @@ fn build(db: &Path, offices: usize) {
     let dp_admin = ok(dp.init(&setup("DP-BENCH", "Délégation de mesure", "delegation-provinciale", "581")));
     let stick = db.with_file_name("cle");
     let mut import_time = Duration::ZERO;
-    for i in 0..offices {
-        let (bytes, _) = office_bundle(&mut dp, &dp_admin, &format!("BL-B{i:03}"), &stick, 2026 + i as u64);
+    for (i, code) in office_codes(offices).iter().enumerate() {
+        let (bytes, _) = office_bundle(&mut dp, &dp_admin, code, &stick, 2026 + i as u64);
         // What `daftar import` does with one file: the bundle, then the bilan's facts.
         let start = Instant::now();
         ok(dp.import_bundle(&dp_admin, &bytes, "bench"));

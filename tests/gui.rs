@@ -921,6 +921,13 @@ fn a_search_right_after_log_in_gets_its_results_while_the_daily_backup_runs() {
     assert_eq!(made(), 0, "the backup was still running");
     let first = harness.state().applicants().pages.get(&0).and_then(|rows| rows.first()).map(|r| r.cin.clone());
     assert!(first.is_some(), "the search answered");
+    // Closing the window meanwhile asks first.
+    harness.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    harness.run();
+    assert!(has_text(&harness, "Si vous fermez maintenant"), "{:#?}", harness.root());
+    assert!(has(&harness, "Fermer quand même"));
+    click(&mut harness, "Attendre la fin de la sauvegarde");
+    assert!(!has_text(&harness, "Si vous fermez maintenant"));
     // It ends on its own, quietly; the file is there and the line goes.
     let started = std::time::Instant::now();
     while harness.state().backup_progress().is_some() && started.elapsed() < std::time::Duration::from_secs(120) {
