@@ -189,11 +189,11 @@ impl KeyringChange {
                 "Site {} enrôlé de nouveau par {} le {} (empreinte {})",
                 e.site,
                 e.supervisor,
-                e.at.get(..10).unwrap_or(&e.at),
+                day_fr(&e.at),
                 e.keys.fingerprint()
             ),
             KeyringChange::Revoke(r) => {
-                format!("CLÉ RÉVOQUÉE : {} par {} le {} ({})", r.site, r.by, r.at.get(..10).unwrap_or(&r.at), r.reason)
+                format!("CLÉ RÉVOQUÉE : {} par {} le {} ({})", r.site, r.by, day_fr(&r.at), r.reason)
             }
         }
     }
@@ -236,6 +236,11 @@ impl KeyringChange {
             }
         }
     }
+}
+
+/// `2026-12-06T…` as `06/12/2026` (the text as it came when it does not read as a date).
+fn day_fr(stamp: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stamp).map_or_else(|_| stamp.to_owned(), |t| t.format("%d/%m/%Y").to_string())
 }
 
 /// Why a bundle's identities are refused: the site concerned, and what is wrong.

@@ -286,11 +286,7 @@ impl DaftarApp {
                     Some(n) => ui.label(format!("Modifications non livrées : {n}")),
                     None => ui.label("Modifications non livrées : …"),
                 };
-                // No spinner: the backup's thread wakes the window at each step it reports.
-                if let Some(progress) = &self.backup {
-                    ui.separator();
-                    ui.label(RichText::new(backup_line(progress)).color(theme::ACCENT));
-                }
+
                 if ui.button("Se déconnecter").clicked() {
                     if self.unsaved_form() {
                         self.message = Some(Message::warning(UNSAVED));
@@ -310,6 +306,13 @@ impl DaftarApp {
                 if ui.selectable_label(self.screen == screen, screen.label()).clicked() && self.screen != screen {
                     requests.extend(self.open(screen));
                 }
+            }
+            // A backup running beside the work, under the screens' list (wrapped to its width, so
+            // that nothing moves). No spinner: the backup's thread wakes the window at each step.
+            if let Some(progress) = &self.backup {
+                ui.add_space(12.0);
+                ui.separator();
+                ui.add(egui::Label::new(RichText::new(backup_line(progress)).color(theme::ACCENT)).wrap());
             }
         });
         egui::CentralPanel::default().show(ui, |ui| {

@@ -21,7 +21,8 @@ fn label_cell(ui: &mut Ui, label: &str) -> egui::Response {
 fn under_field(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
     ui.horizontal(|ui| {
         ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-        add(ui);
+        // A column of the width left, so that a long message wraps instead of running off.
+        ui.vertical(add);
     });
 }
 
@@ -45,11 +46,16 @@ pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) 
         });
     }
     if let Some(error) = error {
-        under_field(ui, |ui| {
-            ui.label(RichText::new(error).color(theme::ERROR));
-        });
+        error_under(ui, error);
     }
     response
+}
+
+/// A field's error, under it, wrapped to the width left.
+fn error_under(ui: &mut Ui, error: &str) {
+    under_field(ui, |ui| {
+        ui.add(egui::Label::new(RichText::new(error).color(theme::ERROR)).wrap());
+    });
 }
 
 /// A labelled password field.
@@ -78,9 +84,7 @@ pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, 
             .labelled_by(name.id);
     });
     if let Some(error) = error {
-        under_field(ui, |ui| {
-            ui.label(RichText::new(error).color(theme::ERROR));
-        });
+        error_under(ui, error);
     }
 }
 
