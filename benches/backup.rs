@@ -6,6 +6,7 @@
 //! `/proc/self/status` at its end). Beside the backup, the same run measures the streaming floor:
 //! `VACUUM INTO` and age encryption of the copy, piece by piece, with nothing else.
 //!
+//! `DAFTAR_BENCH_NO_EXPORT=1` leaves the first export out (backup and restore only).
 //! `DAFTAR_BENCH_FILES=register|delegation` measures one file only (both by default; the
 //! delegation's file is built by `cargo bench --bench delegation` first, the register's by the
 //! register bench or here). Scratch files go to `target/bench-data/backup-work/` and are removed.
@@ -159,6 +160,10 @@ fn measure(name: &str, db: &Path, login: &str, password: &str, parent: &InstallS
     }
 
     // The first export of the whole file to a new parent, and its import there.
+    if std::env::var_os("DAFTAR_BENCH_NO_EXPORT").is_some() {
+        ok(std::fs::remove_dir_all(&work));
+        return;
+    }
     let copy = work.join("copie.sqlite");
     let started = Instant::now();
     ok(std::fs::copy(db, &copy));

@@ -581,7 +581,10 @@ pub fn restore(db: &Path, backup: &Path, login: &str, password: &str) -> Result<
         out.get_ref().sync_all().map_err(|e| io_error(&e))
     })();
     let checked = decrypted.and_then(|()| {
-        let store = Store::open(&candidate, false)?;
+        // Brought to this program's schema (a backup made by an earlier version), then checked
+        // through a read-only connection with SQLite's small default cache.
+        drop(Store::open(&candidate, false)?);
+        let store = Store::open_read_only(&candidate)?;
         let report = check_store(&store)?;
         if !report.is_sound() {
             return Err(refused(
