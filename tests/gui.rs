@@ -938,3 +938,35 @@ fn a_search_right_after_log_in_gets_its_results_while_the_daily_backup_runs() {
     assert!(!has_text(&harness, "Sauvegarde en cours"));
     assert_eq!(made(), 1);
 }
+
+#[test]
+fn a_backup_is_restored_from_the_login_screen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("bureau.sqlite");
+    let mut core = core_with(ok(daftar::store::Store::open(&db, true)));
+    let (admin, _) = ok(demo::create_demo_site(&mut core));
+    ok(demo::populate(&mut core, &admin, 40, 7));
+    let backup = ok(core.backup(&admin, &dir.path().join("cle")));
+    // Work done after the backup, lost by the restore.
+    ok(core.add_applicant(
+        &admin,
+        &crate::common::draft("ZZ123456", "Apres", "Sauvegarde", "01/01/1970"),
+        &crate::common::card("R-9"),
+        None,
+    ));
+    let mut harness = window(core, false, Screen::Applicants);
+    harness.run();
+    click(&mut harness, "Restaurer une sauvegarde…");
+    fill(&mut harness, "Fichier de sauvegarde", &backup.display().to_string());
+    fill(&mut harness, "Compte qui détient les clés", "admin");
+    fill(&mut harness, "Mot de passe de ce compte", "mauvais-mot-de-passe");
+    click(&mut harness, "Restaurer");
+    assert!(has_text(&harness, "Mot de passe incorrect"), "{:#?}", harness.root());
+    fill(&mut harness, "Mot de passe de ce compte", "admin-demo-2026");
+    click(&mut harness, "Restaurer");
+    assert!(has_text(&harness, "restaurée et vérifiée"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "L'ancienne base est gardée"));
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    fill(&mut harness, "Rechercher", "ZZ123456");
+    assert!(has_text(&harness, "aucun résultat"), "the applicant added after the backup is gone: {:#?}", harness.root());
+}

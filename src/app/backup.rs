@@ -498,6 +498,31 @@ fn each_piece(input: &mut impl Read, len: u64, each: &mut dyn FnMut(&[u8])) -> R
 pub fn restore(db: &Path, backup: &Path, login: &str, password: &str) -> Result<RestoreReport, AppError> {
     // Never under a running window.
     let _lock = InstanceLock::acquire(db)?;
+    restore_held(db, backup, login, password)
+}
+
+impl Core {
+    /// [`restore`] from the window, which holds the database's lock: the database is closed, the
+    /// backup restored over it (or not, and then it is as it was), and opened again. Log in after.
+    pub fn restore_from(&mut self, backup: &Path, login: &str, password: &str) -> Result<RestoreReport, AppError> {
+        let db = self
+            .store
+            .path()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| AppError::Rule("Une base en mémoire ne se restaure pas.".into()))?;
+        // Closed while the file is replaced.
+        drop(std::mem::replace(&mut self.store, Store::open_in_memory()?));
+        let restored = restore_held(&db, backup, login, password);
+        self.store = Store::open(&db, false).map_err(|e| {
+            AppError::Rule(format!("La base n'a pas pu être rouverte ({e}) : fermez Daftar et relancez-le."))
+        })?;
+        self.refresh_reference()?;
+        restored
+    }
+}
+
+/// [`restore`], by a process that holds the database's lock.
+fn restore_held(db: &Path, backup: &Path, login: &str, password: &str) -> Result<RestoreReport, AppError> {
     let unreadable =
         |e: std::io::Error| AppError::Rule(format!("Lecture de la sauvegarde impossible : {}.", super::io_message(&e)));
     let mut file = std::fs::File::open(backup).map_err(unreadable)?;

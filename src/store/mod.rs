@@ -120,7 +120,7 @@ pub enum StoreError {
 /// disk full, a damaged file, a file held by another program…).
 pub fn sqlite_message(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode as Code;
-    const RESTORE: &str = "N'enregistrez plus rien et restaurez la dernière sauvegarde : « daftar --user VOTRE_IDENTIFIANT restore FICHIER » (les sauvegardes automatiques sont dans le dossier « sauvegardes » à côté de la base ; essayez la plus récente d'abord). Sans sauvegarde, demandez à la délégation une resynchronisation.";
+    const RESTORE: &str = "N'enregistrez plus rien et restaurez la dernière sauvegarde : à l'écran de connexion, « Restaurer une sauvegarde… », ou « daftar --user VOTRE_IDENTIFIANT restore FICHIER » (les sauvegardes automatiques sont dans le dossier « sauvegardes » à côté de la base ; essayez la plus récente d'abord). Sans sauvegarde, demandez à la délégation une resynchronisation.";
     let code = e.sqlite_error_code();
     match code {
         Some(Code::DiskFull) => {

@@ -15,8 +15,8 @@ use super::reports::DrillDown;
 use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
     AppError, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject, CheckReport, ChecklistView,
-    ClosedYear, Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine, Row,
-    Session, Stats, SyncStatus, UserRow, demo, save_in_folder,
+    ClosedYear, Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine,
+    RestoreReport, Row, Session, Stats, SyncStatus, UserRow, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -120,6 +120,16 @@ pub enum Request {
         /// Login.
         login: String,
         /// Password.
+        password: String,
+    },
+    /// Restore a backup over the database (from the login screen), the account `login` opening
+    /// the keys it carries.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// An account that held the keys when the backup was made.
+        login: String,
+        /// Its password.
         password: String,
     },
     /// Close the session.
@@ -527,6 +537,8 @@ pub enum Reply {
     BackupProgress(BackupProgress),
     /// A backup was written (or was not due).
     BackedUp(Result<Option<PathBuf>, AppError>),
+    /// A backup was restored over the database (or refused, and nothing changed).
+    Restored(Result<RestoreReport, AppError>),
     /// What a sync action did (a message per file or bundle), then the state.
     SyncDone(Vec<Result<String, AppError>>),
     /// The certificate register.
@@ -617,6 +629,15 @@ impl Worker {
             Request::Logout => {
                 self.session = None;
                 return None;
+            }
+            Request::Restore { file, login, password } => {
+                self.session = None;
+                if self.backing_up.load(Ordering::SeqCst) {
+                    return Some(Reply::Restored(Err(AppError::Rule(
+                        "Une sauvegarde est en cours : attendez qu'elle finisse, puis restaurez.".into(),
+                    ))));
+                }
+                Reply::Restored(self.core.restore_from(&file, &login, &password))
             }
             Request::Dashboard => {
                 return self.in_background(

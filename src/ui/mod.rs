@@ -404,7 +404,7 @@ impl DaftarApp {
 
     fn handle(&mut self, reply: Reply) {
         // After a logout, what the previous session asked for is of no use to the next user.
-        if self.session.is_none() && !matches!(reply, Reply::Session(_) | Reply::DemoCreated(_)) {
+        if self.session.is_none() && !matches!(reply, Reply::Session(_) | Reply::DemoCreated(_) | Reply::Restored(_)) {
             return;
         }
         match reply {
@@ -432,6 +432,33 @@ impl DaftarApp {
                 Phase::Login(form) => form.message = Some(Message::error(error.to_string())),
                 Phase::Main => self.message = Some(Message::error(error.to_string())),
             },
+            Reply::Restored(result) => {
+                let message = match result {
+                    Ok(report) => {
+                        let kept = report
+                            .replaced
+                            .map(|p| format!(" L'ancienne base est gardée : {}.", p.display()))
+                            .unwrap_or_default();
+                        let resync = if report.has_parent {
+                            " Ce site dépend d'une délégation : après la connexion, demandez une resynchronisation (écran Synchronisation)."
+                        } else {
+                            ""
+                        };
+                        self.alarm = None;
+                        Message::ok(format!(
+                            "Sauvegarde de {} du {} restaurée et vérifiée.{kept}{resync} Connectez-vous.",
+                            report.site, report.made_at
+                        ))
+                    }
+                    Err(e) => Message::error(e.to_string()),
+                };
+                if let Phase::Login(form) = &mut self.phase {
+                    if matches!(message.kind, widgets::MessageKind::Ok) {
+                        form.restore = None;
+                    }
+                    form.message = Some(message);
+                }
+            }
             Reply::DemoCreated(result) => {
                 let message = match result {
                     Ok(summary) => Message::ok(summary),
@@ -771,7 +798,7 @@ fn size_fr(bytes: u64) -> String {
 fn way_out(backups: &[PathBuf]) -> String {
     match backups.first() {
         Some(newest) => format!(
-            "N'enregistrez plus rien : fermez Daftar et restaurez la sauvegarde la plus récente avec « daftar --user VOTRE_IDENTIFIANT restore {} » ; si elle est refusée, essayez la précédente ({} sauvegarde(s) dans {}).",
+            "N'enregistrez plus rien : déconnectez-vous et, à l'écran de connexion, « Restaurer une sauvegarde… » avec la plus récente, {} (ou « daftar --user VOTRE_IDENTIFIANT restore FICHIER ») ; si elle est refusée, essayez la précédente ({} sauvegarde(s) dans {}).",
             newest.display(),
             backups.len(),
             newest.parent().map(|d| d.display().to_string()).unwrap_or_default()
