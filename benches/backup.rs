@@ -70,6 +70,24 @@ fn child(phase: &str, args: &[String]) {
             }
             format!("{applied} of {} bundles applied", lines.len())
         }
+        "resync-request" => {
+            let mut core = ok(Core::open(Path::new(&args[0]), false));
+            let session = ok(core.login(&args[2], &args[3]));
+            let report = ok(core.request_resync(&session, Path::new(&args[1])));
+            format!("{} bundles", report.files().len())
+        }
+        "reply" => {
+            let mut core = ok(Core::open(Path::new(&args[0]), false));
+            let session = ok(core.login("admin", "admin-secret-1"));
+            let office = ok(core.site()).code.to_string();
+            let child = ok(core.peers(&session))
+                .into_iter()
+                .find(|p| p.code != office && p.supervisor.as_deref() == Some(office.as_str()));
+            let child = child.unwrap_or_else(|| panic!("no supervised site")).code;
+            let report = ok(core.export_reply(&session, &child, Path::new(&args[1])));
+            let bytes: u64 = report.files().iter().map(|f| ok(std::fs::metadata(f)).len()).sum();
+            format!("{} bundles, {} records, {} bytes", report.files().len(), report.rows, bytes)
+        }
         other => panic!("unknown phase {other}"),
     };
     println!("{:.1} {:.0} {counted}", started.elapsed().as_secs_f64(), peak_mb());
@@ -182,10 +200,17 @@ fn measure(name: &str, db: &Path, login: &str, password: &str, parent: &InstallS
     let copy_text = copy.display().to_string();
     let (export_s, export_mb, export_n) = run("export", &[&copy_text, &w("cle"), login, password]);
     println!("  first export whole: {export_s:.1} s, peak {export_mb:.0} MB ({export_n})");
-    let _ = std::fs::remove_file(&copy);
     let parent_text = parent_db.display().to_string();
     let (import_s, import_mb, import_n) = run("import", &[&parent_text, &w("cle"), "admin", "admin-secret-1"]);
     println!("  its import at the parent: {import_s:.1} s, peak {import_mb:.0} MB ({import_n})");
+    // Then the site asks for a resync (a restored or new PC): the parent's reply carries all of
+    // its rows back, read in order at the site.
+    run("resync-request", &[&copy_text, &w("demande"), login, password]);
+    run("import", &[&parent_text, &w("demande"), "admin", "admin-secret-1"]);
+    let (reply_s, reply_mb, reply_n) = run("reply", &[&parent_text, &w("reponse")]);
+    println!("  resync reply written by the parent: {reply_s:.1} s, peak {reply_mb:.0} MB ({reply_n})");
+    let (back_s, back_mb, back_n) = run("import", &[&copy_text, &w("reponse"), login, password]);
+    println!("  … read at the site: {back_s:.1} s, peak {back_mb:.0} MB ({back_n})");
     ok(std::fs::remove_dir_all(&work));
 }
 

@@ -968,5 +968,9 @@ fn a_backup_is_restored_from_the_login_screen() {
     assert!(has_text(&harness, "L'ancienne base est gardée"));
     log_in(&mut harness, "agent", "agent-demo-2026");
     fill(&mut harness, "Rechercher", "ZZ123456");
-    assert!(has_text(&harness, "aucun résultat"), "the applicant added after the backup is gone: {:#?}", harness.root());
+    assert!(
+        has_text(&harness, "aucun résultat"),
+        "the applicant added after the backup is gone: {:#?}",
+        harness.root()
+    );
 }
