@@ -47,9 +47,7 @@ impl Core {
         let tx = self.store.transaction()?;
         match &number {
             Some(number) => site_store::set_setting(&tx, CNDP_NUMBER, number)?,
-            None => {
-                tx.execute("DELETE FROM settings WHERE key = ?1", [CNDP_NUMBER])?;
-            }
+            None => site_store::clear_setting(&tx, CNDP_NUMBER)?,
         }
         let content = serde_json::json!({ "cndp": number }).to_string();
         audit_act(&tx, now, &session.login, "settings.cndp", &content)?;

@@ -273,6 +273,12 @@ pub fn setting(conn: &Connection, key: &str) -> Result<Option<String>, StoreErro
     Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
+/// Removes a setting (nothing happens when it is not set).
+pub fn clear_setting(conn: &Connection, key: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+    Ok(())
+}
+
 /// Writes a setting.
 pub fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
     conn.execute(

@@ -733,6 +733,29 @@ pub fn waiting_bundles(conn: &Connection, sender: &str, watermark: i64) -> Resul
     Ok(out)
 }
 
+/// The site that already registered the live applicant with `cin`, when it is another row
+/// (`id`) owned by another site than `owner`: an arriving applicant it would duplicate.
+pub fn cin_held_elsewhere(conn: &Connection, cin: &str, id: &str, owner: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT owner FROM applicants WHERE cin = ?1 AND id <> ?2 AND deleted_at IS NULL AND owner <> ?3 LIMIT 1",
+        )?
+        .query_row(params![cin, id, owner], |r| r.get(0))
+        .optional()?)
+}
+
+/// Drops the kept copy of a set-aside bundle (read, or found unreadable): it is not tried again.
+pub fn drop_waiting(conn: &Connection, sender: &str, hash: &str) -> Result<(), StoreError> {
+    conn.execute("UPDATE bundles_in SET waiting = NULL WHERE sender = ?1 AND hash = ?2", [sender, hash])?;
+    Ok(())
+}
+
+/// Forgets every bundle read from `sender` (re-enrolled with new keys: a new series begins).
+pub fn forget_bundles_from(conn: &Connection, sender: &str) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM bundles_in WHERE sender = ?1", [sender])?;
+    Ok(())
+}
+
 /// How many bundles wait for a missing range, per sender.
 pub fn waiting_counts(conn: &Connection) -> Result<Vec<(String, i64)>, StoreError> {
     let mut stmt = conn

@@ -1,7 +1,5 @@
 //! Applying a checked bundle: identities, rows, conflicts and acknowledgements in one transaction.
 
-use rusqlite::OptionalExtension as _;
-
 use super::rows::{ArrivingRow, check_arbiter, check_numbering, decode_record, transfers_in};
 use super::{ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RESYNC_PENDING, ROTATION, refuse};
 use super::{keyring, stick};
@@ -128,17 +126,14 @@ impl Core {
                     .push((record, format!("appartient à {}, hors du ressort de {}", record.owner, header.sender)));
                 continue;
             }
-            if let Some(cin) = incoming_row.cin() {
-                let other: Option<String> = conn
-                    .prepare_cached(
-                        "SELECT owner FROM applicants WHERE cin = ?1 AND id <> ?2 AND deleted_at IS NULL AND owner <> ?3 LIMIT 1",
-                    )?
-                    .query_row(rusqlite::params![cin, record.id.to_string(), record.owner], |r| r.get(0))
-                    .optional()?;
-                if let Some(other) = other {
-                    conflicts.push((record, format!("la CIN {cin} est déjà enregistrée par {other}")));
-                    continue;
-                }
+            let holder = match incoming_row.cin() {
+                Some(cin) => sync_store::cin_held_elsewhere(conn, &cin, &record.id.to_string(), &record.owner)?
+                    .map(|other| format!("la CIN {cin} est déjà enregistrée par {other}")),
+                None => None,
+            };
+            if let Some(reason) = holder {
+                conflicts.push((record, reason));
+                continue;
             }
             accepted.push((incoming_row, record));
         }
@@ -302,13 +297,13 @@ pub(super) fn take_parent_ack(
 ) -> Result<(), AppError> {
     if resyncing {
         sync_store::continue_numbers_above(conn, site_code, parent, ack.watermark, ack.last_sequence)?;
-        conn.execute("DELETE FROM settings WHERE key = ?1", [RESYNC_PENDING])?;
+        site_store::clear_setting(conn, RESYNC_PENDING)?;
     }
     let rotation: Option<Rotation> =
         site_store::setting(conn, ROTATION)?.and_then(|json| serde_json::from_str(&json).ok());
     if rotation.is_some_and(|r| ack.last_sequence >= r.effective_from) {
         // The parent has read a bundle signed with the new keys: the statement has done its job.
-        conn.execute("DELETE FROM settings WHERE key = ?1", [ROTATION])?;
+        site_store::clear_setting(conn, ROTATION)?;
     }
     // Changes numbered at or below what the parent holds but made here after a restore
     // (numbering went back) have not reached it: they move above the watermark first.

@@ -11,6 +11,7 @@ use super::{ExportReport, RESYNC_ASKED, RESYNC_PENDING, ROTATION, SITES_SENT};
 use crate::app::{AppError, Core, Session, audit_act as act};
 use crate::domain::dossier::Dossier;
 use crate::domain::role::Action;
+use crate::store::StoreError;
 use crate::store::audit::{self, timestamp};
 use crate::store::records::Table;
 use crate::store::site as site_store;
@@ -37,6 +38,15 @@ pub(super) fn transmitted_dossiers(records: &[WireRecord]) -> Vec<(String, Strin
         .map(|d| (d.number.to_string(), d.applicant_id.to_string()))
         .collect()
 }
+/// A sealed bundle on its way to the stick: its file name, number and rows.
+struct Part<'a> {
+    recipient: &'a str,
+    name: &'a str,
+    sequence: u64,
+    range: (i64, i64),
+    records: &'a [WireRecord],
+}
+
 /// What goes into a bundle being written.
 #[derive(Clone, Copy)]
 pub(super) struct Sealing<'a> {
@@ -114,6 +124,41 @@ impl Core {
             rotations: if kind == Kind::Reply { chain } else { vec![] },
         };
         envelope::seal(&header, &ciphertext, |bytes| secrets.sign(bytes)).map_err(AppError::Rule)
+    }
+
+    /// Takes the part's number (with `also`, in the same transaction, audited as `audit`), then
+    /// writes its file to the stick. The number is taken before the file is written: a crash or a
+    /// pulled stick burns it, and the next export (cumulative) carries the same rows under the
+    /// next number — never two different files under one number.
+    fn deliver(
+        &mut self,
+        session: &Session,
+        dir: &Path,
+        part: &Part<'_>,
+        bytes: &[u8],
+        audit: (&str, &serde_json::Value),
+        also: impl FnOnce(&rusqlite::Connection) -> Result<(), StoreError>,
+    ) -> Result<ExportReport, AppError> {
+        let now = self.clock.now_utc();
+        let tx = self.store.transaction()?;
+        let planned = dir.join(part.name).display().to_string();
+        sync_store::record_sent(&tx, part.recipient, part.sequence, part.range.1, &timestamp(now), &planned)?;
+        also(&tx)?;
+        act(&tx, now, &session.login, audit.0, &audit.1.to_string())?;
+        tx.commit()?;
+        let path = write_to_stick(dir, part.name, bytes, self.stick_journal().as_deref())?;
+        Ok(ExportReport {
+            path,
+            sequence: part.sequence,
+            range: part.range,
+            rows: part.records.len(),
+            hash: sha256_hex(bytes),
+            recipient: part.recipient.to_owned(),
+            written_at: timestamp(now),
+            by_table: rows_per_table(part.records),
+            transmitted: vec![],
+            more: vec![],
+        })
     }
 
     /// Writes the bundle of every change the parent has not acknowledged into `dir` (a copy goes
@@ -198,46 +243,18 @@ impl Core {
             };
             let bytes = self.seal_for(session, &parent, &content)?;
             let name = format!("{}-{sequence:06}.daftar", site.code);
-            let hash = sha256_hex(&bytes);
-            let now = self.clock.now_utc();
-            // The number is taken before the file is written: a crash or a pulled stick burns it,
-            // and the next export (cumulative) carries the same changes under the next number —
-            // never two different files under one number.
-            let tx = self.store.transaction()?;
-            sync_store::record_sent(
-                &tx,
-                &parent_code,
-                sequence,
-                end,
-                &timestamp(now),
-                &dir.join(&name).display().to_string(),
-            )?;
-            site_store::set_setting(&tx, &sites_sent, &sites_hash)?;
-            let content = serde_json::json!({ "to": parent_code, "sequence": sequence, "from": from, "until": end, "sha256": hash }).to_string();
-            act(&tx, now, &session.login, "sync.export", &content)?;
-            tx.commit()?;
-            let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
+            let part = Part { recipient: &parent_code, name: &name, sequence, range: (from, end), records: &records };
+            let audit = serde_json::json!({ "to": parent_code, "sequence": sequence, "from": from, "until": end, "sha256": sha256_hex(&bytes) });
+            let mut written = self.deliver(session, dir, &part, &bytes, ("sync.export", &audit), |tx| {
+                site_store::set_setting(tx, &sites_sent, &sites_hash)
+            })?;
+            written.transmitted = transmitted_dossiers(&records);
             // The office's own copy: the stick is what counts (and a backup follows each export),
             // so a copy that cannot be written does not undo the export.
             if let Some(keep) = keep {
                 let _ = std::fs::create_dir_all(keep).and_then(|()| std::fs::write(keep.join(&name), &bytes));
             }
-            let part = ExportReport {
-                path,
-                sequence,
-                range: (from, end),
-                rows: records.len(),
-                hash,
-                recipient: parent_code.clone(),
-                written_at: timestamp(now),
-                by_table: rows_per_table(&records),
-                transmitted: transmitted_dossiers(&records),
-                more: vec![],
-            };
-            report = Some(match report {
-                None => part,
-                Some(first) => first.followed_by(part),
-            });
+            report = Some(ExportReport::chain(report, written));
             from = end;
         }
         Ok(report)
@@ -300,38 +317,10 @@ impl Core {
             };
             let bytes = self.seal_for(session, &child, &content)?;
             let name = format!("{}-reponse-{}-{sequence:06}.daftar", site.code, office);
-            let now = self.clock.now_utc();
-            // As for exports: the number is taken first, so one number never names two files.
-            let tx = self.store.transaction()?;
-            sync_store::record_sent(
-                &tx,
-                &office,
-                sequence,
-                range.1,
-                &timestamp(now),
-                &dir.join(&name).display().to_string(),
-            )?;
-            let content =
-                serde_json::json!({ "to": office, "sequence": sequence, "watermark": held.watermark }).to_string();
-            act(&tx, now, &session.login, "sync.reply", &content)?;
-            tx.commit()?;
-            let path = write_to_stick(dir, &name, &bytes, self.stick_journal().as_deref())?;
-            let part = ExportReport {
-                path,
-                sequence,
-                range,
-                rows: records.len(),
-                hash: sha256_hex(&bytes),
-                recipient: office.clone(),
-                written_at: timestamp(now),
-                by_table: rows_per_table(&records),
-                transmitted: vec![],
-                more: vec![],
-            };
-            report = Some(match report {
-                None => part,
-                Some(first) => first.followed_by(part),
-            });
+            let part = Part { recipient: &office, name: &name, sequence, range, records: &records };
+            let audit = serde_json::json!({ "to": office, "sequence": sequence, "watermark": held.watermark });
+            let written = self.deliver(session, dir, &part, &bytes, ("sync.reply", &audit), |_| Ok(()))?;
+            report = Some(ExportReport::chain(report, written));
             if last {
                 break;
             }
@@ -339,7 +328,7 @@ impl Core {
             sequence += 1;
         }
         // The resync request is answered once the reply is on the stick (else the next one answers it).
-        self.store.conn().execute("DELETE FROM settings WHERE key = ?1", [&resync_key])?;
+        site_store::clear_setting(self.store.conn(), &resync_key)?;
         report.ok_or_else(|| AppError::Rule("La réponse n'a pas pu être écrite.".into()))
     }
 }

@@ -187,7 +187,7 @@ impl Core {
         if previous.is_some_and(|p| p.keys != peer.keys) {
             // A site re-enrolled with new keys (new PC, lost key) starts a new series of bundles;
             // what the old keys signed can no longer be replayed (their signature fails).
-            tx.execute("DELETE FROM bundles_in WHERE sender = ?1", [&peer.code])?;
+            sync_store::forget_bundles_from(&tx, &peer.code)?;
         }
         sync_store::put_peer(&tx, &peer)?;
         if relation == Relation::Parent {

@@ -324,9 +324,7 @@ impl Core {
 
     pub(super) fn forget_waiting(&mut self, sender: &str, bytes: &[u8], hash: &str, why: &str) -> Result<(), AppError> {
         let now = timestamp(self.clock.now_utc());
-        self.store
-            .conn()
-            .execute("UPDATE bundles_in SET waiting = NULL WHERE sender = ?1 AND hash = ?2", [sender, hash])?;
+        sync_store::drop_waiting(self.store.conn(), sender, hash)?;
         let file = format!("paquet en attente ({} octets)", bytes.len());
         sync_store::log_import(self.store.conn(), &now, &file, Some(sender), "refusé", why)?;
         Ok(())

@@ -128,6 +128,14 @@ pub struct ExportReport {
 }
 
 impl ExportReport {
+    /// The report of the parts written so far, `next` included.
+    fn chain(so_far: Option<ExportReport>, next: ExportReport) -> ExportReport {
+        match so_far {
+            None => next,
+            Some(first) => first.followed_by(next),
+        }
+    }
+
     /// This report, with `next`'s file after its own.
     fn followed_by(mut self, next: ExportReport) -> ExportReport {
         self.more.push((next.path, next.sequence, next.hash));
