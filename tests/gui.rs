@@ -60,6 +60,12 @@ fn choose(harness: &mut Harness<'_, DaftarApp>, label: &str, option: &str) {
     click(harness, option);
 }
 
+/// Finds a dossier by its number in the worklist and opens it.
+fn open_dossier(harness: &mut Harness<'_, DaftarApp>, number: &str) {
+    fill(harness, "Rechercher un dossier", number);
+    click(harness, number);
+}
+
 fn log_in(harness: &mut Harness<'_, DaftarApp>, login: &str, password: &str) {
     fill(harness, "Identifiant", login);
     fill(harness, "Mot de passe", password);
@@ -202,8 +208,7 @@ fn a_clerk_is_not_offered_the_transmission() {
     let (mut harness, number) = app_with_complete_dossier();
     harness.run();
     log_in(&mut harness, "agent", "agent-demo-2026");
-    fill(&mut harness, "Numéro du dossier", &number);
-    click(&mut harness, "Ouvrir");
+    open_dossier(&mut harness, &number);
     assert!(has_text(&harness, "Complet"), "{:#?}", harness.root());
     assert!(!has(&harness, "Transmettre à la commission"), "a clerk cannot transmit");
     // The only move a clerk may make from here is back to instruction.
@@ -215,8 +220,7 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     let (mut harness, number) = app_with_complete_dossier();
     harness.run();
     log_in(&mut harness, "chef", "chef-demo-2026");
-    fill(&mut harness, "Numéro du dossier", &number);
-    click(&mut harness, "Ouvrir");
+    open_dossier(&mut harness, &number);
     click(&mut harness, "Transmettre à la commission");
     assert!(has_text(&harness, "de « Complet » à « Transmis »"), "{:#?}", harness.root());
     // Approval without an amount is refused with a French message.
@@ -307,7 +311,7 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     click(&mut harness, "Relevé des données (loi 09-08)");
     assert!(has_text(&harness, "releve-"), "{:#?}", harness.root());
     // …and opens its dossier, which the Dossiers screen then shows.
-    click(&mut harness, "Ouvrir un dossier : Atelier de couture");
+    click(&mut harness, "Déposer un dossier : Atelier de couture");
     assert!(has_text(&harness, "BL-TIZNIT-2026-00001 — Projet individuel — Déposé"), "{:#?}", harness.root());
     for doc in [
         "Demande signée du porteur de projet",
@@ -529,7 +533,10 @@ fn a_cooperative_gets_its_members_and_is_edited() {
         .unwrap_or_default();
     click(&mut harness, &line);
     click(&mut harness, "Nouveau projet");
-    choose(&mut harness, "Type de projet", "Coopérative");
+    // (The option, not the kind shown in the rows.)
+    click(&mut harness, "Type de projet");
+    harness.get_by_role_and_label(Role::Button, "Coopérative").click();
+    harness.run();
     fill(&mut harness, "Nom du projet", "Coopérative Argan Aglou");
     fill(&mut harness, "Membres (CIN et rôle, séparés par des virgules)", "ZZ999999");
     click(&mut harness, "Enregistrer le projet");
@@ -563,8 +570,7 @@ fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
     let (mut harness, number) = app_with_complete_dossier();
     harness.run();
     log_in(&mut harness, "chef", "chef-demo-2026");
-    fill(&mut harness, "Numéro du dossier", &number);
-    click(&mut harness, "Ouvrir");
+    open_dossier(&mut harness, &number);
     fill(&mut harness, "Montant demandé", "1.250");
     click(&mut harness, "Enregistrer la demande");
     assert!(has_text(&harness, "est ambigu"), "{:#?}", harness.root());
@@ -588,8 +594,7 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     let (mut harness, number) = app_with_complete_dossier();
     harness.run();
     log_in(&mut harness, "chef", "chef-demo-2026");
-    fill(&mut harness, "Numéro du dossier", &number);
-    click(&mut harness, "Ouvrir");
+    open_dossier(&mut harness, &number);
     click(&mut harness, "Imprimer le récépissé");
     let written = |harness: &Harness<'_, DaftarApp>| {
         harness
@@ -601,8 +606,11 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     let receipt = written(&harness);
     assert!(receipt.ends_with(format!("recepisse-{number}.pdf")), "{:#?}", harness.root());
     assert!(ok(std::fs::read(&receipt)).starts_with(b"%PDF-"));
+    click(&mut harness, "Retour à la liste des dossiers");
     click(&mut harness, "Imprimer la liste de la commission");
     assert!(written(&harness).to_string_lossy().contains("/liste-commission-"), "{:#?}", harness.root());
+    // The complete dossier waits for the head of office: it is in the list.
+    click(&mut harness, &number);
     click(&mut harness, "Transmettre à la commission");
     fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
     click(&mut harness, "Approuver");
@@ -730,8 +738,7 @@ fn the_delegue_decides_on_a_transmitted_dossier_from_the_dossier_screen() {
     log_in(&mut harness, "admin", crate::common::ADMIN_PASSWORD);
     harness.get_by_role_and_label(Role::Button, "Dossiers").click();
     harness.run();
-    fill(&mut harness, "Numéro du dossier", &number);
-    click(&mut harness, "Ouvrir");
+    open_dossier(&mut harness, &number);
     fill(&mut harness, "Montant accordé (budget HCAR)", "30 000");
     click(&mut harness, "Approuver");
     assert!(has_text(&harness, "Elle parviendra au bureau BL-TIZNIT"), "{:#?}", harness.root());
@@ -973,4 +980,135 @@ fn a_backup_is_restored_from_the_login_screen() {
         "the applicant added after the backup is gone: {:#?}",
         harness.root()
     );
+}
+
+#[test]
+fn the_dossiers_screen_is_a_worklist_that_filters_sorts_and_opens() {
+    use daftar::domain::dossier::Status;
+    let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let (session, _) = ok(demo::create_demo_site(&mut core));
+    ok(demo::populate(&mut core, &session, 60, 7));
+    let mut harness = window(core, false, Screen::Dossiers);
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    let rows = |harness: &Harness<'_, DaftarApp>| {
+        harness.state().dossiers().list.rows.as_ref().map(|p| p.rows.clone()).unwrap_or_default()
+    };
+    // A clerk first sees what waits for a clerk.
+    let waiting = rows(&harness);
+    assert!(!waiting.is_empty(), "{:#?}", harness.root());
+    assert!(waiting.iter().all(|l| matches!(l.status, Status::Depose | Status::EnInstruction)), "{waiting:?}");
+    choose(&mut harness, "Statut des dossiers", "Tous");
+    let all = rows(&harness);
+    assert!(all.len() > waiting.len());
+    // A column header sorts; a second click reverses.
+    click(&mut harness, "Bénéficiaire");
+    let names: Vec<String> = rows(&harness).into_iter().map(|l| l.name.to_lowercase()).collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+    click(&mut harness, "Bénéficiaire");
+    let names: Vec<String> = rows(&harness).into_iter().map(|l| l.name.to_lowercase()).collect();
+    assert!(names.windows(2).all(|w| w[0] >= w[1]), "{names:?}");
+    // A filter by kind.
+    // (The option, not the kind shown in the rows.)
+    click(&mut harness, "Type de projet");
+    harness.get_by_role_and_label(Role::Button, "Coopérative").click();
+    harness.run();
+    let cooperatives = rows(&harness);
+    assert!(!cooperatives.is_empty() && cooperatives.len() < all.len(), "{cooperatives:?}");
+    assert!(cooperatives.iter().all(|l| l.kind == daftar::domain::project::ProjectKind::Cooperative));
+    choose(&mut harness, "Type de projet", "Tous");
+    // The unpadded number finds the dossier; Enter opens it, whose header names the person.
+    let first = all[0].clone();
+    let (year, sequence) =
+        first.number.rsplit_once('-').map(|(head, seq)| (&head[head.len() - 4..], seq)).unwrap_or_default();
+    fill(&mut harness, "Rechercher un dossier", &format!("{year}-{}", sequence.trim_start_matches('0')));
+    assert_eq!(rows(&harness).len(), 1, "{:?}", rows(&harness));
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert!(has_text(&harness, &format!("{} — ", first.number)), "{:#?}", harness.root());
+    assert!(has_text(&harness, &format!("CIN {}", first.cin)));
+    click(&mut harness, "Retour à la liste des dossiers");
+    assert!(has(&harness, "Rechercher un dossier"));
+}
+
+#[test]
+fn a_double_click_on_a_step_moves_the_dossier_once() {
+    let (harness, number) = app_with_complete_dossier();
+    // Quick frames: two clicks a tenth of a second apart make a double click.
+    let app = harness.into_state();
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .with_step_dt(0.05)
+        .build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    daftar::ui::theme::apply(&harness.ctx);
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    open_dossier(&mut harness, &number);
+    // Complet → back to instruction; the next button in that place would declare it complete.
+    let at = harness.get_by_label("Remettre en instruction").rect().center();
+    for _ in 0..2 {
+        harness.event(egui::Event::PointerMoved(at));
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos: at,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::default(),
+            });
+        }
+        harness.step();
+        harness.step();
+    }
+    harness.run();
+    let history = harness.state().dossiers().view.as_ref().map(|v| v.dossier.value.history.len()).unwrap_or_default();
+    assert!(has_text(&harness, "de « Complet » à « En instruction »"), "{:#?}", harness.root());
+    assert_eq!(history, 3, "deposit→instruction→complete, then one step back only");
+    assert!(has_text(&harness, "— En instruction"), "{:#?}", harness.root());
+}
+
+#[test]
+fn a_project_with_a_dossier_in_progress_opens_it_and_a_second_one_is_asked_for() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    click(&mut harness, "Bénéficiaires");
+    fill(&mut harness, "Rechercher", "JB123456");
+    harness.get_by_label_contains("JB123456  El Alaoui").click();
+    harness.run();
+    assert!(!has_text(&harness, "Déposer un dossier"), "no plain creation beside a dossier in progress");
+    click(&mut harness, &format!("Dossier {number}"));
+    assert!(has_text(&harness, &format!("{number} — ")), "{:#?}", harness.root());
+    click(&mut harness, "Bénéficiaires");
+    harness.get_by_label_contains("JB123456  El Alaoui").click();
+    harness.run();
+    click(&mut harness, "Nouveau dossier pour « Couture Tiznit »…");
+    assert!(has_text(&harness, "Un second dossier ne se justifie que"), "{:#?}", harness.root());
+    click(&mut harness, "Annuler");
+    assert!(!has_text(&harness, "Un second dossier ne se justifie que"));
+    click(&mut harness, "Nouveau dossier pour « Couture Tiznit »…");
+    click(&mut harness, "Déposer quand même un second dossier");
+    assert!(has_text(&harness, "-2026-00002 — "), "{:#?}", harness.root());
+}
+
+#[test]
+fn after_a_wrong_password_the_cursor_is_back_in_it_and_enter_on_empty_counts_nothing() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "pas-le-bon");
+    assert!(has_text(&harness, "mot de passe incorrect"), "{:#?}", harness.root());
+    assert!(harness.get_by_label("Mot de passe").accesskit_node().is_focused(), "the cursor is in the password");
+    // Enter (and the button) with the password empty send nothing: were they counted, the
+    // account would be locked before the right password comes.
+    for _ in 0..6 {
+        harness.key_press(egui::Key::Enter);
+        harness.run();
+    }
+    assert!(has_text(&harness, "mot de passe incorrect"), "{:#?}", harness.root());
+    click(&mut harness, "Se connecter");
+    assert!(has_text(&harness, "Tapez votre identifiant et votre mot de passe"));
+    // The right password still opens the session: nothing was locked.
+    fill(&mut harness, "Mot de passe", "agent-demo-2026");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert!(harness.state().logged_in());
 }

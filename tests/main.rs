@@ -27,4 +27,5 @@ mod sync;
 mod transfers;
 mod trust;
 mod workflow;
+mod worklist;
 mod writes;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::{AppError, Core, Session};
 use crate::domain::Money;
+use crate::domain::applicant::Applicant;
 use crate::domain::codes::DossierNumber;
 use crate::domain::dossier::{ChecklistItem, Dossier, MoveContext, ReceivedDocument, Status, Transition, check_move};
 use crate::domain::funding::{
@@ -17,6 +18,7 @@ use crate::store::StoreError;
 use crate::store::records::{Row, Writer, find, get_live};
 use crate::store::reference::checklist;
 use crate::store::site::next_counter;
+use crate::store::worklist::{WorklistPage, WorklistQuery};
 
 /// Everything about one dossier, for the detail screen, `daftar dossier show` and the dossier
 /// sheet.
@@ -30,6 +32,62 @@ pub struct DossierView {
     pub decision: Option<Row<Decision>>,
     /// Funding lines, each with its disbursements.
     pub funding: Vec<(Row<FundingLine>, Vec<Row<Disbursement>>)>,
+    /// The applicant who deposited it (none when not held here).
+    pub applicant: Option<Row<Applicant>>,
+    /// The project it supports (none when not held here).
+    pub project: Option<Row<Project>>,
+    /// What the user who asked may do with it now.
+    pub may: DossierRights,
+}
+
+/// What a user may do with a dossier as it stands: the window shows these buttons only, so that
+/// it never decides workflow rights itself (the core checks them again on every act).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DossierRights {
+    /// The steps of the workflow they may take, in the workflow's order (a decision already
+    /// recorded at the delegation is not taken again; funding comes with the first payment).
+    pub moves: Vec<Status>,
+    /// Change the request (amount, deposit date) and tick the documents received.
+    pub edit: bool,
+    /// Record a disbursement.
+    pub pay: bool,
+    /// Add a co-funding line to the decision.
+    pub add_funding: bool,
+    /// Record a follow-up visit.
+    pub visit: bool,
+    /// Print the deposit receipt.
+    pub print_receipt: bool,
+    /// Issue the beneficiary certificate.
+    pub certify: bool,
+    /// Delete the dossier.
+    pub delete: bool,
+}
+
+impl DossierRights {
+    /// What `session`'s user may do with `dossier` (`decided`: a decision is recorded).
+    fn of(session: &Session, dossier: &Dossier, decided: bool) -> DossierRights {
+        let may = |action| session.require(action).is_ok();
+        let status = dossier.status;
+        let moves = status
+            .next()
+            .iter()
+            .copied()
+            .filter(|&to| status.action_to(to).is_some_and(may))
+            .filter(|&to| to != Status::Finance && !(decided && matches!(to, Status::Approuve | Status::Rejete)))
+            .collect();
+        let decided_or_funded = matches!(status, Status::Approuve | Status::Finance);
+        DossierRights {
+            moves,
+            edit: may(Action::RegisterDossier) && status < Status::Transmis,
+            pay: may(Action::RecordDisbursement) && decided_or_funded,
+            add_funding: may(Action::RecordDecision) && decided_or_funded,
+            visit: may(Action::RecordVisit) && status >= Status::Finance,
+            print_receipt: may(Action::RegisterDossier),
+            certify: may(Action::IssueCertificate)
+                && matches!(status, Status::Approuve | Status::Finance | Status::Cloture),
+            delete: may(Action::DeleteRecord),
+        }
+    }
 }
 
 /// Changes to a dossier still at the office.
@@ -371,7 +429,10 @@ impl Core {
                 Ok((line, paid))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(DossierView { dossier, checklist, decision, funding })
+        let applicant = crate::store::records::get::<Applicant>(conn, dossier.value.applicant_id)?;
+        let project = crate::store::records::get::<Project>(conn, dossier.value.project_id)?;
+        let may = DossierRights::of(session, &dossier.value, decision.is_some());
+        Ok(DossierView { dossier, checklist, decision, funding, applicant, project, may })
     }
 
     /// Finds a dossier by its number.
@@ -385,6 +446,13 @@ impl Core {
     pub fn dossiers_of_applicant(&self, session: &Session, applicant_id: Uuid) -> Result<Vec<Row<Dossier>>, AppError> {
         session.require(Action::ViewRegister)?;
         Ok(crate::store::search::dossiers_of_applicant(self.store.conn(), applicant_id)?)
+    }
+
+    /// A page of the dossiers as a worklist: filtered, sorted, searched (see
+    /// [`crate::store::worklist`]).
+    pub fn worklist(&self, session: &Session, query: &WorklistQuery) -> Result<WorklistPage, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::worklist::page(self.store.conn(), query)?)
     }
 
     /// The dossiers of a project.

@@ -30,6 +30,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
+pub use crate::store::worklist::{WorklistLine, WorklistPage, WorklistQuery, WorklistSort};
 pub use backup::{
     BackupHeader, BackupPlan, BackupProgress, BackupStage, EXTENSION as BACKUP_EXTENSION, InstanceLock,
     KEPT as BACKUP_KEPT, RestoreReport, prune_backups, read_backup, restore,
@@ -37,7 +38,7 @@ pub use backup::{
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
 pub use documents::{save_in_folder, save_new};
-pub use dossiers::{DossierEdit, DossierView, Move};
+pub use dossiers::{DossierEdit, DossierRights, DossierView, Move};
 pub use duplicates::{DuplicateCandidate, DuplicateReason};
 pub use programmes::ChecklistView;
 pub use register::CardRef;

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::dossier::Status;
 use super::site::{Level, Site};
 
 /// A user's role.
@@ -42,6 +43,17 @@ impl Role {
             .into_iter()
             .find(|r| r.code() == raw.trim())
             .ok_or_else(|| format!("« {raw} » n'est pas un rôle : agent, chef, delegue ou admin."))
+    }
+
+    /// The statuses of the dossiers that wait for this role's next act: what its worklist shows
+    /// first (an administrator sees every status).
+    pub fn waiting_dossiers(self) -> &'static [Status] {
+        match self {
+            Role::Clerk => &[Status::Depose, Status::EnInstruction],
+            Role::HeadOfOffice => &[Status::Complet, Status::Approuve],
+            Role::DelegationOfficer => &[Status::Transmis],
+            Role::Administrator => &[],
+        }
     }
 
     /// The French name shown to users.

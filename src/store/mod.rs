@@ -15,6 +15,7 @@ pub mod search;
 pub mod site;
 pub mod sync;
 pub mod transfers;
+pub mod worklist;
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0013_checklists.sql"),
     include_str!("../../migrations/0014_bilan_money.sql"),
     include_str!("../../migrations/0015_signed_keyring.sql"),
+    include_str!("../../migrations/0016_worklist.sql"),
 ];
 
 /// The schema version this program writes.

@@ -14,6 +14,7 @@ use super::{bidi, theme};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
 use crate::domain::FieldErrors;
 use crate::domain::applicant::{ApplicantDraft, Relationship};
+use crate::domain::dossier::Status;
 use crate::reference::Reference;
 
 /// Rows asked for at a time.
@@ -45,6 +46,8 @@ pub struct ApplicantsState {
     pub focus_search: bool,
     /// The project form, when one is open (for the applicant shown).
     pub project_form: Option<ProjectForm>,
+    /// The project for which a second dossier was asked: the question is shown.
+    pub second_dossier: Option<Uuid>,
     /// The reason typed for deleting the applicant shown.
     pub delete_reason: String,
     /// At a delegation: the office chosen to transfer the applicant shown to.
@@ -305,12 +308,53 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
         ui.label(RichText::new("Aucun projet.").weak());
     }
     for project in &detail.projects {
-        ui.label(format!("{} — {}", project.value.name, project.value.kind.label_fr()));
-        for d in detail.dossiers.iter().filter(|d| d.value.project_id == project.meta.id) {
-            ui.label(format!("   dossier {} — {}", d.value.number, d.value.status.label_fr()));
+        ui.add(egui::Label::new(format!("{} — {}", project.value.name, project.value.kind.label_fr())).wrap());
+        let dossiers: Vec<_> = detail.dossiers.iter().filter(|d| d.value.project_id == project.meta.id).collect();
+        for d in &dossiers {
+            ui.horizontal(|ui| {
+                ui.add_space(12.0);
+                if ui.link(format!("Dossier {}", d.value.number)).clicked() {
+                    requests.push(Request::OpenDossierById(d.meta.id));
+                }
+                ui.label(d.value.status.label_fr());
+            });
         }
-        if can_register && ui.button(format!("Ouvrir un dossier : {}", project.value.name)).clicked() {
-            requests.push(Request::OpenDossier(project.meta.id));
+        if !can_register {
+            continue;
+        }
+        // A project whose dossier is in progress is followed in that dossier: a second one is a
+        // separate act, explained and confirmed.
+        let in_progress = dossiers.iter().find(|d| !matches!(d.value.status, Status::Rejete | Status::Cloture));
+        match in_progress {
+            None => {
+                if ui.button(format!("Déposer un dossier : {}", project.value.name)).clicked() {
+                    requests.push(Request::OpenDossier(project.meta.id));
+                }
+            }
+            Some(current) if state.second_dossier == Some(project.meta.id) => {
+                widgets::message(
+                    ui,
+                    &Message::warning(format!(
+                        "Le dossier {} de ce projet est en cours ({}). Un second dossier ne se justifie que pour une autre demande (une extension, une nouvelle tranche de projet) : il comptera à part dans les bilans.",
+                        current.value.number,
+                        current.value.status.label_fr().to_lowercase()
+                    )),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Déposer quand même un second dossier").clicked() {
+                        state.second_dossier = None;
+                        requests.push(Request::OpenDossier(project.meta.id));
+                    }
+                    if ui.button("Annuler").clicked() {
+                        state.second_dossier = None;
+                    }
+                });
+            }
+            Some(_) => {
+                if ui.small_button(format!("Nouveau dossier pour « {} »…", project.value.name)).clicked() {
+                    state.second_dossier = Some(project.meta.id);
+                }
+            }
         }
     }
     let promoter = detail.row.meta.id;

@@ -16,7 +16,7 @@ use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
     AppError, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject, CheckReport, ChecklistView,
     ClosedYear, Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine,
-    RestoreReport, Row, Session, Stats, SyncStatus, UserRow, demo, save_in_folder,
+    RestoreReport, Row, Session, Stats, SyncStatus, UserRow, WorklistPage, WorklistQuery, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -171,6 +171,15 @@ pub enum Request {
     },
     /// A dossier by number.
     Dossier(String),
+    /// A dossier by id (from a list).
+    OpenDossierById(Uuid),
+    /// A page of the dossiers' worklist.
+    Worklist {
+        /// Filters, order and page.
+        query: WorklistQuery,
+        /// Which query this page belongs to (stale replies are ignored).
+        generation: u64,
+    },
     /// Move a dossier.
     MoveDossier {
         /// The dossier.
@@ -490,6 +499,13 @@ pub enum Reply {
     Saved(Result<Uuid, AppError>),
     /// A dossier.
     Dossier(Result<DossierView, AppError>),
+    /// A page of the worklist.
+    Worklist {
+        /// The query's generation.
+        generation: u64,
+        /// The page.
+        result: Result<WorklistPage, AppError>,
+    },
     /// A dossier moved or changed (its new view).
     Moved(Result<DossierView, AppError>),
     /// A project was registered (the applicant is shown again).
@@ -691,6 +707,10 @@ impl Worker {
                 let row = core.dossier_by_number(s, &number)?;
                 core.dossier_view(s, row.meta.id)
             })),
+            Request::OpenDossierById(id) => Reply::Dossier(self.with(|core, s| core.dossier_view(s, id))),
+            Request::Worklist { query, generation } => {
+                Reply::Worklist { generation, result: self.with(|core, s| core.worklist(s, &query)) }
+            }
             Request::MoveDossier { id, to, reason, grants } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
                 let moved = self.core.move_dossier(
@@ -1159,8 +1179,13 @@ impl Backend {
                 let mut batch = vec![first];
                 batch.extend(request_rx.try_iter());
                 let newest_search = batch.iter().rposition(|r| matches!(r, Request::Search { page: 0, .. }));
+                let newest_list = batch.iter().rposition(|r| matches!(r, Request::Worklist { .. }));
                 for (i, request) in batch.into_iter().enumerate() {
-                    let stale = matches!(request, Request::Search { page: 0, .. }) && Some(i) != newest_search;
+                    let stale = match request {
+                        Request::Search { page: 0, .. } => Some(i) != newest_search,
+                        Request::Worklist { .. } => Some(i) != newest_list,
+                        _ => false,
+                    };
                     if stale {
                         continue;
                     }

@@ -1,25 +1,115 @@
-//! Dossiers: find one by number, see its checklist, history and funding, and move it on with
-//! the buttons the user's role allows.
+//! Dossiers: the worklist (what waits for the user first, filtered, sorted and searched), one
+//! dossier in detail with its checklist, history and funding, and the steps the core says the
+//! user may take. The screen owns its requests and the replies to them ([`DossiersState::apply`]).
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{DossierDocument, Request, SessionInfo};
+use super::backend::{DossierDocument, Reply, Request, SessionInfo};
+use super::bidi;
 use super::widgets::{self, Message};
-use crate::app::{CertificateSubject, DossierView};
+use crate::app::{CertificateSubject, DossierView, WorklistPage, WorklistQuery, WorklistSort};
 use crate::domain::Money;
 use crate::domain::dates::{format_date_fr, parse_date_fr};
 use crate::domain::dossier::Status;
 use crate::domain::funding::{FundingSource, Grant};
-use crate::domain::role::{Action, permits};
+use crate::domain::project::ProjectKind;
+use crate::domain::role::{Action, Role, permits};
 use crate::reference::Reference;
+
+/// Dossiers per page of the worklist.
+pub const WORKLIST_PAGE: u32 = 50;
+
+/// Which statuses the worklist shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    /// Those that wait for the user's role.
+    #[default]
+    Waiting,
+    /// Every status.
+    All,
+    /// One status.
+    One(Status),
+}
+
+/// The worklist: its filters as chosen, and the page shown.
+#[derive(Debug, Default)]
+pub struct Worklist {
+    /// Statuses shown.
+    pub status: StatusFilter,
+    /// The year, as typed (blank: every year).
+    pub year: String,
+    /// The project kind (none: every kind).
+    pub kind: Option<ProjectKind>,
+    /// The funding source kind (none: any).
+    pub source: Option<&'static str>,
+    /// What was typed in the search field.
+    pub search: String,
+    /// The order.
+    pub sort: WorklistSort,
+    /// Largest first.
+    pub descending: bool,
+    /// The page, from 0.
+    pub page: u32,
+    /// The page shown, once read.
+    pub rows: Option<WorklistPage>,
+    /// The query of the page shown: replies to older ones are ignored.
+    pub generation: u64,
+    /// A problem with the filters as typed.
+    pub problem: Option<String>,
+}
+
+/// The funding sources the worklist filters on: kind code and French label.
+const SOURCE_FILTERS: [(&str, &str); 4] =
+    [("hcar", "Budget HCAR"), ("indh", "INDH"), ("convention", "Convention"), ("autre", "Autre secteur")];
+
+impl Worklist {
+    /// The request for the page the filters describe (the next generation).
+    pub fn request(&mut self, role: Role) -> Option<Request> {
+        let year = self.year.trim();
+        let year = if year.is_empty() {
+            None
+        } else {
+            match year.parse::<i32>().ok().filter(|y| (1990..=2200).contains(y)) {
+                Some(y) => Some(y),
+                None => {
+                    self.problem = Some(format!("Année : « {year} » n'est pas une année (par exemple 2026)."));
+                    return None;
+                }
+            }
+        };
+        self.problem = None;
+        self.generation += 1;
+        let statuses = match self.status {
+            StatusFilter::Waiting => role.waiting_dossiers().to_vec(),
+            StatusFilter::All => vec![],
+            StatusFilter::One(status) => vec![status],
+        };
+        let query = WorklistQuery {
+            statuses,
+            year,
+            kind: self.kind,
+            source: self.source.map(str::to_owned),
+            office: None,
+            search: self.search.clone(),
+            sort: self.sort,
+            descending: self.descending,
+            page: self.page,
+            page_size: WORKLIST_PAGE,
+        };
+        Some(Request::Worklist { query, generation: self.generation })
+    }
+}
 
 /// The screen's state.
 #[derive(Debug, Default)]
 pub struct DossiersState {
-    /// The number typed.
-    pub number: String,
+    /// The list of dossiers.
+    pub list: Worklist,
     /// The dossier shown.
     pub view: Option<DossierView>,
+    /// A request about the dossier shown is on its way: its buttons wait for the reply (a
+    /// double click moves a dossier once).
+    pub pending: bool,
     /// Reason typed for a rejection.
     pub reason: String,
     /// Amounts typed for an approval, and their detail (committee reference, convention code,
@@ -29,8 +119,8 @@ pub struct DossiersState {
     pub extra: ExtraFunding,
     /// A message.
     pub message: Option<Message>,
-    /// Put the cursor in the number field on the next frame.
-    pub focus_number: bool,
+    /// Put the cursor in the search field on the next frame.
+    pub focus_search: bool,
     /// Amounts typed for disbursements, per funding line.
     pub disburse: std::collections::HashMap<uuid::Uuid, String>,
     /// Jobs seen at a follow-up visit (total, of which for the family).
@@ -41,6 +131,16 @@ pub struct DossiersState {
     pub deposited_on: String,
     /// The reason typed for deleting the dossier.
     pub delete_reason: String,
+}
+
+/// What a reply the dossier screen took did.
+pub enum Applied {
+    /// A dossier is now shown: the window turns to this screen and refreshes the figures.
+    Shown,
+    /// The register changed: these requests follow, and the figures are refreshed.
+    Changed(Vec<Request>),
+    /// Nothing else to do.
+    Done,
 }
 
 /// The source families a grant comes from: code, amount label, detail label (none for the
@@ -104,57 +204,297 @@ fn verb(from: Status, to: Status) -> &'static str {
 impl DossiersState {
     /// Shows a dossier as the core returned it, forgetting what was typed for the previous one.
     pub fn show(&mut self, view: DossierView, message: Option<Message>) {
-        self.number = view.dossier.value.number.to_string();
+        self.requested = view.dossier.value.requested.map(|m| m.format_number_fr()).unwrap_or_default();
+        self.deposited_on = format_date_fr(view.dossier.value.deposited_on);
         self.view = Some(view);
+        self.pending = false;
         self.message = message;
         self.reason.clear();
         self.grants = Default::default();
         self.extra = ExtraFunding::default();
         self.disburse.clear();
         self.visit_jobs = (String::new(), String::new());
-        self.requested = self
-            .view
-            .as_ref()
-            .and_then(|v| v.dossier.value.requested)
-            .map(|m| m.format_number_fr())
-            .unwrap_or_default();
-        self.deposited_on =
-            self.view.as_ref().map(|v| format_date_fr(v.dossier.value.deposited_on)).unwrap_or_default();
         self.delete_reason.clear();
+    }
+
+    /// Back to the list (read again: the dossier shown may have moved out of it).
+    pub fn back_to_list(&mut self, role: Role) -> Option<Request> {
+        self.view = None;
+        self.pending = false;
+        self.message = None;
+        self.focus_search = true;
+        self.list.request(role)
+    }
+
+    /// Whether `reply` belongs to this screen (then [`DossiersState::apply`] takes it).
+    pub fn takes(reply: &Reply) -> bool {
+        matches!(
+            reply,
+            Reply::Worklist { .. }
+                | Reply::Dossier(_)
+                | Reply::Moved(_)
+                | Reply::VisitAdded(_)
+                | Reply::DossierDeleted(_)
+        )
+    }
+
+    /// Applies a reply that belongs to this screen (see [`DossiersState::takes`]).
+    pub fn apply(&mut self, reply: Reply, role: Role) -> Applied {
+        match reply {
+            Reply::VisitAdded(Ok(view)) => {
+                self.show(view, Some(Message::ok("Visite enregistrée.")));
+                Applied::Done
+            }
+            Reply::DossierDeleted(Ok(())) => {
+                let list = self.back_to_list(role);
+                self.message =
+                    Some(Message::ok("Dossier supprimé (la suppression, motivée, est transmise à la délégation)."));
+                Applied::Changed(list.into_iter().collect())
+            }
+            Reply::VisitAdded(Err(e)) | Reply::DossierDeleted(Err(e)) => {
+                self.pending = false;
+                self.message = Some(Message::error(e.to_string()));
+                Applied::Done
+            }
+            Reply::Worklist { generation, result } => {
+                if generation == self.list.generation {
+                    match result {
+                        Ok(page) => self.list.rows = Some(page),
+                        Err(e) => self.message = Some(Message::error(e.to_string())),
+                    }
+                }
+                Applied::Done
+            }
+            Reply::Dossier(result) | Reply::Moved(result) => {
+                self.pending = false;
+                match result {
+                    Ok(view) => {
+                        self.show(view, None);
+                        Applied::Shown
+                    }
+                    Err(e) => {
+                        self.message = Some(Message::error(e.to_string()));
+                        Applied::Done
+                    }
+                }
+            }
+            _ => Applied::Done,
+        }
+    }
+
+    /// A request about the dossier shown: its buttons wait for the reply.
+    fn ask(&mut self, requests: &mut Vec<Request>, request: Request) {
+        self.pending = true;
+        requests.push(request);
     }
 }
 
-/// The screen.
+/// The screen: the worklist, or the dossier opened from it.
 #[must_use]
 pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo) -> Vec<Request> {
     let mut requests = Vec::new();
-    ui.heading("Dossiers");
+    if state.view.is_none() {
+        worklist_ui(ui, state, session, &mut requests);
+        return requests;
+    }
+    if ui.button("Retour à la liste des dossiers").clicked() {
+        requests.extend(state.back_to_list(session.role));
+        return requests;
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| dossier_ui(ui, state, &mut requests));
+    requests
+}
+
+/// The list: filters, search, the column headers that sort, a page of dossiers, the pager.
+fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, requests: &mut Vec<Request>) {
+    let list = &mut state.list;
+    let mut changed = false;
     ui.horizontal(|ui| {
-        let label = ui.label("Numéro du dossier");
-        let field = ui
-            .add(egui::TextEdit::singleline(&mut state.number).hint_text("BL-TIZNIT-2026-00042"))
-            .labelled_by(label.id);
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button("Ouvrir").clicked() || enter {
-            requests.push(Request::Dossier(state.number.trim().to_owned()));
-        }
+        ui.heading("Dossiers");
         if permits(session.role, Action::RecordDecision, &session.site).is_ok()
             && ui.button("Imprimer la liste de la commission").clicked()
         {
             requests.push(Request::PrintCommissionList);
         }
     });
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Rechercher un dossier");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut list.search)
+                    .hint_text("numéro (2026-42), nom ou CIN")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut state.focus_search) {
+            field.request_focus();
+        }
+        changed |= field.changed();
+        // Enter opens the only dossier found.
+        let only = list.rows.as_ref().and_then(|p| if let [only] = p.rows.as_slice() { Some(only.id) } else { None });
+        if let Some(only) = only.filter(|_| field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))) {
+            requests.push(Request::OpenDossierById(only));
+        }
+        let waiting = format!("À traiter ({})", session.role.label_fr().to_lowercase());
+        let mut statuses = vec![(StatusFilter::Waiting, waiting), (StatusFilter::All, "Tous".to_owned())];
+        statuses.extend(Status::ALL.map(|s| (StatusFilter::One(s), s.label_fr().to_owned())));
+        changed |= filter_choice(ui, "Statut des dossiers", &mut list.status, &statuses);
+        let label = ui.label("Année de dépôt");
+        changed |= ui
+            .add(egui::TextEdit::singleline(&mut list.year).hint_text("toutes").desired_width(48.0))
+            .labelled_by(label.id)
+            .changed();
+        let mut kinds = vec![(None, "Tous".to_owned())];
+        kinds.extend(ProjectKind::ALL.map(|k| (Some(k), k.label_fr().to_owned())));
+        changed |= filter_choice(ui, "Type de projet", &mut list.kind, &kinds);
+        let mut sources = vec![(None, "Toutes".to_owned())];
+        sources.extend(SOURCE_FILTERS.map(|(code, label)| (Some(code), label.to_owned())));
+        changed |= filter_choice(ui, "Source de financement", &mut list.source, &sources);
+    });
+    if !list.search.trim().is_empty() {
+        ui.label(RichText::new("La recherche porte sur tous les statuts.").weak());
+    }
+    if let Some(problem) = &list.problem {
+        widgets::message(ui, &Message::error(problem.clone()));
+    }
     if let Some(message) = &state.message {
         widgets::message(ui, message);
     }
-    let Some(view) = &state.view else {
-        return requests;
-    };
+    let mut sort_clicked = None;
+    let mut open = None;
+    egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 36.0).show(ui, |ui| {
+        egui::Grid::new("liste-dossiers").striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
+            for (sort, title) in WorklistSort::ALL.into_iter().zip(COLUMN_TITLES) {
+                ui.horizontal(|ui| {
+                    if ui.button(RichText::new(title).strong()).clicked() {
+                        sort_clicked = Some(sort);
+                    }
+                    if list.sort == sort {
+                        sort_mark(ui, list.descending);
+                    }
+                });
+            }
+            ui.end_row();
+            let Some(page) = &list.rows else {
+                ui.label("Lecture…");
+                ui.end_row();
+                return;
+            };
+            for line in &page.rows {
+                if ui.link(&line.number).clicked() {
+                    open = Some(line.id);
+                }
+                ui.vertical(|ui| {
+                    ui.label(&line.name);
+                    if !line.name_ar.trim().is_empty() {
+                        widgets::text(ui, &line.name_ar);
+                    }
+                    ui.label(RichText::new(&line.cin).weak());
+                });
+                ui.add(egui::Label::new(&line.project).wrap());
+                ui.label(line.kind.label_fr());
+                ui.label(line.status.label_fr());
+                ui.label(line.deposited_on.map(format_date_fr).unwrap_or_default());
+                ui.label(line.amount.map(|m| m.to_string()).unwrap_or_default());
+                ui.end_row();
+            }
+        });
+        if list.rows.as_ref().is_some_and(|p| p.rows.is_empty()) {
+            ui.label(if list.search.trim().is_empty() {
+                "Aucun dossier ne répond à ces filtres."
+            } else {
+                "Aucun dossier trouvé : vérifiez le numéro, le nom ou la CIN."
+            });
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.add_enabled(list.page > 0, egui::Button::new("Page précédente")).clicked() {
+            list.page -= 1;
+            requests.extend(list.request(session.role));
+        }
+        ui.label(format!("Page {}", list.page + 1));
+        let more = list.rows.as_ref().is_some_and(|p| p.more);
+        if ui.add_enabled(more, egui::Button::new("Page suivante")).clicked() {
+            list.page += 1;
+            requests.extend(list.request(session.role));
+        }
+    });
+    if let Some(sort) = sort_clicked {
+        list.descending = list.sort == sort && !list.descending;
+        list.sort = sort;
+        changed = true;
+    }
+    if changed {
+        list.page = 0;
+        requests.extend(list.request(session.role));
+    }
+    if let Some(id) = open {
+        requests.push(Request::OpenDossierById(id));
+    }
+}
+
+/// A button that acts on the dossier shown: disabled while a request about it is on its way,
+/// and deaf to the second click of a double click (which would land on whatever button took its
+/// place once the reply came).
+fn step(ui: &mut Ui, idle: bool, text: impl Into<egui::WidgetText>) -> bool {
+    let response = ui.add_enabled(idle, egui::Button::new(text));
+    response.clicked() && !response.double_clicked()
+}
+
+/// The small triangle beside the sorting column's title: up for ascending, down for descending.
+fn sort_mark(ui: &mut Ui, descending: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    let (top, bottom) = (rect.top() + 1.0, rect.bottom() - 1.0);
+    let (tip, base) = if descending { (bottom, top) } else { (top, bottom) };
+    let points = vec![egui::pos2(rect.center().x, tip), egui::pos2(rect.left(), base), egui::pos2(rect.right(), base)];
+    ui.painter().add(egui::Shape::convex_polygon(points, super::theme::ACCENT, egui::Stroke::NONE));
+}
+
+/// The worklist's column titles, in [`WorklistSort::ALL`] order.
+const COLUMN_TITLES: [&str; 7] = ["Numéro", "Bénéficiaire", "Projet", "Type", "Statut", "Dépôt", "Montant"];
+
+/// A compact choice among `options`; true when the user changed it.
+fn filter_choice<T: PartialEq + Copy>(ui: &mut Ui, label: &str, value: &mut T, options: &[(T, String)]) -> bool {
+    let name = ui.label(label);
+    let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
+    let before = *value;
+    egui::ComboBox::from_id_salt(("filtre", label))
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (v, l) in options {
+                ui.selectable_value(value, *v, l);
+            }
+        })
+        .response
+        .labelled_by(name.id);
+    *value != before
+}
+
+/// One dossier: who and what, the request, the checklist, the history, the funding, the steps.
+fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request>) {
+    let Some(view) = state.view.clone() else { return };
     let d = &view.dossier.value;
-    ui.separator();
+    let may = &view.may;
     ui.label(
         RichText::new(format!("{} — {} — {}", d.number, d.kind.label_fr(), d.status.label_fr())).size(18.0).strong(),
     );
+    ui.horizontal_wrapped(|ui| {
+        if let Some(a) = &view.applicant {
+            let a = &a.value;
+            ui.label(RichText::new(format!("{} {}", a.last_name, a.first_name)).strong());
+            if !a.arabic_name().trim().is_empty() {
+                ui.label(RichText::new(bidi::visual(&a.arabic_name())).strong());
+            }
+            ui.label(format!("CIN {}", a.cin));
+        }
+        if let Some(p) = &view.project {
+            ui.separator();
+            ui.add(egui::Label::new(format!("Projet : {} ({})", p.value.name, p.value.kind.label_fr())).wrap());
+        }
+    });
+    if let Some(message) = &state.message {
+        widgets::message(ui, message);
+    }
     if let Some(decision) = view.decision.as_ref().filter(|_| d.status == Status::Transmis) {
         let what = if decision.value.approved {
             let total =
@@ -173,16 +513,14 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
         );
     }
     let id = view.dossier.meta.id;
-    let may = |action| permits(session.role, action, &session.site).is_ok();
-    let can_tick = may(Action::RegisterDossier) && d.status < Status::Transmis;
-    let can_pay = may(Action::RecordDisbursement) && matches!(d.status, Status::Approuve | Status::Finance);
-    if can_tick {
-        ui.horizontal(|ui| {
+    let idle = !state.pending;
+    if may.edit {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("Date de dépôt");
             ui.add(egui::TextEdit::singleline(&mut state.deposited_on).desired_width(100.0)).labelled_by(label.id);
             let label = ui.label("Montant demandé");
             ui.add(egui::TextEdit::singleline(&mut state.requested).desired_width(140.0)).labelled_by(label.id);
-            if ui.button("Enregistrer la demande").clicked() {
+            if step(ui, idle, "Enregistrer la demande") {
                 let requested = Some(state.requested.trim())
                     .filter(|r| !r.is_empty())
                     .map(Money::parse_fr)
@@ -191,7 +529,7 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 let deposited = parse_date_fr(&state.deposited_on).map_err(|e| format!("Date de dépôt : {e}"));
                 match (requested, deposited) {
                     (Ok(requested), Ok(on)) => {
-                        requests.push(Request::EditDossier { id, requested, deposited_on: Some(on) });
+                        state.ask(requests, Request::EditDossier { id, requested, deposited_on: Some(on) });
                     }
                     (Err(e), _) | (_, Err(e)) => state.message = Some(Message::error(e)),
                 }
@@ -213,22 +551,25 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 None => format!("Facultative : {}", item.label_fr),
             };
             let mut ticked = received.is_some();
-            let enabled = can_tick && received.is_none();
+            let enabled = idle && may.edit && received.is_none();
             if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() && ticked {
-                requests.push(Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
+                state.ask(requests, Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
             }
         }
         let ui = &mut columns[1];
         ui.label(RichText::new("Historique").strong());
         for t in &d.history {
             let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
-            ui.label(format!(
-                "{} : de « {} » à « {} » ({}){reason}",
-                t.on.format("%d/%m/%Y"),
-                t.from.label_fr(),
-                t.to.label_fr(),
-                t.by
-            ));
+            ui.add(
+                egui::Label::new(format!(
+                    "{} : de « {} » à « {} » ({}){reason}",
+                    t.on.format("%d/%m/%Y"),
+                    t.from.label_fr(),
+                    t.to.label_fr(),
+                    t.by
+                ))
+                .wrap(),
+            );
         }
         ui.add_space(6.0);
         ui.label(RichText::new("Financements").strong());
@@ -242,14 +583,16 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                     p.value.amount
                 ));
             }
-            if can_pay {
-                ui.horizontal(|ui| {
+            if may.pay {
+                ui.horizontal_wrapped(|ui| {
                     let label = ui.label(format!("Montant à décaisser ({})", line.value.source));
                     let amount = state.disburse.entry(line.meta.id).or_default();
                     ui.add(egui::TextEdit::singleline(amount).desired_width(120.0)).labelled_by(label.id);
-                    if ui.button(format!("Décaisser ({})", line.value.source)).clicked() {
+                    if step(ui, idle, format!("Décaisser ({})", line.value.source)) {
                         match Money::parse_fr(amount) {
-                            Ok(amount) => requests.push(Request::Disburse { dossier: id, line: line.meta.id, amount }),
+                            Ok(amount) => {
+                                state.ask(requests, Request::Disburse { dossier: id, line: line.meta.id, amount });
+                            }
                             Err(e) => state.message = Some(Message::error(e)),
                         }
                     }
@@ -257,31 +600,27 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             }
         }
     });
-    if may(Action::RecordDecision) && matches!(d.status, Status::Approuve | Status::Finance) {
-        requests.extend(extra_funding_ui(ui, &mut state.extra, id, &mut state.message));
+    if may.add_funding {
+        let added = extra_funding_ui(ui, &mut state.extra, id, &mut state.message);
+        for request in added {
+            state.ask(requests, request);
+        }
     }
-    if may(Action::RecordVisit) && d.status >= Status::Finance {
-        ui.horizontal(|ui| {
+    if may.visit {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("Visite de suivi : emplois constatés");
             ui.add(egui::TextEdit::singleline(&mut state.visit_jobs.0).desired_width(60.0)).labelled_by(label.id);
             let label = ui.label("dont famille");
             ui.add(egui::TextEdit::singleline(&mut state.visit_jobs.1).desired_width(60.0)).labelled_by(label.id);
-            if ui.button("Enregistrer la visite").clicked() {
+            if step(ui, idle, "Enregistrer la visite") {
                 let (jobs_total, jobs_family) = state.visit_jobs.clone();
-                requests.push(Request::AddVisit { dossier: id, project: d.project_id, jobs_total, jobs_family });
+                state.ask(requests, Request::AddVisit { dossier: id, project: d.project_id, jobs_total, jobs_family });
             }
         });
     }
     ui.separator();
     ui.horizontal_wrapped(|ui| {
-        for &to in d.status.next() {
-            let allowed =
-                d.status.action_to(to).is_some_and(|action| permits(session.role, action, &session.site).is_ok());
-            // Decided at the delegation: the decision is on its way to the office.
-            let decided = view.decision.is_some() && matches!(to, Status::Approuve | Status::Rejete);
-            if !allowed || decided || to == Status::Finance {
-                continue;
-            }
+        for &to in &may.moves {
             if to == Status::Rejete {
                 let label = ui.label("Motif");
                 ui.add(egui::TextEdit::singleline(&mut state.reason).desired_width(200.0)).labelled_by(label.id);
@@ -289,7 +628,7 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
             if to == Status::Approuve {
                 ui.vertical(|ui| {
                     for ((_, amount_label, detail_label), (amount, detail)) in SOURCES.iter().zip(&mut state.grants) {
-                        ui.horizontal(|ui| {
+                        ui.horizontal_wrapped(|ui| {
                             let label = ui.label(*amount_label);
                             ui.add(egui::TextEdit::singleline(amount).desired_width(120.0)).labelled_by(label.id);
                             if let Some(detail_label) = detail_label {
@@ -300,7 +639,7 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                     }
                 });
             }
-            if ui.button(verb(d.status, to)).clicked() {
+            if step(ui, idle, verb(d.status, to)) {
                 let grants = if to == Status::Approuve {
                     match grants(&state.grants) {
                         Ok(grants) => grants,
@@ -314,7 +653,7 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
                 };
                 // The reason field belongs to the rejection only.
                 let reason = Some(state.reason.trim().to_owned()).filter(|r| to == Status::Rejete && !r.is_empty());
-                requests.push(Request::MoveDossier { id, to, reason, grants });
+                state.ask(requests, Request::MoveDossier { id, to, reason, grants });
             }
         }
     });
@@ -322,7 +661,7 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
     ui.horizontal_wrapped(|ui| {
         let number = d.number.to_string();
         let mut print = |kind| requests.push(Request::PrintDocument { kind, number: number.clone() });
-        if may(Action::RegisterDossier) && ui.button("Imprimer le récépissé").clicked() {
+        if may.print_receipt && ui.button("Imprimer le récépissé").clicked() {
             print(DossierDocument::Receipt);
         }
         if ui.button("Imprimer la fiche dossier").clicked() {
@@ -331,23 +670,21 @@ pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo
         if view.decision.is_some() && ui.button("Imprimer la notification de décision").clicked() {
             print(DossierDocument::DecisionNotice);
         }
-        let certifiable = matches!(d.status, Status::Approuve | Status::Finance | Status::Cloture);
-        if certifiable && may(Action::IssueCertificate) && ui.button("Délivrer l'attestation de bénéficiaire").clicked()
-        {
+        if may.certify && ui.button("Délivrer l'attestation de bénéficiaire").clicked() {
             requests.push(Request::IssueCertificate(CertificateSubject::Dossier(number.clone())));
         }
     });
-    if may(Action::DeleteRecord) {
+    if may.delete {
         ui.separator();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("Motif de suppression du dossier");
             ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(240.0)).labelled_by(label.id);
-            if ui.button("Supprimer le dossier").clicked() {
-                requests.push(Request::DeleteDossier { id, reason: std::mem::take(&mut state.delete_reason) });
+            if step(ui, idle, "Supprimer le dossier") {
+                let reason = std::mem::take(&mut state.delete_reason);
+                state.ask(requests, Request::DeleteDossier { id, reason });
             }
         });
     }
-    requests
 }
 
 /// The form that adds a co-funding line to an approved dossier.

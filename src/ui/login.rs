@@ -17,6 +17,8 @@ pub struct LoginForm {
     pub message: Option<Message>,
     /// The cursor was put in the first field.
     pub focused: bool,
+    /// A log-in failed: the cursor goes back to the password, to type it again.
+    pub retry: bool,
     /// The restore of a backup, when asked for.
     pub restore: Option<RestoreForm>,
 }
@@ -47,16 +49,22 @@ pub fn login_ui(ui: &mut Ui, site_name: &str, form: &mut LoginForm) -> Vec<Reque
         login.request_focus();
         form.focused = true;
     }
-    widgets::password(ui, "Mot de passe", &mut form.password);
+    let password = widgets::password(ui, "Mot de passe", &mut form.password);
+    if std::mem::take(&mut form.retry) {
+        password.request_focus();
+    }
     if let Some(message) = &form.message {
         widgets::message(ui, message);
     }
-    // Enter sends what is typed, never an empty password (it would count as a wrong one).
+    // Only what is typed is sent: an empty password would count as a wrong one.
     let typed = !form.login.trim().is_empty() && !form.password.is_empty();
     let enter = form.restore.is_none() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    if ui.button("Se connecter").clicked() || (enter && typed) {
+    let clicked = ui.button("Se connecter").clicked();
+    if (clicked || enter) && typed {
         requests
             .push(Request::Login { login: form.login.trim().to_owned(), password: std::mem::take(&mut form.password) });
+    } else if clicked {
+        form.message = Some(Message::warning("Tapez votre identifiant et votre mot de passe, puis « Se connecter »."));
     }
     ui.add_space(16.0);
     match &mut form.restore {

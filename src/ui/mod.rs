@@ -186,6 +186,11 @@ impl DaftarApp {
         &self.applicants
     }
 
+    /// The dossier screen's state (read-only: for tests).
+    pub fn dossiers(&self) -> &dossiers::DossiersState {
+        &self.dossiers
+    }
+
     /// True when a form holds typed data that is not saved.
     fn unsaved_form(&self) -> bool {
         self.applicants.form.as_ref().is_some_and(|f| f.dirty) || self.applicants.project_form.is_some()
@@ -367,8 +372,9 @@ impl DaftarApp {
                 vec![self.applicants.restart()]
             }
             Screen::Dossiers => {
-                self.dossiers.focus_number = true;
-                vec![]
+                self.dossiers.focus_search = true;
+                let role = self.session.as_ref().map(|s| s.role);
+                role.and_then(|role| self.dossiers.list.request(role)).into_iter().collect()
             }
             Screen::Projects => vec![Request::Projects(self.projects.page)],
             Screen::Programmes => vec![Request::Programmes],
@@ -407,6 +413,21 @@ impl DaftarApp {
         if self.session.is_none() && !matches!(reply, Reply::Session(_) | Reply::DemoCreated(_) | Reply::Restored(_)) {
             return;
         }
+        if dossiers::DossiersState::takes(&reply) {
+            let role = self.session.as_ref().map_or(crate::domain::role::Role::Clerk, |s| s.role);
+            match self.dossiers.apply(reply, role) {
+                dossiers::Applied::Done => {}
+                dossiers::Applied::Shown => {
+                    self.screen = Screen::Dossiers;
+                    self.backend.send(Request::Dashboard);
+                }
+                dossiers::Applied::Changed(requests) => {
+                    requests.into_iter().for_each(|r| self.backend.send(r));
+                    self.backend.send(Request::Dashboard);
+                }
+            }
+            return;
+        }
         match reply {
             Reply::Session(Ok(info)) => {
                 self.site_name = format!("{} — {}", info.site.code, info.site.name);
@@ -429,7 +450,10 @@ impl DaftarApp {
                     crate::app::AppError::Invalid(errors) => form.errors = errors,
                     other => form.message = Some(Message::error(other.to_string())),
                 },
-                Phase::Login(form) => form.message = Some(Message::error(error.to_string())),
+                Phase::Login(form) => {
+                    form.message = Some(Message::error(error.to_string()));
+                    form.retry = true;
+                }
                 Phase::Main => self.message = Some(Message::error(error.to_string())),
             },
             Reply::Restored(result) => {
@@ -530,19 +554,6 @@ impl DaftarApp {
                     self.projects.message = message;
                 }
             },
-            Reply::DossierDeleted(result) => match result {
-                Ok(()) => {
-                    self.dossiers.view = None;
-                    self.dossiers.message =
-                        Some(Message::ok("Dossier supprimé (la suppression, motivée, est transmise à la délégation)."));
-                    self.backend.send(Request::Dashboard);
-                }
-                Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
-            },
-            Reply::VisitAdded(result) => match result {
-                Ok(view) => self.dossiers.show(view, Some(Message::ok("Visite enregistrée."))),
-                Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
-            },
             Reply::CrossOfficeDuplicates(result) => {
                 if let Some(cross) = &mut self.applicants.cross {
                     match result {
@@ -601,14 +612,6 @@ impl DaftarApp {
                     Err(e) => Message::error(e.to_string()),
                 });
             }
-            Reply::Dossier(result) | Reply::Moved(result) => match result {
-                Ok(view) => {
-                    self.dossiers.show(view, None);
-                    self.screen = Screen::Dossiers;
-                    self.backend.send(Request::Dashboard);
-                }
-                Err(e) => self.dossiers.message = Some(Message::error(e.to_string())),
-            },
             Reply::Projects(result) => match result {
                 Ok(page) => {
                     if self.projects.detail.as_ref().is_some_and(|d| !page.rows.iter().any(|r| r.id == d.row.meta.id))
@@ -752,6 +755,12 @@ impl DaftarApp {
                     self.dossiers.message = Some(message);
                 }
             }
+            // Taken by the dossier screen above.
+            Reply::Dossier(_)
+            | Reply::Moved(_)
+            | Reply::Worklist { .. }
+            | Reply::VisitAdded(_)
+            | Reply::DossierDeleted(_) => {}
             Reply::Integrity { report, backups } => {
                 let found = match report {
                     Ok(report) if report.is_sound() => return,

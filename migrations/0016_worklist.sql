@@ -1,0 +1,138 @@
+-- The dossiers as a worklist: one row per live dossier with what the list shows, sorts and
+-- filters on — its applicant's and project's names included — so that the first page of any
+-- sort or filter is read from an index, even at a delegation's million dossiers.
+-- Kept by triggers: every write path (the window, CSV imports, bundles, restores, retention)
+-- keeps it right without knowing it exists. Never sent: each site derives its own.
+CREATE TABLE worklist (
+    rid             INTEGER PRIMARY KEY,            -- the dossier's rid
+    dossier_id      TEXT NOT NULL,
+    applicant_id    TEXT NOT NULL,
+    project_id      TEXT NOT NULL,
+    owner           TEXT NOT NULL,
+    number          TEXT NOT NULL,
+    year            INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    deposited_on    TEXT NOT NULL,
+    requested       INTEGER,                        -- centimes
+    granted         INTEGER,                        -- centimes: its live funding lines
+    sources         TEXT NOT NULL DEFAULT '',       -- their source kinds, ' hcar indh '
+    applicant_key   TEXT NOT NULL DEFAULT '',       -- the applicant's sort key and label
+    applicant_label TEXT NOT NULL DEFAULT '',
+    project_key     TEXT NOT NULL DEFAULT '',       -- the project's
+    project_label   TEXT NOT NULL DEFAULT '',
+    -- What the amount column shows: granted once decided, else asked for.
+    amount          INTEGER GENERATED ALWAYS AS (coalesce(granted, requested)) VIRTUAL,
+    -- The number's sequence, so that `2026-1` finds `…-2026-00001`.
+    sequence        INTEGER GENERATED ALWAYS AS
+                        (CAST(substr(number, length(rtrim(number, '0123456789')) + 1) AS INTEGER)) VIRTUAL
+);
+-- A list is read per (status, year): each sort has its index under that prefix.
+CREATE INDEX worklist_by_number ON worklist (status, year, number);
+CREATE INDEX worklist_by_applicant ON worklist (status, year, applicant_key);
+CREATE INDEX worklist_by_project ON worklist (status, year, project_key);
+CREATE INDEX worklist_by_kind ON worklist (status, year, kind, number);
+CREATE INDEX worklist_by_date ON worklist (status, year, deposited_on);
+CREATE INDEX worklist_by_amount ON worklist (status, year, amount);
+CREATE INDEX worklist_sequence ON worklist (year, sequence);
+CREATE INDEX worklist_applicant ON worklist (applicant_id);
+CREATE INDEX worklist_project ON worklist (project_id);
+CREATE INDEX worklist_dossier ON worklist (dossier_id);
+-- The years that have dossiers (a list of all years reads each of them).
+CREATE TABLE worklist_years (year INTEGER PRIMARY KEY);
+
+CREATE TRIGGER worklist_dossier_insert AFTER INSERT ON dossiers WHEN NEW.deleted_at IS NULL BEGIN
+    -- (No OR IGNORE: the statement that fires a trigger imposes its own conflict policy.)
+    INSERT INTO worklist_years (year)
+    SELECT json_extract(NEW.data, '$.year')
+    WHERE NOT EXISTS (SELECT 1 FROM worklist_years WHERE year = json_extract(NEW.data, '$.year'));
+    INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
+                          deposited_on, requested, granted, sources, applicant_key, applicant_label,
+                          project_key, project_label)
+    SELECT NEW.rid, NEW.id, NEW.applicant_id, NEW.project_id, NEW.owner, NEW.number,
+           json_extract(NEW.data, '$.year'), NEW.status, json_extract(NEW.data, '$.kind'),
+           json_extract(NEW.data, '$.deposited_on'), json_extract(NEW.data, '$.requested'),
+           (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.id AND deleted_at IS NULL),
+           coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
+                     WHERE dossier_id = NEW.id AND deleted_at IS NULL), ''),
+           coalesce((SELECT sort_key FROM applicants WHERE id = NEW.applicant_id), ''),
+           coalesce((SELECT label FROM applicants WHERE id = NEW.applicant_id), ''),
+           coalesce((SELECT sort_key FROM projects WHERE id = NEW.project_id), ''),
+           coalesce((SELECT label FROM projects WHERE id = NEW.project_id), '');
+END;
+
+-- An update (a move, a deletion, a row received) takes the row out, then puts it back as it is
+-- now when it is live.
+CREATE TRIGGER worklist_dossier_update AFTER UPDATE ON dossiers BEGIN
+    DELETE FROM worklist WHERE rid = OLD.rid;
+    INSERT INTO worklist_years (year)
+    SELECT json_extract(NEW.data, '$.year')
+    WHERE NEW.deleted_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM worklist_years WHERE year = json_extract(NEW.data, '$.year'));
+    INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
+                          deposited_on, requested, granted, sources, applicant_key, applicant_label,
+                          project_key, project_label)
+    SELECT NEW.rid, NEW.id, NEW.applicant_id, NEW.project_id, NEW.owner, NEW.number,
+           json_extract(NEW.data, '$.year'), NEW.status, json_extract(NEW.data, '$.kind'),
+           json_extract(NEW.data, '$.deposited_on'), json_extract(NEW.data, '$.requested'),
+           (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.id AND deleted_at IS NULL),
+           coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
+                     WHERE dossier_id = NEW.id AND deleted_at IS NULL), ''),
+           coalesce((SELECT sort_key FROM applicants WHERE id = NEW.applicant_id), ''),
+           coalesce((SELECT label FROM applicants WHERE id = NEW.applicant_id), ''),
+           coalesce((SELECT sort_key FROM projects WHERE id = NEW.project_id), ''),
+           coalesce((SELECT label FROM projects WHERE id = NEW.project_id), '')
+    WHERE NEW.deleted_at IS NULL;
+END;
+
+CREATE TRIGGER worklist_dossier_delete AFTER DELETE ON dossiers BEGIN
+    DELETE FROM worklist WHERE rid = OLD.rid;
+END;
+
+-- A name or a project changed (or arrived after its dossier): its dossiers' lines follow.
+CREATE TRIGGER worklist_applicant_insert AFTER INSERT ON applicants BEGIN
+    UPDATE worklist SET applicant_key = NEW.sort_key, applicant_label = NEW.label WHERE applicant_id = NEW.id;
+END;
+CREATE TRIGGER worklist_applicant_update AFTER UPDATE OF sort_key, label ON applicants BEGIN
+    UPDATE worklist SET applicant_key = NEW.sort_key, applicant_label = NEW.label WHERE applicant_id = NEW.id;
+END;
+CREATE TRIGGER worklist_project_insert AFTER INSERT ON projects BEGIN
+    UPDATE worklist SET project_key = NEW.sort_key, project_label = NEW.label WHERE project_id = NEW.id;
+END;
+CREATE TRIGGER worklist_project_update AFTER UPDATE OF sort_key, label ON projects BEGIN
+    UPDATE worklist SET project_key = NEW.sort_key, project_label = NEW.label WHERE project_id = NEW.id;
+END;
+
+-- A funding line added, changed or deleted: its dossier's amount and sources follow.
+CREATE TRIGGER worklist_funding_insert AFTER INSERT ON funding_lines BEGIN
+    UPDATE worklist SET
+        granted = (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL),
+        sources = coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
+                            WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL), '')
+    WHERE dossier_id = NEW.dossier_id;
+END;
+CREATE TRIGGER worklist_funding_update AFTER UPDATE ON funding_lines BEGIN
+    UPDATE worklist SET
+        granted = (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL),
+        sources = coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
+                            WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL), '')
+    WHERE dossier_id = NEW.dossier_id;
+END;
+
+-- The dossiers already held.
+INSERT OR IGNORE INTO worklist_years (year)
+SELECT DISTINCT json_extract(data, '$.year') FROM dossiers WHERE deleted_at IS NULL;
+INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
+                      deposited_on, requested, granted, sources, applicant_key, applicant_label,
+                      project_key, project_label)
+SELECT d.rid, d.id, d.applicant_id, d.project_id, d.owner, d.number, json_extract(d.data, '$.year'), d.status,
+       json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'), json_extract(d.data, '$.requested'),
+       f.granted, coalesce(f.sources, ''),
+       coalesce(a.sort_key, ''), coalesce(a.label, ''), coalesce(p.sort_key, ''), coalesce(p.label, '')
+FROM dossiers d
+LEFT JOIN applicants a ON a.id = d.applicant_id
+LEFT JOIN projects p ON p.id = d.project_id
+LEFT JOIN (SELECT dossier_id, sum(committed_centimes) AS granted,
+                  ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' AS sources
+           FROM funding_lines WHERE deleted_at IS NULL GROUP BY dossier_id) f ON f.dossier_id = d.id
+WHERE d.deleted_at IS NULL;

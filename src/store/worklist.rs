@@ -1,0 +1,296 @@
+//! The dossiers as a worklist: a page of them, filtered and sorted, read from the `worklist`
+//! table that triggers keep (migration 0016).
+//!
+//! A page is read per (status, year): each pair is one short index range already in the order
+//! asked for, so the first page of any sort costs a few dozen index seeks, whatever the size of
+//! the register; the pairs' heads are then merged here.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+use uuid::Uuid;
+
+use super::StoreError;
+use super::search::{COUNT_CAP, fts_query};
+use crate::domain::Money;
+use crate::domain::dossier::Status;
+use crate::domain::project::ProjectKind;
+
+/// The column a worklist is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WorklistSort {
+    /// The dossier's number (office, year, sequence).
+    #[default]
+    Number,
+    /// The applicant's name.
+    Applicant,
+    /// The project's name.
+    Project,
+    /// The project's kind, then the number.
+    Kind,
+    /// The status in workflow order, then the number.
+    Status,
+    /// The deposit date.
+    Date,
+    /// The amount (granted once decided, else asked for).
+    Amount,
+}
+
+impl WorklistSort {
+    /// Every sort, in the list's column order.
+    pub const ALL: [WorklistSort; 7] = [
+        WorklistSort::Number,
+        WorklistSort::Applicant,
+        WorklistSort::Project,
+        WorklistSort::Kind,
+        WorklistSort::Status,
+        WorklistSort::Date,
+        WorklistSort::Amount,
+    ];
+
+    /// The index that reads one (status, year) range in this order, and the order's columns.
+    fn index_and_columns(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            WorklistSort::Number | WorklistSort::Status => ("worklist_by_number", &["number"]),
+            WorklistSort::Applicant => ("worklist_by_applicant", &["applicant_key"]),
+            WorklistSort::Project => ("worklist_by_project", &["project_key"]),
+            WorklistSort::Kind => ("worklist_by_kind", &["kind", "number"]),
+            WorklistSort::Date => ("worklist_by_date", &["deposited_on"]),
+            WorklistSort::Amount => ("worklist_by_amount", &["amount"]),
+        }
+    }
+}
+
+/// Which dossiers, in which order, which page.
+#[derive(Debug, Clone, Default)]
+pub struct WorklistQuery {
+    /// Only these statuses (none: every status). A search ignores them: a number or a name is
+    /// found wherever its dossier stands.
+    pub statuses: Vec<Status>,
+    /// Only dossiers of this year.
+    pub year: Option<i32>,
+    /// Only projects of this kind.
+    pub kind: Option<ProjectKind>,
+    /// Only dossiers with a funding line of this source kind (`hcar`, `indh`, `convention`,
+    /// `autre`).
+    pub source: Option<String>,
+    /// Only this office's dossiers.
+    pub office: Option<String>,
+    /// A dossier number (`2026-1` finds `…-2026-00001`), a name or a CIN; blank for none.
+    pub search: String,
+    /// The order.
+    pub sort: WorklistSort,
+    /// Largest first.
+    pub descending: bool,
+    /// The page, from 0.
+    pub page: u32,
+    /// Rows per page.
+    pub page_size: u32,
+}
+
+/// A dossier as the worklist shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorklistLine {
+    /// The dossier.
+    pub id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// The office that holds it.
+    pub owner: String,
+    /// Where it stands.
+    pub status: Status,
+    /// The project's kind.
+    pub kind: ProjectKind,
+    /// When it was deposited.
+    pub deposited_on: Option<NaiveDate>,
+    /// Granted once decided, else asked for.
+    pub amount: Option<Money>,
+    /// The applicant.
+    pub applicant_id: Uuid,
+    /// Their CIN.
+    pub cin: String,
+    /// Their name in Latin script.
+    pub name: String,
+    /// Their name in Arabic script.
+    pub name_ar: String,
+    /// The project.
+    pub project_id: Uuid,
+    /// Its name.
+    pub project: String,
+}
+
+/// A page of the worklist.
+#[derive(Debug, Clone, Default)]
+pub struct WorklistPage {
+    /// The rows.
+    pub rows: Vec<WorklistLine>,
+    /// Whether a next page has rows.
+    pub more: bool,
+}
+
+const LINE_COLUMNS: &str = "rid, dossier_id, number, owner, status, kind, deposited_on, amount, applicant_id, \
+                            applicant_label, project_id, project_label, applicant_key, project_key";
+
+/// The residual filters, numbered from `?3` (`?1`, `?2` are the status and the year of a range).
+const FILTERS: &str = "(?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR instr(sources, ' ' || ?4 || ' ') > 0) \
+                       AND (?5 IS NULL OR owner = ?5)";
+
+/// A value rows are merged by: NULL, then numbers, then text, as SQLite orders them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+/// A row read, with the key (and the tie-breaking rid) it is merged by.
+type Keyed = ((Key, i64), WorklistLine);
+
+/// One page of the worklist.
+pub fn page(conn: &Connection, query: &WorklistQuery) -> Result<WorklistPage, StoreError> {
+    let offset = u64::from(query.page) * u64::from(query.page_size);
+    let wanted = offset + u64::from(query.page_size) + 1;
+    let mut rows =
+        if query.search.trim().is_empty() { browse(conn, query, wanted)? } else { search(conn, query, wanted)? };
+    rows.sort_by(|a, b| if query.descending { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
+    let mut rows: Vec<WorklistLine> = rows.into_iter().skip(offset as usize).map(|(_, line)| line).collect();
+    let more = rows.len() > query.page_size as usize;
+    rows.truncate(query.page_size as usize);
+    Ok(WorklistPage { rows, more })
+}
+
+fn order_by(query: &WorklistQuery) -> String {
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let (_, columns) = query.sort.index_and_columns();
+    let columns: Vec<String> = columns.iter().map(|c| format!("{c} {direction}")).collect();
+    format!("{}, rid {direction}", columns.join(", "))
+}
+
+/// The rows of every (status, year) range the filters keep, each range's head only.
+fn browse(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
+    let statuses: Vec<Status> = if query.statuses.is_empty() { Status::ALL.to_vec() } else { query.statuses.clone() };
+    let years: Vec<i64> = match query.year {
+        Some(year) => vec![i64::from(year)],
+        None => conn
+            .prepare_cached("SELECT year FROM worklist_years")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?,
+    };
+    let (index, _) = query.sort.index_and_columns();
+    let sql = format!(
+        "SELECT {LINE_COLUMNS} FROM worklist INDEXED BY {index}
+         WHERE status = ?1 AND year = ?2 AND {FILTERS} ORDER BY {} LIMIT ?6",
+        order_by(query)
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut out = Vec::new();
+    for status in statuses {
+        for &year in &years {
+            let mut rows = statement.query(params![
+                status.code(),
+                year,
+                query.kind.map(ProjectKind::code),
+                query.source,
+                query.office,
+                wanted as i64
+            ])?;
+            while let Some(row) = rows.next()? {
+                out.push(keyed(row, query.sort)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The dossiers whose number, or whose applicant's name or CIN, matches what was typed.
+fn search(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
+    let filters = format!("{FILTERS} ORDER BY {} LIMIT ?6", order_by(query));
+    let mut out = Vec::new();
+    let mut push = |mut rows: rusqlite::Rows<'_>| -> Result<(), StoreError> {
+        while let Some(row) = rows.next()? {
+            out.push(keyed(row, query.sort)?);
+        }
+        Ok(())
+    };
+    let kind = query.kind.map(ProjectKind::code);
+    if let Some((prefix, year, sequence)) = number_parts(&query.search) {
+        let mut statement = conn.prepare_cached(&format!(
+            "SELECT {LINE_COLUMNS} FROM worklist INDEXED BY worklist_sequence
+             WHERE year = ?1 AND sequence = ?2 AND number LIKE ?7 AND {filters}"
+        ))?;
+        // The office part, when typed, may be the code's end (`tiznit-2026-3`).
+        let prefix = prefix.replace(['%', '_'], "");
+        let like = if prefix.is_empty() { "%".to_owned() } else { format!("%{prefix}-%") };
+        push(statement.query(params![year, sequence, kind, query.source, query.office, wanted as i64, like])?)?;
+        return Ok(out);
+    }
+    let Some(fts) = fts_query(&query.search) else { return Ok(out) };
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {LINE_COLUMNS} FROM worklist
+         WHERE applicant_id IN (SELECT a.id FROM applicants a WHERE a.rid IN
+                (SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2))
+           AND {filters}"
+    ))?;
+    push(statement.query(params![fts, COUNT_CAP, kind, query.source, query.office, wanted as i64])?)?;
+    Ok(out)
+}
+
+/// `BL-TIZNIT-2026-00042`, `2026-42` or `tiznit-2026-42`: the office part typed (upper case,
+/// possibly empty), the year and the sequence.
+fn number_parts(typed: &str) -> Option<(String, i64, i64)> {
+    let typed = typed.trim().to_uppercase();
+    let mut parts = typed.rsplitn(3, '-');
+    let sequence = parts.next()?;
+    let year = parts.next()?;
+    let digits =
+        |s: &str, n: std::ops::RangeInclusive<usize>| n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(sequence, 1..=9) || !digits(year, 4..=4) {
+        return None;
+    }
+    Some((parts.next().unwrap_or_default().to_owned(), year.parse().ok()?, sequence.parse().ok()?))
+}
+
+/// A row read, with the key it is merged by.
+fn keyed(row: &rusqlite::Row<'_>, sort: WorklistSort) -> Result<Keyed, StoreError> {
+    let rid: i64 = row.get(0)?;
+    let bad =
+        |what: &str| StoreError::Corrupt { table: "worklist", message: format!("{what} illisible (ligne {rid})") };
+    let uuid = |i: usize| -> Result<Uuid, StoreError> {
+        Uuid::parse_str(&row.get::<_, String>(i)?).map_err(|_| bad("identifiant"))
+    };
+    let number: String = row.get(2)?;
+    let status = Status::parse(&row.get::<_, String>(4)?).map_err(|_| bad("statut"))?;
+    let kind = ProjectKind::parse(&row.get::<_, String>(5)?).map_err(|_| bad("type de projet"))?;
+    let deposited: String = row.get(6)?;
+    let amount: Option<i64> = row.get(7)?;
+    let applicant_label: String = row.get(9)?;
+    let mut applicant = applicant_label.split('\t');
+    let cin = applicant.next().unwrap_or_default().to_owned();
+    let name = applicant.next().unwrap_or_default().trim().to_owned();
+    let name_ar = applicant.next().unwrap_or_default().to_owned();
+    let project_label: String = row.get(11)?;
+    let key = match sort {
+        WorklistSort::Number => Key::Text(number.clone()),
+        WorklistSort::Status => Key::Text(format!("{}\0{number}", status as u8)),
+        WorklistSort::Applicant => Key::Text(row.get(12)?),
+        WorklistSort::Project => Key::Text(row.get(13)?),
+        WorklistSort::Kind => Key::Text(format!("{}\0{number}", kind.code())),
+        WorklistSort::Date => Key::Text(deposited.clone()),
+        WorklistSort::Amount => amount.map_or(Key::Null, Key::Int),
+    };
+    let line = WorklistLine {
+        id: uuid(1)?,
+        number,
+        owner: row.get(3)?,
+        status,
+        kind,
+        deposited_on: deposited.parse().ok(),
+        amount: amount.map(|c| Money::from_centimes(c).ok_or_else(|| bad("montant"))).transpose()?,
+        applicant_id: uuid(8)?,
+        cin,
+        name,
+        name_ar,
+        project_id: uuid(10)?,
+        project: project_label.split('\t').next().unwrap_or_default().to_owned(),
+    };
+    Ok(((key, rid), line))
+}
