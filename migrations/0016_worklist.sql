@@ -1,6 +1,6 @@
 -- The dossiers as a worklist: one row per live dossier with what the list shows, sorts and
 -- filters on — its applicant's and project's names included — so that the first page of any
--- sort or filter is read from an index, even at a delegation's million dossiers.
+-- sort or filter is read from indexes, even at a delegation's million dossiers.
 -- Kept by triggers: every write path (the window, CSV imports, bundles, restores, retention)
 -- keeps it right without knowing it exists. Never sent: each site derives its own.
 CREATE TABLE worklist (
@@ -23,29 +23,37 @@ CREATE TABLE worklist (
     project_label   TEXT NOT NULL DEFAULT '',
     -- What the amount column shows: granted once decided, else asked for.
     amount          INTEGER GENERATED ALWAYS AS (coalesce(granted, requested)) VIRTUAL,
+    -- The status in workflow order (the status column sorts by it).
+    status_rank     INTEGER GENERATED ALWAYS AS (CASE status WHEN 'depose' THEN 0 WHEN 'en-instruction' THEN 1
+                        WHEN 'complet' THEN 2 WHEN 'transmis' THEN 3 WHEN 'approuve' THEN 4 WHEN 'rejete' THEN 5
+                        WHEN 'finance' THEN 6 ELSE 7 END) VIRTUAL,
     -- The number's sequence, so that `2026-1` finds `…-2026-00001`.
     sequence        INTEGER GENERATED ALWAYS AS
                         (CAST(substr(number, length(rtrim(number, '0123456789')) + 1) AS INTEGER)) VIRTUAL
 );
--- A list is read per (status, year): each sort has its index under that prefix.
-CREATE INDEX worklist_by_number ON worklist (status, year, number);
-CREATE INDEX worklist_by_applicant ON worklist (status, year, applicant_key);
-CREATE INDEX worklist_by_project ON worklist (status, year, project_key);
-CREATE INDEX worklist_by_kind ON worklist (status, year, kind, number);
-CREATE INDEX worklist_by_date ON worklist (status, year, deposited_on);
-CREATE INDEX worklist_by_amount ON worklist (status, year, amount);
+-- A list is read per group — one (status, year, kind, funding sources) — whose rows are one
+-- index range already in the order asked for: each sort has its index under that prefix.
+CREATE INDEX worklist_by_number ON worklist (status_rank, year, kind, sources, number);
+CREATE INDEX worklist_by_applicant ON worklist (status_rank, year, kind, sources, applicant_key);
+CREATE INDEX worklist_by_project ON worklist (status_rank, year, kind, sources, project_key);
+CREATE INDEX worklist_by_date ON worklist (status_rank, year, kind, sources, deposited_on);
+CREATE INDEX worklist_by_amount ON worklist (status_rank, year, kind, sources, amount);
 CREATE INDEX worklist_sequence ON worklist (year, sequence);
 CREATE INDEX worklist_applicant ON worklist (applicant_id);
 CREATE INDEX worklist_project ON worklist (project_id);
 CREATE INDEX worklist_dossier ON worklist (dossier_id);
--- The years that have dossiers (a list of all years reads each of them).
-CREATE TABLE worklist_years (year INTEGER PRIMARY KEY);
+-- The groups and how many dossiers each holds (a few hundred at a delegation): a list reads the
+-- non-empty groups its filters keep.
+CREATE TABLE worklist_groups (
+    status_rank INTEGER NOT NULL,
+    year        INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    sources     TEXT NOT NULL,
+    n           INTEGER NOT NULL,
+    PRIMARY KEY (status_rank, year, kind, sources)
+);
 
 CREATE TRIGGER worklist_dossier_insert AFTER INSERT ON dossiers WHEN NEW.deleted_at IS NULL BEGIN
-    -- (No OR IGNORE: the statement that fires a trigger imposes its own conflict policy.)
-    INSERT INTO worklist_years (year)
-    SELECT json_extract(NEW.data, '$.year')
-    WHERE NOT EXISTS (SELECT 1 FROM worklist_years WHERE year = json_extract(NEW.data, '$.year'));
     INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                           deposited_on, requested, granted, sources, applicant_key, applicant_label,
                           project_key, project_label)
@@ -65,10 +73,6 @@ END;
 -- now when it is live.
 CREATE TRIGGER worklist_dossier_update AFTER UPDATE ON dossiers BEGIN
     DELETE FROM worklist WHERE rid = OLD.rid;
-    INSERT INTO worklist_years (year)
-    SELECT json_extract(NEW.data, '$.year')
-    WHERE NEW.deleted_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM worklist_years WHERE year = json_extract(NEW.data, '$.year'));
     INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                           deposited_on, requested, granted, sources, applicant_key, applicant_label,
                           project_key, project_label)
@@ -120,8 +124,6 @@ CREATE TRIGGER worklist_funding_update AFTER UPDATE ON funding_lines BEGIN
 END;
 
 -- The dossiers already held.
-INSERT OR IGNORE INTO worklist_years (year)
-SELECT DISTINCT json_extract(data, '$.year') FROM dossiers WHERE deleted_at IS NULL;
 INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                       deposited_on, requested, granted, sources, applicant_key, applicant_label,
                       project_key, project_label)
@@ -136,3 +138,30 @@ LEFT JOIN (SELECT dossier_id, sum(committed_centimes) AS granted,
                   ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' AS sources
            FROM funding_lines WHERE deleted_at IS NULL GROUP BY dossier_id) f ON f.dossier_id = d.id
 WHERE d.deleted_at IS NULL;
+INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
+SELECT status_rank, year, kind, sources, count(*) FROM worklist GROUP BY 1, 2, 3, 4;
+
+-- The groups' counts follow the rows (a statement that fires a trigger imposes its own conflict
+-- policy on the trigger's statements: no OR IGNORE here, a test of existence instead).
+CREATE TRIGGER worklist_group_insert AFTER INSERT ON worklist BEGIN
+    INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
+    SELECT NEW.status_rank, NEW.year, NEW.kind, NEW.sources, 0
+    WHERE NOT EXISTS (SELECT 1 FROM worklist_groups WHERE status_rank = NEW.status_rank AND year = NEW.year
+                      AND kind = NEW.kind AND sources = NEW.sources);
+    UPDATE worklist_groups SET n = n + 1
+    WHERE status_rank = NEW.status_rank AND year = NEW.year AND kind = NEW.kind AND sources = NEW.sources;
+END;
+CREATE TRIGGER worklist_group_delete AFTER DELETE ON worklist BEGIN
+    UPDATE worklist_groups SET n = n - 1
+    WHERE status_rank = OLD.status_rank AND year = OLD.year AND kind = OLD.kind AND sources = OLD.sources;
+END;
+CREATE TRIGGER worklist_group_update AFTER UPDATE OF sources ON worklist BEGIN
+    UPDATE worklist_groups SET n = n - 1
+    WHERE status_rank = OLD.status_rank AND year = OLD.year AND kind = OLD.kind AND sources = OLD.sources;
+    INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
+    SELECT NEW.status_rank, NEW.year, NEW.kind, NEW.sources, 0
+    WHERE NOT EXISTS (SELECT 1 FROM worklist_groups WHERE status_rank = NEW.status_rank AND year = NEW.year
+                      AND kind = NEW.kind AND sources = NEW.sources);
+    UPDATE worklist_groups SET n = n + 1
+    WHERE status_rank = NEW.status_rank AND year = NEW.year AND kind = NEW.kind AND sources = NEW.sources;
+END;

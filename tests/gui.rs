@@ -232,7 +232,15 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     click(&mut harness, "Approuver");
     assert!(has_text(&harness, "référence du comité provincial INDH"));
     fill(&mut harness, "Référence du comité INDH", "CPDH-TIZ-2026-07");
+    // A decision asks first, naming the dossier, the person and the amount; cancelled, nothing moves.
     click(&mut harness, "Approuver");
+    let question = format!("Approuver le dossier {number} de El Alaoui Youssef (CIN JB123456)");
+    assert!(has_text(&harness, &question), "{:#?}", harness.root());
+    assert!(has_text(&harness, "montant : 60\u{202f}000,00\u{a0}DH ?"), "{:#?}", harness.root());
+    click(&mut harness, "Annuler");
+    assert!(!has_text(&harness, &question) && !has_text(&harness, "de « Transmis » à « Approuvé »"));
+    click(&mut harness, "Approuver");
+    click(&mut harness, "Confirmer : approuver");
     assert!(has_text(&harness, "de « Transmis » à « Approuvé »"));
     assert!(has_text(&harness, "45\u{202f}000,00\u{a0}DH engagés"), "{:#?}", harness.root());
     assert!(has_text(&harness, "INDH (CPDH-TIZ-2026-07) : 15\u{202f}000,00\u{a0}DH engagés"));
@@ -330,6 +338,7 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     }
     fill(&mut harness, "Montant accordé (budget HCAR)", "30 000");
     click(&mut harness, "Approuver");
+    click(&mut harness, "Confirmer : approuver");
     fill(&mut harness, "Montant à décaisser (Budget HCAR)", "12 000");
     click(&mut harness, "Décaisser (Budget HCAR)");
     assert!(has_text(&harness, "Financé"), "{:#?}", harness.root());
@@ -424,6 +433,12 @@ fn an_administrator_resets_a_password_and_calibrates_the_printer() {
     log_in(&mut harness, "admin", "admin-demo-2026");
     harness.get_by_role_and_label(Role::Button, "Paramètres").click();
     harness.run();
+    // Where the documents go is shown, and the folder opens from here.
+    assert!(has_text(&harness, "Ils sont enregistrés dans"), "{:#?}", harness.root());
+    harness.get_by_label("Ouvrir le dossier des documents").scroll_to_me();
+    harness.run();
+    click(&mut harness, "Ouvrir le dossier des documents");
+    assert!(harness.state().opened().last().is_some_and(|p| p.ends_with("documents")));
     fill(&mut harness, "Nouveau mot de passe de agent", "court");
     click(&mut harness, "Réinitialiser agent");
     assert!(has_text(&harness, "au moins 8 caractères"), "{:#?}", harness.root());
@@ -586,6 +601,8 @@ fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
     assert!(has_text(&harness, "doit être motivée"));
     fill(&mut harness, "Motif de suppression du dossier", "Déposé deux fois");
     click(&mut harness, "Supprimer le dossier");
+    assert!(has_text(&harness, &format!("Supprimer le dossier {number} de El Alaoui Youssef")));
+    click(&mut harness, "Confirmer : supprimer");
     assert!(has_text(&harness, "Dossier supprimé"));
 }
 
@@ -596,15 +613,16 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     log_in(&mut harness, "chef", "chef-demo-2026");
     open_dossier(&mut harness, &number);
     click(&mut harness, "Imprimer le récépissé");
-    let written = |harness: &Harness<'_, DaftarApp>| {
-        harness
-            .query_all_by_label_contains("Document enregistré : ")
-            .find_map(|n| n.accesskit_node().value().or_else(|| n.accesskit_node().label()))
-            .map(|l| std::path::PathBuf::from(l.trim_start_matches("Document enregistré : ")))
-            .unwrap_or_default()
-    };
+    // Printing prints: each document written is handed to the system's viewer.
+    let written = |harness: &Harness<'_, DaftarApp>| harness.state().opened().last().cloned().unwrap_or_default();
     let receipt = written(&harness);
     assert!(receipt.ends_with(format!("recepisse-{number}.pdf")), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Document ouvert pour l'impression"), "{:#?}", harness.root());
+    // Its folder opens from the same place.
+    click(&mut harness, "Ouvrir le dossier des documents");
+    assert_eq!(written(&harness).as_path(), receipt.parent().unwrap_or(&receipt));
+    click(&mut harness, "Ouvrir à nouveau");
+    assert_eq!(written(&harness), receipt);
     assert!(ok(std::fs::read(&receipt)).starts_with(b"%PDF-"));
     click(&mut harness, "Retour à la liste des dossiers");
     click(&mut harness, "Imprimer la liste de la commission");
@@ -614,6 +632,7 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     click(&mut harness, "Transmettre à la commission");
     fill(&mut harness, "Montant accordé (budget HCAR)", "45 000");
     click(&mut harness, "Approuver");
+    click(&mut harness, "Confirmer : approuver");
     click(&mut harness, "Délivrer l'attestation de bénéficiaire");
     let certificate = written(&harness);
     assert!(certificate.ends_with("attestation-BL-DEMO-ATT-2026-00001.pdf"), "{certificate:?}");
@@ -741,6 +760,7 @@ fn the_delegue_decides_on_a_transmitted_dossier_from_the_dossier_screen() {
     open_dossier(&mut harness, &number);
     fill(&mut harness, "Montant accordé (budget HCAR)", "30 000");
     click(&mut harness, "Approuver");
+    click(&mut harness, "Confirmer : approuver");
     assert!(has_text(&harness, "Elle parviendra au bureau BL-TIZNIT"), "{:#?}", harness.root());
     assert!(!has(&harness, "Approuver"), "the commission decides once");
 }
@@ -778,7 +798,8 @@ fn an_administrator_reads_the_retention_report_then_anonymises() {
     harness.get_by_label("Imprimer le rapport (PDF)").scroll_to_me();
     harness.run();
     click(&mut harness, "Imprimer le rapport (PDF)");
-    assert!(has_text(&harness, "Document enregistré"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "Document ouvert pour l'impression"), "{:#?}", harness.root());
+    assert!(harness.state().opened().last().is_some_and(|p| p.to_string_lossy().contains("conservation-")));
     harness.get_by_label("Appliquer ce rapport (irréversible)").scroll_to_me();
     harness.run();
     harness.get_by_label("Appliquer ce rapport (irréversible)").click();

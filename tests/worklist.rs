@@ -170,4 +170,12 @@ fn the_list_follows_renames_moves_funding_and_deletions() {
     ok(o.core.delete(&o.admin, Table::Dossiers, old, "Doublon de saisie"));
     assert!(!numbers(&o, &query(&[])).contains(&"BL-TIZNIT-2025-00001".to_owned()));
     assert_eq!(numbers(&o, &WorklistQuery { year: Some(2025), ..query(&[]) }), Vec::<String>::new());
+    // The groups' counts followed every change.
+    let wrong: i64 = ok(o.core.store().conn().query_row(
+        "SELECT count(*) FROM worklist_groups g WHERE n != (SELECT count(*) FROM worklist w
+           WHERE w.status_rank = g.status_rank AND w.year = g.year AND w.kind = g.kind AND w.sources = g.sources)",
+        [],
+        |r| r.get(0),
+    ));
+    assert_eq!(wrong, 0);
 }

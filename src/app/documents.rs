@@ -301,6 +301,72 @@ impl Core {
     }
 }
 
+/// A document the window and the command line print by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    /// The *récépissé de dépôt* of the dossier with this number.
+    Receipt(String),
+    /// The *fiche dossier*.
+    Sheet(String),
+    /// The *notification de décision*.
+    DecisionNotice(String),
+    /// The list of the dossiers presented to the commission.
+    CommissionList,
+    /// The *relevé des données* of the person with this CIN (law 09-08).
+    DataStatement(String),
+    /// What the retention rules would anonymise today.
+    RetentionReport,
+}
+
+impl Document {
+    /// The file name it is saved under (without extension), on `today`.
+    pub fn file_stem(&self, today: NaiveDate) -> String {
+        match self {
+            Document::Receipt(number) => format!("recepisse-{}", number.trim()),
+            Document::Sheet(number) => format!("fiche-{}", number.trim()),
+            Document::DecisionNotice(number) => format!("notification-{}", number.trim()),
+            Document::CommissionList => format!("liste-commission-{}", today.format("%Y-%m-%d")),
+            Document::DataStatement(cin) => format!("releve-{}", cin.trim()),
+            Document::RetentionReport => format!("conservation-{}", today.format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl Core {
+    /// The PDF of `document` (printing a relevé is audited, hence `&mut`).
+    pub fn document_pdf(&mut self, session: &Session, document: &Document) -> Result<Vec<u8>, AppError> {
+        match document {
+            Document::Receipt(number) => self.receipt_pdf(session, number),
+            Document::Sheet(number) => self.dossier_sheet_pdf(session, number),
+            Document::DecisionNotice(number) => self.decision_notice_pdf(session, number),
+            Document::CommissionList => self.commission_list_pdf(session),
+            Document::DataStatement(cin) => self.data_statement_pdf(session, cin),
+            Document::RetentionReport => self.retention_report_pdf(session),
+        }
+    }
+
+    /// Writes `document` as a new PDF in the folder `dir`; returns its path.
+    pub fn write_document(&mut self, session: &Session, document: &Document, dir: &Path) -> Result<PathBuf, AppError> {
+        let pdf = self.document_pdf(session, document)?;
+        save_in_folder(dir, &document.file_stem(self.clock.today()), "pdf", &pdf)
+    }
+}
+
+/// Copies a document written in the documents' folder to where the user chose (« Enregistrer
+/// sous… »), replacing what is there (the dialog has asked).
+pub fn copy_document(document: &Path, target: &Path) -> Result<PathBuf, AppError> {
+    std::fs::copy(document, target)
+        .map(|_| target.to_path_buf())
+        .map_err(|e| AppError::Rule(format!("Copie impossible vers {} : {}.", target.display(), super::io_message(&e))))
+}
+
+/// Makes the documents' folder `dir` exist (it is shown, and opened, before anything is printed).
+pub fn make_folder(dir: &Path) -> Result<(), AppError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        AppError::Rule(format!("Le dossier {} ne peut être créé : {}.", dir.display(), super::io_message(&e)))
+    })
+}
+
 /// Writes `bytes` to `path`, which must not exist yet (a printed document is never replaced by
 /// mistake); the data is on the disk when this returns.
 pub fn save_new(path: &Path, bytes: &[u8]) -> Result<(), std::io::Error> {

@@ -22,6 +22,7 @@ mod settings;
 mod sync;
 mod transfers;
 mod users;
+mod views;
 
 pub mod csv_import;
 pub mod demo;
@@ -37,7 +38,7 @@ pub use backup::{
 };
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
-pub use documents::{save_in_folder, save_new};
+pub use documents::{Document, copy_document, make_folder, save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierRights, DossierView, Move};
 pub use duplicates::{DuplicateCandidate, DuplicateReason};
 pub use programmes::ChecklistView;
@@ -49,6 +50,7 @@ pub use sync::{
     write_to_stick,
 };
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
+pub use views::{ApplicantDetail, ProgrammesView, ProjectDetail};
 
 /// What screens and commands read: the core's view types, re-exported so that faces need not
 /// name the storage layer.

@@ -15,7 +15,7 @@ use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
 use crate::app::csv_import::CsvTarget;
 use crate::app::{
-    AppError, CardRef, CertificateSubject, Core, DossierEdit, InstallSetup, Move, Session, demo, save_new,
+    AppError, CardRef, CertificateSubject, Core, Document, DossierEdit, InstallSetup, Move, Session, demo, save_new,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -497,17 +497,16 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         },
         Command::Document { kind, dossier, cin, out } => {
             let number = || dossier.clone().ok_or_else(|| anyhow!("Indiquez le dossier : --dossier NUMÉRO."));
-            let pdf = match kind {
-                DocumentKind::Recepisse => core.receipt_pdf(session, &number()?)?,
-                DocumentKind::Fiche => core.dossier_sheet_pdf(session, &number()?)?,
-                DocumentKind::Notification => core.decision_notice_pdf(session, &number()?)?,
-                DocumentKind::Commission => core.commission_list_pdf(session)?,
+            let document = match kind {
+                DocumentKind::Recepisse => Document::Receipt(number()?),
+                DocumentKind::Fiche => Document::Sheet(number()?),
+                DocumentKind::Notification => Document::DecisionNotice(number()?),
+                DocumentKind::Commission => Document::CommissionList,
                 DocumentKind::Releve => {
-                    let cin = cin.ok_or_else(|| anyhow!("Indiquez la personne : --cin CIN."))?;
-                    core.data_statement_pdf(session, &cin)?
+                    Document::DataStatement(cin.ok_or_else(|| anyhow!("Indiquez la personne : --cin CIN."))?)
                 }
             };
-            write_new(&out, &pdf)?;
+            write_new(&out, &core.document_pdf(session, &document)?)?;
             println!("{}", out.display());
         }
         Command::ImportCsv { kind, file } => {

@@ -1,9 +1,10 @@
 //! The dossiers as a worklist: a page of them, filtered and sorted, read from the `worklist`
 //! table that triggers keep (migration 0016).
 //!
-//! A page is read per (status, year): each pair is one short index range already in the order
-//! asked for, so the first page of any sort costs a few dozen index seeks, whatever the size of
-//! the register; the pairs' heads are then merged here.
+//! The rows fall into groups — one (status, year, kind, funding sources) each, a few hundred at a
+//! delegation — and each group is one index range already in the order asked for. A page is one
+//! compound query over the groups the filters keep, whose ordered arms SQLite merges and stops
+//! after the page: a few hundred index seeks and a page of rows, whatever the register's size.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -47,13 +48,15 @@ impl WorklistSort {
         WorklistSort::Amount,
     ];
 
-    /// The index that reads one (status, year) range in this order, and the order's columns.
+    /// The index that reads one group in this order, and the order's columns (a group's status
+    /// and kind are constant: the status and kind sorts read the number's index).
     fn index_and_columns(self) -> (&'static str, &'static [&'static str]) {
         match self {
-            WorklistSort::Number | WorklistSort::Status => ("worklist_by_number", &["number"]),
+            WorklistSort::Number => ("worklist_by_number", &["number"]),
+            WorklistSort::Status => ("worklist_by_number", &["status_rank", "number"]),
+            WorklistSort::Kind => ("worklist_by_number", &["kind", "number"]),
             WorklistSort::Applicant => ("worklist_by_applicant", &["applicant_key"]),
             WorklistSort::Project => ("worklist_by_project", &["project_key"]),
-            WorklistSort::Kind => ("worklist_by_kind", &["kind", "number"]),
             WorklistSort::Date => ("worklist_by_date", &["deposited_on"]),
             WorklistSort::Amount => ("worklist_by_amount", &["amount"]),
         }
@@ -128,11 +131,14 @@ pub struct WorklistPage {
 }
 
 const LINE_COLUMNS: &str = "rid, dossier_id, number, owner, status, kind, deposited_on, amount, applicant_id, \
-                            applicant_label, project_id, project_label, applicant_key, project_key";
+                            applicant_label, project_id, project_label, applicant_key, project_key, status_rank";
 
-/// The residual filters, numbered from `?3` (`?1`, `?2` are the status and the year of a range).
+/// The filters a search applies to what it found, numbered from `?3`.
 const FILTERS: &str = "(?3 IS NULL OR kind = ?3) AND (?4 IS NULL OR instr(sources, ' ' || ?4 || ' ') > 0) \
                        AND (?5 IS NULL OR owner = ?5)";
+
+/// The most arms in one compound query (SQLite's limit is 500).
+const ARMS: usize = 400;
 
 /// A value rows are merged by: NULL, then numbers, then text, as SQLite orders them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -165,37 +171,50 @@ fn order_by(query: &WorklistQuery) -> String {
     format!("{}, rid {direction}", columns.join(", "))
 }
 
-/// The rows of every (status, year) range the filters keep, each range's head only.
+/// The head of every group the filters keep, merged.
 fn browse(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
-    let statuses: Vec<Status> = if query.statuses.is_empty() { Status::ALL.to_vec() } else { query.statuses.clone() };
-    let years: Vec<i64> = match query.year {
-        Some(year) => vec![i64::from(year)],
-        None => conn
-            .prepare_cached("SELECT year FROM worklist_years")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?,
-    };
-    let (index, _) = query.sort.index_and_columns();
-    let sql = format!(
-        "SELECT {LINE_COLUMNS} FROM worklist INDEXED BY {index}
-         WHERE status = ?1 AND year = ?2 AND {FILTERS} ORDER BY {} LIMIT ?6",
-        order_by(query)
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut out = Vec::new();
-    for status in statuses {
-        for &year in &years {
-            let mut rows = statement.query(params![
-                status.code(),
-                year,
+    let statuses: Vec<i64> = query.statuses.iter().map(|&s| s as i64).collect();
+    let groups: Vec<(i64, i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT status_rank, year, kind, sources FROM worklist_groups
+             WHERE n > 0 AND (?1 = '[]' OR status_rank IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR year = ?2) AND (?3 IS NULL OR kind = ?3)
+               AND (?4 IS NULL OR instr(sources, ' ' || ?4 || ' ') > 0)",
+        )?
+        .query_map(
+            params![
+                serde_json::to_string(&statuses).unwrap_or_else(|_| "[]".into()),
+                query.year,
                 query.kind.map(ProjectKind::code),
-                query.source,
-                query.office,
-                wanted as i64
-            ])?;
-            while let Some(row) = rows.next()? {
-                out.push(keyed(row, query.sort)?);
+                query.source
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    let (index, _) = query.sort.index_and_columns();
+    let office = if query.office.is_some() { " AND owner = ?" } else { "" };
+    let arm = format!(
+        "SELECT {LINE_COLUMNS} FROM worklist INDEXED BY {index}
+         WHERE status_rank = ? AND year = ? AND kind = ? AND sources = ?{office}"
+    );
+    let mut out = Vec::new();
+    for chunk in groups.chunks(ARMS) {
+        let sql = format!(
+            "{} ORDER BY {} LIMIT {wanted}",
+            vec![arm.as_str(); chunk.len()].join(" UNION ALL "),
+            order_by(query)
+        );
+        let mut statement = conn.prepare_cached(&sql)?;
+        let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(chunk.len() * 5);
+        for (rank, year, kind, sources) in chunk {
+            values.extend([(*rank).into(), (*year).into(), kind.clone().into(), sources.clone().into()]);
+            if let Some(office) = &query.office {
+                values.push(office.clone().into());
             }
+        }
+        let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+        while let Some(row) = rows.next()? {
+            out.push(keyed(row, query.sort)?);
         }
     }
     Ok(out)
@@ -270,7 +289,7 @@ fn keyed(row: &rusqlite::Row<'_>, sort: WorklistSort) -> Result<Keyed, StoreErro
     let project_label: String = row.get(11)?;
     let key = match sort {
         WorklistSort::Number => Key::Text(number.clone()),
-        WorklistSort::Status => Key::Text(format!("{}\0{number}", status as u8)),
+        WorklistSort::Status => Key::Text(format!("{}\0{number}", row.get::<_, i64>(14)?)),
         WorklistSort::Applicant => Key::Text(row.get(12)?),
         WorklistSort::Project => Key::Text(row.get(13)?),
         WorklistSort::Kind => Key::Text(format!("{}\0{number}", kind.code())),

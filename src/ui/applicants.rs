@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 use eframe::egui::{self, RichText, Ui};
 use uuid::Uuid;
 
-use super::backend::{ApplicantDetail, Request};
+use super::backend::Request;
 use super::cross_duplicates::{CrossState, cross_duplicates_ui};
 use super::projects::{ProjectForm, project_form_ui};
 use super::widgets::{self, Message};
 use super::{bidi, theme};
+use crate::app::{ApplicantDetail, Document};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
 use crate::domain::FieldErrors;
 use crate::domain::applicant::{ApplicantDraft, Relationship};
@@ -370,7 +371,7 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
             state.project_form = Some(ProjectForm::default());
         }
         if ui.button("Relevé des données (loi 09-08)").clicked() {
-            requests.push(Request::PrintStatement(a.cin.to_string()));
+            requests.push(Request::Print(Document::DataStatement(a.cin.to_string())));
         }
     });
     // At a delegation the register is the offices': only its owner office deletes a row.

@@ -14,21 +14,22 @@ use uuid::Uuid;
 use super::reports::DrillDown;
 use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
-    AppError, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject, CheckReport, ChecklistView,
-    ClosedYear, Core, CrossOfficePair, DossierView, DuplicateCandidate, InstallSetup, Move, Page, ProjectLine,
-    RestoreReport, Row, Session, Stats, SyncStatus, UserRow, WorklistPage, WorklistQuery, demo, save_in_folder,
+    AppError, ApplicantDetail, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject,
+    CheckReport, ClosedYear, Core, CrossOfficePair, Document, DossierView, DuplicateCandidate, InstallSetup, Move,
+    Page, ProgrammesView, ProjectDetail, ProjectLine, RestoreReport, Row, Session, Stats, SyncStatus, UserRow,
+    WorklistPage, WorklistQuery, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
-use crate::domain::applicant::{Applicant, ApplicantDraft, CardHolder};
+use crate::domain::applicant::ApplicantDraft;
 use crate::domain::certificate::{Certificate, Verdict};
 use crate::domain::dossier::ChecklistItem;
-use crate::domain::dossier::{Dossier, Status};
-use crate::domain::funding::{EnvelopeUse, Grant, Programme};
+use crate::domain::dossier::Status;
+use crate::domain::funding::{Grant, Programme};
 use crate::domain::indicators::{Bilan, Breakdown};
 use crate::domain::print::PrintMargins;
-use crate::domain::project::{Project, ProjectDraft, ProjectKind};
-use crate::domain::review::{DuplicateReview, Verdict as ReviewVerdict};
+use crate::domain::project::{ProjectDraft, ProjectKind};
+use crate::domain::review::Verdict as ReviewVerdict;
 use crate::domain::role::{Action, Role};
 use crate::domain::site::Site;
 use crate::domain::transfer::Transfer;
@@ -61,51 +62,6 @@ impl SessionInfo {
             today,
         }
     }
-}
-
-/// Everything the applicant screen shows about one person.
-#[derive(Debug, Clone)]
-pub struct ApplicantDetail {
-    /// The applicant.
-    pub row: Row<Applicant>,
-    /// Their card holder.
-    pub card_holder: Option<Row<CardHolder>>,
-    /// Their dossiers.
-    pub dossiers: Vec<Row<Dossier>>,
-    /// The projects they carry.
-    pub projects: Vec<Row<Project>>,
-    /// Their transfers from one office to another, oldest first.
-    pub transfers: Vec<Row<Transfer>>,
-    /// The offices they may be transferred to from here (none at an office).
-    pub transfer_targets: Vec<String>,
-    /// The delegation's verdicts on possible duplicates of them in other offices.
-    pub reviews: Vec<Row<DuplicateReview>>,
-}
-
-/// Everything the project screen shows about one project.
-#[derive(Debug, Clone)]
-pub struct ProjectDetail {
-    /// The project.
-    pub row: Row<Project>,
-    /// Its promoter's name and CIN.
-    pub promoter: String,
-    /// Its dossiers.
-    pub dossiers: Vec<Row<Dossier>>,
-    /// Its follow-up visits.
-    pub visits: Vec<Row<crate::domain::visit::Visit>>,
-    /// Its members besides the promoter: CIN and role.
-    pub members: Vec<(String, String)>,
-}
-
-/// The programmes and how much of their envelopes is committed.
-#[derive(Debug, Clone)]
-pub struct ProgrammesView {
-    /// The programmes, by code.
-    pub rows: Vec<Row<Programme>>,
-    /// Consumption of each programme's yearly envelopes.
-    pub uses: Vec<EnvelopeUse>,
-    /// Each project kind's checklist as this site applies it.
-    pub checklists: Vec<(ProjectKind, ChecklistView)>,
 }
 
 /// A request from a screen. (No `Debug`: logins and new accounts carry passwords.)
@@ -344,8 +300,6 @@ pub enum Request {
     SaveRetentionYears(u32),
     /// What the retention rules would anonymise today.
     RetentionPlan,
-    /// The retention report as a PDF, into the documents folder.
-    PrintRetentionReport,
     /// Anonymise what the plan shown says.
     ApplyRetention(Box<RetentionPlan>),
     /// The printer calibration.
@@ -439,38 +393,8 @@ pub enum Request {
         /// PDF, CSV, XLSX or JSON.
         format: BilanFormat,
     },
-    /// Write the *relevé des données* of the applicant with this CIN in the documents folder.
-    PrintStatement(String),
-    /// Write the list of dossiers presented to the commission in the documents folder.
-    PrintCommissionList,
-    /// Write a document of a dossier in the documents folder.
-    PrintDocument {
-        /// Which.
-        kind: DossierDocument,
-        /// The dossier's number.
-        number: String,
-    },
-}
-
-/// The documents printed for a dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DossierDocument {
-    /// *Récépissé de dépôt*.
-    Receipt,
-    /// *Fiche dossier*.
-    Sheet,
-    /// *Notification de décision*.
-    DecisionNotice,
-}
-
-impl DossierDocument {
-    fn file_stem(self) -> &'static str {
-        match self {
-            DossierDocument::Receipt => "recepisse",
-            DossierDocument::Sheet => "fiche",
-            DossierDocument::DecisionNotice => "notification",
-        }
-    }
+    /// Write a document in the documents folder (the window then opens it).
+    Print(Document),
 }
 
 /// A reply from the worker.
@@ -602,28 +526,6 @@ struct Worker {
     backing_up: Arc<AtomicBool>,
 }
 
-fn programmes_view(core: &Core, session: &Session) -> Result<ProgrammesView, AppError> {
-    let checklists = ProjectKind::ALL
-        .into_iter()
-        .map(|k| Ok((k, core.checklist_of(session, k)?)))
-        .collect::<Result<_, AppError>>()?;
-    Ok(ProgrammesView { rows: core.programmes(session)?, uses: core.envelope_use(session)?, checklists })
-}
-
-fn applicant_detail(core: &Core, s: &Session, id: Uuid) -> Result<ApplicantDetail, AppError> {
-    let row = core.applicant(s, id)?;
-    let card_holder = row.value.card_holder_id.map(|h| core.card_holder(s, h)).transpose()?;
-    Ok(ApplicantDetail {
-        card_holder,
-        dossiers: core.dossiers_of_applicant(s, id)?,
-        projects: core.projects_of(s, id)?,
-        transfers: core.transfers_of(s, id)?,
-        transfer_targets: core.transfer_targets(s)?,
-        reviews: core.reviews_of(s, id)?,
-        row,
-    })
-}
-
 fn no_session() -> AppError {
     AppError::Rule("Session fermée : reconnectez-vous.".into())
 }
@@ -667,7 +569,7 @@ impl Worker {
                 page,
                 result: self.with(|core, s| core.search_applicants_of(s, office.as_deref(), &query, page, page_size)),
             },
-            Request::Applicant(id) => Reply::Applicant(self.with(|core, s| applicant_detail(core, s, id))),
+            Request::Applicant(id) => Reply::Applicant(self.with(|core, s| core.applicant_detail(s, id))),
             Request::CrossOfficeDuplicates => Reply::CrossOfficeDuplicates(
                 self.with(|core, s| Ok((None, core.duplicates_across_offices(s)?))),
             ),
@@ -685,7 +587,7 @@ impl Worker {
                 Reply::Transferred(
                     self.core
                         .transfer_applicant(s, id, &to, &reason)
-                        .and_then(|t| Ok((t, applicant_detail(&self.core, s, id)?))),
+                        .and_then(|t| Ok((t, self.core.applicant_detail(s, id)?))),
                 )
             }
             Request::CheckApplicant { draft, editing } => {
@@ -798,20 +700,7 @@ impl Worker {
                 Reply::DossierDeleted(self.core.delete(s, crate::app::Table::Dossiers, id, &reason))
             }
             Request::Projects(page) => Reply::Projects(self.with(|core, s| core.list_projects(s, page, PROJECT_PAGE))),
-            Request::Project(id) => Reply::Project(self.with(|core, s| {
-                let row = core.project(s, id)?;
-                let promoter = core.applicant(s, row.value.promoter_id)?;
-                let promoter = format!("{} (CIN {})", promoter.value.display_name(), promoter.value.cin);
-                let dossiers = core.dossiers_of_project(s, id)?;
-                let visits = core.visits_of(s, id)?;
-                let members = row
-                    .value
-                    .members
-                    .iter()
-                    .map(|m| core.applicant(s, m.applicant_id).map(|a| (a.value.cin.to_string(), m.role.clone())))
-                    .collect::<Result<_, _>>()?;
-                Ok(ProjectDetail { row, promoter, dossiers, visits, members })
-            })),
+            Request::Project(id) => Reply::Project(self.with(|core, s| core.project_detail(s, id))),
             Request::DeleteProject { id, reason } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Projects(Err(no_session()))) };
                 let deleted = self.core.delete(s, crate::app::Table::Projects, id, &reason);
@@ -823,14 +712,14 @@ impl Worker {
                 let added = self.core.add_funding(s, id, grant.source, grant.amount, year, decision_ref.as_deref());
                 Reply::Moved(added.and_then(|_| self.core.dossier_view(s, id)))
             }
-            Request::Programmes => Reply::Programmes(self.with(programmes_view)),
+            Request::Programmes => Reply::Programmes(self.with(|core, s| core.programmes_view(s))),
             Request::SaveChecklist { kind, items } => Reply::ChecklistSaved(self.with_mut(|core, s| {
                 core.save_checklist(s, kind, items)?;
-                programmes_view(core, s)
+                core.programmes_view(s)
             })),
             Request::SaveProgramme(programme) => Reply::ProgrammeSaved(self.with_mut(|core, s| {
                 core.save_programme(s, &programme)?;
-                programmes_view(core, s)
+                core.programmes_view(s)
             })),
             Request::ResetPassword { login, new } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::PasswordChanged(Err(no_session()))) };
@@ -972,37 +861,9 @@ impl Worker {
                     save_in_folder(&documents, &stem, format.extension(), &core.bilan_file(s, from, to, by, format)?)
                 }))
             }
-            Request::PrintStatement(cin) => {
+            Request::Print(document) => {
                 let documents = self.data_dir.join("documents");
-                Reply::DocumentWritten(self.with_mut(|core, s| {
-                    let pdf = core.data_statement_pdf(s, &cin)?;
-                    save_in_folder(&documents, &format!("releve-{}", cin.trim()), "pdf", &pdf)
-                }))
-            }
-            Request::PrintRetentionReport => {
-                let documents = self.data_dir.join("documents");
-                Reply::DocumentWritten(self.with(|core, s| {
-                    let stem = format!("conservation-{}", core.clock().today().format("%Y-%m-%d"));
-                    save_in_folder(&documents, &stem, "pdf", &core.retention_report_pdf(s)?)
-                }))
-            }
-            Request::PrintCommissionList => {
-                let documents = self.data_dir.join("documents");
-                Reply::DocumentWritten(self.with(|core, s| {
-                    let stem = format!("liste-commission-{}", core.clock().today().format("%Y-%m-%d"));
-                    save_in_folder(&documents, &stem, "pdf", &core.commission_list_pdf(s)?)
-                }))
-            }
-            Request::PrintDocument { kind, number } => {
-                let documents = self.data_dir.join("documents");
-                Reply::DocumentWritten(self.with(|core, s| {
-                    let pdf = match kind {
-                        DossierDocument::Receipt => core.receipt_pdf(s, &number)?,
-                        DossierDocument::Sheet => core.dossier_sheet_pdf(s, &number)?,
-                        DossierDocument::DecisionNotice => core.decision_notice_pdf(s, &number)?,
-                    };
-                    save_in_folder(&documents, &format!("{}-{}", kind.file_stem(), number.trim()), "pdf", &pdf)
-                }))
+                Reply::DocumentWritten(self.with_mut(|core, s| core.write_document(s, &document, &documents)))
             }
         })
     }
@@ -1151,6 +1012,8 @@ impl Drop for BackupEnd {
 /// The screens' handle on the worker.
 pub struct Backend {
     mode: Mode,
+    /// Where printed documents go.
+    documents: PathBuf,
 }
 
 enum Mode {
@@ -1161,6 +1024,7 @@ enum Mode {
 impl Backend {
     /// Starts the worker thread; each reply wakes `ctx`. `data_dir` is the database's folder.
     pub fn spawn(core: Core, ctx: egui::Context, data_dir: PathBuf) -> std::io::Result<Backend> {
+        let documents = data_dir.join("documents");
         let (request_tx, request_rx) = channel::<Request>();
         let (reply_tx, reply_rx) = channel::<Reply>();
         let background = (reply_tx.clone(), ctx.clone());
@@ -1198,12 +1062,13 @@ impl Backend {
                 }
             }
         })?;
-        Ok(Backend { mode: Mode::Thread { requests: request_tx, replies: reply_rx } })
+        Ok(Backend { mode: Mode::Thread { requests: request_tx, replies: reply_rx }, documents })
     }
 
     /// A backend that answers on the caller's thread, for tests (a backup still runs on its own
     /// thread, as in the application).
     pub fn inline(core: Core, data_dir: PathBuf) -> Backend {
+        let documents = data_dir.join("documents");
         let (spawned, from_threads) = channel::<Reply>();
         let worker = Worker {
             core,
@@ -1213,7 +1078,12 @@ impl Backend {
             spawned: (spawned, None),
             backing_up: Arc::default(),
         };
-        Backend { mode: Mode::Inline { worker: Box::new(worker), replies: VecDeque::new(), from_threads } }
+        Backend { mode: Mode::Inline { worker: Box::new(worker), replies: VecDeque::new(), from_threads }, documents }
+    }
+
+    /// The folder printed documents are written to.
+    pub fn documents_dir(&self) -> &std::path::Path {
+        &self.documents
     }
 
     /// Sends a request.

@@ -4,10 +4,10 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{DossierDocument, Reply, Request, SessionInfo};
+use super::backend::{Reply, Request, SessionInfo};
 use super::bidi;
 use super::widgets::{self, Message};
-use crate::app::{CertificateSubject, DossierView, WorklistPage, WorklistQuery, WorklistSort};
+use crate::app::{CertificateSubject, Document, DossierView, WorklistPage, WorklistQuery, WorklistSort};
 use crate::domain::Money;
 use crate::domain::dates::{format_date_fr, parse_date_fr};
 use crate::domain::dossier::Status;
@@ -131,6 +131,8 @@ pub struct DossiersState {
     pub deposited_on: String,
     /// The reason typed for deleting the dossier.
     pub delete_reason: String,
+    /// A decision or a deletion asked for, waiting for its confirmation.
+    pub confirm: Option<Confirmation>,
 }
 
 /// What a reply the dossier screen took did.
@@ -215,6 +217,7 @@ impl DossiersState {
         self.disburse.clear();
         self.visit_jobs = (String::new(), String::new());
         self.delete_reason.clear();
+        self.confirm = None;
     }
 
     /// Back to the list (read again: the dossier shown may have moved out of it).
@@ -314,7 +317,7 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
         if permits(session.role, Action::RecordDecision, &session.site).is_ok()
             && ui.button("Imprimer la liste de la commission").clicked()
         {
-            requests.push(Request::PrintCommissionList);
+            requests.push(Request::Print(Document::CommissionList));
         }
     });
     ui.horizontal_wrapped(|ui| {
@@ -433,6 +436,57 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
     }
 }
 
+/// A decision or a deletion waiting for its confirmation.
+pub struct Confirmation {
+    /// The question: the act, the dossier, the person and the amount.
+    question: String,
+    /// The act, on the button that confirms it.
+    act: &'static str,
+    /// What is sent once confirmed.
+    request: Request,
+}
+
+impl std::fmt::Debug for Confirmation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.question)
+    }
+}
+
+impl Confirmation {
+    /// Asks before `act` on the dossier of `view`, naming who and how much.
+    fn of(view: &DossierView, act: &'static str, amount: Option<Money>, request: Request) -> Confirmation {
+        let d = &view.dossier.value;
+        let who = view.applicant.as_ref().map_or_else(String::new, |a| {
+            let a = &a.value;
+            let arabic = a.arabic_name();
+            let arabic = if arabic.trim().is_empty() { String::new() } else { format!(" / {}", bidi::visual(&arabic)) };
+            format!(" de {} {}{arabic} (CIN {})", a.last_name, a.first_name, a.cin)
+        });
+        let project = view.project.as_ref().map_or_else(String::new, |p| format!(", projet « {} »", p.value.name));
+        let amount = amount.map_or_else(String::new, |m| format!(" — montant : {m}"));
+        Confirmation { question: format!("{act} le dossier {}{who}{project}{amount} ?", d.number), act, request }
+    }
+}
+
+/// The confirmation dialog: `Some(true)` confirmed, `Some(false)` cancelled, `None` still open.
+fn confirm_ui(ui: &mut Ui, confirmation: &Confirmation) -> Option<bool> {
+    let mut answer = None;
+    egui::Modal::new(egui::Id::unique("confirmer-dossier")).show(ui.ctx(), |ui| {
+        ui.set_max_width(520.0);
+        ui.add(egui::Label::new(RichText::new(&confirmation.question).strong()).wrap());
+        ui.label("Cet acte est enregistré et transmis ; il ne se défait pas.");
+        ui.horizontal(|ui| {
+            if ui.button(format!("Confirmer : {}", confirmation.act.to_lowercase())).clicked() {
+                answer = Some(true);
+            }
+            if ui.button("Annuler").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                answer = Some(false);
+            }
+        });
+    });
+    answer
+}
+
 /// A button that acts on the dossier shown: disabled while a request about it is on its way,
 /// and deaf to the second click of a double click (which would land on whatever button took its
 /// place once the reply came).
@@ -473,6 +527,13 @@ fn filter_choice<T: PartialEq + Copy>(ui: &mut Ui, label: &str, value: &mut T, o
 /// One dossier: who and what, the request, the checklist, the history, the funding, the steps.
 fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request>) {
     let Some(view) = state.view.clone() else { return };
+    if let Some(confirmation) = state.confirm.take() {
+        match confirm_ui(ui, &confirmation) {
+            Some(true) => state.ask(requests, confirmation.request),
+            Some(false) => {}
+            None => state.confirm = Some(confirmation),
+        }
+    }
     let d = &view.dossier.value;
     let may = &view.may;
     ui.label(
@@ -653,22 +714,29 @@ fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request
                 };
                 // The reason field belongs to the rejection only.
                 let reason = Some(state.reason.trim().to_owned()).filter(|r| to == Status::Rejete && !r.is_empty());
-                state.ask(requests, Request::MoveDossier { id, to, reason, grants });
+                let granted = grants.iter().fold(Money::ZERO, |sum, g| sum.checked_add(g.amount).unwrap_or(sum));
+                let request = Request::MoveDossier { id, to, reason, grants };
+                if matches!(to, Status::Approuve | Status::Rejete | Status::Cloture) {
+                    let amount = if to == Status::Approuve { Some(granted) } else { d.requested };
+                    state.confirm = Some(Confirmation::of(&view, verb(d.status, to), amount, request));
+                } else {
+                    state.ask(requests, request);
+                }
             }
         }
     });
     ui.separator();
     ui.horizontal_wrapped(|ui| {
         let number = d.number.to_string();
-        let mut print = |kind| requests.push(Request::PrintDocument { kind, number: number.clone() });
+        let mut print = |document| requests.push(Request::Print(document));
         if may.print_receipt && ui.button("Imprimer le récépissé").clicked() {
-            print(DossierDocument::Receipt);
+            print(Document::Receipt(number.clone()));
         }
         if ui.button("Imprimer la fiche dossier").clicked() {
-            print(DossierDocument::Sheet);
+            print(Document::Sheet(number.clone()));
         }
         if view.decision.is_some() && ui.button("Imprimer la notification de décision").clicked() {
-            print(DossierDocument::DecisionNotice);
+            print(Document::DecisionNotice(number.clone()));
         }
         if may.certify && ui.button("Délivrer l'attestation de bénéficiaire").clicked() {
             requests.push(Request::IssueCertificate(CertificateSubject::Dossier(number.clone())));
@@ -680,8 +748,13 @@ fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request
             let label = ui.label("Motif de suppression du dossier");
             ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(240.0)).labelled_by(label.id);
             if step(ui, idle, "Supprimer le dossier") {
-                let reason = std::mem::take(&mut state.delete_reason);
-                state.ask(requests, Request::DeleteDossier { id, reason });
+                if state.delete_reason.trim().is_empty() {
+                    state.message =
+                        Some(Message::error("La suppression doit être motivée : indiquez le motif, puis supprimez."));
+                } else {
+                    let request = Request::DeleteDossier { id, reason: state.delete_reason.clone() };
+                    state.confirm = Some(Confirmation::of(&view, "Supprimer", d.requested, request));
+                }
             }
         });
     }

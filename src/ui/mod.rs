@@ -21,6 +21,7 @@ pub mod settings;
 pub mod setup;
 pub mod sync;
 pub mod theme;
+pub mod viewer;
 pub mod widgets;
 
 use std::path::{Path, PathBuf};
@@ -122,6 +123,10 @@ pub struct DaftarApp {
     backup: Option<crate::app::BackupProgress>,
     /// The window was asked to close while a backup ran: the question is shown.
     close_asked: bool,
+    /// How documents and folders are handed to the system.
+    viewer: viewer::Viewer,
+    /// The document written last, with its buttons (until another screen is opened).
+    document: Option<viewer::WrittenDocument>,
 }
 
 /// A session locks after this long without a key pressed or the mouse used.
@@ -158,6 +163,23 @@ impl DaftarApp {
             last_activity: 0.0,
             backup: None,
             close_asked: false,
+            viewer: viewer::Viewer::Recorder(Vec::new()),
+            document: None,
+        }
+    }
+
+    /// Documents and folders open in the system's viewer and file manager (the application; a
+    /// new window only records them).
+    pub fn with_system_viewer(mut self) -> DaftarApp {
+        self.viewer = viewer::Viewer::System;
+        self
+    }
+
+    /// What was handed to the viewer, when it only records (tests).
+    pub fn opened(&self) -> &[PathBuf] {
+        match &self.viewer {
+            viewer::Viewer::Recorder(opened) => opened,
+            viewer::Viewer::System => &[],
         }
     }
 
@@ -327,6 +349,7 @@ impl DaftarApp {
             if let Some(message) = &self.message {
                 widgets::message(ui, message);
             }
+            self.document_bar(ui);
             let may = |action| permits(session.role, action, &session.site).is_ok();
             if self.applicants.here != session.site.code.as_str() {
                 self.applicants.here = session.site.code.to_string();
@@ -354,17 +377,72 @@ impl DaftarApp {
                     requests.extend(reports::reports_ui(ui, &mut self.reports, closing_from));
                 }
                 Screen::Settings => {
-                    requests.extend(settings::settings_ui(ui, self.users.as_deref(), &mut self.settings, &session));
+                    let documents = self.backend.documents_dir().to_path_buf();
+                    requests.extend(settings::settings_ui(
+                        ui,
+                        self.users.as_deref(),
+                        &mut self.settings,
+                        &session,
+                        &documents,
+                    ));
+                    if std::mem::take(&mut self.settings.open_documents) {
+                        self.open_documents_folder();
+                    }
                 }
             }
         });
         requests
     }
 
+    /// The document written last: open it again, save a copy elsewhere, open its folder.
+    fn document_bar(&mut self, ui: &mut egui::Ui) {
+        let Some(document) = self.document.clone() else { return };
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Ouvrir à nouveau").clicked() {
+                self.document = Some(self.hand_over(document.path.clone()));
+            }
+            if ui.button("Enregistrer sous…").clicked() {
+                match viewer::save_copy_as(&document.path) {
+                    Some(Ok(copy)) => {
+                        self.message = Some(Message::ok(format!("Copie enregistrée : {}", copy.display())))
+                    }
+                    Some(Err(e)) => self.message = Some(Message::error(e)),
+                    None => {}
+                }
+            }
+            if ui.button("Ouvrir le dossier des documents").clicked() {
+                self.open_documents_folder();
+            }
+            if ui.button("Fermer").clicked() {
+                self.document = None;
+            }
+        });
+    }
+
+    /// Hands a written document to the viewer.
+    fn hand_over(&mut self, path: PathBuf) -> viewer::WrittenDocument {
+        let not_opened = self.viewer.open(&path).err();
+        viewer::WrittenDocument { path, not_opened }
+    }
+
+    /// Opens the documents' folder in the file manager, or says where it is.
+    fn open_documents_folder(&mut self) {
+        let folder = self.backend.documents_dir().to_path_buf();
+        let opened =
+            crate::app::make_folder(&folder).map_err(|e| e.to_string()).and_then(|()| self.viewer.open(&folder));
+        if let Err(e) = opened {
+            self.message = Some(Message::warning(format!(
+                "Le dossier des documents n'a pas pu être ouvert ({e}) : il se trouve ici : {}",
+                folder.display()
+            )));
+        }
+    }
+
     /// What opening a screen asks the core for.
     fn open(&mut self, screen: Screen) -> Vec<Request> {
         self.screen = screen;
         self.message = None;
+        self.document = None;
         match screen {
             Screen::Dashboard => vec![Request::Dashboard],
             Screen::Applicants => {
@@ -738,8 +816,15 @@ impl DaftarApp {
                 Err(e) => self.reports.message = Some(Message::error(e.to_string())),
             },
             Reply::DocumentWritten(result) => {
+                // Printing prints: the document opens in the system's viewer.
                 let message = match result {
-                    Ok(path) => Message::ok(format!("Document enregistré : {}", path.display())),
+                    Ok(path) => {
+                        let document = self.hand_over(path);
+                        let line = document.line();
+                        let opened = document.not_opened.is_none();
+                        self.document = Some(document);
+                        if opened { Message::ok(line) } else { Message::warning(line) }
+                    }
                     Err(e) => Message::error(e.to_string()),
                 };
                 if self.screen == Screen::Certificates {
@@ -862,7 +947,7 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
             let core = core.take().ok_or("application déjà lancée")?;
             let backend = Backend::spawn(core, cc.egui_ctx.clone(), data_dir.clone())?;
             let screen = cc.storage.and_then(|s| eframe::get_value(s, "ecran")).unwrap_or_default();
-            Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, screen)))
+            Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, screen).with_system_viewer()))
         }),
     )
     .map_err(|e| anyhow::anyhow!("Impossible d'ouvrir la fenêtre : {e}"))

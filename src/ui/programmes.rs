@@ -3,9 +3,10 @@
 
 use eframe::egui::{RichText, Ui};
 
-use super::backend::{ProgrammesView, Request, SessionInfo};
+use super::backend::{Request, SessionInfo};
 use super::dashboard::envelopes_ui;
 use super::widgets::{self, Message};
+use crate::app::ProgrammesView;
 use crate::domain::FieldErrors;
 use crate::domain::funding::{Envelope, Programme};
 use crate::domain::role::{Action, permits};

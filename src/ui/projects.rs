@@ -3,8 +3,9 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{PROJECT_PAGE, ProjectDetail, Request};
+use super::backend::{PROJECT_PAGE, Request};
 use super::widgets::{self, Message};
+use crate::app::ProjectDetail;
 use uuid::Uuid;
 
 use crate::app::{HitCount, Page, ProjectLine};

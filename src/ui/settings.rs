@@ -17,6 +17,8 @@ use crate::domain::role::{Action, Role, permits};
 /// (No `Debug`: it holds a password.)
 #[derive(Default)]
 pub struct SettingsForm {
+    /// « Ouvrir le dossier des documents » was clicked.
+    pub open_documents: bool,
     /// Login.
     pub login: String,
     /// Full name.
@@ -82,6 +84,7 @@ pub fn settings_ui(
     users: Option<&[UserRow]>,
     form: &mut SettingsForm,
     session: &SessionInfo,
+    documents: &std::path::Path,
 ) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Paramètres");
@@ -101,6 +104,12 @@ pub fn settings_ui(
             }
             ui.add_space(8.0);
             requests.extend(backups_ui(ui, form));
+            ui.add_space(8.0);
+            ui.label(RichText::new("Documents imprimés").strong());
+            ui.add(eframe::egui::Label::new(format!("Ils sont enregistrés dans : {}", documents.display())).wrap());
+            if compact_button(ui, "Ouvrir le dossier des documents") {
+                form.open_documents = true;
+            }
         });
     });
     requests
@@ -296,7 +305,7 @@ fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         }
     });
     if compact_button(ui, "Imprimer le rapport (PDF)") {
-        requests.push(Request::PrintRetentionReport);
+        requests.push(Request::Print(crate::app::Document::RetentionReport));
     }
     if compact_button(ui, "Appliquer ce rapport (irréversible)") {
         requests.push(Request::ApplyRetention(plan.clone()));
