@@ -344,7 +344,7 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
         changed |= filter_choice(ui, "Statut des dossiers", &mut list.status, &statuses);
         let label = ui.label("Année de dépôt");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut list.year).hint_text("toutes").desired_width(48.0))
+            .add(egui::TextEdit::singleline(&mut list.year).hint_text("toutes").desired_width(56.0))
             .labelled_by(label.id)
             .changed();
         let mut kinds = vec![(None, "Tous".to_owned())];
@@ -365,6 +365,8 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
     }
     let mut sort_clicked = None;
     let mut open = None;
+    // The person's and the project's columns share what the fixed columns leave (1024 px and up).
+    let names_width = ((ui.available_width() - 560.0) / 2.0).clamp(120.0, 340.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 36.0).show(ui, |ui| {
         egui::Grid::new("liste-dossiers").striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
             for (sort, title) in WorklistSort::ALL.into_iter().zip(COLUMN_TITLES) {
@@ -388,14 +390,18 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
                     open = Some(line.id);
                 }
                 ui.vertical(|ui| {
-                    ui.label(&line.name);
+                    ui.set_width(names_width);
+                    ui.add(egui::Label::new(&line.name).wrap());
                     if !line.name_ar.trim().is_empty() {
-                        widgets::text(ui, &line.name_ar);
+                        ui.add(egui::Label::new(bidi::visual(&line.name_ar)).wrap());
                     }
                     ui.label(RichText::new(&line.cin).weak());
                 });
-                ui.add(egui::Label::new(&line.project).wrap());
-                ui.label(line.kind.label_fr());
+                ui.vertical(|ui| {
+                    ui.set_width(names_width);
+                    ui.add(egui::Label::new(&line.project).wrap());
+                });
+                ui.label(line.kind.abbrev_fr());
                 ui.label(line.status.label_fr());
                 ui.label(line.deposited_on.map(format_date_fr).unwrap_or_default());
                 ui.label(line.amount.map(|m| m.to_string()).unwrap_or_default());
@@ -474,7 +480,7 @@ fn confirm_ui(ui: &mut Ui, confirmation: &Confirmation) -> Option<bool> {
     egui::Modal::new(egui::Id::unique("confirmer-dossier")).show(ui.ctx(), |ui| {
         ui.set_max_width(520.0);
         ui.add(egui::Label::new(RichText::new(&confirmation.question).strong()).wrap());
-        ui.label("Cet acte est enregistré et transmis ; il ne se défait pas.");
+        ui.label("Cet acte est enregistré au journal ; il ne se défait pas.");
         ui.horizontal(|ui| {
             if ui.button(format!("Confirmer : {}", confirmation.act.to_lowercase())).clicked() {
                 answer = Some(true);

@@ -127,6 +127,8 @@ pub struct DaftarApp {
     viewer: viewer::Viewer,
     /// The document written last, with its buttons (until another screen is opened).
     document: Option<viewer::WrittenDocument>,
+    /// A file or folder just handed to the system, whose opener may still say it failed.
+    watching: Option<(std::sync::mpsc::Receiver<String>, PathBuf)>,
 }
 
 /// A session locks after this long without a key pressed or the mouse used.
@@ -165,6 +167,7 @@ impl DaftarApp {
             close_asked: false,
             viewer: viewer::Viewer::Recorder(Vec::new()),
             document: None,
+            watching: None,
         }
     }
 
@@ -223,6 +226,7 @@ impl DaftarApp {
         for reply in self.backend.poll() {
             self.handle(reply);
         }
+        self.watch_opening(ui.ctx());
         // Closing the window with a form not saved: keep the window and say why. During a
         // backup: ask (a backup cut short leaves nothing behind and is made again next time).
         if ui.input(|i| i.viewport().close_requested()) {
@@ -397,6 +401,8 @@ impl DaftarApp {
     /// The document written last: open it again, save a copy elsewhere, open its folder.
     fn document_bar(&mut self, ui: &mut egui::Ui) {
         let Some(document) = self.document.clone() else { return };
+        let line = document.line();
+        widgets::message(ui, &if document.not_opened.is_none() { Message::ok(line) } else { Message::warning(line) });
         ui.horizontal_wrapped(|ui| {
             if ui.button("Ouvrir à nouveau").clicked() {
                 self.document = Some(self.hand_over(document.path.clone()));
@@ -421,20 +427,52 @@ impl DaftarApp {
 
     /// Hands a written document to the viewer.
     fn hand_over(&mut self, path: PathBuf) -> viewer::WrittenDocument {
-        let not_opened = self.viewer.open(&path).err();
-        viewer::WrittenDocument { path, not_opened }
+        let opening = self.viewer.open(&path);
+        self.watching = opening.later.map(|later| (later, path.clone()));
+        viewer::WrittenDocument { path, not_opened: opening.refused }
     }
 
     /// Opens the documents' folder in the file manager, or says where it is.
     fn open_documents_folder(&mut self) {
         let folder = self.backend.documents_dir().to_path_buf();
-        let opened =
-            crate::app::make_folder(&folder).map_err(|e| e.to_string()).and_then(|()| self.viewer.open(&folder));
-        if let Err(e) = opened {
-            self.message = Some(Message::warning(format!(
-                "Le dossier des documents n'a pas pu être ouvert ({e}) : il se trouve ici : {}",
-                folder.display()
-            )));
+        let refused = match crate::app::make_folder(&folder) {
+            Ok(()) => {
+                let opening = self.viewer.open(&folder);
+                self.watching = opening.later.map(|later| (later, folder.clone()));
+                opening.refused
+            }
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(why) = refused {
+            self.message = Some(Message::warning(self.not_opened(&folder, why)));
+        }
+    }
+
+    /// What to say when the system could not open `path`.
+    fn not_opened(&self, path: &Path, why: String) -> String {
+        if path == self.backend.documents_dir() {
+            format!("Le dossier des documents n'a pas pu être ouvert ({why}) : il se trouve ici : {}", path.display())
+        } else {
+            viewer::WrittenDocument { path: path.to_path_buf(), not_opened: Some(why) }.line()
+        }
+    }
+
+    /// Hears, a moment after, that the system's opener failed (then says so).
+    fn watch_opening(&mut self, ctx: &egui::Context) {
+        let Some((later, path)) = &self.watching else { return };
+        match later.try_recv() {
+            Ok(why) => {
+                let path = path.clone();
+                match self.document.as_mut().filter(|d| d.path == path) {
+                    Some(document) => document.not_opened = Some(why),
+                    None => self.message = Some(Message::warning(self.not_opened(&path, why))),
+                }
+                self.watching = None;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(200));
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => self.watching = None,
         }
     }
 
@@ -816,28 +854,23 @@ impl DaftarApp {
                 Err(e) => self.reports.message = Some(Message::error(e.to_string())),
             },
             Reply::DocumentWritten(result) => {
-                // Printing prints: the document opens in the system's viewer.
-                let message = match result {
-                    Ok(path) => {
-                        let document = self.hand_over(path);
-                        let line = document.line();
-                        let opened = document.not_opened.is_none();
-                        self.document = Some(document);
-                        if opened { Message::ok(line) } else { Message::warning(line) }
-                    }
-                    Err(e) => Message::error(e.to_string()),
-                };
                 if self.screen == Screen::Certificates {
-                    self.certificates.message = Some(message);
                     self.backend.send(Request::Certificates);
-                } else if self.screen == Screen::Reports {
-                    self.reports.message = Some(message);
-                } else if self.screen == Screen::Applicants {
-                    self.applicants.message = Some(message);
-                } else if self.screen == Screen::Settings {
-                    self.message = Some(message);
-                } else {
-                    self.dossiers.message = Some(message);
+                }
+                // Printing prints: the document opens in the system's viewer; the bar above the
+                // screen says so (or why not) and offers the other ways.
+                match result {
+                    Ok(path) => self.document = Some(self.hand_over(path)),
+                    Err(e) => {
+                        let message = Some(Message::error(e.to_string()));
+                        match self.screen {
+                            Screen::Certificates => self.certificates.message = message,
+                            Screen::Reports => self.reports.message = message,
+                            Screen::Applicants => self.applicants.message = message,
+                            Screen::Dossiers => self.dossiers.message = message,
+                            _ => self.message = message,
+                        }
+                    }
                 }
             }
             // Taken by the dossier screen above.

@@ -13,17 +13,70 @@ pub enum Viewer {
     Recorder(Vec<PathBuf>),
 }
 
+/// A file handed to the system: what it answered at once, and on Linux a later answer (the
+/// desktop's opener says only after a moment that no program takes the file).
+pub struct Opening {
+    /// Why it could not be handed over at all.
+    pub refused: Option<String>,
+    /// Why the program that took it failed, if it does, a moment later.
+    pub later: Option<std::sync::mpsc::Receiver<String>>,
+}
+
 impl Viewer {
     /// Opens `path` (a document, or a folder) with what the system uses for it.
-    pub fn open(&mut self, path: &Path) -> Result<(), String> {
+    pub fn open(&mut self, path: &Path) -> Opening {
         match self {
-            Viewer::System => opener::open(path).map_err(|e| e.to_string()),
+            Viewer::System => open_with_system(path),
             Viewer::Recorder(opened) => {
                 opened.push(path.to_path_buf());
-                Ok(())
+                Opening { refused: None, later: None }
             }
         }
     }
+}
+
+/// Linux: `xdg-open`, watched for a few seconds (it exits at once, non-zero, when no program
+/// takes the file; a viewer it starts keeps running).
+#[cfg(target_os = "linux")]
+fn open_with_system(path: &Path) -> Opening {
+    let child = std::process::Command::new("xdg-open")
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => {
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "aucun programme d'ouverture des documents (xdg-open) n'est installé sur ce poste".to_owned()
+            } else {
+                format!("xdg-open : {}", crate::app::io_message(&e))
+            };
+            return Opening { refused: Some(why), later: None };
+        }
+    };
+    let (tell, later) = std::sync::mpsc::channel();
+    let watched = std::thread::Builder::new().name("daftar-visionneuse".into()).spawn(move || {
+        for _ in 0..50 {
+            match child.try_wait() {
+                Ok(Some(status)) if !status.success() => {
+                    let _ =
+                        tell.send(format!("aucun programme n'ouvre ce fichier, code {}", status.code().unwrap_or(-1)));
+                    return;
+                }
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            }
+        }
+    });
+    Opening { refused: None, later: watched.is_ok().then_some(later) }
+}
+
+/// Elsewhere the system answers at once (`opener`: the shell on Windows, `open` on macOS).
+#[cfg(not(target_os = "linux"))]
+fn open_with_system(path: &Path) -> Opening {
+    Opening { refused: opener::open(path).err().map(|e| e.to_string()), later: None }
 }
 
 /// A document just written, as the window shows it: where it is, and whether a viewer took it.
