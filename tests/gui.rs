@@ -439,11 +439,11 @@ fn an_administrator_resets_a_password_and_calibrates_the_printer() {
     harness.run();
     click(&mut harness, "Ouvrir le dossier des documents");
     assert!(harness.state().opened().last().is_some_and(|p| p.ends_with("documents")));
-    fill(&mut harness, "Nouveau mot de passe de agent", "court");
-    click(&mut harness, "Réinitialiser agent");
+    fill_seen(&mut harness, "Nouveau mot de passe de agent", "court");
+    click_seen(&mut harness, "Réinitialiser agent");
     assert!(has_text(&harness, "au moins 8 caractères"), "{:#?}", harness.root());
-    fill(&mut harness, "Nouveau mot de passe de agent", "agent-remis-2026");
-    click(&mut harness, "Réinitialiser agent");
+    fill_seen(&mut harness, "Nouveau mot de passe de agent", "agent-remis-2026");
+    click_seen(&mut harness, "Réinitialiser agent");
     assert!(has_text(&harness, "Mot de passe changé"));
     // The calibration refuses a shift no printer has, and keeps a real one.
     fill_all(&mut harness, &[("Décalage vers le bas (mm)", "35"), ("Décalage vers la droite (mm)", "-1,5")]);
@@ -1132,4 +1132,77 @@ fn after_a_wrong_password_the_cursor_is_back_in_it_and_enter_on_empty_counts_not
     harness.key_press(egui::Key::Enter);
     harness.run();
     assert!(harness.state().logged_in());
+}
+
+/// Scrolls to what is labelled `label` (a long screen), then clicks it.
+fn click_seen(harness: &mut Harness<'_, DaftarApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
+    click(harness, label);
+}
+
+/// Scrolls to the field labelled `label`, then fills it.
+fn fill_seen(harness: &mut Harness<'_, DaftarApp>, label: &str, text: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run();
+    fill(harness, label, text);
+}
+
+/// The fingerprint of the identity file at `path`.
+fn fingerprint_of(path: &std::path::Path) -> String {
+    let identity: daftar::app::IdentityFile = ok(serde_json::from_slice(&ok(std::fs::read(path))));
+    identity.keys.fingerprint()
+}
+
+#[test]
+fn an_office_and_its_delegation_are_linked_from_the_window_then_exchange_a_bundle() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let stick = dir.path().join("cle");
+    let stick_text = stick.display().to_string();
+    let mut office = crate::common::office(None);
+    crate::common::applicant(&mut office, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let (dp, _) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    let mut bl = window(office.core, false, Screen::Settings);
+    let mut dp = window(dp, false, Screen::Settings);
+    for harness in [&mut bl, &mut dp] {
+        harness.run();
+        log_in(harness, "admin", crate::common::ADMIN_PASSWORD);
+        // Each writes its identity file onto the stick; its fingerprint is shown to be read aloud.
+        fill_seen(harness, "Dossier où écrire le fichier d'identité (la clé USB)", &stick_text);
+        click_seen(harness, "Exporter le fichier d'identité");
+        assert!(has_text(harness, "Fichier d'identité écrit"), "{:#?}", harness.root());
+    }
+    let (dp_file, bl_file) = (stick.join("identite-DP-TIZNIT.json"), stick.join("identite-BL-TIZNIT.json"));
+    assert!(has_text(&bl, &fingerprint_of(&bl_file).replace('-', "  ")), "the fingerprint in groups of four");
+    // The office enrolls its delegation: a fingerprint misread is refused, the right one links.
+    fill_seen(&mut bl, "Fichier d'identité du site", &dp_file.display().to_string());
+    fill_seen(&mut bl, "Empreinte lue sur son formulaire", "0000-1111-2222-3333-4444-5555-6666-7777");
+    click_seen(&mut bl, "Enrôler");
+    assert!(has_text(&bl, "ne correspond pas"), "{:#?}", bl.root());
+    fill_seen(&mut bl, "Empreinte lue sur son formulaire", &fingerprint_of(&dp_file));
+    click_seen(&mut bl, "Enrôler");
+    assert!(has_text(&bl, "DP-TIZNIT (Délégation provinciale de Tiznit) enrôlé — délégation de rattachement"));
+    // The delegation enrolls the office.
+    fill_seen(&mut dp, "Fichier d'identité du site", &bl_file.display().to_string());
+    fill_seen(&mut dp, "Empreinte lue sur son formulaire", &fingerprint_of(&bl_file));
+    click_seen(&mut dp, "Enrôler");
+    assert!(has_text(&dp, "BL-TIZNIT (Bureau local de Tiznit) enrôlé — site supervisé"), "{:#?}", dp.root());
+    // A bundle goes up, from one window to the other.
+    bl.get_by_role_and_label(Role::Button, "Synchronisation").click();
+    bl.run();
+    fill(&mut bl, "Dossier de la clé USB", &stick_text);
+    click(&mut bl, "Exporter le paquet");
+    assert!(has_text(&bl, "Vous pouvez retirer la clé"), "{:#?}", bl.root());
+    dp.get_by_role_and_label(Role::Button, "Synchronisation").click();
+    dp.run();
+    fill(&mut dp, "Fichiers ou dossier à importer", &stick.join("BL-TIZNIT-000001.daftar").display().to_string());
+    click(&mut dp, "Importer");
+    assert!(has_text(&dp, "Paquet de BL-TIZNIT importé"), "{:#?}", dp.root());
+    // The delegation revokes the office's key, with a reason.
+    dp.get_by_role_and_label(Role::Button, "Paramètres").click();
+    dp.run();
+    fill_seen(&mut dp, "Motif de révocation de BL-TIZNIT", "PC volé");
+    click_seen(&mut dp, "Révoquer la clé de BL-TIZNIT");
+    assert!(has_text(&dp, "Clé de BL-TIZNIT révoquée"), "{:#?}", dp.root());
+    assert!(has_text(&dp, "clé révoquée le"));
 }

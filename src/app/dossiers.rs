@@ -287,8 +287,7 @@ impl Core {
         }
         if mv.to == Status::Finance {
             return Err(AppError::Rule(
-                "Un dossier devient « Financé » en enregistrant son premier décaissement (daftar funding disburse)."
-                    .into(),
+                "Un dossier devient « Financé » en enregistrant son premier décaissement.".into(),
             ));
         }
         row.value.history.push(Transition {

@@ -58,6 +58,7 @@ pub use crate::store::records::{Row, RowMeta, Table};
 pub use crate::store::report::DrillLine;
 pub use crate::store::search::{ApplicantLine, HitCount, Page, ProjectLine, Stats};
 pub use crate::store::site::UserRow;
+pub use crate::store::sync::{Peer, Relation};
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::domain::FieldErrors;

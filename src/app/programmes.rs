@@ -50,7 +50,7 @@ impl Core {
         let code = code.trim().to_uppercase();
         let mut row =
             find::<Programme>(self.store.conn(), "code = ?1", &code)?.into_iter().next().ok_or_else(|| {
-                AppError::Rule(format!("Aucun programme de code « {code} » : créez-le d'abord (daftar programme add)."))
+                AppError::Rule(format!("Aucun programme de code « {code} » : créez-le d'abord (écran Programmes)."))
             })?;
         row.value.set_envelope(envelope);
         self.write(session, |w, _| Ok(w.update(row.meta.id, &row.value, None).map(|_| ())?))

@@ -200,7 +200,7 @@ impl Core {
             Some(code) => {
                 if code != session.site.code.as_str() && crate::store::sync::peer(conn, &code)?.is_none() {
                     return Err(AppError::Rule(format!(
-                        "Aucun bureau ni délégation de code « {code} » n'est connu ici (voir daftar sync-status)."
+                        "Aucun bureau ni délégation de code « {code} » n'est connu ici : les sites connus sont listés à l'écran Synchronisation."
                     )));
                 }
                 Some(super::sync::subtree_of(conn, &code)?)

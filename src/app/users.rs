@@ -91,14 +91,14 @@ impl Core {
                     let code = setup.province.trim();
                     if code.is_empty() {
                         errors
-                            .add("province", "Indiquez la province ou préfecture du site (voir « daftar provinces »).");
+                            .add("province", "Indiquez la province ou préfecture du site (son code à 3 chiffres, dans la liste des provinces).");
                     } else if let Some(region) = reference_region(code) {
                         province_code = Some(code.to_owned());
                         region_code = Some(region);
                     } else {
                         errors.add(
                             "province",
-                            format!("« {code} » n'est pas un code de province connu (voir « daftar provinces »)."),
+                            format!("« {code} » n'est pas un code de province connu : choisissez-la dans la liste des provinces."),
                         );
                     }
                 }

@@ -341,8 +341,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             println!("{}", out.display());
         }
         Command::Enroll { file, fingerprint } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("Lecture de {}", file.display()))?;
-            let peer = core.enroll(session, &bytes, &fingerprint)?;
+            let peer = core.enroll_from_file(session, &file, &fingerprint)?;
             let what = match peer.relation {
                 Relation::Parent => "délégation de rattachement",
                 _ => "site supervisé",

@@ -16,7 +16,7 @@ use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
     AppError, ApplicantDetail, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject,
     CheckReport, ClosedYear, Core, CrossOfficePair, Document, DossierView, DuplicateCandidate, InstallSetup, Move,
-    Page, ProgrammesView, ProjectDetail, ProjectLine, RestoreReport, Row, Session, Stats, SyncStatus, UserRow,
+    Page, Peer, ProgrammesView, ProjectDetail, ProjectLine, RestoreReport, Row, Session, Stats, SyncStatus, UserRow,
     WorklistPage, WorklistQuery, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
@@ -395,6 +395,26 @@ pub enum Request {
     },
     /// Write a document in the documents folder (the window then opens it).
     Print(Document),
+    /// This site's fingerprint and the sites enrolled here.
+    Links,
+    /// Write this site's identity file into a folder (a stick).
+    ExportIdentity(PathBuf),
+    /// Enroll a site from its identity file, its fingerprint typed from the paper form.
+    Enroll {
+        /// The identity file.
+        file: PathBuf,
+        /// The fingerprint as typed.
+        fingerprint: String,
+    },
+    /// Revoke the key of a site enrolled here (or below).
+    RevokeSite {
+        /// Its code.
+        code: String,
+        /// Why.
+        reason: String,
+    },
+    /// Replace this site's keys; the account's password is asked again.
+    RotateKeys(String),
 }
 
 /// A reply from the worker.
@@ -505,6 +525,12 @@ pub enum Reply {
     Bilan(Result<(Bilan, Option<ClosedYear>), AppError>),
     /// The dossiers behind a figure.
     DrillDown(Result<DrillDown, AppError>),
+    /// This site's fingerprint (when the account holds the keys) and the sites enrolled here.
+    Links(Result<(Option<String>, Vec<Peer>), AppError>),
+    /// What a link action did (identity written, site enrolled or revoked), then the links.
+    LinkDone(Result<String, AppError>),
+    /// The site's keys were replaced: the new fingerprint (the session must be opened again).
+    KeysRotated(Result<String, AppError>),
 }
 
 /// How many certificates the register screen shows.
@@ -861,6 +887,30 @@ impl Worker {
                     save_in_folder(&documents, &stem, format.extension(), &core.bilan_file(s, from, to, by, format)?)
                 }))
             }
+            Request::Links => Reply::Links(self.with(|core, s| {
+                let fingerprint = s.secrets().map(|_| core.identity_file(s).map(|f| f.keys.fingerprint())).transpose()?;
+                Ok((fingerprint, core.peers(s)?))
+            })),
+            Request::ExportIdentity(dir) => Reply::LinkDone(self.with(|core, s| {
+                let (path, fingerprint) = core.export_identity(s, &dir)?;
+                Ok(format!(
+                    "Fichier d'identité écrit : {}. Portez-le à l'autre site avec le formulaire où l'empreinte {fingerprint} est recopiée.",
+                    path.display()
+                ))
+            })),
+            Request::Enroll { file, fingerprint } => Reply::LinkDone(self.with_mut(|core, s| {
+                let peer = core.enroll_from_file(s, &file, &fingerprint)?;
+                let what = match peer.relation {
+                    crate::app::Relation::Parent => "délégation de rattachement : les paquets lui sont destinés",
+                    _ => "site supervisé : ses paquets seront lus ici",
+                };
+                Ok(format!("{} ({}) enrôlé — {what}.", peer.code, peer.name))
+            })),
+            Request::RevokeSite { code, reason } => Reply::LinkDone(self.with_mut(|core, s| {
+                core.revoke_site(s, &code, &reason)?;
+                Ok(format!("Clé de {code} révoquée : ses paquets seront refusés ; la révocation part avec la prochaine réponse."))
+            })),
+            Request::RotateKeys(password) => Reply::KeysRotated(self.with_mut(|core, s| core.rotate_keys(s, &password))),
             Request::Print(document) => {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with_mut(|core, s| core.write_document(s, &document, &documents)))

@@ -13,6 +13,7 @@ pub mod checklists;
 pub mod cross_duplicates;
 pub mod dashboard;
 pub mod dossiers;
+pub mod links;
 pub mod login;
 pub mod programmes;
 pub mod projects;
@@ -347,13 +348,17 @@ impl DaftarApp {
             }
         });
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(alarm) = &self.alarm {
-                widgets::message(ui, alarm);
-            }
-            if let Some(message) = &self.message {
-                widgets::message(ui, message);
-            }
-            self.document_bar(ui);
+            // In a scope of its own: a message arriving (the backup's end, a document written)
+            // must not renumber the screen's fields, or the one being typed in loses the cursor.
+            ui.scope(|ui| {
+                if let Some(alarm) = &self.alarm {
+                    widgets::message(ui, alarm);
+                }
+                if let Some(message) = &self.message {
+                    widgets::message(ui, message);
+                }
+                self.document_bar(ui);
+            });
             let may = |action| permits(session.role, action, &session.site).is_ok();
             if self.applicants.here != session.site.code.as_str() {
                 self.applicants.here = session.site.code.to_string();
@@ -500,9 +505,14 @@ impl DaftarApp {
             Screen::Settings => {
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
+                let may_link =
+                    self.session.as_ref().is_some_and(|s| permits(s.role, Action::EnrollSites, &s.site).is_ok());
                 let mut requests = vec![Request::PrintMargins, Request::Cndp, Request::RetentionYears];
                 if may_see_users {
                     requests.push(Request::Users);
+                }
+                if may_link {
+                    requests.push(Request::Links);
                 }
                 requests
             }
@@ -873,6 +883,35 @@ impl DaftarApp {
                     }
                 }
             }
+            Reply::Links(result) => match result {
+                Ok(links) => self.settings.links.links = Some(links),
+                Err(e) => self.settings.links.message = Some(Message::error(e.to_string())),
+            },
+            Reply::LinkDone(result) => {
+                let done = result.is_ok();
+                self.settings.links.message = Some(match result {
+                    Ok(text) => Message::ok(text),
+                    Err(e) => Message::error(e.to_string()),
+                });
+                if done {
+                    self.settings.links.fingerprint.clear();
+                    self.backend.send(Request::Links);
+                    self.backend.send(Request::SyncStatus);
+                }
+            }
+            Reply::KeysRotated(result) => match result {
+                Ok(fingerprint) => {
+                    // The keys this session opened are the old ones: the session opens again.
+                    self.backend.send(Request::Logout);
+                    self.logout();
+                    if let Phase::Login(form) = &mut self.phase {
+                        form.message = Some(Message::ok(format!(
+                            "Nouvelles clés du site, empreinte {fingerprint} : le prochain paquet les annonce à la délégation. Reconnectez-vous."
+                        )));
+                    }
+                }
+                Err(e) => self.settings.links.message = Some(Message::error(e.to_string())),
+            },
             // Taken by the dossier screen above.
             Reply::Dossier(_)
             | Reply::Moved(_)
@@ -925,7 +964,7 @@ fn size_fr(bytes: u64) -> String {
 fn way_out(backups: &[PathBuf]) -> String {
     match backups.first() {
         Some(newest) => format!(
-            "N'enregistrez plus rien : déconnectez-vous et, à l'écran de connexion, « Restaurer une sauvegarde… » avec la plus récente, {} (ou « daftar --user VOTRE_IDENTIFIANT restore FICHIER ») ; si elle est refusée, essayez la précédente ({} sauvegarde(s) dans {}).",
+            "N'enregistrez plus rien : déconnectez-vous et, à l'écran de connexion, « Restaurer une sauvegarde… » avec la plus récente, {} ; si elle est refusée, essayez la précédente ({} sauvegarde(s) dans {}).",
             newest.display(),
             backups.len(),
             newest.parent().map(|d| d.display().to_string()).unwrap_or_default()

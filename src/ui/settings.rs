@@ -19,6 +19,8 @@ use crate::domain::role::{Action, Role, permits};
 pub struct SettingsForm {
     /// « Ouvrir le dossier des documents » was clicked.
     pub open_documents: bool,
+    /// The links with the delegation and the supervised sites.
+    pub links: super::links::LinksState,
     /// Login.
     pub login: String,
     /// Full name.
@@ -111,6 +113,10 @@ pub fn settings_ui(
                 form.open_documents = true;
             }
         });
+        if permits(session.role, Action::EnrollSites, &session.site).is_ok() {
+            ui.separator();
+            requests.extend(super::links::links_ui(ui, &mut form.links));
+        }
     });
     requests
 }

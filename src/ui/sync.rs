@@ -76,7 +76,7 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
             ui.label(format!("Dernière réponse lue : {reply}"));
         }
         None => {
-            ui.label("Aucune délégation épinglée : enrôlez la délégation (daftar enroll) pour envoyer des paquets.");
+            ui.label("Aucune délégation n'est liée à ce site : enrôlez-la avec son fichier d'identité et son empreinte (Paramètres, « Liaison avec la délégation et les sites ») pour lui envoyer des paquets.");
         }
     }
     for (code, watermark, at) in &status.children {

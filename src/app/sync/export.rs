@@ -192,13 +192,13 @@ impl Core {
         let site = self.site()?;
         let parent_code = site.parent.as_ref().map(ToString::to_string).ok_or_else(|| {
             AppError::Rule(
-                "Ce site n'est rattaché à aucune délégation : enrôlez d'abord la délégation (daftar enroll).".into(),
+                "Ce site n'est rattaché à aucune délégation : enrôlez d'abord la délégation avec son fichier d'identité et son empreinte (Paramètres, « Liaison avec la délégation et les sites »).".into(),
             )
         })?;
         let conn = self.store.conn();
         let parent = sync_store::peer(conn, &parent_code)?.ok_or_else(|| {
             AppError::Rule(format!(
-                "La délégation {parent_code} n'est pas enrôlée ici : importez son fichier d'identité (daftar enroll)."
+                "La délégation {parent_code} n'est pas enrôlée ici : enrôlez-la avec son fichier d'identité et son empreinte (Paramètres, « Liaison avec la délégation et les sites »)."
             ))
         })?;
         let out = sync_store::outgoing(conn, &parent_code)?;

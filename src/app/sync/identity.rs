@@ -65,6 +65,45 @@ impl Core {
         Ok(file)
     }
 
+    /// Writes the installation's identity file into the folder `dir` (a stick) as
+    /// `identite-CODE.json`; returns where, and the fingerprint to read aloud or copy on paper.
+    pub fn export_identity(
+        &self,
+        session: &Session,
+        dir: &std::path::Path,
+    ) -> Result<(std::path::PathBuf, String), AppError> {
+        let identity = self.identity_file(session)?;
+        let bytes = serde_json::to_vec_pretty(&identity).map_err(|e| AppError::Rule(e.to_string()))?;
+        let path = crate::app::save_in_folder(dir, &format!("identite-{}", identity.code), "json", &bytes)?;
+        Ok((path, identity.keys.fingerprint()))
+    }
+
+    /// Enrolls a site from its identity file at `path` (see [`Core::enroll`]); the file is read
+    /// only when it is a regular file of an identity file's size.
+    pub fn enroll_from_file(
+        &mut self,
+        session: &Session,
+        path: &std::path::Path,
+        fingerprint: &str,
+    ) -> Result<Peer, AppError> {
+        use std::io::Read as _;
+        const MAX_IDENTITY_FILE: u64 = 64 * 1024;
+        session.require(Action::EnrollSites)?;
+        let failed = |e: std::io::Error| {
+            AppError::Rule(format!("Lecture de {} impossible : {}.", path.display(), crate::app::io_message(&e)))
+        };
+        let meta = std::fs::metadata(path).map_err(failed)?;
+        if !meta.is_file() || meta.len() > MAX_IDENTITY_FILE {
+            return Err(AppError::Rule(format!(
+                "{} n'est pas un fichier d'identité Daftar (un petit fichier identite-CODE.json) : rien n'a été lu.",
+                path.display()
+            )));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path).and_then(|f| f.take(MAX_IDENTITY_FILE).read_to_end(&mut bytes)).map_err(failed)?;
+        self.enroll(session, &bytes, fingerprint)
+    }
+
     /// The installation's age identity as the `age` tool reads it, for disaster recovery of
     /// bundles and backups without Daftar. Administrators only; audited.
     pub fn age_secret(&mut self, session: &Session) -> Result<String, AppError> {
@@ -83,7 +122,7 @@ impl Core {
     pub fn enroll(&mut self, session: &Session, file: &[u8], fingerprint: &str) -> Result<Peer, AppError> {
         session.require(Action::EnrollSites)?;
         let identity: IdentityFile = serde_json::from_slice(file).map_err(|_| {
-            AppError::Rule("Ce fichier n'est pas un fichier d'identité Daftar (daftar identity export).".into())
+            AppError::Rule("Ce fichier n'est pas un fichier d'identité Daftar (le fichier identite-CODE.json que l'autre site a exporté).".into())
         })?;
         if identity.format != IDENTITY_FORMAT {
             return Err(AppError::Rule(format!("Format d'identité « {} » inconnu.", identity.format)));
