@@ -1206,3 +1206,61 @@ fn an_office_and_its_delegation_are_linked_from_the_window_then_exchange_a_bundl
     assert!(has_text(&dp, "Clé de BL-TIZNIT révoquée"), "{:#?}", dp.root());
     assert!(has_text(&dp, "clé révoquée le"));
 }
+
+#[test]
+fn ctrl_f_and_ctrl_n_work_from_every_screen_and_the_arrows_walk_the_results() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Programmes").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    assert_eq!(harness.state().screen(), Screen::Applicants);
+    assert!(harness.get_by_label("Rechercher").accesskit_node().is_focused(), "the cursor is in the search");
+    harness.get_by_label("Rechercher").type_text("ou");
+    harness.run();
+    let shown = |harness: &Harness<'_, DaftarApp>| harness.state().applicants().detail.as_ref().map(|d| d.row.meta.id);
+    let rows: Vec<uuid::Uuid> =
+        harness.state().applicants().pages.get(&0).map(|p| p.iter().map(|l| l.id).collect()).unwrap_or_default();
+    assert!(rows.len() >= 2, "{rows:?}");
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    assert_eq!(shown(&harness), Some(rows[0]));
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    assert_eq!(shown(&harness), Some(rows[1]));
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run();
+    assert_eq!(shown(&harness), Some(rows[0]));
+    // Ctrl+N from the dossiers' list opens the registration form.
+    harness.get_by_role_and_label(Role::Button, "Dossiers").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+    assert_eq!(harness.state().screen(), Screen::Applicants);
+    assert!(harness.state().applicants().form.is_some(), "{:#?}", harness.root());
+}
+
+#[test]
+fn enter_and_escape_in_an_open_choice_list_only_choose_and_close() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    harness.run();
+    fill(&mut harness, "CIN", "JB99");
+    // Escape closes the list, not the form.
+    click(&mut harness, "Sexe");
+    assert!(egui::Popup::is_any_open(&harness.ctx), "the list is open");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().applicants().form.is_some(), "the form stays");
+    assert!(!has_text(&harness, "Abandonner les modifications"), "nothing asks to leave");
+    // Enter in the list does not save the form.
+    click(&mut harness, "Sexe");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert!(!has_text(&harness, "rien n'a été enregistré"), "{:#?}", harness.root());
+    assert_eq!(harness.get_by_label("CIN").value().as_deref(), Some("JB99"));
+}

@@ -126,6 +126,13 @@ impl ApplicantsState {
         self.total = Some(total);
     }
 
+    /// Where the applicant `id` stands in the pages read so far.
+    fn index_of(&self, id: Uuid) -> Option<usize> {
+        self.pages.iter().find_map(|(page, rows)| {
+            rows.iter().position(|l| l.id == id).map(|i| *page as usize * PAGE_SIZE as usize + i)
+        })
+    }
+
     fn row(&self, index: usize) -> Option<&ApplicantLine> {
         let page = u32::try_from(index / PAGE_SIZE as usize).ok()?;
         self.pages.get(&page)?.get(index % PAGE_SIZE as usize)
@@ -196,6 +203,29 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
         if ctrl_f || state.focus_search {
             search.request_focus();
             state.focus_search = false;
+        }
+        // The arrows walk the results from the search field; Enter opens the first one.
+        if search.has_focus() || search.lost_focus() {
+            let (down, up, enter) = ui.input(|i| {
+                (
+                    i.key_pressed(egui::Key::ArrowDown),
+                    i.key_pressed(egui::Key::ArrowUp),
+                    i.key_pressed(egui::Key::Enter),
+                )
+            });
+            let shown = state.detail.as_ref().and_then(|d| state.index_of(d.row.meta.id));
+            let next = match (down, up, enter, shown) {
+                (true, _, _, Some(i)) => Some(i + 1),
+                (_, true, _, Some(i)) => i.checked_sub(1),
+                (true, _, _, None) | (_, _, true, None) => Some(0),
+                _ => None,
+            };
+            if let Some(line) = next.and_then(|i| state.row(i)) {
+                requests.push(Request::Applicant(line.id));
+            }
+            if enter {
+                search.request_focus();
+            }
         }
         let mut changed = search.changed();
         if rights.offices {
@@ -455,6 +485,9 @@ fn across_offices_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
 fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
     let mut requests = Vec::new();
     let mut closed = false;
+    // A choice list open at the start of the frame takes Enter (to choose) and Escape (to close):
+    // the form does not save or leave on them.
+    let choosing = egui::Popup::is_any_open(ui.ctx());
     ui.heading(if form.editing.is_some() { "Modifier le bénéficiaire" } else { "Nouveau bénéficiaire" });
     let before = (form.draft.clone(), form.card.clone());
     let errors = form.errors.clone();
@@ -517,6 +550,7 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
         ui.colored_label(theme::ERROR, "Corrigez les champs en rouge : rien n'a été enregistré.");
     }
     let (enter, escape) = ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+    let (enter, escape) = (enter && !choosing, escape && !choosing);
     if form.confirm_leave {
         ui.colored_label(theme::WARNING, "Abandonner les modifications non enregistrées ?");
         ui.horizontal(|ui| {

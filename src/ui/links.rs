@@ -55,7 +55,9 @@ pub fn links_ui(ui: &mut Ui, state: &mut LinksState) -> Vec<Request> {
     }
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Dossier où écrire le fichier d'identité (la clé USB)");
-        ui.add(egui::TextEdit::singleline(&mut state.export_dir).desired_width(260.0)).labelled_by(label.id);
+        ui.add(egui::TextEdit::singleline(&mut state.export_dir).desired_width(240.0)).labelled_by(label.id);
+    });
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Choisir le dossier…").clicked()
             && let Some(dir) = rfd::FileDialog::new().pick_folder()
         {
@@ -140,5 +142,6 @@ pub fn links_ui(ui: &mut Ui, state: &mut LinksState) -> Vec<Request> {
             }
         });
     }
+    ui.add_space(16.0);
     requests
 }

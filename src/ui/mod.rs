@@ -347,6 +347,19 @@ impl DaftarApp {
                 ui.add(egui::Label::new(RichText::new(backup_line(progress)).color(theme::ACCENT)).wrap());
             }
         });
+        // Ctrl+F finds and Ctrl+N registers from every screen (the dossiers' list finds dossiers).
+        let (ctrl_f, ctrl_n) = ui.input(|i| {
+            (i.modifiers.command && i.key_pressed(egui::Key::F), i.modifiers.command && i.key_pressed(egui::Key::N))
+        });
+        if ctrl_f && self.screen == Screen::Dossiers && self.dossiers.view.is_none() {
+            self.dossiers.focus_search = true;
+        } else if (ctrl_f || ctrl_n) && self.screen != Screen::Applicants {
+            requests.extend(self.open(Screen::Applicants));
+            let may_register = permits(session.role, Action::RegisterApplicant, &session.site).is_ok();
+            if ctrl_n && may_register {
+                self.applicants.form = Some(applicants::ApplicantForm::default());
+            }
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             // In a scope of its own: a message arriving (the backup's end, a document written)
             // must not renumber the screen's fields, or the one being typed in loses the cursor.

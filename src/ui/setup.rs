@@ -27,6 +27,8 @@ pub struct SetupForm {
 /// The set-up screen; returns what to ask the core.
 #[must_use]
 pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
+    // A choice list open at the start of the frame takes Enter: it only chooses.
+    let choosing = egui::Popup::is_any_open(ui.ctx());
     let mut requests = Vec::new();
     ui.heading("Installation de Daftar");
     ui.label("Première mise en route : indiquez le site que ce poste sert et son premier administrateur.");
@@ -77,7 +79,8 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
         widgets::message(ui, message);
     }
     ui.horizontal(|ui| {
-        let submit = ui.button("Installer").clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter = !choosing && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let submit = ui.button("Installer").clicked() || enter;
         if submit {
             if form.setup.admin_password == form.confirm {
                 form.message = None;
