@@ -139,7 +139,10 @@ pub fn envelopes_ui(ui: &mut Ui, uses: &[EnvelopeUse]) {
         } else {
             ui.label(line);
         }
-        ui.add(ProgressBar::new((u.percent() / 100.0).clamp(0.0, 1.0) as f32).desired_width(260.0));
+        let fraction = (u.percent() / 100.0).clamp(0.0, 1.0) as f32;
+        let bar = ProgressBar::new(fraction).desired_width(260.0);
+        // Nothing committed looks empty (egui would still paint the bar's rounded start).
+        ui.add(if fraction > 0.0 { bar } else { bar.fill(eframe::egui::Color32::TRANSPARENT) });
     }
 }
 

@@ -314,10 +314,13 @@ impl DaftarApp {
                 ui.separator();
                 ui.label(format!("{} — {}", session.login, session.role.label_fr()));
                 ui.separator();
-                match outbox {
-                    Some(n) => ui.label(format!("Modifications non livrées : {n}")),
-                    None => ui.label("Modifications non livrées : …"),
-                };
+                // Only a site that sends to a delegation has something to deliver.
+                if session.site.parent.is_some() {
+                    match outbox {
+                        Some(n) => ui.label(format!("Modifications non livrées : {n}")),
+                        None => ui.label("Modifications non livrées : …"),
+                    };
+                }
 
                 if ui.button("Se déconnecter").clicked() {
                     if self.unsaved_form() {
@@ -534,6 +537,8 @@ impl DaftarApp {
 
     fn logout(&mut self) {
         self.session = None;
+        // The next log-in (maybe another person's) starts on the dashboard.
+        self.screen = Screen::Dashboard;
         self.phase = Phase::Login(login::LoginForm::default());
         self.dashboard.clear();
         self.applicants = applicants::ApplicantsState::default();
@@ -990,10 +995,6 @@ impl eframe::App for DaftarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
-
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, "ecran", &self.screen);
-    }
 }
 
 /// Opens the window over the database at `db` (created, and the set-up guided, on first start).
@@ -1031,8 +1032,8 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
             theme::apply(&cc.egui_ctx);
             let core = core.take().ok_or("application déjà lancée")?;
             let backend = Backend::spawn(core, cc.egui_ctx.clone(), data_dir.clone())?;
-            let screen = cc.storage.and_then(|s| eframe::get_value(s, "ecran")).unwrap_or_default();
-            Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, screen).with_system_viewer()))
+            // A new log-in starts on the dashboard: today's work is there.
+            Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, Screen::Dashboard).with_system_viewer()))
         }),
     )
     .map_err(|e| anyhow::anyhow!("Impossible d'ouvrir la fenêtre : {e}"))
