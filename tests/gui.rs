@@ -1117,6 +1117,14 @@ fn a_project_with_a_dossier_in_progress_opens_it_and_a_second_one_is_asked_for()
     click(&mut harness, "Nouveau dossier pour « Couture Tiznit »…");
     click(&mut harness, "Déposer quand même un second dossier");
     assert!(has_text(&harness, "-2026-00002 — "), "{:#?}", harness.root());
+    // The project's page lists both, each number opening its dossier.
+    harness.get_by_role_and_label(Role::Button, "Projets").click();
+    harness.run();
+    harness.get_by_label_contains("Couture Tiznit — ").click();
+    harness.run();
+    click(&mut harness, &format!("Dossier {number}"));
+    assert_eq!(harness.state().screen(), Screen::Dossiers);
+    assert!(has_text(&harness, &format!("{number} — ")), "{:#?}", harness.root());
 }
 
 #[test]

@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
-# Takes the screenshots of docs/screenshots/ from the real program under Xvfb, on a demo database.
-#   docs/screenshots/take.sh [path/to/daftar]     (default: target/release/daftar)
+# Takes the screenshots of docs/screenshots/ from the real program under Xvfb, on a demo database,
+# with the window at WxH: 1366x768 (the default) into docs/screenshots/, any other size into
+# docs/screenshots/WxH/ (1024x768 is the smallest screen the window must serve whole).
+#   docs/screenshots/take.sh [path/to/daftar] [WxH]     (default: target/release/daftar 1366x768)
 # Needs: xvfb xdotool imagemagick x11-utils and the GL/X11 runtime libraries
 # (../shared/tools/install-test-tools.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")"
 bin=$(realpath "${1:-../../target/release/daftar}")
+size=${2:-1366x768}
 out=$(pwd)
+[[ $size == 1366x768 ]] || { out="$out/$size"; mkdir -p "$out"; }
 work=$(mktemp -d)
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work"' EXIT
 "$bin" demo --db "$work/demo.sqlite" --applicants 5000 >/dev/null
 
 d=93; while [[ -e /tmp/.X11-unix/X$d ]]; do d=$((d + 1)); done
-Xvfb ":$d" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
+Xvfb ":$d" -screen 0 "${size}x24" -nolisten tcp >/dev/null 2>&1 & xvfb=$!
 export DISPLAY=":$d" XDG_RUNTIME_DIR="$work/xdg" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
 mkdir -p "$XDG_RUNTIME_DIR"; chmod 700 "$XDG_RUNTIME_DIR"
 for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done   # a loaded machine is slow to start Xvfb
 
 start() { # start the app on database $1, wait for its window
-  "$bin" --db "$1" >"$out/app.log" 2>&1 & app=$!
+  "$bin" --db "$1" >"$work/app.log" 2>&1 & app=$!
   for _ in $(seq 100); do win=$(xdotool search --onlyvisible --pid "$app" 2>/dev/null | head -n 1 || true); [[ -n ${win:-} ]] && break; sleep 0.1; done
+  xdotool windowmove "$win" 0 0; xdotool windowsize "$win" "${size%x*}" "${size#*x}"
   xdotool windowfocus --sync "$win"; sleep 1.5
 }
 shot() { sleep "${2:-1}"; import -window root "$out/$1.png"; echo "$1.png"; }
@@ -37,7 +42,8 @@ xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Retur
 xdotool key Escape; sleep 0.3
 click 60 112; sleep 1; click 300 150; shot projets 1.5
 number=$(sqlite3 "$work/demo.sqlite" "SELECT number FROM dossiers WHERE status = 'finance' ORDER BY number LIMIT 1 OFFSET 40")
-click 60 143; sleep 0.5; click 420 81; xdotool type --delay 20 "$number"; xdotool key Return; shot dossier 1.5
+# The worklist (the cursor is in its search field): the number typed, Enter opens the dossier.
+click 60 143; shot dossiers 1.5; xdotool type --delay 20 "$number"; sleep 1; xdotool key Return; shot dossier 1.5
 click 60 174; shot programmes 1
 click 60 205; shot attestations 0.5
 click 60 267; sleep 2; click 530 189; sleep 0.5; click 530 260; sleep 1; click 556 417; shot rapports 2

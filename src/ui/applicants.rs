@@ -310,7 +310,8 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
     egui::Grid::new("fiche-beneficiaire").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
         let mut row = |label: &str, value: String| {
             ui.label(RichText::new(label).weak());
-            widgets::text(ui, &value);
+            // Long values (the card holder in both scripts, an address) wrap at 1024 px.
+            ui.add(egui::Label::new(bidi::visual(&value)).wrap());
             ui.end_row();
         };
         row("CIN", a.cin.to_string());
@@ -406,7 +407,7 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
     });
     // At a delegation the register is the offices': only its owner office deletes a row.
     if rights.delete && !rights.offices {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("Motif de suppression");
             ui.add(egui::TextEdit::singleline(&mut state.delete_reason).desired_width(240.0)).labelled_by(label.id);
             if ui.button("Supprimer").clicked() {

@@ -167,7 +167,12 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_d
         ui.add_space(6.0);
         ui.label(RichText::new("Dossiers").strong());
         for d in &detail.dossiers {
-            ui.label(format!("{} — {}", d.value.number, d.value.status.label_fr()));
+            ui.horizontal(|ui| {
+                if ui.link(format!("Dossier {}", d.value.number)).clicked() {
+                    requests.push(Request::OpenDossierById(d.meta.id));
+                }
+                ui.label(d.value.status.label_fr());
+            });
         }
         ui.label(RichText::new("Visites de suivi").strong());
         if detail.visits.is_empty() {

@@ -79,7 +79,7 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, closing_from: Option<Na
     ui.label(RichText::new("Bilan d'une période").strong());
     ui.label(
         RichText::new(
-            "Chaque chiffre dit ce qu'il compte et quelle date décide (docs/indicators.md) ; cliquez un chiffre pour voir les dossiers qui le font.",
+            "Chaque chiffre dit ce qu'il compte et quelle date décide ; cliquez un chiffre pour voir les dossiers qui le font.",
         )
         .weak(),
     );
