@@ -6,12 +6,12 @@ use std::collections::{HashMap, HashSet};
 use eframe::egui::{self, RichText, Ui};
 use uuid::Uuid;
 
-use super::backend::Request;
+use super::backend::{Reply, Request};
 use super::cross_duplicates::{CrossState, cross_duplicates_ui};
 use super::projects::{ProjectForm, project_form_ui};
 use super::widgets::{self, Message};
 use super::{bidi, theme};
-use crate::app::{ApplicantDetail, Document};
+use crate::app::{AppError, ApplicantDetail, Document};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
 use crate::domain::FieldErrors;
 use crate::domain::applicant::{ApplicantDraft, Relationship};
@@ -590,7 +590,7 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
 }
 
 /// Applies the core's answer to a save: closes the form, or shows what is wrong.
-pub fn saved(state: &mut ApplicantsState, result: Result<Uuid, crate::app::AppError>) -> Option<Request> {
+fn saved(state: &mut ApplicantsState, result: Result<Uuid, AppError>) -> Option<Request> {
     use crate::app::AppError;
     let form = state.form.as_mut()?;
     form.saving = false;
@@ -614,5 +614,107 @@ pub fn saved(state: &mut ApplicantsState, result: Result<Uuid, crate::app::AppEr
             form.warnings = vec![other.to_string()];
             None
         }
+    }
+}
+
+impl super::OwnReplies for ApplicantsState {
+    fn takes(reply: &Reply) -> bool {
+        matches!(
+            reply,
+            Reply::Search { .. }
+                | Reply::Applicant(_)
+                | Reply::Checked(_)
+                | Reply::Saved(_)
+                | Reply::CrossOfficeDuplicates(_)
+                | Reply::Transferred(_)
+                | Reply::Deleted(_)
+        )
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        let mut next = Vec::new();
+        match reply {
+            Reply::Search { generation, page, result } => match result {
+                Ok(found) => self.receive(generation, page, found.rows, found.total),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Applicant(result) => match result {
+                Ok(detail) => self.detail = Some(detail),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Checked(result) => {
+                if let Some(form) = &mut self.form {
+                    match result {
+                        Ok((warnings, duplicates)) => {
+                            form.errors = FieldErrors::new();
+                            form.warnings = warnings;
+                            if duplicates.is_empty() {
+                                form.warnings.push("Aucun doublon trouvé.".into());
+                            }
+                            form.duplicates = duplicates;
+                        }
+                        Err(AppError::Invalid(errors)) => form.errors = errors,
+                        Err(e) => form.warnings = vec![e.to_string()],
+                    }
+                }
+            }
+            Reply::Saved(result) => {
+                let ok = result.is_ok();
+                if let Some(request) = saved(self, result) {
+                    next.push(request);
+                }
+                if ok {
+                    let restart = self.restart();
+                    next.push(restart);
+                    next.push(Request::Dashboard);
+                }
+            }
+            Reply::CrossOfficeDuplicates(result) => {
+                if let Some(cross) = &mut self.cross {
+                    match result {
+                        Ok((verdict, pairs)) => {
+                            if let Some(verdict) = verdict {
+                                cross.note.clear();
+                                cross.message = Some(Message::ok(format!(
+                                    "Examen enregistré ({}) : il parviendra aux deux bureaux dans leur prochaine réponse.",
+                                    verdict.label_fr()
+                                )));
+                            }
+                            cross.pairs = Some(pairs);
+                        }
+                        Err(e) => cross.message = Some(Message::error(e.to_string())),
+                    }
+                }
+            }
+            Reply::Transferred(result) => match result {
+                Ok((transfer, detail)) => {
+                    self.detail = Some(detail);
+                    self.transfer_reason.clear();
+                    self.message = Some(Message::ok(format!(
+                        "Bénéficiaire transféré de {} à {} ({} enregistrements) : les deux bureaux l'apprendront dans leur prochaine réponse.",
+                        transfer.from_office,
+                        transfer.to_office,
+                        transfer.rows.len()
+                    )));
+                    let restart = self.restart();
+                    next.push(restart);
+                }
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Deleted(result) => match result {
+                Ok(()) => {
+                    self.detail = None;
+                    self.message = Some(Message::ok(
+                        "Bénéficiaire supprimé (la suppression, motivée, est transmise à la délégation).",
+                    ));
+                    let restart = self.restart();
+                    next.push(restart);
+                    next.push(Request::Dashboard);
+                }
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            _ => {}
+        }
+        next
     }
 }

@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{Request, SessionInfo};
+use super::backend::{Reply, Request, SessionInfo};
 use super::theme;
 use super::widgets::{self, Message};
 use crate::app::{CertificateSubject, Row};
@@ -114,4 +114,28 @@ fn verify_ui(ui: &mut Ui, state: &mut CertificatesState) -> Vec<Request> {
         ui.label(RichText::new(verdict.to_string()).color(color).strong());
     }
     requests
+}
+
+impl super::OwnReplies for CertificatesState {
+    fn takes(reply: &Reply) -> bool {
+        matches!(reply, Reply::Certificates(_) | Reply::Revoked(_) | Reply::Verdict(_))
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        match reply {
+            Reply::Certificates(Ok(rows)) => self.rows = Some(rows),
+            Reply::Revoked(Ok(rows)) => {
+                self.rows = Some(rows);
+                self.message = Some(Message::ok("Attestation révoquée."));
+            }
+            Reply::Verdict(Ok(verdict)) => self.verdict = Some(verdict),
+            Reply::Verdict(Err(e)) => {
+                self.verdict = None;
+                self.message = Some(Message::error(e.to_string()));
+            }
+            Reply::Certificates(Err(e)) | Reply::Revoked(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            _ => {}
+        }
+        vec![]
+    }
 }

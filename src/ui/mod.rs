@@ -557,6 +557,12 @@ impl DaftarApp {
         if self.session.is_none() && !matches!(reply, Reply::Session(_) | Reply::DemoCreated(_) | Reply::Restored(_)) {
             return;
         }
+        let Some(reply) = route(&mut self.applicants, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.projects, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.programmes, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.sync, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.certificates, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.reports, &mut self.backend, reply) else { return };
         if dossiers::DossiersState::takes(&reply) {
             let role = self.session.as_ref().map_or(crate::domain::role::Role::Clerk, |s| s.role);
             match self.dossiers.apply(reply, role) {
@@ -640,41 +646,6 @@ impl DaftarApp {
                 Ok(stats) => self.dashboard.stats = Some(stats),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
-            Reply::Search { generation, page, result } => match result {
-                Ok(found) => self.applicants.receive(generation, page, found.rows, found.total),
-                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Applicant(result) => match result {
-                Ok(detail) => self.applicants.detail = Some(detail),
-                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Checked(result) => {
-                if let Some(form) = &mut self.applicants.form {
-                    match result {
-                        Ok((warnings, duplicates)) => {
-                            form.errors = crate::domain::FieldErrors::new();
-                            form.warnings = warnings;
-                            if duplicates.is_empty() {
-                                form.warnings.push("Aucun doublon trouvé.".into());
-                            }
-                            form.duplicates = duplicates;
-                        }
-                        Err(crate::app::AppError::Invalid(errors)) => form.errors = errors,
-                        Err(e) => form.warnings = vec![e.to_string()],
-                    }
-                }
-            }
-            Reply::Saved(result) => {
-                let saved = result.is_ok();
-                if let Some(request) = applicants::saved(&mut self.applicants, result) {
-                    self.backend.send(request);
-                }
-                if saved {
-                    let restart = self.applicants.restart();
-                    self.backend.send(restart);
-                    self.backend.send(Request::Dashboard);
-                }
-            }
             Reply::ProjectSaved(result) => match result {
                 Ok(promoter) => {
                     self.applicants.project_form = None;
@@ -698,50 +669,6 @@ impl DaftarApp {
                     self.projects.message = message;
                 }
             },
-            Reply::CrossOfficeDuplicates(result) => {
-                if let Some(cross) = &mut self.applicants.cross {
-                    match result {
-                        Ok((verdict, pairs)) => {
-                            if let Some(verdict) = verdict {
-                                cross.note.clear();
-                                cross.message = Some(Message::ok(format!(
-                                    "Examen enregistré ({}) : il parviendra aux deux bureaux dans leur prochaine réponse.",
-                                    verdict.label_fr()
-                                )));
-                            }
-                            cross.pairs = Some(pairs);
-                        }
-                        Err(e) => cross.message = Some(Message::error(e.to_string())),
-                    }
-                }
-            }
-            Reply::Transferred(result) => match result {
-                Ok((transfer, detail)) => {
-                    self.applicants.detail = Some(detail);
-                    self.applicants.transfer_reason.clear();
-                    self.applicants.message = Some(Message::ok(format!(
-                        "Bénéficiaire transféré de {} à {} ({} enregistrements) : les deux bureaux l'apprendront dans leur prochaine réponse.",
-                        transfer.from_office,
-                        transfer.to_office,
-                        transfer.rows.len()
-                    )));
-                    let restart = self.applicants.restart();
-                    self.backend.send(restart);
-                }
-                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Deleted(result) => match result {
-                Ok(()) => {
-                    self.applicants.detail = None;
-                    self.applicants.message = Some(Message::ok(
-                        "Bénéficiaire supprimé (la suppression, motivée, est transmise à la délégation).",
-                    ));
-                    let restart = self.applicants.restart();
-                    self.backend.send(restart);
-                    self.backend.send(Request::Dashboard);
-                }
-                Err(e) => self.applicants.message = Some(Message::error(e.to_string())),
-            },
             Reply::UserAdded(result) => match result {
                 Ok(rows) => {
                     self.users = Some(rows);
@@ -756,43 +683,6 @@ impl DaftarApp {
                     Err(e) => Message::error(e.to_string()),
                 });
             }
-            Reply::Projects(result) => match result {
-                Ok(page) => {
-                    if self.projects.detail.as_ref().is_some_and(|d| !page.rows.iter().any(|r| r.id == d.row.meta.id))
-                        && self.projects.page == 0
-                    {
-                        self.projects.detail = None;
-                    }
-                    self.projects.rows = Some(page);
-                }
-                Err(e) => self.projects.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Project(result) => match result {
-                Ok(detail) => self.projects.detail = Some(detail),
-                Err(e) => self.projects.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Programmes(result) => match result {
-                Ok(view) => self.programmes.view = Some(view),
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
-            Reply::ProgrammeSaved(result) => match result {
-                Ok(view) => {
-                    self.programmes.view = Some(view);
-                    self.programmes.form = programmes::ProgrammeForm::default();
-                    self.programmes.message = Some(Message::ok("Programme enregistré."));
-                }
-                Err(e) => self.programmes.message = Some(Message::error(e.to_string())),
-            },
-            Reply::ChecklistSaved(result) => match result {
-                Ok(view) => {
-                    self.programmes.view = Some(view);
-                    self.programmes.checklists.draft = None;
-                    self.programmes.message = Some(Message::ok(
-                        "Liste de pièces publiée : elle s'applique ici et parviendra aux bureaux dans leur prochaine réponse.",
-                    ));
-                }
-                Err(e) => self.programmes.message = Some(Message::error(e.to_string())),
-            },
             Reply::PrintMargins(result) => match result {
                 Ok(margins) => self.settings.show_margins(margins),
                 Err(e) => self.message = Some(Message::error(e.to_string())),
@@ -843,44 +733,6 @@ impl DaftarApp {
                     Err(e) => self.message = Some(Message::error(format!("Sauvegarde impossible : {e}"))),
                 }
             }
-            Reply::SyncStatus(result) => match result {
-                Ok(status) => self.sync.status = Some(status),
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
-            Reply::SyncDone(results) => {
-                self.sync.done(results);
-                self.backend.send(Request::SyncStatus);
-                self.backend.send(Request::Dashboard);
-            }
-            Reply::Certificates(result) => match result {
-                Ok(rows) => self.certificates.rows = Some(rows),
-                Err(e) => self.certificates.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Revoked(result) => match result {
-                Ok(rows) => {
-                    self.certificates.rows = Some(rows);
-                    self.certificates.message = Some(Message::ok("Attestation révoquée."));
-                }
-                Err(e) => self.certificates.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Verdict(result) => match result {
-                Ok(verdict) => self.certificates.verdict = Some(verdict),
-                Err(e) => {
-                    self.certificates.verdict = None;
-                    self.certificates.message = Some(Message::error(e.to_string()));
-                }
-            },
-            Reply::Bilan(result) => match result {
-                Ok((bilan, closed)) => {
-                    self.reports.bilan = Some(bilan);
-                    self.reports.closed = closed;
-                }
-                Err(e) => self.reports.message = Some(Message::error(e.to_string())),
-            },
-            Reply::DrillDown(result) => match result {
-                Ok(drill) => self.reports.drill = Some(drill),
-                Err(e) => self.reports.message = Some(Message::error(e.to_string())),
-            },
             Reply::DocumentWritten(result) => {
                 if self.screen == Screen::Certificates {
                     self.backend.send(Request::Certificates);
@@ -930,12 +782,31 @@ impl DaftarApp {
                 }
                 Err(e) => self.settings.links.message = Some(Message::error(e.to_string())),
             },
-            // Taken by the dossier screen above.
+            // Taken by their screens above.
             Reply::Dossier(_)
             | Reply::Moved(_)
             | Reply::Worklist { .. }
             | Reply::VisitAdded(_)
-            | Reply::DossierDeleted(_) => {}
+            | Reply::DossierDeleted(_)
+            | Reply::Projects(_)
+            | Reply::Project(_)
+            | Reply::Programmes(_)
+            | Reply::ProgrammeSaved(_)
+            | Reply::ChecklistSaved(_)
+            | Reply::SyncStatus(_)
+            | Reply::SyncDone(_)
+            | Reply::Certificates(_)
+            | Reply::Revoked(_)
+            | Reply::Verdict(_)
+            | Reply::Bilan(_)
+            | Reply::DrillDown(_)
+            | Reply::Search { .. }
+            | Reply::Applicant(_)
+            | Reply::Checked(_)
+            | Reply::Saved(_)
+            | Reply::CrossOfficeDuplicates(_)
+            | Reply::Transferred(_)
+            | Reply::Deleted(_) => {}
             Reply::Integrity { report, backups } => {
                 let found = match report {
                     Ok(report) if report.is_sound() => return,
@@ -954,6 +825,26 @@ impl DaftarApp {
             }
         }
     }
+}
+
+/// A screen that owns the replies to its requests: the window hands them over unread.
+pub trait OwnReplies {
+    /// Whether `reply` belongs to this screen.
+    fn takes(reply: &Reply) -> bool;
+    /// Applies a reply that belongs to it; returns what to ask next.
+    fn apply(&mut self, reply: Reply) -> Vec<Request>;
+}
+
+/// Hands `reply` to `screen` when it is its own (its follow-up requests are sent); gives it back
+/// otherwise.
+fn route<S: OwnReplies>(screen: &mut S, backend: &mut Backend, reply: Reply) -> Option<Reply> {
+    if !S::takes(&reply) {
+        return Some(reply);
+    }
+    for request in screen.apply(reply) {
+        backend.send(request);
+    }
+    None
 }
 
 /// One line for a backup in progress: its stage, the bytes done, how far, the time left.

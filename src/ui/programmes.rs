@@ -3,7 +3,7 @@
 
 use eframe::egui::{RichText, Ui};
 
-use super::backend::{Request, SessionInfo};
+use super::backend::{Reply, Request, SessionInfo};
 use super::dashboard::envelopes_ui;
 use super::widgets::{self, Message};
 use crate::app::ProgrammesView;
@@ -156,4 +156,33 @@ fn programme_form_ui(ui: &mut Ui, form: &mut ProgrammeForm) -> Vec<Request> {
         }
     }
     requests
+}
+
+impl super::OwnReplies for ProgrammesState {
+    fn takes(reply: &Reply) -> bool {
+        matches!(reply, Reply::Programmes(_) | Reply::ProgrammeSaved(_) | Reply::ChecklistSaved(_))
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        match reply {
+            Reply::Programmes(Ok(view)) => self.view = Some(view),
+            Reply::ProgrammeSaved(Ok(view)) => {
+                self.view = Some(view);
+                self.form = ProgrammeForm::default();
+                self.message = Some(Message::ok("Programme enregistré."));
+            }
+            Reply::ChecklistSaved(Ok(view)) => {
+                self.view = Some(view);
+                self.checklists.draft = None;
+                self.message = Some(Message::ok(
+                    "Liste de pièces publiée : elle s'applique ici et parviendra aux bureaux dans leur prochaine réponse.",
+                ));
+            }
+            Reply::Programmes(Err(e)) | Reply::ProgrammeSaved(Err(e)) | Reply::ChecklistSaved(Err(e)) => {
+                self.message = Some(Message::error(e.to_string()));
+            }
+            _ => {}
+        }
+        vec![]
+    }
 }

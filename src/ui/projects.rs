@@ -3,7 +3,7 @@
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{PROJECT_PAGE, Request};
+use super::backend::{PROJECT_PAGE, Reply, Request};
 use super::widgets::{self, Message};
 use crate::app::ProjectDetail;
 use uuid::Uuid;
@@ -218,4 +218,27 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_d
         }
     });
     requests
+}
+
+impl super::OwnReplies for ProjectsState {
+    fn takes(reply: &Reply) -> bool {
+        matches!(reply, Reply::Projects(_) | Reply::Project(_))
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        match reply {
+            Reply::Projects(Ok(page)) => {
+                if self.detail.as_ref().is_some_and(|d| !page.rows.iter().any(|r| r.id == d.row.meta.id))
+                    && self.page == 0
+                {
+                    self.detail = None;
+                }
+                self.rows = Some(page);
+            }
+            Reply::Project(Ok(detail)) => self.detail = Some(detail),
+            Reply::Projects(Err(e)) | Reply::Project(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            _ => {}
+        }
+        vec![]
+    }
 }

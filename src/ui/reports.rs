@@ -4,7 +4,7 @@
 use chrono::{Datelike as _, NaiveDate};
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::Request;
+use super::backend::{Reply, Request};
 use super::widgets::{self, Message};
 use crate::app::{ClosedYear, DrillLine};
 use crate::documents::bilan_files::{BilanFormat, key_label};
@@ -237,4 +237,23 @@ fn figures_ui(ui: &mut Ui, bilan: &Bilan) -> Vec<Request> {
         });
     });
     requests
+}
+
+impl super::OwnReplies for ReportsState {
+    fn takes(reply: &Reply) -> bool {
+        matches!(reply, Reply::Bilan(_) | Reply::DrillDown(_))
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        match reply {
+            Reply::Bilan(Ok((bilan, closed))) => {
+                self.bilan = Some(bilan);
+                self.closed = closed;
+            }
+            Reply::DrillDown(Ok(drill)) => self.drill = Some(drill),
+            Reply::Bilan(Err(e)) | Reply::DrillDown(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            _ => {}
+        }
+        vec![]
+    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use eframe::egui::{self, RichText, Ui};
 
-use super::backend::{Request, SessionInfo};
+use super::backend::{Reply, Request, SessionInfo};
 use super::theme;
 use super::widgets::{self, Message};
 use crate::app::{AppError, SyncStatus};
@@ -183,4 +183,28 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
         }
     }
     requests
+}
+
+impl super::OwnReplies for SyncState {
+    fn takes(reply: &Reply) -> bool {
+        matches!(reply, Reply::SyncStatus(_) | Reply::SyncDone(_))
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        match reply {
+            Reply::SyncStatus(Ok(status)) => {
+                self.status = Some(status);
+                vec![]
+            }
+            Reply::SyncStatus(Err(e)) => {
+                self.results = vec![Message::error(e.to_string())];
+                vec![]
+            }
+            Reply::SyncDone(results) => {
+                self.done(results);
+                vec![Request::SyncStatus, Request::Dashboard]
+            }
+            _ => vec![],
+        }
+    }
 }
