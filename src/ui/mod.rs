@@ -31,7 +31,7 @@ use eframe::egui::{self, RichText};
 
 pub use backend::{Backend, Reply, Request, SessionInfo};
 
-use crate::app::{Core, UserRow};
+use crate::app::Core;
 use crate::domain::role::{Action, permits};
 use widgets::Message;
 
@@ -111,7 +111,6 @@ pub struct DaftarApp {
     certificates: certificates::CertificatesState,
     reports: reports::ReportsState,
     sync: sync::SyncState,
-    users: Option<Vec<UserRow>>,
     settings: settings::SettingsForm,
     message: Option<Message>,
     /// A finding of the integrity check: shown on every screen until the program restarts.
@@ -158,7 +157,6 @@ impl DaftarApp {
             certificates: certificates::CertificatesState::default(),
             reports: reports::ReportsState::default(),
             sync: sync::SyncState::default(),
-            users: None,
             settings: settings::SettingsForm::default(),
             message: None,
             alarm: None,
@@ -403,13 +401,7 @@ impl DaftarApp {
                 }
                 Screen::Settings => {
                     let documents = self.backend.documents_dir().to_path_buf();
-                    requests.extend(settings::settings_ui(
-                        ui,
-                        self.users.as_deref(),
-                        &mut self.settings,
-                        &session,
-                        &documents,
-                    ));
+                    requests.extend(settings::settings_ui(ui, &mut self.settings, &session, &documents));
                     if std::mem::take(&mut self.settings.open_documents) {
                         self.open_documents_folder();
                     }
@@ -519,6 +511,7 @@ impl DaftarApp {
             Screen::Sync => vec![Request::SyncStatus],
             Screen::Reports => self.reports.query_for(self.session.as_ref().map(|s| s.today)).into_iter().collect(),
             Screen::Settings => {
+                self.settings.message = None;
                 let may_see_users =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
                 let may_link =
@@ -544,7 +537,6 @@ impl DaftarApp {
         self.applicants = applicants::ApplicantsState::default();
         self.dossiers = dossiers::DossiersState::default();
         self.projects = projects::ProjectsState::default();
-        self.users = None;
         self.programmes = programmes::ProgrammesState::default();
         self.certificates = certificates::CertificatesState::default();
         self.reports = reports::ReportsState::default();
@@ -559,6 +551,7 @@ impl DaftarApp {
         }
         let Some(reply) = route(&mut self.applicants, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.projects, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.settings, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.programmes, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.sync, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.certificates, &mut self.backend, reply) else { return };
@@ -669,57 +662,6 @@ impl DaftarApp {
                     self.projects.message = message;
                 }
             },
-            Reply::UserAdded(result) => match result {
-                Ok(rows) => {
-                    self.users = Some(rows);
-                    self.settings.clear_new_account();
-                    self.message = Some(Message::ok("Comptes mis à jour."));
-                }
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
-            Reply::PasswordChanged(result) => {
-                self.message = Some(match result {
-                    Ok(()) => Message::ok("Mot de passe changé."),
-                    Err(e) => Message::error(e.to_string()),
-                });
-            }
-            Reply::PrintMargins(result) => match result {
-                Ok(margins) => self.settings.show_margins(margins),
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Cndp(Ok(saved)) | Reply::CndpSaved(Ok(saved)) => {
-                self.settings.cndp_typed = saved.clone().unwrap_or_default();
-                self.settings.cndp = Some(saved);
-            }
-            Reply::Cndp(Err(e)) | Reply::CndpSaved(Err(e)) => self.message = Some(Message::error(e.to_string())),
-            Reply::RetentionYears(Ok(years)) | Reply::RetentionYearsSaved(Ok(years)) => {
-                if matches!(reply, Reply::RetentionYearsSaved(_)) {
-                    self.message = Some(Message::ok(format!("Durée de conservation : {years} an(s).")));
-                    self.settings.retention_plan = None;
-                }
-                self.settings.retention_years = Some(years);
-                self.settings.retention_typed = years.to_string();
-            }
-            Reply::RetentionPlan(Ok(plan)) => self.settings.retention_plan = Some(plan),
-            Reply::RetentionApplied(Ok(done)) => {
-                self.settings.retention_plan = None;
-                self.message = Some(Message::ok(done.summary_fr()));
-            }
-            Reply::RetentionYears(Err(e))
-            | Reply::RetentionYearsSaved(Err(e))
-            | Reply::RetentionPlan(Err(e))
-            | Reply::RetentionApplied(Err(e)) => self.message = Some(Message::error(e.to_string())),
-            Reply::PrintMarginsSaved(result) => match result {
-                Ok(margins) => {
-                    self.settings.show_margins(margins);
-                    self.message = Some(Message::ok("Calibrage de l'imprimante enregistré."));
-                }
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
-            Reply::Users(result) => match result {
-                Ok(rows) => self.users = Some(rows),
-                Err(e) => self.message = Some(Message::error(e.to_string())),
-            },
             Reply::BackupProgress(progress) => self.backup = Some(progress),
             Reply::BackedUp(result) => {
                 // The daily backup ends quietly (its line in the bar goes); one asked for on the
@@ -751,22 +693,6 @@ impl DaftarApp {
                             _ => self.message = message,
                         }
                     }
-                }
-            }
-            Reply::Links(result) => match result {
-                Ok(links) => self.settings.links.links = Some(links),
-                Err(e) => self.settings.links.message = Some(Message::error(e.to_string())),
-            },
-            Reply::LinkDone(result) => {
-                let done = result.is_ok();
-                self.settings.links.message = Some(match result {
-                    Ok(text) => Message::ok(text),
-                    Err(e) => Message::error(e.to_string()),
-                });
-                if done {
-                    self.settings.links.fingerprint.clear();
-                    self.backend.send(Request::Links);
-                    self.backend.send(Request::SyncStatus);
                 }
             }
             Reply::KeysRotated(result) => match result {
@@ -806,7 +732,20 @@ impl DaftarApp {
             | Reply::Saved(_)
             | Reply::CrossOfficeDuplicates(_)
             | Reply::Transferred(_)
-            | Reply::Deleted(_) => {}
+            | Reply::Deleted(_)
+            | Reply::UserAdded(_)
+            | Reply::PasswordChanged(_)
+            | Reply::PrintMargins(_)
+            | Reply::PrintMarginsSaved(_)
+            | Reply::Cndp(_)
+            | Reply::CndpSaved(_)
+            | Reply::RetentionYears(_)
+            | Reply::RetentionYearsSaved(_)
+            | Reply::RetentionPlan(_)
+            | Reply::RetentionApplied(_)
+            | Reply::Users(_)
+            | Reply::Links(_)
+            | Reply::LinkDone(_) => {}
             Reply::Integrity { report, backups } => {
                 let found = match report {
                     Ok(report) if report.is_sound() => return,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use eframe::egui::{RichText, Ui};
 
-use super::backend::{Request, SessionInfo};
-use super::widgets;
+use super::backend::{Reply, Request, SessionInfo};
+use super::widgets::{self, Message};
 use crate::app::UserRow;
 use crate::app::retention::RetentionPlan;
 use crate::domain::FieldErrors;
@@ -17,6 +17,10 @@ use crate::domain::role::{Action, Role, permits};
 /// (No `Debug`: it holds a password.)
 #[derive(Default)]
 pub struct SettingsForm {
+    /// The accounts (for administrators), once read.
+    pub users: Option<Vec<UserRow>>,
+    /// What the last action here did.
+    pub message: Option<Message>,
     /// « Ouvrir le dossier des documents » was clicked.
     pub open_documents: bool,
     /// The links with the delegation and the supervised sites.
@@ -83,17 +87,21 @@ impl SettingsForm {
 #[must_use]
 pub fn settings_ui(
     ui: &mut Ui,
-    users: Option<&[UserRow]>,
     form: &mut SettingsForm,
     session: &SessionInfo,
     documents: &std::path::Path,
 ) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Paramètres");
+    if let Some(message) = &form.message {
+        widgets::message(ui, message);
+    }
+    // Lent to the accounts' section while the form is borrowed, given back below.
+    let users = form.users.take();
     // Taller than a laptop's screen once every section is open.
     eframe::egui::ScrollArea::vertical().id_salt("settings").show(ui, |ui| {
         ui.columns(2, |columns| {
-            requests.extend(accounts_ui(&mut columns[0], users, form, session));
+            requests.extend(accounts_ui(&mut columns[0], users.as_deref(), form, session));
             let ui = &mut columns[1];
             requests.extend(own_password_ui(ui, form));
             if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
@@ -118,6 +126,7 @@ pub fn settings_ui(
             requests.extend(super::links::links_ui(ui, &mut form.links));
         }
     });
+    form.users = users;
     requests
 }
 
@@ -346,4 +355,100 @@ fn margins_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
         }
     }
     requests
+}
+
+impl super::OwnReplies for SettingsForm {
+    fn takes(reply: &Reply) -> bool {
+        matches!(
+            reply,
+            Reply::UserAdded(_)
+                | Reply::PasswordChanged(_)
+                | Reply::PrintMargins(_)
+                | Reply::PrintMarginsSaved(_)
+                | Reply::Cndp(_)
+                | Reply::CndpSaved(_)
+                | Reply::RetentionYears(_)
+                | Reply::RetentionYearsSaved(_)
+                | Reply::RetentionPlan(_)
+                | Reply::RetentionApplied(_)
+                | Reply::Users(_)
+                | Reply::Links(_)
+                | Reply::LinkDone(_)
+        )
+    }
+
+    fn apply(&mut self, reply: Reply) -> Vec<Request> {
+        let mut next = Vec::new();
+        match reply {
+            Reply::UserAdded(result) => match result {
+                Ok(rows) => {
+                    self.users = Some(rows);
+                    self.clear_new_account();
+                    self.message = Some(Message::ok("Comptes mis à jour."));
+                }
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::PasswordChanged(result) => {
+                self.message = Some(match result {
+                    Ok(()) => Message::ok("Mot de passe changé."),
+                    Err(e) => Message::error(e.to_string()),
+                });
+            }
+            Reply::PrintMargins(result) => match result {
+                Ok(margins) => self.show_margins(margins),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Cndp(Ok(saved)) | Reply::CndpSaved(Ok(saved)) => {
+                self.cndp_typed = saved.clone().unwrap_or_default();
+                self.cndp = Some(saved);
+            }
+            Reply::Cndp(Err(e)) | Reply::CndpSaved(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            Reply::RetentionYears(Ok(years)) | Reply::RetentionYearsSaved(Ok(years)) => {
+                if matches!(reply, Reply::RetentionYearsSaved(_)) {
+                    self.message = Some(Message::ok(format!("Durée de conservation : {years} an(s).")));
+                    self.retention_plan = None;
+                }
+                self.retention_years = Some(years);
+                self.retention_typed = years.to_string();
+            }
+            Reply::RetentionPlan(Ok(plan)) => self.retention_plan = Some(plan),
+            Reply::RetentionApplied(Ok(done)) => {
+                self.retention_plan = None;
+                self.message = Some(Message::ok(done.summary_fr()));
+            }
+            Reply::RetentionYears(Err(e))
+            | Reply::RetentionYearsSaved(Err(e))
+            | Reply::RetentionPlan(Err(e))
+            | Reply::RetentionApplied(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            Reply::PrintMarginsSaved(result) => match result {
+                Ok(margins) => {
+                    self.show_margins(margins);
+                    self.message = Some(Message::ok("Calibrage de l'imprimante enregistré."));
+                }
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Users(result) => match result {
+                Ok(rows) => self.users = Some(rows),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
+            Reply::Links(result) => match result {
+                Ok(links) => self.links.links = Some(links),
+                Err(e) => self.links.message = Some(Message::error(e.to_string())),
+            },
+            Reply::LinkDone(result) => {
+                let done = result.is_ok();
+                self.links.message = Some(match result {
+                    Ok(text) => Message::ok(text),
+                    Err(e) => Message::error(e.to_string()),
+                });
+                if done {
+                    self.links.fingerprint.clear();
+                    next.push(Request::Links);
+                    next.push(Request::SyncStatus);
+                }
+            }
+            _ => {}
+        }
+        next
+    }
 }
