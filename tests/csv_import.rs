@@ -91,3 +91,15 @@ fn a_clerk_cannot_import_funding() {
     let result = import(&mut o, CsvTarget::Funding, "dossier;source;montant_engage\nX;hcar;100\n");
     assert!(matches!(result, Err(AppError::Refused(_))), "{result:?}");
 }
+
+#[test]
+fn a_file_saved_by_excel_names_its_lines_as_the_spreadsheet_does() {
+    // Excel writes CRLF line ends: the line numbers are still the spreadsheet's rows.
+    let text = "cin;nom;prenom;sexe;date_naissance;lien;carte\r\n\
+                JB100001;Bennani;Mohamed;M;05/03/1962;titulaire;R-100\r\n\
+                JB100002;Bennani;Fatima;F;12/11/1965;veuve;R-100\r\n\
+                JB100003;Tazi;Youssef;M;31/02/1990;fils;R-200\r\n";
+    let mut o = office(None);
+    let message = rejected(import(&mut o, CsvTarget::Applicants, text));
+    assert!(message.starts_with("ligne 4 : colonne date_naissance"), "{message}");
+}

@@ -1280,3 +1280,29 @@ fn enter_and_escape_in_an_open_choice_list_only_choose_and_close() {
     assert!(!has_text(&harness, "rien n'a été enregistré"), "{:#?}", harness.root());
     assert_eq!(harness.get_by_label("CIN").value().as_deref(), Some("JB99"));
 }
+
+#[test]
+fn a_spreadsheet_is_imported_from_the_window_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let header = "CIN;Nom;Prénom;Sexe;Date_naissance;Lien;Carte;Province\r\n";
+    let good = "JB100001;Bennani;Mohamed;M;05/03/1962;titulaire;R-100;581\r\nJB100002;Bennani;Fatima;F;12/11/1965;veuve;R-100;581\r\n";
+    let bad = format!("{header}{good}JB100003;Tazi;Youssef;M;31/02/1990;fils;R-200;581\r\n");
+    let (bad_file, good_file) = (dir.path().join("mauvais.csv"), dir.path().join("bon.csv"));
+    ok(std::fs::write(&bad_file, bad));
+    ok(std::fs::write(&good_file, format!("{header}{good}")));
+    let office = crate::common::office(None);
+    let mut harness = window(office.core, false, Screen::Applicants);
+    harness.run();
+    log_in(&mut harness, "agent", crate::common::AGENT_PASSWORD);
+    click(&mut harness, "Importer un tableur…");
+    assert!(has_text(&harness, "cin (obligatoire)"), "the columns are listed: {:#?}", harness.root());
+    fill(&mut harness, "Fichier CSV", &bad_file.display().to_string());
+    click(&mut harness, "Importer le fichier");
+    assert!(has_text(&harness, "rien n'a été importé"), "{:#?}", harness.root());
+    assert!(has_text(&harness, "ligne 4 :"), "the bad line is named: {:#?}", harness.root());
+    fill(&mut harness, "Fichier CSV", &good_file.display().to_string());
+    click(&mut harness, "Importer le fichier");
+    assert!(has_text(&harness, "2 ligne(s) importée(s)"), "{:#?}", harness.root());
+    click(&mut harness, "Fermer l'import");
+    assert!(has_text(&harness, "JB100002"), "the register shows them: {:#?}", harness.root());
+}

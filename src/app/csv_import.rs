@@ -39,6 +39,28 @@ pub enum CsvTarget {
 }
 
 impl CsvTarget {
+    /// Every kind of file, in the order the window offers them.
+    pub const ALL: [CsvTarget; 4] =
+        [CsvTarget::Applicants, CsvTarget::Projects, CsvTarget::Dossiers, CsvTarget::Funding];
+
+    /// The columns a file may have, the required ones first, as the window lists them.
+    pub fn columns_fr(self) -> String {
+        let (columns, required) = self.columns();
+        let mut listed: Vec<String> = columns[..required].iter().map(|c| format!("{c} (obligatoire)")).collect();
+        listed.extend(columns[required..].iter().map(|c| (*c).to_owned()));
+        listed.join(", ")
+    }
+
+    /// What the window calls the file's rows.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            CsvTarget::Applicants => "Bénéficiaires",
+            CsvTarget::Projects => "Projets",
+            CsvTarget::Dossiers => "Dossiers",
+            CsvTarget::Funding => "Financements et décaissements",
+        }
+    }
+
     /// The columns a file may have; the first `required` ones must be there.
     fn columns(self) -> (&'static [&'static str], usize) {
         match self {
@@ -201,6 +223,10 @@ fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
             e.valid_up_to()
         ))
     })?;
+    // Excel ends its lines with CRLF, on which the CSV reader's line numbers fall behind: with LF
+    // alone, the numbers in the messages are the spreadsheet's rows.
+    let text = text.replace("\r\n", "\n");
+    let text = text.as_str();
     let header_line = text.lines().next().unwrap_or("");
     let delimiter = if header_line.contains(';') { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
@@ -251,6 +277,29 @@ fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
 }
 
 impl Core {
+    /// Imports the CSV file at `path` (read only when it is a regular file within
+    /// [`MAX_BYTES`]); see [`Core::import_csv`].
+    pub fn import_csv_file(
+        &mut self,
+        session: &Session,
+        target: CsvTarget,
+        path: &std::path::Path,
+    ) -> Result<usize, AppError> {
+        use std::io::Read as _;
+        session.require(Action::ImportCsv)?;
+        let failed = |e: std::io::Error| {
+            AppError::Rule(format!("Lecture de {} impossible : {}.", path.display(), super::io_message(&e)))
+        };
+        let meta = std::fs::metadata(path).map_err(failed)?;
+        if !meta.is_file() {
+            return Err(AppError::Rule(format!("{} n'est pas un fichier : rien n'a été lu.", path.display())));
+        }
+        let mut bytes = Vec::new();
+        let cap = MAX_BYTES as u64 + 1;
+        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes)).map_err(failed)?;
+        self.import_csv(session, target, &bytes)
+    }
+
     /// Imports a CSV file, all or nothing; returns the number of lines imported.
     pub fn import_csv(&mut self, session: &Session, target: CsvTarget, bytes: &[u8]) -> Result<usize, AppError> {
         session.require(Action::ImportCsv)?;

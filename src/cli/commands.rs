@@ -515,8 +515,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 CsvKind::Dossiers => CsvTarget::Dossiers,
                 CsvKind::Funding => CsvTarget::Funding,
             };
-            let bytes = std::fs::read(&file).with_context(|| format!("Impossible de lire {}", file.display()))?;
-            let count = core.import_csv(session, target, &bytes)?;
+            let count = core.import_csv_file(session, target, &file)?;
             println!("{count} ligne(s) importée(s) depuis {}.", file.display());
         }
         Command::Init(_)

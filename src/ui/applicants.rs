@@ -47,6 +47,8 @@ pub struct ApplicantsState {
     pub focus_search: bool,
     /// The project form, when one is open (for the applicant shown).
     pub project_form: Option<ProjectForm>,
+    /// The spreadsheet import, when opened.
+    pub import: Option<super::csv::CsvImportState>,
     /// The project for which a second dossier was asked: the question is shown.
     pub second_dossier: Option<Uuid>,
     /// The reason typed for deleting the applicant shown.
@@ -156,6 +158,8 @@ pub struct Rights {
     pub offices: bool,
     /// Transfer applicants between offices (a delegation).
     pub arbitrate: bool,
+    /// Import spreadsheets.
+    pub import: bool,
 }
 
 /// The screen.
@@ -177,6 +181,14 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
         }
         return requests;
     }
+    if let Some(import) = &mut state.import {
+        let (import_requests, closed) = super::csv::csv_import_ui(ui, import);
+        requests.extend(import_requests);
+        if closed {
+            state.import = None;
+        }
+        return requests;
+    }
     if let Some(cross) = &mut state.cross {
         let (cross_requests, closed) = cross_duplicates_ui(ui, cross);
         requests.extend(cross_requests);
@@ -189,6 +201,9 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
         ui.heading("Bénéficiaires");
         if can_register && ui.button("Nouveau bénéficiaire (Ctrl+N)").clicked() {
             state.form = Some(ApplicantForm::default());
+        }
+        if rights.import && ui.button("Importer un tableur…").clicked() {
+            state.import = Some(super::csv::CsvImportState::default());
         }
         if rights.arbitrate && ui.button("Doublons entre bureaux").clicked() {
             state.cross = Some(CrossState::default());
@@ -622,6 +637,7 @@ impl super::OwnReplies for ApplicantsState {
         matches!(
             reply,
             Reply::Search { .. }
+                | Reply::CsvImported(_)
                 | Reply::Applicant(_)
                 | Reply::Checked(_)
                 | Reply::Saved(_)
@@ -634,6 +650,16 @@ impl super::OwnReplies for ApplicantsState {
     fn apply(&mut self, reply: Reply) -> Vec<Request> {
         let mut next = Vec::new();
         match reply {
+            Reply::CsvImported(result) => {
+                let imported = result.is_ok();
+                if let Some(import) = &mut self.import {
+                    import.done(result);
+                }
+                if imported {
+                    next.push(self.restart());
+                    next.push(Request::Dashboard);
+                }
+            }
             Reply::Search { generation, page, result } => match result {
                 Ok(found) => self.receive(generation, page, found.rows, found.total),
                 Err(e) => self.message = Some(Message::error(e.to_string())),

@@ -415,6 +415,13 @@ pub enum Request {
     },
     /// Replace this site's keys; the account's password is asked again.
     RotateKeys(String),
+    /// Import a CSV file, all or nothing.
+    ImportCsv {
+        /// What its rows are.
+        target: crate::app::csv_import::CsvTarget,
+        /// The file.
+        file: PathBuf,
+    },
 }
 
 /// A reply from the worker.
@@ -531,6 +538,8 @@ pub enum Reply {
     LinkDone(Result<String, AppError>),
     /// The site's keys were replaced: the new fingerprint (the session must be opened again).
     KeysRotated(Result<String, AppError>),
+    /// A CSV import ended: the lines imported, or why nothing was.
+    CsvImported(Result<usize, AppError>),
 }
 
 /// How many certificates the register screen shows.
@@ -911,6 +920,9 @@ impl Worker {
                 Ok(format!("Clé de {code} révoquée : ses paquets seront refusés ; la révocation part avec la prochaine réponse."))
             })),
             Request::RotateKeys(password) => Reply::KeysRotated(self.with_mut(|core, s| core.rotate_keys(s, &password))),
+            Request::ImportCsv { target, file } => {
+                Reply::CsvImported(self.with_mut(|core, s| core.import_csv_file(s, target, &file)))
+            }
             Request::Print(document) => {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with_mut(|core, s| core.write_document(s, &document, &documents)))

@@ -11,6 +11,7 @@ pub mod bidi;
 pub mod certificates;
 pub mod checklists;
 pub mod cross_duplicates;
+pub mod csv;
 pub mod dashboard;
 pub mod dossiers;
 pub mod links;
@@ -382,6 +383,7 @@ impl DaftarApp {
                 delete: may(Action::DeleteRecord),
                 offices: session.site.level != crate::domain::site::Level::Bureau,
                 arbitrate: may(Action::ArbitrateOffices),
+                import: may(Action::ImportCsv),
             };
             match self.screen {
                 Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
@@ -727,6 +729,7 @@ impl DaftarApp {
             | Reply::Bilan(_)
             | Reply::DrillDown(_)
             | Reply::Search { .. }
+            | Reply::CsvImported(_)
             | Reply::Applicant(_)
             | Reply::Checked(_)
             | Reply::Saved(_)
