@@ -53,20 +53,29 @@ CREATE TABLE worklist_groups (
     PRIMARY KEY (status_rank, year, kind, sources)
 );
 
-CREATE TRIGGER worklist_dossier_insert AFTER INSERT ON dossiers WHEN NEW.deleted_at IS NULL BEGIN
+-- What the worklist holds of one live dossier, computed from the business tables: the triggers
+-- below read it (one definition). The `+` keeps SQLite on the index by dossier whatever its
+-- statistics say: the bilan's indexes start with `deleted_at` and cover every live line.
+CREATE VIEW worklist_source AS
+SELECT d.rid, d.id AS dossier_id, d.applicant_id, d.project_id, d.owner, d.number,
+       json_extract(d.data, '$.year') AS year, d.status, json_extract(d.data, '$.kind') AS kind,
+       json_extract(d.data, '$.deposited_on') AS deposited_on, json_extract(d.data, '$.requested') AS requested,
+       (SELECT sum(f.committed_centimes) FROM funding_lines f WHERE f.dossier_id = d.id AND +f.deleted_at IS NULL)
+           AS granted,
+       coalesce((SELECT ' ' || replace(group_concat(DISTINCT f.source_kind), ',', ' ') || ' ' FROM funding_lines f
+                 WHERE f.dossier_id = d.id AND +f.deleted_at IS NULL), '') AS sources,
+       coalesce((SELECT a.sort_key FROM applicants a WHERE a.id = d.applicant_id), '') AS applicant_key,
+       coalesce((SELECT a.label FROM applicants a WHERE a.id = d.applicant_id), '') AS applicant_label,
+       coalesce((SELECT p.sort_key FROM projects p WHERE p.id = d.project_id), '') AS project_key,
+       coalesce((SELECT p.label FROM projects p WHERE p.id = d.project_id), '') AS project_label
+FROM dossiers d
+WHERE d.deleted_at IS NULL;
+
+CREATE TRIGGER worklist_dossier_insert AFTER INSERT ON dossiers BEGIN
     INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                           deposited_on, requested, granted, sources, applicant_key, applicant_label,
                           project_key, project_label)
-    SELECT NEW.rid, NEW.id, NEW.applicant_id, NEW.project_id, NEW.owner, NEW.number,
-           json_extract(NEW.data, '$.year'), NEW.status, json_extract(NEW.data, '$.kind'),
-           json_extract(NEW.data, '$.deposited_on'), json_extract(NEW.data, '$.requested'),
-           (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.id AND deleted_at IS NULL),
-           coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
-                     WHERE dossier_id = NEW.id AND deleted_at IS NULL), ''),
-           coalesce((SELECT sort_key FROM applicants WHERE id = NEW.applicant_id), ''),
-           coalesce((SELECT label FROM applicants WHERE id = NEW.applicant_id), ''),
-           coalesce((SELECT sort_key FROM projects WHERE id = NEW.project_id), ''),
-           coalesce((SELECT label FROM projects WHERE id = NEW.project_id), '');
+    SELECT * FROM worklist_source WHERE rid = NEW.rid;
 END;
 
 -- An update (a move, a deletion, a row received) takes the row out, then puts it back as it is
@@ -76,17 +85,7 @@ CREATE TRIGGER worklist_dossier_update AFTER UPDATE ON dossiers BEGIN
     INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                           deposited_on, requested, granted, sources, applicant_key, applicant_label,
                           project_key, project_label)
-    SELECT NEW.rid, NEW.id, NEW.applicant_id, NEW.project_id, NEW.owner, NEW.number,
-           json_extract(NEW.data, '$.year'), NEW.status, json_extract(NEW.data, '$.kind'),
-           json_extract(NEW.data, '$.deposited_on'), json_extract(NEW.data, '$.requested'),
-           (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.id AND deleted_at IS NULL),
-           coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
-                     WHERE dossier_id = NEW.id AND deleted_at IS NULL), ''),
-           coalesce((SELECT sort_key FROM applicants WHERE id = NEW.applicant_id), ''),
-           coalesce((SELECT label FROM applicants WHERE id = NEW.applicant_id), ''),
-           coalesce((SELECT sort_key FROM projects WHERE id = NEW.project_id), ''),
-           coalesce((SELECT label FROM projects WHERE id = NEW.project_id), '')
-    WHERE NEW.deleted_at IS NULL;
+    SELECT * FROM worklist_source WHERE rid = NEW.rid;
 END;
 
 CREATE TRIGGER worklist_dossier_delete AFTER DELETE ON dossiers BEGIN
@@ -109,21 +108,16 @@ END;
 
 -- A funding line added, changed or deleted: its dossier's amount and sources follow.
 CREATE TRIGGER worklist_funding_insert AFTER INSERT ON funding_lines BEGIN
-    UPDATE worklist SET
-        granted = (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL),
-        sources = coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
-                            WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL), '')
+    UPDATE worklist SET (granted, sources) = (SELECT granted, sources FROM worklist_source WHERE dossier_id = NEW.dossier_id)
     WHERE dossier_id = NEW.dossier_id;
 END;
 CREATE TRIGGER worklist_funding_update AFTER UPDATE ON funding_lines BEGIN
-    UPDATE worklist SET
-        granted = (SELECT sum(committed_centimes) FROM funding_lines WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL),
-        sources = coalesce((SELECT ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' FROM funding_lines
-                            WHERE dossier_id = NEW.dossier_id AND deleted_at IS NULL), '')
+    UPDATE worklist SET (granted, sources) = (SELECT granted, sources FROM worklist_source WHERE dossier_id = NEW.dossier_id)
     WHERE dossier_id = NEW.dossier_id;
 END;
 
--- The dossiers already held.
+-- The dossiers already held, in one pass over each table (the view's lookups, row by row, take
+-- several times as long on a delegation's million dossiers).
 INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                       deposited_on, requested, granted, sources, applicant_key, applicant_label,
                       project_key, project_label)
@@ -138,6 +132,7 @@ LEFT JOIN (SELECT dossier_id, sum(committed_centimes) AS granted,
                   ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' AS sources
            FROM funding_lines WHERE deleted_at IS NULL GROUP BY dossier_id) f ON f.dossier_id = d.id
 WHERE d.deleted_at IS NULL;
+
 INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
 SELECT status_rank, year, kind, sources, count(*) FROM worklist GROUP BY 1, 2, 3, 4;
 

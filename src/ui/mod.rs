@@ -710,45 +710,6 @@ impl DaftarApp {
                 }
                 Err(e) => self.settings.links.message = Some(Message::error(e.to_string())),
             },
-            // Taken by their screens above.
-            Reply::Dossier(_)
-            | Reply::Moved(_)
-            | Reply::Worklist { .. }
-            | Reply::VisitAdded(_)
-            | Reply::DossierDeleted(_)
-            | Reply::Projects(_)
-            | Reply::Project(_)
-            | Reply::Programmes(_)
-            | Reply::ProgrammeSaved(_)
-            | Reply::ChecklistSaved(_)
-            | Reply::SyncStatus(_)
-            | Reply::SyncDone(_)
-            | Reply::Certificates(_)
-            | Reply::Revoked(_)
-            | Reply::Verdict(_)
-            | Reply::Bilan(_)
-            | Reply::DrillDown(_)
-            | Reply::Search { .. }
-            | Reply::CsvImported(_)
-            | Reply::Applicant(_)
-            | Reply::Checked(_)
-            | Reply::Saved(_)
-            | Reply::CrossOfficeDuplicates(_)
-            | Reply::Transferred(_)
-            | Reply::Deleted(_)
-            | Reply::UserAdded(_)
-            | Reply::PasswordChanged(_)
-            | Reply::PrintMargins(_)
-            | Reply::PrintMarginsSaved(_)
-            | Reply::Cndp(_)
-            | Reply::CndpSaved(_)
-            | Reply::RetentionYears(_)
-            | Reply::RetentionYearsSaved(_)
-            | Reply::RetentionPlan(_)
-            | Reply::RetentionApplied(_)
-            | Reply::Users(_)
-            | Reply::Links(_)
-            | Reply::LinkDone(_) => {}
             Reply::Integrity { report, backups } => {
                 let found = match report {
                     Ok(report) if report.is_sound() => return,
@@ -765,6 +726,18 @@ impl DaftarApp {
                 };
                 self.alarm = Some(Message::error(format!("{found}. {}", way_out(&backups))));
             }
+            // The screens' own replies were handed to them above.
+            other => debug_assert!(
+                dossiers::DossiersState::takes(&other)
+                    || <applicants::ApplicantsState as OwnReplies>::takes(&other)
+                    || <projects::ProjectsState as OwnReplies>::takes(&other)
+                    || <settings::SettingsForm as OwnReplies>::takes(&other)
+                    || <programmes::ProgrammesState as OwnReplies>::takes(&other)
+                    || <sync::SyncState as OwnReplies>::takes(&other)
+                    || <certificates::CertificatesState as OwnReplies>::takes(&other)
+                    || <reports::ReportsState as OwnReplies>::takes(&other),
+                "a reply that no screen takes"
+            ),
         }
     }
 }

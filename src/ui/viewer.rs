@@ -1,7 +1,7 @@
 //! The documents the window writes, handed to the system: opened in its PDF viewer (where the
 //! clerk prints), their folder opened, or saved elsewhere. The only place the window asks the
-//! operating system to open something (through the portable `opener` crate); tests put a
-//! recorder in its place.
+//! operating system to open something (`xdg-open` on Linux, the `opener` crate elsewhere); tests
+//! put a recorder in its place.
 
 use std::path::{Path, PathBuf};
 
@@ -69,6 +69,8 @@ fn open_with_system(path: &Path) -> Opening {
                 Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
             }
         }
+        // A viewer still running after five seconds took the file; reaped when it closes.
+        let _ = child.wait();
     });
     Opening { refused: None, later: watched.is_ok().then_some(later) }
 }
