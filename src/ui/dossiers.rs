@@ -344,7 +344,7 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
         changed |= filter_choice(ui, "Statut des dossiers", &mut list.status, &statuses);
         let label = ui.label("Année de dépôt");
         changed |= ui
-            .add(egui::TextEdit::singleline(&mut list.year).hint_text("toutes").desired_width(56.0))
+            .add(egui::TextEdit::singleline(&mut list.year).hint_text("toutes").desired_width(64.0))
             .labelled_by(label.id)
             .changed();
         let mut kinds = vec![(None, "Tous".to_owned())];
