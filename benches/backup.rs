@@ -25,18 +25,6 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The peak resident memory of this process so far, in MB.
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
-
 /// What a child prints on its last line: seconds, peak MB, then what the phase counted.
 fn child(phase: &str, args: &[String]) {
     let started = Instant::now();
@@ -90,7 +78,7 @@ fn child(phase: &str, args: &[String]) {
         }
         other => panic!("unknown phase {other}"),
     };
-    println!("{:.1} {:.0} {counted}", started.elapsed().as_secs_f64(), peak_mb());
+    println!("{:.1} {:.0} {counted}", started.elapsed().as_secs_f64(), common::peak_mb());
 }
 
 /// The floor: the consistent copy, then age encryption of it piece by piece into `out`.

@@ -24,18 +24,6 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The peak resident memory of this process so far, in MB.
-fn peak_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
-
 /// Every filter a user can set from the window, named.
 fn filters(year: i32) -> Vec<(String, WorklistQuery)> {
     let mut out = Vec::new();
@@ -146,7 +134,7 @@ fn measure(name: &str, db: &Path, login: (&str, &str)) {
         p(&mut all, 0.95),
         worst.0,
         worst.1,
-        peak_mb()
+        common::peak_mb()
     );
 }
 

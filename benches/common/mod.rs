@@ -1,4 +1,4 @@
-//! What both benchmarks share: the large demo database.
+//! What the benchmarks share: the large demo database, and the peak memory read from the process.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -26,4 +26,17 @@ pub fn bench_db() -> PathBuf {
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     eprintln!("database {} ({:.0} MB)", path.display(), size as f64 / 1e6);
     path
+}
+
+/// The peak resident memory of this process so far, in MB (`VmHWM`).
+#[allow(dead_code)] // not every bench reads its memory
+pub fn peak_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
 }

@@ -532,7 +532,13 @@ fn filter_choice<T: PartialEq + Copy>(ui: &mut Ui, label: &str, value: &mut T, o
 
 /// One dossier: who and what, the request, the checklist, the history, the funding, the steps.
 fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request>) {
-    let Some(view) = state.view.clone() else { return };
+    // Lent out for the frame (the fields typed are the state's), given back after.
+    let Some(view) = state.view.take() else { return };
+    dossier_page(ui, state, &view, requests);
+    state.view = Some(view);
+}
+
+fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requests: &mut Vec<Request>) {
     if let Some(confirmation) = state.confirm.take() {
         match confirm_ui(ui, &confirmation) {
             Some(true) => state.ask(requests, confirmation.request),
@@ -724,7 +730,7 @@ fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request
                 let request = Request::MoveDossier { id, to, reason, grants };
                 if matches!(to, Status::Approuve | Status::Rejete | Status::Cloture) {
                     let amount = if to == Status::Approuve { Some(granted) } else { d.requested };
-                    state.confirm = Some(Confirmation::of(&view, verb(d.status, to), amount, request));
+                    state.confirm = Some(Confirmation::of(view, verb(d.status, to), amount, request));
                 } else {
                     state.ask(requests, request);
                 }
@@ -759,7 +765,7 @@ fn dossier_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request
                         Some(Message::error("La suppression doit être motivée : indiquez le motif, puis supprimez."));
                 } else {
                     let request = Request::DeleteDossier { id, reason: state.delete_reason.clone() };
-                    state.confirm = Some(Confirmation::of(&view, "Supprimer", d.requested, request));
+                    state.confirm = Some(Confirmation::of(view, "Supprimer", d.requested, request));
                 }
             }
         });
