@@ -710,9 +710,26 @@ fn an_office_exports_its_bundle_and_reads_the_reply_from_the_sync_screen() {
     let bundle = stick.join("BL-TIZNIT-000001.daftar");
     ok(dp.import_bundle(&dp_admin, &ok(std::fs::read(&bundle)), "cle"));
     ok(dp.export_reply(&dp_admin, "BL-TIZNIT", &stick));
-    // The whole stick at once: the office's own bundle is left alone, the reply is read.
+    // The whole stick at once: the office's own bundle is left alone, the reply is read. While
+    // the worker is busy with it, the bar says so under every screen, the button waits and a
+    // second start sends nothing.
     fill(&mut harness, "Fichiers ou dossier à importer", &stick.display().to_string());
+    harness.state_mut().backend_mut().hold(true);
     click(&mut harness, "Importer");
+    assert!(has(&harness, "Import des paquets"), "{:#?}", harness.root());
+    assert!(harness.get_by_role_and_label(Role::Button, "Importer").accesskit_node().is_disabled());
+    harness.get_by_role_and_label(Role::Button, "Importer").click();
+    harness.run();
+    assert_eq!(harness.state_mut().backend_mut().waiting(), 1);
+    harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
+    harness.run();
+    assert!(has_text(&harness, "Import en cours : les listes et les chiffres seront à jour à la fin."));
+    harness.get_by_role_and_label(Role::Button, "Synchronisation").click();
+    harness.run();
+    harness.state_mut().backend_mut().hold(false);
+    harness.run();
+    assert!(harness.state().work().is_none());
+    assert!(!has(&harness, "Import des paquets"));
     assert!(has_text(&harness, "ignoré (destiné à DP-TIZNIT)"), "{:#?}", harness.root());
     assert!(has_text(&harness, "Paquet de DP-TIZNIT importé"), "{:#?}", harness.root());
     assert!(has_text(&harness, "Modifications non acquittées par la délégation : 0"));

@@ -1023,3 +1023,50 @@ fn a_large_export_and_a_resync_reply_are_cut_into_bundles_read_in_order() {
     assert!(matches!(ok(import(&mut p.dp, &p.dp_admin, &next)), ImportOutcome::Applied { conflicts: 0, .. }));
     assert_eq!(count(&p.dp, "applicants"), 13);
 }
+
+/// What the core reported while `work` ran.
+fn reported<T>(core: &mut Core, work: impl FnOnce(&mut Core) -> T) -> (T, Vec<daftar::app::Progress>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    core.report_progress_to(std::sync::Arc::new(move |p| sink.lock().unwrap_or_else(|e| e.into_inner()).push(p)));
+    let out = work(core);
+    let seen = seen.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    (out, seen)
+}
+
+#[test]
+fn a_stick_written_and_read_in_parts_reports_each_part_and_its_rows() {
+    let mut p = pair();
+    for i in 0..12 {
+        applicant(&mut p.office, &format!("JB5100{i:02}"), "Youssef", "Alaoui", &format!("12/04/19{}", 60 + i));
+    }
+    p.office.core.limit_bundle_rows(5);
+    let dir = stick(&p.dir, "cle");
+    let chef = &p.office.chef;
+    let (report, written) = reported(&mut p.office.core, |core| ok(core.export_bundle(chef, &dir, None)));
+    let stages: Vec<&str> = written.iter().map(|s| s.stage.as_str()).collect();
+    assert_eq!(
+        stages.iter().filter(|s| s.starts_with("Paquet 3 sur 3 : ")).count(),
+        3,
+        "read, sealed and written: {stages:?}"
+    );
+    assert!(stages.contains(&"Paquet 1 sur 3 : écriture sur la clé et relecture"), "{stages:?}");
+    let files: Vec<PathBuf> =
+        report.unwrap_or_else(|| panic!("rien")).files().into_iter().map(Path::to_path_buf).collect();
+    let (lines, read) = reported(&mut p.dp, |dp| ok(dp.import_paths(&p.dp_admin, std::slice::from_ref(&dir))));
+    assert!(lines.iter().all(|l| l.result.is_ok()), "{lines:?}");
+    let stages: Vec<String> = read.iter().map(daftar::app::Progress::line).collect();
+    for (i, file) in files.iter().enumerate() {
+        let name = file.display().to_string();
+        assert!(stages.contains(&format!("Paquet {} sur 3 : lecture de {name}", i + 1)), "{stages:?}");
+        assert!(stages.contains(&format!("Paquet {} sur 3 — déchiffrement", i + 1)), "{stages:?}");
+    }
+    // Each part's rows, counted to their end: 13 in all.
+    let applied: u64 = read
+        .iter()
+        .filter(|p| p.stage.ends_with("enregistrement dans la base") && p.done == p.total)
+        .map(|p| p.total)
+        .sum();
+    assert_eq!(applied, 13, "{stages:?}");
+    assert_eq!(stages.last().map(String::as_str), Some("Mise à jour des chiffres du bilan"));
+}

@@ -312,7 +312,9 @@ impl Core {
         let lines = read(target, bytes)?;
         self.store.begin_batch()?;
         let mut problems = Vec::new();
-        for line in &lines {
+        let total = lines.len() as u64;
+        for (done, line) in lines.iter().enumerate() {
+            self.progress.every(500, "Lecture et vérification des lignes", done as u64, total);
             let outcome = match target {
                 CsvTarget::Applicants => self.import_applicant(session, line),
                 CsvTarget::Projects => self.import_project(session, line),
@@ -337,6 +339,9 @@ impl Core {
             }
         }
         let keep = problems.is_empty();
+        if keep {
+            self.progress.report("Enregistrement dans la base", total, total);
+        }
         if let Err(e) = self.store.end_batch(keep) {
             let _ = self.store.end_batch(false);
             return Err(e.into());

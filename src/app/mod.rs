@@ -15,6 +15,7 @@ mod duplicates;
 pub mod free_text;
 pub mod leftovers;
 mod programmes;
+mod progress;
 mod register;
 pub mod retention;
 mod reviews;
@@ -42,6 +43,7 @@ pub use documents::{Document, copy_document, make_folder, save_in_folder, save_n
 pub use dossiers::{DossierEdit, DossierRights, DossierView, Move};
 pub use duplicates::{DuplicateCandidate, DuplicateReason};
 pub use programmes::ChecklistView;
+pub use progress::{Progress, ProgressSink};
 pub use register::CardRef;
 pub use reviews::CrossOfficePair;
 pub use sync::{
@@ -196,6 +198,8 @@ pub struct Core {
     kdf: KdfParams,
     /// The most rows one bundle carries ([`RECORDS_PER_BUNDLE`]; tests lower it).
     bundle_rows: usize,
+    /// Where long work (imports, exports, spreadsheets) reports its stages.
+    progress: progress::Reporter,
 }
 
 impl std::fmt::Debug for Core {
@@ -207,7 +211,7 @@ impl std::fmt::Debug for Core {
 impl Core {
     /// A core over `store` with injected time, randomness and password-hashing cost.
     pub fn new(store: Store, clock: Box<dyn Clock>, entropy: Box<dyn Entropy>, kdf: KdfParams) -> Core {
-        Core { store, clock, entropy, kdf, bundle_rows: RECORDS_PER_BUNDLE }
+        Core { store, clock, entropy, kdf, bundle_rows: RECORDS_PER_BUNDLE, progress: progress::Reporter::default() }
     }
 
     /// Opens (or, with `create`, creates) the database at `path` with the real clock and random
@@ -225,6 +229,12 @@ impl Core {
     /// small number to see a register cut without writing a hundred thousand rows.
     pub fn limit_bundle_rows(&mut self, rows: usize) {
         self.bundle_rows = rows.max(1);
+    }
+
+    /// Sends the stages and counts of long work (a stick imported or exported, a spreadsheet
+    /// read) to `sink`, as they happen.
+    pub fn report_progress_to(&mut self, sink: ProgressSink) {
+        self.progress = progress::Reporter::to(sink);
     }
 
     /// The list of files being written on sticks, next to the database (none in memory).

@@ -540,6 +540,8 @@ pub enum Reply {
     KeysRotated(Result<String, AppError>),
     /// A CSV import ended: the lines imported, or why nothing was.
     CsvImported(Result<usize, AppError>),
+    /// Where the long work under way stands (its end comes as its own reply).
+    Progress(crate::app::Progress),
 }
 
 /// How many certificates the register screen shows.
@@ -1079,8 +1081,17 @@ pub struct Backend {
 }
 
 enum Mode {
-    Thread { requests: Sender<Request>, replies: Receiver<Reply> },
-    Inline { worker: Box<Worker>, replies: VecDeque<Reply>, from_threads: Receiver<Reply> },
+    Thread {
+        requests: Sender<Request>,
+        replies: Receiver<Reply>,
+    },
+    Inline {
+        worker: Box<Worker>,
+        replies: VecDeque<Reply>,
+        from_threads: Receiver<Reply>,
+        /// Requests kept waiting while the test holds the worker (see [`Backend::hold`]).
+        held: Option<VecDeque<Request>>,
+    },
 }
 
 impl Backend {
@@ -1091,6 +1102,8 @@ impl Backend {
         let (reply_tx, reply_rx) = channel::<Reply>();
         let background = (reply_tx.clone(), ctx.clone());
         let spawned = (reply_tx.clone(), Some(ctx.clone()));
+        let mut core = core;
+        core.report_progress_to(progress_to(reply_tx.clone(), Some(ctx.clone())));
         std::thread::Builder::new().name("daftar-core".into()).spawn(move || {
             let mut worker = Worker {
                 core,
@@ -1129,9 +1142,10 @@ impl Backend {
 
     /// A backend that answers on the caller's thread, for tests (a backup still runs on its own
     /// thread, as in the application).
-    pub fn inline(core: Core, data_dir: PathBuf) -> Backend {
+    pub fn inline(mut core: Core, data_dir: PathBuf) -> Backend {
         let documents = data_dir.join("documents");
         let (spawned, from_threads) = channel::<Reply>();
+        core.report_progress_to(progress_to(spawned.clone(), None));
         let worker = Worker {
             core,
             session: None,
@@ -1140,7 +1154,32 @@ impl Backend {
             spawned: (spawned, None),
             backing_up: Arc::default(),
         };
-        Backend { mode: Mode::Inline { worker: Box::new(worker), replies: VecDeque::new(), from_threads }, documents }
+        let mode = Mode::Inline { worker: Box::new(worker), replies: VecDeque::new(), from_threads, held: None };
+        Backend { mode, documents }
+    }
+
+    /// Tests: keeps the requests waiting, as a worker busy with long work would, until called
+    /// again with `false` (then they are answered at the next poll). No effect on a worker thread.
+    pub fn hold(&mut self, hold: bool) {
+        if let Mode::Inline { held, .. } = &mut self.mode {
+            match (hold, held.is_some()) {
+                (true, false) => *held = Some(VecDeque::new()),
+                (false, true) => {
+                    let waiting = held.take().unwrap_or_default();
+                    waiting.into_iter().for_each(|request| self.send(request));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Tests: how many requests wait while held.
+    #[must_use]
+    pub fn waiting(&self) -> usize {
+        match &self.mode {
+            Mode::Inline { held: Some(held), .. } => held.len(),
+            _ => 0,
+        }
     }
 
     /// The folder printed documents are written to.
@@ -1155,7 +1194,13 @@ impl Backend {
                 // A closed channel means the worker ended; the next poll shows nothing new.
                 let _ = requests.send(request);
             }
-            Mode::Inline { worker, replies, .. } => replies.extend(worker.handle(request)),
+            Mode::Inline { held: Some(held), .. } => held.push_back(request),
+            Mode::Inline { worker, replies, from_threads, held: None } => {
+                let reply = worker.handle(request);
+                // What the work reported on the way comes before its end, as from a thread.
+                replies.extend(from_threads.try_iter());
+                replies.extend(reply);
+            }
         }
     }
 
@@ -1169,4 +1214,13 @@ impl Backend {
             }
         }
     }
+}
+
+/// A sink for the core's progress that sends it as a reply and wakes the window.
+fn progress_to(replies: Sender<Reply>, ctx: Option<egui::Context>) -> crate::app::ProgressSink {
+    Arc::new(move |progress| {
+        if let (Ok(()), Some(ctx)) = (replies.send(Reply::Progress(progress)), &ctx) {
+            ctx.request_repaint();
+        }
+    })
 }

@@ -25,6 +25,7 @@ pub mod sync;
 pub mod theme;
 pub mod viewer;
 pub mod widgets;
+pub mod work;
 
 use std::path::{Path, PathBuf};
 
@@ -130,6 +131,10 @@ pub struct DaftarApp {
     document: Option<viewer::WrittenDocument>,
     /// A file or folder just handed to the system, whose opener may still say it failed.
     watching: Option<(std::sync::mpsc::Receiver<String>, PathBuf)>,
+    /// The long work the core is doing for the window (one at a time).
+    work: Option<work::Running>,
+    /// The integrity check runs on its own thread.
+    checking: bool,
 }
 
 /// A session locks after this long without a key pressed or the mouse used.
@@ -168,6 +173,8 @@ impl DaftarApp {
             viewer: viewer::Viewer::Recorder(Vec::new()),
             document: None,
             watching: None,
+            work: None,
+            checking: false,
         }
     }
 
@@ -184,6 +191,16 @@ impl DaftarApp {
             viewer::Viewer::Recorder(opened) => opened,
             viewer::Viewer::System => &[],
         }
+    }
+
+    /// The long work under way, if any.
+    pub fn work(&self) -> Option<&work::Running> {
+        self.work.as_ref()
+    }
+
+    /// Tests: the backend, to hold its requests as a busy worker would.
+    pub fn backend_mut(&mut self) -> &mut Backend {
+        &mut self.backend
     }
 
     /// Where the running backup stands, if one runs.
@@ -224,7 +241,7 @@ impl DaftarApp {
     /// Draws one frame: applies the replies that arrived, draws, sends what the screens asked.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         for reply in self.backend.poll() {
-            self.handle(reply);
+            self.follow_work(reply);
         }
         self.watch_opening(ui.ctx());
         // Closing the window with a form not saved: keep the window and say why. During a
@@ -242,6 +259,9 @@ impl DaftarApp {
             self.ask_before_closing(ui);
         }
         self.lock_when_idle(ui);
+        if self.work.is_some() || self.checking {
+            egui::Panel::bottom("travail-en-cours").show(ui, |ui| work::bar(ui, self.work.as_ref(), self.checking));
+        }
         let requests = match &mut self.phase {
             Phase::Setup(form) => egui::CentralPanel::default().show(ui, |ui| setup::setup_ui(ui, form)).inner,
             Phase::Login(form) => {
@@ -250,8 +270,43 @@ impl DaftarApp {
             Phase::Main => self.main_ui(ui),
         };
         for request in requests {
-            self.backend.send(request);
+            self.start(request);
         }
+    }
+
+    /// Sends a screen's request; long work starts only when none runs (a second start is
+    /// refused, saying what to wait for).
+    fn start(&mut self, request: Request) {
+        if let Some(work) = work::Work::started_by(&request) {
+            if let Some(running) = &self.work {
+                self.message = Some(Message::warning(format!(
+                    "« {} » est en cours : attendez la fin avant de lancer autre chose de ce genre.",
+                    running.work.title()
+                )));
+                return;
+            }
+            self.work = Some(work::Running { work, progress: None });
+        }
+        self.checking |= matches!(request, Request::Check);
+        self.backend.send(request);
+    }
+
+    /// Follows the long work through `reply` (its progress, its end), then applies the reply.
+    fn follow_work(&mut self, reply: Reply) {
+        if let Reply::Progress(progress) = reply {
+            // Progress after the end (a test's backend answers at once) is of no use.
+            if let Some(running) = &mut self.work {
+                running.progress = Some(progress);
+            }
+            return;
+        }
+        if self.work.as_ref().is_some_and(|r| r.work.ended_by(&reply)) {
+            self.work = None;
+        }
+        if matches!(reply, Reply::Integrity { .. }) {
+            self.checking = false;
+        }
+        self.handle(reply);
     }
 
     /// The question asked when the window is closed during a backup.
@@ -372,6 +427,9 @@ impl DaftarApp {
                 if let Some(message) = &self.message {
                     widgets::message(ui, message);
                 }
+                if let Some(running) = &self.work {
+                    widgets::message(ui, &Message::warning(running.work.waiting_line()));
+                }
                 self.document_bar(ui);
             });
             let may = |action| permits(session.role, action, &session.site).is_ok();
@@ -396,7 +454,10 @@ impl DaftarApp {
                 Screen::Certificates => {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
                 }
-                Screen::Sync => requests.extend(sync::sync_ui(ui, &mut self.sync, &session)),
+                Screen::Sync => {
+                    self.sync.busy = self.work.is_some();
+                    requests.extend(sync::sync_ui(ui, &mut self.sync, &session));
+                }
                 Screen::Reports => {
                     let closing_from = may(Action::CloseYear).then_some(session.today);
                     requests.extend(reports::reports_ui(ui, &mut self.reports, closing_from));
@@ -587,7 +648,7 @@ impl DaftarApp {
                 requests.push(Request::Check);
                 requests.push(Request::AutoBackup);
                 for request in requests {
-                    self.backend.send(request);
+                    self.start(request);
                 }
             }
             Reply::Session(Err(error)) => match &mut self.phase {

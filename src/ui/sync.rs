@@ -24,6 +24,8 @@ pub struct SyncState {
     pub results: Vec<Message>,
     /// Notes typed to resolve conflicts, by conflict number.
     pub notes: std::collections::HashMap<i64, String>,
+    /// Long work runs: writing and reading wait for its end.
+    pub busy: bool,
 }
 
 impl SyncState {
@@ -104,7 +106,7 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
     });
     let dir = PathBuf::from(state.export_dir.trim());
     ui.horizontal_wrapped(|ui| {
-        let ready = !state.export_dir.trim().is_empty();
+        let ready = !state.export_dir.trim().is_empty() && !state.busy;
         if status.parent.is_some() && ui.add_enabled(ready, egui::Button::new("Exporter le paquet")).clicked() {
             requests.push(Request::ExportBundle(dir.clone()));
         }
@@ -134,7 +136,7 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
             state.import_paths = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(" ; ");
         }
     });
-    if ui.add_enabled(!state.import_paths.trim().is_empty(), egui::Button::new("Importer")).clicked() {
+    if ui.add_enabled(!state.import_paths.trim().is_empty() && !state.busy, egui::Button::new("Importer")).clicked() {
         let paths = state.import_paths.split(';').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect();
         requests.push(Request::ImportBundles(paths));
     }

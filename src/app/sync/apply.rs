@@ -42,6 +42,8 @@ impl Core {
         if large {
             self.store.widen_cache(4)?;
         }
+        let progress = self.progress.clone();
+        let total = content.records.len() as u64;
         // Everything from here, identities learnt included, is one transaction.
         let tx = self.store.transaction()?;
         // The sender's new keys, proved by its rotation statements: its next bundles are signed
@@ -84,6 +86,7 @@ impl Core {
             Table::from_name(&r.table).map(|t| decode_record(t, r).map(Box::new))
         });
         for (i, (record, decoded)) in content.records.iter().zip(decoded).enumerate() {
+            progress.every(5_000, "vérification des enregistrements", i as u64, total);
             let (Some(table), Some(decoded)) = (Table::from_name(&record.table), decoded) else {
                 return Err(refuse(format!(
                     "Paquet refusé : l'enregistrement {} vise une table inconnue « {} ».",
@@ -140,6 +143,7 @@ impl Core {
         too_many_conflicts(&header.sender, conflicts.len())?;
         let writer = Writer::new(&tx, &site_code, &session.login, now);
         let mut rows = 0;
+        let mut written = 0;
         let mut applied_rows = Vec::new();
         // One table after the other: each table's indexes stay in the page cache. Each row is
         // serialised and hashed on the other core while the previous ones are written.
@@ -148,6 +152,8 @@ impl Core {
             &accepted,
             |(row, _)| row.arrival(),
             |(row, record), arrival| {
+                written += 1;
+                progress.every(5_000, "enregistrement dans la base", written, accepted.len() as u64);
                 match row.receive_ready(&writer, &arrival?) {
                     Ok(applied) => {
                         rows += usize::from(applied);

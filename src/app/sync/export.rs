@@ -228,9 +228,13 @@ impl Core {
         let ack = Ack { watermark: from_parent.watermark, last_sequence: from_parent.last_sequence };
         let mut report: Option<ExportReport> = None;
         let mut from = out.acknowledged;
+        let parts = ends.len();
         for (i, end) in ends.iter().copied().enumerate() {
+            let stage_of = |stage: &str| format!("Paquet {} sur {parts} : {stage}", i + 1);
+            self.progress.report(stage_of("lecture des modifications"), 0, 0);
             let conn = self.store.conn();
             let records = sync_store::changed_rows(conn, from, end, |_, owner| keep_owner(owner))?;
+            self.progress.report(stage_of("chiffrement et signature"), 0, 0);
             let sequence = out.next_sequence + i as u64;
             let content = Sealing {
                 kind: Kind::Changes,
@@ -245,6 +249,7 @@ impl Core {
             let name = format!("{}-{sequence:06}.daftar", site.code);
             let part = Part { recipient: &parent_code, name: &name, sequence, range: (from, end), records: &records };
             let audit = serde_json::json!({ "to": parent_code, "sequence": sequence, "from": from, "until": end, "sha256": sha256_hex(&bytes) });
+            self.progress.report(stage_of("écriture sur la clé et relecture"), 0, 0);
             let mut written = self.deliver(session, dir, &part, &bytes, ("sync.export", &audit), |tx| {
                 site_store::set_setting(tx, &sites_sent, &sites_hash)
             })?;
@@ -304,6 +309,8 @@ impl Core {
         let mut report: Option<ExportReport> = None;
         let mut sequence = out.next_sequence;
         loop {
+            let nth = sequence - out.next_sequence + 1;
+            self.progress.report(format!("Réponse, paquet {nth} : lecture des enregistrements"), 0, 0);
             let following = next(limit, self.store.conn())?;
             let last = following.is_empty();
             let content = Sealing {
@@ -319,6 +326,7 @@ impl Core {
             let name = format!("{}-reponse-{}-{sequence:06}.daftar", site.code, office);
             let part = Part { recipient: &office, name: &name, sequence, range, records: &records };
             let audit = serde_json::json!({ "to": office, "sequence": sequence, "watermark": held.watermark });
+            self.progress.report(format!("Réponse, paquet {nth} : écriture sur la clé et relecture"), 0, 0);
             let written = self.deliver(session, dir, &part, &bytes, ("sync.reply", &audit), |_| Ok(()))?;
             report = Some(ExportReport::chain(report, written));
             if last {

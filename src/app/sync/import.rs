@@ -20,6 +20,7 @@ impl Core {
     pub fn import_paths(&mut self, session: &Session, paths: &[PathBuf]) -> Result<Vec<ImportLine>, AppError> {
         let here = self.site()?.code.to_string();
         let mut lines = Vec::new();
+        let mut found = Vec::new();
         for path in paths {
             let (files, skipped, in_folder) = match bundle_files(path) {
                 Ok(found) => found,
@@ -40,25 +41,32 @@ impl Core {
                     ))),
                 });
             }
-            for file in files {
-                let name = printable(&file);
-                let result = read_bundle(&file).and_then(|bytes| {
-                    let elsewhere = in_folder
-                        .then(|| envelope::open(&bytes).ok().map(|o| o.header.recipient))
-                        .flatten()
-                        .filter(|recipient| *recipient != here);
-                    match elsewhere {
-                        Some(recipient) => Ok(ImportOutcome::NothingNew {
-                            why: format!("ignoré (destiné à {}).", escaped(&recipient)),
-                        }),
-                        None => self.import_bundle(session, &bytes, &name),
+            found.extend(files.into_iter().map(|file| (file, in_folder)));
+        }
+        let outer = self.progress.clone();
+        let count = found.len();
+        for (i, (file, in_folder)) in found.into_iter().enumerate() {
+            let name = printable(&file);
+            outer.report(format!("Paquet {} sur {count} : lecture de {name}", i + 1), 0, 0);
+            self.progress = outer.within(format!("Paquet {} sur {count}", i + 1));
+            let result = read_bundle(&file).and_then(|bytes| {
+                let elsewhere = in_folder
+                    .then(|| envelope::open(&bytes).ok().map(|o| o.header.recipient))
+                    .flatten()
+                    .filter(|recipient| *recipient != here);
+                match elsewhere {
+                    Some(recipient) => {
+                        Ok(ImportOutcome::NothingNew { why: format!("ignoré (destiné à {}).", escaped(&recipient)) })
                     }
-                });
-                lines.push(ImportLine { file: name, result });
-            }
+                    None => self.import_bundle(session, &bytes, &name),
+                }
+            });
+            self.progress = outer.clone();
+            lines.push(ImportLine { file: name, result });
         }
         // The bilan's facts take in what arrived once for all the files, not at the next bilan.
         if lines.iter().any(|l| matches!(l.result, Ok(ImportOutcome::Applied { .. }))) {
+            outer.report("Mise à jour des chiffres du bilan", 0, 0);
             self.refresh_bilan_facts()?;
         }
         Ok(lines)
@@ -96,6 +104,7 @@ impl Core {
 
     pub(super) fn import_checked(&mut self, session: &Session, bytes: &[u8]) -> Result<ImportOutcome, AppError> {
         // 1. Structure: magic, version, lengths, caps, header.
+        self.progress.report("vérification de la signature", 0, 0);
         let opened = envelope::open(bytes).map_err(|e| refuse(format!("Paquet refusé : {e}.")))?;
         let header = opened.header.clone();
         if header.sequence == 0 || header.from_change < 0 || header.to_change < header.from_change {
@@ -214,6 +223,7 @@ impl Core {
             return Ok(ImportOutcome::SetAside { missing: (incoming.watermark, header.from_change) });
         }
         // 5. Only now: decrypt, decompress with a cap, read, check the manifest.
+        self.progress.report("déchiffrement", 0, 0);
         let secrets = session.secrets().ok_or_else(|| {
             AppError::Rule(
                 "Lire un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
