@@ -632,6 +632,19 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     click(&mut harness, "Ouvrir à nouveau");
     assert_eq!(written(&harness), receipt);
     assert!(ok(std::fs::read(&receipt)).starts_with(b"%PDF-"));
+    // « Enregistrer sous… » takes a typed folder (the stick) as well as the system's dialog; a
+    // typed name never replaces a file.
+    let stick = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    click(&mut harness, "Enregistrer sous…");
+    fill(&mut harness, "Copie à enregistrer dans (dossier ou fichier)", &stick.path().display().to_string());
+    click(&mut harness, "Enregistrer la copie");
+    let copy = stick.path().join(format!("recepisse-{number}.pdf"));
+    assert!(has_text(&harness, "Copie enregistrée"), "{:#?}", harness.root());
+    assert_eq!(ok(std::fs::read(&copy)), ok(std::fs::read(&receipt)));
+    click(&mut harness, "Enregistrer sous…");
+    fill(&mut harness, "Copie à enregistrer dans (dossier ou fichier)", &copy.display().to_string());
+    click(&mut harness, "Enregistrer la copie");
+    assert!(has_text(&harness, "existe déjà : choisissez un autre nom"), "{:#?}", harness.root());
     click(&mut harness, "Retour à la liste des dossiers");
     click(&mut harness, "Imprimer la liste de la commission");
     assert!(written(&harness).to_string_lossy().contains("/liste-commission-"), "{:#?}", harness.root());
@@ -1322,4 +1335,21 @@ fn a_spreadsheet_is_imported_from_the_window_all_or_nothing() {
     assert!(has_text(&harness, "2 ligne(s) importée(s)"), "{:#?}", harness.root());
     click(&mut harness, "Fermer l'import");
     assert!(has_text(&harness, "JB100002"), "the register shows them: {:#?}", harness.root());
+}
+
+#[test]
+fn the_demo_office_stands_apart_from_the_installation_and_asks_first() {
+    let core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let mut harness = window(core, true, Screen::Dashboard);
+    harness.run();
+    click(&mut harness, "Créer un bureau de démonstration…");
+    assert!(has(&harness, "Créer un bureau de démonstration ?"), "{:#?}", harness.root());
+    // Changing one's mind leaves the installation form as it was.
+    click(&mut harness, "Non, revenir à l'installation");
+    assert!(!has(&harness, "Créer un bureau de démonstration ?"));
+    assert!(has(&harness, "Installer"));
+    click(&mut harness, "Créer un bureau de démonstration…");
+    click(&mut harness, "Oui, créer la démonstration");
+    assert!(has_text(&harness, "Comptes : "), "{:#?}", harness.root());
+    assert!(has(&harness, "Se connecter"), "{:#?}", harness.root());
 }

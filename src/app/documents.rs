@@ -352,12 +352,25 @@ impl Core {
     }
 }
 
-/// Copies a document written in the documents' folder to where the user chose (« Enregistrer
-/// sous… »), replacing what is there (the dialog has asked).
-pub fn copy_document(document: &Path, target: &Path) -> Result<PathBuf, AppError> {
-    std::fs::copy(document, target)
-        .map(|_| target.to_path_buf())
-        .map_err(|e| AppError::Rule(format!("Copie impossible vers {} : {}.", target.display(), super::io_message(&e))))
+/// Copies `document` to `target`: a file, or a folder that exists (the copy keeps the
+/// document's name there). An existing file is replaced only when `replace` (the system's save
+/// dialog asked already); a typed name never overwrites. Returns where the copy went.
+pub fn copy_document(document: &Path, target: &Path, replace: bool) -> Result<PathBuf, AppError> {
+    let target = match (target.is_dir(), document.file_name()) {
+        (true, Some(name)) => target.join(name),
+        _ => target.to_path_buf(),
+    };
+    let failed = |e: std::io::Error| {
+        AppError::Rule(format!("Copie impossible vers {} : {}.", target.display(), super::io_message(&e)))
+    };
+    if target.exists() && !replace {
+        return Err(AppError::Rule(format!(
+            "{} existe déjà : choisissez un autre nom (rien n'a été remplacé).",
+            target.display()
+        )));
+    }
+    std::fs::copy(document, &target).map_err(failed)?;
+    Ok(target)
 }
 
 /// Makes the documents' folder `dir` exist (it is shown, and opened, before anything is printed).

@@ -1,7 +1,6 @@
-//! Tableau de bord: the office's key figures and two charts.
+//! Tableau de bord: the office's key figures, the envelopes' use and the dossiers by status.
 
 use eframe::egui::{ProgressBar, RichText, Ui};
-use egui_plot::{Bar, BarChart, Plot};
 
 use super::backend::Request;
 use crate::app::Stats;
@@ -101,27 +100,25 @@ pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
         }
         let ui = &mut columns[1];
         ui.label(RichText::new("Dossiers par statut").strong());
-        let bars: Vec<Bar> = Status::ALL
-            .iter()
-            .enumerate()
-            .map(|(i, status)| {
-                Bar::new(i as f64, count(&s.dossiers_by_status, status.code()) as f64).name(status.label_fr())
-            })
-            .collect();
-        Plot::new("dossiers-par-statut")
-            .height(220.0)
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .x_axis_formatter(|mark, _range| {
-                Status::ALL
-                    .get(mark.value.round() as usize)
-                    .filter(|_| (mark.value - mark.value.round()).abs() < 0.01)
-                    .map_or(String::new(), |s| s.label_fr().to_owned())
-            })
-            .show(ui, |plot| plot.bar_chart(BarChart::new("Dossiers", bars).color(super::theme::ACCENT)));
+        status_bars(ui, &s.dossiers_by_status);
     });
     requests
+}
+
+/// One bar per status, each named and with its count written on it, as long as its share of
+/// the largest (a bar chart whose every bar says what it is, at any width).
+fn status_bars(ui: &mut Ui, by_status: &[(String, i64)]) {
+    let counts: Vec<(Status, i64)> = Status::ALL.iter().map(|s| (*s, count(by_status, s.code()))).collect();
+    let largest = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    eframe::egui::Grid::new("dossiers-par-statut").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+        for (status, n) in counts {
+            ui.label(status.label_fr());
+            let fraction = n as f32 / largest as f32;
+            let bar = ProgressBar::new(fraction).desired_width(200.0).text(group_thousands_fr(n));
+            ui.add(if n > 0 { bar.fill(super::theme::ACCENT) } else { bar.fill(eframe::egui::Color32::TRANSPARENT) });
+            ui.end_row();
+        }
+    });
 }
 
 /// One line and a bar per envelope, newest year first.

@@ -484,13 +484,7 @@ impl DaftarApp {
                 self.document = Some(self.hand_over(document.path.clone()));
             }
             if ui.button("Enregistrer sous…").clicked() {
-                match viewer::save_copy_as(&document.path) {
-                    Some(Ok(copy)) => {
-                        self.message = Some(Message::ok(format!("Copie enregistrée : {}", copy.display())))
-                    }
-                    Some(Err(e)) => self.message = Some(Message::error(e)),
-                    None => {}
-                }
+                self.document.as_mut().map(|d| d.save_as.get_or_insert_with(String::new));
             }
             if ui.button("Ouvrir le dossier des documents").clicked() {
                 self.open_documents_folder();
@@ -499,13 +493,42 @@ impl DaftarApp {
                 self.document = None;
             }
         });
+        self.save_as_row(ui);
+    }
+
+    /// Where to save a copy of the document: typed (a folder or a file name), or chosen.
+    fn save_as_row(&mut self, ui: &mut egui::Ui) {
+        let Some(document) = self.document.as_mut() else { return };
+        let Some(typed) = document.save_as.as_mut() else { return };
+        let mut target = None;
+        ui.horizontal_wrapped(|ui| {
+            let label = ui.label("Copie à enregistrer dans (dossier ou fichier)");
+            let field = ui
+                .add(egui::TextEdit::singleline(typed).desired_width(300.0).hint_text("/media/cle"))
+                .labelled_by(label.id);
+            let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Enregistrer la copie").clicked() || entered) && !typed.trim().is_empty() {
+                target = Some((PathBuf::from(typed.trim()), false));
+            }
+            if ui.button("Choisir…").clicked() {
+                target = viewer::choose_copy_target(&document.path).map(|chosen| (chosen, true));
+            }
+        });
+        let Some((target, replace)) = target else { return };
+        match crate::app::copy_document(&document.path, &target, replace) {
+            Ok(copy) => {
+                document.save_as = None;
+                self.message = Some(Message::ok(format!("Copie enregistrée : {}", copy.display())));
+            }
+            Err(e) => self.message = Some(Message::error(e.to_string())),
+        }
     }
 
     /// Hands a written document to the viewer.
     fn hand_over(&mut self, path: PathBuf) -> viewer::WrittenDocument {
         let opening = self.viewer.open(&path);
         self.watching = opening.later.map(|later| (later, path.clone()));
-        viewer::WrittenDocument { path, not_opened: opening.refused }
+        viewer::WrittenDocument { path, not_opened: opening.refused, save_as: None }
     }
 
     /// Opens the documents' folder in the file manager, or says where it is.
@@ -529,7 +552,7 @@ impl DaftarApp {
         if path == self.backend.documents_dir() {
             format!("Le dossier des documents n'a pas pu être ouvert ({why}) : il se trouve ici : {}", path.display())
         } else {
-            viewer::WrittenDocument { path: path.to_path_buf(), not_opened: Some(why) }.line()
+            viewer::WrittenDocument { path: path.to_path_buf(), not_opened: Some(why), save_as: None }.line()
         }
     }
 

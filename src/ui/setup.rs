@@ -22,6 +22,8 @@ pub struct SetupForm {
     pub errors: FieldErrors,
     /// A message (e.g. passwords differ).
     pub message: Option<Message>,
+    /// The demo office was asked for: its confirmation is shown.
+    pub demo_asked: bool,
 }
 
 /// The set-up screen; returns what to ask the core.
@@ -79,7 +81,7 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
         widgets::message(ui, message);
     }
     ui.horizontal(|ui| {
-        let enter = !choosing && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter = !choosing && !form.demo_asked && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let submit = ui.button("Installer").clicked() || enter;
         if submit {
             if form.setup.admin_password == form.confirm {
@@ -89,13 +91,30 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
                 form.message = Some(Message::error("Les deux mots de passe diffèrent : tapez-les à nouveau."));
             }
         }
-        if ui
-            .button("Bureau de démonstration")
-            .on_hover_text("Crée un bureau fictif avec des données et un compte par rôle")
-            .clicked()
-        {
-            requests.push(Request::CreateDemo);
-        }
     });
+    // Apart from the installation: a demo makes this post a fictitious office for good.
+    ui.add_space(24.0);
+    ui.separator();
+    ui.label(egui::RichText::new("Découvrir Daftar sans installer un vrai bureau").strong());
+    if ui.button("Créer un bureau de démonstration…").clicked() {
+        form.demo_asked = true;
+    }
+    if form.demo_asked {
+        egui::Modal::new(egui::Id::unique("confirmer-demonstration")).show(ui.ctx(), |ui| {
+            ui.label(egui::RichText::new("Créer un bureau de démonstration ?").strong());
+            ui.label(
+                "Ce poste deviendra le bureau fictif BL-DEMO, rempli de personnes, de projets et de dossiers inventés, avec un compte par rôle. Pour y installer ensuite un vrai bureau, il faudra repartir d'une base vide.",
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Oui, créer la démonstration").clicked() {
+                    form.demo_asked = false;
+                    requests.push(Request::CreateDemo);
+                }
+                if ui.button("Non, revenir à l'installation").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    form.demo_asked = false;
+                }
+            });
+        });
+    }
     requests
 }

@@ -88,6 +88,8 @@ pub struct WrittenDocument {
     pub path: PathBuf,
     /// Why no viewer opened it, when none did.
     pub not_opened: Option<String>,
+    /// « Enregistrer sous… » was clicked: where to copy it, as typed.
+    pub save_as: Option<String>,
 }
 
 impl WrittenDocument {
@@ -103,10 +105,9 @@ impl WrittenDocument {
     }
 }
 
-/// Saves a copy of `document` where the user chooses (« Enregistrer sous… »); `None` when the
-/// choice was cancelled.
-pub fn save_copy_as(document: &Path) -> Option<Result<PathBuf, String>> {
+/// Asks the system's save dialog where to copy `document` (« Choisir… »); `None` when the choice
+/// was cancelled.
+pub fn choose_copy_target(document: &Path) -> Option<PathBuf> {
     let name = document.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let target = rfd::FileDialog::new().set_file_name(&name).add_filter("PDF", &["pdf"]).save_file()?;
-    Some(crate::app::copy_document(document, &target).map_err(|e| e.to_string()))
+    rfd::FileDialog::new().set_file_name(&name).add_filter("PDF", &["pdf"]).save_file()
 }
