@@ -285,7 +285,15 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     // First start: the guided set-up.
     fill(&mut harness, "Code du site", "bl-tiznit");
     fill(&mut harness, "Nom du site", "Bureau local de Tiznit");
-    choose(&mut harness, "Province ou préfecture", "581 — Tiznit");
+    // The province is found by typing part of its name, Enter taking the first left.
+    click(&mut harness, "Province ou préfecture");
+    harness.get_by_label("Chercher (province ou préfecture)").type_text("tizn");
+    harness.run();
+    assert!(!has(&harness, "001 — Agadir-Ida-Ou-Tanane"), "the list narrows");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    let chosen = harness.get_by_label("Province ou préfecture").accesskit_node().value();
+    assert_eq!(chosen.as_deref(), Some("581 — Tiznit"));
     fill_all(
         &mut harness,
         &[

@@ -541,7 +541,7 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
             .iter()
             .map(|p| (p.code.clone(), format!("{} — {}", p.code, p.name_fr)))
             .collect();
-        widgets::choice(ui, "Province", &mut d.province_code, &provinces, e("province_code"));
+        widgets::searchable_choice(ui, "Province", &mut d.province_code, &provinces, e("province_code"));
     });
     if (&form.draft, &form.card.card_number, &form.card.holder_name)
         != (&before.0, &before.1.card_number, &before.1.holder_name)

@@ -48,7 +48,7 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
         Ok(PlaceKind::Province) => {
             let provinces: Vec<(String, String)> =
                 reference.provinces.iter().map(|p| (p.code.clone(), format!("{} — {}", p.code, p.name_fr))).collect();
-            widgets::choice(
+            widgets::searchable_choice(
                 ui,
                 "Province ou préfecture",
                 &mut form.setup.province,
@@ -59,7 +59,7 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
         Ok(PlaceKind::Region) => {
             let regions: Vec<(String, String)> =
                 reference.regions.iter().map(|r| (r.code.clone(), format!("{} — {}", r.code, r.name_fr))).collect();
-            widgets::choice(ui, "Région", &mut form.setup.region, &regions, form.errors.for_field("region"));
+            widgets::searchable_choice(ui, "Région", &mut form.setup.region, &regions, form.errors.for_field("region"));
         }
         _ => {}
     }

@@ -1,5 +1,6 @@
 //! Small shared pieces of the screens: labelled fields with their error, RTL-aware labels.
 
+use crate::domain::names::fold_latin;
 use eframe::egui::{self, RichText, Ui};
 
 use super::bidi;
@@ -82,6 +83,59 @@ pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, 
             })
             .response
             .labelled_by(name.id);
+    });
+    if let Some(error) = error {
+        error_under(ui, error);
+    }
+}
+
+/// A labelled choice among many `options` (value, French label) that narrows as one types: the
+/// list opens with its search field focused; letters keep the options whose label holds them
+/// (accents and case aside); Enter takes the first one left.
+pub fn searchable_choice(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    options: &[(String, String)],
+    error: Option<&str>,
+) {
+    ui.horizontal(|ui| {
+        let name = label_cell(ui, label);
+        let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
+        let filter_id = ui.make_persistent_id((label, "recherche"));
+        let mut filter: String = ui.data_mut(|d| d.get_temp(filter_id)).unwrap_or_default();
+        let combo =
+            egui::ComboBox::from_id_salt(label).selected_text(shown).width(280.0).height(320.0).show_ui(ui, |ui| {
+                let search = ui
+                    .horizontal(|ui| {
+                        let find = ui.label(format!("Chercher ({})", label.to_lowercase()));
+                        ui.add(egui::TextEdit::singleline(&mut filter).hint_text("nom ou code").desired_width(140.0))
+                            .labelled_by(find.id)
+                    })
+                    .inner;
+                let wanted = fold_latin(filter.trim());
+                let mut left = options.iter().filter(|(_, l)| fold_latin(l).contains(&wanted)).peekable();
+                if search.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    if let Some((v, _)) = left.peek() {
+                        value.clone_from(v);
+                    }
+                    ui.close();
+                } else {
+                    search.request_focus();
+                }
+                if left.peek().is_none() {
+                    ui.label(RichText::new("Aucun choix ne contient ce texte.").weak());
+                }
+                for (v, l) in left {
+                    if ui.selectable_value(value, v.clone(), l).clicked() {
+                        ui.close();
+                    }
+                }
+            });
+        combo.response.labelled_by(name.id);
+        // A list closed starts its next search afresh.
+        let open = combo.inner.is_some();
+        ui.data_mut(|d| d.insert_temp(filter_id, if open { filter } else { String::new() }));
     });
     if let Some(error) = error {
         error_under(ui, error);
