@@ -224,6 +224,27 @@ fn a_clerk_is_not_offered_the_transmission() {
 }
 
 #[test]
+fn a_piece_ticked_by_mistake_is_unticked_with_a_reason() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    open_dossier(&mut harness, &number);
+    let ticked = "Reçue le 02/02/2026 : Devis estimatif";
+    // Complete: the pieces stay; back in instruction, a piece can be taken back.
+    assert!(harness.get_by_label(ticked).accesskit_node().is_disabled());
+    click(&mut harness, "Remettre en instruction");
+    click(&mut harness, ticked);
+    assert!(has(&harness, "Retirer la pièce « Devis estimatif » ?"), "{:#?}", harness.root());
+    click(&mut harness, "Garder la pièce");
+    assert!(has(&harness, ticked));
+    click(&mut harness, ticked);
+    assert!(harness.get_by_label("Retirer la pièce").accesskit_node().is_disabled(), "a reason first");
+    fill(&mut harness, "Motif du retrait (gardé dans l'historique)", "cochée par erreur");
+    click(&mut harness, "Retirer la pièce");
+    assert!(has(&harness, "MANQUANTE : Devis estimatif"), "{:#?}", harness.root());
+}
+
+#[test]
 fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     let (mut harness, number) = app_with_complete_dossier();
     harness.run();

@@ -216,3 +216,34 @@ fn demo_data_needs_an_account_that_may_write_it_all() {
         .unwrap_or_default();
     assert!(by.iter().all(|login| login == "chef"), "transitions are attributed to who made the data: {by:?}");
 }
+
+#[test]
+fn a_piece_ticked_by_mistake_is_taken_back_with_its_reason_while_the_dossier_is_instructed() {
+    let mut o = office(None);
+    let id = dossier(&mut o, &["demande", "cin", "devis"]);
+    let pieces = |o: &Office| -> Vec<String> {
+        ok(o.core.dossier_view(&o.admin, id)).dossier.value.documents.into_iter().map(|d| d.code).collect()
+    };
+    // A reason is required; a piece not ticked cannot be taken back.
+    let bare = o.core.unreceive_document(&o.agent, id, "devis", "  ").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(bare.contains("Dites pourquoi"), "{bare}");
+    assert!(o.core.unreceive_document(&o.agent, id, "fiche", "erreur").is_err());
+    ok(o.core.unreceive_document(&o.agent, id, "devis", "cochée par erreur : le devis n'est pas signé"));
+    assert_eq!(pieces(&o), ["demande", "cin"]);
+    // The reason stands in the audit trail beside the change.
+    let conn = o.core.store().conn();
+    let logged: String = ok(conn.query_row(
+        "SELECT content FROM audit_log WHERE table_name = 'dossiers' ORDER BY seq DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    ));
+    assert!(logged.contains("pièce « Devis") && logged.contains("le devis n'est pas signé"), "{logged}");
+    // Once complete, the pieces stay as they are.
+    let rest: Vec<String> = ["qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
+    ok(o.core.receive_documents(&o.agent, id, &rest, date(20, 2, 2026)));
+    ok(move_to(&mut o.core, &o.agent, id, Status::EnInstruction));
+    ok(move_to(&mut o.core, &o.agent, id, Status::Complet));
+    let late =
+        o.core.unreceive_document(&o.agent, id, "devis", "erreur").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(late.contains("ne se retirent plus"), "{late}");
+}

@@ -254,6 +254,46 @@ impl Core {
         self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, None).map(|_| ())?))
     }
 
+    /// Unticks a piece ticked by mistake, while the dossier is still instructed (déposé or en
+    /// instruction): the reason is required and goes to the audit trail with the change.
+    pub fn unreceive_document(
+        &mut self,
+        session: &Session,
+        dossier_id: Uuid,
+        code: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        session.require(Action::RegisterDossier)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::Rule(
+                "Dites pourquoi la pièce est retirée (par exemple « cochée par erreur ») : le motif est gardé dans l'historique.".into(),
+            ));
+        }
+        if let Some(problem) = crate::domain::text::problem("Motif", reason, crate::domain::text::NOTE) {
+            return Err(AppError::Rule(problem));
+        }
+        let mut row = get_live::<Dossier>(self.store.conn(), dossier_id)?;
+        if row.value.status >= Status::Complet {
+            return Err(AppError::Rule(format!(
+                "Le dossier {} est « {} » : ses pièces ne se retirent plus.",
+                row.value.number,
+                row.value.status.label_fr()
+            )));
+        }
+        let before = row.value.documents.len();
+        row.value.documents.retain(|d| d.code != code);
+        if row.value.documents.len() == before {
+            return Err(AppError::Rule(format!("Cette pièce n'est pas cochée sur le dossier {}.", row.value.number)));
+        }
+        let label = checklist(self.store.conn(), row.value.kind)?
+            .into_iter()
+            .find(|item| item.code == code)
+            .map_or_else(|| code.to_owned(), |item| item.label_fr);
+        let why = format!("pièce « {label} » retirée : {reason}");
+        self.write(session, |w, _| Ok(w.update(dossier_id, &row.value, Some(&why)).map(|_| ())?))
+    }
+
     /// Moves a dossier as `mv` says. A rejection needs a reason; an approval (standalone office
     /// or delegation) needs grants, which become the dossier's funding lines.
     pub fn move_dossier(&mut self, session: &Session, dossier_id: Uuid, mv: Move<'_>) -> Result<(), AppError> {

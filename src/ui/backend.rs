@@ -167,6 +167,15 @@ pub enum Request {
         /// Checklist codes.
         codes: Vec<String>,
     },
+    /// Untick a piece ticked by mistake, with the reason.
+    UnreceiveDocument {
+        /// The dossier.
+        id: Uuid,
+        /// The piece's checklist code.
+        code: String,
+        /// Why it is taken back.
+        reason: String,
+    },
     /// Record a disbursement on a funding line, paid today.
     Disburse {
         /// The dossier (shown again afterwards).
@@ -683,6 +692,11 @@ impl Worker {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
                 let received = self.core.receive_documents(s, id, &codes, today);
                 Reply::Moved(received.and_then(|()| self.core.dossier_view(s, id)))
+            }
+            Request::UnreceiveDocument { id, code, reason } => {
+                let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
+                let taken_back = self.core.unreceive_document(s, id, &code, &reason);
+                Reply::Moved(taken_back.and_then(|()| self.core.dossier_view(s, id)))
             }
             Request::Disburse { dossier, line, amount } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };

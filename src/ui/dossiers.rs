@@ -133,6 +133,8 @@ pub struct DossiersState {
     pub delete_reason: String,
     /// A decision or a deletion asked for, waiting for its confirmation.
     pub confirm: Option<Confirmation>,
+    /// A received piece being taken back: its code, its label and the reason typed.
+    pub untick: Option<(String, String, String)>,
 }
 
 /// What a reply the dossier screen took did.
@@ -218,6 +220,7 @@ impl DossiersState {
         self.visit_jobs = (String::new(), String::new());
         self.delete_reason.clear();
         self.confirm = None;
+        self.untick = None;
     }
 
     /// Back to the list (read again: the dossier shown may have moved out of it).
@@ -501,6 +504,34 @@ fn step(ui: &mut Ui, idle: bool, text: impl Into<egui::WidgetText>) -> bool {
     response.clicked() && !response.double_clicked()
 }
 
+/// The reason asked for when a received piece is unticked, right under the pieces.
+fn untick_ui(ui: &mut Ui, state: &mut DossiersState, requests: &mut Vec<Request>, id: uuid::Uuid) {
+    let Some((code, label, reason)) = &mut state.untick else { return };
+    // Some(Some(request)): taken back; Some(None): kept after all.
+    let mut answer: Option<Option<Request>> = None;
+    ui.group(|ui| {
+        ui.add(egui::Label::new(RichText::new(format!("Retirer la pièce « {label} » ?")).strong()).wrap());
+        let asked = ui.label("Motif du retrait (gardé dans l'historique)");
+        ui.add(egui::TextEdit::singleline(reason).hint_text("cochée par erreur").desired_width(260.0))
+            .labelled_by(asked.id);
+        ui.horizontal(|ui| {
+            if ui.add_enabled(!reason.trim().is_empty(), egui::Button::new("Retirer la pièce")).clicked() {
+                let reason = reason.trim().to_owned();
+                answer = Some(Some(Request::UnreceiveDocument { id, code: code.clone(), reason }));
+            }
+            if ui.button("Garder la pièce").clicked() {
+                answer = Some(None);
+            }
+        });
+    });
+    if let Some(request) = answer {
+        state.untick = None;
+        if let Some(request) = request {
+            state.ask(requests, request);
+        }
+    }
+}
+
 /// The small triangle beside the sorting column's title: up for ascending, down for descending.
 fn sort_mark(ui: &mut Ui, descending: bool) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
@@ -624,11 +655,17 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
                 None => format!("Facultative : {}", item.label_fr),
             };
             let mut ticked = received.is_some();
-            let enabled = idle && may.edit && received.is_none();
-            if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() && ticked {
-                state.ask(requests, Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
+            // A piece ticked by mistake is taken back while the dossier is instructed, with a reason.
+            let enabled = idle && may.edit && (received.is_none() || d.status < Status::Complet);
+            if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() {
+                if ticked {
+                    state.ask(requests, Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
+                } else {
+                    state.untick = Some((item.code.clone(), item.label_fr.clone(), String::new()));
+                }
             }
         }
+        untick_ui(ui, state, requests, id);
         let ui = &mut columns[1];
         ui.label(RichText::new("Historique").strong());
         for t in &d.history {
