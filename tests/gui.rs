@@ -173,7 +173,7 @@ fn register_an_applicant_with_errors_then_a_duplicate_warning() {
     assert!(has_text(&harness, "peuvent être la même personne"), "refused without a reason");
     fill(&mut harness, "Motif (autre personne)", "Homonyme : autre père, vérifié sur la CIN");
     click(&mut harness, "Enregistrer");
-    assert!(has_text(&harness, "Bénéficiaire enregistré"));
+    assert!(has_text(&harness, "Bénéficiaire enregistré"), "{:#?}", harness.root());
 }
 
 /// A demo office with one dossier made complete through the core; returns its number.
@@ -1381,4 +1381,44 @@ fn the_demo_office_stands_apart_from_the_installation_and_asks_first() {
     click(&mut harness, "Oui, créer la démonstration");
     assert!(has_text(&harness, "Comptes : "), "{:#?}", harness.root());
     assert!(has(&harness, "Se connecter"), "{:#?}", harness.root());
+}
+
+#[test]
+fn the_applicant_form_helps_as_it_is_filled() {
+    let mut core = core_with(ok(daftar::store::Store::open_in_memory()));
+    let (_admin, _) = ok(demo::create_demo_site(&mut core));
+    let agent = ok(core.login("agent", "agent-demo-2026"));
+    let draft = crate::common::draft("JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    ok(core.add_applicant(&agent, &draft, &crate::common::card("R-1"), None));
+    let mut harness = window(core, false, Screen::Applicants);
+    harness.run();
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    click(&mut harness, "Nouveau bénéficiaire (Ctrl+N)");
+    assert!(has(&harness, "Les champs marqués * sont obligatoires."));
+    // Saved empty: every problem at once, the card's among them.
+    click(&mut harness, "Enregistrer");
+    for problem in ["Indiquez le numéro de la CIN.", "Indiquez le numéro de la carte de résistant.", "Indiquez le sexe"]
+    {
+        assert!(has_text(&harness, problem), "{problem}: {:#?}", harness.root());
+    }
+    // Each goes as soon as its field is right; the others stay until they are.
+    fill(&mut harness, "CIN", "JB 12");
+    assert!(!has_text(&harness, "Indiquez le numéro de la CIN."));
+    assert!(has_text(&harness, "Indiquez le numéro de la carte de résistant."));
+    fill(&mut harness, "N° carte de résistant", "R-9");
+    assert!(!has_text(&harness, "Indiquez le numéro de la carte de résistant."));
+    // The CIN's shape is told as it is typed.
+    fill(&mut harness, "CIN", "JB1234567");
+    assert!(has_text(&harness, "a une forme inhabituelle"), "{:#?}", harness.root());
+    fill(&mut harness, "CIN", "JB12_4");
+    assert!(has_text(&harness, "n'est pas un numéro de CIN"));
+    // Leaving a whole identity runs the duplicate search by itself.
+    fill_all(
+        &mut harness,
+        &[("CIN", "JB765432"), ("Nom", "El Alaoui"), ("Prénom", "Youssef"), ("Date de naissance", "12/04/1975")],
+    );
+    fill(&mut harness, "Téléphone", "0612345678");
+    assert!(has_text(&harness, "peuvent être la même personne"), "{:#?}", harness.root());
+    assert!(has(&harness, "Motif (autre personne)"));
+    assert_eq!(harness.get_by_label("Téléphone").value().as_deref(), Some("0612345678"), "the cursor stayed");
 }

@@ -50,13 +50,14 @@ impl DuplicateCandidate {
     }
 }
 
-fn names(a: &Applicant) -> PersonNames<'_> {
+pub(crate) fn names(a: &Applicant) -> PersonNames<'_> {
     PersonNames { first: &a.first_name, last: &a.last_name, first_ar: &a.first_name_ar, last_ar: &a.last_name_ar }
 }
 
 impl Core {
-    /// Search before create: validates a draft and returns its warnings and the applicants it may
-    /// duplicate, without saving anything (`except`: the record being edited).
+    /// Search before create: checks a draft's identity (CIN, names, birth date; the rest may
+    /// still be empty) and returns its warnings and the applicants it may duplicate, without
+    /// saving anything (`except`: the record being edited).
     pub fn check_applicant(
         &self,
         session: &Session,
@@ -64,31 +65,35 @@ impl Core {
         except: Option<uuid::Uuid>,
     ) -> Result<(Vec<String>, Vec<DuplicateCandidate>), AppError> {
         session.require(Action::RegisterApplicant)?;
-        let conn = self.store.conn();
-        let valid = draft.validate(self.clock.today(), &|code| {
-            crate::store::reference::province_exists(conn, code).unwrap_or(false)
-        })?;
-        let duplicates = self.possible_duplicates(session, &valid.applicant, except)?;
-        Ok((valid.warnings, duplicates))
+        let (who, warnings) = draft.identity(self.clock.today())?;
+        let names = PersonNames {
+            first: &who.first_name,
+            last: &who.last_name,
+            first_ar: &who.first_name_ar,
+            last_ar: &who.last_name_ar,
+        };
+        let duplicates = self.possible_duplicates(session, who.cin.as_str(), who.birth_date, &names, except)?;
+        Ok((warnings, duplicates))
     }
 
-    /// The live applicants `candidate` may duplicate (ignoring `except`, the record being
-    /// edited): the same CIN, or the same birth date with a close name in either script.
+    /// The live applicants a person may duplicate (ignoring `except`, the record being edited):
+    /// the same CIN, or the same birth date with a close name in either script.
     pub fn possible_duplicates(
         &self,
         session: &Session,
-        candidate: &Applicant,
+        cin: &str,
+        born: chrono::NaiveDate,
+        names_of: &PersonNames<'_>,
         except: Option<uuid::Uuid>,
     ) -> Result<Vec<DuplicateCandidate>, AppError> {
         session.require(Action::ViewRegister)?;
         let conn = self.store.conn();
-        let mut found: Vec<DuplicateCandidate> = applicants_with_cin(conn, candidate.cin.as_str())?
+        let mut found: Vec<DuplicateCandidate> = applicants_with_cin(conn, cin)?
             .into_iter()
             .map(|row| DuplicateCandidate { row, reason: DuplicateReason::SameCin })
             .collect();
-        for row in applicants_born_on(conn, &candidate.birth_date.to_string())? {
-            if !found.iter().any(|c| c.row.meta.id == row.meta.id) && names_close(&names(&row.value), &names(candidate))
-            {
+        for row in applicants_born_on(conn, &born.to_string())? {
+            if !found.iter().any(|c| c.row.meta.id == row.meta.id) && names_close(&names(&row.value), names_of) {
                 found.push(DuplicateCandidate { row, reason: DuplicateReason::CloseNameSameBirthDate });
             }
         }

@@ -72,7 +72,16 @@ impl Core {
         override_reason: Option<&str>,
     ) -> Result<Saved, AppError> {
         session.require(Action::RegisterApplicant)?;
-        let valid = self.validate_applicant(draft)?;
+        // Every problem at once: the person's and the card's.
+        let card_problems = self.card_problems(draft, card)?;
+        let valid = match self.validate_applicant(draft) {
+            Ok(_) if !card_problems.is_empty() => return Err(AppError::Invalid(card_problems)),
+            Err(AppError::Invalid(mut problems)) => {
+                problems.extend(card_problems);
+                return Err(AppError::Invalid(problems));
+            }
+            other => other?,
+        };
         let mut applicant = valid.applicant;
         let accepted = self.accept_duplicates(session, &applicant, None, override_reason)?;
         let holder = self.resolve_card(&applicant, card)?;
@@ -102,7 +111,13 @@ impl Core {
         except: Option<Uuid>,
         reason: Option<&str>,
     ) -> Result<Option<AcceptedDuplicates>, AppError> {
-        let duplicates = self.possible_duplicates(session, applicant, except)?;
+        let duplicates = self.possible_duplicates(
+            session,
+            applicant.cin.as_str(),
+            applicant.birth_date,
+            &super::duplicates::names(applicant),
+            except,
+        )?;
         if duplicates.is_empty() {
             return Ok(None);
         }
@@ -114,6 +129,17 @@ impl Core {
             duplicates: duplicates.iter().map(|d| d.row.meta.id.to_string()).collect(),
             reason: reason.to_owned(),
         }))
+    }
+
+    /// What is wrong with the card given for a new applicant of `draft`: a number is required;
+    /// a card not known here needs its holder's name, unless the applicant is the holder.
+    fn card_problems(&self, draft: &ApplicantDraft, card: &CardRef) -> Result<crate::domain::FieldErrors, AppError> {
+        let number = card.card_number.trim();
+        let known = !number.is_empty()
+            && !records::find::<CardHolder>(self.store.conn(), "card_number = ?1", number)?.is_empty();
+        let himself = Relationship::parse(&draft.relationship) == Ok(Relationship::Himself);
+        let holder_given = !card.holder_name.trim().is_empty() || !card.holder_name_ar.trim().is_empty();
+        Ok(CardHolder::problems(number, known || himself || holder_given))
     }
 
     /// Finds the card holder by number (`Ok(id)`), or prepares a new one (`Err(holder)`).

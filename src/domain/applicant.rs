@@ -50,6 +50,20 @@ impl CardHolder {
 
     /// Validates a card holder typed in a form or read from a file.
     pub fn validate(card_number: &str, name_latin: &str, name_arabic: &str) -> Result<CardHolder, FieldErrors> {
+        let card = card_number.trim();
+        let named = non_empty(name_latin).is_some() || non_empty(name_arabic).is_some();
+        CardHolder::problems(card, named).into_result(|| CardHolder {
+            card_number: card.to_owned(),
+            name_latin: name_latin.trim().to_owned(),
+            name_arabic: name_arabic.trim().to_owned(),
+            deceased_on: None,
+            anonymised_on: None,
+        })
+    }
+
+    /// What is wrong with a card number, and with its holder's name when `named` is false (a
+    /// card already known, or held by the applicant in person, needs no name).
+    pub fn problems(card_number: &str, named: bool) -> FieldErrors {
         let mut errors = FieldErrors::new();
         let card = card_number.trim();
         if card.is_empty() {
@@ -57,16 +71,10 @@ impl CardHolder {
         } else if card.len() > 32 || card.chars().any(char::is_control) {
             errors.add("card_number", "Le numéro de carte est trop long ou contient des caractères invalides.");
         }
-        if non_empty(name_latin).is_none() && non_empty(name_arabic).is_none() {
+        if !named {
             errors.add("card_holder_name", "Indiquez le nom du titulaire de la carte (en lettres latines ou arabes).");
         }
-        errors.into_result(|| CardHolder {
-            card_number: card.to_owned(),
-            name_latin: name_latin.trim().to_owned(),
-            name_arabic: name_arabic.trim().to_owned(),
-            deceased_on: None,
-            anonymised_on: None,
-        })
+        errors
     }
 }
 
@@ -406,7 +414,71 @@ fn check_name(errors: &mut FieldErrors, field: &'static str, value: &str, arabic
     }
 }
 
+/// Who a draft says the person is: what the duplicate search compares (the CIN, the names in
+/// both scripts, the birth date).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The CIN.
+    pub cin: Cin,
+    /// The birth date.
+    pub birth_date: NaiveDate,
+    /// The names, trimmed.
+    pub last_name: String,
+    /// First name.
+    pub first_name: String,
+    /// Family name in Arabic.
+    pub last_name_ar: String,
+    /// First name in Arabic.
+    pub first_name_ar: String,
+}
+
 impl ApplicantDraft {
+    /// The fields of the person's identity only (the duplicate search runs on them before the
+    /// rest is filled in); their problems, or the identity and its warnings.
+    pub fn identity(&self, today: NaiveDate) -> Result<(Identity, Vec<String>), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut warnings = Vec::new();
+        let found = self.check_identity(&mut errors, &mut warnings, today);
+        match found {
+            Some(identity) if errors.is_empty() => Ok((identity, warnings)),
+            _ => Err(errors),
+        }
+    }
+
+    /// Checks the identity's fields into `errors` and `warnings`.
+    fn check_identity(
+        &self,
+        errors: &mut FieldErrors,
+        warnings: &mut Vec<String>,
+        today: NaiveDate,
+    ) -> Option<Identity> {
+        let cin = errors.check("cin", Cin::parse(&self.cin)).map(|parsed| {
+            warnings.extend(parsed.warning);
+            parsed.cin
+        });
+        check_name(errors, "last_name", &self.last_name, false);
+        check_name(errors, "first_name", &self.first_name, false);
+        check_name(errors, "last_name_ar", &self.last_name_ar, true);
+        check_name(errors, "first_name_ar", &self.first_name_ar, true);
+        let has_latin = non_empty(&self.last_name).is_some() && non_empty(&self.first_name).is_some();
+        let has_arabic = non_empty(&self.last_name_ar).is_some() && non_empty(&self.first_name_ar).is_some();
+        if !has_latin && !has_arabic {
+            errors.add(
+                "last_name",
+                "Indiquez le nom et le prénom, en lettres latines ou arabes (de préférence les deux).",
+            );
+        }
+        let birth_date = errors.check("birth_date", parse_past_date_fr(&self.birth_date, today));
+        Some(Identity {
+            cin: cin?,
+            birth_date: birth_date?,
+            last_name: self.last_name.trim().to_owned(),
+            first_name: self.first_name.trim().to_owned(),
+            last_name_ar: self.last_name_ar.trim().to_owned(),
+            first_name_ar: self.first_name_ar.trim().to_owned(),
+        })
+    }
+
     /// Checks every field against `today` and the known province codes; returns the applicant or
     /// every field's problem, in French.
     pub fn validate(
@@ -416,24 +488,9 @@ impl ApplicantDraft {
     ) -> Result<ValidApplicant, FieldErrors> {
         let mut errors = FieldErrors::new();
         let mut warnings = Vec::new();
-        let cin = errors.check("cin", Cin::parse(&self.cin)).map(|parsed| {
-            warnings.extend(parsed.warning);
-            parsed.cin
-        });
-        check_name(&mut errors, "last_name", &self.last_name, false);
-        check_name(&mut errors, "first_name", &self.first_name, false);
-        check_name(&mut errors, "last_name_ar", &self.last_name_ar, true);
-        check_name(&mut errors, "first_name_ar", &self.first_name_ar, true);
-        let has_latin = non_empty(&self.last_name).is_some() && non_empty(&self.first_name).is_some();
-        let has_arabic = non_empty(&self.last_name_ar).is_some() && non_empty(&self.first_name_ar).is_some();
-        if !has_latin && !has_arabic {
-            errors.add(
-                "last_name",
-                "Indiquez le nom et le prénom, en lettres latines ou arabes (de préférence les deux).",
-            );
-        }
+        let identity = self.check_identity(&mut errors, &mut warnings, today);
         let sex = errors.check("sex", Sex::parse(&self.sex));
-        let birth_date = errors.check("birth_date", parse_past_date_fr(&self.birth_date, today));
+        let birth_date = identity.as_ref().map(|i| i.birth_date);
         let relationship = errors.check("relationship", Relationship::parse(&self.relationship));
         let phone = match non_empty(&self.phone) {
             Some(raw) => errors.check("phone", Phone::parse(raw)),
@@ -445,7 +502,7 @@ impl ApplicantDraft {
         {
             errors.add(
                 "province_code",
-                format!("« {code} » n'est pas un code de province ou préfecture connu (voir « daftar provinces »)."),
+                format!("« {code} » n'est pas un code de province ou préfecture connu (la liste des provinces donne les codes)."),
             );
         }
         let amo = match (non_empty(&self.amo_regime), non_empty(&self.amo_number)) {
@@ -498,16 +555,16 @@ impl ApplicantDraft {
         if !errors.is_empty() {
             return Err(errors);
         }
-        match (cin, sex, birth_date, relationship) {
-            (Some(cin), Some(sex), Some(birth_date), Some(relationship)) => Ok(ValidApplicant {
+        match (identity, sex, relationship) {
+            (Some(identity), Some(sex), Some(relationship)) => Ok(ValidApplicant {
                 applicant: Applicant {
-                    cin,
-                    last_name: self.last_name.trim().to_owned(),
-                    first_name: self.first_name.trim().to_owned(),
-                    last_name_ar: self.last_name_ar.trim().to_owned(),
-                    first_name_ar: self.first_name_ar.trim().to_owned(),
+                    cin: identity.cin,
+                    last_name: identity.last_name,
+                    first_name: identity.first_name,
+                    last_name_ar: identity.last_name_ar,
+                    first_name_ar: identity.first_name_ar,
                     sex,
-                    birth_date,
+                    birth_date: identity.birth_date,
                     card_holder_id: None,
                     relationship,
                     phone,

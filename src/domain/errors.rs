@@ -47,6 +47,17 @@ impl FieldErrors {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
+    /// Adds every problem of `other`.
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
+    /// Keeps only the problems of the fields `still` finds wrong: a form's error goes as soon
+    /// as its field is right, and no new one appears before the next save.
+    pub fn keep_those_in(&mut self, still: &FieldErrors) {
+        self.0.retain(|e| still.for_field(e.field).is_some());
+    }
+
     /// `Ok(value)` when no error was recorded, else `Err(self)`.
     pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
         if self.is_empty() { Ok(value()) } else { Err(self) }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::backend::{Reply, Request};
 use super::cross_duplicates::{CrossState, cross_duplicates_ui};
 use super::projects::{ProjectForm, project_form_ui};
-use super::widgets::{self, Message};
+use super::widgets::{self, Help, Message};
 use super::{bidi, theme};
 use crate::app::{AppError, ApplicantDetail, Document};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
@@ -61,6 +61,8 @@ pub struct ApplicantsState {
     pub cross: Option<CrossState>,
     /// This site's code: at an office, a person transferred to another office says so.
     pub here: String,
+    /// Today, at the office (a birth date is checked against it as it is typed).
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// The applicant form.
@@ -88,6 +90,10 @@ pub struct ApplicantForm {
     pub focused: bool,
     /// A save was sent and its answer has not come back: a second Enter does nothing.
     pub saving: bool,
+    /// The identity (CIN, names, birth date) last searched for duplicates by itself.
+    pub searched: Option<String>,
+    /// The save stopped on possible duplicates: the cursor goes to the reason.
+    pub focus_reason: bool,
 }
 
 impl ApplicantsState {
@@ -174,7 +180,7 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
         state.form = Some(ApplicantForm::default());
     }
     if let Some(form) = &mut state.form {
-        let (form_requests, closed) = form_ui(ui, form);
+        let (form_requests, closed) = form_ui(ui, form, state.today);
         requests.extend(form_requests);
         if closed {
             state.form = None;
@@ -497,43 +503,126 @@ fn across_offices_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
     requests
 }
 
+/// What the fields of `form` still get wrong, as far as the window can tell without the
+/// register (the core judges again on saving): a field's error goes as soon as this clears it.
+fn still_wrong(form: &ApplicantForm, today: chrono::NaiveDate) -> FieldErrors {
+    let provinces = &Reference::shipped().provinces;
+    let mut wrong =
+        form.draft.validate(today, &|code| provinces.iter().any(|p| p.code == code)).err().unwrap_or_default();
+    let himself = Relationship::parse(&form.draft.relationship) == Ok(Relationship::Himself);
+    let named = himself || !form.card.holder_name.trim().is_empty() || !form.card.holder_name_ar.trim().is_empty();
+    wrong.extend(crate::domain::applicant::CardHolder::problems(&form.card.card_number, named));
+    wrong
+}
+
+/// The identity the duplicate search looks at.
+fn identity(d: &ApplicantDraft) -> String {
+    [&d.cin, &d.last_name, &d.first_name, &d.last_name_ar, &d.first_name_ar, &d.birth_date].map(|f| f.trim()).join("|")
+}
+
+/// Under the CIN, as it is typed: what its shape lacks.
+fn cin_shape(ui: &mut Ui, cin: &str) {
+    if cin.trim().is_empty() {
+        return;
+    }
+    match crate::domain::codes::Cin::parse(cin) {
+        Err(problem) => widgets::note_under(ui, &problem),
+        Ok(parsed) => {
+            if let Some(unusual) = parsed.warning {
+                widgets::note_under(ui, &unusual);
+            }
+        }
+    }
+}
+
+/// The possible duplicates, where the eye is (under the identity), with the reason that lets
+/// the save go on.
+fn duplicates_ui(ui: &mut Ui, form: &mut ApplicantForm) {
+    if form.duplicates.is_empty() {
+        return;
+    }
+    ui.group(|ui| {
+        ui.colored_label(
+            theme::WARNING,
+            format!("{} bénéficiaire(s) déjà enregistré(s) peuvent être la même personne :", form.duplicates.len()),
+        );
+        for d in &form.duplicates {
+            ui.label(bidi::visual(&d.summary()));
+        }
+        ui.label(RichText::new("Si c'est une autre personne, dites pourquoi, puis enregistrez :").weak());
+        let reason = widgets::field(ui, "Motif (autre personne)", &mut form.reason, None);
+        if std::mem::take(&mut form.focus_reason) {
+            reason.request_focus();
+            reason.scroll_to_me(Some(egui::Align::Center));
+        }
+    });
+}
+
 /// The form; returns its requests and whether it was closed.
-fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
+fn form_ui(ui: &mut Ui, form: &mut ApplicantForm, today: Option<chrono::NaiveDate>) -> (Vec<Request>, bool) {
     let mut requests = Vec::new();
     let mut closed = false;
     // A choice list open at the start of the frame takes Enter (to choose) and Escape (to close):
     // the form does not save or leave on them.
     let choosing = egui::Popup::is_any_open(ui.ctx());
     ui.heading(if form.editing.is_some() { "Modifier le bénéficiaire" } else { "Nouveau bénéficiaire" });
+    widgets::required_legend(ui);
     let before = (form.draft.clone(), form.card.clone());
     let errors = form.errors.clone();
     let e = |field: &str| errors.for_field(field);
+    let mut left_identity = false;
     egui::ScrollArea::vertical().id_salt("formulaire").max_height(ui.available_height() - 120.0).show(ui, |ui| {
         let d = &mut form.draft;
-        let first = widgets::field(ui, "CIN", &mut d.cin, e("cin"));
+        let cin = widgets::helped_field(ui, "CIN", &mut d.cin, e("cin"), Help::required("ex. JB123456"));
         if !std::mem::replace(&mut form.focused, true) {
-            first.request_focus();
+            cin.request_focus();
         }
-        widgets::field(ui, "Nom", &mut d.last_name, e("last_name"));
-        widgets::field(ui, "Prénom", &mut d.first_name, e("first_name"));
-        widgets::field(ui, "Nom (arabe)", &mut d.last_name_ar, e("last_name_ar"));
-        widgets::field(ui, "Prénom (arabe)", &mut d.first_name_ar, e("first_name_ar"));
+        ui.scope(|ui| {
+            if e("cin").is_none() {
+                cin_shape(ui, &d.cin);
+            }
+        });
+        ui.label(RichText::new("Nom et prénom : en lettres latines, en arabe, ou les deux (au moins l'un).").weak());
+        let names = [
+            widgets::field(ui, "Nom", &mut d.last_name, e("last_name")),
+            widgets::field(ui, "Prénom", &mut d.first_name, e("first_name")),
+            widgets::field(ui, "Nom (arabe)", &mut d.last_name_ar, e("last_name_ar")),
+            widgets::field(ui, "Prénom (arabe)", &mut d.first_name_ar, e("first_name_ar")),
+        ];
         let sexes = [("M".to_owned(), "Masculin".to_owned()), ("F".to_owned(), "Féminin".to_owned())];
-        widgets::choice(ui, "Sexe", &mut d.sex, &sexes, e("sex"));
-        widgets::field(ui, "Date de naissance", &mut d.birth_date, e("birth_date"));
+        widgets::marked_choice(ui, "Sexe", &mut d.sex, &sexes, e("sex"), true);
+        let born = widgets::helped_field(
+            ui,
+            "Date de naissance",
+            &mut d.birth_date,
+            e("birth_date"),
+            Help::required("jj/mm/aaaa"),
+        );
+        left_identity = cin.lost_focus() || born.lost_focus() || names.iter().any(egui::Response::lost_focus);
+        // In a scope: the list arriving while the next field is typed in leaves its cursor there.
+        ui.scope(|ui| duplicates_ui(ui, form));
+        let d = &mut form.draft;
         let links: Vec<(String, String)> =
             Relationship::ALL.iter().map(|r| (r.code().to_owned(), r.label_fr().to_owned())).collect();
-        widgets::choice(ui, "Lien avec le titulaire", &mut d.relationship, &links, e("relationship"));
+        widgets::marked_choice(ui, "Lien avec le titulaire", &mut d.relationship, &links, e("relationship"), true);
         // Asked only when the sex and the link disagree (or a reason was already given).
         if e("link_note").is_some() || !d.link_note.is_empty() {
             widgets::field(ui, "Raison (sexe et lien différents)", &mut d.link_note, e("link_note"));
         }
         if form.editing.is_none() {
-            widgets::field(ui, "N° carte de résistant", &mut form.card.card_number, e("card_number"));
-            widgets::field(ui, "Titulaire de la carte", &mut form.card.holder_name, e("card_holder_name"));
+            let card = Help::required("numéro porté sur la carte");
+            widgets::helped_field(ui, "N° carte de résistant", &mut form.card.card_number, e("card_number"), card);
+            let holder = Help::hint("sauf si le bénéficiaire est le titulaire");
+            widgets::helped_field(
+                ui,
+                "Titulaire de la carte",
+                &mut form.card.holder_name,
+                e("card_holder_name"),
+                holder,
+            );
         }
         let d = &mut form.draft;
-        widgets::field(ui, "Téléphone", &mut d.phone, e("phone"));
+        widgets::helped_field(ui, "Téléphone", &mut d.phone, e("phone"), Help::hint("ex. 06 12 34 56 78"));
         widgets::field(ui, "Adresse", &mut d.address, e("address"));
         widgets::field(ui, "Commune", &mut d.commune, e("commune"));
         let provinces: Vec<(String, String)> = Reference::shipped()
@@ -547,20 +636,24 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm) -> (Vec<Request>, bool) {
         != (&before.0, &before.1.card_number, &before.1.holder_name)
     {
         form.dirty = true;
-        form.duplicates.clear();
+        // The possible duplicates hold while the identity they were found for does.
+        if identity(&form.draft) != identity(&before.0) {
+            form.duplicates.clear();
+        }
+        if let Some(today) = today {
+            let wrong = still_wrong(form, today);
+            form.errors.keep_those_in(&wrong);
+        }
+    }
+    // Leaving the identity once it is whole: the duplicate search runs by itself.
+    let key = identity(&form.draft);
+    let whole = today.is_some_and(|today| form.draft.identity(today).is_ok());
+    if left_identity && whole && form.searched.as_ref() != Some(&key) {
+        form.searched = Some(key);
+        requests.push(Request::CheckApplicant { draft: form.draft.clone(), editing: form.editing });
     }
     for warning in &form.warnings {
         ui.colored_label(theme::WARNING, warning);
-    }
-    if !form.duplicates.is_empty() {
-        ui.colored_label(
-            theme::WARNING,
-            format!("{} bénéficiaire(s) déjà enregistré(s) peuvent être la même personne :", form.duplicates.len()),
-        );
-        for d in &form.duplicates {
-            ui.label(bidi::visual(&d.summary()));
-        }
-        widgets::field(ui, "Motif (autre personne)", &mut form.reason, None);
     }
     if !form.errors.is_empty() {
         ui.colored_label(theme::ERROR, "Corrigez les champs en rouge : rien n'a été enregistré.");
@@ -622,6 +715,7 @@ fn saved(state: &mut ApplicantsState, result: Result<Uuid, AppError>) -> Option<
         Err(AppError::Duplicate(candidates)) => {
             form.errors = FieldErrors::new();
             form.duplicates = candidates;
+            form.focus_reason = true;
             None
         }
         Err(other) => {

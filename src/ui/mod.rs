@@ -436,6 +436,7 @@ impl DaftarApp {
             if self.applicants.here != session.site.code.as_str() {
                 self.applicants.here = session.site.code.to_string();
             }
+            self.applicants.today = Some(session.today);
             let rights = applicants::Rights {
                 register: may(Action::RegisterApplicant),
                 delete: may(Action::DeleteRecord),

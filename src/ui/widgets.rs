@@ -32,13 +32,48 @@ pub fn text(ui: &mut Ui, value: &str) -> egui::Response {
     ui.label(bidi::visual(value))
 }
 
+/// What a form field tells before anything is typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Help {
+    /// The expected format, shown greyed in the empty field (« jj/mm/aaaa »).
+    pub hint: &'static str,
+    /// Marked with a red star: the record is not saved without it.
+    pub required: bool,
+}
+
+impl Help {
+    /// A required field with the format expected.
+    pub const fn required(hint: &'static str) -> Help {
+        Help { hint, required: true }
+    }
+
+    /// An optional field with the format expected.
+    pub const fn hint(hint: &'static str) -> Help {
+        Help { hint, required: false }
+    }
+}
+
 /// A labelled single-line field; the label names the field for screen readers and tests. Shows
 /// `error` under the field in red, and for an Arabic field a preview in display order.
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) -> egui::Response {
+    helped_field(ui, label, value, error, Help::default())
+}
+
+/// A [`field`] that shows its format and whether it is required.
+pub fn helped_field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>, help: Help) -> egui::Response {
+    // Under its own id: a note or an error appearing here leaves the next fields' ids (and the
+    // cursor in one of them) where they were.
+    ui.push_id(label, |ui| helped_field_inner(ui, label, value, error, help)).inner
+}
+
+fn helped_field_inner(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>, help: Help) -> egui::Response {
     let response = ui
         .horizontal(|ui| {
             let name = label_cell(ui, label);
-            ui.add(egui::TextEdit::singleline(value).desired_width(280.0)).labelled_by(name.id)
+            let edit = egui::TextEdit::singleline(value).desired_width(280.0).hint_text(help.hint);
+            let response = ui.add(edit).labelled_by(name.id);
+            required_mark(ui, help.required);
+            response
         })
         .inner;
     if bidi::has_rtl(value) {
@@ -50,6 +85,25 @@ pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) 
         error_under(ui, error);
     }
     response
+}
+
+/// The red star of a required field (nothing for an optional one).
+fn required_mark(ui: &mut Ui, required: bool) {
+    if required {
+        ui.label(RichText::new("*").color(theme::ERROR)).on_hover_text("obligatoire");
+    }
+}
+
+/// The line that explains the stars, at the top of a form.
+pub fn required_legend(ui: &mut Ui) {
+    ui.label(RichText::new("Les champs marqués * sont obligatoires.").weak());
+}
+
+/// A line under a field, in the warning colour (a shape that is not yet right).
+pub fn note_under(ui: &mut Ui, note: &str) {
+    under_field(ui, |ui| {
+        ui.add(egui::Label::new(RichText::new(note).color(theme::WARNING)).wrap());
+    });
 }
 
 /// A field's error, under it, wrapped to the width left.
@@ -70,6 +124,29 @@ pub fn password(ui: &mut Ui, label: &str, value: &mut String) -> egui::Response 
 
 /// A labelled choice among `options` (value, French label).
 pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, String)], error: Option<&str>) {
+    marked_choice(ui, label, value, options, error, false);
+}
+
+/// A [`choice`] marked required (or not).
+pub fn marked_choice(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    options: &[(String, String)],
+    error: Option<&str>,
+    required: bool,
+) {
+    ui.push_id(label, |ui| marked_choice_inner(ui, label, value, options, error, required));
+}
+
+fn marked_choice_inner(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    options: &[(String, String)],
+    error: Option<&str>,
+    required: bool,
+) {
     ui.horizontal(|ui| {
         let name = label_cell(ui, label);
         let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
@@ -83,6 +160,7 @@ pub fn choice(ui: &mut Ui, label: &str, value: &mut String, options: &[(String, 
             })
             .response
             .labelled_by(name.id);
+        required_mark(ui, required);
     });
     if let Some(error) = error {
         error_under(ui, error);
