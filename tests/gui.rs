@@ -1422,3 +1422,81 @@ fn the_applicant_form_helps_as_it_is_filled() {
     assert!(has(&harness, "Motif (autre personne)"));
     assert_eq!(harness.get_by_label("Téléphone").value().as_deref(), Some("0612345678"), "the cursor stayed");
 }
+
+/// A lone Arabic field, as the forms draw it, with what the test reads back.
+#[derive(Default)]
+struct ArabicField {
+    text: String,
+    id: Option<egui::Id>,
+    /// Where the caret stands before each logical character and after the last.
+    places: Vec<f32>,
+    /// The drawn glyphs in visual order: (character, left, right).
+    drawn: Vec<(char, f32, f32)>,
+}
+
+#[test]
+fn arabic_reads_right_to_left_as_it_is_typed_and_the_caret_follows() {
+    use daftar::ui::{bidi, rtl_edit};
+    let mut harness = Harness::builder().with_size([480.0, 80.0]).build_ui_state(
+        |ui, field: &mut ArabicField| {
+            let label = ui.label("Nom (arabe)");
+            field.id = Some(ui.next_auto_id());
+            rtl_edit::singleline(ui, &mut field.text, 300.0, "").labelled_by(label.id);
+            field.places = rtl_edit::caret_places(&rtl_edit::layout(ui, &field.text));
+            let shown = bidi::visual(&field.text);
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let galley = ui.fonts_mut(|f| f.layout_no_wrap(shown, font, egui::Color32::BLACK));
+            field.drawn =
+                galley.rows[0].row.glyphs.iter().map(|g| (g.chr, g.pos.x, g.pos.x + g.advance_width)).collect();
+        },
+        ArabicField::default(),
+    );
+    daftar::ui::theme::apply(&harness.ctx);
+    harness.run();
+    let cursor = |harness: &Harness<'_, ArabicField>| -> usize {
+        let id = harness.state().id.unwrap_or_else(|| panic!("no field"));
+        let state = egui::text_edit::TextEditState::load(&harness.ctx, id).unwrap_or_else(|| panic!("no state"));
+        state.cursor.char_range().map_or(usize::MAX, |r| r.primary.index.into())
+    };
+    harness.get_by_label("Nom (arabe)").focus();
+    harness.run();
+    let typed = "محمد بن 12 علي";
+    for (n, c) in typed.chars().enumerate() {
+        harness.get_by_label("Nom (arabe)").type_text(&c.to_string());
+        harness.run();
+        let field = harness.state();
+        assert_eq!(field.text, typed.chars().take(n + 1).collect::<String>());
+        // The caret stands after the letter just typed: an Arabic letter typed last is drawn
+        // leftmost (the line runs right to left), the caret at its left; after a digit, the
+        // caret is right of the digit's glyph.
+        assert_eq!(cursor(&harness), n + 1);
+        let expected = if c.is_ascii_digit() {
+            field.drawn.iter().find(|(g, _, _)| *g == c).map_or(f32::NAN, |(_, _, right)| *right)
+        } else {
+            field.drawn.iter().map(|(_, left, _)| *left).fold(f32::INFINITY, f32::min)
+        };
+        if c != ' ' {
+            assert!((field.places[n + 1] - expected).abs() < 0.5, "after {c}: {:?} vs {expected}", field.places);
+        }
+    }
+    // The words read right to left, the number left to right inside them.
+    let x = |c: char| {
+        let field = harness.state();
+        field.drawn.iter().find(|(g, _, _)| *g == c).map_or(f32::NAN, |(_, left, _)| *left)
+    };
+    assert!(x('ح') > x('ب') && x('ب') > x('2') && x('1') < x('2') && x('1') > x('ع'), "{:?}", harness.state().drawn);
+    // Backspace takes the last letter typed; Right moves the caret one place to the right.
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    assert_eq!(harness.state().text, "محمد بن 12 عل");
+    assert_eq!(cursor(&harness), 13);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run();
+    assert_eq!(cursor(&harness), 12, "right of ل is before it");
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run();
+    assert_eq!(cursor(&harness), 13);
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run();
+    assert_eq!(cursor(&harness), 13, "nothing left of the end");
+}

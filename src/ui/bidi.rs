@@ -20,20 +20,49 @@ pub fn visual(text: &str) -> String {
     if !has_rtl(text) {
         return text.to_owned();
     }
-    let info = BidiInfo::new(text, None);
     let mut out = String::with_capacity(text.len());
-    for (i, paragraph) in info.paragraphs.iter().enumerate() {
+    for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let line = paragraph.range.start..paragraph.range.end;
-        let (levels, runs) = info.visual_runs(paragraph, line);
+        out.extend(visual_chars(line).into_iter().map(|c| c.chr));
+    }
+    out
+}
+
+/// One character of a line as displayed: the character drawn (paired punctuation mirrored in
+/// right-to-left runs), where it stands in the logical text, and whether it is laid out right
+/// to left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisualChar {
+    /// The character drawn.
+    pub chr: char,
+    /// Its index among the logical text's characters.
+    pub logical: usize,
+    /// Whether its bidi level is right to left.
+    pub rtl: bool,
+}
+
+/// The characters of one line (no line break) in the order egui must be given them: runs in
+/// visual order, and inside each right-to-left run the words reversed (each word keeps its
+/// logical letters, which egui's shaper draws right to left).
+pub fn visual_chars(line: &str) -> Vec<VisualChar> {
+    let char_index: std::collections::HashMap<usize, usize> =
+        line.char_indices().enumerate().map(|(n, (byte, _))| (byte, n)).collect();
+    let info = BidiInfo::new(line, None);
+    let mut out = Vec::with_capacity(char_index.len());
+    for paragraph in &info.paragraphs {
+        let (levels, runs) = info.visual_runs(paragraph, paragraph.range.clone());
         for run in runs {
-            let piece = text[run.clone()].trim_end_matches('\n');
-            if levels[run.start].is_rtl() {
-                push_words_reversed(piece, &mut out);
+            let rtl = levels[run.start].is_rtl();
+            let chars: Vec<VisualChar> = line[run.clone()]
+                .char_indices()
+                .map(|(at, chr)| VisualChar { chr, logical: char_index[&(run.start + at)], rtl })
+                .collect();
+            if rtl {
+                push_words_reversed(&chars, &mut out);
             } else {
-                out.push_str(piece);
+                out.extend(chars);
             }
         }
     }
@@ -41,38 +70,32 @@ pub fn visual(text: &str) -> String {
 }
 
 /// Appends `run` with its words (and the spaces between them) in reverse order.
-fn push_words_reversed(run: &str, out: &mut String) {
-    let mut pieces: Vec<&str> = Vec::new();
+fn push_words_reversed(run: &[VisualChar], out: &mut Vec<VisualChar>) {
+    let mut pieces: Vec<&[VisualChar]> = Vec::new();
     let mut start = 0;
-    let mut in_space = None;
-    for (i, c) in run.char_indices() {
-        let space = c.is_whitespace();
-        if in_space.is_some_and(|was| was != space) {
+    for i in 1..run.len() {
+        if run[i].chr.is_whitespace() != run[i - 1].chr.is_whitespace() {
             pieces.push(&run[start..i]);
             start = i;
         }
-        in_space = Some(space);
     }
     pieces.push(&run[start..]);
     for piece in pieces.iter().rev() {
-        out.push_str(&mirror(piece));
+        out.extend(piece.iter().map(|c| VisualChar { chr: mirror(c.chr), ..*c }));
     }
 }
 
 /// Mirrors paired punctuation, which is drawn reversed in right-to-left text.
-fn mirror(piece: &str) -> String {
-    piece
-        .chars()
-        .map(|c| match c {
-            '(' => ')',
-            ')' => '(',
-            '[' => ']',
-            ']' => '[',
-            '«' => '»',
-            '»' => '«',
-            other => other,
-        })
-        .collect()
+fn mirror(c: char) -> char {
+    match c {
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '«' => '»',
+        '»' => '«',
+        other => other,
+    }
 }
 
 #[cfg(test)]

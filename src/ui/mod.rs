@@ -19,6 +19,7 @@ pub mod login;
 pub mod programmes;
 pub mod projects;
 pub mod reports;
+pub mod rtl_edit;
 pub mod settings;
 pub mod setup;
 pub mod sync;

@@ -53,8 +53,8 @@ impl Help {
     }
 }
 
-/// A labelled single-line field; the label names the field for screen readers and tests. Shows
-/// `error` under the field in red, and for an Arabic field a preview in display order.
+/// A labelled single-line field; the label names the field for screen readers and tests. Arabic
+/// reads right to left as it is typed; `error` shows under the field in red.
 pub fn field(ui: &mut Ui, label: &str, value: &mut String, error: Option<&str>) -> egui::Response {
     helped_field(ui, label, value, error, Help::default())
 }
@@ -70,17 +70,11 @@ fn helped_field_inner(ui: &mut Ui, label: &str, value: &mut String, error: Optio
     let response = ui
         .horizontal(|ui| {
             let name = label_cell(ui, label);
-            let edit = egui::TextEdit::singleline(value).desired_width(280.0).hint_text(help.hint);
-            let response = ui.add(edit).labelled_by(name.id);
+            let response = super::rtl_edit::singleline(ui, value, 280.0, help.hint).labelled_by(name.id);
             required_mark(ui, help.required);
             response
         })
         .inner;
-    if bidi::has_rtl(value) {
-        under_field(ui, |ui| {
-            ui.label(RichText::new(format!("Aperçu : {}", bidi::visual(value))).weak());
-        });
-    }
     if let Some(error) = error {
         error_under(ui, error);
     }
