@@ -195,3 +195,36 @@ fn a_persons_data_statement_is_printed_and_audited() {
     );
     assert!(o.core.data_statement_pdf(&o.agent, "ZZ999999").is_err(), "an unknown CIN says so");
 }
+
+/// How many pages a PDF has.
+fn pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf).replace("/Type /", "/Type/");
+    text.matches("/Type/Page").count() - text.matches("/Type/Pages").count()
+}
+
+#[test]
+fn the_documents_of_ticked_dossiers_print_as_one_pdf_with_one_set_of_fonts() {
+    let mut o = office(None);
+    let decided = approved_dossier(&mut o);
+    let promoter = applicant(&mut o, "JB223344", "Fatima", "Zahra", "02/03/1980");
+    let draft = ProjectDraft {
+        kind: "projet-individuel".into(),
+        name: "Épicerie".into(),
+        jobs_total: "1".into(),
+        jobs_family: "1".into(),
+        ..ProjectDraft::default()
+    };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let waiting = ok(o.core.open_dossier(&o.agent, project, date(3, 2, 2026), None, &[])).value.number.to_string();
+    let both = [decided.clone(), waiting.clone()];
+    let receipts = ok(o.core.receipts_pdf(&o.agent, &both));
+    assert_eq!(pages(&receipts), 2);
+    let single = ok(o.core.receipt_pdf(&o.agent, &decided));
+    let fonts = |pdf: &[u8]| pdf.windows(10).filter(|w| *w == b"/FontFile2").count();
+    assert_eq!(fonts(&receipts), fonts(&single), "each font embedded once for the whole batch");
+    // Notifications: all or nothing, naming the dossier that has no decision yet.
+    let refused = o.core.decision_notices_pdf(&o.agent, &both).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(refused.contains(&waiting) && refused.contains("Rien n'a été imprimé"), "{refused}");
+    assert_eq!(pages(&ok(o.core.decision_notices_pdf(&o.agent, &[decided]))), 1);
+    assert!(o.core.receipts_pdf(&o.agent, &[]).is_err(), "nothing ticked, nothing printed");
+}

@@ -1500,3 +1500,22 @@ fn arabic_reads_right_to_left_as_it_is_typed_and_the_caret_follows() {
     harness.run();
     assert_eq!(cursor(&harness), 13, "nothing left of the end");
 }
+
+#[test]
+fn ticked_dossiers_print_their_receipts_as_one_document() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    assert!(harness.get_by_label("Imprimer les récépissés (0)").accesskit_node().is_disabled());
+    click(&mut harness, &format!("Cocher le dossier {number}"));
+    click(&mut harness, "Imprimer les récépissés (1)");
+    let written = harness.state().opened().last().cloned().unwrap_or_default();
+    assert!(written.to_string_lossy().ends_with("-1-dossiers.pdf"), "{written:?}: {:#?}", harness.root());
+    assert!(ok(std::fs::read(&written)).starts_with(b"%PDF-"));
+    // A dossier with no decision has no notification: said, nothing printed.
+    click(&mut harness, "Imprimer les notifications (1)");
+    assert!(has_text(&harness, "Rien n'a été imprimé"), "{:#?}", harness.root());
+    assert!(harness.state().work().is_none());
+    click(&mut harness, "Tout décocher");
+    assert!(has(&harness, "Imprimer les récépissés (0)"));
+}

@@ -273,22 +273,7 @@ impl Core {
     /// The *notification de décision*, once the commission has decided.
     pub fn decision_notice_pdf(&self, session: &Session, number: &str) -> Result<Vec<u8>, AppError> {
         session.require(Action::ViewRegister)?;
-        let (facts, view) = self.dossier_facts(session, number)?;
-        let decision = view.decision.ok_or_else(|| {
-            AppError::Rule(format!(
-                "Le dossier {} n'a pas encore de décision de la commission : rien à notifier.",
-                facts.number
-            ))
-        })?;
-        let decision = &decision.value;
-        let grants = decision.grants.iter().map(|g| (g.source.to_string(), g.source.label_ar(), g.amount)).collect();
-        let decided = DecisionFacts {
-            approved: decision.approved,
-            decided_on: decision.decided_on,
-            commission_ref: decision.commission_ref.clone(),
-            grants,
-            reason: decision.reason.clone(),
-        };
+        let (facts, decided) = self.decided_facts(session, number)?.map_err(AppError::Rule)?;
         let issuer = self.issuer(session)?;
         Ok(dossier::decision_notice(
             &issuer,
@@ -298,6 +283,81 @@ impl Core {
             &session.full_name,
             self.print_margins()?,
         ))
+    }
+
+    /// A dossier's facts and its commission's decision, or why there is nothing to notify.
+    fn decided_facts(
+        &self,
+        session: &Session,
+        number: &str,
+    ) -> Result<Result<(DossierFacts, DecisionFacts), String>, AppError> {
+        let (facts, view) = self.dossier_facts(session, number)?;
+        let Some(decision) = view.decision else {
+            return Ok(Err(format!(
+                "Le dossier {} n'a pas encore de décision de la commission : rien à notifier.",
+                facts.number
+            )));
+        };
+        let decision = &decision.value;
+        let grants = decision.grants.iter().map(|g| (g.source.to_string(), g.source.label_ar(), g.amount)).collect();
+        let decided = DecisionFacts {
+            approved: decision.approved,
+            decided_on: decision.decided_on,
+            commission_ref: decision.commission_ref.clone(),
+            grants,
+            reason: decision.reason.clone(),
+        };
+        Ok(Ok((facts, decided)))
+    }
+
+    /// The receipts of the dossiers `numbers` in one PDF, in that order.
+    pub fn receipts_pdf(&self, session: &Session, numbers: &[String]) -> Result<Vec<u8>, AppError> {
+        session.require(Action::RegisterDossier)?;
+        let facts = self.each_dossier(numbers, "Préparation des récépissés", |number| {
+            Ok(Ok(self.dossier_facts(session, number)?.0))
+        })?;
+        self.progress.report("Mise en page", 0, 0);
+        Ok(dossier::receipts(&self.issuer(session)?, self.clock.today(), &facts, self.print_margins()?))
+    }
+
+    /// The notifications of the decisions on the dossiers `numbers` in one PDF, in that order;
+    /// refused whole, naming them, when some have no decision yet.
+    pub fn decision_notices_pdf(&self, session: &Session, numbers: &[String]) -> Result<Vec<u8>, AppError> {
+        session.require(Action::ViewRegister)?;
+        let notices =
+            self.each_dossier(numbers, "Préparation des notifications", |number| self.decided_facts(session, number))?;
+        self.progress.report("Mise en page", 0, 0);
+        let issuer = self.issuer(session)?;
+        Ok(dossier::decision_notices(&issuer, self.clock.today(), &notices, &session.full_name, self.print_margins()?))
+    }
+
+    /// `read` for each of `numbers`, reporting the count under `stage`; every dossier that cannot
+    /// be printed is named in one refusal (nothing is printed then).
+    fn each_dossier<T>(
+        &self,
+        numbers: &[String],
+        stage: &str,
+        read: impl Fn(&str) -> Result<Result<T, String>, AppError>,
+    ) -> Result<Vec<T>, AppError> {
+        if numbers.is_empty() {
+            return Err(AppError::Rule("Cochez d'abord les dossiers à imprimer.".into()));
+        }
+        let (mut done, mut refused) = (Vec::with_capacity(numbers.len()), Vec::new());
+        for (i, number) in numbers.iter().enumerate() {
+            self.progress.every(20, stage, i as u64, numbers.len() as u64);
+            match read(number)? {
+                Ok(value) => done.push(value),
+                Err(why) => refused.push(why),
+            }
+        }
+        if refused.is_empty() {
+            Ok(done)
+        } else {
+            Err(AppError::Rule(format!(
+                "Rien n'a été imprimé. {} Retirez ces dossiers de la sélection.",
+                refused.join(" ")
+            )))
+        }
     }
 }
 
@@ -316,6 +376,10 @@ pub enum Document {
     DataStatement(String),
     /// What the retention rules would anonymise today.
     RetentionReport,
+    /// The receipts of the dossiers with these numbers, in one PDF.
+    Receipts(Vec<String>),
+    /// The notifications of the decisions on these dossiers, in one PDF.
+    DecisionNotices(Vec<String>),
 }
 
 impl Document {
@@ -328,6 +392,12 @@ impl Document {
             Document::CommissionList => format!("liste-commission-{}", today.format("%Y-%m-%d")),
             Document::DataStatement(cin) => format!("releve-{}", cin.trim()),
             Document::RetentionReport => format!("conservation-{}", today.format("%Y-%m-%d")),
+            Document::Receipts(numbers) => {
+                format!("recepisses-{}-{}-dossiers", today.format("%Y-%m-%d"), numbers.len())
+            }
+            Document::DecisionNotices(numbers) => {
+                format!("notifications-{}-{}-dossiers", today.format("%Y-%m-%d"), numbers.len())
+            }
         }
     }
 }
@@ -342,6 +412,8 @@ impl Core {
             Document::CommissionList => self.commission_list_pdf(session),
             Document::DataStatement(cin) => self.data_statement_pdf(session, cin),
             Document::RetentionReport => self.retention_report_pdf(session),
+            Document::Receipts(numbers) => self.receipts_pdf(session, numbers),
+            Document::DecisionNotices(numbers) => self.decision_notices_pdf(session, numbers),
         }
     }
 

@@ -201,9 +201,11 @@ pub enum Command {
     Document {
         /// Le document.
         kind: DocumentKind,
-        /// Le numéro du dossier (recepisse, fiche, notification).
-        #[arg(long)]
-        dossier: Option<String>,
+        /// Le numéro du dossier (recepisse, fiche, notification) ; pour les récépissés et les
+        /// notifications, plusieurs numéros (séparés par des virgules ou --dossier répété)
+        /// s'impriment ensemble dans un seul PDF.
+        #[arg(long, value_delimiter = ',')]
+        dossier: Vec<String>,
         /// La CIN de la personne (releve).
         #[arg(long)]
         cin: Option<String>,

@@ -495,8 +495,14 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             None => bail!("L'année {year} n'est pas clôturée (daftar report close-year --year {year})."),
         },
         Command::Document { kind, dossier, cin, out } => {
-            let number = || dossier.clone().ok_or_else(|| anyhow!("Indiquez le dossier : --dossier NUMÉRO."));
+            let number = || match dossier.as_slice() {
+                [one] => Ok(one.clone()),
+                [] => Err(anyhow!("Indiquez le dossier : --dossier NUMÉRO.")),
+                _ => Err(anyhow!("Ce document porte sur un seul dossier : un seul --dossier.")),
+            };
             let document = match kind {
+                DocumentKind::Recepisse if dossier.len() > 1 => Document::Receipts(dossier),
+                DocumentKind::Notification if dossier.len() > 1 => Document::DecisionNotices(dossier),
                 DocumentKind::Recepisse => Document::Receipt(number()?),
                 DocumentKind::Fiche => Document::Sheet(number()?),
                 DocumentKind::Notification => Document::DecisionNotice(number()?),

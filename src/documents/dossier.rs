@@ -111,8 +111,25 @@ pub(crate) fn section(c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &st
 /// missing; no signature.
 pub fn receipt(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMargins) -> Vec<u8> {
     let mut c = Canvas::new(&format!("Récépissé de dépôt {}", d.number), shift);
-    let y = header(&mut c, issuer, today, &d.number);
-    let mut y = letterhead::title(&mut c, y + 4.0, "وصل الإيداع", "Récépissé de dépôt");
+    draw_receipt(&mut c, issuer, today, d);
+    c.finish()
+}
+
+/// The receipts of several dossiers in one PDF, one page each, in the order given.
+pub fn receipts(issuer: &Issuer, today: NaiveDate, dossiers: &[DossierFacts], shift: PrintMargins) -> Vec<u8> {
+    let mut c = Canvas::new(&format!("Récépissés de dépôt ({})", dossiers.len()), shift);
+    for (i, d) in dossiers.iter().enumerate() {
+        if i > 0 {
+            c.new_page();
+        }
+        draw_receipt(&mut c, issuer, today, d);
+    }
+    c.finish()
+}
+
+fn draw_receipt(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, d: &DossierFacts) {
+    let y = header(c, issuer, today, &d.number);
+    let mut y = letterhead::title(c, y + 4.0, "وصل الإيداع", "Récépissé de dépôt");
     let ar = format!(
         "تسلم {} ملف طلب الدعم المودع بتاريخ {} من طرف {} ({}، بطاقة التعريف الوطنية رقم {}) لمشروع «{}».",
         issuer.name_ar,
@@ -131,44 +148,43 @@ pub fn receipt(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: Print
         d.project,
         d.project_kind.0.to_lowercase()
     );
-    y = letterhead::paragraphs(&mut c, y + 2.0, &ar, &fr, 11.0);
+    y = letterhead::paragraphs(c, y + 2.0, &ar, &fr, 11.0);
     if let Some(requested) = d.requested {
         y = letterhead::both(
-            &mut c,
+            c,
             y + 1.0,
             &format!("Montant demandé : {requested}"),
             &format!("المبلغ المطلوب: {} درهم", isolate(&requested.format_number_fr())),
             10.5,
         );
     }
-    y = letterhead::both(&mut c, y + 3.0, "Pièces reçues :", "الوثائق المتوصل بها:", 11.0);
+    y = letterhead::both(c, y + 3.0, "Pièces reçues :", "الوثائق المتوصل بها:", 11.0);
     for doc in d.documents.iter().filter(|doc| doc.received_on.is_some()) {
         let on = doc.received_on.map(format_date_fr).unwrap_or_default();
-        y = letterhead::both(&mut c, y, &format!("– {} (le {on})", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
+        y = letterhead::both(c, y, &format!("– {} (le {on})", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
     }
     let missing: Vec<&DocumentLine> =
         d.documents.iter().filter(|doc| doc.required && doc.received_on.is_none()).collect();
     if !missing.is_empty() {
         y = letterhead::both(
-            &mut c,
+            c,
             y + 3.0,
             "Pièces à fournir pour compléter le dossier :",
             "الوثائق الواجب الإدلاء بها لإتمام الملف:",
             11.0,
         );
         for doc in missing {
-            y = letterhead::both(&mut c, y, &format!("– {}", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
+            y = letterhead::both(c, y, &format!("– {}", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
         }
     }
     letterhead::paragraphs(
-        &mut c,
+        c,
         y + 5.0,
         "لا يعتبر هذا الوصل قرارا بالموافقة على الطلب. يرجى الاحتفاظ به والإدلاء به عند كل استفسار.",
         "Ce récépissé ne vaut pas décision sur la demande. Conservez-le et présentez-le pour toute démarche.",
         9.5,
     );
-    letterhead::footer(&mut c, issuer, &format!("Récépissé — dossier {}", d.number), 1, 1);
-    c.finish()
+    letterhead::footer(c, issuer, &format!("Récépissé — dossier {}", d.number), 1, 1);
 }
 
 /// The *fiche dossier*: identity, project, checklist, history, funding, visits; pages break
@@ -246,11 +262,41 @@ pub fn decision_notice(
     shift: PrintMargins,
 ) -> Vec<u8> {
     let mut c = Canvas::new(&format!("Notification de décision {}", d.number), shift);
-    let y = header(&mut c, issuer, today, &d.number);
-    let mut y = letterhead::title(&mut c, y + 4.0, "تبليغ القرار", "Notification de décision");
+    draw_decision_notice(&mut c, issuer, today, d, decision, signatory);
+    c.finish()
+}
+
+/// The notifications of several decisions in one PDF, one page each, in the order given.
+pub fn decision_notices(
+    issuer: &Issuer,
+    today: NaiveDate,
+    notices: &[(DossierFacts, DecisionFacts)],
+    signatory: &str,
+    shift: PrintMargins,
+) -> Vec<u8> {
+    let mut c = Canvas::new(&format!("Notifications de décision ({})", notices.len()), shift);
+    for (i, (d, decision)) in notices.iter().enumerate() {
+        if i > 0 {
+            c.new_page();
+        }
+        draw_decision_notice(&mut c, issuer, today, d, decision, signatory);
+    }
+    c.finish()
+}
+
+fn draw_decision_notice(
+    c: &mut Canvas,
+    issuer: &Issuer,
+    today: NaiveDate,
+    d: &DossierFacts,
+    decision: &DecisionFacts,
+    signatory: &str,
+) {
+    let y = header(c, issuer, today, &d.number);
+    let mut y = letterhead::title(c, y + 4.0, "تبليغ القرار", "Notification de décision");
     let to_ar = if d.applicant.1.is_empty() { isolate(&d.applicant.0) } else { d.applicant.1.clone() };
     y = letterhead::both(
-        &mut c,
+        c,
         y,
         &format!("À : {} (CIN {})", d.applicant.0, d.applicant.2),
         &format!("إلى: {to_ar}"),
@@ -291,7 +337,7 @@ pub fn decision_notice(
             ),
         )
     };
-    y = letterhead::paragraphs(&mut c, y + 3.0, &ar, &fr, 11.0);
+    y = letterhead::paragraphs(c, y + 3.0, &ar, &fr, 11.0);
     if decision.approved {
         let mut total = Money::ZERO;
         for (fr, ar, amount) in &decision.grants {
@@ -323,7 +369,6 @@ pub fn decision_notice(
             Style::fr(10.5).bold(),
         );
     }
-    letterhead::signature_block(&mut c, y.max(200.0) + 8.0, &issuer.function_ar, &issuer.function_fr, signatory);
-    letterhead::footer(&mut c, issuer, &format!("Notification — dossier {}", d.number), 1, 1);
-    c.finish()
+    letterhead::signature_block(c, y.max(200.0) + 8.0, &issuer.function_ar, &issuer.function_fr, signatory);
+    letterhead::footer(c, issuer, &format!("Notification — dossier {}", d.number), 1, 1);
 }

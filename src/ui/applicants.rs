@@ -10,7 +10,7 @@ use super::backend::{Reply, Request};
 use super::cross_duplicates::{CrossState, cross_duplicates_ui};
 use super::projects::{ProjectForm, project_form_ui};
 use super::widgets::{self, Help, Message};
-use super::{bidi, theme};
+use super::{bidi, rtl_edit, theme};
 use crate::app::{AppError, ApplicantDetail, Document};
 use crate::app::{ApplicantLine, CardRef, DuplicateCandidate, HitCount};
 use crate::domain::FieldErrors;
@@ -218,9 +218,7 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
     });
     ui.horizontal(|ui| {
         let label = ui.label("Rechercher");
-        let search = ui
-            .add(egui::TextEdit::singleline(&mut state.query).hint_text("nom, CIN ou téléphone").desired_width(360.0))
-            .labelled_by(label.id);
+        let search = rtl_edit::singleline(ui, &mut state.query, 360.0, "nom, CIN ou téléphone").labelled_by(label.id);
         if ctrl_f || state.focus_search {
             search.request_focus();
             state.focus_search = false;

@@ -56,6 +56,8 @@ pub struct Worklist {
     pub generation: u64,
     /// A problem with the filters as typed.
     pub problem: Option<String>,
+    /// The dossiers ticked for printing together, by number (kept across pages and filters).
+    pub selected: std::collections::BTreeSet<String>,
 }
 
 /// The funding sources the worklist filters on: kind code and French label.
@@ -325,12 +327,7 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
     });
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Rechercher un dossier");
-        let field = ui
-            .add(
-                egui::TextEdit::singleline(&mut list.search)
-                    .hint_text("numéro (2026-42), nom ou CIN")
-                    .desired_width(220.0),
-            )
+        let field = super::rtl_edit::singleline(ui, &mut list.search, 220.0, "numéro (2026-42), nom ou CIN")
             .labelled_by(label.id);
         if std::mem::take(&mut state.focus_search) {
             field.request_focus();
@@ -366,12 +363,26 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
     if let Some(message) = &state.message {
         widgets::message(ui, message);
     }
+    batch_print_ui(ui, list, session, requests);
     let mut sort_clicked = None;
     let mut open = None;
     // The person's and the project's columns share what the fixed columns leave (1024 px and up).
-    let names_width = ((ui.available_width() - 560.0) / 2.0).clamp(120.0, 340.0);
+    let names_width = ((ui.available_width() - 590.0) / 2.0).clamp(120.0, 340.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 36.0).show(ui, |ui| {
         egui::Grid::new("liste-dossiers").striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
+            let page_numbers: Vec<String> =
+                list.rows.as_ref().map(|p| p.rows.iter().map(|l| l.number.clone()).collect()).unwrap_or_default();
+            let all = !page_numbers.is_empty() && page_numbers.iter().all(|n| list.selected.contains(n));
+            let mut whole_page = all;
+            if tick(ui, &mut whole_page, "Cocher toute la page") {
+                for number in page_numbers {
+                    if whole_page {
+                        list.selected.insert(number);
+                    } else {
+                        list.selected.remove(&number);
+                    }
+                }
+            }
             for (sort, title) in WorklistSort::ALL.into_iter().zip(COLUMN_TITLES) {
                 ui.horizontal(|ui| {
                     if ui.button(RichText::new(title).strong()).clicked() {
@@ -389,6 +400,14 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
                 return;
             };
             for line in &page.rows {
+                let mut ticked = list.selected.contains(&line.number);
+                if tick(ui, &mut ticked, &format!("Cocher le dossier {}", line.number)) {
+                    if ticked {
+                        list.selected.insert(line.number.clone());
+                    } else {
+                        list.selected.remove(&line.number);
+                    }
+                }
                 if ui.link(&line.number).clicked() {
                     open = Some(line.id);
                 }
@@ -443,6 +462,38 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
     if let Some(id) = open {
         requests.push(Request::OpenDossierById(id));
     }
+}
+
+/// A box without text whose name (for screen readers and tests) is `name`; true when clicked.
+fn tick(ui: &mut Ui, on: &mut bool, name: &str) -> bool {
+    let response = ui.add(egui::Checkbox::without_text(on)).on_hover_text(name);
+    let checked = *on;
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, checked, name));
+    response.changed()
+}
+
+/// The documents of the ticked dossiers, printed together as one PDF.
+fn batch_print_ui(ui: &mut Ui, list: &mut Worklist, session: &SessionInfo, requests: &mut Vec<Request>) {
+    let count = list.selected.len();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(match count {
+            0 => "Cochez des dossiers pour imprimer leurs documents ensemble :".to_owned(),
+            n => format!("{n} dossier(s) coché(s) :"),
+        });
+        let numbers = || list.selected.iter().cloned().collect::<Vec<_>>();
+        let may_receipts = permits(session.role, Action::RegisterDossier, &session.site).is_ok();
+        if may_receipts
+            && ui.add_enabled(count > 0, egui::Button::new(format!("Imprimer les récépissés ({count})"))).clicked()
+        {
+            requests.push(Request::Print(Document::Receipts(numbers())));
+        }
+        if ui.add_enabled(count > 0, egui::Button::new(format!("Imprimer les notifications ({count})"))).clicked() {
+            requests.push(Request::Print(Document::DecisionNotices(numbers())));
+        }
+        if ui.add_enabled(count > 0, egui::Button::new("Tout décocher")).clicked() {
+            list.selected.clear();
+        }
+    });
 }
 
 /// A decision or a deletion waiting for its confirmation.

@@ -1,12 +1,12 @@
 //! Long work the core does for the window (a stick imported or written, a spreadsheet read, a
-//! backup restored): one at a time, its stage and count shown in a bar under every screen, its
+//! backup restored, a batch of documents printed): one at a time, its stage and count shown in a bar under every screen, its
 //! start refused while it runs, and the screens told that their lists wait for its end.
 
 use eframe::egui::{self, RichText, Ui};
 
 use super::backend::{Reply, Request};
 use super::theme;
-use crate::app::Progress;
+use crate::app::{Document, Progress};
 
 /// A kind of long work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum Work {
     Spreadsheet,
     /// A backup restored over the database.
     Restore,
+    /// The documents of several dossiers printed as one PDF.
+    Batch,
 }
 
 impl Work {
@@ -30,6 +32,7 @@ impl Work {
             Request::ExportBundle(_) | Request::ExportReply { .. } | Request::RequestResync(_) => Some(Work::Export),
             Request::ImportCsv { .. } => Some(Work::Spreadsheet),
             Request::Restore { .. } => Some(Work::Restore),
+            Request::Print(Document::Receipts(_) | Document::DecisionNotices(_)) => Some(Work::Batch),
             _ => None,
         }
     }
@@ -41,6 +44,7 @@ impl Work {
             Work::Import | Work::Export => matches!(reply, Reply::SyncDone(_)),
             Work::Spreadsheet => matches!(reply, Reply::CsvImported(_)),
             Work::Restore => matches!(reply, Reply::Restored(_)),
+            Work::Batch => matches!(reply, Reply::DocumentWritten(_)),
         }
     }
 
@@ -52,6 +56,7 @@ impl Work {
             Work::Export => "Écriture sur la clé USB",
             Work::Spreadsheet => "Import du tableur",
             Work::Restore => "Restauration de la sauvegarde",
+            Work::Batch => "Impression groupée",
         }
     }
 
@@ -63,6 +68,7 @@ impl Work {
             Work::Export => "Écriture sur la clé en cours : ne retirez pas la clé.",
             Work::Spreadsheet => "Import du tableur en cours : les listes seront à jour à la fin.",
             Work::Restore => "Restauration en cours.",
+            Work::Batch => "Impression groupée en cours : le document s'ouvrira à la fin.",
         }
     }
 }
