@@ -48,8 +48,8 @@ pub use register::CardRef;
 pub use reviews::CrossOfficePair;
 pub use sync::{
     CHUNK, CONFLICTS_PER_PAGE, ConflictCount, ConflictFilter, ConflictPage, ExportReport, IdentityFile, ImportLine,
-    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, RECORDS_PER_BUNDLE, RevokedSite, SyncStatus, write_stream_to_stick,
-    write_to_stick,
+    ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, ParentExport, RECORDS_PER_BUNDLE, RevokedSite, SlipTo, SyncStatus,
+    write_stream_to_stick, write_to_stick,
 };
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 pub use views::{ApplicantDetail, ProgrammesView, ProjectDetail};

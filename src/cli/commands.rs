@@ -15,7 +15,8 @@ use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
 use crate::app::csv_import::CsvTarget;
 use crate::app::{
-    AppError, CardRef, CertificateSubject, Core, Document, DossierEdit, InstallSetup, Move, Session, demo, save_new,
+    AppError, CardRef, CertificateSubject, Core, Document, DossierEdit, InstallSetup, Move, Session, SlipTo, demo,
+    save_new,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -356,18 +357,17 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             if let Some(slip) = &bordereau {
                 refuse_existing(slip)?;
             }
-            let keep = core.store().path().and_then(|db| db.parent().map(|d| d.join("envois")));
-            match core.export_bundle(session, &to, keep.as_deref())? {
-                Some(report) => {
-                    for file in report.files() {
+            let slip = bordereau.as_deref().map_or(SlipTo::None, SlipTo::File);
+            match core.export_for_parent(session, &to, slip)? {
+                Some(done) => {
+                    for file in done.report.files() {
                         println!("{}", file.display());
                     }
                     // After each export, a backup stays at the office (the stick may be lost).
                     if let Err(e) = core.auto_backup(session, true) {
                         eprintln!("Attention : la sauvegarde automatique a échoué ({e}).");
                     }
-                    if let Some(slip) = &bordereau {
-                        write_new(slip, &core.transmittal_pdf(session, &report)?)?;
+                    if let Some(slip) = &done.slip {
                         eprintln!("Bordereau de transmission : {}", slip.display());
                     }
                 }

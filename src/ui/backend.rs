@@ -16,8 +16,8 @@ use crate::app::retention::{RetentionDone, RetentionPlan};
 use crate::app::{
     AppError, ApplicantDetail, ApplicantLine, BackgroundReader, BackupProgress, CardRef, CertificateSubject,
     CheckReport, ClosedYear, Core, CrossOfficePair, Document, DossierView, DuplicateCandidate, InstallSetup, Move,
-    Page, Peer, ProgrammesView, ProjectDetail, ProjectLine, RestoreReport, Row, Session, Stats, SyncStatus, UserRow,
-    WorklistPage, WorklistQuery, demo, save_in_folder,
+    Page, Peer, ProgrammesView, ProjectDetail, ProjectLine, RestoreReport, Row, Session, SlipTo, Stats, SyncStatus,
+    UserRow, WorklistPage, WorklistQuery, demo, save_in_folder,
 };
 use crate::documents::bilan_files::BilanFormat;
 use crate::domain::Money;
@@ -804,11 +804,11 @@ impl Worker {
             Request::Backup(dir) => return self.start_backup(Some(dir), false),
             Request::AutoBackup => return self.start_backup(None, false),
             Request::ExportBundle(dir) => {
-                let keep = self.data_dir.join("envois");
                 let documents = self.data_dir.join("documents");
-                let exported = self.with_mut(|core, s| core.export_bundle(s, &dir, Some(&keep)));
+                let exported = self.with_mut(|core, s| core.export_for_parent(s, &dir, SlipTo::Folder(&documents)));
                 match exported {
-                    Ok(Some(r)) => {
+                    Ok(Some(done)) => {
+                        let r = &done.report;
                         let written = match r.more.last() {
                             None => format!(
                                 "Paquet n° {} écrit et relu ({} enregistrement(s)) : {}. Vous pouvez retirer la clé.",
@@ -825,11 +825,7 @@ impl Worker {
                             ),
                         };
                         // The slip travels with the stick: printed from the documents folder.
-                        let slip = self.with(|core, s| {
-                            let stem = format!("bordereau-{}-{:06}", r.recipient, r.sequence);
-                            let path = save_in_folder(&documents, &stem, "pdf", &core.transmittal_pdf(s, &r)?)?;
-                            Ok(format!("Bordereau de transmission à imprimer : {}", path.display()))
-                        });
+                        let slip = done.slip.map(|path| format!("Bordereau de transmission à imprimer : {}", path.display()));
                         // After each export, a backup stays at the office (the stick may be lost):
                         // it runs on its own thread, its progress shown in the window's bar.
                         let backup = if self.backing_up.load(Ordering::SeqCst) {
@@ -840,7 +836,7 @@ impl Worker {
                                 _ => Ok("Sauvegarde de la base lancée (son avancement est affiché en haut de la fenêtre).".into()),
                             }
                         };
-                        Reply::SyncDone(vec![Ok(written), slip, backup])
+                        Reply::SyncDone([Some(Ok(written)), slip.map(Ok), Some(backup)].into_iter().flatten().collect())
                     }
                     Ok(None) => Reply::SyncDone(vec![Ok(
                         "Rien à envoyer : la délégation a accusé réception de toutes les modifications.".into(),

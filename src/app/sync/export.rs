@@ -172,6 +172,42 @@ impl Core {
         self.export_changes(session, dir, keep, false)
     }
 
+    /// The weekly export, as the window and the command line both make it: the bundle(s) of
+    /// every change the parent has not acknowledged onto the stick `dir`, a copy kept in
+    /// `envois/` next to the database, and the *bordereau de transmission* written where `slip`
+    /// says. `None` when there is nothing to send. The backup that follows each export is the
+    /// caller's to start ([`Core::auto_backup`] with `force`): the window runs it on its own
+    /// thread with its progress shown, the command line waits for it.
+    pub fn export_for_parent(
+        &mut self,
+        session: &Session,
+        dir: &Path,
+        slip: SlipTo<'_>,
+    ) -> Result<Option<ParentExport>, AppError> {
+        let keep = self.store.path().and_then(Path::parent).map(|folder| folder.join("envois"));
+        let Some(report) = self.export_bundle(session, dir, keep.as_deref())? else { return Ok(None) };
+        let slip = match slip {
+            SlipTo::None => None,
+            SlipTo::File(path) => {
+                let pdf = self.transmittal_pdf(session, &report)?;
+                crate::app::save_new(path, &pdf).map_err(|e| {
+                    AppError::Rule(format!(
+                        "Bordereau non écrit dans {} : {} (le paquet, lui, est sur la clé).",
+                        path.display(),
+                        crate::app::io_message(&e)
+                    ))
+                })?;
+                Some(path.to_path_buf())
+            }
+            SlipTo::Folder(folder) => {
+                let pdf = self.transmittal_pdf(session, &report)?;
+                let stem = format!("bordereau-{}-{:06}", report.recipient, report.sequence);
+                Some(crate::app::save_in_folder(folder, &stem, "pdf", &pdf)?)
+            }
+        };
+        Ok(Some(ParentExport { report, slip }))
+    }
+
     /// After a restore or on a new PC (re-enrolled): writes a bundle asking the parent to send
     /// back this site's rows as it holds them. The reply restores them and makes every number
     /// this site gives next continue above what was already issued.
@@ -339,4 +375,24 @@ impl Core {
         site_store::clear_setting(self.store.conn(), &resync_key)?;
         report.ok_or_else(|| AppError::Rule("La réponse n'a pas pu être écrite.".into()))
     }
+}
+
+/// Where the weekly export writes its *bordereau de transmission*.
+#[derive(Debug, Clone, Copy)]
+pub enum SlipTo<'a> {
+    /// Not written.
+    None,
+    /// This file, which must not exist.
+    File(&'a Path),
+    /// A new file in this folder (the window's documents).
+    Folder(&'a Path),
+}
+
+/// What the weekly export wrote.
+#[derive(Debug, Clone)]
+pub struct ParentExport {
+    /// The bundles written.
+    pub report: ExportReport,
+    /// The bordereau, when one was asked for.
+    pub slip: Option<std::path::PathBuf>,
 }

@@ -4,6 +4,7 @@
 
 mod apply;
 mod export;
+pub use export::{ParentExport, SlipTo};
 mod identity;
 mod import;
 mod keyring;
