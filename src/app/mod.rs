@@ -231,6 +231,12 @@ impl Core {
         self.bundle_rows = rows.max(1);
     }
 
+    /// The format versions the database at `path` goes from and to when it is next opened by
+    /// this program (`None`: nothing to migrate): the window says so before a long migration.
+    pub fn migration_ahead(path: &Path) -> Option<(i64, i64)> {
+        Store::migration_ahead(path)
+    }
+
     /// Sends the stages and counts of long work (a stick imported or exported, a spreadsheet
     /// read) to `sink`, as they happen.
     pub fn report_progress_to(&mut self, sink: ProgressSink) {

@@ -200,6 +200,15 @@ impl Store {
         Store::open_with(path, create, MIGRATIONS)
     }
 
+    /// The schema versions the file at `path` would be migrated from and to when opened, if
+    /// it holds data from an older version of the program (`None`: nothing to migrate, or no
+    /// such file). The window says so before a long migration.
+    pub fn migration_ahead(path: &Path) -> Option<(i64, i64)> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+        let version = schema_version(&conn).ok()?;
+        (version > 0 && version < SCHEMA_VERSION).then_some((version, SCHEMA_VERSION))
+    }
+
     fn open_with(path: &Path, create: bool, migrations: &[&str]) -> Result<Store, StoreError> {
         let known = migrations.len() as i64;
         if !path.exists() && !create {
@@ -365,6 +374,17 @@ mod tests {
         assert_eq!(store.schema_version().ok(), Some(SCHEMA_VERSION));
         store.migrate().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(store.schema_version().ok(), Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn a_migration_ahead_is_known_before_opening() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("d.sqlite");
+        assert_eq!(Store::migration_ahead(&path), None, "no file yet");
+        drop(Store::open_with(&path, true, &MIGRATIONS[..8]).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(Store::migration_ahead(&path), Some((8, SCHEMA_VERSION)));
+        drop(Store::open(&path, false).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(Store::migration_ahead(&path), None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod rtl_edit;
 pub mod settings;
 pub mod setup;
+mod start;
 pub mod sync;
 pub mod theme;
 pub mod viewer;
@@ -33,8 +34,8 @@ use std::path::{Path, PathBuf};
 use eframe::egui::{self, RichText};
 
 pub use backend::{Backend, Reply, Request, SessionInfo};
+pub use start::run;
 
-use crate::app::Core;
 use crate::domain::role::{Action, permits};
 use widgets::Message;
 
@@ -887,46 +888,4 @@ impl eframe::App for DaftarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
-}
-
-/// Opens the window over the database at `db` (created, and the set-up guided, on first start).
-pub fn run(db: &Path) -> anyhow::Result<()> {
-    // One window per database: a second one says so (in a dialog: a double-click has no terminal).
-    let _lock = match crate::app::InstanceLock::acquire(db) {
-        Ok(lock) => lock,
-        Err(e) => {
-            let _ = rfd::MessageDialog::new()
-                .set_title("Daftar")
-                .set_description(e.to_string())
-                .set_level(rfd::MessageLevel::Warning)
-                .show();
-            return Err(e.into());
-        }
-    };
-    let core = Core::open(db, true)?;
-    let needs_setup = core.needs_setup()?;
-    let site_name = core.site().map(|s| format!("{} — {}", s.code, s.name)).unwrap_or_default();
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 600.0])
-            .with_title("Daftar — دفتر"),
-        persist_window: true,
-        ..eframe::NativeOptions::default()
-    };
-    let mut core = Some(core);
-    // Printed documents and copies of the bundles sent go next to the database.
-    let data_dir = db.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    eframe::run_native(
-        "daftar",
-        options,
-        Box::new(move |cc| {
-            theme::apply(&cc.egui_ctx);
-            let core = core.take().ok_or("application déjà lancée")?;
-            let backend = Backend::spawn(core, cc.egui_ctx.clone(), data_dir.clone())?;
-            // A new log-in starts on the dashboard: today's work is there.
-            Ok(Box::new(DaftarApp::new(backend, needs_setup, site_name, Screen::Dashboard).with_system_viewer()))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("Impossible d'ouvrir la fenêtre : {e}"))
 }
