@@ -38,7 +38,10 @@ shot connexion 0.2
 xdotool type --delay 30 chef; xdotool key Tab; xdotool type --delay 30 chef-demo-2026; xdotool key Return
 shot tableau-de-bord 2
 click 60 81; xdotool type --delay 60 "ben"; sleep 3; click 300 124; shot beneficiaires 2
-xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Return; shot beneficiaire-formulaire 1
+# The form: a CIN still short, the Arabic name typed (it reads right to left as it is typed), saved
+# once to show every problem at once.
+xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Tab Tab Tab
+xdotool type --delay 60 "محمد بن 12 علي"; xdotool key Return; shot beneficiaire-formulaire 1
 xdotool key Escape; sleep 0.3
 click 60 112; sleep 1; click 300 150; shot projets 1.5
 number=$(sqlite3 "$work/demo.sqlite" "SELECT number FROM dossiers WHERE status = 'finance' ORDER BY number LIMIT 1 OFFSET 40")
@@ -60,3 +63,13 @@ DAFTAR_PASSWORD=chef-demo-2026 "$bin" --db "$work/demo.sqlite" --user chef expor
 start "$work/demo.sqlite"
 xdotool type --delay 30 chef; xdotool key Tab; xdotool type --delay 30 chef-demo-2026; xdotool key Return
 sleep 2; click 60 236; shot synchronisation 1
+kill $app; wait $app 2>/dev/null || true
+
+# The delegation reads the stick: the bar under the screen shows the import's stage and count.
+ofp=$(DAFTAR_PASSWORD=admin-demo-2026 "$bin" --db "$work/demo.sqlite" --user admin identity export --out "$work/bl.id")
+DAFTAR_PASSWORD=admin-secret-1 "$bin" --db "$work/dp.sqlite" --user admin enroll "$work/bl.id" --fingerprint "$ofp" >/dev/null
+start "$work/dp.sqlite"
+xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 admin-secret-1; xdotool key Return
+sleep 2; click 60 236; sleep 1
+click 530 280; xdotool type --delay 5 "$work/cle"; click 192 311; shot import-en-cours 0.3
+shot import-termine 6

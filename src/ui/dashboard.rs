@@ -105,17 +105,18 @@ pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
     requests
 }
 
-/// One bar per status, each named and with its count written on it, as long as its share of
+/// One bar per status, named on its left and counted on its right, as long as its share of
 /// the largest (a bar chart whose every bar says what it is, at any width).
 fn status_bars(ui: &mut Ui, by_status: &[(String, i64)]) {
     let counts: Vec<(Status, i64)> = Status::ALL.iter().map(|s| (*s, count(by_status, s.code()))).collect();
     let largest = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    eframe::egui::Grid::new("dossiers-par-statut").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+    eframe::egui::Grid::new("dossiers-par-statut").num_columns(3).spacing([8.0, 4.0]).show(ui, |ui| {
         for (status, n) in counts {
             ui.label(status.label_fr());
             let fraction = n as f32 / largest as f32;
-            let bar = ProgressBar::new(fraction).desired_width(200.0).text(group_thousands_fr(n));
+            let bar = ProgressBar::new(fraction).desired_width(200.0);
             ui.add(if n > 0 { bar.fill(super::theme::ACCENT) } else { bar.fill(eframe::egui::Color32::TRANSPARENT) });
+            ui.label(group_thousands_fr(n));
             ui.end_row();
         }
     });

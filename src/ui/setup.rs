@@ -4,7 +4,7 @@
 use eframe::egui::{self, Ui};
 
 use super::backend::Request;
-use super::widgets::{self, Message};
+use super::widgets::{self, Help, Message};
 use crate::app::InstallSetup;
 use crate::domain::FieldErrors;
 use crate::domain::site::{Level, PlaceKind};
@@ -34,6 +34,7 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.heading("Installation de Daftar");
     ui.label("Première mise en route : indiquez le site que ce poste sert et son premier administrateur.");
+    widgets::required_legend(ui);
     ui.add_space(8.0);
     if form.setup.level.is_empty() {
         form.setup.level = Level::Bureau.code().to_owned();
@@ -41,8 +42,10 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
     let levels: Vec<(String, String)> =
         Level::ALL.iter().map(|l| (l.code().to_owned(), l.label_fr().to_owned())).collect();
     widgets::choice(ui, "Niveau", &mut form.setup.level, &levels, form.errors.for_field("level"));
-    widgets::field(ui, "Code du site", &mut form.setup.code, form.errors.for_field("code"));
-    widgets::field(ui, "Nom du site", &mut form.setup.name, form.errors.for_field("name"));
+    let code = Help::required("ex. BL-TIZNIT");
+    widgets::helped_field(ui, "Code du site", &mut form.setup.code, form.errors.for_field("code"), code);
+    let name = Help::required("ex. Bureau local de Tiznit");
+    widgets::helped_field(ui, "Nom du site", &mut form.setup.name, form.errors.for_field("name"), name);
     let reference = Reference::shipped();
     match Level::parse(&form.setup.level).map(Level::place_kind) {
         Ok(PlaceKind::Province) => {
@@ -64,11 +67,12 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm) -> Vec<Request> {
         _ => {}
     }
     ui.add_space(8.0);
-    widgets::field(
+    widgets::helped_field(
         ui,
         "Identifiant de l'administrateur",
         &mut form.setup.admin_login,
         form.errors.for_field("admin_login"),
+        Help::required("ex. admin"),
     );
     widgets::field(ui, "Nom de l'administrateur", &mut form.setup.admin_name, None);
     widgets::password(ui, "Mot de passe", &mut form.setup.admin_password);
