@@ -173,6 +173,43 @@ fn scenario(db: &std::path::Path, day: &str) {
         percentile(&mut scroll_frames, 100),
         scroll_frames.len()
     );
+    // The dossiers' worklist: opened, then a dossier searched by its unpadded number, a clerk's
+    // 150 ms between keys; each keystroke's time until the list answering it is drawn.
+    window.app.go_to(Screen::Dossiers);
+    let opened = window.until(Duration::from_secs(10), |app| app.dossiers().list.up_to_date());
+    eprintln!("worklist: first page drawn {:.0} ms after the screen opened", opened.as_secs_f64() * 1e3);
+    window.frame_times.clear();
+    let mut list_latencies = Vec::new();
+    for _ in 0..3 {
+        for c in "2024-17".chars() {
+            let typed = Instant::now();
+            window.frame(vec![Event::Text(c.to_string())]);
+            window.until(Duration::from_secs(5), |app| app.dossiers().list.up_to_date());
+            list_latencies.push(typed.elapsed());
+            std::thread::sleep(Duration::from_millis(150).saturating_sub(typed.elapsed()));
+        }
+        let list = &window.app.dossiers().list;
+        assert_eq!(list.search, "2024-17", "the keys went to the worklist's search");
+        eprintln!(
+            "worklist: « 2024-17 » finds {} dossier(s) on the first page",
+            list.rows.as_ref().map_or(0, |p| p.rows.len())
+        );
+        for _ in 0..7 {
+            window.frame(vec![key(Key::Backspace)]);
+        }
+        window.until(Duration::from_secs(5), |app| app.dossiers().list.up_to_date());
+    }
+    let mut list_frames = std::mem::take(&mut window.frame_times);
+    eprintln!(
+        "worklist search: UI pass per frame p95 {:.2} ms (median {:.2} ms, {} frames); keystroke to its list drawn p95 {:.1} ms (median {:.1} ms, max {:.1} ms, {} keystrokes)",
+        percentile(&mut list_frames, 95),
+        percentile(&mut list_frames, 50),
+        list_frames.len(),
+        percentile(&mut list_latencies, 95),
+        percentile(&mut list_latencies, 50),
+        percentile(&mut list_latencies, 100),
+        list_latencies.len()
+    );
     // The backup that started at log-in, if one was due, ends on its own.
     let waited = window.until(Duration::from_secs(600), |app| app.backup_progress().is_none());
     if waited > Duration::from_millis(50) {

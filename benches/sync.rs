@@ -78,6 +78,7 @@ fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
 
     let mut imports = Vec::new();
     let mut facts = Vec::new();
+    let mut lists = Vec::new();
     for run in 0..RUNS {
         let copy = dir.join(format!("dp-{run}.sqlite"));
         ok(std::fs::copy(&pristine, &copy));
@@ -93,6 +94,9 @@ fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
         let start = Instant::now();
         ok(dp.refresh_bilan_facts());
         facts.push(start.elapsed());
+        let start = Instant::now();
+        ok(dp.refresh_worklist());
+        lists.push(start.elapsed());
     }
 
     // The same records as CSV (one line per record, the row's JSON in a column), zstd level 3.
@@ -120,6 +124,7 @@ fn measure(dir: &Path, office: &mut Core, admin: &daftar::app::Session) {
     println!("export: median {:.0} ms over {RUNS} runs ({:?})", median(exports.clone()).as_secs_f64() * 1e3, exports);
     println!("import: median {:.0} ms over {RUNS} runs ({:?})", median(imports.clone()).as_secs_f64() * 1e3, imports);
     println!("then the bilan's facts: median {:.0} ms ({:?})", median(facts.clone()).as_secs_f64() * 1e3, facts);
+    println!("then the worklist: median {:.0} ms ({:?})", median(lists.clone()).as_secs_f64() * 1e3, lists);
     println!(
         "bundle {:.2} MB; same records as zstd CSV {:.2} MB; ratio {:.2}",
         bytes.len() as f64 / 1e6,

@@ -207,12 +207,7 @@ fn at_schema_8(db: &Path) {
          DROP TABLE transfers; DROP TABLE duplicate_reviews; DROP TABLE checklists; DROP TABLE bilan_money;
          DELETE FROM live_counts WHERE table_name IN ('transfers', 'duplicate_reviews', 'checklists');
          ALTER TABLE peers DROP COLUMN revocation; ALTER TABLE peers DROP COLUMN enrollment;
-         DROP TRIGGER worklist_dossier_insert; DROP TRIGGER worklist_dossier_update;
-         DROP TRIGGER worklist_dossier_delete; DROP TRIGGER worklist_applicant_insert;
-         DROP TRIGGER worklist_applicant_update; DROP TRIGGER worklist_project_insert;
-         DROP TRIGGER worklist_project_update; DROP TRIGGER worklist_funding_insert;
-         DROP TRIGGER worklist_funding_update; DROP VIEW worklist_source;
-         DROP TABLE worklist; DROP TABLE worklist_groups;
+         DROP TABLE worklist; DROP TABLE worklist_groups; DROP TABLE worklist_mark;
          PRAGMA user_version = 8;",
     ));
 }

@@ -698,6 +698,9 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     fill(&mut harness, "Motif", "Erreur de montant");
     click(&mut harness, "Révoquer BL-DEMO-ATT-2026-00001");
     assert!(has_text(&harness, "RÉVOQUÉE le"), "{:#?}", harness.root());
+    // The dossier a certificate attests opens from the register.
+    click(&mut harness, &format!("Dossier {number}"));
+    assert!(has(&harness, "Retour à la liste des dossiers"), "{:#?}", harness.root());
     // The bilan of the year, from the Rapports screen.
     harness.get_by_role_and_label(Role::Button, "Rapports").click();
     harness.run();

@@ -1068,5 +1068,5 @@ fn a_stick_written_and_read_in_parts_reports_each_part_and_its_rows() {
         .map(|p| p.total)
         .sum();
     assert_eq!(applied, 13, "{stages:?}");
-    assert_eq!(stages.last().map(String::as_str), Some("Mise à jour des chiffres du bilan"));
+    assert_eq!(stages.last().map(String::as_str), Some("Mise à jour de la liste des dossiers"));
 }

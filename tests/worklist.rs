@@ -179,3 +179,21 @@ fn the_list_follows_renames_moves_funding_and_deletions() {
     ));
     assert_eq!(wrong, 0);
 }
+
+#[test]
+fn a_list_whose_changes_left_the_outbox_is_rebuilt_whole_and_the_same() {
+    let (o, _) = four_dossiers();
+    let all = numbers(&o, &query(&[]));
+    let conn = o.core.store().conn();
+    let groups = |conn: &rusqlite::Connection| -> Vec<(i64, i64, String, String, i64)> {
+        let mut stmt = ok(conn.prepare("SELECT * FROM worklist_groups ORDER BY 1, 2, 3, 4"));
+        ok(ok(stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))
+            .collect::<Result<Vec<_>, _>>())
+    };
+    let before = groups(conn);
+    // The mark lost (or the lines after it pruned): the next read rebuilds the list from the tables.
+    ok(conn
+        .execute_batch("UPDATE worklist_mark SET change_no = -1; DELETE FROM worklist; DELETE FROM worklist_groups;"));
+    assert_eq!(numbers(&o, &query(&[])), all);
+    assert_eq!(groups(o.core.store().conn()), before);
+}

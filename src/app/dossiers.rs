@@ -491,6 +491,7 @@ impl Core {
     /// [`crate::store::worklist`]).
     pub fn worklist(&self, session: &Session, query: &WorklistQuery) -> Result<WorklistPage, AppError> {
         session.require(Action::ViewRegister)?;
+        crate::store::worklist::refresh(self.store.conn())?;
         Ok(crate::store::worklist::page(self.store.conn(), query)?)
     }
 

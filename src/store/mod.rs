@@ -42,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0014_bilan_money.sql"),
     include_str!("../../migrations/0015_signed_keyring.sql"),
     include_str!("../../migrations/0016_worklist.sql"),
+    include_str!("../../migrations/0017_worklist_from_outbox.sql"),
 ];
 
 /// The schema version this program writes.

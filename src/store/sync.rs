@@ -376,8 +376,9 @@ pub fn prune_acknowledged(conn: &Connection) -> Result<usize, StoreError> {
     if !has_parent || oldest.is_none_or(|oldest| oldest > held_by_all) {
         return Ok(0);
     }
-    // The bilan's facts learn from these lines what changed: they take it in first.
+    // The bilan's facts and the worklist learn from these lines what changed: they take it in first.
     super::facts::refresh(conn)?;
+    super::worklist::refresh(conn)?;
     Ok(conn.execute("DELETE FROM outbox WHERE change_no <= ?1", [held_by_all])?)
 }
 

@@ -1,5 +1,6 @@
 //! The dossiers as a worklist: a page of them, filtered and sorted, read from the `worklist`
-//! table that triggers keep (migration 0016).
+//! table (migration 0016), which follows the outbox as the bilan's facts do: [`refresh`] brings
+//! it up to date from the lines written since its mark before it is read.
 //!
 //! The rows fall into groups — one (status, year, kind, funding sources) each, a few hundred at a
 //! delegation — and each group is one index range already in the order asked for. A page is one
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::search::{COUNT_CAP, fts_query};
+use super::sync::last_change;
 use crate::domain::Money;
 use crate::domain::dossier::Status;
 use crate::domain::project::ProjectKind;
@@ -150,6 +152,106 @@ enum Key {
 
 /// A row read, with the key (and the tie-breaking rid) it is merged by.
 type Keyed = ((Key, i64), WorklistLine);
+
+/// The worklist's rows of the live dossiers (`{WHERE}`: which ones, `{FUNDING}`: their funding
+/// lines), in one pass over each table. `+` keeps SQLite on the dossiers' ids rather than the
+/// `deleted_at` index when a few have changed.
+const ROWS: &str = "
+    INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
+                          deposited_on, requested, granted, sources, applicant_key, applicant_label,
+                          project_key, project_label)
+    SELECT d.rid, d.id, d.applicant_id, d.project_id, d.owner, d.number, json_extract(d.data, '$.year'), d.status,
+           json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'), json_extract(d.data, '$.requested'),
+           f.granted, coalesce(f.sources, ''),
+           coalesce(a.sort_key, ''), coalesce(a.label, ''), coalesce(p.sort_key, ''), coalesce(p.label, '')
+    FROM dossiers d
+    LEFT JOIN applicants a ON a.id = d.applicant_id
+    LEFT JOIN projects p ON p.id = d.project_id
+    LEFT JOIN (SELECT dossier_id, sum(committed_centimes) AS granted,
+                      ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' AS sources
+               FROM funding_lines WHERE deleted_at IS NULL {FUNDING} GROUP BY dossier_id) f ON f.dossier_id = d.id
+    WHERE +d.deleted_at IS NULL {WHERE}";
+
+/// The dossiers a change since the mark may have moved in the list: the dossier itself, those
+/// of a changed beneficiary or project (their names), those of a changed funding line.
+const TARGETS: &str = "
+    INSERT OR IGNORE INTO temp.worklist_targets (id)
+    SELECT row_id FROM outbox WHERE change_no > ?1 AND table_name = 'dossiers'
+    UNION SELECT d.id FROM outbox o JOIN dossiers d ON d.applicant_id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'applicants'
+    UNION SELECT d.id FROM outbox o JOIN dossiers d ON d.project_id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'projects'
+    UNION SELECT x.dossier_id FROM outbox o JOIN funding_lines x ON x.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'funding_lines'";
+
+/// The groups of the target dossiers' rows, as they stand (before and after a change).
+const REGROUP: &str = "
+    INSERT OR IGNORE INTO temp.worklist_regroup (status_rank, year, kind, sources)
+    SELECT status_rank, year, kind, sources FROM worklist WHERE dossier_id IN (SELECT id FROM temp.worklist_targets)";
+
+/// Brings the worklist up to date with what was written since its mark; returns how many
+/// dossiers were recomputed. Rebuilt whole when the outbox no longer says what changed.
+pub fn refresh(conn: &Connection) -> Result<usize, StoreError> {
+    let mark: i64 = conn.query_row("SELECT change_no FROM worklist_mark WHERE id = 1", [], |r| r.get(0))?;
+    let last = last_change(conn)?;
+    if mark == last {
+        return Ok(0);
+    }
+    conn.execute_batch("SAVEPOINT worklist")?;
+    let done = fold(conn, mark, last);
+    match done {
+        Ok(_) => conn.execute_batch("RELEASE worklist")?,
+        Err(_) => conn.execute_batch("ROLLBACK TO worklist; RELEASE worklist")?,
+    }
+    done
+}
+
+fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
+    // The outbox says what changed only if it still holds every line after the mark.
+    let first_held: Option<i64> =
+        conn.query_row("SELECT min(change_no) FROM outbox WHERE change_no > ?1", [mark], |r| r.get(0))?;
+    let whole = mark < 0 || mark > last || first_held.is_none_or(|first| first > mark + 1);
+    let n = if whole {
+        conn.execute_batch("DELETE FROM worklist; DELETE FROM worklist_groups;")?;
+        let n = conn.execute(&ROWS.replace("{FUNDING}", "").replace("{WHERE}", ""), [])?;
+        conn.execute(
+            "INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
+             SELECT status_rank, year, kind, sources, count(*) FROM worklist GROUP BY 1, 2, 3, 4",
+            [],
+        )?;
+        n
+    } else {
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS worklist_targets (id TEXT PRIMARY KEY);
+             CREATE TEMP TABLE IF NOT EXISTS worklist_regroup
+                 (status_rank INTEGER, year INTEGER, kind TEXT, sources TEXT, PRIMARY KEY (status_rank, year, kind, sources));
+             DELETE FROM temp.worklist_targets; DELETE FROM temp.worklist_regroup;",
+        )?;
+        conn.execute(TARGETS, [mark])?;
+        conn.execute(REGROUP, [])?;
+        conn.execute("DELETE FROM worklist WHERE dossier_id IN (SELECT id FROM temp.worklist_targets)", [])?;
+        let targets = "IN (SELECT id FROM temp.worklist_targets)";
+        let n = conn.execute(
+            &ROWS
+                .replace("{FUNDING}", &format!("AND dossier_id {targets}"))
+                .replace("{WHERE}", &format!("AND d.id {targets}")),
+            [],
+        )?;
+        conn.execute(REGROUP, [])?;
+        // The groups the targets left or joined are counted again (an index range each).
+        conn.execute_batch(
+            "DELETE FROM worklist_groups WHERE (status_rank, year, kind, sources) IN (SELECT * FROM temp.worklist_regroup);
+             INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
+             SELECT * FROM (SELECT g.status_rank, g.year, g.kind, g.sources,
+                                   (SELECT count(*) FROM worklist w WHERE w.status_rank = g.status_rank AND w.year = g.year
+                                       AND w.kind = g.kind AND w.sources = g.sources) AS n
+                            FROM temp.worklist_regroup g) WHERE n > 0;",
+        )?;
+        n
+    };
+    conn.execute("UPDATE worklist_mark SET change_no = ?1 WHERE id = 1", params![last])?;
+    Ok(n)
+}
 
 /// One page of the worklist.
 pub fn page(conn: &Connection, query: &WorklistQuery) -> Result<WorklistPage, StoreError> {

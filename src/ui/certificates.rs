@@ -80,6 +80,12 @@ pub fn certificates_ui(ui: &mut Ui, state: &mut CertificatesState, session: &Ses
             ));
             ui.horizontal(|ui| {
                 ui.add_space(24.0);
+                // The dossier the certificate attests opens from here.
+                if let Some(number) = &c.facts.dossier_number
+                    && ui.link(format!("Dossier {number}")).clicked()
+                {
+                    requests.push(Request::Dossier(number.clone()));
+                }
                 if may_issue && c.revoked.is_none() {
                     if ui.button(format!("Duplicata {}", c.number)).clicked() {
                         requests.push(Request::ReprintCertificate(c.number.clone()));

@@ -58,6 +58,8 @@ pub struct Worklist {
     pub problem: Option<String>,
     /// The dossiers ticked for printing together, by number (kept across pages and filters).
     pub selected: std::collections::BTreeSet<String>,
+    /// The query `rows` answer.
+    pub answered: u64,
 }
 
 /// The funding sources the worklist filters on: kind code and French label.
@@ -65,6 +67,11 @@ const SOURCE_FILTERS: [(&str, &str); 4] =
     [("hcar", "Budget HCAR"), ("indh", "INDH"), ("convention", "Convention"), ("autre", "Autre secteur")];
 
 impl Worklist {
+    /// Whether the rows shown answer the newest query (the filters and search as they stand).
+    pub fn up_to_date(&self) -> bool {
+        self.rows.is_some() && self.answered == self.generation
+    }
+
     /// The request for the page the filters describe (the next generation).
     pub fn request(&mut self, role: Role) -> Option<Request> {
         let year = self.year.trim();
@@ -266,6 +273,7 @@ impl DossiersState {
             }
             Reply::Worklist { generation, result } => {
                 if generation == self.list.generation {
+                    self.list.answered = generation;
                     match result {
                         Ok(page) => self.list.rows = Some(page),
                         Err(e) => self.message = Some(Message::error(e.to_string())),

@@ -195,6 +195,13 @@ impl DaftarApp {
         }
     }
 
+    /// Opens `screen` as the navigation would (its data asked for again).
+    pub fn go_to(&mut self, screen: Screen) {
+        for request in self.open(screen) {
+            self.backend.send(request);
+        }
+    }
+
     /// The long work under way, if any.
     pub fn work(&self) -> Option<&work::Running> {
         self.work.as_ref()

@@ -68,6 +68,8 @@ impl Core {
         if lines.iter().any(|l| matches!(l.result, Ok(ImportOutcome::Applied { .. }))) {
             outer.report("Mise à jour des chiffres du bilan", 0, 0);
             self.refresh_bilan_facts()?;
+            outer.report("Mise à jour de la liste des dossiers", 0, 0);
+            self.refresh_worklist()?;
         }
         Ok(lines)
     }
@@ -76,6 +78,12 @@ impl Core {
     /// (the next bilan would, taking the time then); returns how many dossiers were recomputed.
     pub fn refresh_bilan_facts(&mut self) -> Result<usize, AppError> {
         Ok(crate::store::facts::refresh(self.store.conn())?)
+    }
+
+    /// Brings the dossiers' worklist up to date with what was written since it was last read
+    /// (its next page would, taking the time then); returns how many dossiers were recomputed.
+    pub fn refresh_worklist(&mut self) -> Result<usize, AppError> {
+        Ok(crate::store::worklist::refresh(self.store.conn())?)
     }
 
     /// Reads a bundle or a reply. Refusals are `AppError::Refused` with a French message and
