@@ -45,7 +45,8 @@ fn a_row_stored_before_the_rules_is_listed_by_check_and_blocks_the_export_until_
     let report = ok(p.office.core.check(&p.office.admin));
     assert_eq!(report.text.len(), 1, "{:?}", report.text);
     let line = daftar::app::free_text::describe(&report.text[0], "BL-TIZNIT");
-    assert!(line.contains("El Alaoui") && line.contains("Adresse") && line.contains("daftar applicant edit"), "{line}");
+    assert!(line.contains("El Alaoui") && line.contains("Adresse") && line.contains("écran Bénéficiaires"), "{line}");
+    assert!(!line.contains("daftar "), "the window's words name no command: {line}");
     let refused = p.office.core.export_bundle(&p.office.chef, &stick(&p.dir, "cle"), None).err().map(|e| e.to_string());
     let refused = refused.unwrap_or_default();
     assert!(

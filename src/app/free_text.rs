@@ -1,26 +1,27 @@
 //! Stored text that breaks the free-text rules (`crate::domain::text`) — rows written before the
 //! rules existed: what `check` lists, what an export refuses to carry, and where a person
-//! corrects each (the screen and the command).
+//! corrects each (the screen; the command line's help names its commands).
 
 use crate::app::AppError;
+use crate::store::CHECK_WORDS;
 use crate::store::records::{self, Table, TextProblem};
 use crate::sync::payload::WireRecord;
 
-/// Where a row of `table` is corrected, in French: the screen, and the command.
+/// Where a row of `table` is corrected, in French: the screen.
 pub fn where_to_fix(table: Table) -> &'static str {
     match table {
         Table::CardHolders => "fiche du bénéficiaire, titulaire de la carte (écran Bénéficiaires)",
-        Table::Applicants => "écran Bénéficiaires, fiche de la personne, « Modifier » (ou daftar applicant edit CIN)",
-        Table::Projects => "écran Projets, « Modifier » (ou daftar project edit)",
-        Table::Dossiers => "écran Dossiers, le dossier (ou daftar dossier edit NUMÉRO)",
+        Table::Applicants => "écran Bénéficiaires, fiche de la personne, « Modifier »",
+        Table::Projects => "écran Projets, « Modifier »",
+        Table::Dossiers => "écran Dossiers, le dossier",
         Table::Decisions => "la décision de la commission, à la délégation (écran Dossiers)",
-        Table::FundingLines | Table::Disbursements => "écran Dossiers, financements du dossier (ou daftar funding)",
-        Table::Programmes => "écran Programmes (ou daftar programme)",
-        Table::Visits => "écran Projets, visites du projet (ou daftar visit)",
+        Table::FundingLines | Table::Disbursements => "écran Dossiers, financements du dossier",
+        Table::Programmes => "écran Programmes",
+        Table::Visits => "écran Projets, visites du projet",
         Table::Certificates => "écran Attestations : révoquez-la et délivrez-en une nouvelle",
         Table::Transfers => "le transfert, à la délégation",
         Table::DuplicateReviews => "Doublons entre bureaux, à la délégation",
-        Table::Checklists => "écran Programmes, pièces demandées (ou daftar checklist set)",
+        Table::Checklists => "écran Programmes, pièces demandées",
     }
 }
 
@@ -58,7 +59,7 @@ pub(crate) fn refuse_unsendable(records: &[WireRecord], here: &str) -> Result<()
         message.push_str(&describe(problem, here));
     }
     if found.len() > 20 {
-        message.push_str(&format!("\n- et {} autre(s) : daftar check les liste tous.", found.len() - 20));
+        message.push_str(&format!("\n- et {} autre(s) : {CHECK_WORDS} les liste tous.", found.len() - 20));
     }
     Err(AppError::Rule(message))
 }

@@ -63,6 +63,14 @@ pub fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("Erreur : {error}");
+            // The core says what to do in words; here, the commands that do it.
+            let said = error.to_string();
+            if said.contains(crate::store::CHECK_WORDS) {
+                eprintln!("En ligne de commande, la vérification : daftar check");
+            }
+            if said.contains("« Restaurer une sauvegarde… »") {
+                eprintln!("En ligne de commande, la restauration : daftar --user VOTRE_IDENTIFIANT restore FICHIER");
+            }
             ExitCode::FAILURE
         }
     }

@@ -91,8 +91,27 @@ pub fn check(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
     }
     for p in &report.text {
         writeln!(out, "Texte à corriger : {}", crate::app::free_text::describe(p, &report.site))?;
+        if let Some(command) = fix_command(p.table) {
+            writeln!(out, "  En ligne de commande : {command}")?;
+        }
     }
     Ok(())
+}
+
+/// The command that corrects a row of `table`, where there is one (the window's screen is named
+/// by the core).
+fn fix_command(table: crate::app::Table) -> Option<&'static str> {
+    use crate::app::Table;
+    Some(match table {
+        Table::Applicants => "daftar applicant edit CIN",
+        Table::Projects => "daftar project edit",
+        Table::Dossiers => "daftar dossier edit NUMÉRO",
+        Table::FundingLines | Table::Disbursements => "daftar funding",
+        Table::Programmes => "daftar programme",
+        Table::Visits => "daftar visit",
+        Table::Checklists => "daftar checklist set",
+        _ => return None,
+    })
 }
 
 /// `daftar stats`.

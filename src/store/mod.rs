@@ -99,7 +99,7 @@ pub enum StoreError {
     #[error("Cet enregistrement a été supprimé ({0}).")]
     Deleted(String),
     /// A stored row cannot be read back.
-    #[error("Un enregistrement de la table {table} est illisible ({message}) : lancez « daftar check ».")]
+    #[error("Un enregistrement de la table {table} est illisible ({message}) : {CHECK_WORDS} en donnera le détail.")]
     Corrupt {
         /// Table.
         table: &'static str,
@@ -119,18 +119,22 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// The integrity check, named in words for the window (it runs at each log-in); the command
+/// line adds the command that runs it.
+pub const CHECK_WORDS: &str = "la vérification complète de la base, faite à chaque connexion,";
+
 /// What a person is told of a SQLite error: what happened and what to do, in French (the
 /// disk full, a damaged file, a file held by another program…).
 pub fn sqlite_message(e: &rusqlite::Error) -> String {
     use rusqlite::ErrorCode as Code;
-    const RESTORE: &str = "N'enregistrez plus rien et restaurez la dernière sauvegarde : à l'écran de connexion, « Restaurer une sauvegarde… », ou « daftar --user VOTRE_IDENTIFIANT restore FICHIER » (les sauvegardes automatiques sont dans le dossier « sauvegardes » à côté de la base ; essayez la plus récente d'abord). Sans sauvegarde, demandez à la délégation une resynchronisation.";
+    const RESTORE: &str = "N'enregistrez plus rien et restaurez la dernière sauvegarde : à l'écran de connexion, « Restaurer une sauvegarde… » (les sauvegardes automatiques sont dans le dossier « sauvegardes » à côté de la base ; essayez la plus récente d'abord). Sans sauvegarde, demandez à la délégation une resynchronisation.";
     let code = e.sqlite_error_code();
     match code {
         Some(Code::DiskFull) => {
             "Le disque est plein : rien n'a été enregistré. Libérez de la place (vider la corbeille, déplacer d'anciens fichiers) puis recommencez.".to_owned()
         }
         Some(Code::DatabaseCorrupt | Code::NotADatabase) => {
-            format!("La base de données est endommagée (lancez « daftar check » pour le détail). {RESTORE}")
+            format!("La base de données est endommagée ; {CHECK_WORDS} en donnera le détail. {RESTORE}")
         }
         Some(Code::DatabaseBusy | Code::DatabaseLocked) => {
             "La base est occupée par un autre programme (une autre fenêtre de Daftar, une sauvegarde en cours) : rien n'a été enregistré. Attendez quelques secondes puis recommencez.".to_owned()
@@ -139,7 +143,7 @@ pub fn sqlite_message(e: &rusqlite::Error) -> String {
             "La base est en lecture seule (droits du fichier, disque ou clé protégé en écriture) : rien n'a été enregistré. Vérifiez les droits du dossier de la base.".to_owned()
         }
         Some(Code::SystemIoFailure) => {
-            "Le disque n'a pas pu lire ou écrire la base (disque défaillant, clé retirée ?) : rien n'a été enregistré. Vérifiez le disque puis recommencez ; si l'erreur revient, lancez « daftar check ».".to_owned()
+            format!("Le disque n'a pas pu lire ou écrire la base (disque défaillant, clé retirée ?) : rien n'a été enregistré. Vérifiez le disque puis recommencez ; si l'erreur revient, {CHECK_WORDS} dira si la base est atteinte.")
         }
         Some(Code::CannotOpen | Code::PermissionDenied) => {
             "Impossible d'ouvrir le fichier de la base (dossier absent ou droits insuffisants) : vérifiez le chemin (--db) et les droits du dossier.".to_owned()
@@ -148,7 +152,7 @@ pub fn sqlite_message(e: &rusqlite::Error) -> String {
             "La mémoire manque : rien n'a été enregistré. Fermez d'autres programmes puis recommencez.".to_owned()
         }
         _ => format!(
-            "Erreur de la base de données ({}) : rien n'a été enregistré. Recommencez ; si l'erreur revient, lancez « daftar check » et envoyez le journal de diagnostic à votre délégation.",
+            "Erreur de la base de données ({}) : rien n'a été enregistré. Recommencez ; si l'erreur revient, demandez {CHECK_WORDS} et envoyez le journal de diagnostic à votre délégation.",
             e.sqlite_error().map_or_else(|| e.to_string(), |s| format!("code {} : {e}", s.extended_code))
         ),
     }
@@ -361,7 +365,8 @@ mod tests {
         let full = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_FULL)).to_string();
         assert!(full.contains("disque est plein") && full.contains("Libérez de la place"), "{full}");
         let corrupt = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_CORRUPT)).to_string();
-        assert!(corrupt.contains("endommagée") && corrupt.contains("restore"), "{corrupt}");
+        assert!(corrupt.contains("endommagée") && corrupt.contains("Restaurer une sauvegarde"), "{corrupt}");
+        assert!(!corrupt.contains("daftar "), "the window's words name no command: {corrupt}");
         let other = StoreError::Sqlite(error(rusqlite::ffi::SQLITE_MISMATCH)).to_string();
         assert!(
             other.starts_with("Erreur de la base de données (code 20 ") && other.contains("Recommencez"),
