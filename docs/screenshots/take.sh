@@ -71,5 +71,6 @@ DAFTAR_PASSWORD=admin-secret-1 "$bin" --db "$work/dp.sqlite" --user admin enroll
 start "$work/dp.sqlite"
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 admin-secret-1; xdotool key Return
 sleep 2; click 60 236; sleep 1
-click 530 280; xdotool type --delay 5 "$work/cle"; click 192 311; shot import-en-cours 0.3
+y=280; [[ ${size%x*} -le 1024 ]] && y=297   # the state's line wraps once more at 1024 px
+click 530 $y; xdotool type --delay 5 "$work/cle"; click 192 $((y + 31)); shot import-en-cours 0.3
 shot import-termine 6

@@ -3,6 +3,7 @@
 use eframe::egui::{ProgressBar, RichText, Ui};
 
 use super::backend::Request;
+use super::widgets;
 use crate::app::Stats;
 use crate::domain::Money;
 use crate::domain::dossier::Status;
@@ -83,12 +84,12 @@ pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
         ui.add_space(6.0);
         ui.label(RichText::new("Financements par source (engagé / décaissé)").strong());
         for source in &Reference::shipped().funding_sources {
-            ui.label(format!(
+            ui.label(widgets::whole_numbers(&format!(
                 "{} : {} / {}",
                 source.label_fr,
                 dh(count(&s.committed_by_source, &source.code)),
                 dh(count(&s.disbursed_by_source, &source.code))
-            ));
+            )));
         }
         if !s.envelopes.is_empty() {
             ui.add_space(6.0);
@@ -128,10 +129,10 @@ pub fn envelopes_ui(ui: &mut Ui, uses: &[EnvelopeUse]) {
     uses.sort_by(|a, b| b.envelope.year.cmp(&a.envelope.year).then_with(|| a.code.cmp(&b.code)));
     for u in uses {
         let percent = format!("{:.1}", u.percent()).replace('.', ",");
-        let line = format!(
-            "{} — {} : {} engagés sur {} ({percent} %)",
+        let line = widgets::whole_numbers(&format!(
+            "{} — {} : {} engagés sur {} ({percent}\u{a0}%)",
             u.code, u.envelope.year, u.committed, u.envelope.amount
-        );
+        ));
         if u.committed > u.envelope.amount {
             ui.label(RichText::new(format!("{line} — enveloppe dépassée")).color(super::theme::ERROR));
         } else {

@@ -214,6 +214,12 @@ pub fn searchable_choice(
     }
 }
 
+/// `text` with its thousands kept together: egui wraps a line at the narrow no-break space that
+/// French puts between thousands (only U+00A0 holds), which broke « 25 803 500,00 DH » in two.
+pub fn whole_numbers(text: &str) -> String {
+    text.replace('\u{202f}', "\u{a0}")
+}
+
 /// A message line: an error, a warning or a confirmation.
 pub fn message(ui: &mut Ui, message: &Message) {
     let color = match message.kind {
@@ -221,7 +227,7 @@ pub fn message(ui: &mut Ui, message: &Message) {
         MessageKind::Warning => theme::WARNING,
         MessageKind::Ok => theme::OK,
     };
-    ui.label(RichText::new(&message.text).color(color));
+    ui.label(RichText::new(whole_numbers(&message.text)).color(color));
 }
 
 /// What kind of message.
