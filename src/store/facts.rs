@@ -73,13 +73,7 @@ pub fn refresh(conn: &Connection) -> Result<usize, StoreError> {
     if mark == last {
         return Ok(0);
     }
-    conn.execute_batch("SAVEPOINT bilan_facts")?;
-    let done = fold(conn, mark, last);
-    match done {
-        Ok(_) => conn.execute_batch("RELEASE bilan_facts")?,
-        Err(_) => conn.execute_batch("ROLLBACK TO bilan_facts; RELEASE bilan_facts")?,
-    }
-    done
+    super::in_savepoint(conn, "bilan_facts", || fold(conn, mark, last))
 }
 
 /// Who comes first among the paid dossiers of a project, and of a beneficiary (`WHERE` to add).

@@ -119,6 +119,22 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// Runs `work` inside the savepoint `name` (within the caller's transaction, or as its own):
+/// everything it wrote stays only if it succeeds.
+pub(crate) fn in_savepoint<T>(
+    conn: &Connection,
+    name: &str,
+    work: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+    let done = work();
+    match done {
+        Ok(_) => conn.execute_batch(&format!("RELEASE {name}"))?,
+        Err(_) => conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?,
+    }
+    done
+}
+
 /// The integrity check, named in words for the window (it runs at each log-in); the command
 /// line adds the command that runs it.
 pub const CHECK_WORDS: &str = "la vérification complète de la base, faite à chaque connexion,";

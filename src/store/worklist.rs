@@ -197,13 +197,7 @@ pub fn refresh(conn: &Connection) -> Result<usize, StoreError> {
     if mark == last {
         return Ok(0);
     }
-    conn.execute_batch("SAVEPOINT worklist")?;
-    let done = fold(conn, mark, last);
-    match done {
-        Ok(_) => conn.execute_batch("RELEASE worklist")?,
-        Err(_) => conn.execute_batch("ROLLBACK TO worklist; RELEASE worklist")?,
-    }
-    done
+    super::in_savepoint(conn, "worklist", || fold(conn, mark, last))
 }
 
 fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
