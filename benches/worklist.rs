@@ -94,6 +94,27 @@ fn measure(name: &str, db: &Path, login: (&str, &str)) {
     let started = Instant::now();
     ok(core.worklist(&session, &first));
     println!("  first page after opening: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    // Today's work (the dashboard's first lines), first on the file just opened, then warm.
+    let started = Instant::now();
+    let items = ok(core.today(&session));
+    let first_today = started.elapsed().as_secs_f64() * 1e3;
+    let mut today_times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            ok(core.today(&session));
+            started.elapsed()
+        })
+        .collect();
+    println!(
+        "  today's work ({} lines for {}): first {first_today:.0} ms, then p50 {:.0} ms, max {:.0} ms",
+        items.len(),
+        login.0,
+        p(&mut today_times, 0.5),
+        p(&mut today_times, 1.0)
+    );
+    for item in &items {
+        println!("    {}", item.line());
+    }
     let mut all = Vec::new();
     let mut worst = (0.0, String::new());
     for (filter, base) in filters(year) {

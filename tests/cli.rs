@@ -346,3 +346,24 @@ fn sync_status_lists_the_conflicts_page_by_page() {
     let out = as_admin(&db, &["sync-status", "--site", "BL-X"]);
     assert!(!out.status.success(), "--site goes with --conflits");
 }
+
+#[test]
+fn today_s_work_is_listed_for_scripts_in_json_and_for_people_in_lines() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "60"]).status.success());
+    let chef = |args: &[&str]| daftar(&db, Some("chef-demo-2026"), &[&["--user", "chef"], args].concat());
+    let json = chef(&["todo", "--format", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let items: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap_or_else(|e| panic!("{e}"));
+    let items = items.as_array().cloned().unwrap_or_default();
+    assert!(!items.is_empty(), "the demo office has work waiting for its head");
+    for item in &items {
+        assert!(item["key"].is_string() && item["count"].as_u64().is_some_and(|n| n > 0), "{item}");
+    }
+    let keys: Vec<&str> = items.iter().filter_map(|i| i["key"].as_str()).collect();
+    assert!(keys.contains(&"complets"), "{keys:?}");
+    let text = stdout(&chef(&["todo"]));
+    assert_eq!(text.lines().count(), items.len(), "{text}");
+    assert!(text.lines().all(|l| l.contains(" — ")), "{text}");
+}

@@ -60,6 +60,11 @@ fn moment(start_up: Duration, whole: Duration, k: u32, kills: u32) -> Duration {
     start_up + whole.saturating_sub(start_up).mul_f64(0.9 * (f64::from(k) + 0.5) / f64::from(kills))
 }
 
+/// The shorter of two timings of `run`.
+fn fastest(mut run: impl FnMut() -> Duration) -> Duration {
+    run().min(run())
+}
+
 /// Runs to the end, or is killed after `delay`; true when the kill landed while it ran.
 fn run_or_kill(mut child: Child, delay: Option<Duration>) -> bool {
     if let Some(delay) = delay {
@@ -100,11 +105,14 @@ fn killed_imports(kills: u32) -> u32 {
     copy_db(&dp_db, &work);
     run_or_kill(spawn(&work, "admin", ADMIN_PASSWORD, &["import", &bundle]), None);
     let after = count(&open(&work, "admin", ADMIN_PASSWORD).0, "applicants");
-    // Timed warm, as the killed runs will be.
-    copy_db(&dp_db, &work);
-    let started = Instant::now();
-    run_or_kill(spawn(&work, "admin", ADMIN_PASSWORD, &["import", &bundle]), None);
-    let whole = started.elapsed();
+    // Timed warm, as the killed runs will be; the fastest of two (a run slowed by the other
+    // tests would put the last kills after the end).
+    let whole = fastest(|| {
+        copy_db(&dp_db, &work);
+        let started = Instant::now();
+        run_or_kill(spawn(&work, "admin", ADMIN_PASSWORD, &["import", &bundle]), None);
+        started.elapsed()
+    });
     copy_db(&dp_db, &work);
     let start_up = start_up(&work, "admin", ADMIN_PASSWORD);
     assert!(after > 0);
@@ -132,12 +140,16 @@ fn killed_exports(kills: u32) -> u32 {
     copy_db(&office_db, &work);
     let whole_stick = dir.path().join("cle-entiere").display().to_string();
     run_or_kill(spawn(&work, "chef", CHEF_PASSWORD, &["export", "--to", &whole_stick]), None);
-    // Timed warm, as the killed runs will be.
-    copy_db(&office_db, &work);
-    let whole_stick = dir.path().join("cle-entiere-bis").display().to_string();
-    let started = Instant::now();
-    run_or_kill(spawn(&work, "chef", CHEF_PASSWORD, &["export", "--to", &whole_stick]), None);
-    let whole = started.elapsed();
+    // Timed warm, as the killed runs will be (the fastest of two).
+    let mut run = 0;
+    let whole = fastest(|| {
+        copy_db(&office_db, &work);
+        run += 1;
+        let whole_stick = dir.path().join(format!("cle-entiere-{run}")).display().to_string();
+        let started = Instant::now();
+        run_or_kill(spawn(&work, "chef", CHEF_PASSWORD, &["export", "--to", &whole_stick]), None);
+        started.elapsed()
+    });
     copy_db(&office_db, &work);
     let start_up = start_up(&work, "chef", CHEF_PASSWORD);
     let mut inside = 0;

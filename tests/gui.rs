@@ -292,7 +292,7 @@ fn a_standalone_office_transmits_decides_and_the_dashboard_follows() {
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
     harness.run();
     assert!(
-        has_text(&harness, "Budget du Haut-Commissariat : 45\u{202f}000,00\u{a0}DH / 0,00\u{a0}DH"),
+        has_text(&harness, "Budget du Haut-Commissariat : 45\u{a0}000,00\u{a0}DH / 0,00\u{a0}DH"),
         "{:#?}",
         harness.root()
     );
@@ -392,7 +392,7 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
     harness.run();
     assert!(
-        has_text(&harness, "Budget du Haut-Commissariat : 30\u{202f}000,00\u{a0}DH / 12\u{202f}000,00\u{a0}DH"),
+        has_text(&harness, "Budget du Haut-Commissariat : 30\u{a0}000,00\u{a0}DH / 12\u{a0}000,00\u{a0}DH"),
         "{:#?}",
         harness.root()
     );
@@ -540,7 +540,7 @@ fn a_head_of_office_defines_a_programme_and_sees_its_consumption() {
     assert!(has_text(&harness, "Programme enregistré"), "{:#?}", harness.root());
     // The HCAR budget's envelope counts every HCAR line of the year.
     assert!(has_text(&harness, "HCAR-PME — 2026 : "), "{:#?}", harness.root());
-    assert!(has_text(&harness, "engagés sur 5\u{202f}000\u{202f}000,00\u{a0}DH"));
+    assert!(has_text(&harness, "engagés sur 5\u{a0}000\u{a0}000,00\u{a0}DH"));
 }
 
 #[test]
@@ -1521,4 +1521,24 @@ fn ticked_dossiers_print_their_receipts_as_one_document() {
     assert!(harness.state().work().is_none());
     click(&mut harness, "Tout décocher");
     assert!(has(&harness, "Imprimer les récépissés (0)"));
+}
+
+#[test]
+fn today_s_work_leads_from_the_dashboard_to_the_dossiers_it_counts() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
+    harness.run();
+    assert!(has(&harness, "Aujourd'hui"), "{:#?}", harness.root());
+    let line = "1 — Dossiers complets à transmettre à la commission (depuis";
+    let Some(item) = harness.query_all_by_label_contains(line).next() else {
+        panic!("no line « {line} »: {:#?}", harness.root())
+    };
+    item.click();
+    harness.run();
+    assert_eq!(harness.state().screen(), Screen::Dossiers);
+    assert!(has(&harness, &number), "{:#?}", harness.root());
+    let filter = harness.get_by_label("Statut des dossiers").accesskit_node().value();
+    assert_eq!(filter.as_deref(), Some("Complet"));
 }

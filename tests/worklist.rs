@@ -46,7 +46,10 @@ fn query(statuses: &[Status]) -> WorklistQuery {
 /// Four dossiers: 2025-00001 (Zeroual, PME), 2026-00001 (Alaoui, coopérative),
 /// 2026-00002 (Bennani, projet individuel, complete), 2026-00003 (Chraibi, approved: HCAR + INDH).
 fn four_dossiers() -> (Office, [Uuid; 4]) {
-    let mut o = office(None);
+    four_dossiers_in(office(None))
+}
+
+fn four_dossiers_in(mut o: Office) -> (Office, [Uuid; 4]) {
     let old = deposit(&mut o, "JB100001", "Zeroual", "Menuiserie Zeroual", "pme", (3, 6, 2025));
     let alaoui = deposit(&mut o, "JB100002", "Alaoui", "Coopérative Argane", "cooperative", (2, 2, 2026));
     let bennani = deposit(&mut o, "JB100003", "Bennani", "Couture Bennani", "projet-individuel", (5, 2, 2026));
@@ -196,4 +199,36 @@ fn a_list_whose_changes_left_the_outbox_is_rebuilt_whole_and_the_same() {
         .execute_batch("UPDATE worklist_mark SET change_no = -1; DELETE FROM worklist; DELETE FROM worklist_groups;"));
     assert_eq!(numbers(&o, &query(&[])), all);
     assert_eq!(groups(o.core.store().conn()), before);
+}
+
+#[test]
+fn today_s_work_counts_what_waits_for_each_role_and_since_when() {
+    use daftar::app::{Opens, TodoItem};
+    let clock = crate::common::clock();
+    let (o, _) = four_dossiers_in(crate::common::office_on(clock.clone(), None, 7));
+    let today = |o: &Office, who: &daftar::app::Session| -> Vec<(String, u64, Option<i64>)> {
+        ok(o.core.today(who)).into_iter().map(|i: TodoItem| (i.key.to_owned(), i.count, i.oldest_days)).collect()
+    };
+    let days = |d, m, y| (date(29, 11, 2026) - date(d, m, y)).num_days();
+    // The clerk: the two deposited dossiers whose pieces are still to come, the oldest of June 2025.
+    assert_eq!(today(&o, &o.agent), [("pieces-manquantes".into(), 2, Some(days(3, 6, 2025)))]);
+    // The head of office: those, the complete one to transmit, the approved one not yet paid,
+    // each since it reached its state.
+    assert_eq!(
+        today(&o, &o.chef),
+        [
+            ("pieces-manquantes".into(), 2, Some(days(3, 6, 2025))),
+            ("complets".into(), 1, Some(days(10, 2, 2026))),
+            ("approuves".into(), 1, Some(days(12, 2, 2026))),
+        ]
+    );
+    // Ten days later, everything has waited ten days more; a click leads to the matching list.
+    clock.advance(chrono::Duration::days(10));
+    let items = ok(o.core.today(&o.chef));
+    assert_eq!(items[1].oldest_days, Some(days(10, 2, 2026) + 10));
+    assert_eq!(items[1].opens, Opens::Dossiers(vec![Status::Complet]));
+    assert_eq!(
+        items[1].line(),
+        format!("1 — Dossiers complets à transmettre à la commission (depuis {} jours)", days(10, 2, 2026) + 10)
+    );
 }

@@ -21,6 +21,7 @@ pub mod retention;
 mod reviews;
 mod settings;
 mod sync;
+mod today;
 mod transfers;
 mod users;
 mod views;
@@ -51,6 +52,7 @@ pub use sync::{
     ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, ParentExport, RECORDS_PER_BUNDLE, RevokedSite, SlipTo, SyncStatus,
     write_stream_to_stick, write_to_stick,
 };
+pub use today::{Opens, SILENT_DAYS, TodoItem};
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 pub use views::{ApplicantDetail, ProgrammesView, ProjectDetail};
 

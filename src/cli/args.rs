@@ -197,6 +197,13 @@ pub enum Command {
         /// Le texte du code QR.
         payload: String,
     },
+    /// Le travail du jour : ce qui attend la personne connectée (selon son rôle), combien, et
+    /// depuis quand.
+    Todo {
+        /// texte (par défaut) ou json, pour les scripts.
+        #[arg(long, value_enum, default_value = "texte")]
+        format: TodoFormat,
+    },
     /// Imprime un document en PDF : recepisse, fiche, notification (d'un dossier), commission.
     Document {
         /// Le document.
@@ -319,6 +326,15 @@ pub enum ReportCommand {
         #[arg(long)]
         year: i32,
     },
+}
+
+/// How `daftar todo` writes today's work.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TodoFormat {
+    /// Une ligne par travail.
+    Texte,
+    /// Un tableau JSON (clé, libellé, nombre, ancienneté en jours, où aller).
+    Json,
 }
 
 /// A document printed for a dossier.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, ChecklistCommand, Cli, Command, CsvKind, DocumentKind,
     DossierCommand, FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand,
-    ResyncCommand, RetentionCommand, SettingsCommand, UserCommand, VisitCommand,
+    ResyncCommand, RetentionCommand, SettingsCommand, TodoFormat, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
@@ -494,6 +494,14 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             }
             None => bail!("L'année {year} n'est pas clôturée (daftar report close-year --year {year})."),
         },
+        Command::Todo { format } => {
+            let items = core.today(session)?;
+            match format {
+                TodoFormat::Json => println!("{}", serde_json::to_string_pretty(&items)?),
+                TodoFormat::Texte if items.is_empty() => println!("Rien n'attend aujourd'hui."),
+                TodoFormat::Texte => items.iter().for_each(|item| println!("{}", item.line())),
+            }
+        }
         Command::Document { kind, dossier, cin, out } => {
             let number = || match dossier.as_slice() {
                 [one] => Ok(one.clone()),

@@ -14,6 +14,7 @@ pub mod report;
 pub mod search;
 pub mod site;
 pub mod sync;
+pub mod today;
 pub mod transfers;
 pub mod worklist;
 

@@ -513,6 +513,9 @@ fn still_wrong(form: &ApplicantForm, today: chrono::NaiveDate) -> FieldErrors {
     wrong
 }
 
+/// The fields of the identity (what the duplicate search judges).
+const IDENTITY_FIELDS: [&str; 6] = ["cin", "last_name", "first_name", "last_name_ar", "first_name_ar", "birth_date"];
+
 /// The identity the duplicate search looks at.
 fn identity(d: &ApplicantDraft) -> String {
     [&d.cin, &d.last_name, &d.first_name, &d.last_name_ar, &d.first_name_ar, &d.birth_date].map(|f| f.trim()).join("|")
@@ -634,9 +637,11 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm, today: Option<chrono::NaiveDat
         != (&before.0, &before.1.card_number, &before.1.holder_name)
     {
         form.dirty = true;
-        // The possible duplicates hold while the identity they were found for does.
+        // The possible duplicates, and the reason given for them, hold while the identity they
+        // were found for does (a reason kept would let other duplicates through unseen).
         if identity(&form.draft) != identity(&before.0) {
             form.duplicates.clear();
+            form.reason.clear();
         }
         if let Some(today) = today {
             let wrong = still_wrong(form, today);
@@ -672,6 +677,7 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm, today: Option<chrono::NaiveDat
     }
     ui.horizontal(|ui| {
         if ui.button("Vérifier les doublons").clicked() {
+            form.searched = Some(identity(&form.draft));
             requests.push(Request::CheckApplicant { draft: form.draft.clone(), editing: form.editing });
         }
         if (ui.button("Enregistrer").clicked() || enter) && !form.saving {
@@ -761,17 +767,19 @@ impl super::OwnReplies for ApplicantsState {
                 Err(e) => self.message = Some(Message::error(e.to_string())),
             },
             Reply::Checked(result) => {
-                if let Some(form) = &mut self.form {
+                // An answer for an identity typed over since is of no use.
+                if let Some(form) = self.form.as_mut().filter(|f| f.searched.as_deref() == Some(&identity(&f.draft))) {
+                    // The check judges the identity only: the other fields' errors stay.
+                    form.errors.0.retain(|e| !IDENTITY_FIELDS.contains(&e.field));
                     match result {
                         Ok((warnings, duplicates)) => {
-                            form.errors = FieldErrors::new();
                             form.warnings = warnings;
                             if duplicates.is_empty() {
                                 form.warnings.push("Aucun doublon trouvé.".into());
                             }
                             form.duplicates = duplicates;
                         }
-                        Err(AppError::Invalid(errors)) => form.errors = errors,
+                        Err(AppError::Invalid(errors)) => form.errors.extend(errors),
                         Err(e) => form.warnings = vec![e.to_string()],
                     }
                 }

@@ -92,6 +92,8 @@ pub enum Request {
     Logout,
     /// The dashboard's figures.
     Dashboard,
+    /// Today's work for the person logged in.
+    Today,
     /// A page of the register (search as you type).
     Search {
         /// What was typed.
@@ -442,6 +444,8 @@ pub enum Reply {
     DemoCreated(Result<String, AppError>),
     /// Dashboard figures.
     Dashboard(Result<Stats, AppError>),
+    /// Today's work.
+    Today(Result<Vec<crate::app::TodoItem>, AppError>),
     /// A page of the register.
     Search {
         /// The query's generation.
@@ -549,8 +553,10 @@ pub enum Reply {
     KeysRotated(Result<String, AppError>),
     /// A CSV import ended: the lines imported, or why nothing was.
     CsvImported(Result<usize, AppError>),
-    /// Where the long work under way stands (its end comes as its own reply).
+    /// Where the long work under way stands.
     Progress(crate::app::Progress),
+    /// The long work under way ended (after its own reply).
+    WorkEnded,
 }
 
 /// How many certificates the register screen shows.
@@ -610,6 +616,7 @@ impl Worker {
                     |core, s| Reply::Dashboard(core.stats(s)),
                 );
             }
+            Request::Today => Reply::Today(self.with(|core, s| core.today(s))),
             Request::Search { query, office, page, page_size, generation } => Reply::Search {
                 generation,
                 page,
@@ -1138,7 +1145,10 @@ impl Backend {
                     if stale {
                         continue;
                     }
-                    if let Some(reply) = worker.handle(request) {
+                    let long = super::work::Work::started_by(&request).is_some();
+                    let reply = worker.handle(request);
+                    // Long work's end follows its reply, whatever that reply was.
+                    for reply in reply.into_iter().chain(long.then_some(Reply::WorkEnded)) {
                         if reply_tx.send(reply).is_err() {
                             return;
                         }
@@ -1206,10 +1216,12 @@ impl Backend {
             }
             Mode::Inline { held: Some(held), .. } => held.push_back(request),
             Mode::Inline { worker, replies, from_threads, held: None } => {
+                let long = super::work::Work::started_by(&request).is_some();
                 let reply = worker.handle(request);
                 // What the work reported on the way comes before its end, as from a thread.
                 replies.extend(from_threads.try_iter());
                 replies.extend(reply);
+                replies.extend(long.then_some(Reply::WorkEnded));
             }
         }
     }

@@ -1,10 +1,11 @@
-//! Tableau de bord: the office's key figures, the envelopes' use and the dossiers by status.
+//! Tableau de bord: today's work first, then the office's key figures, the envelopes' use and
+//! the dossiers by status.
 
 use eframe::egui::{ProgressBar, RichText, Ui};
 
 use super::backend::Request;
 use super::widgets;
-use crate::app::Stats;
+use crate::app::{Opens, Stats, TodoItem};
 use crate::domain::Money;
 use crate::domain::dossier::Status;
 use crate::domain::funding::EnvelopeUse;
@@ -17,6 +18,31 @@ use crate::reference::Reference;
 pub struct DashboardState {
     /// The latest figures, once received.
     pub stats: Option<Stats>,
+    /// Today's work, once received.
+    pub today: Option<Vec<TodoItem>>,
+    /// A line of today's work was clicked: where it leads.
+    pub go: Option<Opens>,
+}
+
+/// Today's work, first: each line says what waits, how many and since when; a click opens it.
+fn today_ui(ui: &mut Ui, state: &mut DashboardState) {
+    ui.label(RichText::new("Aujourd'hui").strong().size(16.0));
+    match &state.today {
+        None => {
+            ui.label(RichText::new("Lecture…").weak());
+        }
+        Some(items) if items.is_empty() => {
+            ui.label("Rien n'attend aujourd'hui.");
+        }
+        Some(items) => {
+            for item in items {
+                if ui.link(widgets::whole_numbers(&item.line())).clicked() {
+                    state.go = Some(item.opens.clone());
+                }
+            }
+        }
+    }
+    ui.add_space(8.0);
 }
 
 fn figure(ui: &mut Ui, label: &str, value: String) {
@@ -36,14 +62,15 @@ fn dh(centimes: i64) -> String {
 
 /// The dashboard screen.
 #[must_use]
-pub fn dashboard_ui(ui: &mut Ui, state: &DashboardState) -> Vec<Request> {
+pub fn dashboard_ui(ui: &mut Ui, state: &mut DashboardState) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.horizontal(|ui| {
         ui.heading("Tableau de bord");
         if ui.button("Actualiser").clicked() {
-            requests.push(Request::Dashboard);
+            requests.extend([Request::Today, Request::Dashboard]);
         }
     });
+    today_ui(ui, state);
     let Some(s) = &state.stats else {
         ui.spinner();
         return requests;
@@ -149,5 +176,6 @@ impl DashboardState {
     /// Forgets the figures (they are asked again when the screen opens).
     pub fn clear(&mut self) {
         self.stats = None;
+        self.today = None;
     }
 }

@@ -29,6 +29,19 @@ pub enum StatusFilter {
     All,
     /// One status.
     One(Status),
+    /// The dossiers still instructed at the office (déposés and en instruction).
+    Instructing,
+}
+
+impl StatusFilter {
+    /// The filter that shows `statuses` (today's work says which).
+    pub fn of(statuses: &[Status]) -> StatusFilter {
+        match statuses {
+            [one] => StatusFilter::One(*one),
+            [Status::Depose, Status::EnInstruction] => StatusFilter::Instructing,
+            _ => StatusFilter::All,
+        }
+    }
 }
 
 /// The worklist: its filters as chosen, and the page shown.
@@ -92,6 +105,7 @@ impl Worklist {
             StatusFilter::Waiting => role.waiting_dossiers().to_vec(),
             StatusFilter::All => vec![],
             StatusFilter::One(status) => vec![status],
+            StatusFilter::Instructing => vec![Status::Depose, Status::EnInstruction],
         };
         let query = WorklistQuery {
             statuses,
@@ -347,7 +361,11 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
             requests.push(Request::OpenDossierById(only));
         }
         let waiting = format!("À traiter ({})", session.role.label_fr().to_lowercase());
-        let mut statuses = vec![(StatusFilter::Waiting, waiting), (StatusFilter::All, "Tous".to_owned())];
+        let mut statuses = vec![
+            (StatusFilter::Waiting, waiting),
+            (StatusFilter::All, "Tous".to_owned()),
+            (StatusFilter::Instructing, "À instruire (déposés et en instruction)".to_owned()),
+        ];
         statuses.extend(Status::ALL.map(|s| (StatusFilter::One(s), s.label_fr().to_owned())));
         changed |= filter_choice(ui, "Statut des dossiers", &mut list.status, &statuses);
         let label = ui.label("Année de dépôt");

@@ -288,10 +288,12 @@ impl DaftarApp {
     fn start(&mut self, request: Request) {
         if let Some(work) = work::Work::started_by(&request) {
             if let Some(running) = &self.work {
-                self.message = Some(Message::warning(format!(
-                    "« {} » est en cours : attendez la fin avant de lancer autre chose de ce genre.",
+                let why = format!(
+                    "« {} » est en cours : attendez sa fin, puis recommencez (rien n'a été lancé).",
                     running.work.title()
-                )));
+                );
+                // Told where the screen that asked shows its answers, which stops waiting.
+                self.handle(work.refused(why));
                 return;
             }
             self.work = Some(work::Running { work, progress: None });
@@ -303,14 +305,14 @@ impl DaftarApp {
     /// Follows the long work through `reply` (its progress, its end), then applies the reply.
     fn follow_work(&mut self, reply: Reply) {
         if let Reply::Progress(progress) = reply {
-            // Progress after the end (a test's backend answers at once) is of no use.
             if let Some(running) = &mut self.work {
                 running.progress = Some(progress);
             }
             return;
         }
-        if self.work.as_ref().is_some_and(|r| r.work.ended_by(&reply)) {
+        if matches!(reply, Reply::WorkEnded) {
             self.work = None;
+            return;
         }
         if matches!(reply, Reply::Integrity { .. }) {
             self.checking = false;
@@ -454,7 +456,12 @@ impl DaftarApp {
                 import: may(Action::ImportCsv),
             };
             match self.screen {
-                Screen::Dashboard => requests.extend(dashboard::dashboard_ui(ui, &self.dashboard)),
+                Screen::Dashboard => {
+                    requests.extend(dashboard::dashboard_ui(ui, &mut self.dashboard));
+                    if let Some(opens) = self.dashboard.go.take() {
+                        requests.extend(self.follow_today(opens));
+                    }
+                }
                 Screen::Applicants => requests.extend(applicants::applicants_ui(ui, &mut self.applicants, rights)),
                 Screen::Projects => {
                     requests.extend(projects::projects_ui(ui, &mut self.projects, rights.register, rights.delete));
@@ -482,6 +489,24 @@ impl DaftarApp {
             }
         });
         requests
+    }
+
+    /// Opens what a line of today's work points to: the dossiers' list on its statuses (oldest
+    /// first), or the Synchronisation screen.
+    fn follow_today(&mut self, opens: crate::app::Opens) -> Vec<Request> {
+        match opens {
+            crate::app::Opens::Dossiers(statuses) => {
+                let list = &mut self.dossiers.list;
+                list.status = dossiers::StatusFilter::of(&statuses);
+                list.search.clear();
+                list.sort = crate::app::WorklistSort::Date;
+                list.descending = false;
+                list.page = 0;
+                self.dossiers.view = None;
+                self.open(Screen::Dossiers)
+            }
+            crate::app::Opens::Sync => self.open(Screen::Sync),
+        }
     }
 
     /// The document written last: open it again, save a copy elsewhere, open its folder.
@@ -591,7 +616,7 @@ impl DaftarApp {
         self.message = None;
         self.document = None;
         match screen {
-            Screen::Dashboard => vec![Request::Dashboard],
+            Screen::Dashboard => vec![Request::Today, Request::Dashboard],
             Screen::Applicants => {
                 self.applicants.focus_search = true;
                 vec![self.applicants.restart()]
@@ -731,6 +756,10 @@ impl DaftarApp {
                 self.site_name = "BL-DEMO — Bureau local de démonstration (Tiznit)".into();
                 self.phase = Phase::Login(form);
             }
+            Reply::Today(result) => match result {
+                Ok(items) => self.dashboard.today = Some(items),
+                Err(e) => self.message = Some(Message::error(e.to_string())),
+            },
             Reply::Dashboard(result) => match result {
                 Ok(stats) => self.dashboard.stats = Some(stats),
                 Err(e) => self.message = Some(Message::error(e.to_string())),

@@ -35,7 +35,9 @@ pub fn singleline(ui: &mut Ui, value: &mut String, width: f32, hint: &str) -> eg
     let here = output.state.cursor.char_range().map_or(places.len().saturating_sub(1), |r| r.primary.index.into());
     let moved = if let Some(right) = step {
         nearest_on_side(&places, here, right)
-    } else if output.response.response.clicked() || output.response.response.drag_started() {
+    } else if (output.response.response.clicked() && !output.response.response.double_clicked())
+        || output.response.response.drag_started()
+    {
         output.response.response.interact_pointer_pos().map(|pointer| {
             let x = pointer.x - output.galley_pos.x;
             nearest_to(&places, x)
@@ -107,9 +109,12 @@ pub fn layout(ui: &Ui, text: &str) -> Arc<Galley> {
     let shown: String = order.iter().map(|c| c.chr).collect();
     let drawn = ui.fonts_mut(|f| f.layout_job(job(shown)));
     let mut galley = (*drawn).clone();
-    let Some(placed) = galley.rows.first_mut() else { return drawn };
+    // When egui's glyphs do not follow the pattern read below, the field shows egui's own
+    // layout (words left to right, as before) rather than misplaced letters.
+    let own = || ui.fonts_mut(|f| f.layout_job(job(text.to_owned())));
+    let Some(placed) = galley.rows.first_mut() else { return own() };
     let row = Arc::make_mut(&mut placed.row);
-    let Some(edges) = char_edges(&row.glyphs, &order) else { return drawn };
+    let Some(edges) = char_edges(&row.glyphs, &order) else { return own() };
     // The caret before a character: right of a right-to-left glyph, left of another.
     let logical: Vec<char> = text.chars().collect();
     let mut glyphs = vec![row.glyphs[0]; logical.len()];

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText, Ui};
 
 use super::backend::{Reply, Request};
 use super::theme;
-use crate::app::{Document, Progress};
+use crate::app::{AppError, Document, Progress};
 
 /// A kind of long work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,14 +37,16 @@ impl Work {
         }
     }
 
-    /// Whether `reply` is this work's end.
+    /// The reply that tells the screen which asked that this work was refused (another runs),
+    /// so that it shows `why` where it shows its answers and stops waiting.
     #[must_use]
-    pub fn ended_by(self, reply: &Reply) -> bool {
+    pub fn refused(self, why: String) -> Reply {
+        let error = AppError::Rule(why);
         match self {
-            Work::Import | Work::Export => matches!(reply, Reply::SyncDone(_)),
-            Work::Spreadsheet => matches!(reply, Reply::CsvImported(_)),
-            Work::Restore => matches!(reply, Reply::Restored(_)),
-            Work::Batch => matches!(reply, Reply::DocumentWritten(_)),
+            Work::Import | Work::Export => Reply::SyncDone(vec![Err(error)]),
+            Work::Spreadsheet => Reply::CsvImported(Err(error)),
+            Work::Restore => Reply::Restored(Err(error)),
+            Work::Batch => Reply::DocumentWritten(Err(error)),
         }
     }
 
