@@ -375,6 +375,12 @@ impl BackgroundReader {
     pub fn stats(&self) -> Result<Stats, AppError> {
         stats_of(Store::open_read_only(&self.path)?.conn())
     }
+
+    /// Today's work of someone with `role` at `site`, on `today` (see [`Core::today`]).
+    pub fn today(&self, role: Role, site: &Site, today: chrono::NaiveDate) -> Result<Vec<TodoItem>, AppError> {
+        let store = Store::open_read_only(&self.path)?;
+        today::work_of(store.conn(), &|action| permits(role, action, site).is_ok(), today)
+    }
 }
 
 /// What `daftar check` found.

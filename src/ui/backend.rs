@@ -616,7 +616,16 @@ impl Worker {
                     |core, s| Reply::Dashboard(core.stats(s)),
                 );
             }
-            Request::Today => Reply::Today(self.with(|core, s| core.today(s))),
+            Request::Today => {
+                // Off the worker: at a delegation it reads every waiting dossier.
+                let who = self.session.as_ref().map(|s| (s.role, s.site.clone()));
+                let Some((role, site)) = who else { return Some(Reply::Today(Err(no_session()))) };
+                return self.in_background(
+                    Action::ViewRegister,
+                    move |reader| Reply::Today(reader.today(role, &site, today)),
+                    |core, s| Reply::Today(core.today(s)),
+                );
+            }
             Request::Search { query, office, page, page_size, generation } => Reply::Search {
                 generation,
                 page,
