@@ -55,11 +55,13 @@ impl Core {
     /// What waits for `session`'s role today, the lines with nothing to do left out.
     pub fn today(&self, session: &Session) -> Result<Vec<TodoItem>, AppError> {
         session.require(Action::ViewRegister)?;
+        crate::store::worklist::refresh(self.store.conn())?;
         work_of(self.store.conn(), &|action| session.require(action).is_ok(), self.clock.today())
     }
 }
 
-/// Today's work on `conn` for someone who may do what `may` allows, on `today`.
+/// Today's work on `conn` (its worklist up to date) for someone who may do what `may` allows, on
+/// `today`.
 pub(crate) fn work_of(
     conn: &rusqlite::Connection,
     may: &dyn Fn(Action) -> bool,

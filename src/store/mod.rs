@@ -44,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0015_signed_keyring.sql"),
     include_str!("../../migrations/0016_worklist.sql"),
     include_str!("../../migrations/0017_worklist_from_outbox.sql"),
+    include_str!("../../migrations/0018_worklist_today.sql"),
 ];
 
 /// The schema version this program writes.

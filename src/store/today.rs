@@ -1,6 +1,6 @@
 //! The counts behind today's work (the dashboard's first lines and `daftar todo`): how many rows
-//! wait in each state and since when. Read from indexes: the worklist's groups for the dossiers'
-//! counts, one pass over the rows of a state for the oldest.
+//! wait in each state and since when, read from the worklist (its group counts, its index on the
+//! day of the last move, its received pieces) and the sync tables.
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -23,19 +23,22 @@ fn date(text: Option<String>) -> Option<NaiveDate> {
 }
 
 /// The live dossiers in `status`, and the oldest day one of them entered it (its last move; its
-/// deposit for one that never moved).
+/// deposit for one that never moved): the worklist's group counts and the first entry of its
+/// index on the day of the last move (the worklist brought up to date first, by the caller).
 pub fn dossiers_in(conn: &Connection, status: Status) -> Result<Waiting, StoreError> {
+    let rank = status as i64;
     let (count, since): (i64, Option<String>) = conn.query_row(
-        "SELECT count(*), min(coalesce(json_extract(data, '$.history[#-1].on'), json_extract(data, '$.deposited_on')))
-         FROM dossiers WHERE status = ?1 AND deleted_at IS NULL",
-        [status.code()],
+        "SELECT (SELECT coalesce(sum(n), 0) FROM worklist_groups WHERE status_rank = ?1),
+                (SELECT moved_on FROM worklist WHERE status_rank = ?1 ORDER BY moved_on LIMIT 1)",
+        [rank],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(Waiting { count: count.max(0) as u64, since: date(since) })
 }
 
 /// The live dossiers deposited or in instruction that lack one of the pieces their kind
-/// requires (`required`: each kind with its required codes), and the oldest deposit among them.
+/// requires (`required`: each kind with its required codes), and the oldest deposit among them;
+/// read from the worklist's rows of those two statuses (brought up to date first, by the caller).
 pub fn missing_pieces(conn: &Connection, required: &[(ProjectKind, Vec<String>)]) -> Result<Waiting, StoreError> {
     conn.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS today_required (kind TEXT, code TEXT, PRIMARY KEY (kind, code));
@@ -50,13 +53,11 @@ pub fn missing_pieces(conn: &Connection, required: &[(ProjectKind, Vec<String>)]
         }
     }
     let (count, since): (i64, Option<String>) = conn.query_row(
-        "SELECT count(*), min(json_extract(d.data, '$.deposited_on')) FROM dossiers d
-         WHERE d.status IN ('depose', 'en-instruction') AND d.deleted_at IS NULL
+        "SELECT count(*), min(w.deposited_on) FROM worklist w
+         WHERE w.status_rank IN (?1, ?2)
            AND EXISTS (SELECT 1 FROM temp.today_required r
-                       WHERE r.kind = json_extract(d.data, '$.kind')
-                         AND NOT EXISTS (SELECT 1 FROM json_each(d.data, '$.documents') j
-                                         WHERE json_extract(j.value, '$.code') = r.code))",
-        [],
+                       WHERE r.kind = w.kind AND instr(w.pieces, ' ' || r.code || ' ') = 0)",
+        [Status::Depose as i64, Status::EnInstruction as i64],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     Ok(Waiting { count: count.max(0) as u64, since: date(since) })

@@ -159,11 +159,14 @@ type Keyed = ((Key, i64), WorklistLine);
 const ROWS: &str = "
     INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                           deposited_on, requested, granted, sources, applicant_key, applicant_label,
-                          project_key, project_label)
+                          project_key, project_label, moved_on, pieces)
     SELECT d.rid, d.id, d.applicant_id, d.project_id, d.owner, d.number, json_extract(d.data, '$.year'), d.status,
            json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'), json_extract(d.data, '$.requested'),
            f.granted, coalesce(f.sources, ''),
-           coalesce(a.sort_key, ''), coalesce(a.label, ''), coalesce(p.sort_key, ''), coalesce(p.label, '')
+           coalesce(a.sort_key, ''), coalesce(a.label, ''), coalesce(p.sort_key, ''), coalesce(p.label, ''),
+           coalesce(json_extract(d.data, '$.history[#-1].on'), json_extract(d.data, '$.deposited_on')),
+           coalesce((SELECT ' ' || group_concat(json_extract(j.value, '$.code'), ' ') || ' '
+                     FROM json_each(d.data, '$.documents') j), '')
     FROM dossiers d
     LEFT JOIN applicants a ON a.id = d.applicant_id
     LEFT JOIN projects p ON p.id = d.project_id

@@ -617,9 +617,13 @@ impl Worker {
                 );
             }
             Request::Today => {
-                // Off the worker: at a delegation it reads every waiting dossier.
+                // Read off the worker, from a worklist brought up to date here (the reader's
+                // connection cannot write).
                 let who = self.session.as_ref().map(|s| (s.role, s.site.clone()));
                 let Some((role, site)) = who else { return Some(Reply::Today(Err(no_session()))) };
+                if let Err(e) = self.core.refresh_worklist() {
+                    return Some(Reply::Today(Err(e)));
+                }
                 return self.in_background(
                     Action::ViewRegister,
                     move |reader| Reply::Today(reader.today(role, &site, today)),
