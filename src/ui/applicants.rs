@@ -650,8 +650,9 @@ fn form_ui(ui: &mut Ui, form: &mut ApplicantForm, today: Option<chrono::NaiveDat
     }
     // Leaving the identity once it is whole: the duplicate search runs by itself.
     let key = identity(&form.draft);
-    let whole = today.is_some_and(|today| form.draft.identity(today).is_ok());
-    if left_identity && whole && form.searched.as_ref() != Some(&key) {
+    // Judged only on the frame a field of the identity is left, not on every frame.
+    let whole = || today.is_some_and(|today| form.draft.identity(today).is_ok());
+    if left_identity && form.searched.as_ref() != Some(&key) && whole() {
         form.searched = Some(key);
         requests.push(Request::CheckApplicant { draft: form.draft.clone(), editing: form.editing });
     }

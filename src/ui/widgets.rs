@@ -171,6 +171,17 @@ pub fn searchable_choice(
     options: &[(String, String)],
     error: Option<&str>,
 ) {
+    // Under its own id, as the other fields: its error appearing leaves the next fields' ids.
+    ui.push_id(label, |ui| searchable_choice_inner(ui, label, value, options, error));
+}
+
+fn searchable_choice_inner(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    options: &[(String, String)],
+    error: Option<&str>,
+) {
     ui.horizontal(|ui| {
         let name = label_cell(ui, label);
         let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
