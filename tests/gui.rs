@@ -502,6 +502,16 @@ fn an_administrator_resets_a_password_and_calibrates_the_printer() {
     click(&mut harness, "Sauvegarder sur clé USB");
     assert!(has_text(&harness, "Sauvegarde écrite et relue"), "{:#?}", harness.root());
     assert_eq!(ok(std::fs::read_dir(stick.path())).count(), 1);
+    // The delays of today's work: a word is refused, a number of days kept.
+    let visits = "Projet financé sans visite de suivi depuis plus de (jours)";
+    assert_eq!(harness.get_by_label(visits).accesskit_node().value().as_deref(), Some("180"));
+    fill_seen(&mut harness, visits, "six mois");
+    click_seen(&mut harness, "Enregistrer les délais");
+    assert!(has_text(&harness, "Écrivez un nombre de jours"), "{:#?}", harness.root());
+    fill_seen(&mut harness, visits, "365");
+    click_seen(&mut harness, "Enregistrer les délais");
+    assert!(has_text(&harness, "Délais du travail du jour enregistrés."), "{:#?}", harness.root());
+    assert_eq!(harness.get_by_label(visits).accesskit_node().value().as_deref(), Some("365"));
     click(&mut harness, "Se déconnecter");
     log_in(&mut harness, "agent", "agent-remis-2026");
     assert!(has_text(&harness, "agent — Agent de saisie"), "the reset password opens the agent's session");
@@ -1541,4 +1551,28 @@ fn today_s_work_leads_from_the_dashboard_to_the_dossiers_it_counts() {
     assert!(has(&harness, &number), "{:#?}", harness.root());
     let filter = harness.get_by_label("Statut des dossiers").accesskit_node().value();
     assert_eq!(filter.as_deref(), Some("Complet"));
+}
+
+#[test]
+fn a_follow_up_of_today_s_work_opens_the_dossiers_that_await_it() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
+    harness.run();
+    let line = "Dossiers financés sans attestation délivrée";
+    let Some(item) = harness.query_all_by_label_contains(line).next() else {
+        panic!("no line « {line} »: {:#?}", harness.root())
+    };
+    let count: usize = item.accesskit_node().label().and_then(|l| l.split(' ').next()?.parse().ok()).unwrap_or(0);
+    assert!(count > 0, "the demo office has financed dossiers without a certificate");
+    item.click();
+    harness.run();
+    assert_eq!(harness.state().screen(), Screen::Dossiers);
+    assert!(has_text(&harness, "Seulement les dossiers financés, sans attestation délivrée."), "{:#?}", harness.root());
+    let shown = harness.query_all_by_label_contains("Financé").count();
+    assert_eq!(shown, count.min(50), "the list holds the dossiers the line counts");
+    // The filter is said, and taken off in one click.
+    click(&mut harness, "Retirer ce filtre");
+    assert!(!has_text(&harness, "Seulement les dossiers"), "{:#?}", harness.root());
 }

@@ -24,6 +24,7 @@ mod roles;
 mod search;
 mod stick;
 mod sync;
+mod today;
 mod transfers;
 mod trust;
 mod workflow;

@@ -492,7 +492,7 @@ impl Core {
     pub fn worklist(&self, session: &Session, query: &WorklistQuery) -> Result<WorklistPage, AppError> {
         session.require(Action::ViewRegister)?;
         crate::store::worklist::refresh(self.store.conn())?;
-        Ok(crate::store::worklist::page(self.store.conn(), query)?)
+        Ok(crate::store::worklist::page(self.store.conn(), query, &self.follow_up_rules()?)?)
     }
 
     /// The dossiers of a project.

@@ -33,7 +33,7 @@ use std::path::Path;
 
 use uuid::Uuid;
 
-pub use crate::store::worklist::{WorklistLine, WorklistPage, WorklistQuery, WorklistSort};
+pub use crate::store::worklist::{FollowUp, WorklistLine, WorklistPage, WorklistQuery, WorklistSort};
 pub use backup::{
     BackupHeader, BackupPlan, BackupProgress, BackupStage, EXTENSION as BACKUP_EXTENSION, InstanceLock,
     KEPT as BACKUP_KEPT, RestoreReport, prune_backups, read_backup, restore,
@@ -52,7 +52,7 @@ pub use sync::{
     ImportOutcome, MAX_CONFLICTS_PER_BUNDLE, ParentExport, RECORDS_PER_BUNDLE, RevokedSite, SlipTo, SyncStatus,
     write_stream_to_stick, write_to_stick,
 };
-pub use today::{Opens, SILENT_DAYS, TodoItem};
+pub use today::{ENVELOPE_PERCENT, Opens, Thresholds, TodoItem};
 pub use users::{InstallSetup, LOCKOUT_MINUTES, MAX_FAILED_LOGINS};
 pub use views::{ApplicantDetail, ProgrammesView, ProjectDetail};
 
@@ -333,7 +333,7 @@ fn stats_of(conn: &rusqlite::Connection) -> Result<Stats, AppError> {
             Some(parent) => {
                 let acknowledged = crate::store::sync::outgoing(conn, parent.as_str())?.acknowledged;
                 let owners = sync::subtree_of(conn, site.code.as_str())?;
-                crate::store::sync::unsent_changes(conn, acknowledged, &owners)?
+                crate::store::today::undelivered(conn, acknowledged, &owners)?.count as i64
             }
             None => 0,
         },
@@ -379,7 +379,8 @@ impl BackgroundReader {
     /// Today's work of someone with `role` at `site`, on `today` (see [`Core::today`]).
     pub fn today(&self, role: Role, site: &Site, today: chrono::NaiveDate) -> Result<Vec<TodoItem>, AppError> {
         let store = Store::open_read_only(&self.path)?;
-        today::work_of(store.conn(), &|action| permits(role, action, site).is_ok(), today)
+        let backups = self.backups();
+        today::work_of(store.conn(), &|action| permits(role, action, site).is_ok(), today, Some(&backups))
     }
 }
 

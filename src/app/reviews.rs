@@ -92,6 +92,7 @@ impl Core {
             day.push((row, names));
             Ok(())
         })?;
+        self.remember_duplicates(pairs.len())?;
         Ok(pairs)
     }
 

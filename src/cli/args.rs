@@ -270,6 +270,25 @@ pub enum SettingsCommand {
         /// Le nombre d'années (1 à 50).
         years: Option<u32>,
     },
+    /// Les délais (en jours) au-delà desquels `daftar todo` et le tableau de bord signalent une
+    /// tâche ; sans option : les affiche.
+    Delais {
+        /// Site supervisé sans envoi depuis plus de N jours.
+        #[arg(long)]
+        sites_silencieux: Option<u32>,
+        /// Projet financé sans visite de suivi depuis plus de N jours.
+        #[arg(long)]
+        visite: Option<u32>,
+        /// Modifications non remises à la délégation depuis plus de N jours.
+        #[arg(long)]
+        remise: Option<u32>,
+        /// Réponse de la délégation attendue depuis plus de N jours.
+        #[arg(long)]
+        reponse: Option<u32>,
+        /// Pas de sauvegarde automatique depuis plus de N jours.
+        #[arg(long)]
+        sauvegarde: Option<u32>,
+    },
 }
 
 /// `daftar retention …`.

@@ -458,6 +458,21 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             core.set_retention_years(session, years)?;
             println!("Durée de conservation : {years} an(s) après la clôture des dossiers.");
         }
+        Command::Settings(SettingsCommand::Delais { sites_silencieux, visite, remise, reponse, sauvegarde }) => {
+            let mut thresholds = core.today_thresholds()?;
+            let typed = [sites_silencieux, visite, remise, reponse, sauvegarde];
+            if typed.iter().any(Option::is_some) {
+                for ((_, days), value) in thresholds.fields_mut().into_iter().zip(typed) {
+                    if let Some(value) = value {
+                        *days = value;
+                    }
+                }
+                core.set_today_thresholds(session, thresholds)?;
+            }
+            for (label, days) in thresholds.fields_mut() {
+                println!("{label} : {days}");
+            }
+        }
         Command::Settings(SettingsCommand::Retention { years: None }) => {
             println!("Durée de conservation : {} an(s) après la clôture des dossiers.", core.retention_years()?);
         }

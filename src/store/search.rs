@@ -313,14 +313,15 @@ fn count(conn: &Connection, sql: &str) -> Result<i64, StoreError> {
 }
 
 /// Sums the live funding lines by budget year, source and convention.
-fn committed_by_year(conn: &Connection) -> Result<Vec<CommittedSum>, StoreError> {
-    let mut stmt = conn.prepare(
+fn committed_by_year(conn: &Connection, year: Option<i32>) -> Result<Vec<CommittedSum>, StoreError> {
+    let only = if year.is_some() { "AND year = ?1" } else { "AND ?1 IS NULL" };
+    let mut stmt = conn.prepare(&format!(
         "SELECT year, source_kind, programme_code, sum(committed_centimes), count(*)
          FROM funding_lines INDEXED BY funding_lines_period
-         WHERE deleted_at IS NULL GROUP BY year, source_kind, programme_code",
-    )?;
+         WHERE deleted_at IS NULL {only} GROUP BY year, source_kind, programme_code"
+    ))?;
     let sums = stmt
-        .query_map([], |r| {
+        .query_map([year], |r| {
             Ok(CommittedSum {
                 year: r.get(0)?,
                 source_kind: r.get(1)?,
@@ -341,12 +342,19 @@ fn envelopes_from(conn: &Connection, sums: &[CommittedSum]) -> Result<Vec<Envelo
 
 /// The consumption of every programme's yearly envelopes.
 pub fn envelopes(conn: &Connection) -> Result<Vec<EnvelopeUse>, StoreError> {
-    envelopes_from(conn, &committed_by_year(conn)?)
+    envelopes_from(conn, &committed_by_year(conn, None)?)
+}
+
+/// The consumption of every programme's envelope of `year` (its funding lines only).
+pub fn envelopes_of_year(conn: &Connection, year: i32) -> Result<Vec<EnvelopeUse>, StoreError> {
+    let mut uses = envelopes_from(conn, &committed_by_year(conn, Some(year))?)?;
+    uses.retain(|u| u.envelope.year == year);
+    Ok(uses)
 }
 
 /// Reads the counts.
 pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
-    let committed_by_year = committed_by_year(conn)?;
+    let committed_by_year = committed_by_year(conn, None)?;
     Ok(Stats {
         envelopes: envelopes_from(conn, &committed_by_year)?,
         committed_by_year,
@@ -379,7 +387,7 @@ pub fn stats(conn: &Connection) -> Result<Stats, StoreError> {
         )?,
         visits: live_count(conn, "visits")?,
         programmes: live_count(conn, "programmes")?,
-        // Filled by the application, which knows the tree (see `unsent_changes`).
+        // Filled by the application, which knows the tree (see `today::undelivered`).
         outbox: 0,
         audit_entries: count(conn, "SELECT coalesce(max(seq), 0) FROM audit_log")?,
         open_conflicts: count(conn, "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL")?,

@@ -392,19 +392,6 @@ pub fn last_change(conn: &Connection) -> Result<i64, StoreError> {
     )?)
 }
 
-/// How many outbox lines after `acknowledged` are about rows `owners` hold (what the next
-/// bundle up carries).
-pub fn unsent_changes(conn: &Connection, acknowledged: i64, owners: &[String]) -> Result<i64, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT owner FROM outbox WHERE change_no > ?1")?;
-    let mut rows = stmt.query([acknowledged])?;
-    let mut n = 0;
-    while let Some(r) = rows.next()? {
-        let owner = r.get_ref(0)?.as_str().unwrap_or_default();
-        n += i64::from(owners.iter().any(|o| o == owner));
-    }
-    Ok(n)
-}
-
 /// The rows named by the outbox lines of (from, to], as they stand now, that `keep` selects by
 /// table and owner.
 pub fn changed_rows(

@@ -3,11 +3,10 @@
 //! day of the last move, its received pieces) and the sync tables.
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::StoreError;
 use crate::domain::dossier::Status;
-use crate::domain::project::ProjectKind;
 
 /// How many, and the oldest date among them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,33 +35,6 @@ pub fn dossiers_in(conn: &Connection, status: Status) -> Result<Waiting, StoreEr
     Ok(Waiting { count: count.max(0) as u64, since: date(since) })
 }
 
-/// The live dossiers deposited or in instruction that lack one of the pieces their kind
-/// requires (`required`: each kind with its required codes), and the oldest deposit among them;
-/// read from the worklist's rows of those two statuses (brought up to date first, by the caller).
-pub fn missing_pieces(conn: &Connection, required: &[(ProjectKind, Vec<String>)]) -> Result<Waiting, StoreError> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS today_required (kind TEXT, code TEXT, PRIMARY KEY (kind, code));
-         DELETE FROM temp.today_required;",
-    )?;
-    for (kind, codes) in required {
-        for code in codes {
-            conn.execute(
-                "INSERT OR IGNORE INTO temp.today_required (kind, code) VALUES (?1, ?2)",
-                params![kind.code(), code],
-            )?;
-        }
-    }
-    let (count, since): (i64, Option<String>) = conn.query_row(
-        "SELECT count(*), min(w.deposited_on) FROM worklist w
-         WHERE w.status_rank IN (?1, ?2)
-           AND EXISTS (SELECT 1 FROM temp.today_required r
-                       WHERE r.kind = w.kind AND instr(w.pieces, ' ' || r.code || ' ') = 0)",
-        [Status::Depose as i64, Status::EnInstruction as i64],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(Waiting { count: count.max(0) as u64, since: date(since) })
-}
-
 /// The conflicts not yet settled, and the day the oldest arrived.
 pub fn open_conflicts(conn: &Connection) -> Result<Waiting, StoreError> {
     let (count, since): (i64, Option<String>) =
@@ -82,10 +54,40 @@ pub fn children_last_heard(conn: &Connection) -> Result<Vec<(String, Option<Naiv
     rows.map(|row| row.map(|(code, at)| (code, date(at))).map_err(StoreError::from)).collect()
 }
 
-/// The day this site last wrote a bundle for `parent` (`None`: never).
-pub fn last_sent(conn: &Connection, parent: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let at: Option<String> = conn
-        .query_row("SELECT last_sent_at FROM sync_out WHERE recipient = ?1", [parent], |r| r.get(0))
-        .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?;
-    Ok(date(at))
+/// The changes after `acknowledged` (what the parent confirmed holding) about rows owned in
+/// `owners` (this site's subtree: what the next bundle up carries): how many, and the day of
+/// the oldest.
+pub fn undelivered(conn: &Connection, acknowledged: i64, owners: &[String]) -> Result<Waiting, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT owner, at FROM outbox WHERE change_no > ?1 ORDER BY change_no")?;
+    let mut rows = stmt.query([acknowledged])?;
+    let mut waiting = Waiting::default();
+    while let Some(r) = rows.next()? {
+        let owner = r.get_ref(0)?.as_str().unwrap_or_default();
+        if owners.iter().any(|o| o == owner) {
+            if waiting.count == 0 {
+                waiting.since = date(r.get(1)?);
+            }
+            waiting.count += 1;
+        }
+    }
+    Ok(waiting)
+}
+
+/// The bundles set aside until the range before them arrives, and the day the oldest was read.
+pub fn set_aside(conn: &Connection) -> Result<Waiting, StoreError> {
+    let (count, since): (i64, Option<String>) =
+        conn.query_row("SELECT count(*), min(read_at) FROM bundles_in WHERE waiting IS NOT NULL", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(Waiting { count: count.max(0) as u64, since: date(since) })
+}
+
+/// How many reviews of possible duplicates were recorded since `at` (a timestamp).
+pub fn reviews_since(conn: &Connection, at: &str) -> Result<u64, StoreError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM duplicate_reviews WHERE created_at >= ?1 AND deleted_at IS NULL",
+        [at],
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
 }

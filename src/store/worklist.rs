@@ -80,6 +80,8 @@ pub struct WorklistQuery {
     pub source: Option<String>,
     /// Only this office's dossiers.
     pub office: Option<String>,
+    /// Only the dossiers that await this follow-up (its statuses replace `statuses`).
+    pub follow_up: Option<FollowUp>,
     /// A dossier number (`2026-1` finds `…-2026-00001`), a name or a CIN; blank for none.
     pub search: String,
     /// The order.
@@ -90,6 +92,125 @@ pub struct WorklistQuery {
     pub page: u32,
     /// Rows per page.
     pub page_size: u32,
+}
+
+/// What a dossier may await after its deposit: the dossiers behind one of today's lines, and a
+/// filter of the worklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUp {
+    /// Deposited or in instruction, a piece its kind requires not yet received.
+    MissingPiece,
+    /// Transmitted, the commission's decision not yet recorded.
+    Decision,
+    /// Financed, not yet paid in full.
+    RestToPay,
+    /// Financed, no follow-up visit of the project since the rules' day (nor paid since).
+    Visit,
+    /// Financed, no certificate issued (or only revoked ones).
+    Certificate,
+}
+
+/// What the follow-ups are measured against.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpRules {
+    /// Each project kind's required pieces (their codes).
+    pub required: Vec<(ProjectKind, Vec<String>)>,
+    /// A financed project whose last visit, or else first payment, is older than this day awaits
+    /// a visit.
+    pub visit_before: Option<NaiveDate>,
+}
+
+impl FollowUp {
+    /// The statuses of the dossiers that may await it.
+    pub fn statuses(self) -> &'static [Status] {
+        match self {
+            FollowUp::MissingPiece => &[Status::Depose, Status::EnInstruction],
+            FollowUp::Decision => &[Status::Transmis],
+            FollowUp::RestToPay | FollowUp::Visit | FollowUp::Certificate => &[Status::Finance],
+        }
+    }
+
+    /// What the worklist says it filters on.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            FollowUp::MissingPiece => "auxquels manque une pièce obligatoire",
+            FollowUp::Decision => "transmis, en attente de la décision",
+            FollowUp::RestToPay => "financés, avec un reste à verser",
+            FollowUp::Visit => "financés, sans visite de suivi récente",
+            FollowUp::Certificate => "financés, sans attestation délivrée",
+        }
+    }
+
+    /// The SQL condition on a worklist row (values written in: the partial indexes of 0019 are
+    /// chosen only for their own literal conditions).
+    fn condition(self, rules: &FollowUpRules) -> String {
+        match self {
+            FollowUp::MissingPiece => {
+                let kinds: Vec<String> = rules
+                    .required
+                    .iter()
+                    .filter(|(_, codes)| !codes.is_empty())
+                    .map(|(kind, codes)| {
+                        let absent: Vec<String> =
+                            codes.iter().map(|c| format!("instr(pieces, {}) = 0", text(&format!(" {c} ")))).collect();
+                        format!("(kind = {} AND ({}))", text(kind.code()), absent.join(" OR "))
+                    })
+                    .collect();
+                let any = if kinds.is_empty() { "0".to_owned() } else { kinds.join(" OR ") };
+                format!("status_rank IN (0, 1) AND ({any})")
+            }
+            FollowUp::Decision => "status_rank = 3 AND decided = 0".to_owned(),
+            FollowUp::RestToPay => "status_rank = 6 AND paid < coalesce(granted, 0)".to_owned(),
+            FollowUp::Visit => match rules.visit_before {
+                Some(day) => format!("status_rank = 6 AND max(visited_on, first_paid) < '{}'", day.format("%Y-%m-%d")),
+                None => "0".to_owned(),
+            },
+            FollowUp::Certificate => "status_rank = 6 AND certified = 0".to_owned(),
+        }
+    }
+
+    /// The day a dossier started to await it (the oldest is the line's age).
+    fn since(self) -> &'static str {
+        match self {
+            FollowUp::MissingPiece => "deposited_on",
+            FollowUp::Decision => "moved_on",
+            FollowUp::RestToPay => "last_paid",
+            FollowUp::Visit => "max(visited_on, first_paid)",
+            FollowUp::Certificate => "first_paid",
+        }
+    }
+
+    /// The partial index of 0019 that holds every row it may concern.
+    fn index(self) -> &'static str {
+        match self {
+            FollowUp::MissingPiece => "worklist_to_instruct",
+            FollowUp::Decision => "worklist_undecided",
+            FollowUp::RestToPay | FollowUp::Visit | FollowUp::Certificate => "worklist_financed",
+        }
+    }
+}
+
+/// `value` as an SQL string literal.
+fn text(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// How many dossiers await `follow_up`, and the oldest day one started to (the worklist brought
+/// up to date first, by the caller): a scan of one small partial index.
+pub fn awaiting(
+    conn: &Connection,
+    follow_up: FollowUp,
+    rules: &FollowUpRules,
+) -> Result<(u64, Option<NaiveDate>), StoreError> {
+    let sql = format!(
+        "SELECT count(*), min(nullif({}, '')) FROM worklist INDEXED BY {} WHERE {}",
+        follow_up.since(),
+        follow_up.index(),
+        follow_up.condition(rules)
+    );
+    let (count, since): (i64, Option<String>) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((count.max(0) as u64, since.and_then(|d| d.get(..10)?.parse().ok())))
 }
 
 /// A dossier as the worklist shows it.
@@ -159,24 +280,36 @@ type Keyed = ((Key, i64), WorklistLine);
 const ROWS: &str = "
     INSERT INTO worklist (rid, dossier_id, applicant_id, project_id, owner, number, year, status, kind,
                           deposited_on, requested, granted, sources, applicant_key, applicant_label,
-                          project_key, project_label, moved_on, pieces)
+                          project_key, project_label, moved_on, pieces, paid, first_paid, last_paid, visited_on,
+                          certified, decided)
     SELECT d.rid, d.id, d.applicant_id, d.project_id, d.owner, d.number, json_extract(d.data, '$.year'), d.status,
            json_extract(d.data, '$.kind'), json_extract(d.data, '$.deposited_on'), json_extract(d.data, '$.requested'),
            f.granted, coalesce(f.sources, ''),
            coalesce(a.sort_key, ''), coalesce(a.label, ''), coalesce(p.sort_key, ''), coalesce(p.label, ''),
            coalesce(json_extract(d.data, '$.history[#-1].on'), json_extract(d.data, '$.deposited_on')),
            coalesce((SELECT ' ' || group_concat(json_extract(j.value, '$.code'), ' ') || ' '
-                     FROM json_each(d.data, '$.documents') j), '')
+                     FROM json_each(d.data, '$.documents') j), ''),
+           coalesce(x.paid, 0), coalesce(x.first_paid, ''), coalesce(x.last_paid, ''), coalesce(v.visited_on, ''),
+           CASE WHEN d.status IN ('finance', 'cloture') THEN EXISTS (
+               SELECT 1 FROM certificates c WHERE c.dossier_id = d.id AND +c.deleted_at IS NULL
+               AND json_extract(c.data, '$.revoked') IS NULL) ELSE 0 END,
+           d.status <> 'transmis' OR EXISTS (SELECT 1 FROM decisions x WHERE x.dossier_id = d.id AND x.deleted_at IS NULL)
     FROM dossiers d
     LEFT JOIN applicants a ON a.id = d.applicant_id
     LEFT JOIN projects p ON p.id = d.project_id
     LEFT JOIN (SELECT dossier_id, sum(committed_centimes) AS granted,
                       ' ' || replace(group_concat(DISTINCT source_kind), ',', ' ') || ' ' AS sources
                FROM funding_lines WHERE deleted_at IS NULL {FUNDING} GROUP BY dossier_id) f ON f.dossier_id = d.id
+    LEFT JOIN (SELECT dossier_id, sum(amount_centimes) AS paid, min(json_extract(data, '$.paid_on')) AS first_paid,
+                      max(json_extract(data, '$.paid_on')) AS last_paid
+               FROM disbursements WHERE deleted_at IS NULL {FUNDING} GROUP BY dossier_id) x ON x.dossier_id = d.id
+    LEFT JOIN (SELECT project_id, max(json_extract(data, '$.visited_on')) AS visited_on
+               FROM visits WHERE deleted_at IS NULL {VISITED} GROUP BY project_id) v ON v.project_id = d.project_id
     WHERE +d.deleted_at IS NULL {WHERE}";
 
 /// The dossiers a change since the mark may have moved in the list: the dossier itself, those
-/// of a changed beneficiary or project (their names), those of a changed funding line.
+/// of a changed beneficiary or project (their names), those of a decision, funding line or
+/// payment, those of a project visited, the dossier of a certificate issued or revoked.
 const TARGETS: &str = "
     INSERT OR IGNORE INTO temp.worklist_targets (id)
     SELECT row_id FROM outbox WHERE change_no > ?1 AND table_name = 'dossiers'
@@ -185,7 +318,15 @@ const TARGETS: &str = "
     UNION SELECT d.id FROM outbox o JOIN dossiers d ON d.project_id = o.row_id
           WHERE o.change_no > ?1 AND o.table_name = 'projects'
     UNION SELECT x.dossier_id FROM outbox o JOIN funding_lines x ON x.id = o.row_id
-          WHERE o.change_no > ?1 AND o.table_name = 'funding_lines'";
+          WHERE o.change_no > ?1 AND o.table_name = 'funding_lines'
+    UNION SELECT x.dossier_id FROM outbox o JOIN decisions x ON x.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'decisions'
+    UNION SELECT x.dossier_id FROM outbox o JOIN disbursements x ON x.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'disbursements'
+    UNION SELECT d.id FROM outbox o JOIN visits v ON v.id = o.row_id JOIN dossiers d ON d.project_id = v.project_id
+          WHERE o.change_no > ?1 AND o.table_name = 'visits'
+    UNION SELECT c.dossier_id FROM outbox o JOIN certificates c ON c.id = o.row_id
+          WHERE o.change_no > ?1 AND o.table_name = 'certificates' AND c.dossier_id IS NOT NULL";
 
 /// The groups of the target dossiers' rows, as they stand (before and after a change).
 const REGROUP: &str = "
@@ -210,7 +351,7 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
     let whole = mark < 0 || mark > last || first_held.is_none_or(|first| first > mark + 1);
     let n = if whole {
         conn.execute_batch("DELETE FROM worklist; DELETE FROM worklist_groups;")?;
-        let n = conn.execute(&ROWS.replace("{FUNDING}", "").replace("{WHERE}", ""), [])?;
+        let n = conn.execute(&ROWS.replace("{FUNDING}", "").replace("{VISITED}", "").replace("{WHERE}", ""), [])?;
         conn.execute(
             "INSERT INTO worklist_groups (status_rank, year, kind, sources, n)
              SELECT status_rank, year, kind, sources, count(*) FROM worklist GROUP BY 1, 2, 3, 4",
@@ -231,6 +372,10 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
         let n = conn.execute(
             &ROWS
                 .replace("{FUNDING}", &format!("AND dossier_id {targets}"))
+                .replace(
+                    "{VISITED}",
+                    &format!("AND project_id IN (SELECT project_id FROM dossiers WHERE id {targets})"),
+                )
                 .replace("{WHERE}", &format!("AND d.id {targets}")),
             [],
         )?;
@@ -251,11 +396,15 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
 }
 
 /// One page of the worklist.
-pub fn page(conn: &Connection, query: &WorklistQuery) -> Result<WorklistPage, StoreError> {
+pub fn page(conn: &Connection, query: &WorklistQuery, rules: &FollowUpRules) -> Result<WorklistPage, StoreError> {
     let offset = u64::from(query.page) * u64::from(query.page_size);
     let wanted = offset + u64::from(query.page_size) + 1;
-    let mut rows =
-        if query.search.trim().is_empty() { browse(conn, query, wanted)? } else { search(conn, query, wanted)? };
+    let follow_up = query.follow_up.map(|f| format!(" AND ({})", f.condition(rules))).unwrap_or_default();
+    let mut rows = if query.search.trim().is_empty() {
+        browse(conn, query, &follow_up, wanted)?
+    } else {
+        search(conn, query, &follow_up, wanted)?
+    };
     rows.sort_by(|a, b| if query.descending { b.0.cmp(&a.0) } else { a.0.cmp(&b.0) });
     let mut rows: Vec<WorklistLine> = rows.into_iter().skip(offset as usize).map(|(_, line)| line).collect();
     let more = rows.len() > query.page_size as usize;
@@ -271,8 +420,12 @@ fn order_by(query: &WorklistQuery) -> String {
 }
 
 /// The head of every group the filters keep, merged.
-fn browse(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
-    let statuses: Vec<i64> = query.statuses.iter().map(|&s| s as i64).collect();
+fn browse(conn: &Connection, query: &WorklistQuery, follow_up: &str, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
+    let statuses: &[Status] = match query.follow_up {
+        Some(follow_up) => follow_up.statuses(),
+        None => &query.statuses,
+    };
+    let statuses: Vec<i64> = statuses.iter().map(|&s| s as i64).collect();
     let groups: Vec<(i64, i64, String, String)> = conn
         .prepare_cached(
             "SELECT status_rank, year, kind, sources FROM worklist_groups
@@ -294,7 +447,7 @@ fn browse(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<K
     let office = if query.office.is_some() { " AND owner = ?" } else { "" };
     let arm = format!(
         "SELECT {LINE_COLUMNS} FROM worklist INDEXED BY {index}
-         WHERE status_rank = ? AND year = ? AND kind = ? AND sources = ?{office}"
+         WHERE status_rank = ? AND year = ? AND kind = ? AND sources = ?{office}{follow_up}"
     );
     let mut out = Vec::new();
     for chunk in groups.chunks(ARMS) {
@@ -320,8 +473,8 @@ fn browse(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<K
 }
 
 /// The dossiers whose number, or whose applicant's name or CIN, matches what was typed.
-fn search(conn: &Connection, query: &WorklistQuery, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
-    let filters = format!("{FILTERS} ORDER BY {} LIMIT ?6", order_by(query));
+fn search(conn: &Connection, query: &WorklistQuery, follow_up: &str, wanted: u64) -> Result<Vec<Keyed>, StoreError> {
+    let filters = format!("{FILTERS}{follow_up} ORDER BY {} LIMIT ?6", order_by(query));
     let mut out = Vec::new();
     let mut push = |mut rows: rusqlite::Rows<'_>| -> Result<(), StoreError> {
         while let Some(row) = rows.next()? {

@@ -305,6 +305,10 @@ pub enum Request {
     Cndp,
     /// Record (or, empty, clear) the CNDP declaration number.
     SaveCndp(String),
+    /// The thresholds of today's work.
+    TodayThresholds,
+    /// Record the thresholds of today's work.
+    SaveTodayThresholds(crate::app::Thresholds),
     /// The retention period (years).
     RetentionYears,
     /// Record the retention period.
@@ -533,6 +537,8 @@ pub enum Reply {
     Cndp(Result<Option<String>, AppError>),
     /// The CNDP declaration number was recorded (or cleared).
     CndpSaved(Result<Option<String>, AppError>),
+    /// The thresholds of today's work, as recorded (`true`: just saved).
+    TodayThresholds(Result<(crate::app::Thresholds, bool), AppError>),
     /// The retention period, as recorded.
     RetentionYears(Result<u32, AppError>),
     /// The retention period was recorded.
@@ -799,6 +805,11 @@ impl Worker {
             Request::PrintMargins => Reply::PrintMargins(self.core.print_margins()),
             Request::Cndp => Reply::Cndp(self.core.cndp_number()),
             Request::SaveCndp(typed) => Reply::CndpSaved(self.with_mut(|core, s| core.set_cndp_number(s, &typed))),
+            Request::TodayThresholds => Reply::TodayThresholds(self.core.today_thresholds().map(|t| (t, false))),
+            Request::SaveTodayThresholds(thresholds) => Reply::TodayThresholds(self.with_mut(|core, s| {
+                core.set_today_thresholds(s, thresholds)?;
+                Ok((core.today_thresholds()?, true))
+            })),
             Request::RetentionYears => Reply::RetentionYears(self.core.retention_years()),
             Request::SaveRetentionYears(years) => Reply::RetentionYearsSaved(self.with_mut(|core, s| {
                 core.set_retention_years(s, years)?;

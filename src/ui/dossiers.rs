@@ -7,7 +7,7 @@ use eframe::egui::{self, RichText, Ui};
 use super::backend::{Reply, Request, SessionInfo};
 use super::bidi;
 use super::widgets::{self, Message};
-use crate::app::{CertificateSubject, Document, DossierView, WorklistPage, WorklistQuery, WorklistSort};
+use crate::app::{CertificateSubject, Document, DossierView, FollowUp, WorklistPage, WorklistQuery, WorklistSort};
 use crate::domain::Money;
 use crate::domain::dates::{format_date_fr, parse_date_fr};
 use crate::domain::dossier::Status;
@@ -55,6 +55,8 @@ pub struct Worklist {
     pub kind: Option<ProjectKind>,
     /// The funding source kind (none: any).
     pub source: Option<&'static str>,
+    /// Only the dossiers awaiting this follow-up (a line of today's work leads here).
+    pub follow_up: Option<FollowUp>,
     /// What was typed in the search field.
     pub search: String,
     /// The order.
@@ -112,6 +114,7 @@ impl Worklist {
             year,
             kind: self.kind,
             source: self.source.map(str::to_owned),
+            follow_up: self.follow_up,
             office: None,
             search: self.search.clone(),
             sort: self.sort,
@@ -367,7 +370,11 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
             (StatusFilter::Instructing, "À instruire (déposés et en instruction)".to_owned()),
         ];
         statuses.extend(Status::ALL.map(|s| (StatusFilter::One(s), s.label_fr().to_owned())));
-        changed |= filter_choice(ui, "Statut des dossiers", &mut list.status, &statuses);
+        if filter_choice(ui, "Statut des dossiers", &mut list.status, &statuses) {
+            // The follow-up chose its statuses: another choice leaves it.
+            list.follow_up = None;
+            changed = true;
+        }
         let label = ui.label("Année de dépôt");
         changed |= ui
             .add(egui::TextEdit::singleline(&mut list.year).hint_text("toutes").desired_width(64.0))
@@ -380,7 +387,15 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
         sources.extend(SOURCE_FILTERS.map(|(code, label)| (Some(code), label.to_owned())));
         changed |= filter_choice(ui, "Source de financement", &mut list.source, &sources);
     });
-    if !list.search.trim().is_empty() {
+    if let Some(follow_up) = list.follow_up {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("Seulement les dossiers {}.", follow_up.label_fr())).strong());
+            if ui.button("Retirer ce filtre").clicked() {
+                list.follow_up = None;
+                changed = true;
+            }
+        });
+    } else if !list.search.trim().is_empty() {
         ui.label(RichText::new("La recherche porte sur tous les statuts.").weak());
     }
     if let Some(problem) = &list.problem {

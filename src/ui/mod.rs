@@ -491,22 +491,32 @@ impl DaftarApp {
         requests
     }
 
-    /// Opens what a line of today's work points to: the dossiers' list on its statuses (oldest
-    /// first), or the Synchronisation screen.
+    /// Opens what a line of today's work points to: the dossiers' list on its statuses or its
+    /// follow-up (oldest first), or the screen where it is done.
     fn follow_today(&mut self, opens: crate::app::Opens) -> Vec<Request> {
-        match opens {
-            crate::app::Opens::Dossiers(statuses) => {
-                let list = &mut self.dossiers.list;
-                list.status = dossiers::StatusFilter::of(&statuses);
-                list.search.clear();
-                list.sort = crate::app::WorklistSort::Date;
-                list.descending = false;
-                list.page = 0;
-                self.dossiers.view = None;
-                self.open(Screen::Dossiers)
+        use crate::app::Opens;
+        let (statuses, follow_up) = match opens {
+            Opens::Dossiers(statuses) => (statuses, None),
+            Opens::FollowUp(follow_up) => (follow_up.statuses().to_vec(), Some(follow_up)),
+            Opens::Sync => return self.open(Screen::Sync),
+            Opens::Programmes => return self.open(Screen::Programmes),
+            Opens::Settings => return self.open(Screen::Settings),
+            Opens::Duplicates => {
+                self.applicants.cross = Some(cross_duplicates::CrossState::default());
+                let mut requests = self.open(Screen::Applicants);
+                requests.push(Request::CrossOfficeDuplicates);
+                return requests;
             }
-            crate::app::Opens::Sync => self.open(Screen::Sync),
-        }
+        };
+        let list = &mut self.dossiers.list;
+        list.status = dossiers::StatusFilter::of(&statuses);
+        list.follow_up = follow_up;
+        list.search.clear();
+        list.sort = crate::app::WorklistSort::Date;
+        list.descending = false;
+        list.page = 0;
+        self.dossiers.view = None;
+        self.open(Screen::Dossiers)
     }
 
     /// The document written last: open it again, save a copy elsewhere, open its folder.
@@ -637,7 +647,8 @@ impl DaftarApp {
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::ManageUsers, &s.site).is_ok());
                 let may_link =
                     self.session.as_ref().is_some_and(|s| permits(s.role, Action::EnrollSites, &s.site).is_ok());
-                let mut requests = vec![Request::PrintMargins, Request::Cndp, Request::RetentionYears];
+                let mut requests =
+                    vec![Request::PrintMargins, Request::Cndp, Request::RetentionYears, Request::TodayThresholds];
                 if may_see_users {
                     requests.push(Request::Users);
                 }

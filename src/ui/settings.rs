@@ -7,8 +7,8 @@ use eframe::egui::{RichText, Ui};
 
 use super::backend::{Reply, Request, SessionInfo};
 use super::widgets::{self, Message};
-use crate::app::UserRow;
 use crate::app::retention::RetentionPlan;
+use crate::app::{Thresholds, UserRow};
 use crate::domain::FieldErrors;
 use crate::domain::print::PrintMargins;
 use crate::domain::role::{Action, Role, permits};
@@ -63,6 +63,12 @@ pub struct SettingsForm {
     pub retention_problem: Option<String>,
     /// The retention report shown, until applied or closed.
     pub retention_plan: Option<Box<RetentionPlan>>,
+    /// The thresholds of today's work as recorded, once read.
+    pub thresholds: Option<Thresholds>,
+    /// The thresholds as typed, in [`Thresholds::fields_mut`]'s order.
+    pub thresholds_typed: [String; 5],
+    /// What is wrong with the thresholds typed.
+    pub thresholds_problem: Option<String>,
 }
 
 impl SettingsForm {
@@ -114,6 +120,10 @@ pub fn settings_ui(
             }
             ui.add_space(8.0);
             requests.extend(backups_ui(ui, form));
+            if permits(session.role, Action::ManageSettings, &session.site).is_ok() {
+                ui.add_space(8.0);
+                requests.extend(thresholds_ui(ui, form));
+            }
             ui.add_space(8.0);
             ui.label(RichText::new("Documents imprimés").strong());
             ui.add(eframe::egui::Label::new(format!("Ils sont enregistrés dans : {}", documents.display())).wrap());
@@ -277,6 +287,41 @@ fn cndp_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
     requests
 }
 
+/// The days after which the dashboard's « Aujourd'hui » points something out.
+fn thresholds_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Travail du jour (tableau de bord)").strong());
+    let Some(mut saved) = form.thresholds else {
+        ui.spinner();
+        return requests;
+    };
+    ui.label(RichText::new("Au-delà de ces délais, la ligne apparaît dans « Aujourd'hui ».").weak());
+    for ((label, _), typed) in saved.fields_mut().into_iter().zip(form.thresholds_typed.iter_mut()) {
+        widgets::field(ui, label, typed, None);
+    }
+    if let Some(problem) = &form.thresholds_problem {
+        widgets::message(ui, &Message::error(problem.clone()));
+    }
+    if compact_button(ui, "Enregistrer les délais") {
+        form.thresholds_problem = None;
+        let mut typed = saved;
+        let mut wrong = Vec::new();
+        for ((label, days), text) in typed.fields_mut().into_iter().zip(&form.thresholds_typed) {
+            match text.trim().parse::<u32>() {
+                Ok(value) => *days = value,
+                Err(_) => wrong.push(format!("« {label} » : « {} »", text.trim())),
+            }
+        }
+        if wrong.is_empty() {
+            requests.push(Request::SaveTodayThresholds(typed));
+        } else {
+            form.thresholds_problem =
+                Some(format!("Écrivez un nombre de jours, par exemple 10 : {}.", wrong.join(" ; ")));
+        }
+    }
+    requests
+}
+
 /// The retention rules (law 09-08): the period, the report of what they would anonymise today,
 /// and the button that does it once the report was read.
 fn retention_ui(ui: &mut Ui, form: &mut SettingsForm) -> Vec<Request> {
@@ -369,6 +414,7 @@ impl super::OwnReplies for SettingsForm {
                 | Reply::CndpSaved(_)
                 | Reply::RetentionYears(_)
                 | Reply::RetentionYearsSaved(_)
+                | Reply::TodayThresholds(_)
                 | Reply::RetentionPlan(_)
                 | Reply::RetentionApplied(_)
                 | Reply::Users(_)
@@ -403,6 +449,17 @@ impl super::OwnReplies for SettingsForm {
                 self.cndp = Some(saved);
             }
             Reply::Cndp(Err(e)) | Reply::CndpSaved(Err(e)) => self.message = Some(Message::error(e.to_string())),
+            Reply::TodayThresholds(Ok((mut thresholds, saved))) => {
+                if saved {
+                    self.message = Some(Message::ok("Délais du travail du jour enregistrés."));
+                }
+                self.thresholds_problem = None;
+                for ((_, days), typed) in thresholds.fields_mut().into_iter().zip(self.thresholds_typed.iter_mut()) {
+                    *typed = days.to_string();
+                }
+                self.thresholds = Some(thresholds);
+            }
+            Reply::TodayThresholds(Err(e)) => self.thresholds_problem = Some(e.to_string()),
             Reply::RetentionYears(Ok(years)) | Reply::RetentionYearsSaved(Ok(years)) => {
                 if matches!(reply, Reply::RetentionYearsSaved(_)) {
                     self.message = Some(Message::ok(format!("Durée de conservation : {years} an(s).")));

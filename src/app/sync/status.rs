@@ -69,7 +69,8 @@ impl Core {
             Some(p) => {
                 let out = sync_store::outgoing(conn, p)?;
                 let unsent =
-                    sync_store::unsent_changes(conn, out.acknowledged, &subtree_of(conn, site.code.as_str())?)?;
+                    crate::store::today::undelivered(conn, out.acknowledged, &subtree_of(conn, site.code.as_str())?)?
+                        .count as i64;
                 (unsent, out.last_sent, sync_store::incoming(conn, p)?.last_at)
             }
             None => (0, None, None),
