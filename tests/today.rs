@@ -8,6 +8,7 @@ use daftar::app::{Core, FollowUp, Move, Opens, Session, Thresholds, WorklistQuer
 use daftar::clock::FixedClock;
 use daftar::domain::dossier::Status;
 use daftar::domain::funding::{Envelope, FundingSource, Grant, Programme};
+use daftar::domain::role::Role;
 use daftar::domain::visit::Visit;
 use daftar::store::Store;
 
@@ -203,6 +204,16 @@ fn an_office_and_its_delegation_see_what_the_sticks_have_not_carried() {
     assert!(read.iter().all(|l| l.result.is_ok()), "{read:?}");
     assert_eq!(line(&dp, &dp_admin, "paquets-en-attente"), None);
     assert_eq!(line(&dp, &dp_admin, "transmis"), Some((1, since(date(2, 12, 2026), 23))));
+    // The délégué sees the same decisions and exchanges to take care of, and no office's work.
+    ok(dp.add_user(&dp_admin, "delegue", "Délégué", Role::DelegationOfficer, "delegue-secret-1"));
+    let delegue = ok(dp.login("delegue", "delegue-secret-1"));
+    let theirs = keys(&dp, &delegue);
+    for expected in ["transmis", "sauvegarde"] {
+        assert!(theirs.contains(&expected.to_owned()), "{expected} in {theirs:?}");
+    }
+    for office_work in ["pieces-manquantes", "complets", "approuves", "visites", "attestations"] {
+        assert!(!theirs.contains(&office_work.to_owned()), "{office_work} in {theirs:?}");
+    }
 
     // An envelope committed beyond 90 % is pointed out to whoever decides.
     let mut programme = ok(Programme::validate("AGENCE-SUD", "Agence du Sud", "وكالة الجنوب", "convention"));

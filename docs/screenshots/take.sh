@@ -74,3 +74,15 @@ sleep 2; click 60 236; sleep 1
 y=280; [[ ${size%x*} -le 1024 ]] && y=297   # the state's line wraps once more at 1024 px
 click 530 $y; xdotool type --delay 5 "$work/cle"; click 192 $((y + 31)); shot import-en-cours 0.3
 shot import-termine 6
+kill $app; wait $app 2>/dev/null || true
+
+# Today's work as each role sees it: the clerk and the administrator at the office (now under its
+# delegation), the délégué at the delegation that has just read the office's stick.
+login() { xdotool type --delay 30 "$1"; xdotool key Tab; xdotool type --delay 30 "$2"; xdotool key Return; }
+start "$work/demo.sqlite"; login agent agent-demo-2026; shot tableau-de-bord-agent 3
+kill $app; wait $app 2>/dev/null || true
+start "$work/demo.sqlite"; login admin admin-demo-2026; shot tableau-de-bord-admin 3
+kill $app; wait $app 2>/dev/null || true
+DAFTAR_PASSWORD=admin-secret-1 DAFTAR_NEW_PASSWORD=delegue-secret-1 "$bin" --db "$work/dp.sqlite" --user admin \
+  user add delegue --role delegue --name "Délégué provincial" >/dev/null
+start "$work/dp.sqlite"; login delegue delegue-secret-1; shot tableau-de-bord-delegue 3

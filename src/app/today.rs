@@ -240,13 +240,21 @@ pub(crate) fn work_of(
         follow_up(&mut push, "attestations", what, FollowUp::Certificate)?;
     }
     if may(Action::RecordDecision) {
-        let over: Vec<String> = crate::store::search::envelopes_of_year(conn, today.year())?
-            .into_iter()
-            .filter(|u| u.percent() > ENVELOPE_PERCENT)
-            .map(|u| format!("{} {:.0} %", u.code, u.percent()))
-            .collect();
+        // One line per programme code, its highest share (a delegation may hold a programme of
+        // the same code from several offices).
+        let mut over = std::collections::BTreeMap::<String, f64>::new();
+        for envelope in crate::store::search::envelopes_of_year(conn, today.year())? {
+            if envelope.percent() > ENVELOPE_PERCENT {
+                let share = over.entry(envelope.code.clone()).or_default();
+                *share = share.max(envelope.percent());
+            }
+        }
+        let mut named: Vec<String> = over.iter().take(5).map(|(code, share)| format!("{code} {share:.0} %")).collect();
+        if over.len() > 5 {
+            named.push("…".into());
+        }
         let what =
-            format!("Enveloppes {} engagées à plus de {ENVELOPE_PERCENT:.0} % ({})", today.year(), over.join(", "));
+            format!("Enveloppes {} engagées à plus de {ENVELOPE_PERCENT:.0} % ({})", today.year(), named.join(", "));
         push("enveloppes", what, Waiting { count: over.len() as u64, since: None }, Opens::Programmes);
     }
     if may(Action::ArbitrateOffices)
@@ -306,14 +314,14 @@ fn sync_work(
                 Opens::Sync,
             );
         }
+        // A reply is awaited when the last bundle written is newer than the last reply read.
         let heard = crate::store::sync::incoming(conn, parent)?.last_at;
         let unanswered = sent.as_ref().is_some_and(|s| heard.as_ref().is_none_or(|h| h < s));
-        if unanswered && older(day(&sent), limits.reply_days) {
-            let what = format!(
-                "Réponse de {parent} attendue au paquet écrit le {}",
-                day(&sent).map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
-            );
-            push("reponse-attendue", what, Waiting { count: 1, since: day(&sent) }, Opens::Sync);
+        if let Some(sent_on) = day(&sent).filter(|_| unanswered)
+            && older(Some(sent_on), limits.reply_days)
+        {
+            let what = format!("Réponse de {parent} attendue au paquet écrit le {}", sent_on.format("%d/%m/%Y"));
+            push("reponse-attendue", what, Waiting { count: 1, since: Some(sent_on) }, Opens::Sync);
         }
     }
     let silent: Vec<Option<NaiveDate>> = today::children_last_heard(conn)?

@@ -60,9 +60,9 @@ fn dh(centimes: i64) -> String {
     Money::from_centimes(centimes).map_or_else(|| "—".into(), |m| m.to_string())
 }
 
-/// The dashboard screen.
+/// The dashboard screen; `sends`: the site sends to a delegation (it has changes to deliver).
 #[must_use]
-pub fn dashboard_ui(ui: &mut Ui, state: &mut DashboardState) -> Vec<Request> {
+pub fn dashboard_ui(ui: &mut Ui, state: &mut DashboardState, sends: bool) -> Vec<Request> {
     let mut requests = Vec::new();
     ui.horizontal(|ui| {
         ui.heading("Tableau de bord");
@@ -90,8 +90,10 @@ pub fn dashboard_ui(ui: &mut Ui, state: &mut DashboardState) -> Vec<Request> {
             "Emplois prévus",
             format!("{} dont {} famille", group_thousands_fr(s.jobs_planned.0), group_thousands_fr(s.jobs_planned.1)),
         );
-        ui.separator();
-        figure(ui, "Modifications non livrées à la délégation", group_thousands_fr(s.outbox));
+        if sends {
+            ui.separator();
+            figure(ui, "Modifications non livrées à la délégation", group_thousands_fr(s.outbox));
+        }
         if s.open_conflicts > 0 || s.bundles_waiting > 0 {
             ui.separator();
             figure(

@@ -457,7 +457,8 @@ impl DaftarApp {
             };
             match self.screen {
                 Screen::Dashboard => {
-                    requests.extend(dashboard::dashboard_ui(ui, &mut self.dashboard));
+                    let sends = session.site.parent.is_some();
+                    requests.extend(dashboard::dashboard_ui(ui, &mut self.dashboard, sends));
                     if let Some(opens) = self.dashboard.go.take() {
                         requests.extend(self.follow_today(opens));
                     }
@@ -809,6 +810,10 @@ impl DaftarApp {
                     }
                     Ok(_) => {}
                     Err(e) => self.message = Some(Message::error(format!("Sauvegarde impossible : {e}"))),
+                }
+                // Today's work says how old the last backup is.
+                if self.screen == Screen::Dashboard {
+                    self.backend.send(Request::Today);
                 }
             }
             Reply::DocumentWritten(result) => {
