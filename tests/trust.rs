@@ -446,3 +446,123 @@ fn a_delegation_that_rotated_twice_is_followed_by_an_office_that_missed_a_reply(
     let held = ok(t.bl_tiznit.core.peers(&t.bl_tiznit.admin)).into_iter().find(|p| p.code == "DP-TIZNIT");
     assert_eq!(held.map(|p| p.keys), Some(keys_of(&t.tiznit, &t.tiznit_admin)));
 }
+
+/// Writes `from`'s reply for `to` and reads it there.
+fn reply_down(from: &mut Core, from_admin: &Session, to: &mut Core, to_chef: &Session, code: &str, dir: &Path) {
+    let reply = ok(from.export_reply(from_admin, code, dir));
+    ok(import(to, to_chef, &ok(std::fs::read(reply.path))));
+}
+
+/// A reply of DP-TIZNIT to BL-MIRLEFT (signed with its genuine keys) carrying `revoked`.
+fn reply_revoking(t: &Tree, seq: u64, revoked: &[payload::RevokedCertificate]) -> Vec<u8> {
+    let m = Manifest {
+        kind: daftar::sync::envelope::Kind::Reply,
+        sender: "DP-TIZNIT".into(),
+        recipient: "BL-MIRLEFT".into(),
+        ..manifest("DP-TIZNIT", seq, (0, 0))
+    };
+    let to = keys_of(&t.bl_mirleft.core, &t.bl_mirleft.admin);
+    seal_plain(&t.tiznit_admin, "DP-TIZNIT", &to, &m, &ok(payload::encode_all(&m, &[], None, &[], revoked)))
+}
+
+#[test]
+fn a_revoked_certificate_reads_revoked_everywhere_after_one_sync_round() {
+    let mut t = tree();
+    let subject = daftar::app::CertificateSubject::Applicant("JB123456".into());
+    let (cert, _) = ok(t.bl_tiznit.core.issue_certificate(&t.bl_tiznit.chef, &subject));
+    let number = cert.value.number.clone();
+    let qr = cert.value.payload.clone();
+    ok(t.bl_tiznit.core.revoke_certificate(&t.bl_tiznit.chef, &number, "Délivrée par erreur"));
+    // One round: the office's bundle up to its delegation and on to the region; the replies
+    // down to the other delegation and to every office.
+    let dir = t.dir.path().to_path_buf();
+    let bytes = export(&mut t.bl_tiznit, &stick(&t.dir, "t2"));
+    ok(import(&mut t.tiznit, &t.tiznit_admin, &bytes));
+    let up =
+        ok(t.tiznit.export_bundle(&t.tiznit_admin, &stick(&t.dir, "dpt2"), None)).unwrap_or_else(|| panic!("rien"));
+    ok(import(&mut t.dr, &t.dr_admin, &ok(std::fs::read(up.path))));
+    reply_down(&mut t.dr, &t.dr_admin, &mut t.agadir, &t.agadir_admin, "DP-AGADIR", &dir.join("r1"));
+    reply_down(&mut t.agadir, &t.agadir_admin, &mut t.bl_agadir.core, &t.bl_agadir.chef, "BL-AGADIR", &dir.join("r2"));
+    reply_down(
+        &mut t.tiznit,
+        &t.tiznit_admin,
+        &mut t.bl_mirleft.core,
+        &t.bl_mirleft.chef,
+        "BL-MIRLEFT",
+        &dir.join("r3"),
+    );
+    reply_down(&mut t.tiznit, &t.tiznit_admin, &mut t.bl_tiznit.core, &t.bl_tiznit.chef, "BL-TIZNIT", &dir.join("r4"));
+    let everywhere = [
+        ("BL-TIZNIT", &t.bl_tiznit.core),
+        ("DP-TIZNIT", &t.tiznit),
+        ("DR-SOUSS", &t.dr),
+        ("DP-AGADIR", &t.agadir),
+        ("BL-AGADIR", &t.bl_agadir.core),
+        ("BL-MIRLEFT", &t.bl_mirleft.core),
+    ];
+    for (site, core) in everywhere {
+        match ok(core.verify_certificate(&qr)) {
+            Verdict::Revoked { revocation, .. } => assert_eq!(revocation.reason, "Délivrée par erreur", "at {site}"),
+            other => panic!("at {site}: {other:?}"),
+        }
+    }
+    // The sibling office was told, and it is audited there.
+    let audited: i64 = ok(t.bl_mirleft.core.store().conn().query_row(
+        "SELECT count(*) FROM audit_log WHERE action = 'sync.certificate_revocation'",
+        [],
+        |r| r.get(0),
+    ));
+    assert_eq!(audited, 1);
+
+    // Nothing a bundle carries removes it, nor changes it.
+    let mut softer = payload::RevokedCertificate {
+        number: number.clone(),
+        site: "BL-TIZNIT".into(),
+        on: crate::common::date(1, 1, 2026),
+        by: "x".into(),
+        reason: "autre".into(),
+    };
+    let bytes = reply_revoking(&t, 90, &[softer.clone()]);
+    ok(import(&mut t.bl_mirleft.core, &t.bl_mirleft.chef, &bytes));
+    match ok(t.bl_mirleft.core.verify_certificate(&qr)) {
+        Verdict::Revoked { revocation, .. } => assert_eq!(revocation.reason, "Délivrée par erreur"),
+        other => panic!("{other:?}"),
+    }
+    // A revocation of a site unknown here, or whose number is not that site's, refuses the bundle.
+    let before = state(&t.bl_mirleft.core);
+    softer.number = "BL-NULLEPART-ATT-2026-00001".into();
+    softer.site = "BL-NULLEPART".into();
+    let bytes = reply_revoking(&t, 91, &[softer.clone()]);
+    let why = format!("{:?}", import(&mut t.bl_mirleft.core, &t.bl_mirleft.chef, &bytes));
+    assert!(why.contains("site inconnu ici"), "{why}");
+    softer.site = "BL-TIZNIT".into();
+    let bytes = reply_revoking(&t, 92, &[softer]);
+    let why = format!("{:?}", import(&mut t.bl_mirleft.core, &t.bl_mirleft.chef, &bytes));
+    assert!(why.contains("n'est pas celui d'une attestation de BL-TIZNIT"), "{why}");
+    assert_eq!(state(&t.bl_mirleft.core), before);
+    // Going up, a revocation travels only as its certificate's own row: a list is refused.
+    let revoked = ok(t
+        .tiznit
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM certificate_revocations", [], |r| r.get::<_, i64>(0)));
+    let m = manifest("BL-MIRLEFT", 40, (0, 10_000));
+    let dpt = keys_of(&t.tiznit, &t.tiznit_admin);
+    let list = [payload::RevokedCertificate {
+        number: number.clone(),
+        site: "BL-TIZNIT".into(),
+        on: crate::common::date(1, 1, 2026),
+        by: "x".into(),
+        reason: "y".into(),
+    }];
+    let up =
+        seal_plain(&t.bl_mirleft.chef, "BL-MIRLEFT", &dpt, &m, &ok(payload::encode_all(&m, &[], None, &[], &list)));
+    let why = format!("{:?}", import(&mut t.tiznit, &t.tiznit_admin, &up));
+    assert!(why.contains("un paquet montant ne porte pas de révocations"), "{why}");
+    let after = ok(t
+        .tiznit
+        .store()
+        .conn()
+        .query_row("SELECT count(*) FROM certificate_revocations", [], |r| r.get::<_, i64>(0)));
+    assert_eq!(after, revoked);
+}

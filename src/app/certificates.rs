@@ -325,17 +325,20 @@ impl Core {
             return Ok(Verdict::IssuerRevoked { site_code: summary.site_code, revocation });
         }
         let held = find::<Certificate>(self.store.conn(), "number = ?1", &summary.number)?.into_iter().next();
-        let Some(held) = held else {
-            return Ok(Verdict::Authentic { summary, in_register: false });
-        };
-        if !held.value.has_payload(payload) {
+        if let Some(held) = &held
+            && !held.value.has_payload(payload)
+        {
             return Ok(Verdict::Altered {
                 why: format!("le registre tient une autre attestation sous le n° {}.", summary.number),
             });
         }
-        Ok(match held.value.revoked {
+        // Revoked in the register, or by the revocation register that came down the tree.
+        let received = crate::store::sync::received_revocation(conn, &summary.site_code, &summary.number)?
+            .map(|r| Revocation { on: r.on, by: format!("{} ({})", r.by, r.site), reason: r.reason });
+        let in_register = held.is_some();
+        Ok(match held.and_then(|h| h.value.revoked).or(received) {
             Some(revocation) => Verdict::Revoked { summary, revocation },
-            None => Verdict::Authentic { summary, in_register: true },
+            None => Verdict::Authentic { summary, in_register },
         })
     }
 }

@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0017_worklist_from_outbox.sql"),
     include_str!("../../migrations/0018_worklist_today.sql"),
     include_str!("../../migrations/0019_worklist_follow_up.sql"),
+    include_str!("../../migrations/0020_certificate_revocations.sql"),
 ];
 
 /// The schema version this program writes.

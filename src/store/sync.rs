@@ -9,7 +9,7 @@ use crate::domain::transfer::MovedRow;
 use crate::identity::PublicKeys;
 use crate::sync::envelope::Rotation;
 use crate::sync::keyring::{SiteEnrollment, SiteRevocation};
-use crate::sync::payload::WireRecord;
+use crate::sync::payload::{RevokedCertificate, WireRecord};
 
 /// How a known site stands to this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -861,4 +861,84 @@ pub fn log_import(
         params![at, file, sender, outcome, message],
     )?;
     Ok(())
+}
+
+/// The site that issued the certificate numbered `number` (`SITE-ATT-YEAR-NNNNN`).
+pub fn issuer_of(number: &str) -> Option<&str> {
+    number.rfind("-ATT-").map(|at| &number[..at]).filter(|site| !site.is_empty())
+}
+
+/// Every certificate revoked that this site knows, by issuer and number: those of its register
+/// (its own and those its subtree sent up), then those its parent's replies brought.
+pub fn revoked_certificates(conn: &Connection) -> Result<Vec<RevokedCertificate>, StoreError> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut held = conn.prepare(
+        "SELECT number, json_extract(data, '$.revoked.on'), json_extract(data, '$.revoked.by'),
+                json_extract(data, '$.revoked.reason')
+         FROM certificates WHERE deleted_at IS NULL AND json_extract(data, '$.revoked') IS NOT NULL",
+    )?;
+    let mut received = conn
+        .prepare("SELECT number, revoked_on, revoked_by, reason FROM certificate_revocations ORDER BY site, number")?;
+    for statement in [&mut held, &mut received] {
+        let rows = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?;
+        for row in rows {
+            let (number, on, by, reason) = row?;
+            let Some(site) = issuer_of(&number).map(str::to_owned) else { continue };
+            let on = on.parse().map_err(|_| StoreError::Corrupt {
+                table: "certificates",
+                message: format!("date de révocation illisible ({number})"),
+            })?;
+            out.entry((site.clone(), number.clone())).or_insert(RevokedCertificate { number, site, on, by, reason });
+        }
+    }
+    Ok(out.into_values().collect())
+}
+
+/// Records a revocation received from `from`; `false` when it was already known (a bundle never
+/// changes nor removes one).
+pub fn record_revocation(
+    conn: &Connection,
+    revoked: &RevokedCertificate,
+    from: &str,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let added = conn.execute(
+        "INSERT OR IGNORE INTO certificate_revocations
+             (site, number, revoked_on, revoked_by, reason, received_from, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![revoked.site, revoked.number, revoked.on.to_string(), revoked.by, revoked.reason, from, at],
+    )?;
+    Ok(added > 0)
+}
+
+/// The revocation of the certificate `number` of `site` that a reply brought, if any.
+pub fn received_revocation(
+    conn: &Connection,
+    site: &str,
+    number: &str,
+) -> Result<Option<RevokedCertificate>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT revoked_on, revoked_by, reason FROM certificate_revocations WHERE site = ?1 AND number = ?2",
+            [site, number],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(on, by, reason)| {
+        Some(RevokedCertificate { number: number.to_owned(), site: site.to_owned(), on: on.parse().ok()?, by, reason })
+    }))
+}
+
+/// Whether this site's register holds the certificate `number` revoked.
+pub fn revoked_certificates_held(conn: &Connection, number: &str) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM certificates WHERE number = ?1 AND json_extract(data, '$.revoked') IS NOT NULL",
+            [number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }

@@ -124,6 +124,22 @@ pub struct KnownSite {
     pub enrollment: Option<super::keyring::SiteEnrollment>,
 }
 
+/// A certificate revoked, as the revocation register carries it down the tree (a certificate's
+/// own row, with its revocation, travels up from the office that issued it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedCertificate {
+    /// The certificate's number (`SITE-ATT-YEAR-NNNNN`).
+    pub number: String,
+    /// The site that issued it.
+    pub site: String,
+    /// When it was revoked.
+    pub on: chrono::NaiveDate,
+    /// Who revoked it (login).
+    pub by: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// One line of the payload.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -136,6 +152,8 @@ pub enum Line {
     Ack(Ack),
     /// Sites' identities (keyring down, subtree up).
     Sites(Vec<KnownSite>),
+    /// The certificates revoked in the tree (replies only).
+    Revoked(Vec<RevokedCertificate>),
     /// Last line: how many lines came between the manifest and it.
     End {
         /// The count.
@@ -154,6 +172,8 @@ pub struct Payload {
     pub ack: Option<Ack>,
     /// The identities it carries.
     pub sites: Vec<KnownSite>,
+    /// The certificates revoked in the tree (replies).
+    pub revoked: Vec<RevokedCertificate>,
 }
 
 /// Why a payload is refused.
@@ -175,12 +195,23 @@ pub enum PayloadError {
     },
 }
 
-/// Compresses the lines of a payload.
+/// Compresses the lines of a payload that carries no revocation register (see [`encode_all`]).
 pub fn encode(
     manifest: &Manifest,
     records: &[WireRecord],
     ack: Option<Ack>,
     sites: &[KnownSite],
+) -> Result<Vec<u8>, std::io::Error> {
+    encode_all(manifest, records, ack, sites, &[])
+}
+
+/// Compresses the lines of a payload.
+pub fn encode_all(
+    manifest: &Manifest,
+    records: &[WireRecord],
+    ack: Option<Ack>,
+    sites: &[KnownSite],
+    revoked: &[RevokedCertificate],
 ) -> Result<Vec<u8>, std::io::Error> {
     let mut encoder = zstd::stream::write::Encoder::new(Vec::new(), 3)?;
     let mut write = |line: &Line| -> Result<(), std::io::Error> {
@@ -197,7 +228,11 @@ pub fn encode(
     if !sites.is_empty() {
         write(&Line::Sites(sites.to_vec()))?;
     }
-    let lines = records.len() as u64 + u64::from(ack.is_some()) + u64::from(!sites.is_empty());
+    if !revoked.is_empty() {
+        write(&Line::Revoked(revoked.to_vec()))?;
+    }
+    let lines =
+        records.len() as u64 + u64::from(ack.is_some()) + u64::from(!sites.is_empty()) + u64::from(!revoked.is_empty());
     write(&Line::End { lines })?;
     encoder.finish()
 }
@@ -270,6 +305,7 @@ struct Reading {
     records: Vec<WireRecord>,
     ack: Option<Ack>,
     sites: Option<Vec<KnownSite>>,
+    revoked: Option<Vec<RevokedCertificate>>,
     ended: bool,
     /// The record ids read so far: a record appears once.
     ids: std::collections::HashSet<Uuid>,
@@ -309,9 +345,19 @@ impl Reading {
                 self.sites = Some(list);
             }
             (Line::Sites(_), _) => return Err(bad("seconde liste de sites".into())),
+            (Line::Revoked(list), _) if self.revoked.is_none() => {
+                let mut numbers = std::collections::HashSet::new();
+                if let Some(twice) = list.iter().find(|r| !numbers.insert((r.site.as_str(), r.number.as_str()))) {
+                    return Err(bad(format!("l'attestation {} figure deux fois parmi les révocations", twice.number)));
+                }
+                self.revoked = Some(list);
+            }
+            (Line::Revoked(_), _) => return Err(bad("seconde liste de révocations".into())),
             (Line::End { lines }, _) => {
-                let counted =
-                    self.records.len() as u64 + u64::from(self.ack.is_some()) + u64::from(self.sites.is_some());
+                let counted = self.records.len() as u64
+                    + u64::from(self.ack.is_some())
+                    + u64::from(self.sites.is_some())
+                    + u64::from(self.revoked.is_some());
                 if lines != counted {
                     return Err(bad(format!("la ligne de fin annonce {lines} lignes, {counted} lues")));
                 }
@@ -327,7 +373,13 @@ impl Reading {
         if !self.ended {
             return Err(PayloadError::Unreadable("la ligne de fin manque : contenu tronqué".into()));
         }
-        Ok(Payload { manifest, records: self.records, ack: self.ack, sites: self.sites.unwrap_or_default() })
+        Ok(Payload {
+            manifest,
+            records: self.records,
+            ack: self.ack,
+            sites: self.sites.unwrap_or_default(),
+            revoked: self.revoked.unwrap_or_default(),
+        })
     }
 }
 

@@ -65,6 +65,7 @@ impl Core {
             keyring
                 .insert(0, format!("Nouvelles clés de {} adoptées (empreinte {})", header.sender, keys.fingerprint()));
         }
+        keyring.extend(receive_revocations(&tx, header, &content.revoked, &site_code, now, &session.login)?);
         let conn: &rusqlite::Connection = &tx;
         let subtree = subtree_of(conn, &header.sender)?;
         // A reply to our resync request brings our own rows back.
@@ -337,4 +338,64 @@ pub(crate) fn subtree_of(conn: &rusqlite::Connection, sender: &str) -> Result<Ve
         i += 1;
     }
     Ok(codes)
+}
+
+/// Takes the revocation register a reply brings into this site's (each new revocation audited
+/// and told); returns what to tell. Revocations come down only, from the parent, and only of
+/// certificates of sites known here: anything else refuses the bundle. Nothing received removes
+/// one.
+fn receive_revocations(
+    conn: &rusqlite::Connection,
+    header: &Header,
+    revoked: &[payload::RevokedCertificate],
+    here: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    login: &str,
+) -> Result<Vec<String>, AppError> {
+    if revoked.is_empty() {
+        return Ok(Vec::new());
+    }
+    if header.kind != Kind::Reply {
+        return Err(refuse(
+            "Paquet refusé : un paquet montant ne porte pas de révocations d'attestations (une révocation monte avec l'attestation elle-même). Rien n'a été appliqué."
+                .to_owned(),
+        ));
+    }
+    let mut told = Vec::new();
+    for r in revoked {
+        let known = r.site == here || sync_store::peer(conn, &r.site)?.is_some();
+        let text = crate::domain::text::problem("motif de révocation", &r.reason, crate::domain::text::NOTE)
+            .or_else(|| crate::domain::text::problem("auteur de la révocation", &r.by, crate::domain::text::REFERENCE));
+        let wrong = if sync_store::issuer_of(&r.number) != Some(r.site.as_str()) {
+            Some(format!(
+                "le numéro {} n'est pas celui d'une attestation de {}",
+                stick::escaped(&r.number),
+                stick::escaped(&r.site)
+            ))
+        } else if !known {
+            Some(format!("elle révoque une attestation de {}, site inconnu ici", stick::escaped(&r.site)))
+        } else {
+            text
+        };
+        if let Some(wrong) = wrong {
+            return Err(refuse(format!(
+                "Paquet refusé : une révocation d'attestation est invalide ({}). Rien n'a été appliqué.",
+                wrong.trim_end_matches('.')
+            )));
+        }
+        // Already revoked in this site's own register: nothing to learn.
+        let held_revoked = sync_store::revoked_certificates_held(conn, &r.number)?;
+        if !held_revoked && sync_store::record_revocation(conn, r, &header.sender, &timestamp(now))? {
+            let content = serde_json::json!({ "number": r.number, "site": r.site, "on": r.on, "from": header.sender });
+            crate::app::audit_act(conn, now, login, "sync.certificate_revocation", &content.to_string())?;
+            told.push(format!(
+                "Attestation {} de {} révoquée le {} : {}",
+                r.number,
+                r.site,
+                r.on.format("%d/%m/%Y"),
+                r.reason
+            ));
+        }
+    }
+    Ok(told)
 }

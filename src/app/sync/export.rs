@@ -17,7 +17,7 @@ use crate::store::records::Table;
 use crate::store::site as site_store;
 use crate::store::sync::{self as sync_store, Peer, Relation};
 use crate::sync::envelope::{self, Header, Kind};
-use crate::sync::payload::{self, Ack, FORMAT, KnownSite, Manifest, WireRecord};
+use crate::sync::payload::{self, Ack, FORMAT, KnownSite, Manifest, RevokedCertificate, WireRecord};
 
 /// Rows per table (French name, count) of a bundle's records, for the bordereau.
 pub(super) fn rows_per_table(records: &[WireRecord]) -> Vec<(String, usize)> {
@@ -56,6 +56,7 @@ pub(super) struct Sealing<'a> {
     records: &'a [WireRecord],
     ack: Option<Ack>,
     sites: &'a [KnownSite],
+    revoked: &'a [RevokedCertificate],
     resync: bool,
 }
 
@@ -69,7 +70,7 @@ impl Core {
         recipient: &Peer,
         content: &Sealing<'_>,
     ) -> Result<Vec<u8>, AppError> {
-        let Sealing { kind, sequence, range, records, ack, sites, resync } = *content;
+        let Sealing { kind, sequence, range, records, ack, sites, revoked, resync } = *content;
         let secrets = session.secrets().ok_or_else(|| {
             AppError::Rule(
                 "Signer un paquet demande un compte qui détient les clés du site (chef ou administrateur).".into(),
@@ -90,7 +91,8 @@ impl Core {
             schema: crate::store::RECORD_FORMAT,
             audit_head: (audit_seq, hex::encode(audit_hash)),
         };
-        let plain = payload::encode(&manifest, records, ack, sites).map_err(|e| AppError::Rule(e.to_string()))?;
+        let plain =
+            payload::encode_all(&manifest, records, ack, sites, revoked).map_err(|e| AppError::Rule(e.to_string()))?;
         let to: age::x25519::Recipient = recipient.keys.age_recipient.parse().map_err(|_| {
             AppError::Rule(format!(
                 "La clé de chiffrement de {} est illisible : enrôlez-le de nouveau.",
@@ -279,6 +281,7 @@ impl Core {
                 records: &records,
                 ack: Some(ack),
                 sites: &subtree,
+                revoked: &[],
                 resync,
             };
             let bytes = self.seal_for(session, &parent, &content)?;
@@ -313,6 +316,8 @@ impl Core {
         let out = sync_store::outgoing(conn, &office)?;
         // Down the tree: every site this one knows, so certificates verify anywhere.
         let keyring = super::keyring::travelling(conn, |p| p.code != office)?;
+        // And every certificate revoked in the tree, so that it reads RÉVOQUÉE there too.
+        let revoked = sync_store::revoked_certificates(conn)?;
         let ack = Ack {
             watermark: held.watermark,
             last_sequence: sync_store::highest_sequence_seen(conn, &office)?.max(held.last_sequence),
@@ -356,6 +361,7 @@ impl Core {
                 records: &records,
                 ack: last.then_some(ack),
                 sites: &keyring,
+                revoked: &revoked,
                 resync,
             };
             let bytes = self.seal_for(session, &child, &content)?;
