@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the PDFs with outside tools: qpdf finds no structural error, every font is embedded and
 # subset, and pdftotext gives the Arabic and French words in logical order. Needs poppler-utils
-# qpdf and sqlite3; takes the path of a built `daftar` binary.
+# qpdf, ghostscript and sqlite3; takes the path of a built `daftar` binary.
 set -euo pipefail
 daftar=$(realpath "$1")
 work=$(mktemp -d)
@@ -46,4 +46,18 @@ pdftotext commission.pdf - | grep -qF "$transmitted" || fail "commission.pdf: tr
 [[ -n $first_due ]] || fail "retention plan: the demo office has nobody closed for a year"
 pdftotext conservation.pdf - | grep -qF "$first_due" || fail "conservation.pdf: $first_due, the first person due"
 pdftotext conservation.pdf - | grep -qF "تقرير مدة الاحتفاظ" || fail "conservation.pdf: Arabic title"
-echo "documents: qpdf, fonts and text extraction OK"
+# Two batch files merged by qpdf keep every glyph: Ghostscript draws each page of the merge pixel
+# for pixel as it draws the page alone. (Each file's font subsets also carry tags of their own,
+# drawn from their glyphs, for tools that merge fonts by name.)
+two=$(sqlite3 d.sqlite "SELECT group_concat(number) FROM (SELECT number FROM dossiers WHERE status = 'finance' AND deleted_at IS NULL LIMIT 2)")
+"$daftar" --db d.sqlite --user chef document recepisse --dossier "$two" --out recepisses.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef document notification --dossier "$two" --out notifications.pdf >/dev/null
+qpdf --empty --pages recepisses.pdf notifications.pdf -- fusion.pdf
+render() { gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pnggray -r40 -sOutputFile="$2-%d.png" "$1"; }
+render fusion.pdf fusion && render recepisses.pdf seul-a && render notifications.pdf seul-b
+pages_a=$(ls seul-a-*.png | wc -l)
+for page in $(seq "$(ls fusion-*.png | wc -l)"); do
+  if ((page <= pages_a)); then alone="seul-a-$page.png"; else alone="seul-b-$((page - pages_a)).png"; fi
+  cmp -s "fusion-$page.png" "$alone" || fail "fusion.pdf: page $page is not drawn as $alone"
+done
+echo "documents: qpdf, fonts, text extraction and merged batches OK"

@@ -17,6 +17,7 @@ mod free_text;
 mod gui;
 mod hostile;
 mod keys;
+mod layout;
 mod properties;
 mod retention;
 mod reviews;

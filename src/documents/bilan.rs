@@ -70,6 +70,7 @@ fn heading(c: &mut Canvas, y: f32, fr: &str, ar: &str, note: &str) -> f32 {
 pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) -> Vec<u8> {
     let period_fr = format!("du {} au {}", long_date_fr(b.from), long_date_fr(b.to));
     let mut c = Canvas::new(&format!("Bilan {period_fr}"), shift);
+    c.set_date(today);
     let y = letterhead::letterhead(&mut c, issuer);
     let y = letterhead::title(&mut c, y + 2.0, "الحصيلة", "Bilan");
     let y = letterhead::both(

@@ -74,6 +74,48 @@ impl Style {
     }
 }
 
+/// A line of text as a canvas drew it: its page (from 1), its box in millimetres from the
+/// top-left corner of the page (before calibration) and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextBox {
+    /// The page, from 1.
+    pub page: usize,
+    /// Left edge.
+    pub left: f32,
+    /// Top edge (the ascenders).
+    pub top: f32,
+    /// Right edge.
+    pub right: f32,
+    /// Bottom edge (the descenders).
+    pub bottom: f32,
+    /// The text, in logical order.
+    pub text: String,
+}
+
+impl TextBox {
+    /// Whether this box and `other` share more than a sliver of the same page.
+    pub fn overlaps(&self, other: &TextBox) -> bool {
+        const SLIVER: f32 = 0.2;
+        self.page == other.page
+            && self.left.max(other.left) + SLIVER < self.right.min(other.right)
+            && self.top.max(other.top) + SLIVER < self.bottom.min(other.bottom)
+    }
+}
+
+thread_local! {
+    static RECORDING: std::cell::RefCell<Option<Vec<TextBox>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `draw` and returns its result with the boxes of every line of text the canvases drew
+/// meanwhile on this thread: what the layout tests check (nothing overlaps, nothing leaves the
+/// page, every name is whole).
+pub fn record_layout<R>(draw: impl FnOnce() -> R) -> (R, Vec<TextBox>) {
+    RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    let result = draw();
+    let boxes = RECORDING.with(|r| r.borrow_mut().take()).unwrap_or_default();
+    (result, boxes)
+}
+
 /// A document being drawn, page by page.
 pub struct Canvas {
     title: String,
@@ -82,6 +124,11 @@ pub struct Canvas {
     face_on_page: Option<(Face, f32)>,
     to_unicode: HashMap<(Face, u16), String>,
     shift: PrintMargins,
+    /// The page drawn on again by [`Canvas::on_every_page`] (none: the last one).
+    revisiting: Option<usize>,
+    /// Who issues the document and on which day (its metadata).
+    author: Option<String>,
+    dated: Option<chrono::NaiveDate>,
 }
 
 fn pt(mm: f32) -> Pt {
@@ -99,6 +146,19 @@ fn font_id(face: Face) -> FontId {
         }
         .to_owned(),
     )
+}
+
+/// The tag of `face`'s subset: six capitals drawn from a digest of the glyphs it holds (the
+/// same glyphs, the same tag: the bytes still depend only on the content).
+fn subset_tag(face: Face, glyphs: &HashMap<(Face, u16), String>) -> FontId {
+    let mut gids: Vec<u16> = glyphs.keys().filter(|(f, _)| *f == face).map(|(_, gid)| *gid).collect();
+    gids.sort_unstable();
+    let mut hasher = Sha256::new();
+    hasher.update(font_id(face).0.as_bytes());
+    for gid in gids {
+        hasher.update(gid.to_be_bytes());
+    }
+    FontId(hasher.finalize().iter().take(6).map(|b| char::from(b'A' + b % 26)).collect())
 }
 
 /// The faces parsed for printpdf, once.
@@ -120,7 +180,21 @@ impl Canvas {
             face_on_page: None,
             to_unicode: HashMap::new(),
             shift,
+            revisiting: None,
+            author: None,
+            dated: None,
         }
+    }
+
+    /// Names the site that issues the document (the PDF's author).
+    pub fn set_author(&mut self, author: &str) {
+        self.author = Some(author.to_owned());
+    }
+
+    /// Dates the document (the PDF's creation date: the day it states, not the day it is drawn
+    /// again, so that its bytes depend only on its content).
+    pub fn set_date(&mut self, on: chrono::NaiveDate) {
+        self.dated = Some(on);
     }
 
     /// The point of the page at `x`, `y` millimetres from the top-left corner, calibrated.
@@ -141,15 +215,24 @@ impl Canvas {
 
     /// Draws on every page once they are all known (footers with "page n/N"): `draw` gets the
     /// canvas on page `n` (from 1) and the page count.
-    pub fn on_every_page(&mut self, mut draw: impl FnMut(&mut Canvas, usize, usize)) {
+    pub fn on_every_page(&mut self, draw: impl FnMut(&mut Canvas, usize, usize)) {
+        self.on_pages_from(1, draw);
+    }
+
+    /// Draws on each page from `first` (from 1) to the current one with `draw(canvas, n, count)`,
+    /// `n` counted from `first`: the footers of one document of a batch.
+    pub fn on_pages_from(&mut self, first: usize, mut draw: impl FnMut(&mut Canvas, usize, usize)) {
         self.new_page();
         let pages = self.pages.len();
-        for n in 0..pages {
+        let first = first.clamp(1, pages);
+        for n in first - 1..pages {
             self.ops = std::mem::take(&mut self.pages[n]);
             self.face_on_page = None;
-            draw(self, n + 1, pages);
+            self.revisiting = Some(n + 1);
+            draw(self, n + 2 - first, pages + 1 - first);
             self.pages[n] = std::mem::take(&mut self.ops);
         }
+        self.revisiting = None;
         // Drawing goes on on the last page.
         self.ops = self.pages.pop().unwrap_or_default();
         self.face_on_page = None;
@@ -165,6 +248,21 @@ impl Canvas {
             Align::Right => x - width,
         };
         self.glyphs(left, y, &shaped, style);
+        if !value.trim().is_empty() {
+            // Naskh reaches higher and lower than Latin.
+            let size = style.size / PT_PER_MM;
+            let (up, down) = if text::has_arabic(value) { (0.8, 0.35) } else { (0.72, 0.22) };
+            let page = self.revisiting.unwrap_or_else(|| self.page_count());
+            let drawn = TextBox {
+                page,
+                left,
+                top: y - up * size,
+                right: left + width,
+                bottom: y + down * size,
+                text: value.to_owned(),
+            };
+            RECORDING.with(|r| r.borrow_mut().as_mut().map(|boxes| boxes.push(drawn)));
+        }
         width
     }
 
@@ -283,22 +381,56 @@ impl Canvas {
     pub fn finish(mut self) -> Vec<u8> {
         self.new_page();
         let mut doc = PdfDocument::new(&self.title);
-        doc.metadata.info.author = "Daftar".into();
+        doc.metadata.info.author = self.author.clone().unwrap_or_else(|| "Daftar".into());
         doc.metadata.info.creator = "Daftar".into();
         doc.metadata.info.producer = format!("Daftar {}", env!("CARGO_PKG_VERSION"));
         let mut used: Vec<Face> = self.to_unicode.keys().map(|(face, _)| *face).collect();
         used.sort_unstable();
         used.dedup();
+        // Each subset is tagged by its glyphs: two files merged by any tool never share a tag
+        // for different subsets (a viewer would then draw one's glyphs with the other's font).
+        let tags: HashMap<String, FontId> =
+            used.iter().map(|&face| (font_id(face).0, subset_tag(face, &self.to_unicode))).collect();
+        for ops in &mut self.pages {
+            for op in ops.iter_mut() {
+                if let Op::SetFont { font: PdfFontHandle::External(id), .. } = op
+                    && let Some(tag) = tags.get(&id.0)
+                {
+                    *id = tag.clone();
+                }
+            }
+        }
         for face in used {
             if let Some(font) = parsed(face) {
-                doc.resources.fonts.map.insert(font_id(face), PdfFont::new(font.clone()));
+                doc.resources.fonts.map.insert(subset_tag(face, &self.to_unicode), PdfFont::new(font.clone()));
             }
         }
         let pages = self.pages.into_iter().map(|ops| PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)).collect();
         let mut bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut Vec::new());
+        true_metadata(&mut bytes, self.dated);
         fix_document_id(&mut bytes);
         bytes
     }
+}
+
+/// Overwrites, byte for byte (the cross-reference offsets stay right), what printpdf writes
+/// untrue in the document's information: the creation and modification dates of 1970 by the
+/// document's own day, and the empty PDF/X version key (which makes viewers take the file for
+/// PDF/X) by spaces.
+fn true_metadata(bytes: &mut [u8], dated: Option<chrono::NaiveDate>) {
+    fn replace_all(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+        let mut i = 0;
+        while let Some(at) = bytes[i..].windows(from.len()).position(|w| w == from) {
+            bytes[i + at..i + at + from.len()].copy_from_slice(to);
+            i += at + from.len();
+        }
+    }
+    if let Some(day) = dated {
+        let stamp = format!("(D:{}000000+00'00')", day.format("%Y%m%d"));
+        replace_all(bytes, b"(D:19700101000000+00'00')", stamp.as_bytes());
+    }
+    let key = b"/GTS_PDFXVersion()";
+    replace_all(bytes, key, &[b' '; 18]);
 }
 
 /// printpdf writes a random `/ID` in the trailer: replace both of its strings by a digest of the

@@ -4,9 +4,8 @@
 use chrono::NaiveDate;
 
 use super::canvas::{Align, Canvas, PAGE_WIDTH, Style};
-use super::letterhead::{self, Issuer, MARGIN, RIGHT, TEXT_WIDTH};
+use super::letterhead::{self, Issuer, MARGIN, RIGHT};
 use super::text::isolate;
-use crate::domain::amount_words;
 use crate::domain::certificate::{CertificateFacts, CertificateKind};
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
 use crate::domain::print::PrintMargins;
@@ -96,6 +95,7 @@ fn statements(f: &CertificateFacts) -> (String, String) {
 pub fn render(doc: &CertificateDocument<'_>, shift: PrintMargins) -> Result<Vec<u8>, String> {
     let f = doc.facts;
     let mut c = Canvas::new(&format!("{} {}", f.kind.title_fr(), doc.number), shift);
+    c.set_date(doc.issued_on);
     let mut y = letterhead::letterhead(&mut c, doc.issuer);
     y = letterhead::both(
         &mut c,
@@ -122,39 +122,38 @@ pub fn render(doc: &CertificateDocument<'_>, shift: PrintMargins) -> Result<Vec<
     if f.kind == CertificateKind::Beneficiary {
         y = grants_table(&mut c, y + 2.0, f);
     }
+    // The closing, the signature and the QR code go together: on the next page when the
+    // statement and the grants leave no room for them on this one.
+    let continued = y + 4.0 + CLOSING > LAST_BLOCK;
+    if continued {
+        c.new_page();
+        y = letterhead::CONTINUED;
+    }
     let closing_ar = "سلمت هذه الشهادة للمعني(ة) بالأمر بطلب منه(ا) للإدلاء بها عند الحاجة.";
     y = letterhead::paragraphs(&mut c, y + 4.0, closing_ar, "Pour servir et valoir ce que de droit.", 11.0);
     let issuer = doc.issuer;
-    letterhead::signature_block(&mut c, y.max(205.0) + 6.0, &issuer.function_ar, &issuer.function_fr, &f.signatory);
-    letterhead::qr_code(&mut c, MARGIN, 232.0, 40.0, doc.payload)?;
-    c.line(MARGIN + 42.0, 250.0, Align::Left, "Vérification hors ligne : scanner le code", Style::fr(7.5).grey(0.3));
-    c.line(MARGIN + 42.0, 254.0, Align::Left, "(daftar verify-certificate).", Style::fr(7.5).grey(0.3));
+    let block = if continued { y } else { y.max(LAST_BLOCK) };
+    letterhead::signature_block(&mut c, block + 6.0, &issuer.function_ar, &issuer.function_fr, &f.signatory);
+    letterhead::qr_code(&mut c, MARGIN, block + 27.0, 40.0, doc.payload)?;
+    let how_ar = "للتحقق من صحة هذه الشهادة: يُمسح الرمز لدى أي مكتب محلي أو مندوبية تابعة للمندوبية السامية.";
+    let how_fr = "Pour vérifier cette attestation : faire scanner le code dans tout bureau local ou délégation du Haut-Commissariat.";
+    let below =
+        c.paragraph(MARGIN + 42.0, block + 42.0, RIGHT - MARGIN - 42.0, Align::Right, how_ar, Style::ar(8.0).grey(0.3));
+    c.paragraph(MARGIN + 42.0, below, RIGHT - MARGIN - 42.0, Align::Left, how_fr, Style::fr(7.5).grey(0.3));
     let fingerprint: String = doc.content_hash.chars().take(16).collect();
-    letterhead::footer(&mut c, issuer, &format!("{} — empreinte {fingerprint}", doc.number), 1, 1);
+    let reference = format!("{} — empreinte {fingerprint}", doc.number);
+    c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     Ok(c.finish())
 }
 
+/// Where the closing, signature and QR block starts at the latest (it then ends above the footer).
+const LAST_BLOCK: f32 = 205.0;
+/// The height of the closing sentences.
+const CLOSING: f32 = 16.0;
+
 /// The table of grants, the total, and the total in words in both languages.
 fn grants_table(c: &mut Canvas, y: f32, f: &CertificateFacts) -> f32 {
-    let mut y = y;
-    let row = |c: &mut Canvas, y: f32, fr: &str, ar: &str, amount: &str, bold: bool| {
-        let style_fr = if bold { Style::fr(10.5).bold() } else { Style::fr(10.5) };
-        let style_ar = if bold { Style::ar(10.5).bold() } else { Style::ar(10.5) };
-        c.line(MARGIN + 4.0, y, Align::Left, fr, style_fr);
-        c.line(PAGE_WIDTH / 2.0 + 18.0, y, Align::Right, amount, style_fr);
-        c.line(RIGHT - 4.0, y, Align::Right, ar, style_ar);
-    };
-    c.rule((MARGIN, y - 4.5), (RIGHT, y - 4.5), 0.4);
-    for g in &f.grants {
-        row(c, y + 1.0, &g.source_fr, &g.source_ar, &g.amount.to_string(), false);
-        y += 7.0;
-    }
-    c.rule((MARGIN, y - 4.0), (RIGHT, y - 4.0), 0.4);
-    let total = f.total();
-    row(c, y + 1.0, "Total", "المجموع", &total.to_string(), true);
-    y += 9.0;
-    let words_ar = format!("أي ما مجموعه: {}", amount_words::arabic(total.centimes()));
-    let words_fr = format!("Soit : {}.", amount_words::french(total.centimes()));
-    y = c.paragraph(MARGIN, y, TEXT_WIDTH, Align::Right, &words_ar, Style::ar(11.0).bold());
-    c.paragraph(MARGIN, y + 1.0, TEXT_WIDTH, Align::Left, &words_fr, Style::fr(10.5).bold())
+    let grants: Vec<(&str, &str, crate::domain::Money)> =
+        f.grants.iter().map(|g| (g.source_fr.as_str(), g.source_ar.as_str(), g.amount)).collect();
+    letterhead::grants_table(c, y, &grants)
 }

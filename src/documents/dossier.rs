@@ -8,7 +8,6 @@ use super::canvas::{Align, Canvas, Style};
 use super::letterhead::{self, Issuer, MARGIN, RIGHT, TEXT_WIDTH};
 use super::text::isolate;
 use crate::domain::Money;
-use crate::domain::amount_words;
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
 use crate::domain::print::PrintMargins;
 
@@ -128,6 +127,7 @@ pub fn receipts(issuer: &Issuer, today: NaiveDate, dossiers: &[DossierFacts], sh
 }
 
 fn draw_receipt(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, d: &DossierFacts) {
+    let first_page = c.page_count();
     let y = header(c, issuer, today, &d.number);
     let mut y = letterhead::title(c, y + 4.0, "وصل الإيداع", "Récépissé de dépôt");
     let ar = format!(
@@ -177,14 +177,16 @@ fn draw_receipt(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, d: &DossierFa
             y = letterhead::both(c, y, &format!("– {}", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
         }
     }
-    letterhead::paragraphs(
+    y = letterhead::paragraphs(
         c,
         y + 5.0,
         "لا يعتبر هذا الوصل قرارا بالموافقة على الطلب. يرجى الاحتفاظ به والإدلاء به عند كل استفسار.",
         "Ce récépissé ne vaut pas décision sur la demande. Conservez-le et présentez-le pour toute démarche.",
         9.5,
     );
-    letterhead::footer(c, issuer, &format!("Récépissé — dossier {}", d.number), 1, 1);
+    letterhead::sign(c, y, 0.0, &issuer.function_ar, &issuer.function_fr, "");
+    let reference = format!("Récépissé — dossier {}", d.number);
+    c.on_pages_from(first_page, |c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
 }
 
 /// The *fiche dossier*: identity, project, checklist, history, funding, visits; pages break
@@ -292,6 +294,7 @@ fn draw_decision_notice(
     decision: &DecisionFacts,
     signatory: &str,
 ) {
+    let first_page = c.page_count();
     let y = header(c, issuer, today, &d.number);
     let mut y = letterhead::title(c, y + 4.0, "تبليغ القرار", "Notification de décision");
     let to_ar = if d.applicant.1.is_empty() { isolate(&d.applicant.0) } else { d.applicant.1.clone() };
@@ -339,36 +342,11 @@ fn draw_decision_notice(
     };
     y = letterhead::paragraphs(c, y + 3.0, &ar, &fr, 11.0);
     if decision.approved {
-        let mut total = Money::ZERO;
-        for (fr, ar, amount) in &decision.grants {
-            total = total.checked_add(*amount).unwrap_or(total);
-            c.line(MARGIN + 4.0, y, Align::Left, fr, Style::fr(10.5));
-            c.line(RIGHT / 2.0 + 30.0, y, Align::Right, &amount.to_string(), Style::fr(10.5));
-            c.line(RIGHT - 4.0, y, Align::Right, ar, Style::ar(10.5));
-            y += 7.0;
-        }
-        c.rule((MARGIN, y - 4.0), (RIGHT, y - 4.0), 0.4);
-        c.line(MARGIN + 4.0, y + 1.0, Align::Left, "Total", Style::fr(10.5).bold());
-        c.line(RIGHT / 2.0 + 30.0, y + 1.0, Align::Right, &total.to_string(), Style::fr(10.5).bold());
-        c.line(RIGHT - 4.0, y + 1.0, Align::Right, "المجموع", Style::ar(10.5).bold());
-        y += 9.0;
-        y = c.paragraph(
-            MARGIN,
-            y,
-            TEXT_WIDTH,
-            Align::Right,
-            &format!("أي ما مجموعه: {}", amount_words::arabic(total.centimes())),
-            Style::ar(11.0).bold(),
-        );
-        y = c.paragraph(
-            MARGIN,
-            y + 1.0,
-            TEXT_WIDTH,
-            Align::Left,
-            &format!("Soit : {}.", amount_words::french(total.centimes())),
-            Style::fr(10.5).bold(),
-        );
+        let grants: Vec<(&str, &str, Money)> =
+            decision.grants.iter().map(|(fr, ar, amount)| (fr.as_str(), ar.as_str(), *amount)).collect();
+        y = letterhead::grants_table(c, y + 4.0, &grants);
     }
-    letterhead::signature_block(c, y.max(200.0) + 8.0, &issuer.function_ar, &issuer.function_fr, signatory);
-    letterhead::footer(c, issuer, &format!("Notification — dossier {}", d.number), 1, 1);
+    letterhead::sign(c, y, 200.0, &issuer.function_ar, &issuer.function_fr, signatory);
+    let reference = format!("Notification — dossier {}", d.number);
+    c.on_pages_from(first_page, |c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
 }

@@ -73,7 +73,10 @@ pub fn commission_list(issuer: &Issuer, today: NaiveDate, lines: &[CommissionLin
         RIGHT,
         y + 3.0,
         Align::Right,
-        &format!("{} dossiers — total demandé : {total}", lines.len()),
+        &format!(
+            "{} — total demandé : {total}",
+            if lines.len() == 1 { "1 dossier".to_owned() } else { format!("{} dossiers", lines.len()) }
+        ),
         Style::fr(10.0).bold(),
     );
     let since = lines.iter().map(|l| l.deposited_on).min().map(format_date_fr).unwrap_or_default();

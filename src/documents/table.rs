@@ -80,7 +80,9 @@ fn cell(c: &mut Canvas, x: f32, y: f32, col: &Column<'_>, value: &str, style: St
 }
 
 /// Draws `rows` under a header from `y` on, breaking pages where needed (with `on_new_page`
-/// called for each new page, e.g. to draw its heading); returns the `y` below the table.
+/// called for each new page, e.g. to draw its heading); returns the `y` below the table. A value
+/// too long for its column wraps and its row grows: nothing is cut, nothing runs over the next
+/// column.
 pub fn table(
     c: &mut Canvas,
     y: f32,
@@ -91,25 +93,41 @@ pub fn table(
     let mut y = header(c, y, columns);
     let total: f32 = columns.iter().map(|col| col.width).sum();
     for (i, row) in rows.iter().enumerate() {
-        if y > BOTTOM {
+        let cells: Vec<(Vec<String>, Style)> = columns
+            .iter()
+            .zip(row)
+            .map(|(col, value)| {
+                let style = if col.arabic || (text::has_arabic(value) && col.align == Align::Right) {
+                    Style::ar(8.5)
+                } else {
+                    Style::fr(8.5)
+                };
+                let width = (col.width - 2.0) * 72.0 / 25.4;
+                (text::wrap(value, style.size, style.weight, style.base, width), style)
+            })
+            .collect();
+        let extra = cells
+            .iter()
+            .map(|(lines, style)| lines.len().saturating_sub(1) as f32 * style.leading())
+            .fold(0.0, f32::max);
+        if y + extra > BOTTOM {
             c.new_page();
             on_new_page(c);
             y = header(c, TOP, columns);
         }
         if i % 2 == 1 {
-            c.rect(MARGIN, y - 4.0, total, ROW, Some(0.96));
+            c.rect(MARGIN, y - 4.0, total, ROW + extra, Some(0.96));
         }
         let mut x = MARGIN;
-        for (col, value) in columns.iter().zip(row) {
-            let style = if col.arabic || (text::has_arabic(value) && col.align == Align::Right) {
-                Style::ar(8.5)
-            } else {
-                Style::fr(8.5)
-            };
-            cell(c, x, y, col, &fit(value, col.width - 2.0, style), style);
+        for (col, (lines, style)) in columns.iter().zip(&cells) {
+            let mut line_y = y;
+            for line in lines {
+                cell(c, x, line_y, col, line, *style);
+                line_y += style.leading();
+            }
             x += col.width;
         }
-        y += ROW;
+        y += ROW + extra;
     }
     c.rule((MARGIN, y - 3.5), (MARGIN + total, y - 3.5), 0.4);
     y + 2.0

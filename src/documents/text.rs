@@ -164,13 +164,17 @@ pub fn width(text: &str, size: f32, weight: Weight, base: Base) -> f32 {
     shape(text, size, weight, base).width
 }
 
-/// Breaks `text` into lines no wider than `max_width` points, at spaces (a word longer than the
-/// line stays whole). Explicit line breaks are kept.
+/// Breaks `text` into lines no wider than `max_width` points, at spaces; a word longer than the
+/// line (a long reference) is broken after a hyphen or a slash where it can be, else between
+/// two characters. Explicit line breaks are kept.
 pub fn wrap(text: &str, size: f32, weight: Weight, base: Base, max_width: f32) -> Vec<String> {
+    let fits = |s: &str| width(s, size, weight, base) <= max_width;
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut current = String::new();
-        for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+        let words = paragraph.split(' ').filter(|w| !w.is_empty()).flat_map(|w| pieces(w, &fits));
+        for word in words {
+            let word = word.as_str();
             let candidate = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
             if !current.is_empty() && width(&candidate, size, weight, base) > max_width {
                 lines.push(std::mem::replace(&mut current, word.to_owned()));
@@ -181,6 +185,32 @@ pub fn wrap(text: &str, size: f32, weight: Weight, base: Base, max_width: f32) -
         lines.push(current);
     }
     lines
+}
+
+/// `word` as it fits on lines: whole when it fits, else in pieces, each cut after the last
+/// hyphen or slash that keeps it within the line (between two characters when there is none).
+fn pieces(word: &str, fits: &dyn Fn(&str) -> bool) -> Vec<String> {
+    if fits(word) {
+        return vec![word.to_owned()];
+    }
+    let chars: Vec<char> = word.chars().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < chars.len() {
+        // The longest run from `start` that fits (one character at least).
+        let mut end = start + 1;
+        while end < chars.len() && fits(&chars[start..=end].iter().collect::<String>()) {
+            end += 1;
+        }
+        if end < chars.len()
+            && let Some(cut) = (start + 1..end).rev().find(|&i| matches!(chars[i - 1], '-' | '/'))
+        {
+            end = cut;
+        }
+        out.push(chars[start..end].iter().collect());
+        start = end;
+    }
+    out
 }
 
 /// Whether `value` holds Arabic letters.
