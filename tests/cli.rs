@@ -367,3 +367,42 @@ fn today_s_work_is_listed_for_scripts_in_json_and_for_people_in_lines() {
     assert_eq!(text.lines().count(), items.len(), "{text}");
     assert!(text.lines().all(|l| l.contains(" — ")), "{text}");
 }
+
+#[test]
+fn certificates_are_issued_in_one_pdf_from_numbers_and_a_list() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "60"]).status.success());
+    let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let mut stmt = conn
+        .prepare(
+            "SELECT number FROM dossiers WHERE status IN ('approuve', 'finance', 'cloture') AND deleted_at IS NULL
+             AND id NOT IN (SELECT dossier_id FROM certificates WHERE dossier_id IS NOT NULL) ORDER BY number LIMIT 3",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let numbers: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}")).flatten().collect();
+    assert_eq!(numbers.len(), 3, "the demo office has decided dossiers without a certificate");
+    drop(stmt);
+    drop(conn);
+    let list = dir.path().join("liste.txt");
+    std::fs::write(&list, format!("# la troisième\n\n{}\n", numbers[2])).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("attestations.pdf");
+    let chef = |args: &[&str]| daftar(&db, Some("chef-demo-2026"), &[&["--user", "chef"], args].concat());
+    let two = format!("{},{}", numbers[0], numbers[1]);
+    let list = list.display().to_string();
+    let issued =
+        chef(&["certificate", "issue", "--dossier", &two, "--from-file", &list, "--out", &out.display().to_string()]);
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    assert!(stdout(&issued).starts_with("3 attestations délivrées"), "{}", stdout(&issued));
+    let pdf = std::fs::read(&out).unwrap_or_else(|e| panic!("{e}"));
+    assert!(pdf.starts_with(b"%PDF-"));
+    // Again: all three exist, nothing is issued and the message names them.
+    let again =
+        chef(&["certificate", "issue", "--dossier", &two, "--out", &dir.path().join("b.pdf").display().to_string()]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("Aucune attestation n'a été délivrée") && stderr(&again).contains(&numbers[1]),
+        "{}",
+        stderr(&again)
+    );
+}

@@ -85,11 +85,31 @@ pub fn office_on(clock: FixedClock, parent: Option<&str>, seed: u64) -> Office {
     Office { core, admin, chef, agent }
 }
 
+/// `latin` spelt letter by letter in Arabic script: every test person has a name in both scripts
+/// (certificates need both), distinct when the Latin names are.
+pub fn in_arabic(latin: &str) -> String {
+    const LETTERS: [char; 26] = [
+        'ا', 'ب', 'ك', 'د', 'ي', 'ف', 'ج', 'ه', 'ي', 'ج', 'ك', 'ل', 'م', 'ن', 'و', 'ب', 'ق', 'ر', 'س', 'ت', 'و', 'ف',
+        'و', 'ك', 'ي', 'ز',
+    ];
+    latin
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            'a'..='z' => Some(LETTERS[c as usize - 'a' as usize]),
+            ' ' | '-' => Some(' '),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn draft(cin: &str, first: &str, last: &str, birth: &str) -> ApplicantDraft {
     ApplicantDraft {
         cin: cin.into(),
         first_name: first.into(),
         last_name: last.into(),
+        first_name_ar: in_arabic(first),
+        last_name_ar: in_arabic(last),
         sex: "M".into(),
         birth_date: birth.into(),
         relationship: "fils".into(),

@@ -228,3 +228,79 @@ fn the_documents_of_ticked_dossiers_print_as_one_pdf_with_one_set_of_fonts() {
     assert_eq!(pages(&ok(o.core.decision_notices_pdf(&o.agent, &[decided]))), 1);
     assert!(o.core.receipts_pdf(&o.agent, &[]).is_err(), "nothing ticked, nothing printed");
 }
+
+/// A second approved dossier, of Fatima Zahra (HCAR only); returns its number.
+fn second_approved(o: &mut Office) -> String {
+    let promoter = applicant(o, "JB223344", "Fatima", "Zahra", "02/03/1980");
+    let draft = ProjectDraft {
+        kind: "projet-individuel".into(),
+        name: "Épicerie".into(),
+        jobs_total: "1".into(),
+        jobs_family: "1".into(),
+        ..ProjectDraft::default()
+    };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let docs: Vec<String> = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
+    let row = ok(o.core.open_dossier(&o.agent, project, date(3, 2, 2026), None, &docs));
+    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
+        ok(o.core.move_dossier(&o.chef, row.meta.id, Move::to(to, date(1, 3, 2026))));
+    }
+    let grants = [Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("3 000")) }];
+    ok(o.core.move_dossier(&o.chef, row.meta.id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(&grants, None)));
+    row.value.number.to_string()
+}
+
+#[test]
+fn certificates_are_issued_in_a_batch_all_or_none_in_one_pdf() {
+    let mut o = office(None);
+    let first = approved_dossier(&mut o);
+    let second = second_approved(&mut o);
+    let subjects = [
+        CertificateSubject::Dossier(first.clone()),
+        CertificateSubject::Dossier(second.clone()),
+        CertificateSubject::Applicant("JB123456".into()),
+    ];
+    // One already issued: nothing of the batch is issued nor numbered, and the message says which.
+    let (alone, _) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(second.clone())));
+    let refused = o.core.issue_certificates(&o.chef, &subjects).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(refused.contains("Aucune attestation") && refused.contains(&alone.value.number), "{refused}");
+    let count = |o: &Office| ok(o.core.certificates(&o.chef, 100)).len();
+    assert_eq!(count(&o), 1);
+    ok(o.core.revoke_certificate(&o.chef, &alone.value.number, "Réémise avec les autres"));
+    // The same subject twice is refused too.
+    let twice = [CertificateSubject::Dossier(first.clone()), CertificateSubject::Dossier(first.clone())];
+    let refused = o.core.issue_certificates(&o.chef, &twice).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(refused.contains("demandé deux fois"), "{refused}");
+    // Then the three together: numbered in order, one PDF, one page each, each font once.
+    let (rows, pdf) = ok(o.core.issue_certificates(&o.chef, &subjects));
+    if let Some(dir) = std::env::var_os("DAFTAR_LAYOUT_OUT") {
+        ok(std::fs::write(std::path::Path::new(&dir).join("lot-attestations.pdf"), &pdf));
+    }
+    let numbers: Vec<&str> = rows.iter().map(|r| r.value.number.as_str()).collect();
+    assert_eq!(numbers, ["BL-TIZNIT-ATT-2026-00002", "BL-TIZNIT-ATT-2026-00003", "BL-TIZNIT-ATT-2026-00004"]);
+    assert_eq!(pages(&pdf), 3);
+    let (_, single) = (0, ok(o.core.reprint_certificate(&o.chef, numbers[0])));
+    let fonts = |pdf: &[u8]| pdf.windows(10).filter(|w| *w == b"/FontFile2").count();
+    assert!(fonts(&pdf) <= 4 && fonts(&pdf) >= fonts(&single), "each face embedded once: {}", fonts(&pdf));
+    for row in &rows {
+        assert!(matches!(ok(o.core.verify_certificate(&row.value.payload)), Verdict::Authentic { .. }));
+    }
+}
+
+#[test]
+fn a_certificate_needs_every_name_in_both_scripts() {
+    let mut o = office(None);
+    // A son registered with his name in Latin script only, under a card whose holder has no
+    // Arabic name either.
+    let mut person = crate::common::draft("JB765432", "Karim", "Bennani", "01/01/1980");
+    person.first_name_ar.clear();
+    person.last_name_ar.clear();
+    let card = daftar::app::CardRef { holder_name_ar: String::new(), ..crate::common::card("R-77") };
+    ok(o.core.add_applicant(&o.agent, &person, &card, None));
+    let refused = o.core.issue_certificate(&o.chef, &CertificateSubject::Applicant("JB765432".into())).err();
+    let refused = refused.map(|e| e.to_string()).unwrap_or_default();
+    for missing in ["son nom en arabe", "le nom du résistant en arabe", "Bénéficiaires"] {
+        assert!(refused.contains(missing), "{missing}: {refused}");
+    }
+    assert_eq!(ok(o.core.certificates(&o.chef, 10)).len(), 0, "nothing numbered");
+}

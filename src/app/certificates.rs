@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{AppError, Core, Session};
-use crate::documents::certificate::{CertificateDocument, render};
+use crate::documents::certificate::{CertificateDocument, render, render_all};
 use crate::documents::letterhead::Issuer;
 use crate::domain::applicant::{Applicant, CardHolder, Relationship, Sex};
 use crate::domain::certificate::{
@@ -29,6 +29,16 @@ pub enum CertificateSubject {
     Dossier(String),
     /// The CIN of an applicant related to a card holder.
     Applicant(String),
+}
+
+impl CertificateSubject {
+    /// « le dossier N » or « la CIN C », for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            CertificateSubject::Dossier(number) => format!("le dossier {number}"),
+            CertificateSubject::Applicant(cin) => format!("la CIN {cin}"),
+        }
+    }
 }
 
 /// The documents' letterhead for a site.
@@ -163,10 +173,95 @@ impl Core {
         session: &Session,
         subject: &CertificateSubject,
     ) -> Result<(Row<Certificate>, Vec<u8>), AppError> {
+        let (mut rows, pdf) = self.issue_certificates(session, std::slice::from_ref(subject))?;
+        let row = rows.pop().ok_or_else(|| AppError::Rule("Aucune attestation délivrée.".into()))?;
+        Ok((row, pdf))
+    }
+
+    /// Issues a certificate for each of `subjects` in one transaction — all or none: every
+    /// problem is listed and nothing is numbered when one of them cannot be issued — and prints
+    /// them in one PDF (each on its own pages, the fonts embedded once).
+    pub fn issue_certificates(
+        &mut self,
+        session: &Session,
+        subjects: &[CertificateSubject],
+    ) -> Result<(Vec<Row<Certificate>>, Vec<u8>), AppError> {
         session.require(Action::IssueCertificate)?;
         let secrets = session.secrets().ok_or_else(|| {
             AppError::Rule("Votre session n'a pas ouvert les clés du site : une attestation signée demande un compte qui les détient.".into())
         })?;
+        if subjects.is_empty() {
+            return Err(AppError::Rule("Indiquez au moins un dossier ou une CIN.".into()));
+        }
+        let mut prepared = Vec::with_capacity(subjects.len());
+        let mut problems = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for subject in subjects {
+            match self.prepare(session, subject) {
+                Ok(facts) if !seen.insert((facts.1, facts.2, facts.0.kind == CertificateKind::Beneficiary)) => {
+                    problems.push(format!("{} est demandé deux fois", subject.describe()));
+                }
+                Ok(facts) => prepared.push(facts),
+                Err(e) if subjects.len() > 1 => {
+                    problems.push(format!("{} : {}", subject.describe(), e.to_string().trim_end_matches('.')));
+                }
+                Err(e) => problems.push(e.to_string().trim_end_matches('.').to_owned()),
+            }
+        }
+        if !problems.is_empty() {
+            let many = subjects.len() > 1;
+            return Err(AppError::Rule(if many {
+                format!("Aucune attestation n'a été délivrée ; à corriger d'abord :\n– {}.", problems.join(" ;\n– "))
+            } else {
+                format!("{}.", problems.join(" ; "))
+            }));
+        }
+        let issued_on = self.clock.today();
+        let login = session.login.clone();
+        let ids = self.write(session, |w, ids| {
+            let year = issued_on.year();
+            let mut out = Vec::with_capacity(prepared.len());
+            for (facts, applicant_id, dossier_id) in prepared {
+                let hash = content_hash(&facts)?;
+                let number =
+                    certificate_number(&facts.site_code, year, next_counter(w.conn, &format!("certificate:{year}"))?);
+                let summary = Summary::of(&number, issued_on, &facts, &hash);
+                let payload = summary.payload(&secrets.sign(summary.signed_text().as_bytes()));
+                let certificate = Certificate {
+                    number,
+                    year,
+                    issued_on,
+                    issued_by: login.clone(),
+                    applicant_id,
+                    dossier_id,
+                    facts,
+                    content_hash: hash,
+                    payload,
+                    reprints: vec![],
+                    revoked: None,
+                    anonymised_on: None,
+                    payload_sha256: None,
+                };
+                let id = ids.new_id();
+                w.insert(id, &certificate)?;
+                out.push(id);
+            }
+            Ok(out)
+        })?;
+        let rows =
+            ids.into_iter().map(|id| get_live::<Certificate>(self.store.conn(), id)).collect::<Result<Vec<_>, _>>()?;
+        let certificates: Vec<&Certificate> = rows.iter().map(|r| &r.value).collect();
+        let pdf = self.certificates_pdf(session, &certificates, false)?;
+        Ok((rows, pdf))
+    }
+
+    /// The facts of a certificate about `subject`, checked: no valid certificate of its kind
+    /// already, every name it prints known in both scripts.
+    fn prepare(
+        &self,
+        session: &Session,
+        subject: &CertificateSubject,
+    ) -> Result<(CertificateFacts, Uuid, Option<Uuid>), AppError> {
         let (facts, applicant_id, dossier_id) = self.facts_for(session, subject)?;
         let existing = match dossier_id {
             Some(id) => find::<Certificate>(self.store.conn(), "dossier_id = ?1", &id.to_string())?,
@@ -178,37 +273,29 @@ impl Core {
                 valid.value.number
             )));
         }
-        let issued_on = self.clock.today();
-        let hash = content_hash(&facts)?;
-        let login = session.login.clone();
-        let id = self.write(session, |w, ids| {
-            let year = issued_on.year();
-            let number =
-                certificate_number(&facts.site_code, year, next_counter(w.conn, &format!("certificate:{year}"))?);
-            let summary = Summary::of(&number, issued_on, &facts, &hash);
-            let payload = summary.payload(&secrets.sign(summary.signed_text().as_bytes()));
-            let certificate = Certificate {
-                number,
-                year,
-                issued_on,
-                issued_by: login,
-                applicant_id,
-                dossier_id,
-                facts,
-                content_hash: hash,
-                payload,
-                reprints: vec![],
-                revoked: None,
-                anonymised_on: None,
-                payload_sha256: None,
-            };
-            let id = ids.new_id();
-            w.insert(id, &certificate)?;
-            Ok(id)
-        })?;
-        let row = get_live::<Certificate>(self.store.conn(), id)?;
-        let pdf = self.certificate_pdf(session, &row.value, false)?;
-        Ok((row, pdf))
+        let himself = facts.relationship_fr == Relationship::Himself.label_fr();
+        let mut missing = Vec::new();
+        if facts.name.trim().is_empty() {
+            missing.push("son nom en lettres latines (fiche du bénéficiaire : Nom, Prénom)");
+        }
+        if facts.name_ar.trim().is_empty() {
+            missing.push("son nom en arabe (fiche du bénéficiaire : الاسم العائلي, الاسم الشخصي)");
+        }
+        if !himself && facts.card_holder.trim().is_empty() {
+            missing.push("le nom du résistant en lettres latines (carte de résistant de la fiche)");
+        }
+        if !himself && facts.card_holder_ar.trim().is_empty() {
+            missing.push("le nom du résistant en arabe (carte de résistant de la fiche)");
+        }
+        if !missing.is_empty() {
+            return Err(AppError::Rule(format!(
+                "L'attestation de {} (CIN {}) s'imprime dans les deux langues : il manque {}. Complétez-les dans Bénéficiaires, puis recommencez.",
+                if facts.name.trim().is_empty() { facts.name_ar.trim() } else { facts.name.trim() },
+                facts.cin,
+                missing.join(" et ")
+            )));
+        }
+        Ok((facts, applicant_id, dossier_id))
     }
 
     /// The PDF of a certificate of the register, as issued (a reprint says DUPLICATA).
@@ -218,22 +305,44 @@ impl Core {
         certificate: &Certificate,
         duplicate: bool,
     ) -> Result<Vec<u8>, AppError> {
-        let issuer = Issuer {
-            code: certificate.facts.site_code.clone(),
-            name_fr: certificate.facts.site_name.clone(),
-            name_ar: certificate.facts.site_name_ar.clone(),
-            ..self.issuer(session)?
-        };
-        let doc = CertificateDocument {
-            number: &certificate.number,
-            issued_on: certificate.issued_on,
-            facts: &certificate.facts,
-            issuer: &issuer,
-            payload: &certificate.payload,
-            content_hash: &certificate.content_hash,
-            duplicate,
-        };
-        render(&doc, self.print_margins()?).map_err(AppError::Rule)
+        self.certificates_pdf(session, &[certificate], duplicate)
+    }
+
+    /// The PDF of certificates of the register, one after the other.
+    fn certificates_pdf(
+        &self,
+        session: &Session,
+        certificates: &[&Certificate],
+        duplicate: bool,
+    ) -> Result<Vec<u8>, AppError> {
+        let site = self.issuer(session)?;
+        let issuers: Vec<Issuer> = certificates
+            .iter()
+            .map(|c| Issuer {
+                code: c.facts.site_code.clone(),
+                name_fr: c.facts.site_name.clone(),
+                name_ar: c.facts.site_name_ar.clone(),
+                ..site.clone()
+            })
+            .collect();
+        let docs: Vec<CertificateDocument<'_>> = certificates
+            .iter()
+            .zip(&issuers)
+            .map(|(c, issuer)| CertificateDocument {
+                number: &c.number,
+                issued_on: c.issued_on,
+                facts: &c.facts,
+                issuer,
+                payload: &c.payload,
+                content_hash: &c.content_hash,
+                duplicate,
+            })
+            .collect();
+        match docs.as_slice() {
+            [one] => render(one, self.print_margins()?),
+            many => render_all(many, self.print_margins()?),
+        }
+        .map_err(AppError::Rule)
     }
 
     /// A certificate of the register by number.

@@ -374,14 +374,21 @@ pub enum DocumentKind {
 /// `daftar certificate …`.
 #[derive(Debug, Subcommand)]
 pub enum CertificateCommand {
-    /// Délivre une attestation : de bénéficiaire (--dossier) ou d'ayant droit (--cin).
+    /// Délivre des attestations, imprimées ensemble dans un seul PDF : de bénéficiaire (--dossier)
+    /// ou d'ayant droit (--cin), l'un et l'autre répétables ; toutes ou aucune.
     Issue {
-        /// Dossier approuvé ou financé (attestation de bénéficiaire).
-        #[arg(long, conflicts_with = "cin", required_unless_present = "cin")]
-        dossier: Option<String>,
-        /// CIN d'un ayant droit (attestation d'ayant droit).
+        /// Dossier approuvé ou financé (attestation de bénéficiaire) ; plusieurs : séparés par des
+        /// virgules ou --dossier répété.
+        #[arg(long, value_delimiter = ',')]
+        dossier: Vec<String>,
+        /// CIN d'un ayant droit (attestation d'ayant droit) ; plusieurs : séparées par des virgules
+        /// ou --cin répété.
+        #[arg(long, value_delimiter = ',')]
+        cin: Vec<String>,
+        /// Un fichier texte : un numéro de dossier ou une CIN par ligne (lignes vides et « # … »
+        /// ignorées).
         #[arg(long)]
-        cin: Option<String>,
+        from_file: Option<PathBuf>,
         /// Le fichier PDF à écrire.
         #[arg(long)]
         out: PathBuf,

@@ -160,17 +160,32 @@ fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn certificate(core: &mut Core, session: &Session, cmd: CertificateCommand) -> anyhow::Result<()> {
     match cmd {
-        CertificateCommand::Issue { dossier, cin, out } => {
-            let subject = match (dossier, cin) {
-                (Some(number), _) => CertificateSubject::Dossier(number),
-                (None, Some(cin)) => CertificateSubject::Applicant(cin),
-                (None, None) => bail!("Indiquez --dossier NUMÉRO ou --cin CIN."),
-            };
+        CertificateCommand::Issue { dossier, cin, from_file, out } => {
+            let mut subjects: Vec<CertificateSubject> = dossier
+                .into_iter()
+                .map(CertificateSubject::Dossier)
+                .chain(cin.into_iter().map(CertificateSubject::Applicant))
+                .collect();
+            if let Some(list) = from_file {
+                subjects.extend(subjects_in(&list)?);
+            }
+            if subjects.is_empty() {
+                bail!("Indiquez --dossier NUMÉRO, --cin CIN ou --from-file LISTE.");
+            }
             // Checked before the register records anything.
             refuse_existing(&out)?;
-            let (row, pdf) = core.issue_certificate(session, &subject)?;
+            let (rows, pdf) = core.issue_certificates(session, &subjects)?;
             write_new(&out, &pdf)?;
-            println!("Attestation {} délivrée : {}", row.value.number, out.display());
+            match rows.as_slice() {
+                [one] => println!("Attestation {} délivrée : {}", one.value.number, out.display()),
+                many => println!(
+                    "{} attestations délivrées ({} à {}) : {}",
+                    many.len(),
+                    many.first().map_or("", |r| r.value.number.as_str()),
+                    many.last().map_or("", |r| r.value.number.as_str()),
+                    out.display()
+                ),
+            }
         }
         CertificateCommand::Reprint { number, out } => {
             // Checked before the register records anything.
@@ -804,4 +819,25 @@ fn programme(core: &mut Core, session: &Session, cmd: ProgrammeCommand) -> anyho
         ProgrammeCommand::List => print::programmes(&mut std::io::stdout().lock(), &core.programmes(session)?)?,
     }
     Ok(())
+}
+
+/// The subjects listed in `path`: a dossier number (`…-2026-00042`) or a CIN per line, blank
+/// lines and `# …` comments aside.
+fn subjects_in(path: &std::path::Path) -> Result<Vec<CertificateSubject>, AppError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        AppError::Rule(format!("La liste {} ne se lit pas : {}.", path.display(), crate::app::io_message(&e)))
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            // A dossier number has its office, year and sequence between dashes; a CIN has none.
+            if line.matches('-').count() >= 2 {
+                CertificateSubject::Dossier(line.to_owned())
+            } else {
+                CertificateSubject::Applicant(line.to_owned())
+            }
+        })
+        .collect())
 }

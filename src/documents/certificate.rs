@@ -93,48 +93,64 @@ fn statements(f: &CertificateFacts) -> (String, String) {
 
 /// The certificate as PDF bytes.
 pub fn render(doc: &CertificateDocument<'_>, shift: PrintMargins) -> Result<Vec<u8>, String> {
-    let f = doc.facts;
-    let mut c = Canvas::new(&format!("{} {}", f.kind.title_fr(), doc.number), shift);
+    let mut c = Canvas::new(&format!("{} {}", doc.facts.kind.title_fr(), doc.number), shift);
     c.set_date(doc.issued_on);
-    let mut y = letterhead::letterhead(&mut c, doc.issuer);
-    y = letterhead::both(
-        &mut c,
-        y + 2.0,
-        &format!("N° {}", doc.number),
-        &format!("رقم: {}", isolate(doc.number)),
-        10.0,
-    );
+    draw(&mut c, doc)?;
+    Ok(c.finish())
+}
+
+/// Certificates printed together: one PDF, each on its own pages, the fonts embedded once.
+pub fn render_all(docs: &[CertificateDocument<'_>], shift: PrintMargins) -> Result<Vec<u8>, String> {
+    let mut c = Canvas::new(&format!("Attestations ({})", docs.len()), shift);
+    if let Some(first) = docs.first() {
+        c.set_date(first.issued_on);
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        if i > 0 {
+            c.new_page();
+        }
+        draw(&mut c, doc)?;
+    }
+    Ok(c.finish())
+}
+
+/// Draws one certificate from the current page on (it may take two).
+fn draw(c: &mut Canvas, doc: &CertificateDocument<'_>) -> Result<(), String> {
+    let first_page = c.page_count();
+    let f = doc.facts;
+    let mut y = letterhead::letterhead(c, doc.issuer);
+    y = letterhead::both(c, y + 2.0, &format!("N° {}", doc.number), &format!("رقم: {}", isolate(doc.number)), 10.0);
     letterhead::both(
-        &mut c,
+        c,
         y,
         &format!("{}, le {}", doc.issuer.town_fr, long_date_fr(doc.issued_on)),
         &format!("حرر ب{} في {}", doc.issuer.town_ar, long_date_ar(doc.issued_on)),
         10.0,
     );
-    y = letterhead::title(&mut c, y + 6.0, f.kind.title_ar(), f.kind.title_fr());
+    y = letterhead::title(c, y + 6.0, f.kind.title_ar(), f.kind.title_fr());
     if doc.duplicate {
         c.rect(PAGE_WIDTH / 2.0 - 30.0, y - 3.0, 60.0, 9.0, None);
         c.line(PAGE_WIDTH / 2.0, y + 3.5, Align::Center, "DUPLICATA — نظير", Style::ar(12.0).bold().grey(0.3));
         y += 11.0;
     }
     let (ar, fr) = statements(f);
-    y = letterhead::paragraphs(&mut c, y + 4.0, &ar, &fr, 11.5);
+    y = letterhead::paragraphs(c, y + 4.0, &ar, &fr, 11.5);
     if f.kind == CertificateKind::Beneficiary {
-        y = grants_table(&mut c, y + 2.0, f);
+        y = grants_table(c, y + 2.0, f);
     }
     // The closing, the signature and the QR code go together: on the next page when the
     // statement and the grants leave no room for them on this one.
-    let continued = y + 4.0 + CLOSING > LAST_BLOCK;
+    let continued = y + 4.0 + CLOSING > LATEST_BLOCK;
     if continued {
         c.new_page();
         y = letterhead::CONTINUED;
     }
     let closing_ar = "سلمت هذه الشهادة للمعني(ة) بالأمر بطلب منه(ا) للإدلاء بها عند الحاجة.";
-    y = letterhead::paragraphs(&mut c, y + 4.0, closing_ar, "Pour servir et valoir ce que de droit.", 11.0);
+    y = letterhead::paragraphs(c, y + 4.0, closing_ar, "Pour servir et valoir ce que de droit.", 11.0);
     let issuer = doc.issuer;
     let block = if continued { y } else { y.max(LAST_BLOCK) };
-    letterhead::signature_block(&mut c, block + 6.0, &issuer.function_ar, &issuer.function_fr, &f.signatory);
-    letterhead::qr_code(&mut c, MARGIN, block + 27.0, 40.0, doc.payload)?;
+    letterhead::signature_block(c, block + 6.0, &issuer.function_ar, &issuer.function_fr, &f.signatory);
+    letterhead::qr_code(c, MARGIN, block + 27.0, 40.0, doc.payload)?;
     let how_ar = "للتحقق من صحة هذه الشهادة: يُمسح الرمز لدى أي مكتب محلي أو مندوبية تابعة للمندوبية السامية.";
     let how_fr = "Pour vérifier cette attestation : faire scanner le code dans tout bureau local ou délégation du Haut-Commissariat.";
     let below =
@@ -142,12 +158,14 @@ pub fn render(doc: &CertificateDocument<'_>, shift: PrintMargins) -> Result<Vec<
     c.paragraph(MARGIN + 42.0, below, RIGHT - MARGIN - 42.0, Align::Left, how_fr, Style::fr(7.5).grey(0.3));
     let fingerprint: String = doc.content_hash.chars().take(16).collect();
     let reference = format!("{} — empreinte {fingerprint}", doc.number);
-    c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
-    Ok(c.finish())
+    c.on_pages_from(first_page, |c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
+    Ok(())
 }
 
-/// Where the closing, signature and QR block starts at the latest (it then ends above the footer).
+/// Where the signature and QR block starts when the text leaves room above it.
 const LAST_BLOCK: f32 = 205.0;
+/// Where it starts at the latest: it then ends above the footer.
+const LATEST_BLOCK: f32 = 210.0;
 /// The height of the closing sentences.
 const CLOSING: f32 = 16.0;
 
