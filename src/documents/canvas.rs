@@ -240,7 +240,7 @@ impl Canvas {
 
     /// Draws one shaped line with its baseline at `y`; returns its width in millimetres.
     pub fn line(&mut self, x: f32, y: f32, align: Align, value: &str, style: Style) -> f32 {
-        let shaped = text::shape(value, style.size, style.weight, style.base);
+        let shaped = text::shaped(value, style.size, style.weight, style.base);
         let width = shaped.width / PT_PER_MM;
         let left = match align {
             Align::Left => x,
@@ -273,23 +273,45 @@ impl Canvas {
         let origin = self.at(left, y);
         self.ops.push(Op::StartTextSection);
         self.ops.push(Op::SetFillColor { col: Color::Greyscale(Greyscale::new(style.grey, None)) });
-        for glyph in &shaped.glyphs {
-            if self.face_on_page != Some((glyph.face, style.size)) {
-                self.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(glyph.face)), size: Pt(style.size) });
-                self.face_on_page = Some((glyph.face, style.size));
+        // One text-showing operation per run of glyphs of one face on the baseline, each placed
+        // by a kerning number from where the one before leaves the pen (a mark raised or lowered
+        // has a run of its own): a page holds a few hundred operations, not one per glyph.
+        let glyphs = &shaped.glyphs;
+        let mut i = 0;
+        while i < glyphs.len() {
+            let first = &glyphs[i];
+            if self.face_on_page != Some((first.face, style.size)) {
+                self.ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(first.face)), size: Pt(style.size) });
+                self.face_on_page = Some((first.face, style.size));
             }
-            // One mapping per glyph for the whole document: the first text seen for it.
-            let mapped = self.to_unicode.entry((glyph.face, glyph.gid)).or_insert_with(|| glyph.text.clone());
-            if mapped.is_empty() && !glyph.text.is_empty() {
-                mapped.clone_from(&glyph.text);
+            let mut end = i + 1;
+            if first.dy == 0.0 {
+                while end < glyphs.len() && glyphs[end].face == first.face && glyphs[end].dy == 0.0 {
+                    end += 1;
+                }
             }
-            let cid = if glyph.text.is_empty() { String::new() } else { mapped.clone() };
+            let mut run = Vec::with_capacity(end - i);
+            for (k, glyph) in glyphs[i..end].iter().enumerate() {
+                // One mapping per glyph for the whole document: the first text seen for it.
+                let mapped = self.to_unicode.entry((glyph.face, glyph.gid)).or_insert_with(|| glyph.text.clone());
+                if mapped.is_empty() && !glyph.text.is_empty() {
+                    mapped.clone_from(&glyph.text);
+                }
+                let cid = if glyph.text.is_empty() { String::new() } else { mapped.clone() };
+                let offset = match glyphs[i..end].get(k + 1) {
+                    Some(next) => {
+                        let pen = glyph.x + text::advance(glyph.face, glyph.gid, style.size);
+                        (pen - next.x) * 1000.0 / style.size
+                    }
+                    None => 0.0,
+                };
+                run.push(Codepoint { gid: glyph.gid, offset, cid: Some(cid) });
+            }
             self.ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(origin.x.0 + glyph.x), Pt(origin.y.0 + glyph.dy)),
+                matrix: TextMatrix::Translate(Pt(origin.x.0 + first.x), Pt(origin.y.0 + first.dy)),
             });
-            self.ops.push(Op::ShowText {
-                items: vec![TextItem::GlyphIds(vec![Codepoint { gid: glyph.gid, offset: 0.0, cid: Some(cid) }])],
-            });
+            self.ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(run)] });
+            i = end;
         }
         self.ops.push(Op::EndTextSection);
         // A text section resets nothing, but a font change outside it must be re-sent.

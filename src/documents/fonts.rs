@@ -17,7 +17,7 @@ pub enum Face {
 }
 
 /// Regular or bold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Weight {
     /// Regular.
     #[default]

@@ -8,7 +8,7 @@ use unicode_bidi::{BidiInfo, Level};
 use super::fonts::{Face, Weight, is_arabic_script};
 
 /// The direction a paragraph reads in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Base {
     /// Left to right (French).
     Ltr,
@@ -70,6 +70,19 @@ fn face_runs(text: &str, weight: Weight) -> Vec<(Face, &str)> {
     runs.into_iter().map(|(face, start, end)| (face, &text[start..end])).collect()
 }
 
+/// The shaping plan of `face` for a direction and a script, made once (making one reads the
+/// font's layout tables: most of the time of shaping a short line).
+fn plan(face: Face, direction: Direction, script: rustybuzz::Script) -> &'static rustybuzz::ShapePlan {
+    type Plans = std::collections::HashMap<(Face, Direction, rustybuzz::Script), &'static rustybuzz::ShapePlan>;
+    static PLANS: std::sync::OnceLock<std::sync::Mutex<Plans>> = std::sync::OnceLock::new();
+    let plans = PLANS.get_or_init(Default::default);
+    let mut plans = plans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    plans.entry((face, direction, script)).or_insert_with(|| {
+        // A few faces, two directions, two or three scripts: kept for the life of the program.
+        Box::leak(Box::new(rustybuzz::ShapePlan::new(face.shaper(), direction, Some(script), None, &[])))
+    })
+}
+
 /// Shapes one piece of one face in one direction, appending its glyphs from `pen` on.
 fn shape_piece(piece: &str, face: Face, rtl: bool, size: f32, pen: &mut f32, out: &mut Vec<Glyph>) {
     let shaper = face.shaper();
@@ -78,7 +91,8 @@ fn shape_piece(piece: &str, face: Face, rtl: bool, size: f32, pen: &mut f32, out
     buffer.push_str(piece);
     buffer.set_direction(if rtl { Direction::RightToLeft } else { Direction::LeftToRight });
     buffer.set_cluster_level(BufferClusterLevel::MonotoneCharacters);
-    let shaped = rustybuzz::shape(shaper, &[], buffer);
+    buffer.guess_segment_properties();
+    let shaped = rustybuzz::shape_with_plan(shaper, plan(face, buffer.direction(), buffer.script()), buffer);
     let mut starts: Vec<usize> = shaped.glyph_infos().iter().map(|g| g.cluster as usize).collect();
     starts.sort_unstable();
     starts.dedup();
@@ -159,9 +173,40 @@ pub fn shape(text: &str, size: f32, weight: Weight, base: Base) -> Line {
     line
 }
 
+/// How far `face`'s glyph `gid` moves the pen at `size` points, as the font states it (what a
+/// PDF viewer advances by after drawing it).
+pub fn advance(face: Face, gid: u16, size: f32) -> f32 {
+    let shaper = face.shaper();
+    let units = shaper.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(gid)).unwrap_or(0);
+    f32::from(units) * size / f32::from(shaper.units_per_em() as u16)
+}
+
 /// The width of `text` at `size` points.
 pub fn width(text: &str, size: f32, weight: Weight, base: Base) -> f32 {
-    shape(text, size, weight, base).width
+    shaped(text, size, weight, base).width
+}
+
+/// [`shape`], remembered: a document repeats its letterhead, titles and labels, and a batch
+/// repeats them on every page (the last few thousand lines are kept, per thread).
+pub fn shaped(text: &str, size: f32, weight: Weight, base: Base) -> std::rc::Rc<Line> {
+    type Key = (String, u32, Weight, Base);
+    thread_local! {
+        static SHAPED: std::cell::RefCell<std::collections::HashMap<Key, std::rc::Rc<Line>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    let key = (text.to_owned(), size.to_bits(), weight, base);
+    if let Some(line) = SHAPED.with(|s| s.borrow().get(&key).cloned()) {
+        return line;
+    }
+    let line = std::rc::Rc::new(shape(text, size, weight, base));
+    SHAPED.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.len() >= 4096 {
+            s.clear();
+        }
+        s.insert(key, line.clone());
+    });
+    line
 }
 
 /// Breaks `text` into lines no wider than `max_width` points, at spaces; a word longer than the
@@ -169,18 +214,25 @@ pub fn width(text: &str, size: f32, weight: Weight, base: Base) -> f32 {
 /// two characters. Explicit line breaks are kept.
 pub fn wrap(text: &str, size: f32, weight: Weight, base: Base, max_width: f32) -> Vec<String> {
     let fits = |s: &str| width(s, size, weight, base) <= max_width;
+    // A line is as wide as its words and the spaces between them: letters join and kern within
+    // a word, never across a space. Each word is measured once.
+    let space = width(" ", size, weight, base);
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
-        let mut current = String::new();
+        let (mut current, mut used) = (String::new(), 0.0);
         let words = paragraph.split(' ').filter(|w| !w.is_empty()).flat_map(|w| pieces(w, &fits));
         for word in words {
-            let word = word.as_str();
-            let candidate = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
-            if !current.is_empty() && width(&candidate, size, weight, base) > max_width {
-                lines.push(std::mem::replace(&mut current, word.to_owned()));
-            } else {
-                current = candidate;
+            let wide = width(&word, size, weight, base);
+            if !current.is_empty() && used + space + wide > max_width {
+                lines.push(std::mem::take(&mut current));
+                used = 0.0;
             }
+            if !current.is_empty() {
+                current.push(' ');
+                used += space;
+            }
+            current.push_str(&word);
+            used += wide;
         }
         lines.push(current);
     }
