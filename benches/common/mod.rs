@@ -7,6 +7,7 @@ use daftar::app::{Core, demo};
 
 /// The database `daftar demo --applicants N` makes (N = `DAFTAR_BENCH_APPLICANTS`, default
 /// 1,000,000), kept in `target/bench-data/` between runs.
+#[allow(dead_code)] // not every bench reads the large database
 pub fn bench_db() -> PathBuf {
     let applicants: u32 =
         std::env::var("DAFTAR_BENCH_APPLICANTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
