@@ -96,9 +96,17 @@ fn stressed() -> (Office, [String; 3]) {
     (o, numbers)
 }
 
-/// What is wrong with the lines of one document: overlaps, lines off the page.
+/// What is wrong with the lines of one document: overlaps, lines off the page, a page that
+/// holds nothing but a signature block.
 fn problems(kind: &str, boxes: &[TextBox]) -> Vec<String> {
     let mut found = Vec::new();
+    let pages = boxes.iter().map(|b| b.page).max().unwrap_or(1);
+    for page in 2..=pages {
+        let body = boxes.iter().filter(|b| b.page == page && b.top < 282.0).count();
+        if body <= 4 {
+            found.push(format!("{kind}: page {page} holds only {body} lines (a signature left alone?)"));
+        }
+    }
     for (i, a) in boxes.iter().enumerate() {
         if a.left < 5.0 || a.right > 205.0 || a.top < 5.0 || a.bottom > 295.0 {
             found.push(format!(
@@ -139,7 +147,13 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         let (pdf, boxes) = record_layout(draw);
         assert!(pdf.starts_with(b"%PDF-"), "{kind}");
         if let Some(dir) = &out {
-            let name: String = kind.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).collect();
+            let plain = |c: char| match c {
+                'é' | 'è' | 'ê' => 'e',
+                'à' => 'a',
+                c if c.is_ascii_alphanumeric() => c,
+                _ => '-',
+            };
+            let name: String = kind.chars().map(plain).collect();
             ok(std::fs::write(dir.join(format!("{name}.pdf")), &pdf));
         }
         assert!(!boxes.is_empty(), "{kind}: nothing recorded");

@@ -23,3 +23,13 @@ for name in attestation recepisse fiche notification commission bilan; do
   pdftoppm -r 60 -png -f 1 -l 1 -singlefile "$work/$name.pdf" "$out/$name"
   echo "$name.png"
 done
+# The same kinds filled with stress data — four co-funding sources with the longest labels and
+# references, names over three lines in both scripts, long project names — as the layout test
+# draws them (tests/layout.rs), PDF and PNG at 100 dpi, into docs/documents/contrainte/.
+mkdir -p "$out/contrainte"
+rm -f "$out"/contrainte/*
+(cd "$out/../.." && DAFTAR_LAYOUT_OUT="$out/contrainte" cargo test -q --test main no_document_overprints >/dev/null)
+for pdf in "$out"/contrainte/*.pdf; do
+  pdftoppm -r 100 -png "$pdf" "${pdf%.pdf}"
+  echo "contrainte/$(basename "$pdf")"
+done

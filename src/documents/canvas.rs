@@ -129,6 +129,8 @@ pub struct Canvas {
     /// Who issues the document and on which day (its metadata).
     author: Option<String>,
     dated: Option<chrono::NaiveDate>,
+    /// A canvas that only measures (never saved) records no layout.
+    measuring: bool,
 }
 
 fn pt(mm: f32) -> Pt {
@@ -183,7 +185,13 @@ impl Canvas {
             revisiting: None,
             author: None,
             dated: None,
+            measuring: false,
         }
+    }
+
+    /// A canvas to measure what drawing would take (how far down it goes), never saved.
+    pub fn measuring() -> Canvas {
+        Canvas { measuring: true, ..Canvas::new("", PrintMargins::default()) }
     }
 
     /// Names the site that issues the document (the PDF's author).
@@ -248,7 +256,7 @@ impl Canvas {
             Align::Right => x - width,
         };
         self.glyphs(left, y, &shaped, style);
-        if !value.trim().is_empty() {
+        if !value.trim().is_empty() && !self.measuring {
             // Naskh reaches higher and lower than Latin.
             let size = style.size / PT_PER_MM;
             let (up, down) = if text::has_arabic(value) { (0.8, 0.35) } else { (0.72, 0.22) };

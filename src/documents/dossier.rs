@@ -177,9 +177,11 @@ fn draw_receipt(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, d: &DossierFa
             y = letterhead::both(c, y, &format!("– {}", doc.label_fr), &format!("– {}", doc.label_ar), 9.5);
         }
     }
+    // The closing sentences go with the signature.
+    y = letterhead::keep_room(c, y + 5.0, 16.0 + letterhead::SIGNATURE);
     y = letterhead::paragraphs(
         c,
-        y + 5.0,
+        y,
         "لا يعتبر هذا الوصل قرارا بالموافقة على الطلب. يرجى الاحتفاظ به والإدلاء به عند كل استفسار.",
         "Ce récépissé ne vaut pas décision sur la demande. Conservez-le et présentez-le pour toute démarche.",
         9.5,
@@ -344,7 +346,10 @@ fn draw_decision_notice(
     if decision.approved {
         let grants: Vec<(&str, &str, Money)> =
             decision.grants.iter().map(|(fr, ar, amount)| (fr.as_str(), ar.as_str(), *amount)).collect();
-        y = letterhead::grants_table(c, y + 4.0, &grants);
+        // The grants, their total in words and the signature go together.
+        let table = letterhead::grants_table(&mut Canvas::measuring(), 0.0, &grants);
+        y = letterhead::keep_room(c, y + 4.0, table + 8.0 + letterhead::SIGNATURE);
+        y = letterhead::grants_table(c, y, &grants);
     }
     letterhead::sign(c, y, 200.0, &issuer.function_ar, &issuer.function_fr, signatory);
     let reference = format!("Notification — dossier {}", d.number);

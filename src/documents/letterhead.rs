@@ -129,6 +129,21 @@ pub fn grants_table(canvas: &mut Canvas, y: f32, grants: &[(&str, &str, crate::d
 
 /// The lowest a signature block may start: it then ends above the footer.
 const LAST_SIGNATURE: f32 = 252.0;
+/// The height a signature block takes under its text.
+pub const SIGNATURE: f32 = 28.0;
+/// The lowest text may reach above the footer.
+const TEXT_BOTTOM: f32 = 278.0;
+
+/// `y`, or the top of a new page when less than `needed` millimetres remain above the footer:
+/// what follows (a closing sentence with its signature) stays together.
+pub fn keep_room(canvas: &mut Canvas, y: f32, needed: f32) -> f32 {
+    if y + needed > TEXT_BOTTOM {
+        canvas.new_page();
+        CONTINUED
+    } else {
+        y
+    }
+}
 
 /// The signature block under text that ends at `y`, no higher than `earliest`; on a new page
 /// (with a line saying so) when the page has no room left for it — it never runs into the
