@@ -189,6 +189,14 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         ))
     });
 
+    // The bordereau, once the office is linked to its delegation and writes its stick.
+    let dir = ok(tempfile::tempdir());
+    let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");
+    crate::sync::link(&mut o, &mut dp, &dp_admin);
+    let chef = ok(o.core.login("chef", crate::common::CHEF_PASSWORD));
+    let report = ok(o.core.export_bundle(&chef, &dir.path().join("cle"), None)).unwrap_or_else(|| panic!("nothing"));
+    record("bordereau", &mut || ok(o.core.transmittal_pdf(&chef, &report)));
+
     let mut found = Vec::new();
     for (kind, boxes) in &documents {
         found.extend(problems(kind, boxes));

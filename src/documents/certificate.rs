@@ -76,7 +76,7 @@ fn statements(f: &CertificateFacts) -> (String, String) {
                 ),
                 format!(
                     "Le Haut-Commissariat aux Anciens Résistants et Anciens Membres de l'Armée de Libération atteste que {who_fr}, a bénéficié d'un soutien financier pour le projet «\u{a0}{project}\u{a0}» ({}) au titre de l'année {year}, dossier n° {dossier}, comme suit :",
-                    f.project_kind_fr.clone().unwrap_or_default().to_lowercase()
+                    super::text::in_sentence(f.project_kind_fr.as_deref().unwrap_or_default())
                 ),
             )
         }
@@ -85,7 +85,7 @@ fn statements(f: &CertificateFacts) -> (String, String) {
                 "تشهد المندوبية السامية لقدماء المقاومين وأعضاء جيش التحرير أن {who_ar}، من ذوي الحقوق بهذه الصفة."
             ),
             format!(
-                "Le Haut-Commissariat aux Anciens Résistants et Anciens Membres de l'Armée de Libération atteste que {who_fr}, et a, à ce titre, la qualité d'ayant droit."
+                "Le Haut-Commissariat aux Anciens Résistants et Anciens Membres de l'Armée de Libération atteste que {who_fr}, a, à ce titre, la qualité d'ayant droit."
             ),
         ),
     }

@@ -146,7 +146,7 @@ fn draw_receipt(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, d: &DossierFa
         d.applicant.0,
         d.applicant.2,
         d.project,
-        d.project_kind.0.to_lowercase()
+        super::text::in_sentence(&d.project_kind.0)
     );
     y = letterhead::paragraphs(c, y + 2.0, &ar, &fr, 11.0);
     if let Some(requested) = d.requested {

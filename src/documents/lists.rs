@@ -112,22 +112,27 @@ pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSli
     let mut c = Canvas::new(&format!("Bordereau de transmission {}", slip.file), shift);
     let y = letterhead::dated(&mut c, issuer, today);
     let y = letterhead::title(&mut c, y + 2.0, "ورقة الإرسال", "Bordereau de transmission");
+    // The time the bundle was written, as a person reads it (the file keeps it in UTC).
+    let written = chrono::DateTime::parse_from_rfc3339(&slip.written_at)
+        .map(|at| at.format("%d/%m/%Y à %H:%M (UTC)").to_string())
+        .unwrap_or_else(|_| slip.written_at.clone());
     let facts = [
-        ("De", format!("{} — {}", issuer.code, issuer.name_fr)),
-        ("À", slip.recipient.clone()),
-        ("Paquet", format!("{} (n° {})", slip.file, slip.sequence)),
-        ("Écrit le", slip.written_at.chars().take(19).collect::<String>().replace('T', " à ")),
-        ("Modifications", format!("n° {} à {}", slip.range.0 + 1, slip.range.1)),
-        ("Empreinte SHA-256", slip.hash.clone()),
+        ("De", "من", format!("{} — {}", issuer.code, issuer.name_fr)),
+        ("À", "إلى", slip.recipient.clone()),
+        ("Paquet", "الرزمة", format!("{} (n° {})", slip.file, slip.sequence)),
+        ("Écrit le", "حررت في", written),
+        ("Modifications", "التعديلات", format!("n° {} à {}", slip.range.0 + 1, slip.range.1)),
+        ("Empreinte SHA-256", "البصمة", slip.hash.clone()),
     ];
     let mut y = y;
-    for (label, value) in facts {
+    for (label, label_ar, value) in facts {
         c.line(letterhead::MARGIN, y, Align::Left, label, Style::fr(9.5).bold());
-        c.line(letterhead::MARGIN + 40.0, y, Align::Left, &value, Style::fr(9.5));
-        y += 5.5;
+        c.line(RIGHT, y, Align::Right, label_ar, Style::ar(9.5).bold());
+        let below = c.paragraph(letterhead::MARGIN + 40.0, y, 110.0, Align::Left, &value, Style::fr(9.5));
+        y = below.max(y + 5.5) + 0.5;
     }
     let rows: Vec<Vec<String>> = slip.by_table.iter().map(|(t, n)| vec![t.clone(), n.to_string()]).collect();
-    let columns = [Column::text("Enregistrements", 80.0), Column::figure("Nombre", 30.0)];
+    let columns = [Column::text("Enregistrements — التسجيلات", 80.0), Column::figure("Nombre — العدد", 30.0)];
     let heading = format!("Bordereau de transmission {} (suite)", slip.file);
     let mut next = |c: &mut Canvas| {
         c.line(letterhead::MARGIN, 14.0, Align::Left, &heading, Style::fr(9.0).bold());
@@ -137,6 +142,7 @@ pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSli
         y
     } else {
         c.line(letterhead::MARGIN, y + 4.0, Align::Left, "Dossiers transmis à la commission", Style::fr(10.5).bold());
+        c.line(RIGHT, y + 4.0, Align::Right, "الملفات المحالة على اللجنة", Style::ar(10.5).bold());
         let rows: Vec<Vec<String>> = slip
             .dossiers
             .iter()
@@ -146,16 +152,23 @@ pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSli
         let columns = [Column::figure("N°", 10.0), Column::text("Dossier", 45.0), Column::text("Demandeur", 90.0)];
         table(&mut c, y + 10.0, &columns, &rows, &mut next)
     };
-    let y = if y > 240.0 {
+    // The signatures never stand alone: on a new page, they come with what they sign for.
+    let mut y = y + 8.0;
+    if y > 240.0 {
         c.new_page();
-        30.0
-    } else {
-        y + 8.0
-    };
-    c.line(letterhead::MARGIN + 35.0, y, Align::Center, "Remis par (bureau)", Style::fr(10.0).bold());
-    c.line(RIGHT - 35.0, y, Align::Center, "Reçu par (délégation)", Style::fr(10.0).bold());
-    c.line(letterhead::MARGIN + 35.0, y + 5.0, Align::Center, "Nom, date, signature", Style::fr(8.5).grey(0.4));
-    c.line(RIGHT - 35.0, y + 5.0, Align::Center, "Nom, date, signature et cachet", Style::fr(8.5).grey(0.4));
+        let rows: usize = slip.by_table.iter().map(|(_, n)| n).sum();
+        let summary = format!(
+            "Bordereau de transmission {} (n° {}) : {rows} enregistrements, {} dossiers transmis à la commission.",
+            slip.file,
+            slip.sequence,
+            slip.dossiers.len()
+        );
+        y = c.paragraph(letterhead::MARGIN, 30.0, letterhead::TEXT_WIDTH, Align::Left, &summary, Style::fr(10.0)) + 8.0;
+    }
+    c.line(letterhead::MARGIN + 35.0, y, Align::Center, "Remis par (bureau) — سلمه (المكتب)", Style::ar(10.0).bold());
+    c.line(RIGHT - 35.0, y, Align::Center, "Reçu par (délégation) — تسلمه (المندوبية)", Style::ar(10.0).bold());
+    c.line(letterhead::MARGIN + 35.0, y + 6.0, Align::Center, "Nom, date, signature", Style::fr(8.5).grey(0.4));
+    c.line(RIGHT - 35.0, y + 6.0, Align::Center, "Nom, date, signature et cachet", Style::fr(8.5).grey(0.4));
     let reference = format!("Bordereau — {} — {}", slip.file, &slip.hash[..16.min(slip.hash.len())]);
     c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     c.finish()

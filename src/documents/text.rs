@@ -265,6 +265,15 @@ fn pieces(word: &str, fits: &dyn Fn(&str) -> bool) -> Vec<String> {
     out
 }
 
+/// `label` inside a French sentence: lower case, except an acronym (« PME » stays « PME »).
+pub fn in_sentence(label: &str) -> String {
+    if label.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        label.to_owned()
+    } else {
+        label.to_lowercase()
+    }
+}
+
 /// Whether `value` holds Arabic letters.
 pub fn has_arabic(value: &str) -> bool {
     value.chars().any(is_arabic_script)
