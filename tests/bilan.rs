@@ -235,8 +235,20 @@ fn read_json(bytes: &[u8]) -> BTreeMap<String, Vec<f64>> {
         .unwrap_or_default();
     let mut out = BTreeMap::new();
     for (key, entry) in doc["indicateurs"].as_object().unwrap_or_else(|| panic!("no indicators")) {
-        let mut values = vec![entry["valeur"].as_f64().unwrap_or_else(|| panic!("{key}"))];
-        values.extend(groups.iter().map(|g| entry["par_groupe"][g].as_f64().unwrap_or(0.0)));
+        // Counts are integers; dirhams exact decimal strings (daftar-bilan/2), never floats.
+        let number = |v: &serde_json::Value| match v {
+            serde_json::Value::String(dh) => {
+                assert!(dh.split_once('.').is_some_and(|(_, c)| c.len() == 2), "{key}: « {dh} »");
+                dh.parse::<f64>().unwrap_or_else(|_| panic!("{key}: « {dh} »"))
+            }
+            other => other.as_f64().unwrap_or_else(|| panic!("{key}: {other}")),
+        };
+        assert_eq!(doc["format"], "daftar-bilan/2");
+        let mut values = vec![number(&entry["valeur"])];
+        values.extend(groups.iter().map(|g| {
+            let v = &entry["par_groupe"][g];
+            if v.is_null() { 0.0 } else { number(v) }
+        }));
         out.insert(key.clone(), values);
     }
     out

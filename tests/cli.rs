@@ -277,7 +277,9 @@ fn the_bilan_in_every_format_and_a_closed_year() {
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("bilan.json")).unwrap_or_default()).unwrap_or_default();
     assert_eq!(json["ventilation"], "province");
-    assert!(json["indicateurs"]["dh_engages.total"]["valeur"].is_number(), "{json}");
+    // Dirhams as exact decimal strings, counts as integers.
+    let engaged = json["indicateurs"]["dh_engages.total"]["valeur"].as_str().unwrap_or_default().to_owned();
+    assert!(engaged.split_once('.').is_some_and(|(dh, c)| c.len() == 2 && dh.parse::<u64>().is_ok()), "{json}");
     let unknown =
         daftar(&db, chef, &["--user", "chef", "report", "bilan", "--year", "2025", "--format", "ods", "--out", "x"]);
     assert!(stderr(&unknown).contains("choisissez pdf, csv, xlsx ou json"), "{}", stderr(&unknown));
@@ -405,4 +407,38 @@ fn certificates_are_issued_in_one_pdf_from_numbers_and_a_list() {
         "{}",
         stderr(&again)
     );
+}
+
+#[test]
+fn dossiers_are_listed_with_filters_for_people_spreadsheets_and_scripts() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "60"]).status.success());
+    let counted = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+        conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let transmitted = counted("SELECT count(*) FROM dossiers WHERE status = 'transmis' AND deleted_at IS NULL");
+    let chef =
+        |args: &[&str]| daftar(&db, Some("chef-demo-2026"), &[&["--user", "chef", "dossier", "list"], args].concat());
+    let json = chef(&["--status", "transmis", "--format", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let items: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap_or_else(|e| panic!("{e}"));
+    let items = items.as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len() as i64, transmitted);
+    for item in &items {
+        assert_eq!(item["statut"], "transmis");
+        // Dirhams as exact decimal strings.
+        let amount = item["montant"].as_str().unwrap_or_default();
+        assert!(amount.split_once('.').is_some_and(|(_, c)| c.len() == 2), "{item}");
+    }
+    let csv = stdout(&chef(&["--kind", "pme", "--format", "csv"]));
+    let pme =
+        counted("SELECT count(*) FROM dossiers WHERE json_extract(data, '$.kind') = 'pme' AND deleted_at IS NULL");
+    assert!(csv.starts_with("\u{feff}numero;bureau;statut"), "{csv}");
+    assert_eq!(csv.lines().count() as i64, pme + 1);
+    let text = stdout(&chef(&["--status", "transmis"]));
+    assert!(text.ends_with(&format!("{transmitted} dossier(s).\n")), "{text}");
+    let wrong = chef(&["--status", "bidon"]);
+    assert!(!wrong.status.success() && stderr(&wrong).contains("statut inconnu"), "{}", stderr(&wrong));
 }

@@ -495,6 +495,19 @@ impl Core {
         Ok(crate::store::worklist::page(self.store.conn(), query, &self.follow_up_rules()?)?)
     }
 
+    /// Every dossier the filters of `query` keep, in number order, handed to `each` (`daftar
+    /// dossier list`): a whole register in the memory of one row.
+    pub fn each_dossier_line(
+        &self,
+        session: &Session,
+        query: &WorklistQuery,
+        each: &mut dyn FnMut(crate::store::worklist::WorklistLine) -> Result<(), StoreError>,
+    ) -> Result<(), AppError> {
+        session.require(Action::ViewRegister)?;
+        crate::store::worklist::refresh(self.store.conn())?;
+        Ok(crate::store::worklist::each(self.store.conn(), query, &self.follow_up_rules()?, each)?)
+    }
+
     /// The dossiers of a project.
     pub fn dossiers_of_project(&self, session: &Session, project_id: Uuid) -> Result<Vec<Row<Dossier>>, AppError> {
         session.require(Action::ViewRegister)?;

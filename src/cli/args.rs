@@ -347,6 +347,17 @@ pub enum ReportCommand {
     },
 }
 
+/// How `daftar dossier list` writes the dossiers.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    /// Une ligne par dossier.
+    Texte,
+    /// CSV pour un tableur (UTF-8, « ; », virgule décimale).
+    Csv,
+    /// Un tableau JSON (montants en chaînes décimales exactes).
+    Json,
+}
+
 /// How `daftar todo` writes today's work.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum TodoFormat {
@@ -689,6 +700,29 @@ pub enum ProjectCommand {
 /// `daftar dossier …`.
 #[derive(Debug, Subcommand)]
 pub enum DossierCommand {
+    /// Liste les dossiers, par numéro, avec des filtres : statut, année de dépôt, bureau, type de
+    /// projet, source de financement ; en texte, en CSV (tableur) ou en JSON.
+    List {
+        /// Statut (depose, en-instruction, complet, transmis, approuve, rejete, finance, cloture) ;
+        /// plusieurs : séparés par des virgules.
+        #[arg(long, value_delimiter = ',')]
+        status: Vec<String>,
+        /// Année de dépôt.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Bureau qui tient le dossier (à une délégation).
+        #[arg(long)]
+        office: Option<String>,
+        /// Type de projet (pme, cooperative, association, projet-individuel).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Source de financement (hcar, indh, convention, autre).
+        #[arg(long)]
+        source: Option<String>,
+        /// texte (par défaut), csv ou json ; les montants en dirhams exacts.
+        #[arg(long, value_enum, default_value = "texte")]
+        format: ListFormat,
+    },
     /// Ouvre un dossier pour un projet.
     Add {
         /// Identifiant du projet.

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use super::args::{
     ApplicantCommand, ApplicantFields, CertificateCommand, ChecklistCommand, Cli, Command, CsvKind, DocumentKind,
-    DossierCommand, FundingCommand, IdentityCommand, ProgrammeCommand, ProjectCommand, ProjectFields, ReportCommand,
-    ResyncCommand, RetentionCommand, SettingsCommand, TodoFormat, UserCommand, VisitCommand,
+    DossierCommand, FundingCommand, IdentityCommand, ListFormat, ProgrammeCommand, ProjectCommand, ProjectFields,
+    ReportCommand, ResyncCommand, RetentionCommand, SettingsCommand, TodoFormat, UserCommand, VisitCommand,
 };
 use super::{default_db_path, password_from, print};
 use crate::app::ImportOutcome;
@@ -690,6 +690,10 @@ fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::R
 
 fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::Result<()> {
     match cmd {
+        DossierCommand::List { status, year, office, kind, source, format } => {
+            let query = list_query(&status, year, office.as_deref(), kind.as_deref(), source.as_deref())?;
+            list_dossiers(core, session, &query, format)?;
+        }
         DossierCommand::Add { project, deposited, requested, documents } => {
             let project = parse_id(&project, "projet")?;
             let deposited = date_or_today(core, deposited.as_deref())?;
@@ -840,4 +844,119 @@ fn subjects_in(path: &std::path::Path) -> Result<Vec<CertificateSubject>, AppErr
             }
         })
         .collect())
+}
+
+/// The filters of `daftar dossier list`, checked.
+fn list_query(
+    status: &[String],
+    year: Option<i32>,
+    office: Option<&str>,
+    kind: Option<&str>,
+    source: Option<&str>,
+) -> anyhow::Result<crate::app::WorklistQuery> {
+    let statuses =
+        status.iter().map(|s| Status::parse(s.trim())).collect::<Result<Vec<_>, _>>().map_err(|e| anyhow!("{e}"))?;
+    let kind = kind.map(ProjectKind::parse).transpose().map_err(|e| anyhow!("{e}"))?;
+    let source = match source.map(str::trim) {
+        Some(s @ ("hcar" | "indh" | "convention" | "autre")) => Some(s.to_owned()),
+        Some(other) => bail!("Source « {other} » inconnue : hcar, indh, convention ou autre."),
+        None => None,
+    };
+    Ok(crate::app::WorklistQuery {
+        statuses,
+        year,
+        kind,
+        source,
+        office: office.map(|o| o.trim().to_uppercase()),
+        ..crate::app::WorklistQuery::default()
+    })
+}
+
+/// `daftar dossier list`: every dossier `query` keeps, written as it is read.
+fn list_dossiers(
+    core: &Core,
+    session: &Session,
+    query: &crate::app::WorklistQuery,
+    format: ListFormat,
+) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut count = 0u64;
+    let io = |e: std::io::Error| crate::store::StoreError::Corrupt { table: "sortie", message: e.to_string() };
+    let amount_text = |a: Option<Money>| a.map(|m| m.to_string()).unwrap_or_default();
+    let exact = |a: Option<Money>| {
+        a.map(|m| {
+            let c = m.centimes();
+            format!("{}.{:02}", c / 100, c % 100)
+        })
+    };
+    match format {
+        ListFormat::Csv => {
+            out.write_all("\u{feff}numero;bureau;statut;type;depot;montant;cin;nom;nom_arabe;projet\r\n".as_bytes())?;
+        }
+        ListFormat::Json => out.write_all(b"[")?,
+        ListFormat::Texte => {}
+    }
+    core.each_dossier_line(session, query, &mut |line| {
+        let deposited = line.deposited_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+        match format {
+            ListFormat::Texte => writeln!(
+                out,
+                "{}  {}  {}  {}  {}  {} ({})  {}",
+                line.number,
+                line.status.label_fr(),
+                line.kind.label_fr(),
+                deposited,
+                amount_text(line.amount),
+                line.name,
+                line.cin,
+                line.project
+            ),
+            ListFormat::Csv => {
+                let cells = [
+                    line.number.clone(),
+                    line.owner.clone(),
+                    line.status.code().to_owned(),
+                    line.kind.code().to_owned(),
+                    deposited,
+                    exact(line.amount).map(|a| a.replace('.', ",")).unwrap_or_default(),
+                    line.cin.clone(),
+                    line.name.clone(),
+                    line.name_ar.clone(),
+                    line.project.clone(),
+                ];
+                let cells: Vec<String> = cells
+                    .iter()
+                    .map(|c| {
+                        let safe = crate::domain::text::spreadsheet_safe(c);
+                        if safe.contains([';', '"', '\n']) {
+                            format!("\"{}\"", safe.replace('"', "\"\""))
+                        } else {
+                            safe.into_owned()
+                        }
+                    })
+                    .collect();
+                write!(out, "{}\r\n", cells.join(";"))
+            }
+            ListFormat::Json => {
+                let item = serde_json::json!({
+                    "numero": line.number, "bureau": line.owner, "statut": line.status.code(), "type": line.kind.code(),
+                    "depot": line.deposited_on.map(|d| d.to_string()), "montant": exact(line.amount),
+                    "cin": line.cin, "nom": line.name, "nom_arabe": line.name_ar, "projet": line.project,
+                });
+                write!(out, "{}\n  {item}", if count == 0 { "" } else { "," })
+            }
+        }
+        .map_err(io)?;
+        count += 1;
+        Ok(())
+    })?;
+    match format {
+        ListFormat::Json => out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?,
+        ListFormat::Texte => writeln!(out, "{count} dossier(s).")?,
+        ListFormat::Csv => {}
+    }
+    out.flush()?;
+    Ok(())
 }

@@ -80,9 +80,15 @@ fn csv_value(unit: Unit, value: i64) -> String {
 }
 
 /// A value as a JSON number: dirhams with their centimes.
+/// A figure as JSON: counts as integers, dirhams as exact decimal strings (`"1234567.89"`):
+/// a floating-point number cannot hold every amount to the centime.
 fn json_value(unit: Unit, value: i64) -> Value {
     match unit {
-        Unit::Centimes => serde_json::Number::from_f64(value as f64 / 100.0).map_or(Value::Null, Value::Number),
+        Unit::Centimes => {
+            let sign = if value < 0 { "-" } else { "" };
+            let abs = value.unsigned_abs();
+            json!(format!("{sign}{}.{:02}", abs / 100, abs % 100))
+        }
         Unit::Count | Unit::Jobs => json!(value),
     }
 }
@@ -127,7 +133,7 @@ pub fn json(b: &Bilan, site: &str) -> Vec<u8> {
         indicators.insert(figure.key.clone(), Value::Object(entry));
     }
     let document = json!({
-        "format": "daftar-bilan/1",
+        "format": "daftar-bilan/2",
         "site": site,
         "periode": { "du": b.from.to_string(), "au": b.to.to_string() },
         "ventilation": b.by.map(|by| by.label_fr().to_lowercase()),

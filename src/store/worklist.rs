@@ -396,6 +396,40 @@ fn fold(conn: &Connection, mark: i64, last: i64) -> Result<usize, StoreError> {
     Ok(n)
 }
 
+/// Every dossier the filters of `query` keep (its search, sort and page aside), in number
+/// order, handed to `each` one at a time: a whole register is listed in the memory of one row.
+pub fn each(
+    conn: &Connection,
+    query: &WorklistQuery,
+    rules: &FollowUpRules,
+    each: &mut dyn FnMut(WorklistLine) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let statuses: &[Status] = match query.follow_up {
+        Some(follow_up) => follow_up.statuses(),
+        None => &query.statuses,
+    };
+    let ranks: Vec<i64> = statuses.iter().map(|&s| s as i64).collect();
+    let follow_up = query.follow_up.map(|f| format!(" AND ({})", f.condition(rules))).unwrap_or_default();
+    let sql = format!(
+        "SELECT {LINE_COLUMNS} FROM worklist
+         WHERE (?1 = '[]' OR status_rank IN (SELECT value FROM json_each(?1))) AND (?2 IS NULL OR year = ?2)
+           AND {FILTERS}{follow_up}
+         ORDER BY number",
+    );
+    let mut statement = conn.prepare(&sql)?;
+    let mut rows = statement.query(params![
+        serde_json::to_string(&ranks).unwrap_or_else(|_| "[]".into()),
+        query.year,
+        query.kind.map(ProjectKind::code),
+        query.source,
+        query.office
+    ])?;
+    while let Some(row) = rows.next()? {
+        each(keyed(row, WorklistSort::Number)?.1)?;
+    }
+    Ok(())
+}
+
 /// One page of the worklist.
 pub fn page(conn: &Connection, query: &WorklistQuery, rules: &FollowUpRules) -> Result<WorklistPage, StoreError> {
     let offset = u64::from(query.page) * u64::from(query.page_size);
