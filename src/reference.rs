@@ -14,6 +14,7 @@ pub const VERSION: &str = include_str!("../assets/reference/VERSION");
 const REGIONS_PROVINCES_CSV: &str = include_str!("../assets/reference/regions-provinces.csv");
 const CHECKLISTS_CSV: &str = include_str!("../assets/reference/checklists.csv");
 const FUNDING_SOURCES_CSV: &str = include_str!("../assets/reference/funding-sources.csv");
+const REASONS_CSV: &str = include_str!("../assets/reference/reasons.csv");
 
 /// A region (decree 2-15-40 of 2015).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,38 @@ pub struct FundingSourceKind {
     pub detail_fr: String,
 }
 
+/// A reason the commission gives, in both languages: a rejection's, or an adjournment's.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Reason {
+    /// Stable code, e.g. `hors-programme`.
+    pub code: String,
+    /// French wording.
+    pub label_fr: String,
+    /// Arabic wording.
+    pub label_ar: String,
+    /// `rejet` or `ajournement`.
+    #[serde(rename = "use")]
+    pub used_for: String,
+}
+
+/// A decision's reason as stored (`code`, `code: note`, or free text of before the list) in
+/// French and in Arabic: the list's wording with the note after it; free text as it was typed.
+pub fn reason_in_both(stored: &str) -> (String, String) {
+    let stored = stored.trim();
+    let (code, note) = match stored.split_once(':') {
+        Some((code, note)) => (code.trim(), note.trim()),
+        None => (stored, ""),
+    };
+    match Reference::shipped().reasons.iter().find(|r| r.code == code) {
+        Some(reason) if note.is_empty() => (reason.label_fr.clone(), reason.label_ar.clone()),
+        Some(reason) => (
+            format!("{} ({note})", reason.label_fr),
+            format!("{} ({})", reason.label_ar, crate::documents::text::isolate(note)),
+        ),
+        None => (stored.to_owned(), stored.to_owned()),
+    }
+}
+
 /// All reference lists.
 #[derive(Debug, Clone)]
 pub struct Reference {
@@ -67,6 +100,8 @@ pub struct Reference {
     pub checklist: Vec<ChecklistItem>,
     /// Funding source families.
     pub funding_sources: Vec<FundingSourceKind>,
+    /// The commission's reasons.
+    pub reasons: Vec<Reason>,
 }
 
 #[derive(Deserialize)]
@@ -142,7 +177,8 @@ impl Reference {
             })
             .collect::<Result<Vec<_>, ReferenceError>>()?;
         let funding_sources = read_csv("funding-sources.csv", FUNDING_SOURCES_CSV)?;
-        Ok(Reference { version: VERSION.trim().to_owned(), regions, provinces, checklist, funding_sources })
+        let reasons = read_csv("reasons.csv", REASONS_CSV)?;
+        Ok(Reference { version: VERSION.trim().to_owned(), regions, provinces, checklist, funding_sources, reasons })
     }
 
     /// The lists compiled into the binary, parsed once.

@@ -1576,3 +1576,18 @@ fn a_follow_up_of_today_s_work_opens_the_dossiers_that_await_it() {
     click(&mut harness, "Retirer ce filtre");
     assert!(!has_text(&harness, "Seulement les dossiers"), "{:#?}", harness.root());
 }
+
+#[test]
+fn a_rejection_takes_its_reason_from_the_commission_s_list() {
+    let (mut harness, number) = app_with_complete_dossier();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    open_dossier(&mut harness, &number);
+    click(&mut harness, "Transmettre à la commission");
+    choose(&mut harness, "Motif du rejet", "La viabilité économique du projet n'est pas démontrée");
+    fill(&mut harness, "Précision", "étude de marché absente");
+    click(&mut harness, "Rejeter");
+    click(&mut harness, "Confirmer : rejeter");
+    let said = "« Rejeté » (chef) — La viabilité économique du projet n'est pas démontrée (étude de marché absente)";
+    assert!(has_text(&harness, said), "{:#?}", harness.root());
+}

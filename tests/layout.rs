@@ -81,7 +81,7 @@ fn stressed() -> (Office, [String; 3]) {
                 ok(o.core.move_dossier(&o.chef, row.meta.id, decided));
             }
             "rejete" => {
-                let reason = "Le projet présenté ne relève d'aucun des programmes ouverts cette année et l'étude de faisabilité jointe ne démontre pas la viabilité de l'activité";
+                let reason = "viabilite: l'étude de faisabilité jointe ne chiffre ni les charges ni le marché local de l'activité";
                 ok(o.core.move_dossier(
                     &o.chef,
                     row.meta.id,
@@ -210,7 +210,20 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         ("récépissé", [&names[..], &[PROJECT]].concat()),
         ("fiche", [&names[..], &[PROJECT]].concat()),
         ("notification d'approbation", [&names[..], &[PROJECT, "AGENCE-SUD", INDH_REF, SECTOR]].concat()),
-        ("notification de rejet", [&names[..], &[PROJECT]].concat()),
+        // The reason of the commission's list, in both languages, with its precision.
+        (
+            "notification de rejet",
+            [
+                &names[..],
+                &[
+                    PROJECT,
+                    "La viabilité économique du projet n'est pas démontrée",
+                    "الجدوى الاقتصادية للمشروع غير مثبتة",
+                    "ne chiffre ni les charges ni le marché local",
+                ],
+            ]
+            .concat(),
+        ),
         ("liste de la commission", vec![LAST, PROJECT]),
         ("relevé des données", names.to_vec()),
     ];

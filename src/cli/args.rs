@@ -723,6 +723,9 @@ pub enum DossierCommand {
         #[arg(long, value_enum, default_value = "texte")]
         format: ListFormat,
     },
+    /// Les motifs de rejet et d'ajournement de la commission (code, français, arabe) : un code
+    /// s'écrit dans --reason, suivi s'il le faut de « : » et d'une précision.
+    Reasons,
     /// Ouvre un dossier pour un projet.
     Add {
         /// Identifiant du projet.
@@ -765,7 +768,8 @@ pub enum DossierCommand {
         /// Date (par défaut aujourd'hui).
         #[arg(long)]
         on: Option<String>,
-        /// Motif (obligatoire pour un rejet).
+        /// Motif (obligatoire pour un rejet) : un code de `daftar dossier reasons`, suivi s'il le faut de
+        /// « : » et d'une précision (« viabilite: étude de marché absente »), ou un motif en clair.
         #[arg(long)]
         reason: Option<String>,
         /// Montant accordé, SOURCE=MONTANT (hcar, indh:RÉF, convention:CODE, autre:SECTEUR) ; répétable.

@@ -690,6 +690,11 @@ fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::R
 
 fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::Result<()> {
     match cmd {
+        DossierCommand::Reasons => {
+            for reason in &Reference::shipped().reasons {
+                println!("{} ({}) — {} — {}", reason.code, reason.used_for, reason.label_fr, reason.label_ar);
+            }
+        }
         DossierCommand::List { status, year, office, kind, source, format } => {
             let query = list_query(&status, year, office.as_deref(), kind.as_deref(), source.as_deref())?;
             list_dossiers(core, session, &query, format)?;

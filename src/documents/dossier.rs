@@ -325,14 +325,16 @@ fn draw_decision_notice(
             ),
         )
     } else {
-        let reason = decision.reason.clone().unwrap_or_default();
+        // The reason of the list in each language; a reason typed freely stays as typed.
+        let (reason, reason_ar) = crate::reference::reason_in_both(decision.reason.as_deref().unwrap_or_default());
+        let reason_ar = if super::text::has_arabic(&reason_ar) { reason_ar } else { isolate(&reason_ar) };
         (
             format!(
                 "نأسف لإخباركم بأن اللجنة قررت خلال اجتماعها بتاريخ {}{pv_ar} عدم الموافقة على طلب دعم مشروعكم «{}» موضوع الملف رقم {}، للسبب التالي: {}.",
                 long_date_ar(decision.decided_on),
                 isolate(&d.project),
                 isolate(&d.number),
-                isolate(&reason)
+                reason_ar
             ),
             format!(
                 "Nous avons le regret de vous informer que la commission, réunie le {}{pv}, n'a pas retenu la demande de soutien de votre projet «\u{a0}{}\u{a0}», dossier n° {}, pour le motif suivant : {reason}.",

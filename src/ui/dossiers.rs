@@ -136,7 +136,9 @@ pub struct DossiersState {
     /// A request about the dossier shown is on its way: its buttons wait for the reply (a
     /// double click moves a dossier once).
     pub pending: bool,
-    /// Reason typed for a rejection.
+    /// The rejection's reason chosen in the list (none: another reason, typed).
+    pub reason_code: Option<String>,
+    /// What is typed with it: a precision, or the whole reason when none of the list fits.
     pub reason: String,
     /// Amounts typed for an approval, and their detail (committee reference, convention code,
     /// sector), one per source family in [`SOURCES`] order.
@@ -240,6 +242,7 @@ impl DossiersState {
         self.pending = false;
         self.message = message;
         self.reason.clear();
+        self.reason_code = None;
         self.grants = Default::default();
         self.extra = ExtraFunding::default();
         self.disburse.clear();
@@ -697,7 +700,7 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
                 decision.value.grants.iter().fold(Money::ZERO, |sum, g| sum.checked_add(g.amount).unwrap_or(sum));
             format!("approuvé ({total} accordés)")
         } else {
-            format!("rejeté — {}", decision.value.reason.as_deref().unwrap_or(""))
+            format!("rejeté — {}", crate::reference::reason_in_both(decision.value.reason.as_deref().unwrap_or("")).0)
         };
         widgets::message(
             ui,
@@ -761,7 +764,11 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
         let ui = &mut columns[1];
         ui.label(RichText::new("Historique").strong());
         for t in &d.history {
-            let reason = t.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+            let reason = t
+                .reason
+                .as_deref()
+                .map(|r| format!(" — {}", crate::reference::reason_in_both(r).0))
+                .unwrap_or_default();
             ui.add(
                 egui::Label::new(format!(
                     "{} : de « {} » à « {} » ({}){reason}",
@@ -824,8 +831,7 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
     ui.horizontal_wrapped(|ui| {
         for &to in &may.moves {
             if to == Status::Rejete {
-                let label = ui.label("Motif");
-                ui.add(egui::TextEdit::singleline(&mut state.reason).desired_width(200.0)).labelled_by(label.id);
+                reason_ui(ui, state);
             }
             if to == Status::Approuve {
                 ui.vertical(|ui| {
@@ -853,8 +859,15 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
                 } else {
                     vec![]
                 };
-                // The reason field belongs to the rejection only.
-                let reason = Some(state.reason.trim().to_owned()).filter(|r| to == Status::Rejete && !r.is_empty());
+                // The reason belongs to the rejection only: a code of the list (with its
+                // precision), or the reason typed.
+                let typed = state.reason.trim();
+                let reason = match (&state.reason_code, typed) {
+                    (Some(code), "") => Some(code.clone()),
+                    (Some(code), note) => Some(format!("{code}: {note}")),
+                    (None, typed) => Some(typed.to_owned()).filter(|r| !r.is_empty()),
+                }
+                .filter(|_| to == Status::Rejete);
                 let granted = grants.iter().fold(Money::ZERO, |sum, g| sum.checked_add(g.amount).unwrap_or(sum));
                 let request = Request::MoveDossier { id, to, reason, grants };
                 if matches!(to, Status::Approuve | Status::Rejete | Status::Cloture) {
@@ -939,4 +952,31 @@ fn extra_funding_ui(
         }
     });
     requests
+}
+
+/// The rejection's reason: one of the commission's list (printed in both languages on the
+/// notification) with a precision, or another reason typed.
+fn reason_ui(ui: &mut Ui, state: &mut DossiersState) {
+    let reasons: Vec<&crate::reference::Reason> =
+        Reference::shipped().reasons.iter().filter(|r| r.used_for == "rejet").collect();
+    let shown = state
+        .reason_code
+        .as_deref()
+        .and_then(|code| reasons.iter().find(|r| r.code == code))
+        .map_or("Autre motif (à préciser)", |r| r.label_fr.as_str());
+    let label = ui.label("Motif du rejet");
+    egui::ComboBox::from_id_salt("motif-rejet")
+        .selected_text(shown)
+        .width(260.0)
+        .show_ui(ui, |ui| {
+            for reason in &reasons {
+                ui.selectable_value(&mut state.reason_code, Some(reason.code.clone()), &reason.label_fr);
+            }
+            ui.selectable_value(&mut state.reason_code, None, "Autre motif (à préciser)");
+        })
+        .response
+        .labelled_by(label.id);
+    let hint = if state.reason_code.is_some() { "précision (facultative)" } else { "le motif, en clair" };
+    let label = ui.label(if state.reason_code.is_some() { "Précision" } else { "Motif" });
+    ui.add(egui::TextEdit::singleline(&mut state.reason).hint_text(hint).desired_width(200.0)).labelled_by(label.id);
 }
