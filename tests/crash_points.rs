@@ -207,7 +207,7 @@ fn at_schema_8(db: &Path) {
          DROP TABLE transfers; DROP TABLE duplicate_reviews; DROP TABLE checklists; DROP TABLE bilan_money;
          DELETE FROM live_counts WHERE table_name IN ('transfers', 'duplicate_reviews', 'checklists');
          ALTER TABLE peers DROP COLUMN revocation; ALTER TABLE peers DROP COLUMN enrollment;
-         DROP TABLE worklist; DROP TABLE worklist_groups; DROP TABLE worklist_mark;
+         DROP TABLE worklist; DROP TABLE worklist_groups; DROP TABLE worklist_mark; DROP TABLE certificate_revocations;
          PRAGMA user_version = 8;",
     ));
 }

@@ -1591,3 +1591,38 @@ fn a_rejection_takes_its_reason_from_the_commission_s_list() {
     let said = "« Rejeté » (chef) — La viabilité économique du projet n'est pas démontrée (étude de marché absente)";
     assert!(has_text(&harness, said), "{:#?}", harness.root());
 }
+
+#[test]
+fn ticked_financed_dossiers_get_their_certificates_in_one_pdf() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
+    harness.run();
+    // From today's work: the financed dossiers without a certificate, the whole page ticked.
+    let line = "Dossiers financés sans attestation délivrée";
+    let Some(item) = harness.query_all_by_label_contains(line).next() else { panic!("{:#?}", harness.root()) };
+    item.click();
+    harness.run();
+    click(&mut harness, "Cocher toute la page");
+    let Some(button) = harness.query_all_by_label_contains("Délivrer les attestations (").next() else {
+        panic!("{:#?}", harness.root())
+    };
+    let ticked: usize = button
+        .accesskit_node()
+        .label()
+        .and_then(|l| l.trim_end_matches(')').rsplit('(').next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(ticked > 0);
+    button.click();
+    harness.run();
+    let written = harness.state().opened().last().cloned().unwrap_or_default();
+    assert!(written.to_string_lossy().contains("/attestation"), "{written:?}: {:#?}", harness.root());
+    let pdf = ok(std::fs::read(&written));
+    let text = String::from_utf8_lossy(&pdf).replace("/Type /", "/Type/");
+    let pages = text.matches("/Type/Page").count() - text.matches("/Type/Pages").count();
+    assert!(pages >= ticked, "{pages} pages for {ticked} certificates");
+    // Again: they all exist now; nothing is issued and the reason is said.
+    click(&mut harness, &format!("Délivrer les attestations ({ticked})"));
+    assert!(has_text(&harness, "est déjà délivrée et valide"), "{:#?}", harness.root());
+}

@@ -357,6 +357,9 @@ pub enum Request {
     Certificates,
     /// Issue a certificate and write its PDF in the documents folder.
     IssueCertificate(CertificateSubject),
+    /// Issue the beneficiary certificates of the dossiers with these numbers, in one PDF (all or
+    /// none).
+    IssueCertificates(Vec<String>),
     /// Reprint a certificate (DUPLICATA) into the documents folder.
     ReprintCertificate(String),
     /// Revoke a certificate.
@@ -906,6 +909,23 @@ impl Worker {
                 Reply::DocumentWritten(self.with_mut(|core, s| {
                     let (row, pdf) = core.issue_certificate(s, &subject)?;
                     save_in_folder(&documents, &format!("attestation-{}", row.value.number), "pdf", &pdf)
+                }))
+            }
+            Request::IssueCertificates(numbers) => {
+                let documents = self.data_dir.join("documents");
+                Reply::DocumentWritten(self.with_mut(|core, s| {
+                    let subjects: Vec<CertificateSubject> =
+                        numbers.iter().cloned().map(CertificateSubject::Dossier).collect();
+                    let (rows, pdf) = core.issue_certificates(s, &subjects)?;
+                    let stem = match rows.as_slice() {
+                        [one] => format!("attestation-{}", one.value.number),
+                        many => format!(
+                            "attestations-{}-a-{}",
+                            many.first().map_or("", |r| r.value.number.as_str()),
+                            many.last().map_or("", |r| r.value.number.as_str())
+                        ),
+                    };
+                    save_in_folder(&documents, &stem, "pdf", &pdf)
                 }))
             }
             Request::ReprintCertificate(number) => {

@@ -534,6 +534,12 @@ fn batch_print_ui(ui: &mut Ui, list: &mut Worklist, session: &SessionInfo, reque
         if ui.add_enabled(count > 0, egui::Button::new(format!("Imprimer les notifications ({count})"))).clicked() {
             requests.push(Request::Print(Document::DecisionNotices(numbers())));
         }
+        // Certificates are numbered and signed: all of the ticked dossiers or none.
+        if permits(session.role, Action::IssueCertificate, &session.site).is_ok()
+            && ui.add_enabled(count > 0, egui::Button::new(format!("Délivrer les attestations ({count})"))).clicked()
+        {
+            requests.push(Request::IssueCertificates(numbers()));
+        }
         if ui.add_enabled(count > 0, egui::Button::new("Tout décocher")).clicked() {
             list.selected.clear();
         }

@@ -32,7 +32,9 @@ impl Work {
             Request::ExportBundle(_) | Request::ExportReply { .. } | Request::RequestResync(_) => Some(Work::Export),
             Request::ImportCsv { .. } => Some(Work::Spreadsheet),
             Request::Restore { .. } => Some(Work::Restore),
-            Request::Print(Document::Receipts(_) | Document::DecisionNotices(_)) => Some(Work::Batch),
+            Request::Print(Document::Receipts(_) | Document::DecisionNotices(_)) | Request::IssueCertificates(_) => {
+                Some(Work::Batch)
+            }
             _ => None,
         }
     }
