@@ -176,6 +176,8 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         ("liste de la commission", Document::CommissionList),
         ("relevé des données", Document::DataStatement("JB123456".into())),
         ("récépissés en lot", Document::Receipts(vec![approved.clone(), transmitted.clone()])),
+        ("notifications en lot", Document::DecisionNotices(vec![approved.clone(), rejected.clone()])),
+        ("rapport de conservation", Document::RetentionReport),
     ] {
         record(kind, &mut || ok(o.core.document_pdf(&chef, &document)));
     }
