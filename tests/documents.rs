@@ -13,10 +13,27 @@ use crate::common::{Office, applicant, date, office, ok};
 
 /// An approved dossier co-funded by the HCAR budget and INDH; returns its number.
 pub fn approved_dossier(o: &mut Office) -> String {
-    let promoter = applicant(o, "JB123456", "Youssef", "El Alaoui", "12/04/1975");
+    let grants = [
+        Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("1 000")) },
+        Grant { source: FundingSource::Indh { committee_ref: "CPDH-7".into() }, amount: ok(Money::parse_fr("250")) },
+    ];
+    approved(o, ("JB123456", "Youssef", "El Alaoui", "12/04/1975"), "Couture Tiznit", &grants, Some("PV-3"))
+}
+
+/// A complete dossier of a new applicant (`cin`, first, last name, birth date) for an
+/// individual project, transmitted and approved with `grants`; returns its number.
+fn approved(
+    o: &mut Office,
+    person: (&str, &str, &str, &str),
+    project: &str,
+    grants: &[Grant],
+    pv: Option<&str>,
+) -> String {
+    let (cin, first, last, born) = person;
+    let promoter = applicant(o, cin, first, last, born);
     let draft = ProjectDraft {
         kind: "projet-individuel".into(),
-        name: "Couture Tiznit".into(),
+        name: project.into(),
         jobs_total: "2".into(),
         jobs_family: "1".into(),
         ..ProjectDraft::default()
@@ -28,11 +45,7 @@ pub fn approved_dossier(o: &mut Office) -> String {
     for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
         ok(o.core.move_dossier(&o.chef, id, Move::to(to, date(1, 3, 2026))));
     }
-    let grants = [
-        Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("1 000")) },
-        Grant { source: FundingSource::Indh { committee_ref: "CPDH-7".into() }, amount: ok(Money::parse_fr("250")) },
-    ];
-    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(&grants, Some("PV-3"))));
+    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(grants, pv)));
     row.value.number.to_string()
 }
 
@@ -231,23 +244,8 @@ fn the_documents_of_ticked_dossiers_print_as_one_pdf_with_one_set_of_fonts() {
 
 /// A second approved dossier, of Fatima Zahra (HCAR only); returns its number.
 fn second_approved(o: &mut Office) -> String {
-    let promoter = applicant(o, "JB223344", "Fatima", "Zahra", "02/03/1980");
-    let draft = ProjectDraft {
-        kind: "projet-individuel".into(),
-        name: "Épicerie".into(),
-        jobs_total: "1".into(),
-        jobs_family: "1".into(),
-        ..ProjectDraft::default()
-    };
-    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
-    let docs: Vec<String> = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
-    let row = ok(o.core.open_dossier(&o.agent, project, date(3, 2, 2026), None, &docs));
-    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
-        ok(o.core.move_dossier(&o.chef, row.meta.id, Move::to(to, date(1, 3, 2026))));
-    }
     let grants = [Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("3 000")) }];
-    ok(o.core.move_dossier(&o.chef, row.meta.id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(&grants, None)));
-    row.value.number.to_string()
+    approved(o, ("JB223344", "Fatima", "Zahra", "02/03/1980"), "Épicerie", &grants, None)
 }
 
 #[test]

@@ -14,7 +14,11 @@ use crate::common::{ADMIN_PASSWORD, CHEF_PASSWORD, Office, applicant, core_seede
 
 /// A provincial delegation of Tiznit (`code`) on a file, so it can be copied.
 pub fn delegation_at(path: &Path, seed: u64, code: &str) -> (Core, Session) {
-    let mut core = core_seeded(ok(Store::open(path, true)), seed);
+    delegation_of(core_seeded(ok(Store::open(path, true)), seed), code)
+}
+
+/// `core` set up as the provincial delegation of Tiznit `code`, with its administrator.
+pub fn delegation_of(mut core: Core, code: &str) -> (Core, Session) {
     let admin = ok(core.init(&InstallSetup {
         code: code.into(),
         name: "Délégation provinciale de Tiznit".into(),

@@ -12,7 +12,7 @@ use daftar::domain::role::Role;
 use daftar::domain::visit::Visit;
 use daftar::store::Store;
 
-use crate::common::{ADMIN_PASSWORD, AGENT_PASSWORD, CHEF_PASSWORD, Office, applicant, clock, date, office_on, ok};
+use crate::common::{AGENT_PASSWORD, CHEF_PASSWORD, Office, applicant, clock, date, office_on, ok};
 use crate::delegation::{dossier_of, money, reply, send_up};
 use crate::sync::link;
 
@@ -127,23 +127,13 @@ fn an_office_follows_its_financed_dossiers_payments_visits_and_certificates() {
 /// A provincial delegation on `path`, reading `clock`.
 fn delegation_on(path: &Path, clock: FixedClock) -> (Core, Session) {
     let store = ok(Store::open(path, true));
-    let mut core = Core::new(
+    let core = Core::new(
         store,
         Box::new(clock),
         Box::new(daftar::clock::SeededEntropy::new(11)),
         daftar::identity::KdfParams::FAST_FOR_TESTS,
     );
-    let admin = ok(core.init(&daftar::app::InstallSetup {
-        code: "DP-TIZNIT".into(),
-        name: "Délégation provinciale de Tiznit".into(),
-        level: "delegation-provinciale".into(),
-        province: "581".into(),
-        admin_login: "admin".into(),
-        admin_name: "Admin".into(),
-        admin_password: ADMIN_PASSWORD.into(),
-        ..daftar::app::InstallSetup::default()
-    }));
-    (core, admin)
+    crate::sync::delegation_of(core, "DP-TIZNIT")
 }
 
 #[test]
