@@ -208,6 +208,9 @@ fn at_schema_8(db: &Path) {
          DELETE FROM live_counts WHERE table_name IN ('transfers', 'duplicate_reviews', 'checklists');
          ALTER TABLE peers DROP COLUMN revocation; ALTER TABLE peers DROP COLUMN enrollment;
          DROP TABLE worklist; DROP TABLE worklist_groups; DROP TABLE worklist_mark; DROP TABLE certificate_revocations;
+         DROP TABLE commission_sessions; DROP TABLE adjournments; DROP INDEX decisions_session;
+         ALTER TABLE decisions DROP COLUMN session_id;
+         DELETE FROM live_counts WHERE table_name IN ('commission_sessions', 'adjournments');
          PRAGMA user_version = 8;",
     ));
 }

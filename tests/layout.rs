@@ -3,9 +3,10 @@
 //! names — is laid out so that no two lines of text overlap, none leaves the page, and every name
 //! and amount is printed whole.
 
-use daftar::app::{CertificateSubject, Document, Move};
+use daftar::app::{CertificateSubject, Document, Move, Verdict};
 use daftar::documents::canvas::{TextBox, record_layout};
 use daftar::domain::Money;
+use daftar::domain::commission::Outcome;
 use daftar::domain::dossier::Status;
 use daftar::domain::funding::{Envelope, FundingSource, Grant, Programme};
 use daftar::domain::project::ProjectDraft;
@@ -24,6 +25,7 @@ const PROGRAMME: &str =
     "Convention de partenariat pour la promotion économique et sociale des provinces du Sud du Royaume";
 const PROGRAMME_AR: &str = "اتفاقية الشراكة من أجل النهوض الاقتصادي والاجتماعي بأقاليم جنوب المملكة";
 const INDH_REF: &str = "CPDH-TIZNIT-2026-0147-PROGRAMME-AMELIORATION-REVENU-JEUNES";
+const SESSION: &str = "PV-2026-03-TIZNIT-COMMISSION-PROVINCIALE";
 const SECTOR: &str = "Ministère de l'Agriculture, de la Pêche Maritime, du Développement Rural et des Eaux et Forêts";
 
 /// A standalone office with one dossier of the stress data approved on four sources, and a
@@ -39,6 +41,20 @@ fn stressed() -> (Office, [String; 3]) {
     let card =
         daftar::app::CardRef { holder_name: HOLDER.into(), holder_name_ar: HOLDER_AR.into(), ..card("R-123456789") };
     let promoter = ok(o.core.add_applicant(&o.agent, &person, &card, None)).id;
+    let members = [
+        format!("{HOLDER}, délégué provincial du Haut-Commissariat, président de la commission"),
+        format!("{FIRST_AR} {LAST_AR}، ممثل المبادرة الوطنية للتنمية البشرية"),
+        format!("{FIRST} {LAST}, représentant de la province"),
+        "Khadija Benjelloun, cheffe du bureau local".to_owned(),
+        "Rachid El Amrani, représentant de l'Agence du Sud".to_owned(),
+    ];
+    ok(o.core.open_commission_session(
+        &o.chef,
+        SESSION,
+        "05/03/2026",
+        &format!("Tiznit, {PROGRAMME}"),
+        &members.join("\n"),
+    ));
     let mut numbers = Vec::new();
     for (n, outcome) in ["approuve", "transmis", "rejete"].iter().enumerate() {
         let project = ProjectDraft {
@@ -59,37 +75,33 @@ fn stressed() -> (Office, [String; 3]) {
         for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
             ok(o.core.move_dossier(&o.chef, row.meta.id, Move::to(to, date(1, 3, 2026))));
         }
-        match *outcome {
-            "approuve" => {
-                let grants = [
-                    Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("1 100 000,50")) },
-                    Grant {
-                        source: FundingSource::Indh { committee_ref: INDH_REF.into() },
-                        amount: ok(Money::parse_fr("57 000")),
-                    },
-                    Grant {
-                        source: FundingSource::Convention { programme_code: "AGENCE-SUD".into() },
-                        amount: ok(Money::parse_fr("999 999,99")),
-                    },
-                    Grant {
-                        source: FundingSource::OtherSector { name: SECTOR.into() },
-                        amount: ok(Money::parse_fr("77 500")),
-                    },
-                ];
-                let decided = Move::to(Status::Approuve, date(5, 3, 2026))
-                    .granting(&grants, Some("PV-2026-03-TIZNIT-COMMISSION-PROVINCIALE"));
-                ok(o.core.move_dossier(&o.chef, row.meta.id, decided));
+        let outcome = match *outcome {
+            "approuve" => Outcome::Approve(vec![
+                Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("1 100 000,50")) },
+                Grant {
+                    source: FundingSource::Indh { committee_ref: INDH_REF.into() },
+                    amount: ok(Money::parse_fr("57 000")),
+                },
+                Grant {
+                    source: FundingSource::Convention { programme_code: "AGENCE-SUD".into() },
+                    amount: ok(Money::parse_fr("999 999,99")),
+                },
+                Grant {
+                    source: FundingSource::OtherSector { name: SECTOR.into() },
+                    amount: ok(Money::parse_fr("77 500")),
+                },
+            ]),
+            "rejete" => Outcome::Reject(
+                "viabilite: l'étude de faisabilité jointe ne chiffre ni les charges ni le marché local de l'activité"
+                    .into(),
+            ),
+            _ => {
+                numbers.push(row.value.number.to_string());
+                continue;
             }
-            "rejete" => {
-                let reason = "viabilite: l'étude de faisabilité jointe ne chiffre ni les charges ni le marché local de l'activité";
-                ok(o.core.move_dossier(
-                    &o.chef,
-                    row.meta.id,
-                    Move::to(Status::Rejete, date(5, 3, 2026)).because(reason),
-                ));
-            }
-            _ => {}
-        }
+        };
+        let verdict = Verdict::on(&row.value.number.to_string(), outcome);
+        ok(o.core.record_session(&o.chef, SESSION, &[verdict], None));
         numbers.push(row.value.number.to_string());
     }
     let numbers: [String; 3] = numbers.try_into().unwrap_or_else(|_| panic!("three dossiers"));
@@ -178,9 +190,14 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         ("récépissés en lot", Document::Receipts(vec![approved.clone(), transmitted.clone()])),
         ("notifications en lot", Document::DecisionNotices(vec![approved.clone(), rejected.clone()])),
         ("rapport de conservation", Document::RetentionReport),
+        ("notifications de la session", Document::SessionNotices(SESSION.into())),
     ] {
         record(kind, &mut || ok(o.core.document_pdf(&chef, &document)));
     }
+    let note = format!("complement: {PROJECT} — attestation bancaire et devis des équipements à fournir");
+    let adjourned = Verdict::on(&transmitted, Outcome::Adjourn(note));
+    ok(o.core.record_session(&chef, SESSION, &[adjourned], None));
+    record("procès-verbal", &mut || ok(o.core.document_pdf(&chef, &Document::SessionMinutes(SESSION.into()))));
     record("bilan", &mut || {
         ok(o.core.bilan_file(
             &chef,
@@ -228,6 +245,14 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         ),
         ("liste de la commission", vec![LAST, PROJECT]),
         ("relevé des données", names.to_vec()),
+        (
+            "procès-verbal",
+            [
+                &names[..],
+                &[SESSION, HOLDER, PROJECT, INDH_REF, SECTOR, "1 100 000,50", "999 999,99", "attestation bancaire"],
+            ]
+            .concat(),
+        ),
     ];
     for (kind, parts) in wanted {
         let Some((_, boxes)) = documents.iter().find(|(k, _)| k == kind) else { panic!("{kind}") };

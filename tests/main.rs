@@ -5,6 +5,7 @@ mod backup;
 mod bilan;
 mod boundaries;
 mod cli;
+mod commission;
 mod common;
 mod crash;
 #[cfg(feature = "crash-points")]

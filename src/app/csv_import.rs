@@ -207,8 +207,15 @@ fn parse<T>(column: &str, result: Result<T, String>) -> Result<T, LineError> {
     result.map_err(|message| LineError(format!("colonne {column} : {message}")))
 }
 
-/// Decodes the file and splits it into lines, checking the header.
+/// Decodes the file and splits it into lines, checking the header against `target`'s columns.
 fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
+    let (known, required) = target.columns();
+    read_columns(known, required, bytes)
+}
+
+/// Decodes the file and splits it into lines, checking the header: every column among `known`,
+/// the first `required` of them present.
+fn read_columns(known: &[&str], required: usize, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
     if bytes.len() > MAX_BYTES {
         return Err(AppError::Rule(format!(
             "Le fichier est trop volumineux ({} Mo, maximum {} Mo) : découpez-le.",
@@ -236,7 +243,6 @@ fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
         .iter()
         .map(|h| fold(h).split_whitespace().collect::<Vec<_>>().join("_"))
         .collect();
-    let (known, required) = target.columns();
     let mut problems = Vec::new();
     for h in &headers {
         if !known.contains(&h.as_str()) {
@@ -276,6 +282,23 @@ fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
     Ok(lines)
 }
 
+/// The bytes of the file at `path`, read only when it is a regular file within [`MAX_BYTES`]
+/// (one byte more is read, so that a larger file is refused by its reader).
+pub fn file_bytes(path: &std::path::Path) -> Result<Vec<u8>, AppError> {
+    use std::io::Read as _;
+    let failed = |e: std::io::Error| {
+        AppError::Rule(format!("Lecture de {} impossible : {}.", path.display(), super::io_message(&e)))
+    };
+    let meta = std::fs::metadata(path).map_err(failed)?;
+    if !meta.is_file() {
+        return Err(AppError::Rule(format!("{} n'est pas un fichier : rien n'a été lu.", path.display())));
+    }
+    let mut bytes = Vec::new();
+    let cap = MAX_BYTES as u64 + 1;
+    std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes)).map_err(failed)?;
+    Ok(bytes)
+}
+
 impl Core {
     /// Imports the CSV file at `path` (read only when it is a regular file within
     /// [`MAX_BYTES`]); see [`Core::import_csv`].
@@ -285,19 +308,8 @@ impl Core {
         target: CsvTarget,
         path: &std::path::Path,
     ) -> Result<usize, AppError> {
-        use std::io::Read as _;
         session.require(Action::ImportCsv)?;
-        let failed = |e: std::io::Error| {
-            AppError::Rule(format!("Lecture de {} impossible : {}.", path.display(), super::io_message(&e)))
-        };
-        let meta = std::fs::metadata(path).map_err(failed)?;
-        if !meta.is_file() {
-            return Err(AppError::Rule(format!("{} n'est pas un fichier : rien n'a été lu.", path.display())));
-        }
-        let mut bytes = Vec::new();
-        let cap = MAX_BYTES as u64 + 1;
-        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes)).map_err(failed)?;
-        self.import_csv(session, target, &bytes)
+        self.import_csv(session, target, &file_bytes(path)?)
     }
 
     /// Imports a CSV file, all or nothing; returns the number of lines imported.
@@ -520,5 +532,150 @@ impl Core {
             _ => return Err(LineError("colonnes montant_verse et date_versement : indiquez les deux".into())),
         }
         Ok(())
+    }
+}
+
+/// The columns of a commission's decisions file: the first two required; the agenda's own
+/// columns (`daftar session agenda --format csv`) are read and ignored, so that the agenda
+/// filled in a spreadsheet is the file imported.
+const DECISION_COLUMNS: [&str; 15] = [
+    "dossier",
+    "decision",
+    "source",
+    "montant",
+    "motif",
+    "precision",
+    "bureau",
+    "cin",
+    "beneficiaire",
+    "beneficiaire_ar",
+    "projet",
+    "type",
+    "date_depot",
+    "montant_demande",
+    "ajourne_le",
+];
+
+/// `approuve`, `rejete`, `ajourne` (accents and case ignored, `approuvé` as well).
+fn outcome_word(raw: &str) -> Result<&'static str, String> {
+    match fold(raw).trim() {
+        "approuve" | "accepte" => Ok("approuve"),
+        "rejete" | "refuse" => Ok("rejete"),
+        "ajourne" | "reporte" => Ok("ajourne"),
+        "" => Err("indiquez la décision : approuve, rejete ou ajourne".into()),
+        _ => Err(format!("« {} » : écrivez approuve, rejete ou ajourne", raw.trim())),
+    }
+}
+
+/// The verdicts of a decisions file: one line per dossier, or for a co-funded approval one line
+/// per source; with every problem of the lines that did not read, by line and column.
+fn verdicts_of(lines: &[Line]) -> (Vec<super::Verdict>, Vec<String>) {
+    use crate::domain::commission::Outcome;
+    use crate::domain::funding::Grant;
+    let mut groups: Vec<(String, Vec<&Line>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for line in lines {
+        let key = line.get("dossier").to_uppercase();
+        let at = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].1.push(line);
+    }
+    let (mut verdicts, mut problems) = (Vec::new(), Vec::new());
+    for (number, group) in groups {
+        let label = match group.as_slice() {
+            [one] => format!("ligne {}", one.number),
+            many => format!("lignes {}", many.iter().map(|l| l.number.to_string()).collect::<Vec<_>>().join(", ")),
+        };
+        let mut fail = |line: &Line, message: String| problems.push(format!("ligne {} : {message}", line.number));
+        if number.is_empty() {
+            fail(group[0], "colonne dossier : indiquez le numéro du dossier".into());
+            continue;
+        }
+        let words: Vec<Result<&str, String>> = group.iter().map(|l| outcome_word(l.get("decision"))).collect();
+        let outcome = match words.first() {
+            Some(Err(message)) => {
+                fail(group[0], format!("colonne decision : {message}"));
+                continue;
+            }
+            Some(Ok(word)) => *word,
+            None => continue,
+        };
+        if let Some(other) = group.iter().zip(&words).find(|(_, w)| w.as_deref() != Ok(outcome)) {
+            fail(
+                other.0,
+                format!("colonne decision : le dossier {number} a deux décisions différentes dans le fichier"),
+            );
+            continue;
+        }
+        let outcome = if outcome == "approuve" {
+            let mut grants = Vec::new();
+            for line in &group {
+                let source = parse("source", FundingSource::parse(line.get("source")));
+                let amount = parse("montant", Money::parse_fr(line.get("montant")));
+                match (source, amount) {
+                    (Ok(source), Ok(amount)) => grants.push(Grant { source, amount }),
+                    (Err(LineError(m)), _) | (_, Err(LineError(m))) => fail(line, m),
+                }
+            }
+            if grants.len() != group.len() {
+                continue;
+            }
+            Outcome::Approve(grants)
+        } else {
+            if let [_, second, ..] = group.as_slice() {
+                fail(
+                    second,
+                    format!(
+                        "le dossier {number} figure sur plusieurs lignes : une seule pour un rejet ou un ajournement"
+                    ),
+                );
+                continue;
+            }
+            let line = group[0];
+            let reason = match (line.opt("motif"), line.opt("precision")) {
+                (Some(code), Some(note)) => format!("{}: {note}", code.to_lowercase()),
+                (Some(code), None) => code.to_lowercase(),
+                (None, _) => String::new(),
+            };
+            if outcome == "rejete" { Outcome::Reject(reason) } else { Outcome::Adjourn(reason) }
+        };
+        verdicts.push(super::Verdict { number, outcome, label });
+    }
+    (verdicts, problems)
+}
+
+impl Core {
+    /// Records the decisions of the file `bytes` in the open session `reference` (see
+    /// [`Core::record_session`]): all or nothing, every problem by line and column. Who may
+    /// decide may import them (a delegation, an office that stands alone).
+    pub fn import_decisions_csv(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        bytes: &[u8],
+        overrun_reason: Option<&str>,
+    ) -> Result<super::SessionTally, AppError> {
+        session.require(Action::RecordDecision)?;
+        let lines = read_columns(&DECISION_COLUMNS, 2, bytes)?;
+        let (verdicts, problems) = verdicts_of(&lines);
+        self.record_session_after(session, reference, &verdicts, overrun_reason, problems).map_err(|e| match e {
+            AppError::SessionRejected(mut problems) => {
+                // By line, as the spreadsheet reads (the problems of the session as a whole last).
+                let line_of = |p: &String| -> u64 {
+                    let digits: String = p
+                        .trim_start_matches("lignes ")
+                        .trim_start_matches("ligne ")
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    digits.parse().unwrap_or(u64::MAX)
+                };
+                problems.sort_by_key(line_of);
+                AppError::CsvRejected(problems)
+            }
+            other => other,
+        })
     }
 }

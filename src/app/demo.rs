@@ -669,6 +669,7 @@ impl Generator<'_, '_, '_> {
                     decided_on: on,
                     commission_ref: Some(format!("PV-{}-{:03}", on.year(), 1 + self.rng.below(200))),
                     anonymised_on: None,
+                    session_id: None,
                 };
                 dossier.history.push(Transition {
                     from: dossier.status,

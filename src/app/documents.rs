@@ -13,7 +13,6 @@ use crate::documents::lists::{CommissionLine, TransmittalSlip, commission_list, 
 use crate::documents::statement::Section;
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::dates::format_date_fr;
-use crate::domain::dossier::{Dossier, Status};
 use crate::domain::indicators::{Bilan, Breakdown};
 use crate::domain::project::Project;
 use crate::domain::role::Action;
@@ -153,26 +152,24 @@ impl Core {
     /// The *liste des dossiers présentés à la commission*: every transmitted dossier awaiting
     /// its decision, oldest deposit first (where the site decides).
     pub fn commission_list_pdf(&self, session: &Session) -> Result<Vec<u8>, AppError> {
-        session.require(Action::RecordDecision)?;
-        let conn = self.store.conn();
-        let mut dossiers = find::<Dossier>(conn, "status = ?1", Status::Transmis.code())?;
-        dossiers.sort_by_key(|d| (d.value.deposited_on, d.value.number.to_string()));
-        let mut lines = Vec::with_capacity(dossiers.len());
-        for d in dossiers {
-            let d = d.value;
-            let applicant = get_live::<Applicant>(conn, d.applicant_id)?.value;
-            let project = get_live::<Project>(conn, d.project_id)?.value;
-            lines.push(CommissionLine {
-                number: d.number.to_string(),
-                applicant: applicant.display_name(),
-                applicant_ar: format!("{} {}", applicant.first_name_ar, applicant.last_name_ar).trim().to_owned(),
-                cin: applicant.cin.to_string(),
-                project: project.name,
-                kind: project.kind.abbrev_fr().to_owned(),
-                deposited_on: d.deposited_on,
+        let mut agenda = self.agenda(session, &super::AgendaFilter::default())?;
+        agenda.sort_by(|a, b| (a.deposited_on, &a.number).cmp(&(b.deposited_on, &b.number)));
+        let lines: Vec<CommissionLine> = agenda
+            .into_iter()
+            .map(|d| CommissionLine {
+                number: d.number,
+                applicant: d.name,
+                applicant_ar: d.name_ar,
+                cin: d.cin,
+                project: match d.adjourned {
+                    Some((on, _)) => format!("{} — ajourné le {}", d.project, format_date_fr(on)),
+                    None => d.project,
+                },
+                kind: d.kind.abbrev_fr().to_owned(),
+                deposited_on: d.deposited_on.unwrap_or_default(),
                 requested: d.requested,
-            });
-        }
+            })
+            .collect();
         Ok(commission_list(&self.issuer(session)?, self.clock.today(), &lines, self.print_margins()?))
     }
 
@@ -310,6 +307,18 @@ impl Core {
         Ok(Ok((facts, decided)))
     }
 
+    /// The minutes (*procès-verbal*) of the commission's session `reference`.
+    pub fn minutes_pdf(&self, session: &Session, reference: &str) -> Result<Vec<u8>, AppError> {
+        let minutes = self.minutes(session, reference)?;
+        self.progress.report("Mise en page", 0, 0);
+        Ok(crate::documents::minutes::minutes(
+            &self.issuer(session)?,
+            self.clock.today(),
+            &minutes,
+            self.print_margins()?,
+        ))
+    }
+
     /// The receipts of the dossiers `numbers` in one PDF, in that order.
     pub fn receipts_pdf(&self, session: &Session, numbers: &[String]) -> Result<Vec<u8>, AppError> {
         session.require(Action::RegisterDossier)?;
@@ -380,6 +389,10 @@ pub enum Document {
     Receipts(Vec<String>),
     /// The notifications of the decisions on these dossiers, in one PDF.
     DecisionNotices(Vec<String>),
+    /// The minutes of the commission's session with this reference.
+    SessionMinutes(String),
+    /// The notifications of every decision of the commission's session with this reference.
+    SessionNotices(String),
 }
 
 impl Document {
@@ -398,6 +411,8 @@ impl Document {
             Document::DecisionNotices(numbers) => {
                 format!("notifications-{}-{}-dossiers", today.format("%Y-%m-%d"), numbers.len())
             }
+            Document::SessionMinutes(reference) => format!("proces-verbal-{}", file_safe(reference)),
+            Document::SessionNotices(reference) => format!("notifications-{}", file_safe(reference)),
         }
     }
 }
@@ -414,6 +429,17 @@ impl Core {
             Document::RetentionReport => self.retention_report_pdf(session),
             Document::Receipts(numbers) => self.receipts_pdf(session, numbers),
             Document::DecisionNotices(numbers) => self.decision_notices_pdf(session, numbers),
+            Document::SessionMinutes(reference) => self.minutes_pdf(session, reference),
+            Document::SessionNotices(reference) => {
+                let numbers = self.session_decided_numbers(session, reference)?;
+                if numbers.is_empty() {
+                    return Err(AppError::Rule(format!(
+                        "La session « {} » n'a encore pris aucune décision : rien à notifier.",
+                        reference.trim()
+                    )));
+                }
+                self.decision_notices_pdf(session, &numbers)
+            }
         }
     }
 
@@ -595,4 +621,9 @@ impl Core {
         super::audit_act(self.store.conn(), self.clock.now_utc(), &session.login, "person.statement", &content)?;
         Ok(pdf)
     }
+}
+
+/// A reference typed by a person, as a file name may hold it: letters, digits and `-`.
+fn file_safe(reference: &str) -> String {
+    reference.trim().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect()
 }

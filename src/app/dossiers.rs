@@ -30,6 +30,8 @@ pub struct DossierView {
     pub checklist: Vec<(ChecklistItem, Option<NaiveDate>)>,
     /// The commission's decision, once made.
     pub decision: Option<Row<Decision>>,
+    /// The last time a session of the commission put it off, while it waits for its decision.
+    pub adjourned: Option<crate::domain::commission::Adjournment>,
     /// Funding lines, each with its disbursements.
     pub funding: Vec<(Row<FundingLine>, Vec<Row<Disbursement>>)>,
     /// The applicant who deposited it (none when not held here).
@@ -340,7 +342,7 @@ impl Core {
         row.value.status = mv.to;
         self.write(session, |w, ids| {
             if deciding {
-                record_decision(w, ids, dossier_id, &mv)?;
+                record_decision(w, ids, dossier_id, &mv, None)?;
             }
             if !office_dossier {
                 w.update(dossier_id, &row.value, mv.reason)?;
@@ -471,7 +473,14 @@ impl Core {
         let applicant = crate::store::records::get::<Applicant>(conn, dossier.value.applicant_id)?;
         let project = crate::store::records::get::<Project>(conn, dossier.value.project_id)?;
         let may = DossierRights::of(session, &dossier.value, decision.is_some());
-        Ok(DossierView { dossier, checklist, decision, funding, applicant, project, may })
+        let adjourned = match (&decision, dossier.value.status) {
+            (None, Status::Transmis) => find::<crate::domain::commission::Adjournment>(conn, "dossier_id = ?1", &id)?
+                .into_iter()
+                .map(|a| a.value)
+                .max_by_key(|a| a.on),
+            _ => None,
+        };
+        Ok(DossierView { dossier, checklist, decision, adjourned, funding, applicant, project, may })
     }
 
     /// Finds a dossier by its number.
@@ -515,12 +524,14 @@ impl Core {
     }
 }
 
-/// Writes the decision record and, for an approval, one funding line per grant.
-fn record_decision(
+/// Writes the decision record (taken in the commission's session `session_id`, if any) and, for
+/// an approval, one funding line per grant.
+pub(super) fn record_decision(
     w: &Writer<'_>,
     ids: &mut super::IdMaker<'_>,
     dossier_id: Uuid,
     mv: &Move<'_>,
+    session_id: Option<Uuid>,
 ) -> Result<(), AppError> {
     let approved = mv.to == Status::Approuve;
     let decision = Decision {
@@ -531,6 +542,7 @@ fn record_decision(
         decided_on: mv.on,
         commission_ref: mv.commission_ref.map(str::to_owned),
         anonymised_on: None,
+        session_id,
     };
     w.insert(ids.new_id(), &decision)?;
     if approved {
@@ -549,7 +561,7 @@ fn record_decision(
 }
 
 /// The live decision on a dossier, if the commission has decided.
-fn decision_of(conn: &rusqlite::Connection, dossier_id: Uuid) -> Result<Option<Row<Decision>>, AppError> {
+pub(super) fn decision_of(conn: &rusqlite::Connection, dossier_id: Uuid) -> Result<Option<Row<Decision>>, AppError> {
     Ok(find::<Decision>(conn, "dossier_id = ?1", &dossier_id.to_string())?.into_iter().last())
 }
 
@@ -600,7 +612,7 @@ fn received(list: &[ChecklistItem], codes: &[String], on: NaiveDate) -> Result<V
 }
 
 /// A convention's money counts against its programme: the programme must exist.
-fn check_convention_exists(conn: &rusqlite::Connection, source: &FundingSource) -> Result<(), AppError> {
+pub(super) fn check_convention_exists(conn: &rusqlite::Connection, source: &FundingSource) -> Result<(), AppError> {
     if let FundingSource::Convention { programme_code } = source
         && find::<Programme>(conn, "code = ?1", programme_code)?.is_empty()
     {

@@ -22,6 +22,7 @@ pub fn where_to_fix(table: Table) -> &'static str {
         Table::Transfers => "le transfert, à la délégation",
         Table::DuplicateReviews => "Doublons entre bureaux, à la délégation",
         Table::Checklists => "écran Programmes, pièces demandées",
+        Table::CommissionSessions | Table::Adjournments => "écran Commission, la session, à la délégation",
     }
 }
 

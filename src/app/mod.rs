@@ -9,6 +9,7 @@
 mod backup;
 mod certificates;
 mod closings;
+mod commission;
 mod documents;
 mod dossiers;
 mod duplicates;
@@ -40,6 +41,7 @@ pub use backup::{
 };
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
+pub use commission::{AgendaFilter, AgendaLine, SessionTally, Verdict, check_reason};
 pub use documents::{Document, copy_document, make_folder, save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierRights, DossierView, Move};
 pub use duplicates::{DuplicateCandidate, DuplicateReason};
@@ -88,6 +90,10 @@ pub enum AppError {
     /// A CSV file was refused: every problem, by line and column. Nothing was imported.
     #[error("Fichier refusé, rien n'a été importé. Corrigez ces lignes puis recommencez :\n{}", .0.join("\n"))]
     CsvRejected(Vec<String>),
+    /// A commission's decisions were refused: every problem, by dossier (or line). Nothing was
+    /// recorded.
+    #[error("Rien n'a été enregistré. Corrigez ces points puis recommencez :\n{}", .0.join("\n"))]
+    SessionRejected(Vec<String>),
     /// A business rule forbids it (workflow, amounts…).
     #[error("{0}")]
     Rule(String),

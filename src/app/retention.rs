@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::{AppError, Core, Session};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
+use crate::domain::commission::Adjournment;
 use crate::domain::dossier::{Dossier, Status};
 use crate::domain::funding::Decision;
 use crate::domain::project::Project;
@@ -71,6 +72,8 @@ pub struct RetentionPlan {
     pub dossiers: Vec<Uuid>,
     /// Decisions (taken here) on those dossiers whose reason is erased.
     pub decisions: Vec<Uuid>,
+    /// Adjournments (decided here) of those dossiers whose note is erased.
+    pub adjournments: Vec<Uuid>,
     /// Transfers (decided here) of those people whose reason is erased.
     pub transfers: Vec<Uuid>,
     /// Duplicate reviews (made here) about those people whose note is erased.
@@ -86,6 +89,7 @@ impl RetentionPlan {
             && self.card_holders.is_empty()
             && self.certificates.is_empty()
             && self.decisions.is_empty()
+            && self.adjournments.is_empty()
             && self.transfers.is_empty()
             && self.reviews.is_empty()
     }
@@ -136,6 +140,12 @@ trait WithNote: Record {
 }
 
 impl WithNote for Decision {
+    fn erase_note(&mut self, on: NaiveDate) {
+        self.anonymise(on);
+    }
+}
+
+impl WithNote for Adjournment {
     fn erase_note(&mut self, on: NaiveDate) {
         self.anonymise(on);
     }
@@ -316,6 +326,15 @@ impl Core {
                 decisions.push(d.meta.id);
             }
         }
+        let mut adjournments = Vec::new();
+        for a in own::<Adjournment>(conn, site)? {
+            if a.meta.deleted_at.is_some() || a.value.anonymised_on.is_some() {
+                continue;
+            }
+            if theirs.contains(&a.value.dossier_id) || anonymised_elsewhere(a.value.dossier_id)? {
+                adjournments.push(a.meta.id);
+            }
+        }
         // Transfers decided and reviews made here about people anonymised (here or by their office).
         let gone = |id: Uuid| -> Result<bool, AppError> {
             Ok(leaving.contains(&id)
@@ -357,6 +376,7 @@ impl Core {
             certificates,
             dossiers: dossier_ids,
             decisions,
+            adjournments,
             transfers,
             reviews,
             audit_entries,
@@ -443,6 +463,7 @@ impl Core {
                 erased += w.erase_history(id)?;
             }
             erased += erase_notes::<Decision>(w, &plan.decisions, today)?;
+            erased += erase_notes::<Adjournment>(w, &plan.adjournments, today)?;
             erased += erase_notes::<Transfer>(w, &plan.transfers, today)?;
             erased += erase_notes::<DuplicateReview>(w, &plan.reviews, today)?;
             let content = serde_json::json!({

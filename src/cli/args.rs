@@ -45,6 +45,9 @@ pub enum Command {
     /// Dossiers.
     #[command(subcommand)]
     Dossier(DossierCommand),
+    /// La commission : ses sessions, leur ordre du jour, leurs décisions, leur procès-verbal.
+    #[command(subcommand)]
+    Session(SessionCommand),
     /// Financements : lignes et décaissements.
     #[command(subcommand)]
     Funding(FundingCommand),
@@ -63,6 +66,12 @@ pub enum Command {
         kind: CsvKind,
         /// Le fichier.
         file: PathBuf,
+        /// Pour les décisions : la référence du procès-verbal de la session (daftar session open).
+        #[arg(long)]
+        session: Option<String>,
+        /// Pour les décisions : le motif d'un dépassement d'enveloppe, inscrit au procès-verbal.
+        #[arg(long)]
+        overrun: Option<String>,
     },
     /// L'identité publique du site (clés), pour l'enrôlement.
     #[command(subcommand)]
@@ -216,10 +225,88 @@ pub enum Command {
         /// La CIN de la personne (releve).
         #[arg(long)]
         cin: Option<String>,
+        /// Les notifications de toutes les décisions d'une session de la commission (référence
+        /// de son procès-verbal).
+        #[arg(long)]
+        session: Option<String>,
         /// Le fichier PDF à écrire.
         #[arg(long)]
         out: PathBuf,
     },
+}
+
+/// `daftar session …`: the commission's sessions.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Ouvre une session de la commission : référence du procès-verbal, date, lieu, membres.
+    Open {
+        /// Référence du procès-verbal, ex. PV-2026-07.
+        #[arg(long)]
+        reference: String,
+        /// Date de la réunion (jj/mm/aaaa) : les décisions portent cette date.
+        #[arg(long)]
+        date: String,
+        /// Lieu de la réunion.
+        #[arg(long)]
+        place: String,
+        /// Un membre présent, « Nom, qualité » ; répétable, dans l'ordre des signatures.
+        #[arg(long = "member", required = true)]
+        members: Vec<String>,
+    },
+    /// Liste les sessions : référence, date, lieu, décisions, close ou ouverte.
+    List,
+    /// L'ordre du jour : les dossiers transmis qui attendent la décision ; en CSV, c'est le
+    /// fichier des décisions à remplir dans un tableur puis à importer (daftar session record).
+    Agenda {
+        /// Bureau qui tient le dossier.
+        #[arg(long)]
+        office: Option<String>,
+        /// Type de projet (pme, cooperative, association, projet-individuel).
+        #[arg(long)]
+        kind: Option<String>,
+        /// texte (par défaut) ou csv.
+        #[arg(long, value_enum, default_value = "texte")]
+        format: AgendaFormat,
+        /// Le fichier à écrire (par défaut : l'écran).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Enregistre les décisions d'un fichier CSV dans la session (tout ou rien ; voir
+    /// docs/import-csv.md).
+    Record {
+        /// La référence du procès-verbal de la session.
+        #[arg(long)]
+        session: String,
+        /// Le fichier des décisions.
+        file: PathBuf,
+        /// Le motif d'un dépassement d'enveloppe, inscrit au procès-verbal.
+        #[arg(long)]
+        overrun: Option<String>,
+    },
+    /// Clôt la session : son procès-verbal devient définitif.
+    Close {
+        /// La référence du procès-verbal de la session.
+        #[arg(long)]
+        session: String,
+    },
+    /// Imprime le procès-verbal de la session (PDF bilingue).
+    Pv {
+        /// La référence du procès-verbal de la session.
+        #[arg(long)]
+        session: String,
+        /// Le fichier PDF à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// How `daftar session agenda` writes the agenda.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AgendaFormat {
+    /// Une ligne par dossier.
+    Texte,
+    /// Le fichier des décisions à remplir (UTF-8, « ; »).
+    Csv,
 }
 
 /// `daftar resync …`.
@@ -440,6 +527,8 @@ pub enum CsvKind {
     Dossiers,
     /// Lignes de financement et décaissements.
     Funding,
+    /// Décisions d'une session de la commission (avec --session).
+    Decisions,
 }
 
 /// `daftar init`.

@@ -153,7 +153,7 @@ fn refuse_existing(path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Writes a new file, refusing to replace one.
-fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(super) fn write_new(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     save_new(path, bytes)
         .with_context(|| format!("Impossible d'écrire {} (un fichier de ce nom existe-t-il déjà ?)", path.display()))
 }
@@ -317,6 +317,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         Command::Applicant(cmd) => applicant(core, session, cmd)?,
         Command::Project(cmd) => project(core, session, cmd)?,
         Command::Dossier(cmd) => dossier(core, session, cmd)?,
+        Command::Session(cmd) => super::session::run(core, session, cmd)?,
         Command::Funding(cmd) => funding(core, session, cmd)?,
         Command::Visit(VisitCommand::Add { project, on, jobs, jobs_family, inactive, observations }) => {
             let project_id = parse_id(&project, "projet")?;
@@ -532,7 +533,17 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 TodoFormat::Texte => items.iter().for_each(|item| println!("{}", item.line())),
             }
         }
-        Command::Document { kind, dossier, cin, out } => {
+        Command::Document { kind, dossier, cin: _, out, session: Some(reference) } => {
+            let document = match kind {
+                DocumentKind::Notification if dossier.is_empty() => Document::SessionNotices(reference),
+                _ => bail!(
+                    "--session s'emploie avec « notification », sans --dossier : les notifications de la session."
+                ),
+            };
+            write_new(&out, &core.document_pdf(session, &document)?)?;
+            println!("{}", out.display());
+        }
+        Command::Document { kind, dossier, cin, out, session: None } => {
             let number = || match dossier.as_slice() {
                 [one] => Ok(one.clone()),
                 [] => Err(anyhow!("Indiquez le dossier : --dossier NUMÉRO.")),
@@ -552,12 +563,19 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             write_new(&out, &core.document_pdf(session, &document)?)?;
             println!("{}", out.display());
         }
-        Command::ImportCsv { kind, file } => {
+        Command::ImportCsv { kind: CsvKind::Decisions, file, session: reference, overrun } => {
+            let reference = reference.ok_or_else(|| {
+                anyhow!("Indiquez la session : --session RÉFÉRENCE-DU-PV (daftar session list ; daftar session open pour en ouvrir une).")
+            })?;
+            super::session::record(core, session, &reference, &file, overrun.as_deref())?;
+        }
+        Command::ImportCsv { kind, file, session: _, overrun: _ } => {
             let target = match kind {
                 CsvKind::Applicants => CsvTarget::Applicants,
                 CsvKind::Projects => CsvTarget::Projects,
                 CsvKind::Dossiers => CsvTarget::Dossiers,
                 CsvKind::Funding => CsvTarget::Funding,
+                CsvKind::Decisions => unreachable!("recorded in their session above"),
             };
             let count = core.import_csv_file(session, target, &file)?;
             println!("{count} ligne(s) importée(s) depuis {}.", file.display());
@@ -931,18 +949,7 @@ fn list_dossiers(
                     line.name_ar.clone(),
                     line.project.clone(),
                 ];
-                let cells: Vec<String> = cells
-                    .iter()
-                    .map(|c| {
-                        let safe = crate::domain::text::spreadsheet_safe(c);
-                        if safe.contains([';', '"', '\n']) {
-                            format!("\"{}\"", safe.replace('"', "\"\""))
-                        } else {
-                            safe.into_owned()
-                        }
-                    })
-                    .collect();
-                write!(out, "{}\r\n", cells.join(";"))
+                write!(out, "{}", print::csv_line(&cells))
             }
             ListFormat::Json => {
                 let item = serde_json::json!({

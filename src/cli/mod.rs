@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod print;
+mod session;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;

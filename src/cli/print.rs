@@ -494,3 +494,20 @@ pub fn conflicts(out: &mut dyn Write, page: &ConflictPage) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// One line of a `;`-separated file for a spreadsheet, CRLF-ended: cells quoted where they hold
+/// a separator, a quote or a line break, and kept from being run as formulas.
+pub fn csv_line(cells: &[String]) -> String {
+    let cells: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            let safe = crate::domain::text::spreadsheet_safe(c);
+            if safe.contains([';', '"', '\n']) {
+                format!("\"{}\"", safe.replace('"', "\"\""))
+            } else {
+                safe.into_owned()
+            }
+        })
+        .collect();
+    format!("{}\r\n", cells.join(";"))
+}

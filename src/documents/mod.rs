@@ -10,6 +10,7 @@ pub mod dossier;
 pub mod fonts;
 pub mod letterhead;
 pub mod lists;
+pub mod minutes;
 pub mod retention;
 pub mod statement;
 pub mod table;

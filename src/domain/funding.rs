@@ -130,6 +130,9 @@ pub struct Decision {
     /// When the retention rules erased its reason (the person anonymised).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymised_on: Option<NaiveDate>,
+    /// The commission's session that took it (none for a decision recorded on its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Uuid>,
 }
 
 impl Decision {
@@ -346,7 +349,7 @@ pub fn envelope_use(programmes: &[Programme], sums: &[CommittedSum]) -> Vec<Enve
 
 impl FundingSource {
     /// The text typed for the source, if any: a committee reference, a programme code, a name.
-    fn typed_text(&self) -> Option<(&'static str, &str, text::Limit)> {
+    pub fn typed_text(&self) -> Option<(&'static str, &str, text::Limit)> {
         match self {
             FundingSource::HcarBudget => None,
             FundingSource::Indh { committee_ref } => Some(("Référence INDH", committee_ref, text::REFERENCE)),

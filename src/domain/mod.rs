@@ -8,6 +8,7 @@ pub mod amount_words;
 pub mod applicant;
 pub mod certificate;
 pub mod codes;
+pub mod commission;
 pub mod dates;
 pub mod dossier;
 pub mod errors;

@@ -47,6 +47,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0018_worklist_today.sql"),
     include_str!("../../migrations/0019_worklist_follow_up.sql"),
     include_str!("../../migrations/0020_certificate_revocations.sql"),
+    include_str!("../../migrations/0021_commission_sessions.sql"),
 ];
 
 /// The schema version this program writes.
@@ -57,6 +58,17 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// bundle says it in its header; a program reads every bundle whose format is not above its own
 /// schema, so offices and delegations need not update the same week.
 pub const RECORD_FORMAT: i64 = 14;
+
+/// The tables that came with a later format, and that format: a bundle carrying none of their
+/// rows keeps [`RECORD_FORMAT`], so that an office not yet updated still reads its replies.
+const LATER_TABLES: [(&str, i64); 2] = [("commission_sessions", 21), ("adjournments", 21)];
+
+/// The format of a bundle that carries rows of `tables` (see [`RECORD_FORMAT`]).
+pub fn record_format<'a>(tables: impl IntoIterator<Item = &'a str>) -> i64 {
+    tables.into_iter().fold(RECORD_FORMAT, |format, table| {
+        LATER_TABLES.iter().find(|(name, _)| *name == table).map_or(format, |(_, later)| format.max(*later))
+    })
+}
 
 /// What can go wrong with the database. Messages are for users, in French.
 #[derive(Debug, thiserror::Error)]

@@ -19,6 +19,7 @@ use std::collections::hash_map::Entry as Slot;
 use super::audit::{self, Entry, Hash, row_hash, timestamp};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
+use crate::domain::commission::{Adjournment, CommissionSession};
 use crate::domain::dossier::{Checklist, Dossier};
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::names::fold;
@@ -56,11 +57,15 @@ pub enum Table {
     DuplicateReviews,
     /// Required-documents checklists published by a delegation.
     Checklists,
+    /// The commission's sessions.
+    CommissionSessions,
+    /// Dossiers a session put off to a later one.
+    Adjournments,
 }
 
 impl Table {
     /// Every business table.
-    pub const ALL: [Table; 13] = [
+    pub const ALL: [Table; 15] = [
         Table::CardHolders,
         Table::Applicants,
         Table::Projects,
@@ -74,6 +79,8 @@ impl Table {
         Table::Transfers,
         Table::DuplicateReviews,
         Table::Checklists,
+        Table::CommissionSessions,
+        Table::Adjournments,
     ];
 
     /// The table called `name`, if it is a business table.
@@ -97,6 +104,8 @@ impl Table {
             Table::Transfers => "transfers",
             Table::DuplicateReviews => "duplicate_reviews",
             Table::Checklists => "checklists",
+            Table::CommissionSessions => "commission_sessions",
+            Table::Adjournments => "adjournments",
         }
     }
 
@@ -116,6 +125,8 @@ impl Table {
             Table::Transfers => "transfer",
             Table::DuplicateReviews => "duplicate_review",
             Table::Checklists => "checklist",
+            Table::CommissionSessions => "commission_session",
+            Table::Adjournments => "adjournment",
         }
     }
 
@@ -135,6 +146,8 @@ impl Table {
             Table::Transfers => "Transfert",
             Table::DuplicateReviews => "Examen de doublon",
             Table::Checklists => "Liste de pièces",
+            Table::CommissionSessions => "Session de la commission",
+            Table::Adjournments => "Ajournement",
         }
     }
 
@@ -334,6 +347,29 @@ impl Record for Checklist {
     }
     fn label(&self) -> String {
         format!("{}\t{}", self.kind.label_fr(), self.items.len())
+    }
+}
+
+impl Record for CommissionSession {
+    const TABLE: Table = Table::CommissionSessions;
+    fn sort_key(&self) -> String {
+        self.held_on.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.reference, self.held_on, self.place)
+    }
+}
+
+impl Record for Adjournment {
+    const TABLE: Table = Table::Adjournments;
+    fn anonymised(&self) -> bool {
+        self.anonymised_on.is_some()
+    }
+    fn sort_key(&self) -> String {
+        self.on.to_string()
+    }
+    fn label(&self) -> String {
+        format!("{}\tajourné", self.on)
     }
 }
 
@@ -590,6 +626,8 @@ pub fn text_problem(
         Table::Transfers => decoded::<Transfer>(data, reason),
         Table::DuplicateReviews => decoded::<DuplicateReview>(data, reason),
         Table::Checklists => decoded::<Checklist>(data, reason),
+        Table::CommissionSessions => decoded::<CommissionSession>(data, reason),
+        Table::Adjournments => decoded::<Adjournment>(data, reason),
     }
 }
 

@@ -421,11 +421,12 @@ pub fn changed_rows(
     Ok(out)
 }
 
-/// What a parent publishes down to the sites it supervises: its decisions and the funding lines
-/// they grant, its programmes and checklists, the transfers and duplicate reviews about their applicants —
+/// What a parent publishes down to the sites it supervises: its decisions, adjournments and the
+/// funding lines they grant, its programmes and checklists, the transfers and duplicate reviews about their applicants —
 /// with those it received from above.
-pub const PUBLISHED: [Table; 6] = [
+pub const PUBLISHED: [Table; 7] = [
     Table::Decisions,
+    Table::Adjournments,
     Table::FundingLines,
     Table::Programmes,
     Table::Checklists,

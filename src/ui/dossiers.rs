@@ -717,6 +717,17 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
             )),
         );
     }
+    if let Some(adjourned) = &view.adjourned {
+        let (fr, ar) = crate::reference::reason_in_both(&adjourned.reason);
+        widgets::message(
+            ui,
+            &Message::ok(format!(
+                "Ajourné par la commission le {} : {fr}. Le dossier reste transmis jusqu'à une prochaine session.",
+                format_date_fr(adjourned.on)
+            )),
+        );
+        ui.label(RichText::new(bidi::visual(&format!("مؤجل: {ar}"))));
+    }
     let id = view.dossier.meta.id;
     let idle = !state.pending;
     if may.edit {

@@ -88,7 +88,7 @@ impl Core {
             sequence,
             from_change: range.0,
             to_change: range.1,
-            schema: crate::store::RECORD_FORMAT,
+            schema: crate::store::record_format(records.iter().map(|r| r.table.as_str())),
             audit_head: (audit_seq, hex::encode(audit_hash)),
         };
         let plain =

@@ -4,6 +4,7 @@ use super::apply::subtree_of;
 use crate::app::AppError;
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
+use crate::domain::commission::{Adjournment, CommissionSession};
 use crate::domain::dossier::{Checklist, Dossier};
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::project::Project;
@@ -32,6 +33,8 @@ pub(super) enum ArrivingRow {
     Transfer(RowMeta, Transfer),
     Review(RowMeta, DuplicateReview),
     Checklist(RowMeta, Checklist),
+    Session(RowMeta, CommissionSession),
+    Adjournment(RowMeta, Adjournment),
 }
 
 pub(super) fn typed<T: Record>(meta: RowMeta, record: &WireRecord) -> Result<(RowMeta, T), String> {
@@ -70,6 +73,8 @@ pub(super) fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow,
         Table::Transfers => typed(meta, r).map(|(m, v)| ArrivingRow::Transfer(m, v))?,
         Table::DuplicateReviews => typed(meta, r).map(|(m, v)| ArrivingRow::Review(m, v))?,
         Table::Checklists => typed(meta, r).map(|(m, v)| ArrivingRow::Checklist(m, v))?,
+        Table::CommissionSessions => typed(meta, r).map(|(m, v)| ArrivingRow::Session(m, v))?,
+        Table::Adjournments => typed(meta, r).map(|(m, v)| ArrivingRow::Adjournment(m, v))?,
     };
     match &row {
         ArrivingRow::Transfer(_, t) => t.validate()?,
@@ -146,6 +151,8 @@ impl ArrivingRow {
             ArrivingRow::Certificate(..) => 10,
             ArrivingRow::Review(..) => 11,
             ArrivingRow::Checklist(..) => 12,
+            ArrivingRow::Session(..) => 13,
+            ArrivingRow::Adjournment(..) => 14,
         }
     }
 
@@ -183,6 +190,18 @@ impl ArrivingRow {
                 m.owner,
                 m.version
             )),
+            ArrivingRow::Adjournment(m, a) if m.deleted_at.is_none() => {
+                match crate::store::records::get::<Dossier>(conn, a.dossier_id)? {
+                    Some(d) if own.contains(&d.meta.owner) => Some(format!(
+                        "Dossier {} ajourné par la commission de {} le {} : {}",
+                        d.value.number,
+                        m.owner,
+                        a.on.format("%d/%m/%Y"),
+                        crate::reference::reason_in_both(&a.reason).0
+                    )),
+                    _ => None,
+                }
+            }
             _ => None,
         })
     }
@@ -210,6 +229,8 @@ impl ArrivingRow {
             ArrivingRow::Transfer(m, v) => Arrival::new(m.clone(), v),
             ArrivingRow::Review(m, v) => Arrival::new(m.clone(), v),
             ArrivingRow::Checklist(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Session(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Adjournment(m, v) => Arrival::new(m.clone(), v),
         }
     }
 
