@@ -1626,3 +1626,49 @@ fn ticked_financed_dossiers_get_their_certificates_in_one_pdf() {
     click(&mut harness, &format!("Délivrer les attestations ({ticked})"));
     assert!(has_text(&harness, "est déjà délivrée et valide"), "{:#?}", harness.root());
 }
+
+#[test]
+fn a_session_of_the_commission_is_decided_in_one_screen_and_its_minutes_printed() {
+    let mut harness = demo_app();
+    harness.run();
+    log_in(&mut harness, "chef", "chef-demo-2026");
+    click(&mut harness, "Commission");
+    click(&mut harness, "Nouvelle session…");
+    // The day is today's unless changed.
+    fill_all(&mut harness, &[("Référence du PV", "PV-GUI-1"), ("Lieu", "Tiznit")]);
+    fill(&mut harness, "Membres présents, un par ligne (« Nom, qualité »)", "Le chef du bureau, président");
+    click(&mut harness, "Ouvrir la session");
+    assert!(has_text(&harness, "Session PV-GUI-1 ouverte"), "{:#?}", harness.root());
+    let Some(listed) = harness.query_all_by_label_contains("Ordre du jour : ").next() else {
+        panic!("{:#?}", harness.root())
+    };
+    let listed: usize = listed
+        .accesskit_node()
+        .value()
+        .and_then(|v| v.trim_start_matches("Ordre du jour : ").split(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(listed >= 2, "{listed} dossiers on the agenda");
+
+    // The first dossier approved on the HCAR budget, the second rejected with a reason.
+    let Some(first) = harness.query_all_by_label("Décision").next() else { panic!("{:#?}", harness.root()) };
+    first.click();
+    harness.run();
+    click(&mut harness, "Approuvé");
+    fill(&mut harness, "Budget HCAR", "50 000");
+    let Some(second) = harness.query_all_by_label("Décision").nth(1) else { panic!("{:#?}", harness.root()) };
+    second.click();
+    harness.run();
+    click(&mut harness, "Rejeté");
+    choose(&mut harness, "Motif", "La viabilité économique du projet n'est pas démontrée");
+    click(&mut harness, "Enregistrer les décisions (2)");
+    let said = "1 dossier(s) approuvé(s) pour 50\u{a0}000,00\u{a0}DH, 1 rejeté(s), 0 ajourné(s)";
+    assert!(has_text(&harness, said), "{:#?}", harness.root());
+    // The decided dossiers leave the agenda.
+    let left = format!("Ordre du jour : {} dossier(s)", listed - 2);
+    assert!(has_text(&harness, &left), "{:#?}", harness.root());
+
+    click(&mut harness, "Imprimer le procès-verbal");
+    let written = harness.state().opened().last().cloned().unwrap_or_default();
+    assert!(written.to_string_lossy().contains("proces-verbal-PV-GUI-1"), "{written:?}");
+    assert!(ok(std::fs::read(&written)).starts_with(b"%PDF-"));
+}

@@ -353,6 +353,23 @@ pub enum Request {
         /// The folder.
         dir: PathBuf,
     },
+    /// The commission's sessions held here.
+    CommissionSessions,
+    /// Open a session of the commission.
+    OpenCommissionSession(super::commission::NewSession),
+    /// The agenda: the transmitted dossiers awaiting their decision.
+    Agenda(crate::app::AgendaFilter),
+    /// Record decisions in a session, all together (with the reason of an envelope overrun).
+    RecordSession {
+        /// The session's reference.
+        reference: String,
+        /// The decisions.
+        verdicts: Vec<crate::app::Verdict>,
+        /// Why an envelope may be overrun.
+        overrun: Option<String>,
+    },
+    /// Close a session.
+    CloseCommissionSession(String),
     /// The certificate register (newest first).
     Certificates,
     /// Issue a certificate and write its PDF in the documents folder.
@@ -528,6 +545,14 @@ pub enum Reply {
     Restored(Result<RestoreReport, AppError>),
     /// What a sync action did (a message per file or bundle), then the state.
     SyncDone(Vec<Result<String, AppError>>),
+    /// The commission's sessions.
+    CommissionSessions(Result<Vec<Row<crate::domain::commission::CommissionSession>>, AppError>),
+    /// The agenda.
+    Agenda(Result<Vec<crate::app::AgendaLine>, AppError>),
+    /// A session was opened: its reference.
+    SessionOpened(Result<String, AppError>),
+    /// Decisions were recorded, or a session closed: what to say.
+    SessionRecorded(Result<String, AppError>),
     /// The certificate register.
     Certificates(Result<Vec<Row<Certificate>>, AppError>),
     /// A document was written: where.
@@ -903,6 +928,24 @@ impl Worker {
                     Err(e) => vec![Err(e)],
                 })
             }
+            Request::CommissionSessions => {
+                Reply::CommissionSessions(self.with(|core, s| core.commission_sessions(s)))
+            }
+            Request::OpenCommissionSession(form) => Reply::SessionOpened(self.with_mut(|core, s| {
+                let row = core.open_commission_session(s, &form.reference, &form.held_on, &form.place, &form.members)?;
+                Ok(row.value.reference)
+            })),
+            Request::Agenda(filter) => Reply::Agenda(self.with(|core, s| core.agenda(s, &filter))),
+            Request::RecordSession { reference, verdicts, overrun } => {
+                Reply::SessionRecorded(self.with_mut(|core, s| {
+                    let tally = core.record_session(s, &reference, &verdicts, overrun.as_deref())?;
+                    Ok(format!("Session {reference} : {}", tally.summary_fr()))
+                }))
+            }
+            Request::CloseCommissionSession(reference) => Reply::SessionRecorded(self.with_mut(|core, s| {
+                core.close_commission_session(s, &reference)?;
+                Ok(format!("Session {reference} close : son procès-verbal est définitif."))
+            })),
             Request::Certificates => Reply::Certificates(self.with(|core, s| core.certificates(s, CERTIFICATE_LIST))),
             Request::IssueCertificate(subject) => {
                 let documents = self.data_dir.join("documents");

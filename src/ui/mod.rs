@@ -10,6 +10,7 @@ pub mod backend;
 pub mod bidi;
 pub mod certificates;
 pub mod checklists;
+pub mod commission;
 pub mod cross_duplicates;
 pub mod csv;
 pub mod dashboard;
@@ -55,6 +56,8 @@ pub enum Screen {
     Programmes,
     /// Attestations.
     Certificates,
+    /// Commission (where decisions are taken).
+    Commission,
     /// Synchronisation.
     Sync,
     /// Rapports.
@@ -64,13 +67,14 @@ pub enum Screen {
 }
 
 impl Screen {
-    const ALL: [Screen; 9] = [
+    const ALL: [Screen; 10] = [
         Screen::Dashboard,
         Screen::Applicants,
         Screen::Projects,
         Screen::Dossiers,
         Screen::Programmes,
         Screen::Certificates,
+        Screen::Commission,
         Screen::Sync,
         Screen::Reports,
         Screen::Settings,
@@ -84,6 +88,7 @@ impl Screen {
             Screen::Dossiers => "Dossiers",
             Screen::Programmes => "Programmes",
             Screen::Certificates => "Attestations",
+            Screen::Commission => "Commission",
             Screen::Sync => "Synchronisation",
             Screen::Reports => "Rapports",
             Screen::Settings => "Paramètres",
@@ -113,6 +118,7 @@ pub struct DaftarApp {
     projects: projects::ProjectsState,
     programmes: programmes::ProgrammesState,
     certificates: certificates::CertificatesState,
+    commission: commission::CommissionState,
     reports: reports::ReportsState,
     sync: sync::SyncState,
     settings: settings::SettingsForm,
@@ -163,6 +169,7 @@ impl DaftarApp {
             projects: projects::ProjectsState::default(),
             programmes: programmes::ProgrammesState::default(),
             certificates: certificates::CertificatesState::default(),
+            commission: commission::CommissionState::default(),
             reports: reports::ReportsState::default(),
             sync: sync::SyncState::default(),
             settings: settings::SettingsForm::default(),
@@ -402,7 +409,8 @@ impl DaftarApp {
         }
         egui::Panel::left("navigation").show(ui, |ui| {
             ui.add_space(6.0);
-            for screen in Screen::ALL {
+            let decides = permits(session.role, Action::RecordDecision, &session.site).is_ok();
+            for screen in Screen::ALL.into_iter().filter(|s| *s != Screen::Commission || decides) {
                 if ui.selectable_label(self.screen == screen, screen.label()).clicked() && self.screen != screen {
                     requests.extend(self.open(screen));
                 }
@@ -471,6 +479,9 @@ impl DaftarApp {
                 Screen::Programmes => requests.extend(programmes::programmes_ui(ui, &mut self.programmes, &session)),
                 Screen::Certificates => {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
+                }
+                Screen::Commission => {
+                    requests.extend(commission::commission_ui(ui, &mut self.commission, session.today));
                 }
                 Screen::Sync => {
                     self.sync.busy = self.work.is_some();
@@ -640,6 +651,7 @@ impl DaftarApp {
             Screen::Projects => vec![Request::Projects(self.projects.page)],
             Screen::Programmes => vec![Request::Programmes],
             Screen::Certificates => vec![Request::Certificates],
+            Screen::Commission => self.commission.requests(),
             Screen::Sync => vec![Request::SyncStatus],
             Screen::Reports => self.reports.query_for(self.session.as_ref().map(|s| s.today)).into_iter().collect(),
             Screen::Settings => {
@@ -674,6 +686,7 @@ impl DaftarApp {
         self.certificates = certificates::CertificatesState::default();
         self.reports = reports::ReportsState::default();
         self.sync = sync::SyncState::default();
+        self.commission = commission::CommissionState::default();
         self.settings = settings::SettingsForm::default();
     }
 
@@ -688,6 +701,7 @@ impl DaftarApp {
         let Some(reply) = route(&mut self.programmes, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.sync, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.certificates, &mut self.backend, reply) else { return };
+        let Some(reply) = route(&mut self.commission, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.reports, &mut self.backend, reply) else { return };
         if dossiers::DossiersState::takes(&reply) {
             let role = self.session.as_ref().map_or(crate::domain::role::Role::Clerk, |s| s.role);
