@@ -19,6 +19,15 @@ cin=$(sqlite3 d.sqlite "SELECT a.cin FROM dossiers d JOIN applicants a ON a.id =
 "$daftar" --db d.sqlite --user chef document releve --cin "$cin" --out releve.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document commission --out commission.pdf >/dev/null
 transmitted=$(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'transmis' AND deleted_at IS NULL LIMIT 1")
+# A session of the commission decides two transmitted dossiers from a file: its minutes and notifications.
+"$daftar" --db d.sqlite --user chef session open --reference PV-CI-1 --date "$(date -u +%d/%m/%Y)" --place Tiznit \
+  --member "Le chef du bureau, président" --member "ممثل المبادرة الوطنية للتنمية البشرية" >/dev/null
+session_two=($(sqlite3 d.sqlite "SELECT number FROM dossiers WHERE status = 'transmis' AND deleted_at IS NULL ORDER BY number LIMIT 2"))
+printf 'dossier;decision;source;montant;motif;precision\n%s;approuve;hcar;40000;;\n%s;rejete;;;viabilite;étude absente\n' \
+  "${session_two[0]}" "${session_two[1]}" >decisions.csv
+"$daftar" --db d.sqlite --user chef import-csv decisions decisions.csv --session PV-CI-1 --overrun "CI" >/dev/null
+"$daftar" --db d.sqlite --user chef session pv --session PV-CI-1 --out pv.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef document notification --session PV-CI-1 --out notifications-session.pdf >/dev/null
 DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin settings retention 1 >/dev/null
 DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin retention plan --pdf conservation.pdf >/dev/null
 first_due=$(DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin retention plan | grep -o -m1 'CIN [A-Z0-9]*' | cut -c5-)
@@ -43,6 +52,12 @@ for words in "Relevé des données personnelles" "كشف المعطيات الش
 done
 pdftotext fiche.pdf - | grep -qF "Historique" || fail "fiche.pdf: history"
 pdftotext commission.pdf - | grep -qF "$transmitted" || fail "commission.pdf: transmitted dossier $transmitted"
+pv=$(pdftotext pv.pdf -)
+for words in "محضر اجتماع اللجنة" "Procès-verbal de la session de la commission" "PV-CI-1" "${session_two[0]}" \
+  "${session_two[1]}" "الجدوى الاقتصادية" "مرفوض" "ممثل المبادرة الوطنية" "Totaux par source"; do
+  grep -qF -- "$words" <<<"$pv" || fail "pv.pdf: « $words » missing from pdftotext's output"
+done
+pdftotext notifications-session.pdf - | grep -qF "${session_two[1]}" || fail "notifications-session.pdf: ${session_two[1]}"
 [[ -n $first_due ]] || fail "retention plan: the demo office has nobody closed for a year"
 pdftotext conservation.pdf - | grep -qF "$first_due" || fail "conservation.pdf: $first_due, the first person due"
 pdftotext conservation.pdf - | grep -qF "تقرير مدة الاحتفاظ" || fail "conservation.pdf: Arabic title"

@@ -86,13 +86,13 @@ fn decisions_table(c: &mut Canvas, y: f32, minutes: &Minutes) -> f32 {
     let y = letterhead::keep_room(c, y, 30.0);
     let y = letterhead::both(c, y, "Décisions de la commission", "قرارات اللجنة", 11.5);
     let columns = [
-        Column::figure("N°", 7.0),
-        Column::text("Dossier", 27.0),
-        Column::text("Bénéficiaire (CIN)", 32.0),
+        Column::figure("N°", 6.0),
+        Column::text("Dossier", 36.0),
+        Column::text("Bénéficiaire (CIN)", 30.0),
         Column::arabic("المستفيد", 22.0),
-        Column::text("Projet (type)", 27.0),
-        Column::text("Décision", 17.0),
-        Column::figure("Accordé (DH)", 42.0),
+        Column::text("Projet (type)", 26.0),
+        Column::text("Décision", 16.0),
+        Column::figure("Accordé (DH)", 38.0),
     ];
     let rows: Vec<Vec<String>> = minutes
         .lines

@@ -18,6 +18,9 @@ use crate::domain::dates::format_date_fr;
 use crate::domain::funding::{FundingSource, Grant};
 use crate::reference::Reference;
 
+/// The most dossiers of an agenda shown at once (a session decides a few hundred).
+const SHOWN: usize = 300;
+
 /// What the commission decides for one dossier of the agenda, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Choice {
@@ -261,7 +264,7 @@ fn agenda_ui(ui: &mut Ui, state: &mut CommissionState, session: &CommissionSessi
         if ui.add_enabled(decided > 0 && !state.pending, save).clicked() {
             let mut verdicts = Vec::new();
             let mut problems = Vec::new();
-            for line in agenda {
+            for line in agenda.iter().take(SHOWN) {
                 match state.choices.get(&line.number).and_then(|c| c.verdict(&line.number)) {
                     Some(Ok(verdict)) => verdicts.push(verdict),
                     Some(Err(problem)) => problems.push(problem),
@@ -285,9 +288,17 @@ fn agenda_ui(ui: &mut Ui, state: &mut CommissionState, session: &CommissionSessi
             widgets::field(ui, "Motif du dépassement d'enveloppe", &mut state.overrun, None);
         }
     }
+    if agenda.len() > SHOWN {
+        ui.label(
+            RichText::new(format!(
+                "Les {SHOWN} premiers dossiers (par numéro) sont affichés : filtrez par bureau pour voir les autres."
+            ))
+            .italics(),
+        );
+    }
     let reasons = &Reference::shipped().reasons;
     egui::ScrollArea::vertical().id_salt("ordre-du-jour").show(ui, |ui| {
-        for line in agenda {
+        for line in agenda.iter().take(SHOWN) {
             let choice = state.choices.entry(line.number.clone()).or_default();
             ui.push_id(&line.number, |ui| dossier_row(ui, line, choice, reasons));
             ui.separator();
