@@ -27,6 +27,7 @@ printf 'dossier;decision;source;montant;motif;precision\n%s;approuve;hcar;40000;
   "${session_two[0]}" "${session_two[1]}" >decisions.csv
 "$daftar" --db d.sqlite --user chef import-csv decisions decisions.csv --session PV-CI-1 --overrun "CI" >/dev/null
 "$daftar" --db d.sqlite --user chef session pv --session PV-CI-1 --out pv.pdf >/dev/null
+"$daftar" --db d.sqlite --user chef report annuel --year "$(date -u +%Y)" --out rapport-annuel.pdf >/dev/null
 "$daftar" --db d.sqlite --user chef document notification --session PV-CI-1 --out notifications-session.pdf >/dev/null
 DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin settings retention 1 >/dev/null
 DAFTAR_PASSWORD=admin-demo-2026 "$daftar" --db d.sqlite --user admin retention plan --pdf conservation.pdf >/dev/null
@@ -56,6 +57,10 @@ pv=$(pdftotext pv.pdf -)
 for words in "محضر اجتماع اللجنة" "Procès-verbal de la session de la commission" "PV-CI-1" "${session_two[0]}" \
   "${session_two[1]}" "الجدوى الاقتصادية" "مرفوض" "ممثل المبادرة الوطنية" "Totaux par source"; do
   grep -qF -- "$words" <<<"$pv" || fail "pv.pdf: « $words » missing from pdftotext's output"
+done
+annual=$(pdftotext rapport-annuel.pdf -)
+for words in "التقرير السنوي" "Rapport annuel" "Projets créés et emplois" "المشاريع المحدثة" "par source" "Par bureau"; do
+  grep -qF -- "$words" <<<"$annual" || fail "rapport-annuel.pdf: « $words » missing from pdftotext's output"
 done
 pdftotext notifications-session.pdf - | grep -qF "${session_two[1]}" || fail "notifications-session.pdf: ${session_two[1]}"
 [[ -n $first_due ]] || fail "retention plan: the demo office has nobody closed for a year"

@@ -147,6 +147,31 @@ fn every_indicator_matches_a_register_whose_figures_are_known() {
             ("dossiers_statut.finance", 2),
             ("enveloppes.AGENCE-SUD.2026.montant", 120_000_000),
             ("enveloppes.AGENCE-SUD.2026.engage", 20_000_000),
+            // The annual report's figures: dossiers funded on the 2026 budget by source and
+            // kind; every project registered on the tests' day (none has a creation date).
+            ("dossiers_finances_source.hcar", 1),
+            ("dossiers_finances_source.convention.AGENCE-SUD", 1),
+            ("dossiers_finances_source.total", 2),
+            ("dossiers_finances_type.hcar.projet_individuel", 1),
+            ("dossiers_finances_type.convention.AGENCE-SUD.cooperative", 1),
+            ("dh_engages_type.hcar.projet_individuel", 3_000_000),
+            ("dh_engages_type.convention.AGENCE-SUD.cooperative", 20_000_000),
+            ("projets_crees.pme", 1),
+            ("projets_crees.cooperative", 1),
+            ("projets_crees.association", 1),
+            ("projets_crees.projet_individuel", 2),
+            ("projets_crees.total", 5),
+            ("projets_crees_cumul.pme", 1),
+            ("projets_crees_cumul.cooperative", 1),
+            ("projets_crees_cumul.association", 1),
+            ("projets_crees_cumul.projet_individuel", 2),
+            ("projets_crees_cumul.total", 5),
+            ("emplois_projets_crees.total", 18),
+            ("emplois_projets_crees.famille", 12),
+            ("emplois_projets_crees_cumul.total", 18),
+            ("emplois_projets_crees_cumul.famille", 12),
+            ("emplois_constates_crees_cumul.total", 4),
+            ("emplois_constates_crees_cumul.famille", 2),
         ],
     );
     // 2025: the co-funded PME counts once as a project and in both sources' sums.
@@ -170,6 +195,16 @@ fn every_indicator_matches_a_register_whose_figures_are_known() {
             ("dh_engages.hcar", 10_000_000),
             ("dh_engages.indh", 5_000_000),
             ("dh_engages.total", 15_000_000),
+            // Co-funded: once in the total, under each of its sources.
+            ("dossiers_finances_source.hcar", 1),
+            ("dossiers_finances_source.indh", 1),
+            ("dossiers_finances_source.total", 1),
+            ("dossiers_finances_type.hcar.pme", 1),
+            ("dossiers_finances_type.indh.pme", 1),
+            ("dh_engages_type.hcar.pme", 10_000_000),
+            ("dh_engages_type.indh.pme", 5_000_000),
+            ("dossiers_cofinances.pme", 1),
+            ("dossiers_cofinances.total", 1),
             ("dh_decaisses.hcar", 6_000_000),
             ("dh_decaisses.total", 6_000_000),
             ("beneficiaires_finances_cumul.total", 1),
@@ -384,4 +419,58 @@ fn the_facts_follow_every_change_as_a_full_rebuild_would() {
     // The same figures as facts rebuilt from nothing.
     ok(k.office.core.store().conn().execute("UPDATE bilan_facts_mark SET change_no = -1", []));
     assert_eq!(year(&k, 2026, Some(Breakdown::Province)), after);
+}
+
+#[test]
+fn projects_count_from_their_creation_date_funded_or_not_and_history_shows_in_a_closed_year() {
+    let mut o = office(None);
+    let promoter = crate::common::applicant(&mut o, "JB200001", "Amina", "Tazi", "03/03/1983");
+    let project = |o: &mut Office, kind: &str, name: &str, created_on: &str, jobs: (&str, &str)| {
+        let draft = daftar::domain::project::ProjectDraft {
+            kind: kind.into(),
+            name: name.into(),
+            created_on: created_on.into(),
+            jobs_total: jobs.0.into(),
+            jobs_family: jobs.1.into(),
+            ..Default::default()
+        };
+        ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    };
+    project(&mut o, "pme", "Menuiserie Atlas", "15/03/2024", ("4", "2"));
+    project(&mut o, "association", "Association Tifawin", "01/06/2026", ("3", "3"));
+    // No creation date: it counts from the day it was registered (the tests' 29 November 2026).
+    project(&mut o, "cooperative", "Coopérative Amal", "", ("7", "1"));
+    let bilan = |o: &Office, y: i32| ok(o.core.bilan(&o.chef, date(1, 1, y), date(31, 12, y), Some(Breakdown::Office)));
+    let y2026 = bilan(&o, 2026);
+    let expected = [
+        ("projets_crees.association", 1),
+        ("projets_crees.cooperative", 1),
+        ("projets_crees.pme", 0),
+        ("projets_crees.total", 2),
+        ("projets_crees_cumul.pme", 1),
+        ("projets_crees_cumul.total", 3),
+        ("emplois_projets_crees.total", 10),
+        ("emplois_projets_crees.famille", 4),
+        ("emplois_projets_crees_cumul.total", 14),
+        ("emplois_projets_crees_cumul.famille", 6),
+        // None of them is funded: the financed projects' figures stay at zero.
+        ("projets_finances_cumul.total", 0),
+    ];
+    for (key, value) in expected {
+        assert_eq!(y2026.value(key), value, "{key}");
+        assert_eq!(y2026.value_in(key, "BL-TIZNIT"), value, "{key} at the office");
+    }
+    let y2024 = bilan(&o, 2024);
+    assert_eq!((y2024.value("projets_crees.pme"), y2024.value("projets_crees_cumul.total")), (1, 1));
+
+    // 2025 closed: a project of 2025 entered afterwards (history) shows as a difference.
+    ok(o.core.close_year(&o.chef, 2025));
+    let closed = ok(o.core.closed_year(&o.chef, 2025)).unwrap_or_else(|| panic!("2025 not closed"));
+    assert!(closed.differences.is_empty(), "{:?}", closed.differences);
+    project(&mut o, "cooperative", "Coopérative ancienne", "10/10/2025", ("5", "5"));
+    let closed = ok(o.core.closed_year(&o.chef, 2025)).unwrap_or_else(|| panic!("2025 not closed"));
+    let keys: Vec<&str> = closed.differences.iter().filter(|d| d.group.is_none()).map(|d| d.key.as_str()).collect();
+    for key in ["projets_crees.cooperative", "projets_crees_cumul.total", "emplois_projets_crees.total"] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
 }

@@ -208,6 +208,10 @@ fn no_document_overprints_cuts_or_leaves_the_page() {
         ))
     });
 
+    record("rapport annuel", &mut || {
+        ok(o.core.annual_report_file(&chef, 2026, daftar::documents::bilan_files::BilanFormat::Pdf))
+    });
+
     // The bordereau, once the office is linked to its delegation and writes its stick.
     let dir = ok(tempfile::tempdir());
     let (mut dp, dp_admin) = crate::sync::delegation_at(&dir.path().join("dp.sqlite"), 11, "DP-TIZNIT");

@@ -230,6 +230,28 @@ impl Core {
         }
     }
 
+    /// The annual report of `year`: as a PDF laid out as the assembly reads a year (the year's
+    /// figures by office and by province), or its figures by office as CSV, XLSX or JSON.
+    pub fn annual_report_file(&self, session: &Session, year: i32, format: BilanFormat) -> Result<Vec<u8>, AppError> {
+        let day =
+            |m, d| NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| AppError::Rule(format!("Année {year} invalide.")));
+        let (from, to) = (day(1, 1)?, day(12, 31)?);
+        if format != BilanFormat::Pdf {
+            return self.bilan_file(session, from, to, Some(Breakdown::Office), format);
+        }
+        let by_office = self.bilan(session, from, to, Some(Breakdown::Office))?;
+        let by_province = self.bilan(session, from, to, Some(Breakdown::Province))?;
+        self.progress.report("Mise en page", 0, 0);
+        Ok(crate::documents::annual::annual_report(
+            &self.issuer(session)?,
+            self.clock.today(),
+            year,
+            &by_office,
+            &by_province,
+            self.print_margins()?,
+        ))
+    }
+
     /// The *bordereau de transmission* of a bundle just written.
     pub fn transmittal_pdf(&self, session: &Session, report: &super::ExportReport) -> Result<Vec<u8>, AppError> {
         session.require(Action::Synchronize)?;

@@ -419,6 +419,19 @@ pub enum ReportCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Le rapport annuel : les chiffres cumulés (projets créés, emplois), les dossiers financés
+    /// de l'année par source et par type, les tableaux par province et par bureau.
+    Annuel {
+        /// L'année.
+        #[arg(long)]
+        year: i32,
+        /// Le format du fichier : pdf, csv (Excel français), xlsx ou json (les mêmes chiffres, par bureau).
+        #[arg(long, default_value = "pdf")]
+        format: String,
+        /// Le fichier à écrire.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Clôture une année terminée : son bilan (par bureau) est gelé et signé ; les changements
     /// ultérieurs apparaissent comme des écarts.
     CloseYear {

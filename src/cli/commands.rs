@@ -449,6 +449,12 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             };
             print::conflicts(&mut std::io::stdout().lock(), &core.conflicts(session, &filter)?)?;
         }
+        Command::Report(ReportCommand::Annuel { year, format, out }) => {
+            let format = BilanFormat::parse(&format).map_err(|e| anyhow!(e))?;
+            refuse_existing(&out)?;
+            write_new(&out, &core.annual_report_file(session, year, format)?)?;
+            println!("{}", out.display());
+        }
         Command::Report(ReportCommand::Bilan { year, from, to, by, format, out }) => {
             let format = BilanFormat::parse(&format).map_err(|e| anyhow!(e))?;
             let by = by.as_deref().map(Breakdown::parse).transpose().map_err(|e| anyhow!(e))?;

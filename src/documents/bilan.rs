@@ -14,17 +14,17 @@ use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
 
 /// A value of the indicator `key`, in its unit (DH with centimes, counts grouped).
-fn shown(key: &str, value: i64) -> String {
+pub(crate) fn shown(key: &str, value: i64) -> String {
     family_of(key).map_or(Unit::Count, |f| f.unit).format_fr(value)
 }
 
 /// The total of the indicator `key`.
-fn n(b: &Bilan, key: &str) -> String {
+pub(crate) fn n(b: &Bilan, key: &str) -> String {
     shown(key, b.value(key))
 }
 
 /// A family's note under its table: what counts and which date decides.
-fn note(keys: &[&str]) -> String {
+pub(crate) fn note(keys: &[&str]) -> String {
     keys.iter()
         .filter_map(|k| family_of(k))
         .map(|f| format!("{} : {} ({}, {}).", f.label_fr, f.counts, f.span.label_fr(), f.date))
@@ -44,7 +44,7 @@ pub(crate) fn source_labels(detail: &str) -> (String, String) {
 }
 
 /// The name of a group of the breakdown (a province or region code gets its name).
-fn group_label(by: Breakdown, code: &str) -> String {
+pub(crate) fn group_label(by: Breakdown, code: &str) -> String {
     let reference = Reference::shipped();
     let name = match by {
         Breakdown::Office => None,
@@ -54,7 +54,8 @@ fn group_label(by: Breakdown, code: &str) -> String {
     name.map_or_else(|| code.to_owned(), |name| format!("{code} {name}"))
 }
 
-fn heading(c: &mut Canvas, y: f32, fr: &str, ar: &str, note: &str) -> f32 {
+/// A section's title in both languages with its note under it; on a new page near the foot.
+pub(crate) fn heading(c: &mut Canvas, y: f32, fr: &str, ar: &str, note: &str) -> f32 {
     let y = if y > 240.0 {
         c.new_page();
         24.0

@@ -58,7 +58,13 @@ pub fn key_label(key: &str) -> String {
         _ if family.key == "enveloppes" => {
             detail.replace(".montant", " — enveloppe").replace(".engage", " — engagé").replacen('.', " ", 1)
         }
-        _ if family.key.starts_with("dh_") => source_labels(detail).0,
+        // SOURCE.TYPE: the source, then the project kind.
+        _ if family.key.ends_with("_type") => {
+            let (source, kind) = detail.rsplit_once('.').unwrap_or((detail, ""));
+            let kind = ProjectKind::ALL.into_iter().find(|k| kind_detail(*k) == kind).map_or(kind, |k| k.label_fr());
+            format!("{}, {kind}", source_labels(source).0)
+        }
+        _ if family.key.starts_with("dh_") || family.key == "dossiers_finances_source" => source_labels(detail).0,
         _ => kind.or(status).unwrap_or_else(|| detail.to_owned()),
     };
     format!("{} — {detail}", family.label_fr)

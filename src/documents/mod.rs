@@ -2,6 +2,7 @@
 //! letterhead of the Haut-Commissariat, shaped Arabic that stays extractable, QR codes that carry
 //! a signed summary, and bytes that depend only on the content (DESIGN §6).
 
+pub mod annual;
 pub mod bilan;
 pub mod bilan_files;
 pub mod canvas;

@@ -90,7 +90,7 @@ pub struct Family {
 }
 
 /// Every family, in the bilan's order.
-pub const FAMILIES: [Family; 14] = [
+pub const FAMILIES: [Family; 23] = [
     Family {
         key: "dossiers_deposes",
         label_fr: "Dossiers déposés",
@@ -173,6 +173,42 @@ pub const FAMILIES: [Family; 14] = [
         counts: "les montants engagés, par source (budget HCAR, INDH, chaque convention, autres secteurs)",
     },
     Family {
+        key: "dossiers_finances_source",
+        label_fr: "Dossiers financés par source",
+        label_ar: "الملفات الممولة حسب المصدر",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "année budgétaire de la ligne de financement",
+        counts: "les dossiers qui ont un engagement de la source dans l'année budgétaire ; un dossier cofinancé compte sous chacune de ses sources, une seule fois dans le total",
+    },
+    Family {
+        key: "dossiers_finances_type",
+        label_fr: "Dossiers financés par source et type de projet",
+        label_ar: "الملفات الممولة حسب المصدر ونوع المشروع",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "année budgétaire de la ligne de financement",
+        counts: "les dossiers financés par chaque source (SOURCE.TYPE), par type de projet",
+    },
+    Family {
+        key: "dh_engages_type",
+        label_fr: "Soutien engagé par source et type de projet (DH)",
+        label_ar: "الدعم الملتزم به حسب المصدر ونوع المشروع (درهم)",
+        unit: Unit::Centimes,
+        span: Span::Period,
+        date: "année budgétaire de la ligne de financement",
+        counts: "les montants engagés par chaque source (SOURCE.TYPE), par type de projet",
+    },
+    Family {
+        key: "dossiers_cofinances",
+        label_fr: "Dossiers cofinancés",
+        label_ar: "الملفات ذات التمويل المشترك",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "année budgétaire de la ligne de financement",
+        counts: "les dossiers financés par deux sources ou plus dans l'année budgétaire, par type de projet",
+    },
+    Family {
         key: "dh_decaisses",
         label_fr: "Soutien décaissé (DH)",
         label_ar: "الدعم المصروف (درهم)",
@@ -180,6 +216,51 @@ pub const FAMILIES: [Family; 14] = [
         span: Span::Period,
         date: "date de paiement de la tranche",
         counts: "les tranches payées, par source de leur ligne de financement",
+    },
+    Family {
+        key: "projets_crees",
+        label_fr: "Projets créés",
+        label_ar: "المشاريع المحدثة",
+        unit: Unit::Count,
+        span: Span::Period,
+        date: "date de création du projet (à défaut, date de son enregistrement)",
+        counts: "les projets créés dans la période, financés ou non (une association créée sans dossier compte), par type",
+    },
+    Family {
+        key: "projets_crees_cumul",
+        label_fr: "Projets créés — cumul",
+        label_ar: "المشاريع المحدثة — المجموع التراكمي",
+        unit: Unit::Count,
+        span: Span::Cumulative,
+        date: "date de création du projet (à défaut, date de son enregistrement)",
+        counts: "les projets créés depuis l'ouverture du registre (historique compris), financés ou non, par type",
+    },
+    Family {
+        key: "emplois_projets_crees",
+        label_fr: "Emplois prévus des projets créés",
+        label_ar: "مناصب الشغل المتوقعة للمشاريع المحدثة",
+        unit: Unit::Jobs,
+        span: Span::Period,
+        date: "date de création du projet (à défaut, date de son enregistrement)",
+        counts: "les emplois prévus des projets créés dans la période, dont pour la famille de la résistance",
+    },
+    Family {
+        key: "emplois_projets_crees_cumul",
+        label_fr: "Emplois prévus des projets créés — cumul",
+        label_ar: "مناصب الشغل المتوقعة للمشاريع المحدثة — المجموع التراكمي",
+        unit: Unit::Jobs,
+        span: Span::Cumulative,
+        date: "date de création du projet (à défaut, date de son enregistrement)",
+        counts: "les emplois prévus de tous les projets créés, dont pour la famille de la résistance",
+    },
+    Family {
+        key: "emplois_constates_crees_cumul",
+        label_fr: "Emplois constatés des projets créés — cumul",
+        label_ar: "مناصب الشغل المعاينة للمشاريع المحدثة",
+        unit: Unit::Jobs,
+        span: Span::Cumulative,
+        date: "date de la dernière visite de suivi (au plus tard la fin de la période)",
+        counts: "les emplois constatés à la dernière visite de chaque projet créé, financé ou non",
     },
     Family {
         key: "beneficiaires_finances_cumul",
@@ -344,7 +425,12 @@ impl Difference {
 /// first, in the registry's order.
 pub fn differences(frozen: &Bilan, now: &Bilan) -> Vec<Difference> {
     let mut keys: Vec<&str> = frozen.figures.iter().map(|f| f.key.as_str()).collect();
-    keys.extend(now.figures.iter().map(|f| f.key.as_str()).filter(|k| frozen.figures.iter().all(|f| f.key != *k)));
+    // A family the year was closed without (added by a later version) is not compared: its
+    // figures were never frozen. A new detail of a frozen family (a new convention) is.
+    let frozen_families: Vec<&str> = frozen.figures.iter().filter_map(|f| family_of(&f.key)).map(|f| f.key).collect();
+    keys.extend(now.figures.iter().map(|f| f.key.as_str()).filter(|k| {
+        frozen.figures.iter().all(|f| f.key != *k) && family_of(k).is_some_and(|f| frozen_families.contains(&f.key))
+    }));
     let mut out = Vec::new();
     for key in keys {
         let (was, is) = (frozen.value(key), now.value(key));
@@ -493,6 +579,23 @@ mod tests {
         );
         assert_eq!((bilan.value("dh_engages.total"), bilan.value_in("dh_engages.total", "BL-TIZNIT")), (150, 150));
         assert_eq!(bilan.groups, ["BL-TIZNIT"]);
+    }
+
+    #[test]
+    fn a_family_the_year_was_closed_without_is_not_compared() {
+        let date = NaiveDate::default();
+        let mut before = Tally::default();
+        before.add("dh_engages.hcar", None, 100);
+        before.add("dh_engages.total", None, 100);
+        let frozen = before.finish(date, date, None);
+        let mut after = Tally::default();
+        after.add("dh_engages.hcar", None, 100);
+        after.add("dh_engages.convention.NOUVELLE", None, 50);
+        after.add("dh_engages.total", None, 150);
+        after.add("projets_crees.pme", None, 7);
+        let now = after.finish(date, date, None);
+        let keys: Vec<String> = differences(&frozen, &now).into_iter().map(|d| d.key).collect();
+        assert_eq!(keys, ["dh_engages.total", "dh_engages.convention.NOUVELLE"]);
     }
 
     #[test]

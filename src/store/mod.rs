@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0019_worklist_follow_up.sql"),
     include_str!("../../migrations/0020_certificate_revocations.sql"),
     include_str!("../../migrations/0021_commission_sessions.sql"),
+    include_str!("../../migrations/0022_projects_created.sql"),
 ];
 
 /// The schema version this program writes.

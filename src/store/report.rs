@@ -12,7 +12,7 @@ use std::hash::BuildHasherDefault;
 use std::path::PathBuf;
 
 use chrono::{Datelike as _, NaiveDate};
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 use uuid::Uuid;
 
 use super::StoreError;
@@ -199,6 +199,8 @@ struct Pass<'c> {
     index_of: Vec<u32>,
     /// Each dossier's group, when broken down.
     group_of: Vec<Option<usize>>,
+    /// Each dossier's project kind (its place in `ProjectKind::ALL`).
+    kind_of: Vec<u8>,
     /// The financed projects counted (their id, and the dossier that counted them): the jobs
     /// seen at their visits are added once the visits are read.
     financed_projects: Vec<(u128, usize)>,
@@ -225,6 +227,7 @@ impl<'c> Pass<'c> {
             groups: Interner::default(),
             index_of: Vec::new(),
             group_of: Vec::new(),
+            kind_of: Vec::new(),
             financed_projects: Vec::new(),
             names: Vec::new(),
             drilling,
@@ -256,6 +259,7 @@ impl<'c> Pass<'c> {
                 None => SideReads::read(self.conn, from, to)?,
             };
             self.jobs_seen(sink, &side.verified);
+            self.projects_created(sink, &side.projects, &side.verified)?;
             self.money(sink, &side.money)
         })
     }
@@ -322,7 +326,9 @@ impl<'c> Pass<'c> {
                 continue;
             };
             let kind_code = bytes(r, 3)?;
-            let Some((_, kind)) = kinds.iter().find(|(code, _)| Some(code.as_bytes()) == kind_code) else { continue };
+            let Some(kind_at) = kinds.iter().position(|(code, _)| Some(code.as_bytes()) == kind_code) else { continue };
+            let kind = &kinds[kind_at].1;
+            self.kind_of.push(u8::try_from(kind_at).unwrap_or(0));
             let index = self.group_of.len();
             self.index_of[slot] = u32::try_from(index).unwrap_or(NONE);
             let group = if self.grouping.by.is_none() {
@@ -405,21 +411,31 @@ impl<'c> Pass<'c> {
         // Each source's key in each family, named when first met.
         let (mut committed_keys, mut paid_keys) = (vec![None; money.sources.len()], vec![None; money.sources.len()]);
         let (committed_total, paid_total) = (self.keys.id("dh_engages.total"), self.keys.id("dh_decaisses.total"));
+        // Per (source, project kind): the dirhams' key and the dossiers' key, named when first met.
+        let mut typed_keys: HashMap<(usize, u8), (usize, usize)> = HashMap::new();
+        // Each dossier of the period with each of its sources (a dossier counts once per source).
+        let mut funded: Vec<(usize, usize)> = Vec::with_capacity(money.committed.len());
         for row in &money.committed {
             let Some(index) = self.dossier_at(row.rid) else { continue };
             let (group, dossier, value) = (self.group_of[index], Some(index), row.amount);
             let (kind, programme) = &money.sources[row.source];
             let source = *committed_keys[row.source]
                 .get_or_insert_with(|| self.source_key("dh_engages", kind, programme.as_deref()));
-            for key in [source, committed_total] {
+            let project_kind = self.kind_of[index];
+            let (typed_money, _) = *typed_keys
+                .entry((row.source, project_kind))
+                .or_insert_with(|| self.typed_keys(kind, programme.as_deref(), project_kind));
+            for key in [source, committed_total, typed_money] {
                 sink(Counted { key, group, value, dossier });
             }
+            funded.push((index, row.source));
             for (_, _, engaged) in
                 envelopes.iter().filter(|(p, y, _)| *y == row.year && p.counts(kind, programme.as_deref()))
             {
                 sink(Counted { key: *engaged, group, value, dossier });
             }
         }
+        self.funded_by_source(sink, funded, money, &typed_keys);
         for row in &money.paid {
             let Some(index) = self.dossier_at(row.rid) else { continue };
             let (group, dossier, value) = (self.group_of[index], Some(index), row.amount);
@@ -428,6 +444,122 @@ impl<'c> Pass<'c> {
                 .get_or_insert_with(|| self.source_key("dh_decaisses", kind, programme.as_deref()));
             for key in [source, paid_total] {
                 sink(Counted { key, group, value, dossier });
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of a source's dirhams and dossiers for one project kind
+    /// (`dh_engages_type.indh.pme`, `dossiers_finances_type.indh.pme`).
+    fn typed_keys(&mut self, kind: &str, programme: Option<&str>, project_kind: u8) -> (usize, usize) {
+        let detail =
+            format!("{}.{}", source_detail(kind, programme), kind_detail(ProjectKind::ALL[usize::from(project_kind)]));
+        (self.keys.id(&format!("dh_engages_type.{detail}")), self.keys.id(&format!("dossiers_finances_type.{detail}")))
+    }
+
+    /// The dossiers funded in the period by each source (once per source), by source and kind,
+    /// and those funded by two sources or more: `funded` holds each (dossier, source) of a
+    /// committed line.
+    fn funded_by_source(
+        &mut self,
+        sink: &mut dyn FnMut(Counted),
+        mut funded: Vec<(usize, usize)>,
+        money: &MoneyRows,
+        typed_keys: &HashMap<(usize, u8), (usize, usize)>,
+    ) {
+        funded.sort_unstable();
+        funded.dedup();
+        let by_source: Vec<usize> = money
+            .sources
+            .iter()
+            .map(|(kind, programme)| self.source_key("dossiers_finances_source", kind, programme.as_deref()))
+            .collect();
+        let total = self.keys.id("dossiers_finances_source.total");
+        let cofunded: Vec<[usize; 2]> =
+            ProjectKind::ALL.iter().map(|k| self.pair("dossiers_cofinances", &kind_detail(*k))).collect();
+        let mut at = 0;
+        while at < funded.len() {
+            let index = funded[at].0;
+            let sources = funded[at..].iter().take_while(|(i, _)| *i == index).count();
+            let (group, dossier) = (self.group_of[index], Some(index));
+            let project_kind = self.kind_of[index];
+            let mut add = |key: usize| sink(Counted { key, group, value: 1, dossier });
+            for &(_, source) in &funded[at..at + sources] {
+                add(by_source[source]);
+                if let Some((_, typed)) = typed_keys.get(&(source, project_kind)) {
+                    add(*typed);
+                }
+            }
+            add(total);
+            if sources >= 2 {
+                cofunded[usize::from(project_kind)].iter().for_each(|key| add(*key));
+            }
+            at += sources;
+        }
+    }
+
+    /// Projects created in the period and to its end, funded or not, by kind, with their planned
+    /// jobs, and the jobs seen at their last visit.
+    fn projects_created(
+        &mut self,
+        sink: &mut dyn FnMut(Counted),
+        projects: &[ProjectRow],
+        verified: &VerifiedJobs,
+    ) -> Result<(), StoreError> {
+        let from = self.from.to_string();
+        let kinds: Vec<([usize; 2], [usize; 2])> = ProjectKind::ALL
+            .iter()
+            .map(|k| {
+                let detail = kind_detail(*k);
+                (self.pair("projets_crees", &detail), self.pair("projets_crees_cumul", &detail))
+            })
+            .collect();
+        let jobs = |pass: &mut Pass<'_>, family: &str| {
+            [pass.keys.id(&format!("{family}.total")), pass.keys.id(&format!("{family}.famille"))]
+        };
+        let (planned, planned_to_date, seen) = (
+            jobs(self, "emplois_projets_crees"),
+            jobs(self, "emplois_projets_crees_cumul"),
+            jobs(self, "emplois_constates_crees_cumul"),
+        );
+        let mut groups: HashMap<(String, Option<String>), Option<usize>> = HashMap::new();
+        // A project without a province is in its promoter's (read once per promoter, when the
+        // breakdown needs a province: projects are given one at registration).
+        let mut promoters: HashMap<String, Option<String>> = HashMap::new();
+        let mut residence =
+            self.conn.prepare_cached("SELECT json_extract(data, '$.province_code') FROM applicants WHERE id = ?1")?;
+        let by_place = matches!(self.grouping.by, Some(Breakdown::Province | Breakdown::Region));
+        for p in projects {
+            let province = match (&p.province, &p.promoter) {
+                (None, Some(promoter)) if by_place => match promoters.get(promoter) {
+                    Some(found) => found.clone(),
+                    None => {
+                        let found: Option<String> = residence.query_row([promoter], |r| r.get(0)).optional()?.flatten();
+                        promoters.insert(promoter.clone(), found.clone());
+                        found
+                    }
+                },
+                (province, _) => province.clone(),
+            };
+            let group = match self.grouping.by {
+                None => None,
+                Some(_) => *groups
+                    .entry((p.owner.clone(), province.clone()))
+                    .or_insert_with(|| self.grouping.group(&p.owner, province.as_deref()).map(|g| self.groups.id(g))),
+            };
+            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: None });
+            let (flow, stock) = kinds[usize::from(p.kind)];
+            stock.iter().for_each(|key| add(*key, 1));
+            add(planned_to_date[0], p.jobs.0);
+            add(planned_to_date[1], p.jobs.1);
+            if p.created_on >= from {
+                flow.iter().for_each(|key| add(*key, 1));
+                add(planned[0], p.jobs.0);
+                add(planned[1], p.jobs.1);
+            }
+            if let Some((_, total, family)) = verified.get(&p.id) {
+                add(seen[0], *total);
+                add(seen[1], *family);
             }
         }
         Ok(())
@@ -446,11 +578,56 @@ type VerifiedJobs = HashMap<u128, (String, i64, i64)>;
 struct SideReads {
     money: MoneyRows,
     verified: VerifiedJobs,
+    projects: Vec<ProjectRow>,
+}
+
+/// A live project created by the end of the period, as the figures of projects created read it.
+struct ProjectRow {
+    id: u128,
+    owner: String,
+    province: Option<String>,
+    /// Its place in `ProjectKind::ALL`.
+    kind: u8,
+    /// ISO date: its creation, or else its registration.
+    created_on: String,
+    /// Planned jobs, of which for the resistance family.
+    jobs: (i64, i64),
+    /// Its promoter's id: a project without a province is in its promoter's.
+    promoter: Option<String>,
+}
+
+/// The live projects created on or before `to` (migration 0022's covering index).
+fn projects_created_by(conn: &Connection, to: &str) -> Result<Vec<ProjectRow>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT id, owner, province, kind, created_on, jobs_total, jobs_family, promoter_id FROM projects
+         INDEXED BY projects_created WHERE deleted_at IS NULL AND created_on <= ?1",
+    )?;
+    let mut rows = stmt.query([to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let Some(id) = uuid_key(bytes(r, 0)?) else { continue };
+        let kind_code = bytes(r, 3)?;
+        let Some(kind) = ProjectKind::ALL.iter().position(|k| Some(k.code().as_bytes()) == kind_code) else { continue };
+        out.push(ProjectRow {
+            id,
+            owner: r.get(1)?,
+            province: r.get(2)?,
+            kind: u8::try_from(kind).unwrap_or(0),
+            created_on: r.get(4)?,
+            jobs: (r.get::<_, Option<i64>>(5)?.unwrap_or(0), r.get::<_, Option<i64>>(6)?.unwrap_or(0)),
+            promoter: r.get(7)?,
+        });
+    }
+    Ok(out)
 }
 
 impl SideReads {
     fn read(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<SideReads, StoreError> {
-        Ok(SideReads { money: MoneyRows::read(conn, from, to)?, verified: verified_jobs(conn, &to.to_string())? })
+        Ok(SideReads {
+            money: MoneyRows::read(conn, from, to)?,
+            verified: verified_jobs(conn, &to.to_string())?,
+            projects: projects_created_by(conn, &to.to_string())?,
+        })
     }
 }
 

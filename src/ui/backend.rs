@@ -417,6 +417,8 @@ pub enum Request {
         /// The breakdown shown afterwards.
         by: Option<Breakdown>,
     },
+    /// Write the annual report of a year (PDF) in the documents folder.
+    WriteAnnualReport(i32),
     /// Write the bilan of a period in the documents folder, as `format`.
     WriteBilan {
         /// First day.
@@ -994,6 +996,13 @@ impl Worker {
                 let lines = core.bilan_drill_down(s, from, to, by, &key, group.as_deref())?;
                 Ok(DrillDown { key, group, lines })
             })),
+            Request::WriteAnnualReport(year) => {
+                let documents = self.data_dir.join("documents");
+                Reply::DocumentWritten(self.with(|core, s| {
+                    let pdf = core.annual_report_file(s, year, BilanFormat::Pdf)?;
+                    save_in_folder(&documents, &format!("rapport-annuel-{year}"), "pdf", &pdf)
+                }))
+            }
             Request::WriteBilan { from, to, by, format } => {
                 let documents = self.data_dir.join("documents");
                 Reply::DocumentWritten(self.with(|core, s| {

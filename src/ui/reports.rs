@@ -110,6 +110,15 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, closing_from: Option<Na
             }
         }
     });
+    ui.horizontal(|ui| {
+        // The year of the period's start: a year's report, as the assembly reads it.
+        if ui.button("Imprimer le rapport annuel").clicked()
+            && let Some((from, _, _)) = state.query()
+        {
+            requests.push(Request::WriteAnnualReport(from.year()));
+        }
+        ui.label(RichText::new("de l'année du premier jour de la période").weak());
+    });
     ui.separator();
     if let Some(closed) = &state.closed {
         closed_ui(ui, closed);
