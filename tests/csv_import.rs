@@ -103,3 +103,63 @@ fn a_file_saved_by_excel_names_its_lines_as_the_spreadsheet_does() {
     let message = rejected(import(&mut o, CsvTarget::Applicants, text));
     assert!(message.starts_with("ligne 4 : colonne date_naissance"), "{message}");
 }
+
+/// The years before Daftar: projects with their creation dates (one never funded), a past
+/// dossier approved on two sources and paid in two tranches, one rejected — entered once by the
+/// head of office, marked as history, and counted in the years they belong to.
+const HISTORY: &str = "porteur_cin;type;projet;date_creation;emplois;emplois_famille;province;reference_papier;date_depot;decision;date_decision;motif;source;montant;date_versement;montant_verse\n\
+JB100001;pme;Menuiserie Atlas;15/03/2019;6;4;581;DP-TIZ/2019/112;10/01/2019;approuve;20/02/2019;;hcar;80 000;01/04/2019;50 000\n\
+JB100001;pme;Menuiserie Atlas;15/03/2019;6;4;581;DP-TIZ/2019/112;10/01/2019;approuve;20/02/2019;;indh:CPDH-TIZ-2019-3;20 000;;\n\
+JB100001;pme;Menuiserie Atlas;;;;;DP-TIZ/2019/112;;;;;hcar;;01/09/2019;30 000\n\
+JB100002;association;Association Tifawin;01/06/2018;3;3;581;;;;;;;;;\n\
+JB100003;cooperative;Coopérative Amal;05/05/2020;9;2;581;DP-TIZ/2020/7;02/03/2020;rejete;30/04/2020;Hors programme cette année;;;;\n";
+
+#[test]
+fn history_enters_the_years_before_daftar_once_and_counts_them_where_they_belong() {
+    let mut o = office(None);
+    ok(import(&mut o, CsvTarget::Applicants, APPLICANTS));
+    // A clerk does not write decisions, even old ones.
+    let refused = o.core.import_csv(&o.agent, CsvTarget::History, HISTORY.as_bytes());
+    assert!(matches!(refused, Err(AppError::Refused(_))), "{refused:?}");
+    // A wrong line refuses the whole file, naming it.
+    let wrong = HISTORY.replace("20/02/2019;;indh", "20/02/2019;;inconnue");
+    let problems = rejected(o.core.import_csv(&o.chef, CsvTarget::History, wrong.as_bytes()));
+    assert!(problems.contains("ligne 3") && problems.contains("inconnue"), "{problems}");
+    assert_eq!((count(&o.core, "projects"), count(&o.core, "decisions")), (0, 0));
+
+    assert_eq!(ok(o.core.import_csv(&o.chef, CsvTarget::History, HISTORY.as_bytes())), 5);
+    assert_eq!((count(&o.core, "projects"), count(&o.core, "dossiers"), count(&o.core, "decisions")), (3, 2, 2));
+    let approved = ok(o.core.dossier_by_number(&o.chef, "BL-TIZNIT-2019-00001"));
+    let view = ok(o.core.dossier_view(&o.chef, approved.meta.id));
+    assert_eq!(view.dossier.value.status, daftar::domain::dossier::Status::Finance);
+    assert_eq!(view.dossier.value.paper_reference.as_deref(), Some("DP-TIZ/2019/112"));
+    let decision = view.decision.as_ref().map(|d| d.value.clone()).unwrap_or_else(|| panic!("no decision"));
+    assert!(decision.history && decision.approved);
+    assert_eq!(decision.grants.len(), 2);
+    assert_eq!(view.committed().centimes(), 10_000_000);
+    assert_eq!(view.disbursed().centimes(), 8_000_000);
+    let rejected = ok(o.core.dossier_by_number(&o.chef, "BL-TIZNIT-2020-00001"));
+    assert_eq!(rejected.value.status, daftar::domain::dossier::Status::Rejete);
+
+    // Counted in the years they belong to: created, decided, committed, paid.
+    let year = |y: i32| {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        ok(o.core.bilan(&o.chef, day(1, 1), day(12, 31), None))
+    };
+    let y2019 = year(2019);
+    for (key, value) in [
+        ("projets_crees.pme", 1),
+        ("projets_crees_cumul.total", 2),
+        ("dossiers_approuves.pme", 1),
+        ("dossiers_finances_source.total", 1),
+        ("dossiers_cofinances.total", 1),
+        ("dh_engages.total", 10_000_000),
+        ("dh_decaisses.total", 8_000_000),
+        ("projets_finances.pme", 1),
+    ] {
+        assert_eq!(y2019.value(key), value, "2019 {key}");
+    }
+    let y2020 = year(2020);
+    assert_eq!((y2020.value("dossiers_rejetes.cooperative"), y2020.value("projets_crees_cumul.total")), (1, 3));
+    assert_eq!(year(2018).value("projets_crees.association"), 1);
+}

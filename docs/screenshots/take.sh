@@ -33,6 +33,8 @@ click() { xdotool mousemove "$1" "$2" click 1; }
 # First start on an empty database: the guided set-up.
 start "$work/new.sqlite"; shot installation; kill $app; wait $app 2>/dev/null || true
 
+DAFTAR_PASSWORD=chef-demo-2026 "$bin" --db "$work/demo.sqlite" --user chef session open --reference PV-2026-12 \
+  --date "$(date -u +%d/%m/%Y)" --place Tiznit --member "Le chef du bureau, président" >/dev/null
 start "$work/demo.sqlite"
 shot connexion 0.2
 xdotool type --delay 30 chef; xdotool key Tab; xdotool type --delay 30 chef-demo-2026; xdotool key Return
@@ -49,8 +51,10 @@ number=$(sqlite3 "$work/demo.sqlite" "SELECT number FROM dossiers WHERE status =
 click 60 143; shot dossiers 1.5; xdotool type --delay 20 "$number"; sleep 1; xdotool key Return; shot dossier 1.5
 click 60 174; shot programmes 1
 click 60 205; shot attestations 0.5
-click 60 267; sleep 2; click 530 189; sleep 0.5; click 530 260; sleep 1; click 556 417; shot rapports 2
-click 60 298; shot parametres 1
+# The commission (the demo office stands alone: it decides), a session opened with its agenda.
+click 60 236; shot commission 2
+click 60 298; sleep 2; click 530 189; sleep 0.5; click 530 260; sleep 1; click 556 417; shot rapports 2
+click 60 329; shot parametres 1
 kill $app; wait $app 2>/dev/null || true
 
 # Synchronisation: the demo office pinned under a delegation, one bundle sent.
@@ -70,7 +74,7 @@ ofp=$(DAFTAR_PASSWORD=admin-demo-2026 "$bin" --db "$work/demo.sqlite" --user adm
 DAFTAR_PASSWORD=admin-secret-1 "$bin" --db "$work/dp.sqlite" --user admin enroll "$work/bl.id" --fingerprint "$ofp" >/dev/null
 start "$work/dp.sqlite"
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 admin-secret-1; xdotool key Return
-sleep 2; click 60 236; sleep 1
+sleep 2; click 60 267; sleep 1
 y=280; [[ ${size%x*} -le 1024 ]] && y=297   # the state's line wraps once more at 1024 px
 click 530 $y; xdotool type --delay 5 "$work/cle"; click 192 $((y + 31)); shot import-en-cours 0.3
 shot import-termine 6

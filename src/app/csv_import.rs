@@ -14,8 +14,8 @@ use super::{AppError, CardRef, Core, Move, Session};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
 use crate::domain::dates::parse_date_fr;
-use crate::domain::dossier::Status;
-use crate::domain::funding::{FundingLine, FundingSource};
+use crate::domain::dossier::{Dossier, Status, Transition};
+use crate::domain::funding::{Decision, FundingLine, FundingSource};
 use crate::domain::names::fold;
 use crate::domain::project::{Member, Project, ProjectDraft};
 use crate::domain::role::Action;
@@ -36,12 +36,15 @@ pub enum CsvTarget {
     Dossiers,
     /// Funding lines and disbursements.
     Funding,
+    /// The years before Daftar: projects with their creation date, and past dossiers with their
+    /// paper reference, decision and funding (head of office or administrator).
+    History,
 }
 
 impl CsvTarget {
     /// Every kind of file, in the order the window offers them.
-    pub const ALL: [CsvTarget; 4] =
-        [CsvTarget::Applicants, CsvTarget::Projects, CsvTarget::Dossiers, CsvTarget::Funding];
+    pub const ALL: [CsvTarget; 5] =
+        [CsvTarget::Applicants, CsvTarget::Projects, CsvTarget::Dossiers, CsvTarget::Funding, CsvTarget::History];
 
     /// The columns a file may have, the required ones first, as the window lists them.
     pub fn columns_fr(self) -> String {
@@ -58,6 +61,7 @@ impl CsvTarget {
             CsvTarget::Projects => "Projets",
             CsvTarget::Dossiers => "Dossiers",
             CsvTarget::Funding => "Financements et décaissements",
+            CsvTarget::History => "Historique (années avant Daftar)",
         }
     }
 
@@ -122,6 +126,30 @@ impl CsvTarget {
                     "reference_paiement",
                 ],
                 2,
+            ),
+            CsvTarget::History => (
+                &[
+                    "porteur_cin",
+                    "type",
+                    "projet",
+                    "date_creation",
+                    "emplois",
+                    "emplois_famille",
+                    "secteur",
+                    "commune",
+                    "province",
+                    "reference_papier",
+                    "date_depot",
+                    "decision",
+                    "date_decision",
+                    "motif",
+                    "source",
+                    "montant",
+                    "annee",
+                    "date_versement",
+                    "montant_verse",
+                ],
+                4,
             ),
         }
     }
@@ -319,7 +347,7 @@ impl Core {
             CsvTarget::Applicants => Action::RegisterApplicant,
             CsvTarget::Projects => Action::RegisterProject,
             CsvTarget::Dossiers => Action::RegisterDossier,
-            CsvTarget::Funding => Action::RecordDisbursement,
+            CsvTarget::Funding | CsvTarget::History => Action::RecordDisbursement,
         })?;
         let lines = read(target, bytes)?;
         self.store.begin_batch()?;
@@ -332,6 +360,7 @@ impl Core {
                 CsvTarget::Projects => self.import_project(session, line),
                 CsvTarget::Dossiers => self.import_dossier(session, line),
                 CsvTarget::Funding => self.import_funding(session, line),
+                CsvTarget::History => self.import_history(session, line),
             };
             match outcome {
                 Ok(()) => {}
@@ -473,6 +502,225 @@ impl Core {
             self.move_dossier(session, dossier.meta.id, Move::to(to, deposited))?;
         }
         Ok(())
+    }
+
+    /// A project of the years before Daftar (created once, on its first line) and, when the line
+    /// names a paper reference, its past dossier — deposited, decided and funded as the paper
+    /// says, marked as history — with one source's commitment and payment per line.
+    fn import_history(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {
+        let promoter = self.applicant_by_cin("porteur_cin", line.get("porteur_cin"))?;
+        let name = line.get("projet");
+        let projects: Vec<Row<Project>> =
+            find(self.store.conn(), "promoter_id = ?1", &promoter.to_string()).map_err(AppError::from)?;
+        let project = match projects.iter().find(|p| fold(&p.value.name) == fold(name)) {
+            Some(project) => project.meta.id,
+            None => {
+                let draft = ProjectDraft {
+                    kind: line.get("type").into(),
+                    name: name.into(),
+                    sector: line.get("secteur").into(),
+                    commune: line.get("commune").into(),
+                    province_code: line.get("province").into(),
+                    created_on: line.get("date_creation").into(),
+                    jobs_total: line.get("emplois").into(),
+                    jobs_family: line.get("emplois_famille").into(),
+                    ..ProjectDraft::default()
+                };
+                if draft.created_on.is_empty() {
+                    return Err(LineError("colonne date_creation : indiquez la date de création du projet".into()));
+                }
+                match self.add_project(session, &draft, promoter, vec![]) {
+                    Ok(id) => id,
+                    Err(e) => return Err(LineError::from_action(CsvTarget::History, e)),
+                }
+            }
+        };
+        let Some(paper) = line.opt("reference_papier") else {
+            if line.opt("decision").or(line.opt("source")).is_some() {
+                return Err(LineError(
+                    "colonne reference_papier : un dossier historique se désigne par sa référence papier".into(),
+                ));
+            }
+            return Ok(());
+        };
+        let dossier = match self.history_dossier(project, paper)? {
+            Some(id) => id,
+            None => self.open_history_dossier(session, line, project, paper)?,
+        };
+        let Some(source) = line.opt("source") else { return Ok(()) };
+        let source = parse("source", FundingSource::parse(source))?;
+        let lines: Vec<Row<FundingLine>> =
+            find(self.store.conn(), "dossier_id = ?1", &dossier.to_string()).map_err(AppError::from)?;
+        let line_id = match (line.opt("montant"), lines.iter().find(|l| l.value.source == source)) {
+            (Some(amount), None) => {
+                let amount = parse("montant", Money::parse_fr(amount))?;
+                let decided = self.history_decision(dossier)?;
+                let year = match line.opt("annee") {
+                    Some(raw) => parse(
+                        "annee",
+                        raw.parse::<i32>()
+                            .ok()
+                            .filter(|y| (1956..=2200).contains(y))
+                            .ok_or_else(|| format!("« {raw} » n'est pas une année")),
+                    )?,
+                    None => decided.value.decided_on.year(),
+                };
+                self.add_history_grant(session, decided, &source, amount, year, paper)?
+            }
+            (None, Some(existing)) => existing.meta.id,
+            (Some(_), Some(_)) => {
+                return Err(LineError(format!(
+                    "colonne montant : le dossier {paper} a déjà une ligne « {source} » ; laissez montant vide pour un versement de plus"
+                )));
+            }
+            (None, None) => {
+                return Err(LineError(format!("colonne montant : indiquez le montant accordé par « {source} »")));
+            }
+        };
+        match (line.opt("montant_verse"), line.opt("date_versement")) {
+            (Some(amount), Some(on)) => {
+                let amount = parse("montant_verse", Money::parse_fr(amount))?;
+                let on = parse("date_versement", parse_date_fr(on))?;
+                self.disburse(session, line_id, amount, on, paper)?;
+                Ok(())
+            }
+            (None, None) => Ok(()),
+            _ => Err(LineError("colonnes montant_verse et date_versement : indiquez les deux".into())),
+        }
+    }
+
+    /// The history dossier of `project` with this paper reference, if already entered.
+    fn history_dossier(&self, project: Uuid, paper: &str) -> Result<Option<Uuid>, LineError> {
+        let dossiers: Vec<Row<Dossier>> =
+            find(self.store.conn(), "project_id = ?1", &project.to_string()).map_err(AppError::from)?;
+        Ok(dossiers.into_iter().find(|d| d.value.paper_reference.as_deref() == Some(paper)).map(|d| d.meta.id))
+    }
+
+    /// The decision of a history dossier.
+    fn history_decision(&self, dossier: Uuid) -> Result<Row<Decision>, LineError> {
+        let decisions: Vec<Row<Decision>> =
+            find(self.store.conn(), "dossier_id = ?1", &dossier.to_string()).map_err(AppError::from)?;
+        match decisions.into_iter().last() {
+            Some(d) if d.value.approved => Ok(d),
+            _ => {
+                Err(LineError("colonne source : ce dossier historique a été rejeté : il n'a pas de financement".into()))
+            }
+        }
+    }
+
+    /// A past dossier as the paper says: numbered in its deposit year, decided on its date (its
+    /// decision written by the office, marked as history, the paper reference as the minutes').
+    fn open_history_dossier(
+        &mut self,
+        session: &Session,
+        line: &Line,
+        project_id: Uuid,
+        paper: &str,
+    ) -> Result<Uuid, LineError> {
+        let today = self.clock.today();
+        let deposited = parse("date_depot", crate::domain::dates::parse_past_date_fr(line.get("date_depot"), today))?;
+        let decided =
+            parse("date_decision", crate::domain::dates::parse_past_date_fr(line.get("date_decision"), today))?;
+        if decided < deposited {
+            return Err(LineError("colonne date_decision : la décision précède le dépôt".into()));
+        }
+        let approved = match fold(line.get("decision")).trim() {
+            "approuve" => true,
+            "rejete" => false,
+            _ => return Err(LineError("colonne decision : écrivez approuve ou rejete".into())),
+        };
+        let reason = line.opt("motif").map(str::to_owned);
+        if !approved && reason.is_none() {
+            return Err(LineError("colonne motif : un rejet est motivé".into()));
+        }
+        for (column, value, limit) in [
+            ("reference_papier", Some(paper), crate::domain::text::REFERENCE),
+            ("motif", reason.as_deref(), crate::domain::text::NOTE),
+        ] {
+            if let Some(problem) = value.and_then(|v| crate::domain::text::problem(column, v, limit)) {
+                return Err(LineError(format!("colonne {column} : {problem}")));
+            }
+        }
+        let project =
+            crate::store::records::get_live::<Project>(self.store.conn(), project_id).map_err(AppError::from)?;
+        let site_code = session.site.code.clone();
+        let to = if approved { Status::Approuve } else { Status::Rejete };
+        let by = session.login.clone();
+        let id = self.write(session, |w, ids| {
+            let year = deposited.year();
+            let sequence = crate::store::site::next_counter(w.conn, &format!("dossier:{year}"))?;
+            let dossier = Dossier {
+                number: crate::domain::codes::DossierNumber::new(
+                    &site_code,
+                    year,
+                    u32::try_from(sequence).unwrap_or(u32::MAX),
+                ),
+                year,
+                project_id,
+                applicant_id: project.value.promoter_id,
+                kind: project.value.kind,
+                deposited_on: deposited,
+                requested: None,
+                status: to,
+                documents: vec![],
+                history: vec![Transition {
+                    from: Status::Transmis,
+                    to,
+                    on: decided,
+                    by,
+                    reason: Some(format!("historique — référence papier {paper}")),
+                }],
+                anonymised_on: None,
+                paper_reference: Some(paper.to_owned()),
+            };
+            let id = ids.new_id();
+            w.insert(id, &dossier)?;
+            let decision = Decision {
+                dossier_id: id,
+                approved,
+                grants: vec![],
+                reason: reason.clone(),
+                decided_on: decided,
+                commission_ref: Some(paper.to_owned()),
+                anonymised_on: None,
+                session_id: None,
+                history: true,
+            };
+            w.insert(ids.new_id(), &decision)?;
+            Ok(id)
+        })?;
+        Ok(id)
+    }
+
+    /// A source's commitment on a history dossier: its funding line, and the grant added to the
+    /// decision (which the notification prints).
+    fn add_history_grant(
+        &mut self,
+        session: &Session,
+        mut decision: Row<Decision>,
+        source: &FundingSource,
+        amount: Money,
+        year: i32,
+        paper: &str,
+    ) -> Result<Uuid, LineError> {
+        if amount == Money::ZERO {
+            return Err(LineError("colonne montant : le montant accordé ne peut être nul".into()));
+        }
+        super::dossiers::check_convention_exists(self.store.conn(), source)?;
+        decision.value.grants.push(crate::domain::funding::Grant { source: source.clone(), amount });
+        let line = FundingLine {
+            dossier_id: decision.value.dossier_id,
+            source: source.clone(),
+            committed: amount,
+            year,
+            decision_ref: Some(paper.to_owned()),
+        };
+        Ok(self.write(session, |w, ids| {
+            w.update(decision.meta.id, &decision.value, None)?;
+            let id = ids.new_id();
+            w.insert(id, &line)?;
+            Ok(id)
+        })?)
     }
 
     fn import_funding(&mut self, session: &Session, line: &Line) -> Result<(), LineError> {

@@ -614,6 +614,7 @@ impl Generator<'_, '_, '_> {
             documents,
             history: vec![],
             anonymised_on: None,
+            paper_reference: None,
         };
         let path: &[Status] = match target {
             Status::Rejete => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Rejete],
@@ -670,6 +671,7 @@ impl Generator<'_, '_, '_> {
                     commission_ref: Some(format!("PV-{}-{:03}", on.year(), 1 + self.rng.below(200))),
                     anonymised_on: None,
                     session_id: None,
+                    history: false,
                 };
                 dossier.history.push(Transition {
                     from: dossier.status,

@@ -199,6 +199,7 @@ impl Core {
                 documents,
                 history: vec![],
                 anonymised_on: None,
+                paper_reference: None,
             };
             let id = ids.new_id();
             w.insert(id, &dossier)?;
@@ -543,6 +544,7 @@ pub(super) fn record_decision(
         commission_ref: mv.commission_ref.map(str::to_owned),
         anonymised_on: None,
         session_id,
+        history: false,
     };
     w.insert(ids.new_id(), &decision)?;
     if approved {

@@ -542,6 +542,9 @@ pub enum CsvKind {
     Funding,
     /// Décisions d'une session de la commission (avec --session).
     Decisions,
+    /// Les années avant Daftar : projets avec leur date de création, dossiers passés avec leur
+    /// référence papier, décision et financement (chef de bureau ou administrateur).
+    History,
 }
 
 /// `daftar init`.

@@ -581,6 +581,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 CsvKind::Projects => CsvTarget::Projects,
                 CsvKind::Dossiers => CsvTarget::Dossiers,
                 CsvKind::Funding => CsvTarget::Funding,
+                CsvKind::History => CsvTarget::History,
                 CsvKind::Decisions => unreachable!("recorded in their session above"),
             };
             let count = core.import_csv_file(session, target, &file)?;

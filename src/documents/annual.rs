@@ -155,7 +155,7 @@ pub fn annual_report(
     let jobs = [
         ("Emplois prévus des projets créés (cumul)", "emplois_projets_crees_cumul"),
         ("Emplois prévus des projets créés en l'année", "emplois_projets_crees"),
-        ("Emplois constatés aux visites (cumul)", "emplois_constates_crees_cumul"),
+        ("Emplois constatés à la dernière visite des projets financés (cumul)", "emplois_constates_cumul"),
     ];
     let rows: Vec<Vec<String>> = jobs
         .iter()
@@ -172,7 +172,7 @@ pub fn annual_report(
     let y = keys_line(
         &mut c,
         y,
-        "projets_crees.TYPE, projets_crees_cumul.TYPE, projets_finances_cumul.TYPE, emplois_projets_crees_cumul, emplois_projets_crees, emplois_constates_crees_cumul (.total, .famille)",
+        "projets_crees.TYPE, projets_crees_cumul.TYPE, projets_finances_cumul.TYPE, emplois_projets_crees_cumul, emplois_projets_crees, emplois_constates_cumul (.total, .famille)",
     );
     let items: Vec<(String, String, i64)> = ProjectKind::ALL
         .iter()

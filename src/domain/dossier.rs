@@ -253,6 +253,9 @@ pub struct Dossier {
     /// When the retention rules erased its notes (its applicant anonymised).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymised_on: Option<NaiveDate>,
+    /// For a dossier of the years before Daftar, entered as history: its old paper reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paper_reference: Option<String>,
 }
 
 impl Dossier {
@@ -386,6 +389,7 @@ mod tests {
             documents: vec![],
             history: vec![],
             anonymised_on: None,
+            paper_reference: None,
         }
     }
 

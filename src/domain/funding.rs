@@ -133,6 +133,10 @@ pub struct Decision {
     /// The commission's session that took it (none for a decision recorded on its own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<Uuid>,
+    /// A decision of the years before Daftar, entered as history by the office (its reference is
+    /// the old paper one): the one case where an office writes a decision.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 impl Decision {

@@ -90,7 +90,7 @@ pub struct Family {
 }
 
 /// Every family, in the bilan's order.
-pub const FAMILIES: [Family; 23] = [
+pub const FAMILIES: [Family; 22] = [
     Family {
         key: "dossiers_deposes",
         label_fr: "Dossiers déposés",
@@ -252,15 +252,6 @@ pub const FAMILIES: [Family; 23] = [
         span: Span::Cumulative,
         date: "date de création du projet (à défaut, date de son enregistrement)",
         counts: "les emplois prévus de tous les projets créés, dont pour la famille de la résistance",
-    },
-    Family {
-        key: "emplois_constates_crees_cumul",
-        label_fr: "Emplois constatés des projets créés — cumul",
-        label_ar: "مناصب الشغل المعاينة للمشاريع المحدثة",
-        unit: Unit::Jobs,
-        span: Span::Cumulative,
-        date: "date de la dernière visite de suivi (au plus tard la fin de la période)",
-        counts: "les emplois constatés à la dernière visite de chaque projet créé, financé ou non",
     },
     Family {
         key: "beneficiaires_finances_cumul",

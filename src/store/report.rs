@@ -244,22 +244,22 @@ impl<'c> Pass<'c> {
     /// while the dossiers are counted, when the file allows it (a database on disk, read outside
     /// a transaction, so that both connections see the same state).
     fn run(&mut self, sink: &mut dyn FnMut(Counted)) -> Result<(), StoreError> {
-        let (from, to) = (self.from, self.to);
+        let (from, to, by) = (self.from, self.to, self.grouping.by);
         let file = self.conn.path().filter(|p| !p.is_empty() && self.conn.is_autocommit()).map(PathBuf::from);
         std::thread::scope(|scope| {
             let reading = file.map(|path| {
                 scope.spawn(move || {
                     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-                    SideReads::read(&Connection::open_with_flags(path, flags)?, from, to)
+                    SideReads::read(&Connection::open_with_flags(path, flags)?, from, to, by)
                 })
             });
             self.dossiers(sink)?;
             let side = match reading {
                 Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-                None => SideReads::read(self.conn, from, to)?,
+                None => SideReads::read(self.conn, from, to, by)?,
             };
             self.jobs_seen(sink, &side.verified);
-            self.projects_created(sink, &side.projects, &side.verified)?;
+            self.projects_created(sink, &side.projects)?;
             self.money(sink, &side.money)
         })
     }
@@ -499,14 +499,8 @@ impl<'c> Pass<'c> {
     }
 
     /// Projects created in the period and to its end, funded or not, by kind, with their planned
-    /// jobs, and the jobs seen at their last visit.
-    fn projects_created(
-        &mut self,
-        sink: &mut dyn FnMut(Counted),
-        projects: &[ProjectRow],
-        verified: &VerifiedJobs,
-    ) -> Result<(), StoreError> {
-        let from = self.from.to_string();
+    /// jobs: `projects` holds them counted by group, kind and whether created in the period.
+    fn projects_created(&mut self, sink: &mut dyn FnMut(Counted), projects: &[ProjectCount]) -> Result<(), StoreError> {
         let kinds: Vec<([usize; 2], [usize; 2])> = ProjectKind::ALL
             .iter()
             .map(|k| {
@@ -517,49 +511,35 @@ impl<'c> Pass<'c> {
         let jobs = |pass: &mut Pass<'_>, family: &str| {
             [pass.keys.id(&format!("{family}.total")), pass.keys.id(&format!("{family}.famille"))]
         };
-        let (planned, planned_to_date, seen) = (
-            jobs(self, "emplois_projets_crees"),
-            jobs(self, "emplois_projets_crees_cumul"),
-            jobs(self, "emplois_constates_crees_cumul"),
-        );
-        let mut groups: HashMap<(String, Option<String>), Option<usize>> = HashMap::new();
-        // A project without a province is in its promoter's (read once per promoter, when the
-        // breakdown needs a province: projects are given one at registration).
-        let mut promoters: HashMap<String, Option<String>> = HashMap::new();
+        let (planned, planned_to_date) =
+            (jobs(self, "emplois_projets_crees"), jobs(self, "emplois_projets_crees_cumul"));
+        // A project without a province is in its promoter's (read once per promoter: projects
+        // are given one at registration, so few need it).
+        let mut promoters: HashMap<&str, Option<String>> = HashMap::new();
         let mut residence =
             self.conn.prepare_cached("SELECT json_extract(data, '$.province_code') FROM applicants WHERE id = ?1")?;
-        let by_place = matches!(self.grouping.by, Some(Breakdown::Province | Breakdown::Region));
         for p in projects {
             let province = match (&p.province, &p.promoter) {
-                (None, Some(promoter)) if by_place => match promoters.get(promoter) {
+                (None, Some(promoter)) => match promoters.get(promoter.as_str()) {
                     Some(found) => found.clone(),
                     None => {
                         let found: Option<String> = residence.query_row([promoter], |r| r.get(0)).optional()?.flatten();
-                        promoters.insert(promoter.clone(), found.clone());
+                        promoters.insert(promoter, found.clone());
                         found
                     }
                 },
                 (province, _) => province.clone(),
             };
-            let group = match self.grouping.by {
-                None => None,
-                Some(_) => *groups
-                    .entry((p.owner.clone(), province.clone()))
-                    .or_insert_with(|| self.grouping.group(&p.owner, province.as_deref()).map(|g| self.groups.id(g))),
-            };
+            let group = self.grouping.group(&p.owner, province.as_deref()).map(|g| self.groups.id(g));
             let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: None });
             let (flow, stock) = kinds[usize::from(p.kind)];
-            stock.iter().for_each(|key| add(*key, 1));
+            stock.iter().for_each(|key| add(*key, p.count));
             add(planned_to_date[0], p.jobs.0);
             add(planned_to_date[1], p.jobs.1);
-            if p.created_on >= from {
-                flow.iter().for_each(|key| add(*key, 1));
+            if p.in_period {
+                flow.iter().for_each(|key| add(*key, p.count));
                 add(planned[0], p.jobs.0);
                 add(planned[1], p.jobs.1);
-            }
-            if let Some((_, total, family)) = verified.get(&p.id) {
-                add(seen[0], *total);
-                add(seen[1], *family);
             }
         }
         Ok(())
@@ -578,55 +558,90 @@ type VerifiedJobs = HashMap<u128, (String, i64, i64)>;
 struct SideReads {
     money: MoneyRows,
     verified: VerifiedJobs,
-    projects: Vec<ProjectRow>,
+    projects: Vec<ProjectCount>,
 }
 
-/// A live project created by the end of the period, as the figures of projects created read it.
-struct ProjectRow {
-    id: u128,
+/// Live projects created by the end of the period, counted together when they share their
+/// office, province (or, without one, promoter), kind and whether created in the period.
+struct ProjectCount {
     owner: String,
     province: Option<String>,
+    /// Set only for projects without a province, when the breakdown needs one.
+    promoter: Option<String>,
     /// Its place in `ProjectKind::ALL`.
     kind: u8,
-    /// ISO date: its creation, or else its registration.
-    created_on: String,
+    in_period: bool,
+    count: i64,
     /// Planned jobs, of which for the resistance family.
     jobs: (i64, i64),
-    /// Its promoter's id: a project without a province is in its promoter's.
-    promoter: Option<String>,
 }
 
-/// The live projects created on or before `to` (migration 0022's covering index).
-fn projects_created_by(conn: &Connection, to: &str) -> Result<Vec<ProjectRow>, StoreError> {
-    let mut stmt = conn.prepare(
-        "SELECT id, owner, province, kind, created_on, jobs_total, jobs_family, promoter_id FROM projects
-         INDEXED BY projects_created WHERE deleted_at IS NULL AND created_on <= ?1",
-    )?;
-    let mut rows = stmt.query([to])?;
+/// The live projects created on or before `to`, counted by SQL over migration 0022's covering
+/// index in its order (office, province, kind), before the period and within it — and, when the
+/// breakdown is by place, those without a province by promoter.
+fn projects_created_by(
+    conn: &Connection,
+    from: &str,
+    to: &str,
+    by: Option<Breakdown>,
+) -> Result<Vec<ProjectCount>, StoreError> {
+    let by_place = matches!(by, Some(Breakdown::Province | Breakdown::Region));
+    let counted = "count(*), coalesce(sum(jobs_total), 0), coalesce(sum(jobs_family), 0)";
     let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let Some(id) = uuid_key(bytes(r, 0)?) else { continue };
-        let kind_code = bytes(r, 3)?;
-        let Some(kind) = ProjectKind::ALL.iter().position(|k| Some(k.code().as_bytes()) == kind_code) else { continue };
-        out.push(ProjectRow {
-            id,
-            owner: r.get(1)?,
-            province: r.get(2)?,
-            kind: u8::try_from(kind).unwrap_or(0),
-            created_on: r.get(4)?,
-            jobs: (r.get::<_, Option<i64>>(5)?.unwrap_or(0), r.get::<_, Option<i64>>(6)?.unwrap_or(0)),
-            promoter: r.get(7)?,
-        });
+    let mut read = |sql: &str, range: [&str; 2], in_period: bool| -> Result<(), StoreError> {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query(range)?;
+        while let Some(r) = rows.next()? {
+            let kind_code = bytes(r, 3)?;
+            let Some(kind) = ProjectKind::ALL.iter().position(|k| Some(k.code().as_bytes()) == kind_code) else {
+                continue;
+            };
+            out.push(ProjectCount {
+                owner: r.get(0)?,
+                province: r.get(1)?,
+                promoter: r.get(2)?,
+                kind: u8::try_from(kind).unwrap_or(0),
+                in_period,
+                count: r.get(4)?,
+                jobs: (r.get(5)?, r.get(6)?),
+            });
+        }
+        Ok(())
+    };
+    // Without a breakdown by place, a project's province does not matter: grouped as it is.
+    let placed = if by_place { "AND province IS NOT NULL" } else { "" };
+    for (range, in_period) in [(["", from], false), ([from, to], true)] {
+        let upper = if in_period { "<=" } else { "<" };
+        read(
+            &format!(
+                "SELECT owner, province, NULL, kind, {counted} FROM projects INDEXED BY projects_created
+                 WHERE deleted_at IS NULL {placed} AND created_on >= ?1 AND created_on {upper} ?2
+                 GROUP BY owner, province, kind"
+            ),
+            range,
+            in_period,
+        )?;
+        if by_place {
+            read(
+                &format!(
+                    "SELECT owner, NULL, promoter_id, kind, {counted} FROM projects INDEXED BY projects_created
+                     WHERE deleted_at IS NULL AND province IS NULL AND created_on >= ?1 AND created_on {upper} ?2
+                     GROUP BY owner, promoter_id, kind"
+                ),
+                range,
+                in_period,
+            )?;
+        }
     }
     Ok(out)
 }
 
 impl SideReads {
-    fn read(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<SideReads, StoreError> {
+    fn read(conn: &Connection, from: NaiveDate, to: NaiveDate, by: Option<Breakdown>) -> Result<SideReads, StoreError> {
         Ok(SideReads {
             money: MoneyRows::read(conn, from, to)?,
             verified: verified_jobs(conn, &to.to_string())?,
-            projects: projects_created_by(conn, &to.to_string())?,
+            projects: projects_created_by(conn, &from.to_string(), &to.to_string(), by)?,
         })
     }
 }
