@@ -442,3 +442,59 @@ fn dossiers_are_listed_with_filters_for_people_spreadsheets_and_scripts() {
     let wrong = chef(&["--status", "bidon"]);
     assert!(!wrong.status.success() && stderr(&wrong).contains("statut inconnu"), "{}", stderr(&wrong));
 }
+
+#[test]
+fn a_session_of_the_commission_from_the_command_line() {
+    let dir = crate::common::ok(tempfile::tempdir());
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "80"]).status.success());
+    let chef = |args: &[&str]| {
+        let mut all = vec!["--user", "chef"];
+        all.extend_from_slice(args);
+        daftar(&db, Some("chef-demo-2026"), &all)
+    };
+    let today = chrono::Utc::now().date_naive().format("%d/%m/%Y").to_string();
+    let out = chef(&[
+        "session",
+        "open",
+        "--reference",
+        "PV-CLI-1",
+        "--date",
+        &today,
+        "--place",
+        "Tiznit",
+        "--member",
+        "Le chef, président",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The agenda as the decisions file: filled in as a spreadsheet would, then imported.
+    let agenda = dir.path().join("ordre-du-jour.csv");
+    let out =
+        chef(&["session", "agenda", "--format", "csv", "--out", crate::common::ok(agenda.to_str().ok_or("path"))]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = crate::common::ok(std::fs::read_to_string(&agenda));
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    assert!(lines.len() >= 3, "{text}");
+    let number = |line: &str| line.trim_start_matches('\u{feff}').split(';').next().unwrap_or_default().to_owned();
+    let (first, second) = (number(&lines[1]), number(&lines[2]));
+    lines[1] = lines[1].replacen(&format!("{first};;;;;"), &format!("{first};approuve;hcar;10 000;;"), 1);
+    lines[2] = lines[2].replacen(&format!("{second};;;;;"), &format!("{second};ajourne;;;complement;devis"), 1);
+    let filled = dir.path().join("decisions.csv");
+    crate::common::ok(std::fs::write(&filled, lines[..3].join("\r\n")));
+    let filled = crate::common::ok(filled.to_str().ok_or("path"));
+    let out = chef(&["import-csv", "decisions", filled]);
+    assert!(!out.status.success() && stderr(&out).contains("--session"), "{}", stderr(&out));
+    let out = chef(&["import-csv", "decisions", filled, "--session", "PV-CLI-1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("1 dossier(s) approuvé(s) pour 10"), "{}", stdout(&out));
+    // The session's dossiers, listed; its minutes printed; closed, it takes nothing more.
+    let out = chef(&["dossier", "list", "--session", "PV-CLI-1", "--format", "csv"]);
+    let listed = stdout(&out);
+    assert!(listed.contains(&first) && listed.contains(&second) && listed.lines().count() == 3, "{listed}");
+    let pv = dir.path().join("pv.pdf");
+    let out = chef(&["session", "pv", "--session", "PV-CLI-1", "--out", crate::common::ok(pv.to_str().ok_or("path"))]);
+    assert!(out.status.success() && crate::common::ok(std::fs::read(&pv)).starts_with(b"%PDF-"), "{}", stderr(&out));
+    assert!(chef(&["session", "close", "--session", "PV-CLI-1"]).status.success());
+    let out = chef(&["session", "record", "--session", "PV-CLI-1", filled]);
+    assert!(!out.status.success() && stderr(&out).contains("close"), "{}", stderr(&out));
+}

@@ -824,6 +824,9 @@ pub enum DossierCommand {
         /// Source de financement (hcar, indh, convention, autre).
         #[arg(long)]
         source: Option<String>,
+        /// Les dossiers décidés ou ajournés par une session de la commission (référence du PV).
+        #[arg(long)]
+        session: Option<String>,
         /// texte (par défaut), csv ou json ; les montants en dirhams exacts.
         #[arg(long, value_enum, default_value = "texte")]
         format: ListFormat,

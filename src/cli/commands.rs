@@ -720,9 +720,20 @@ fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::R
                 println!("{} ({}) — {} — {}", reason.code, reason.used_for, reason.label_fr, reason.label_ar);
             }
         }
-        DossierCommand::List { status, year, office, kind, source, format } => {
+        DossierCommand::List { status, year, office, kind, source, session: reference, format } => {
             let query = list_query(&status, year, office.as_deref(), kind.as_deref(), source.as_deref())?;
-            list_dossiers(core, session, &query, format)?;
+            // A session's dossiers: those it decided or put off.
+            let only = match reference {
+                Some(reference) => Some(
+                    core.minutes(session, &reference)?
+                        .lines
+                        .into_iter()
+                        .map(|l| l.number)
+                        .collect::<std::collections::HashSet<_>>(),
+                ),
+                None => None,
+            };
+            list_dossiers(core, session, &query, only.as_ref(), format)?;
         }
         DossierCommand::Add { project, deposited, requested, documents } => {
             let project = parse_id(&project, "projet")?;
@@ -907,6 +918,7 @@ fn list_dossiers(
     core: &Core,
     session: &Session,
     query: &crate::app::WorklistQuery,
+    only: Option<&std::collections::HashSet<String>>,
     format: ListFormat,
 ) -> anyhow::Result<()> {
     use std::io::Write as _;
@@ -929,6 +941,9 @@ fn list_dossiers(
         ListFormat::Texte => {}
     }
     core.each_dossier_line(session, query, &mut |line| {
+        if only.is_some_and(|numbers| !numbers.contains(&line.number)) {
+            return Ok(());
+        }
         let deposited = line.deposited_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
         match format {
             ListFormat::Texte => writeln!(

@@ -315,14 +315,15 @@ fn dossier_row(ui: &mut Ui, line: &AgendaLine, choice: &mut Choice, reasons: &[c
             ui.label(bidi::visual(&line.name_ar));
         }
         ui.label(format!("{} — {}", line.project, line.kind.label_fr()));
-        if let Some(asked) = line.requested {
-            ui.label(format!("demandé {asked}"));
-        }
         if let Some((on, _)) = &line.adjourned {
             ui.label(RichText::new(format!("ajourné le {}", format_date_fr(*on))).italics());
         }
     });
     ui.horizontal_wrapped(|ui| {
+        // The amount asked for leads the decision's line: it never wraps inside its figures.
+        if let Some(asked) = line.requested {
+            ui.label(format!("Demandé : {asked}"));
+        }
         let label = ui.label("Décision");
         let shown = match choice.outcome.as_str() {
             "approuve" => "Approuvé",
