@@ -461,6 +461,32 @@ fn projects_count_from_their_creation_date_funded_or_not_and_history_shows_in_a_
     let y2024 = bilan(&o, 2024);
     assert_eq!((y2024.value("projets_crees.pme"), y2024.value("projets_crees_cumul.total")), (1, 1));
 
+    // The counts kept by year (whole years) follow edits and deletions as the projects' own rows
+    // do (a period that is not whole years reads the projects themselves).
+    let edited = daftar::domain::project::ProjectDraft {
+        kind: "cooperative".into(),
+        name: "Menuiserie Atlas".into(),
+        created_on: "15/03/2025".into(),
+        jobs_total: "9".into(),
+        jobs_family: "5".into(),
+        ..Default::default()
+    };
+    let projects = ok(o.core.projects_of(&o.chef, promoter));
+    let id = |name: &str| {
+        projects.iter().find(|p| p.value.name == name).map(|p| p.meta.id).unwrap_or_else(|| panic!("{name}"))
+    };
+    ok(o.core.edit_project(&o.chef, id("Menuiserie Atlas"), &edited, promoter, vec![]));
+    ok(o.core.delete(&o.chef, daftar::app::Table::Projects, id("Association Tifawin"), "Saisie en double"));
+    let whole = bilan(&o, 2026);
+    let almost = ok(o.core.bilan(&o.chef, date(1, 1, 2026), date(30, 12, 2026), Some(Breakdown::Office)));
+    for family in ["projets_crees", "projets_crees_cumul", "emplois_projets_crees", "emplois_projets_crees_cumul"] {
+        for detail in ["pme", "cooperative", "association", "total", "famille"] {
+            let key = format!("{family}.{detail}");
+            assert_eq!(whole.value(&key), almost.value(&key), "{key}");
+        }
+    }
+    assert_eq!((whole.value("projets_crees_cumul.cooperative"), whole.value("projets_crees_cumul.total")), (2, 2));
+
     // 2025 closed: a project of 2025 entered afterwards (history) shows as a difference.
     ok(o.core.close_year(&o.chef, 2025));
     let closed = ok(o.core.closed_year(&o.chef, 2025)).unwrap_or_else(|| panic!("2025 not closed"));

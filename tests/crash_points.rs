@@ -210,6 +210,8 @@ fn at_schema_8(db: &Path) {
          DROP TABLE worklist; DROP TABLE worklist_groups; DROP TABLE worklist_mark; DROP TABLE certificate_revocations;
          DROP TABLE commission_sessions; DROP TABLE adjournments; DROP INDEX decisions_session;
          ALTER TABLE decisions DROP COLUMN session_id;
+         DROP TABLE project_counts; DROP TRIGGER project_counts_insert; DROP TRIGGER project_counts_update_out;
+         DROP TRIGGER project_counts_update_in; DROP TRIGGER project_counts_delete;
          DROP INDEX projects_created; ALTER TABLE projects DROP COLUMN created_on; ALTER TABLE projects DROP COLUMN province;
          DELETE FROM live_counts WHERE table_name IN ('commission_sessions', 'adjournments');
          PRAGMA user_version = 8;",

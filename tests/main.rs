@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area (ripgrep's layout).
 
+mod annual;
 mod audit_chain;
 mod backup;
 mod bilan;

@@ -101,7 +101,7 @@ impl SessionTally {
 
 /// Whether `stored` (`code` or `code: note`) names a reason of the shipped list for `used_for`
 /// (`rejet`, `ajournement`); the refusal lists the codes to choose from.
-pub fn check_reason(stored: &str, used_for: &str) -> Result<(), String> {
+fn check_reason(stored: &str, used_for: &str) -> Result<(), String> {
     let reasons = &crate::reference::Reference::shipped().reasons;
     let code = stored.split_once(':').map_or(stored, |(code, _)| code).trim();
     if reasons.iter().any(|r| r.code == code && r.used_for == used_for) {

@@ -41,7 +41,7 @@ pub use backup::{
 };
 pub use certificates::{CertificateSubject, issuer_of};
 pub use closings::ClosedYear;
-pub use commission::{AgendaFilter, AgendaLine, SessionTally, Verdict, check_reason};
+pub use commission::{AgendaFilter, AgendaLine, SessionTally, Verdict};
 pub use documents::{Document, copy_document, make_folder, save_in_folder, save_new};
 pub use dossiers::{DossierEdit, DossierRights, DossierView, Move};
 pub use duplicates::{DuplicateCandidate, DuplicateReason};

@@ -88,15 +88,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The word files and lists use: `approuve`, `rejete`, `ajourne`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Outcome::Approve(_) => "approuve",
-            Outcome::Reject(_) => "rejete",
-            Outcome::Adjourn(_) => "ajourne",
-        }
-    }
-
     /// The reason list's `use` this outcome reads (`rejet`, `ajournement`), if it has a reason.
     pub fn reason_use(&self) -> Option<&'static str> {
         match self {

@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0020_certificate_revocations.sql"),
     include_str!("../../migrations/0021_commission_sessions.sql"),
     include_str!("../../migrations/0022_projects_created.sql"),
+    include_str!("../../migrations/0023_project_counts.sql"),
 ];
 
 /// The schema version this program writes.

@@ -586,6 +586,9 @@ fn projects_created_by(
     by: Option<Breakdown>,
 ) -> Result<Vec<ProjectCount>, StoreError> {
     let by_place = matches!(by, Some(Breakdown::Province | Breakdown::Region));
+    if let Some(years) = whole_years(from, to) {
+        return projects_by_year(conn, years, by_place);
+    }
     let counted = "count(*), coalesce(sum(jobs_total), 0), coalesce(sum(jobs_family), 0)";
     let mut out = Vec::new();
     let mut read = |sql: &str, range: [&str; 2], in_period: bool| -> Result<(), StoreError> {
@@ -632,6 +635,43 @@ fn projects_created_by(
                 in_period,
             )?;
         }
+    }
+    Ok(out)
+}
+
+/// The years `from..=to` covers, when it is whole years (1 January to 31 December).
+fn whole_years(from: &str, to: &str) -> Option<(i32, i32)> {
+    let (from, to): (NaiveDate, NaiveDate) = (from.parse().ok()?, to.parse().ok()?);
+    (from.ordinal() == 1 && to.month() == 12 && to.day() == 31).then(|| (from.year(), to.year()))
+}
+
+/// [`projects_created_by`] for whole years, from the counts kept by year (migration 0023): a few
+/// thousand rows whatever the register's size.
+fn projects_by_year(
+    conn: &Connection,
+    (first, last): (i32, i32),
+    by_place: bool,
+) -> Result<Vec<ProjectCount>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT owner, nullif(province, ''), CASE WHEN ?3 THEN nullif(promoter, '') END, kind, year >= ?1,
+                sum(n), sum(jobs_total), sum(jobs_family)
+         FROM project_counts WHERE year <= ?2 AND n <> 0
+         GROUP BY 1, 2, 3, 4, 5",
+    )?;
+    let mut rows = stmt.query(params![first, last, by_place])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let kind_code = bytes(r, 3)?;
+        let Some(kind) = ProjectKind::ALL.iter().position(|k| Some(k.code().as_bytes()) == kind_code) else { continue };
+        out.push(ProjectCount {
+            owner: r.get(0)?,
+            province: r.get(1)?,
+            promoter: r.get(2)?,
+            kind: u8::try_from(kind).unwrap_or(0),
+            in_period: r.get(4)?,
+            count: r.get(5)?,
+            jobs: (r.get(6)?, r.get(7)?),
+        });
     }
     Ok(out)
 }
