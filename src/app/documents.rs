@@ -41,7 +41,7 @@ impl Core {
             details.push(format!("ICE {}", ice.as_str()));
         }
         if let Some(rc) = &project.rc {
-            details.push(format!("RC {rc}"));
+            details.push(rc.to_string());
         }
         if let Some(odco) = &project.odco_number {
             details.push(format!("ODCO n° {odco}"));
@@ -535,8 +535,8 @@ impl Core {
         session.require(Action::ViewRegister)?;
         let id = self.applicant_id_by_cin(session, cin)?;
         let a = self.applicant(session, id)?.value;
-        let line = |label: &str, value: String| (label.to_owned(), value);
-        let section = |fr: &str, ar: &str, lines: Vec<(String, String)>| Section {
+        let line = |fr: &str, ar: &str, value: String| (fr.to_owned(), ar.to_owned(), value);
+        let section = |fr: &str, ar: &str, lines: Vec<(String, String, String)>| Section {
             title_fr: fr.to_owned(),
             title_ar: ar.to_owned(),
             lines,
@@ -545,16 +545,30 @@ impl Core {
             "Identité",
             "الهوية",
             vec![
-                line("Nom", format!("{} {}", a.first_name, a.last_name)),
-                line("Nom (arabe)", format!("{} {}", a.first_name_ar, a.last_name_ar).trim().to_owned()),
-                line("CIN", a.cin.to_string()),
-                line("Sexe", if a.sex == crate::domain::applicant::Sex::F { "Féminin" } else { "Masculin" }.to_owned()),
-                line("Né(e) le", format_date_fr(a.birth_date)),
-                line("Qualité", a.relationship.label_fr().to_owned()),
-                line("Téléphone", a.phone.as_ref().map_or("—".to_owned(), |p| p.as_str().to_owned())),
-                line("Adresse", [a.address.as_str(), a.commune.as_str()].join(" ").trim().to_owned()),
+                line("Nom", "الاسم", format!("{} {}", a.first_name, a.last_name)),
+                line(
+                    "Nom (arabe)",
+                    "الاسم بالعربية",
+                    format!("{} {}", a.first_name_ar, a.last_name_ar).trim().to_owned(),
+                ),
+                line("CIN", "البطاقة الوطنية", a.cin.to_string()),
+                line(
+                    "Sexe",
+                    "الجنس",
+                    if a.sex == crate::domain::applicant::Sex::F {
+                        "Féminin — أنثى"
+                    } else {
+                        "Masculin — ذكر"
+                    }
+                    .to_owned(),
+                ),
+                line("Né(e) le", "تاريخ الازدياد", format_date_fr(a.birth_date)),
+                line("Qualité", "الصفة", format!("{} — {}", a.relationship.label_fr(), a.relationship.label_ar())),
+                line("Téléphone", "الهاتف", a.phone.as_ref().map_or("—".to_owned(), |p| p.as_str().to_owned())),
+                line("Adresse", "العنوان", [a.address.as_str(), a.commune.as_str()].join(" ").trim().to_owned()),
                 line(
                     "Province",
+                    "الإقليم",
                     a.province_code.as_deref().map_or("—".into(), |code| {
                         let name = crate::reference::Reference::shipped().province(code).map(|p| p.name_fr.as_str());
                         format!("{code} {}", name.unwrap_or_default()).trim().to_owned()
@@ -566,8 +580,8 @@ impl Core {
             Some(holder) => {
                 let h = self.card_holder(session, holder)?.value;
                 vec![
-                    line("Carte n°", h.card_number),
-                    line("Titulaire", format!("{} — {}", h.name_latin, h.name_arabic)),
+                    line("Carte n°", "رقم البطاقة", h.card_number),
+                    line("Titulaire", "صاحب البطاقة", format!("{} — {}", h.name_latin, h.name_arabic)),
                 ]
             }
             None => vec![],
@@ -575,15 +589,21 @@ impl Core {
         sections.push(section("Carte d'ancien résistant", "بطاقة المقاوم", card));
         let amo = a.amo.as_ref().map_or_else(Vec::new, |c| {
             let checked = c.checked_on.map_or(String::new(), |d| format!(", vérifiée le {}", format_date_fr(d)));
-            vec![line("AMO", format!("{} n° {}{checked}", c.regime.label_fr(), c.number))]
+            vec![line("AMO", "التغطية الصحية", format!("{} n° {}{checked}", c.regime.label_fr(), c.number))]
         });
         sections.push(section("Couverture médicale (donnée de santé)", "التغطية الصحية", amo));
-        let consents = a.consents.iter().map(|p| line("Consent à", p.label_fr().to_owned())).collect();
+        let consents = a.consents.iter().map(|p| line("Consent à", "يوافق على", p.label_fr().to_owned())).collect();
         sections.push(section("Consentements", "الموافقات", consents));
         let projects = self
             .projects_of(session, id)?
             .into_iter()
-            .map(|p| line("Projet", format!("{} ({})", p.value.name, p.value.kind.label_fr())))
+            .map(|p| {
+                line(
+                    "Projet",
+                    "المشروع",
+                    format!("{} — {} — {}", p.value.name, p.value.kind.label_fr(), p.value.kind.label_ar()),
+                )
+            })
             .collect();
         sections.push(section("Projets", "المشاريع", projects));
         let mut dossiers = Vec::new();
@@ -596,6 +616,7 @@ impl Core {
             };
             dossiers.push(line(
                 &d.value.number.to_string(),
+                d.value.status.label_ar(),
                 format!("{}, déposé le {}{money}", d.value.status.label_fr(), format_date_fr(d.value.deposited_on)),
             ));
         }
@@ -606,6 +627,7 @@ impl Core {
                 .map(|c| {
                     line(
                         &c.value.number,
+                        c.value.facts.kind.title_ar(),
                         format!(
                             "{} le {} — {}",
                             c.value.facts.kind.title_fr(),
@@ -619,15 +641,15 @@ impl Core {
         let history = crate::store::audit::history_of(self.store.conn(), &id.to_string())?
             .into_iter()
             .map(|(at, actor, action)| {
-                let what = match action.rsplit('.').next() {
-                    Some("create") => "enregistrement",
-                    Some("update") => "rectification",
-                    Some("delete") => "suppression",
-                    Some("receive") => "reçu d'un autre site",
-                    _ => action.as_str(),
+                let (what, what_ar) = match action.rsplit('.').next() {
+                    Some("create") => ("enregistrement", "تسجيل"),
+                    Some("update") => ("rectification", "تصحيح"),
+                    Some("delete") => ("suppression", "حذف"),
+                    Some("receive") => ("reçu d'un autre site", "توصل به من موقع آخر"),
+                    _ => (action.as_str(), ""),
                 };
                 let day = at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()).map_or(at.clone(), format_date_fr);
-                line(&day, format!("{what} (par {actor})"))
+                line(&day, what_ar, format!("{what} (par {actor})"))
             })
             .collect();
         sections.push(section("Historique des modifications", "سجل التعديلات", history));

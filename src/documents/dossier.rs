@@ -79,15 +79,33 @@ fn header(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, number: &str) -> f3
     letterhead::both(c, y, &format!("Dossier n° {number}"), &format!("ملف رقم {}", isolate(number)), 10.0)
 }
 
-/// A label and its value on one line (French); returns the next `y`.
-fn field(c: &mut Canvas, y: f32, label: &str, value: &str) -> f32 {
-    c.line(MARGIN, y, Align::Left, label, Style::fr(9.5).bold());
-    c.paragraph(MARGIN + 45.0, y, TEXT_WIDTH - 45.0, Align::Left, value, Style::fr(9.5))
+/// One line of a section: the label in French and in Arabic, and the value.
+pub type Labelled = (String, String, String);
+
+/// A line labelled in both languages.
+pub fn labelled(fr: &str, ar: &str, value: String) -> Labelled {
+    (fr.to_owned(), ar.to_owned(), value)
+}
+
+/// A value without a label (a line of a list).
+pub fn unlabelled(value: String) -> Labelled {
+    (String::new(), String::new(), value)
+}
+
+/// A label in French (left) and in Arabic (right), the value between them, wrapped in its
+/// column; returns the next `y`.
+fn field(c: &mut Canvas, y: f32, (fr, ar, value): &Labelled) -> f32 {
+    const FR: f32 = 40.0;
+    const AR: f32 = 36.0;
+    let below_fr = c.paragraph(MARGIN, y, FR - 2.0, Align::Left, fr, Style::fr(9.5).bold());
+    let below_ar = c.paragraph(RIGHT - AR + 2.0, y, AR - 2.0, Align::Right, ar, Style::ar(9.5).bold());
+    let below = c.paragraph(MARGIN + FR, y, TEXT_WIDTH - FR - AR, Align::Left, value, Style::fr(9.5));
+    below.max(below_fr).max(below_ar)
 }
 
 /// A titled section (French and Arabic titles on a grey band) of label–value lines, continued on
 /// new pages as needed; moves `y` below it.
-pub(crate) fn section(c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &str, lines: &[(String, String)]) {
+pub(crate) fn section(c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &str, lines: &[Labelled]) {
     if *y > 250.0 {
         c.new_page();
         *y = 20.0;
@@ -96,12 +114,12 @@ pub(crate) fn section(c: &mut Canvas, y: &mut f32, title_fr: &str, title_ar: &st
     c.line(MARGIN + 1.5, *y, Align::Left, title_fr, Style::fr(10.5).bold());
     c.line(RIGHT - 1.5, *y, Align::Right, title_ar, Style::ar(10.5).bold());
     *y += 7.5;
-    for (label, value) in lines {
+    for line in lines {
         if *y > 272.0 {
             c.new_page();
             *y = 20.0;
         }
-        *y = field(c, *y, label, value);
+        *y = field(c, *y, line);
     }
     *y += 2.0;
 }
@@ -197,16 +215,15 @@ pub fn sheet(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMa
     let mut c = Canvas::new(&format!("Fiche dossier {}", d.number), shift);
     let y = header(&mut c, issuer, today, &d.number);
     let mut y = letterhead::title(&mut c, y + 4.0, "بطاقة الملف", "Fiche dossier");
-    let pair = |l: &str, v: String| (l.to_owned(), v);
     section(
         &mut c,
         &mut y,
         "Dossier",
         "الملف",
         &[
-            pair("Statut", format!("{} — {}", d.status.0, d.status.1)),
-            pair("Déposé le", format_date_fr(d.deposited_on)),
-            pair("Montant demandé", d.requested.map_or("—".into(), |m| m.to_string())),
+            labelled("Statut", "الوضعية", format!("{} — {}", d.status.0, d.status.1)),
+            labelled("Déposé le", "تاريخ الإيداع", format_date_fr(d.deposited_on)),
+            labelled("Montant demandé", "المبلغ المطلوب", d.requested.map_or("—".into(), |m| m.to_string())),
         ],
     );
     section(
@@ -215,36 +232,40 @@ pub fn sheet(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: PrintMa
         "Demandeur",
         "صاحب الطلب",
         &[
-            pair("Nom", format!("{} — {}", d.applicant.0, d.applicant.1)),
-            pair("CIN", d.applicant.2.clone()),
-            pair("Qualité", d.entitlement.clone()),
-            pair("Coordonnées", d.contact.clone()),
+            labelled("Nom", "الاسم", format!("{} — {}", d.applicant.0, d.applicant.1)),
+            labelled("CIN", "البطاقة الوطنية", d.applicant.2.clone()),
+            labelled("Qualité", "الصفة", d.entitlement.clone()),
+            labelled("Coordonnées", "العنوان والهاتف", d.contact.clone()),
         ],
     );
     let mut project = vec![
-        pair("Projet", format!("{} ({})", d.project, d.project_kind.0)),
-        pair("Emplois prévus", format!("{} dont {} pour la famille de la résistance", d.jobs.0, d.jobs.1)),
+        labelled("Projet", "المشروع", format!("{} — {} — {}", d.project, d.project_kind.0, d.project_kind.1)),
+        labelled(
+            "Emplois prévus",
+            "مناصب الشغل المتوقعة",
+            format!("{} dont {} pour la famille de la résistance", d.jobs.0, d.jobs.1),
+        ),
     ];
-    project.extend(d.project_details.iter().map(|line| pair("", line.clone())));
+    project.extend(d.project_details.iter().map(|line| unlabelled(line.clone())));
     section(&mut c, &mut y, "Projet", "المشروع", &project);
-    let documents: Vec<(String, String)> = d
+    let documents: Vec<Labelled> = d
         .documents
         .iter()
         .map(|doc| {
-            let state = match (doc.received_on, doc.required) {
-                (Some(on), _) => format!("reçue le {}", format_date_fr(on)),
-                (None, true) => "MANQUANTE".to_owned(),
-                (None, false) => "facultative".to_owned(),
+            let (state, state_ar) = match (doc.received_on, doc.required) {
+                (Some(on), _) => (format!("reçue le {}", format_date_fr(on)), "مسلمة"),
+                (None, true) => ("MANQUANTE".to_owned(), "ناقصة"),
+                (None, false) => ("facultative".to_owned(), "اختيارية"),
             };
-            (String::new(), format!("{} — {state}", doc.label_fr))
+            (String::new(), format!("{} — {state_ar}", doc.label_ar), format!("{} — {state}", doc.label_fr))
         })
         .collect();
     section(&mut c, &mut y, "Pièces", "الوثائق", &documents);
-    let list = |lines: &[String]| -> Vec<(String, String)> {
+    let list = |lines: &[String]| -> Vec<Labelled> {
         if lines.is_empty() {
-            vec![(String::new(), "—".to_owned())]
+            vec![unlabelled("—".to_owned())]
         } else {
-            lines.iter().map(|l| (String::new(), l.clone())).collect()
+            lines.iter().map(|l| unlabelled(l.clone())).collect()
         }
     };
     section(&mut c, &mut y, "Historique", "مراحل الملف", &list(&d.history));
