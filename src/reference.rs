@@ -70,14 +70,15 @@ pub struct Reason {
 }
 
 /// A decision's reason as stored (`code`, `code: note`, or free text of before the list) in
-/// French and in Arabic: the list's wording with the note after it; free text as it was typed.
-pub fn reason_in_both(stored: &str) -> (String, String) {
+/// French and in Arabic, from `reasons` (the shipped list and those a delegation added): the
+/// list's wording with the note after it; free text as it was typed.
+pub fn reason_in_both(stored: &str, reasons: &[Reason]) -> (String, String) {
     let stored = stored.trim();
     let (code, note) = match stored.split_once(':') {
         Some((code, note)) => (code.trim(), note.trim()),
         None => (stored, ""),
     };
-    match Reference::shipped().reasons.iter().find(|r| r.code == code) {
+    match reasons.iter().find(|r| r.code == code) {
         Some(reason) if note.is_empty() => (reason.label_fr.clone(), reason.label_ar.clone()),
         Some(reason) => (
             format!("{} ({note})", reason.label_fr),

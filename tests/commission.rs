@@ -181,3 +181,39 @@ fn an_office_that_stands_alone_decides_its_session_at_once() {
     assert_eq!(decision.commission_ref.as_deref(), Some("PV-1"));
     assert!(decision.session_id.is_some());
 }
+
+#[test]
+fn a_delegation_adds_a_reason_that_its_offices_print_in_both_languages() {
+    let dir = ok(tempfile::tempdir());
+    let stick = dir.path().join("cle");
+    let mut p = province(&dir.path().join("dp.sqlite"));
+    let id = transmitted(&mut p.tiznit, ("JB100011", "Samir", "Naciri"), "pme", ("2", "1"), date(2, 9, 2026));
+    let number = ok(p.tiznit.core.dossier_view(&p.tiznit.chef, id)).dossier.value.number.to_string();
+    send_up(&mut p.tiznit, &mut p.dp, &p.dp_admin, &stick);
+
+    // An office under a delegation does not extend the list; a shipped code cannot be taken again.
+    let chef = ok(p.tiznit.core.login("chef", crate::common::CHEF_PASSWORD));
+    let at_office = p.tiznit.core.add_reason(&chef, "hors-delai", "Hors délai", "خارج الأجل", "rejet");
+    assert!(matches!(at_office, Err(AppError::Refused(_))), "{at_office:?}");
+    let taken = p.dp.add_reason(&p.dp_admin, "viabilite", "Autre", "آخر", "rejet");
+    assert!(matches!(taken, Err(AppError::Invalid(_))), "{taken:?}");
+    let no_arabic = p.dp.add_reason(&p.dp_admin, "hors-delai", "Hors délai", "", "rejet");
+    assert!(matches!(no_arabic, Err(AppError::Invalid(_))), "{no_arabic:?}");
+    let list =
+        ok(p.dp.add_reason(&p.dp_admin, "hors-delai", "Dossier déposé hors délai", "ملف مودع خارج الأجل", "rejet"));
+    assert!(list.iter().any(|r| r.code == "hors-delai") && list.iter().any(|r| r.code == "viabilite"));
+
+    // The session rejects with it; the office receives the reason with the decision.
+    ok(p.dp.open_commission_session(&p.dp_admin, SESSION, "10/11/2026", "Tiznit", "Le délégué"));
+    let verdict = Verdict::on(&number, Outcome::Reject("hors-delai: reçu le 3 octobre".into()));
+    ok(p.dp.record_session(&p.dp_admin, SESSION, &[verdict], None));
+    let bytes = reply(&mut p.dp, &p.dp_admin, "BL-TIZNIT", &stick);
+    ok(p.tiznit.core.import_bundle(&chef, &bytes, "réponse"));
+    let reasons = ok(p.tiznit.core.reasons());
+    let stored = ok(p.tiznit.core.dossier_view(&chef, id)).decision.and_then(|d| d.value.reason).unwrap_or_default();
+    let (fr, ar) = daftar::reference::reason_in_both(&stored, &reasons);
+    assert_eq!(fr, "Dossier déposé hors délai (reçu le 3 octobre)");
+    assert!(ar.starts_with("ملف مودع خارج الأجل"), "{ar}");
+    let notice = ok(p.tiznit.core.document_pdf(&chef, &Document::DecisionNotice(number)));
+    assert!(notice.starts_with(b"%PDF-"));
+}

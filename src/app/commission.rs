@@ -13,12 +13,15 @@ use uuid::Uuid;
 use super::dossiers::{check_convention_exists, decision_of, record_decision};
 use super::{AppError, Core, Move, Session};
 use crate::domain::Money;
-use crate::domain::commission::{Adjournment, CommissionSession, Minutes, MinutesLine, Outcome, Overrun};
+use crate::domain::commission::{
+    Adjournment, CommissionReason, CommissionSession, Minutes, MinutesLine, Outcome, Overrun,
+};
 use crate::domain::dossier::{Dossier, MoveContext, Status, Transition, check_move};
 use crate::domain::funding::{Decision, FundingSource, Programme};
 use crate::domain::project::ProjectKind;
 use crate::domain::role::Action;
 use crate::domain::text;
+use crate::reference::{Reason, Reference};
 use crate::store::records::{Row, all, find, get};
 use crate::store::worklist::{FollowUp, WorklistQuery};
 
@@ -99,10 +102,9 @@ impl SessionTally {
     }
 }
 
-/// Whether `stored` (`code` or `code: note`) names a reason of the shipped list for `used_for`
+/// Whether `stored` (`code` or `code: note`) names a reason of `reasons` for `used_for`
 /// (`rejet`, `ajournement`); the refusal lists the codes to choose from.
-fn check_reason(stored: &str, used_for: &str) -> Result<(), String> {
-    let reasons = &crate::reference::Reference::shipped().reasons;
+fn check_reason(stored: &str, used_for: &str, reasons: &[Reason]) -> Result<(), String> {
     let code = stored.split_once(':').map_or(stored, |(code, _)| code).trim();
     if reasons.iter().any(|r| r.code == code && r.used_for == used_for) {
         return Ok(());
@@ -116,7 +118,42 @@ fn check_reason(stored: &str, used_for: &str) -> Result<(), String> {
     })
 }
 
+/// The commission's reasons held in `conn`: the list shipped with Daftar, then those added here
+/// or by a parent (in code order).
+pub(crate) fn reasons_in(conn: &rusqlite::Connection) -> Result<Vec<Reason>, AppError> {
+    let mut list = Reference::shipped().reasons.clone();
+    list.extend(all::<CommissionReason>(conn)?.into_iter().map(|row| {
+        let r = row.value;
+        Reason { code: r.code, label_fr: r.label_fr, label_ar: r.label_ar, used_for: r.used_for }
+    }));
+    Ok(list)
+}
+
 impl Core {
+    /// The commission's reasons: the bilingual list shipped with Daftar and those the delegation
+    /// (or this site, when it decides) added.
+    pub fn reasons(&self) -> Result<Vec<Reason>, AppError> {
+        reasons_in(self.store.conn())
+    }
+
+    /// Adds a reason to the commission's list (where programmes are defined: a delegation, an
+    /// office that stands alone); it reaches the offices in their next reply. Returns the list.
+    pub fn add_reason(
+        &mut self,
+        session: &Session,
+        code: &str,
+        label_fr: &str,
+        label_ar: &str,
+        used_for: &str,
+    ) -> Result<Vec<Reason>, AppError> {
+        session.require(Action::ManagePrograms)?;
+        let list = self.reasons()?;
+        let taken: Vec<&str> = list.iter().map(|r| r.code.as_str()).collect();
+        let reason = CommissionReason::validate(code, label_fr, label_ar, used_for, &taken)?;
+        self.write(session, |w, ids| Ok(w.insert(ids.new_id(), &reason).map(|_| ())?))?;
+        self.reasons()
+    }
+
     /// Opens a session of the commission (typed as in its form; `members` one per line).
     pub fn open_commission_session(
         &mut self,
@@ -244,8 +281,9 @@ impl Core {
         let mut problems = earlier;
         let mut planned: Vec<(Row<Dossier>, &Verdict)> = Vec::with_capacity(verdicts.len());
         let mut seen = HashSet::new();
+        let reasons = self.reasons()?;
         for verdict in verdicts {
-            match self.check_verdict(session, verdict, on, &mut seen) {
+            match self.check_verdict(session, verdict, on, &mut seen, &reasons) {
                 Ok(dossier) => planned.push((dossier, verdict)),
                 Err(problem) => problems.push(format!("{} : {problem}", verdict.label)),
             }
@@ -339,6 +377,7 @@ impl Core {
         verdict: &Verdict,
         on: NaiveDate,
         seen: &mut HashSet<Uuid>,
+        reasons: &[Reason],
     ) -> Result<Row<Dossier>, String> {
         let conn = self.store.conn();
         let dossier = self.dossier_by_number(session, &verdict.number).map_err(|e| e.to_string())?;
@@ -376,7 +415,7 @@ impl Core {
             }
             Outcome::Reject(reason) | Outcome::Adjourn(reason) => {
                 let used_for = verdict.outcome.reason_use().unwrap_or_default();
-                check_reason(reason, used_for)?;
+                check_reason(reason, used_for, reasons)?;
                 if let Some(problem) = text::problem("Motif", reason, text::NOTE) {
                     return Err(problem);
                 }

@@ -319,12 +319,13 @@ impl Core {
         };
         let decision = &decision.value;
         let grants = decision.grants.iter().map(|g| (g.source.to_string(), g.source.label_ar(), g.amount)).collect();
+        let reasons = self.reasons()?;
         let decided = DecisionFacts {
             approved: decision.approved,
             decided_on: decision.decided_on,
             commission_ref: decision.commission_ref.clone(),
             grants,
-            reason: decision.reason.clone(),
+            reason: decision.reason.as_deref().map(|r| crate::reference::reason_in_both(r, &reasons)),
         };
         Ok(Ok((facts, decided)))
     }
@@ -337,6 +338,7 @@ impl Core {
             &self.issuer(session)?,
             self.clock.today(),
             &minutes,
+            &self.reasons()?,
             self.print_margins()?,
         ))
     }

@@ -23,6 +23,7 @@ pub fn where_to_fix(table: Table) -> &'static str {
         Table::DuplicateReviews => "Doublons entre bureaux, à la délégation",
         Table::Checklists => "écran Programmes, pièces demandées",
         Table::CommissionSessions | Table::Adjournments => "écran Commission, la session, à la délégation",
+        Table::CommissionReasons => "écran Programmes, motifs de la commission, à la délégation",
     }
 }
 

@@ -366,6 +366,9 @@ impl Core {
             )),
             Table::DuplicateReviews => tomb::<crate::domain::review::DuplicateReview>(w, id, reason),
             Table::Checklists => tomb::<crate::domain::dossier::Checklist>(w, id, reason),
+            Table::CommissionReasons => Err(AppError::Rule(
+                "Un motif de la commission ne se supprime pas : des décisions l'ont peut-être déjà cité.".into(),
+            )),
             Table::CommissionSessions | Table::Adjournments => Err(AppError::Rule(
                 "Une session de la commission et ses ajournements ne se suppriment pas : ils font partie de son procès-verbal."
                     .into(),

@@ -834,6 +834,22 @@ pub enum DossierCommand {
     /// Les motifs de rejet et d'ajournement de la commission (code, français, arabe) : un code
     /// s'écrit dans --reason, suivi s'il le faut de « : » et d'une précision.
     Reasons,
+    /// Ajoute un motif à la liste de la commission (délégation, ou bureau autonome) ; il parvient
+    /// aux bureaux dans leur prochaine réponse.
+    ReasonAdd {
+        /// Son code (minuscules, chiffres, tirets), ex. hors-delai.
+        #[arg(long)]
+        code: String,
+        /// Le motif en français.
+        #[arg(long)]
+        fr: String,
+        /// Le motif en arabe.
+        #[arg(long)]
+        ar: String,
+        /// rejet ou ajournement.
+        #[arg(long = "use")]
+        used_for: String,
+    },
     /// Ouvre un dossier pour un projet.
     Add {
         /// Identifiant du projet.

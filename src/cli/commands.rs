@@ -715,8 +715,12 @@ fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::R
 
 fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::Result<()> {
     match cmd {
+        DossierCommand::ReasonAdd { code, fr, ar, used_for } => {
+            core.add_reason(session, &code, &fr, &ar, &used_for)?;
+            println!("Motif « {} » ajouté à la liste de la commission.", code.trim().to_lowercase());
+        }
         DossierCommand::Reasons => {
-            for reason in &Reference::shipped().reasons {
+            for reason in &core.reasons()? {
                 println!("{} ({}) — {} — {}", reason.code, reason.used_for, reason.label_fr, reason.label_ar);
             }
         }

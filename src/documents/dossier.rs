@@ -70,8 +70,8 @@ pub struct DecisionFacts {
     pub commission_ref: Option<String>,
     /// Grants: source French, source Arabic, amount.
     pub grants: Vec<(String, String, Money)>,
-    /// The reason of a rejection.
-    pub reason: Option<String>,
+    /// The reason of a rejection, in French and in Arabic (see `reference::reason_in_both`).
+    pub reason: Option<(String, String)>,
 }
 
 fn header(c: &mut Canvas, issuer: &Issuer, today: NaiveDate, number: &str) -> f32 {
@@ -347,7 +347,7 @@ fn draw_decision_notice(
         )
     } else {
         // The reason of the list in each language; a reason typed freely stays as typed.
-        let (reason, reason_ar) = crate::reference::reason_in_both(decision.reason.as_deref().unwrap_or_default());
+        let (reason, reason_ar) = decision.reason.clone().unwrap_or_default();
         let reason_ar = if super::text::has_arabic(&reason_ar) { reason_ar } else { isolate(&reason_ar) };
         (
             format!(

@@ -12,6 +12,7 @@ use crate::domain::commission::{Minutes, outcome_label_ar, outcome_label_fr};
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
 use crate::domain::funding::FundingSource;
 use crate::domain::print::PrintMargins;
+use crate::reference::Reason;
 
 /// A source family in French and in Arabic, as the totals name it.
 fn family_labels(source: &FundingSource) -> (String, String) {
@@ -27,7 +28,13 @@ fn dossiers(n: usize) -> String {
 }
 
 /// The minutes of `minutes`' session, printed `today`.
-pub fn minutes(issuer: &Issuer, today: NaiveDate, minutes: &Minutes, shift: PrintMargins) -> Vec<u8> {
+pub fn minutes(
+    issuer: &Issuer,
+    today: NaiveDate,
+    minutes: &Minutes,
+    reasons: &[Reason],
+    shift: PrintMargins,
+) -> Vec<u8> {
     let session = &minutes.session;
     let mut c = Canvas::new(&format!("Procès-verbal {}", session.reference), shift);
     let y = letterhead::dated(&mut c, issuer, today);
@@ -63,7 +70,7 @@ pub fn minutes(issuer: &Issuer, today: NaiveDate, minutes: &Minutes, shift: Prin
         };
     }
     let y = decisions_table(&mut c, y + 4.0, minutes);
-    let y = reasons(&mut c, y, minutes);
+    let y = reasons_given(&mut c, y, minutes, reasons);
     let y = totals(&mut c, y, minutes);
     let y = overruns(&mut c, y, minutes);
     let closing = match session.closed_on {
@@ -123,7 +130,7 @@ fn decisions_table(c: &mut Canvas, y: f32, minutes: &Minutes) -> f32 {
 }
 
 /// The reasons of the rejections and adjournments, in both languages; returns the `y` below.
-fn reasons(c: &mut Canvas, y: f32, minutes: &Minutes) -> f32 {
+fn reasons_given(c: &mut Canvas, y: f32, minutes: &Minutes, reasons: &[Reason]) -> f32 {
     let with_reason: Vec<_> = minutes.lines.iter().filter(|l| l.reason.is_some()).collect();
     if with_reason.is_empty() {
         return y;
@@ -131,7 +138,7 @@ fn reasons(c: &mut Canvas, y: f32, minutes: &Minutes) -> f32 {
     let mut y = letterhead::keep_room(c, y + 3.0, 20.0);
     y = letterhead::both(c, y, "Motifs des rejets et des ajournements", "أسباب الرفض والتأجيل", 11.5) + 1.0;
     for line in with_reason {
-        let (fr, ar) = crate::reference::reason_in_both(line.reason.as_deref().unwrap_or_default());
+        let (fr, ar) = crate::reference::reason_in_both(line.reason.as_deref().unwrap_or_default(), reasons);
         y = letterhead::keep_room(c, y, 12.0);
         y = letterhead::both(
             c,

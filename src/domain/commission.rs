@@ -76,6 +76,71 @@ impl Adjournment {
     }
 }
 
+/// A reason the commission gives, added by a delegation (or an office that stands alone) to the
+/// list shipped with Daftar; it reaches the offices under it like the checklists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommissionReason {
+    /// Stable code, lower case (`dossier-hors-delai`); never one of the shipped list.
+    pub code: String,
+    /// French wording.
+    pub label_fr: String,
+    /// Arabic wording.
+    pub label_ar: String,
+    /// `rejet` or `ajournement`.
+    pub used_for: String,
+}
+
+impl CommissionReason {
+    /// Validates a reason typed in a form; `taken` holds the codes already in the list (the
+    /// shipped ones and, when not updating, the site's own).
+    pub fn validate(
+        code: &str,
+        label_fr: &str,
+        label_ar: &str,
+        used_for: &str,
+        taken: &[&str],
+    ) -> Result<CommissionReason, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let code = code.trim().to_lowercase();
+        let well_formed = (2..=40).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !code.starts_with('-');
+        if !well_formed {
+            errors.add("code", "Le code s'écrit en minuscules, chiffres et tirets (2 à 40), par exemple hors-delai.");
+        } else if taken.contains(&code.as_str()) {
+            errors.add("code", format!("Le code « {code} » est déjà dans la liste : choisissez-en un autre."));
+        }
+        let (label_fr, label_ar) = (label_fr.trim(), label_ar.trim());
+        if label_fr.is_empty() {
+            errors.add("label_fr", "Indiquez le motif en français.");
+        }
+        if !label_ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
+            errors.add("label_ar", "Indiquez le motif en arabe.");
+        }
+        text::check_field(&mut errors, "label_fr", "Motif (français)", label_fr, text::LINE);
+        text::check_field(&mut errors, "label_ar", "Motif (arabe)", label_ar, text::LINE);
+        let used_for = used_for.trim().to_lowercase();
+        if !matches!(used_for.as_str(), "rejet" | "ajournement") {
+            errors.add("used_for", "Choisissez l'usage : rejet ou ajournement.");
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(CommissionReason { code, label_fr: label_fr.to_owned(), label_ar: label_ar.to_owned(), used_for })
+    }
+}
+
+impl FreeText for CommissionReason {
+    fn free_text(&self) -> Fields<'_> {
+        vec![
+            ("Code du motif", &self.code, text::REFERENCE),
+            ("Motif (français)", &self.label_fr, text::LINE),
+            ("Motif (arabe)", &self.label_ar, text::LINE),
+            ("Usage du motif", &self.used_for, text::REFERENCE),
+        ]
+    }
+}
+
 /// What a session decides for one dossier of its agenda.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {

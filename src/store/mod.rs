@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0021_commission_sessions.sql"),
     include_str!("../../migrations/0022_projects_created.sql"),
     include_str!("../../migrations/0023_project_counts.sql"),
+    include_str!("../../migrations/0024_commission_reasons.sql"),
 ];
 
 /// The schema version this program writes.
@@ -63,7 +64,7 @@ pub const RECORD_FORMAT: i64 = 14;
 
 /// The tables that came with a later format, and that format: a bundle carrying none of their
 /// rows keeps [`RECORD_FORMAT`], so that an office not yet updated still reads its replies.
-const LATER_TABLES: [(&str, i64); 2] = [("commission_sessions", 21), ("adjournments", 21)];
+const LATER_TABLES: [(&str, i64); 3] = [("commission_sessions", 21), ("adjournments", 21), ("commission_reasons", 24)];
 
 /// The format of a bundle that carries rows of `tables` (see [`RECORD_FORMAT`]).
 pub fn record_format<'a>(tables: impl IntoIterator<Item = &'a str>) -> i64 {

@@ -19,7 +19,7 @@ use std::collections::hash_map::Entry as Slot;
 use super::audit::{self, Entry, Hash, row_hash, timestamp};
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
-use crate::domain::commission::{Adjournment, CommissionSession};
+use crate::domain::commission::{Adjournment, CommissionReason, CommissionSession};
 use crate::domain::dossier::{Checklist, Dossier};
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::names::fold;
@@ -61,11 +61,13 @@ pub enum Table {
     CommissionSessions,
     /// Dossiers a session put off to a later one.
     Adjournments,
+    /// The commission's reasons a delegation added to the shipped list.
+    CommissionReasons,
 }
 
 impl Table {
     /// Every business table.
-    pub const ALL: [Table; 15] = [
+    pub const ALL: [Table; 16] = [
         Table::CardHolders,
         Table::Applicants,
         Table::Projects,
@@ -81,6 +83,7 @@ impl Table {
         Table::Checklists,
         Table::CommissionSessions,
         Table::Adjournments,
+        Table::CommissionReasons,
     ];
 
     /// The table called `name`, if it is a business table.
@@ -106,6 +109,7 @@ impl Table {
             Table::Checklists => "checklists",
             Table::CommissionSessions => "commission_sessions",
             Table::Adjournments => "adjournments",
+            Table::CommissionReasons => "commission_reasons",
         }
     }
 
@@ -127,6 +131,7 @@ impl Table {
             Table::Checklists => "checklist",
             Table::CommissionSessions => "commission_session",
             Table::Adjournments => "adjournment",
+            Table::CommissionReasons => "commission_reason",
         }
     }
 
@@ -148,6 +153,7 @@ impl Table {
             Table::Checklists => "Liste de pièces",
             Table::CommissionSessions => "Session de la commission",
             Table::Adjournments => "Ajournement",
+            Table::CommissionReasons => "Motif de la commission",
         }
     }
 
@@ -357,6 +363,16 @@ impl Record for CommissionSession {
     }
     fn label(&self) -> String {
         format!("{}\t{}\t{}", self.reference, self.held_on, self.place)
+    }
+}
+
+impl Record for CommissionReason {
+    const TABLE: Table = Table::CommissionReasons;
+    fn sort_key(&self) -> String {
+        self.code.clone()
+    }
+    fn label(&self) -> String {
+        format!("{}\t{}\t{}", self.code, self.used_for, self.label_fr)
     }
 }
 
@@ -628,6 +644,7 @@ pub fn text_problem(
         Table::Checklists => decoded::<Checklist>(data, reason),
         Table::CommissionSessions => decoded::<CommissionSession>(data, reason),
         Table::Adjournments => decoded::<Adjournment>(data, reason),
+        Table::CommissionReasons => decoded::<CommissionReason>(data, reason),
     }
 }
 

@@ -424,12 +424,13 @@ pub fn changed_rows(
 /// What a parent publishes down to the sites it supervises: its decisions, adjournments and the
 /// funding lines they grant, its programmes and checklists, the transfers and duplicate reviews about their applicants —
 /// with those it received from above.
-pub const PUBLISHED: [Table; 7] = [
+pub const PUBLISHED: [Table; 8] = [
     Table::Decisions,
     Table::Adjournments,
     Table::FundingLines,
     Table::Programmes,
     Table::Checklists,
+    Table::CommissionReasons,
     Table::Transfers,
     Table::DuplicateReviews,
 ];
@@ -459,7 +460,7 @@ pub fn published_for(
     let mut concerns = |record: &WireRecord| -> Result<bool, StoreError> {
         let data = record.data.get();
         Ok(match Table::from_name(&record.table) {
-            Some(Table::Programmes | Table::Checklists) => true,
+            Some(Table::Programmes | Table::Checklists | Table::CommissionReasons) => true,
             Some(Table::Transfers) => {
                 let offices: serde_json::Value = serde_json::from_str(data)
                     .map_err(|e| StoreError::Corrupt { table: "transfers", message: e.to_string() })?;

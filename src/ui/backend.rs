@@ -50,16 +50,19 @@ pub struct SessionInfo {
     pub site: Site,
     /// The day the session opened (the office's local date).
     pub today: chrono::NaiveDate,
+    /// The commission's reasons: the shipped list and those the delegation added.
+    pub reasons: Vec<crate::reference::Reason>,
 }
 
 impl SessionInfo {
-    fn of(session: &Session, today: chrono::NaiveDate) -> SessionInfo {
+    fn of(session: &Session, today: chrono::NaiveDate, reasons: Vec<crate::reference::Reason>) -> SessionInfo {
         SessionInfo {
             login: session.login.clone(),
             full_name: session.full_name.clone(),
             role: session.role,
             site: session.site.clone(),
             today,
+            reasons,
         }
     }
 }
@@ -353,6 +356,8 @@ pub enum Request {
         /// The folder.
         dir: PathBuf,
     },
+    /// Add a reason to the commission's list.
+    AddReason(super::programmes::ReasonForm),
     /// The commission's sessions held here.
     CommissionSessions,
     /// Open a session of the commission.
@@ -547,6 +552,8 @@ pub enum Reply {
     Restored(Result<RestoreReport, AppError>),
     /// What a sync action did (a message per file or bundle), then the state.
     SyncDone(Vec<Result<String, AppError>>),
+    /// A reason was added: the commission's list now.
+    ReasonAdded(Result<Vec<crate::reference::Reason>, AppError>),
     /// The commission's sessions.
     CommissionSessions(Result<Vec<Row<crate::domain::commission::CommissionSession>>, AppError>),
     /// The agenda.
@@ -930,6 +937,9 @@ impl Worker {
                     Err(e) => vec![Err(e)],
                 })
             }
+            Request::AddReason(form) => Reply::ReasonAdded(self.with_mut(|core, s| {
+                core.add_reason(s, &form.code, &form.label_fr, &form.label_ar, &form.used_for)
+            })),
             Request::CommissionSessions => {
                 Reply::CommissionSessions(self.with(|core, s| core.commission_sessions(s)))
             }
@@ -1133,7 +1143,8 @@ impl Worker {
     }
 
     fn open(&mut self, session: Session) -> SessionInfo {
-        let info = SessionInfo::of(&session, self.core.clock().today());
+        let reasons = self.core.reasons().unwrap_or_else(|_| crate::reference::Reference::shipped().reasons.clone());
+        let info = SessionInfo::of(&session, self.core.clock().today(), reasons);
         self.session = Some(session);
         info
     }

@@ -16,7 +16,6 @@ use crate::domain::Money;
 use crate::domain::commission::{CommissionSession, Outcome};
 use crate::domain::dates::format_date_fr;
 use crate::domain::funding::{FundingSource, Grant};
-use crate::reference::Reference;
 
 /// The most dossiers of an agenda shown at once (a session decides a few hundred).
 const SHOWN: usize = 300;
@@ -151,36 +150,35 @@ impl CommissionState {
 
 /// The screen.
 #[must_use]
-pub fn commission_ui(ui: &mut Ui, state: &mut CommissionState, today: chrono::NaiveDate) -> Vec<Request> {
+pub fn commission_ui(ui: &mut Ui, state: &mut CommissionState, session: &super::backend::SessionInfo) -> Vec<Request> {
+    let today = session.today;
     let mut requests = Vec::new();
     ui.heading("Commission");
     if let Some(message) = &state.message {
         widgets::message(ui, message);
     }
     sessions_ui(ui, state, today, &mut requests);
-    let Some(session) = state.session().cloned() else {
+    let Some(held) = state.session().cloned() else {
         return requests;
     };
     ui.separator();
     ui.horizontal_wrapped(|ui| {
-        ui.label(
-            RichText::new(format!("Session {} du {}", session.reference, format_date_fr(session.held_on))).strong(),
-        );
+        ui.label(RichText::new(format!("Session {} du {}", held.reference, format_date_fr(held.held_on))).strong());
         if ui.button("Imprimer le procès-verbal").clicked() {
-            requests.push(Request::Print(Document::SessionMinutes(session.reference.clone())));
+            requests.push(Request::Print(Document::SessionMinutes(held.reference.clone())));
         }
         if ui.button("Imprimer les notifications").clicked() {
-            requests.push(Request::Print(Document::SessionNotices(session.reference.clone())));
+            requests.push(Request::Print(Document::SessionNotices(held.reference.clone())));
         }
-        if session.closed_on.is_none() && ui.button("Clore la session").clicked() {
-            requests.push(Request::CloseCommissionSession(session.reference.clone()));
+        if held.closed_on.is_none() && ui.button("Clore la session").clicked() {
+            requests.push(Request::CloseCommissionSession(held.reference.clone()));
         }
     });
-    if let Some(closed) = session.closed_on {
+    if let Some(closed) = held.closed_on {
         ui.label(format!("Session close le {} : son procès-verbal est définitif.", format_date_fr(closed)));
         return requests;
     }
-    agenda_ui(ui, state, &session, &mut requests);
+    agenda_ui(ui, state, &held, &session.reasons, &mut requests);
     requests
 }
 
@@ -240,7 +238,13 @@ fn sessions_ui(ui: &mut Ui, state: &mut CommissionState, today: chrono::NaiveDat
 }
 
 /// The agenda with a decision per dossier, and the button that saves them together.
-fn agenda_ui(ui: &mut Ui, state: &mut CommissionState, session: &CommissionSession, requests: &mut Vec<Request>) {
+fn agenda_ui(
+    ui: &mut Ui,
+    state: &mut CommissionState,
+    session: &CommissionSession,
+    reasons: &[crate::reference::Reason],
+    requests: &mut Vec<Request>,
+) {
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Bureau");
         let field = ui.add(egui::TextEdit::singleline(&mut state.office).hint_text("tous").desired_width(120.0));
@@ -296,7 +300,6 @@ fn agenda_ui(ui: &mut Ui, state: &mut CommissionState, session: &CommissionSessi
             .italics(),
         );
     }
-    let reasons = &Reference::shipped().reasons;
     egui::ScrollArea::vertical().id_salt("ordre-du-jour").show(ui, |ui| {
         for line in agenda.iter().take(SHOWN) {
             let choice = state.choices.entry(line.number.clone()).or_default();

@@ -131,6 +131,8 @@ impl Worklist {
 pub struct DossiersState {
     /// The list of dossiers.
     pub list: Worklist,
+    /// The commission's reasons (the shipped list and the delegation's), as the session knows them.
+    pub reasons: Vec<crate::reference::Reason>,
     /// The dossier shown.
     pub view: Option<DossierView>,
     /// A request about the dossier shown is on its way: its buttons wait for the reply (a
@@ -329,6 +331,9 @@ impl DossiersState {
 #[must_use]
 pub fn dossiers_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo) -> Vec<Request> {
     let mut requests = Vec::new();
+    if state.reasons != session.reasons {
+        state.reasons = session.reasons.clone();
+    }
     if state.view.is_none() {
         worklist_ui(ui, state, session, &mut requests);
         return requests;
@@ -706,7 +711,10 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
                 decision.value.grants.iter().fold(Money::ZERO, |sum, g| sum.checked_add(g.amount).unwrap_or(sum));
             format!("approuvé ({total} accordés)")
         } else {
-            format!("rejeté — {}", crate::reference::reason_in_both(decision.value.reason.as_deref().unwrap_or("")).0)
+            format!(
+                "rejeté — {}",
+                crate::reference::reason_in_both(decision.value.reason.as_deref().unwrap_or(""), &state.reasons).0
+            )
         };
         widgets::message(
             ui,
@@ -718,7 +726,7 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
         );
     }
     if let Some(adjourned) = &view.adjourned {
-        let (fr, ar) = crate::reference::reason_in_both(&adjourned.reason);
+        let (fr, ar) = crate::reference::reason_in_both(&adjourned.reason, &state.reasons);
         widgets::message(
             ui,
             &Message::ok(format!(
@@ -784,7 +792,7 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
             let reason = t
                 .reason
                 .as_deref()
-                .map(|r| format!(" — {}", crate::reference::reason_in_both(r).0))
+                .map(|r| format!(" — {}", crate::reference::reason_in_both(r, &state.reasons).0))
                 .unwrap_or_default();
             ui.add(
                 egui::Label::new(format!(
@@ -974,8 +982,8 @@ fn extra_funding_ui(
 /// The rejection's reason: one of the commission's list (printed in both languages on the
 /// notification) with a precision, or another reason typed.
 fn reason_ui(ui: &mut Ui, state: &mut DossiersState) {
-    let reasons: Vec<&crate::reference::Reason> =
-        Reference::shipped().reasons.iter().filter(|r| r.used_for == "rejet").collect();
+    let reasons: Vec<crate::reference::Reason> =
+        state.reasons.iter().filter(|r| r.used_for == "rejet").cloned().collect();
     let shown = state
         .reason_code
         .as_deref()

@@ -481,7 +481,7 @@ impl DaftarApp {
                     requests.extend(certificates::certificates_ui(ui, &mut self.certificates, &session));
                 }
                 Screen::Commission => {
-                    requests.extend(commission::commission_ui(ui, &mut self.commission, session.today));
+                    requests.extend(commission::commission_ui(ui, &mut self.commission, &session));
                 }
                 Screen::Sync => {
                     self.sync.busy = self.work.is_some();
@@ -694,6 +694,10 @@ impl DaftarApp {
         // After a logout, what the previous session asked for is of no use to the next user.
         if self.session.is_none() && !matches!(reply, Reply::Session(_) | Reply::DemoCreated(_) | Reply::Restored(_)) {
             return;
+        }
+        // A reason added to the commission's list: the session's list follows (the combos read it).
+        if let (Reply::ReasonAdded(Ok(reasons)), Some(session)) = (&reply, self.session.as_mut()) {
+            session.reasons = reasons.clone();
         }
         let Some(reply) = route(&mut self.applicants, &mut self.backend, reply) else { return };
         let Some(reply) = route(&mut self.projects, &mut self.backend, reply) else { return };

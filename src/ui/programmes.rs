@@ -75,6 +75,23 @@ pub struct ProgrammesState {
     pub message: Option<Message>,
     /// The checklists section.
     pub checklists: super::checklists::ChecklistsState,
+    /// A reason being added to the commission's list.
+    pub reason: ReasonForm,
+}
+
+/// A reason of the commission being added, as typed.
+#[derive(Debug, Default, Clone)]
+pub struct ReasonForm {
+    /// Its code.
+    pub code: String,
+    /// French wording.
+    pub label_fr: String,
+    /// Arabic wording.
+    pub label_ar: String,
+    /// `rejet` or `ajournement`.
+    pub used_for: String,
+    /// What was wrong with the last attempt.
+    pub errors: FieldErrors,
 }
 
 /// The screen.
@@ -131,7 +148,45 @@ pub fn programmes_ui(ui: &mut Ui, state: &mut ProgrammesState, session: &Session
         }
         ui.separator();
         requests.extend(super::checklists::checklists_ui(ui, &mut state.checklists, &view.checklists, may_define));
+        ui.separator();
+        requests.extend(reasons_ui(ui, &mut state.reason, &session.reasons, may_define));
     });
+    requests
+}
+
+/// The commission's reasons in both languages, and (where programmes are defined) the form that
+/// adds one; the offices receive it in their next reply.
+fn reasons_ui(
+    ui: &mut Ui,
+    form: &mut ReasonForm,
+    reasons: &[crate::reference::Reason],
+    may_define: bool,
+) -> Vec<Request> {
+    let mut requests = Vec::new();
+    ui.label(RichText::new("Motifs de la commission (rejet, ajournement)").strong());
+    for reason in reasons {
+        ui.label(format!(
+            "{} ({}) — {} — {}",
+            reason.code,
+            reason.used_for,
+            reason.label_fr,
+            super::bidi::visual(&reason.label_ar)
+        ));
+    }
+    if !may_define {
+        return requests;
+    }
+    ui.label(RichText::new("Ajouter un motif (il parviendra aux bureaux dans leur prochaine réponse)").weak());
+    let errors = form.errors.clone();
+    let e = |field: &str| errors.for_field(field);
+    widgets::field(ui, "Code du motif", &mut form.code, e("code"));
+    widgets::field(ui, "Motif en français", &mut form.label_fr, e("label_fr"));
+    widgets::field(ui, "Motif en arabe", &mut form.label_ar, e("label_ar"));
+    let uses = [("rejet", "Rejet"), ("ajournement", "Ajournement")].map(|(v, l)| (v.to_owned(), l.to_owned()));
+    widgets::choice(ui, "Usage du motif", &mut form.used_for, &uses, e("used_for"));
+    if ui.button("Ajouter le motif").clicked() {
+        requests.push(Request::AddReason(form.clone()));
+    }
     requests
 }
 
@@ -160,7 +215,10 @@ fn programme_form_ui(ui: &mut Ui, form: &mut ProgrammeForm) -> Vec<Request> {
 
 impl super::OwnReplies for ProgrammesState {
     fn takes(reply: &Reply) -> bool {
-        matches!(reply, Reply::Programmes(_) | Reply::ProgrammeSaved(_) | Reply::ChecklistSaved(_))
+        matches!(
+            reply,
+            Reply::Programmes(_) | Reply::ProgrammeSaved(_) | Reply::ChecklistSaved(_) | Reply::ReasonAdded(_)
+        )
     }
 
     fn apply(&mut self, reply: Reply) -> Vec<Request> {
@@ -178,7 +236,17 @@ impl super::OwnReplies for ProgrammesState {
                     "Liste de pièces publiée : elle s'applique ici et parviendra aux bureaux dans leur prochaine réponse.",
                 ));
             }
-            Reply::Programmes(Err(e)) | Reply::ProgrammeSaved(Err(e)) | Reply::ChecklistSaved(Err(e)) => {
+            Reply::ReasonAdded(Ok(_)) => {
+                self.reason = ReasonForm::default();
+                self.message = Some(Message::ok(
+                    "Motif ajouté : il se choisit dès maintenant et parviendra aux bureaux dans leur prochaine réponse.",
+                ));
+            }
+            Reply::ReasonAdded(Err(crate::app::AppError::Invalid(errors))) => self.reason.errors = errors,
+            Reply::Programmes(Err(e))
+            | Reply::ProgrammeSaved(Err(e))
+            | Reply::ChecklistSaved(Err(e))
+            | Reply::ReasonAdded(Err(e)) => {
                 self.message = Some(Message::error(e.to_string()));
             }
             _ => {}

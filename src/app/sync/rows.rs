@@ -4,7 +4,7 @@ use super::apply::subtree_of;
 use crate::app::AppError;
 use crate::domain::applicant::{Applicant, CardHolder};
 use crate::domain::certificate::Certificate;
-use crate::domain::commission::{Adjournment, CommissionSession};
+use crate::domain::commission::{Adjournment, CommissionReason, CommissionSession};
 use crate::domain::dossier::{Checklist, Dossier};
 use crate::domain::funding::{Decision, Disbursement, FundingLine, Programme};
 use crate::domain::project::Project;
@@ -35,6 +35,7 @@ pub(super) enum ArrivingRow {
     Checklist(RowMeta, Checklist),
     Session(RowMeta, CommissionSession),
     Adjournment(RowMeta, Adjournment),
+    Reason(RowMeta, CommissionReason),
 }
 
 pub(super) fn typed<T: Record>(meta: RowMeta, record: &WireRecord) -> Result<(RowMeta, T), String> {
@@ -75,6 +76,7 @@ pub(super) fn decode_record(table: Table, r: &WireRecord) -> Result<ArrivingRow,
         Table::Checklists => typed(meta, r).map(|(m, v)| ArrivingRow::Checklist(m, v))?,
         Table::CommissionSessions => typed(meta, r).map(|(m, v)| ArrivingRow::Session(m, v))?,
         Table::Adjournments => typed(meta, r).map(|(m, v)| ArrivingRow::Adjournment(m, v))?,
+        Table::CommissionReasons => typed(meta, r).map(|(m, v)| ArrivingRow::Reason(m, v))?,
     };
     match &row {
         ArrivingRow::Transfer(_, t) => t.validate()?,
@@ -153,6 +155,7 @@ impl ArrivingRow {
             ArrivingRow::Checklist(..) => 12,
             ArrivingRow::Session(..) => 13,
             ArrivingRow::Adjournment(..) => 14,
+            ArrivingRow::Reason(..) => 15,
         }
     }
 
@@ -197,7 +200,7 @@ impl ArrivingRow {
                         d.value.number,
                         m.owner,
                         a.on.format("%d/%m/%Y"),
-                        crate::reference::reason_in_both(&a.reason).0
+                        crate::reference::reason_in_both(&a.reason, &crate::app::commission::reasons_in(conn)?).0
                     )),
                     _ => None,
                 }
@@ -231,6 +234,7 @@ impl ArrivingRow {
             ArrivingRow::Checklist(m, v) => Arrival::new(m.clone(), v),
             ArrivingRow::Session(m, v) => Arrival::new(m.clone(), v),
             ArrivingRow::Adjournment(m, v) => Arrival::new(m.clone(), v),
+            ArrivingRow::Reason(m, v) => Arrival::new(m.clone(), v),
         }
     }
 
