@@ -19,6 +19,8 @@ use crate::sync::link;
 const KINDS: [&str; 4] = ["pme", "cooperative", "association", "projet-individuel"];
 const LAST_NAMES: [&str; 3] = ["Alaoui", "Bennani", "Chraibi"];
 const FIRST_NAMES: [&str; 4] = ["Youssef", "Karim", "Hamid", "Rachid"];
+/// Each office's people and projects live in their own province (Tiznit, Agadir, Chtouka).
+const PROVINCES: [&str; 3] = ["581", "001", "163"];
 
 /// What the input files say the year's figures must be, counted as the files are written.
 #[derive(Default)]
@@ -52,11 +54,12 @@ fn fill(o: &mut Office, office: usize, expected: &mut Expected) {
     for i in 0..4 {
         let cin = format!("JK{office}{i:05}");
         let (last, first) = (LAST_NAMES[office], FIRST_NAMES[i]);
-        writeln!(applicants, "{cin};M;0{}/03/1970;titulaire;R-{office}{i};{last};{first};581", i + 1).ok();
+        let province = PROVINCES[office];
+        writeln!(applicants, "{cin};M;0{}/03/1970;titulaire;R-{office}{i};{last};{first};{province}", i + 1).ok();
         let kind = KINDS[(office + i) % 4];
         let (jobs, family) = (2 + i as i64, 1 + (i as i64) % 2);
         let created = if i < 2 { "01/02/2026" } else { "15/06/2024" };
-        writeln!(projects, "{kind};Projet {office}-{i};{cin};{created};{jobs};{family};581").ok();
+        writeln!(projects, "{kind};Projet {office}-{i};{cin};{created};{jobs};{family};{province}").ok();
         let entry = expected.created.entry(kind).or_default();
         entry.1 += 1;
         entry.0 += i64::from(i < 2);
@@ -195,6 +198,16 @@ fn a_delegations_year_from_csv_files_to_the_annual_report() {
     assert_eq!(y2019.value("projets_crees.cooperative"), 3);
     assert_eq!(y2019.value("dh_engages.hcar"), 3 * centimes(40_000));
     assert_eq!(y2019.value("dh_decaisses.total"), 3 * centimes(40_000));
+    // The annual report counts by office and by province in one pass: each as its own pass does.
+    let (by_office, by_province) = ok(daftar::store::report::bilans_by_office_and_province(
+        p.dp.store().conn(),
+        date(1, 1, 2026),
+        date(31, 12, 2026),
+    ));
+    assert_eq!(crate::bilan::non_zero(&by_office), crate::bilan::non_zero(&year));
+    let provinces = ok(p.dp.bilan(&delegue, date(1, 1, 2026), date(31, 12, 2026), Some(Breakdown::Province)));
+    assert_eq!(crate::bilan::non_zero(&by_province), crate::bilan::non_zero(&provinces));
+    assert_eq!(provinces.groups, ["001", "163", "581"]);
     // And the report itself.
     let pdf = ok(p.dp.annual_report_file(&delegue, 2026, daftar::documents::bilan_files::BilanFormat::Pdf));
     assert!(pdf.starts_with(b"%PDF-"));

@@ -498,3 +498,30 @@ fn projects_count_from_their_creation_date_funded_or_not_and_history_shows_in_a_
         assert!(keys.contains(&key), "{key} in {keys:?}");
     }
 }
+
+#[test]
+fn one_pass_by_office_and_province_gives_each_breakdown() {
+    let k = known();
+    let (by_office, by_province) = ok(daftar::store::report::bilans_by_office_and_province(
+        k.office.core.store().conn(),
+        date(1, 1, 2026),
+        date(31, 12, 2026),
+    ));
+    assert_eq!(non_zero(&by_office), non_zero(&year(&k, 2026, Some(Breakdown::Office))));
+    assert_eq!(non_zero(&by_province), non_zero(&year(&k, 2026, Some(Breakdown::Province))));
+}
+
+/// Every figure of `b` with its total and its groups, zeros left out (a pass keeps a group at
+/// zero or leaves it out depending on the order it met the groups in).
+pub fn non_zero(b: &Bilan) -> Vec<(String, i64, BTreeMap<String, i64>)> {
+    b.figures
+        .iter()
+        .map(|f| {
+            (
+                f.key.clone(),
+                f.value,
+                f.by_group.iter().filter(|(_, v)| **v != 0).map(|(g, v)| (g.clone(), *v)).collect(),
+            )
+        })
+        .collect()
+}

@@ -239,8 +239,9 @@ impl Core {
         if format != BilanFormat::Pdf {
             return self.bilan_file(session, from, to, Some(Breakdown::Office), format);
         }
-        let by_office = self.bilan(session, from, to, Some(Breakdown::Office))?;
-        let by_province = self.bilan(session, from, to, Some(Breakdown::Province))?;
+        session.require(Action::RunReports)?;
+        let (by_office, by_province) =
+            crate::store::report::bilans_by_office_and_province(self.store.conn(), from, to)?;
         self.progress.report("Mise en page", 0, 0);
         Ok(crate::documents::annual::annual_report(
             &self.issuer(session)?,

@@ -37,24 +37,8 @@ pub struct DrillLine {
 
 /// The bilan of `from..=to`, broken down `by` when asked.
 pub fn bilan(conn: &Connection, from: NaiveDate, to: NaiveDate, by: Option<Breakdown>) -> Result<Bilan, StoreError> {
-    // Per indicator: what counts without a group, then per group.
-    let mut sums: Vec<(i64, Vec<i64>)> = Vec::new();
     let mut pass = Pass::new(conn, from, to, by, false)?;
-    pass.run(&mut |c| {
-        if sums.len() <= c.key {
-            sums.resize_with(c.key + 1, Default::default);
-        }
-        let (loose, groups) = &mut sums[c.key];
-        match c.group {
-            None => *loose = loose.saturating_add(c.value),
-            Some(g) => {
-                if groups.len() <= g {
-                    groups.resize(g + 1, 0);
-                }
-                groups[g] = groups[g].saturating_add(c.value);
-            }
-        }
-    })?;
+    let sums = pass.sums()?;
     let mut tally = Tally::default();
     for (key, (loose, groups)) in sums.iter().enumerate() {
         let name = pass.keys.name(key);
@@ -64,6 +48,31 @@ pub fn bilan(conn: &Connection, from: NaiveDate, to: NaiveDate, by: Option<Break
         }
     }
     Ok(tally.finish(from, to, by))
+}
+
+/// The bilan of `from..=to` broken down by office and by province, from one pass (the annual
+/// report prints both): each group of the pass is an office and a province, which either
+/// breakdown adds up.
+pub fn bilans_by_office_and_province(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(Bilan, Bilan), StoreError> {
+    let mut pass = Pass::new(conn, from, to, None, false)?;
+    pass.grouping = Grouping::both(conn)?;
+    let sums = pass.sums()?;
+    let (mut by_office, mut by_province) = (Tally::default(), Tally::default());
+    for (key, (loose, groups)) in sums.iter().enumerate() {
+        let name = pass.keys.name(key);
+        by_office.add(name, None, *loose);
+        by_province.add(name, None, *loose);
+        for (group, value) in groups.iter().enumerate() {
+            let (office, province) = pass.groups.name(group).split_once(BOTH).unwrap_or((UNKNOWN_GROUP, UNKNOWN_GROUP));
+            by_office.add(name, Some(office), *value);
+            by_province.add(name, Some(province), *value);
+        }
+    }
+    Ok((by_office.finish(from, to, Some(Breakdown::Office)), by_province.finish(from, to, Some(Breakdown::Province))))
 }
 
 /// The dossiers behind the figure `key` (in `group`, when given), in number order.
@@ -130,7 +139,13 @@ impl Interner {
 struct Grouping {
     by: Option<Breakdown>,
     regions: HashMap<String, String>,
+    /// By office and province at once (`by` is then the province): the group is
+    /// `OFFICE` [`BOTH`] `PROVINCE`, which either breakdown adds up from.
+    both: bool,
 }
+
+/// Between the office and the province of a group when counting by both at once.
+const BOTH: char = '\u{1f}';
 
 impl Grouping {
     fn new(conn: &Connection, by: Option<Breakdown>) -> Result<Grouping, StoreError> {
@@ -142,15 +157,26 @@ impl Grouping {
                 regions.insert(r.get(0)?, r.get(1)?);
             }
         }
-        Ok(Grouping { by, regions })
+        Ok(Grouping { by, regions, both: false })
     }
 
-    fn group<'a>(&'a self, office: &'a str, province: Option<&'a str>) -> Option<&'a str> {
-        Some(match self.by? {
-            Breakdown::Office => office,
-            Breakdown::Province => province.unwrap_or(UNKNOWN_GROUP),
-            Breakdown::Region => province.and_then(|p| self.regions.get(p)).map_or(UNKNOWN_GROUP, String::as_str),
-        })
+    /// Counting by office and by province in one pass.
+    fn both(conn: &Connection) -> Result<Grouping, StoreError> {
+        Ok(Grouping { both: true, ..Grouping::new(conn, Some(Breakdown::Province))? })
+    }
+
+    fn group<'a>(&'a self, office: &'a str, province: Option<&'a str>) -> Option<std::borrow::Cow<'a, str>> {
+        if self.both {
+            return Some(format!("{office}{BOTH}{}", province.unwrap_or(UNKNOWN_GROUP)).into());
+        }
+        Some(
+            match self.by? {
+                Breakdown::Office => office,
+                Breakdown::Province => province.unwrap_or(UNKNOWN_GROUP),
+                Breakdown::Region => province.and_then(|p| self.regions.get(p)).map_or(UNKNOWN_GROUP, String::as_str),
+            }
+            .into(),
+        )
     }
 }
 
@@ -232,6 +258,28 @@ impl<'c> Pass<'c> {
             names: Vec::new(),
             drilling,
         })
+    }
+
+    /// Runs the pass and adds everything up: per indicator, what counts without a group, then
+    /// per group.
+    fn sums(&mut self) -> Result<Vec<(i64, Vec<i64>)>, StoreError> {
+        let mut sums: Vec<(i64, Vec<i64>)> = Vec::new();
+        self.run(&mut |c| {
+            if sums.len() <= c.key {
+                sums.resize_with(c.key + 1, Default::default);
+            }
+            let (loose, groups) = &mut sums[c.key];
+            match c.group {
+                None => *loose = loose.saturating_add(c.value),
+                Some(g) => {
+                    if groups.len() <= g {
+                        groups.resize(g + 1, 0);
+                    }
+                    groups[g] = groups[g].saturating_add(c.value);
+                }
+            }
+        })?;
+        Ok(sums)
     }
 
     /// The pass's number of the dossier at row `rid`, if it counted it.
@@ -339,7 +387,7 @@ impl<'c> Pass<'c> {
                     Some((o, p, g)) if o == office && p == province => *g,
                     _ => {
                         let (office_text, province_text) = (text(r, 2)?.unwrap_or_default(), text(r, 6)?);
-                        let g = self.grouping.group(office_text, province_text).map(|g| self.groups.id(g));
+                        let g = self.grouping.group(office_text, province_text).map(|g| self.groups.id(&g));
                         last_group = Some((office.to_vec(), province.to_vec(), g));
                         g
                     }
@@ -530,7 +578,7 @@ impl<'c> Pass<'c> {
                 },
                 (province, _) => province.clone(),
             };
-            let group = self.grouping.group(&p.owner, province.as_deref()).map(|g| self.groups.id(g));
+            let group = self.grouping.group(&p.owner, province.as_deref()).map(|g| self.groups.id(&g));
             let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: None });
             let (flow, stock) = kinds[usize::from(p.kind)];
             stock.iter().for_each(|key| add(*key, p.count));
