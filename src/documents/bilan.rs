@@ -47,6 +47,7 @@ pub(crate) fn source_labels(detail: &str) -> (String, String) {
 pub(crate) fn group_label(by: Breakdown, code: &str) -> String {
     let reference = Reference::shipped();
     let name = match by {
+        Breakdown::Source => return source_labels(code).0,
         Breakdown::Office => None,
         Breakdown::Province => reference.province(code).map(|p| p.name_fr.clone()),
         Breakdown::Region => reference.region(code).map(|r| r.name_fr.clone()),

@@ -325,6 +325,11 @@ pub enum Breakdown {
     Province,
     /// By the region of that province.
     Region,
+    /// By funding source, where it makes sense: the dirhams by their line's source (they add up);
+    /// a funded dossier's counts and jobs under each of its sources (a co-funded dossier in each:
+    /// those groups do not add up to the total); figures that no source decides (deposits,
+    /// rejections, statuses, projects created, envelopes) are not broken down.
+    Source,
 }
 
 impl Breakdown {
@@ -334,7 +339,8 @@ impl Breakdown {
             "office" | "bureau" => Ok(Breakdown::Office),
             "province" => Ok(Breakdown::Province),
             "region" | "région" => Ok(Breakdown::Region),
-            other => Err(format!("« {other} » : ventilation inconnue ; choisissez office, province ou region.")),
+            "source" => Ok(Breakdown::Source),
+            other => Err(format!("« {other} » : ventilation inconnue ; choisissez office, province, region ou source.")),
         }
     }
 
@@ -344,6 +350,7 @@ impl Breakdown {
             Breakdown::Office => "Bureau",
             Breakdown::Province => "Province",
             Breakdown::Region => "Région",
+            Breakdown::Source => "Source",
         }
     }
 }
@@ -505,22 +512,28 @@ impl Default for Tally {
 impl Tally {
     /// Adds `value` to `key`, and to its value in `group` when given.
     pub fn add(&mut self, key: &str, group: Option<&str>, value: i64) {
-        let i = match self.index.get(key) {
+        let i = self.figure(key);
+        let figure = &mut self.figures[i];
+        figure.value = figure.value.saturating_add(value);
+        if let Some(group) = group {
+            add_to_group(figure, group, value);
+        }
+    }
+
+    /// Adds `value` to `key` in `group` only, not to its total (a co-funded dossier counted under
+    /// each of its sources, once in the total).
+    pub fn add_to_group_only(&mut self, key: &str, group: &str, value: i64) {
+        let i = self.figure(key);
+        add_to_group(&mut self.figures[i], group, value);
+    }
+
+    fn figure(&mut self, key: &str) -> usize {
+        match self.index.get(key) {
             Some(i) => *i,
             None => {
                 self.figures.push(Figure { key: key.to_owned(), value: 0, by_group: BTreeMap::new() });
                 self.index.insert(key.to_owned(), self.figures.len() - 1);
                 self.figures.len() - 1
-            }
-        };
-        let figure = &mut self.figures[i];
-        figure.value = figure.value.saturating_add(value);
-        if let Some(group) = group {
-            match figure.by_group.get_mut(group) {
-                Some(cell) => *cell = cell.saturating_add(value),
-                None => {
-                    figure.by_group.insert(group.to_owned(), value);
-                }
             }
         }
     }
@@ -541,6 +554,16 @@ impl Tally {
         groups.sort();
         groups.dedup();
         Bilan { from, to, by, groups, figures }
+    }
+}
+
+/// Adds `value` to `figure` in `group`.
+fn add_to_group(figure: &mut Figure, group: &str, value: i64) {
+    match figure.by_group.get_mut(group) {
+        Some(cell) => *cell = cell.saturating_add(value),
+        None => {
+            figure.by_group.insert(group.to_owned(), value);
+        }
     }
 }
 

@@ -40,11 +40,11 @@ pub fn bilan(conn: &Connection, from: NaiveDate, to: NaiveDate, by: Option<Break
     let mut pass = Pass::new(conn, from, to, by, false)?;
     let sums = pass.sums()?;
     let mut tally = Tally::default();
-    for (key, (loose, groups)) in sums.iter().enumerate() {
+    for (key, (total, groups)) in sums.iter().enumerate() {
         let name = pass.keys.name(key);
-        tally.add(name, None, *loose);
+        tally.add(name, None, *total);
         for (group, value) in groups.iter().enumerate() {
-            tally.add(name, Some(pass.groups.name(group)), *value);
+            tally.add_to_group_only(name, pass.groups.name(group), *value);
         }
     }
     Ok(tally.finish(from, to, by))
@@ -62,14 +62,15 @@ pub fn bilans_by_office_and_province(
     pass.grouping = Grouping::both(conn)?;
     let sums = pass.sums()?;
     let (mut by_office, mut by_province) = (Tally::default(), Tally::default());
-    for (key, (loose, groups)) in sums.iter().enumerate() {
+    for (key, (total, groups)) in sums.iter().enumerate() {
         let name = pass.keys.name(key);
-        by_office.add(name, None, *loose);
-        by_province.add(name, None, *loose);
+        by_office.add(name, None, *total);
+        by_province.add(name, None, *total);
         for (group, value) in groups.iter().enumerate() {
-            let (office, province) = pass.groups.name(group).split_once(BOTH).unwrap_or((UNKNOWN_GROUP, UNKNOWN_GROUP));
-            by_office.add(name, Some(office), *value);
-            by_province.add(name, Some(province), *value);
+            let (office, province) =
+                pass.groups.name(group).split_once(BOTH).unwrap_or((UNKNOWN_GROUP, UNKNOWN_GROUP));
+            by_office.add_to_group_only(name, office, *value);
+            by_province.add_to_group_only(name, province, *value);
         }
     }
     Ok((by_office.finish(from, to, Some(Breakdown::Office)), by_province.finish(from, to, Some(Breakdown::Province))))
@@ -111,6 +112,9 @@ struct Counted {
     group: Option<usize>,
     value: i64,
     dossier: Option<usize>,
+    /// Whether it adds to the figure's total: a co-funded dossier broken down by source counts
+    /// in each of its sources' groups, once in the total.
+    in_total: bool,
 }
 
 /// Names numbered in the order they are met.
@@ -174,6 +178,8 @@ impl Grouping {
                 Breakdown::Office => office,
                 Breakdown::Province => province.unwrap_or(UNKNOWN_GROUP),
                 Breakdown::Region => province.and_then(|p| self.regions.get(p)).map_or(UNKNOWN_GROUP, String::as_str),
+                // A dossier's groups are its sources, met with its money (see `Pass::per_source`).
+                Breakdown::Source => return None,
             }
             .into(),
         )
@@ -260,23 +266,22 @@ impl<'c> Pass<'c> {
         })
     }
 
-    /// Runs the pass and adds everything up: per indicator, what counts without a group, then
-    /// per group.
+    /// Runs the pass and adds everything up: per indicator, its total, then per group.
     fn sums(&mut self) -> Result<Vec<(i64, Vec<i64>)>, StoreError> {
         let mut sums: Vec<(i64, Vec<i64>)> = Vec::new();
         self.run(&mut |c| {
             if sums.len() <= c.key {
                 sums.resize_with(c.key + 1, Default::default);
             }
-            let (loose, groups) = &mut sums[c.key];
-            match c.group {
-                None => *loose = loose.saturating_add(c.value),
-                Some(g) => {
-                    if groups.len() <= g {
-                        groups.resize(g + 1, 0);
-                    }
-                    groups[g] = groups[g].saturating_add(c.value);
+            let (total, groups) = &mut sums[c.key];
+            if c.in_total {
+                *total = total.saturating_add(c.value);
+            }
+            if let Some(g) = c.group {
+                if groups.len() <= g {
+                    groups.resize(g + 1, 0);
                 }
+                groups[g] = groups[g].saturating_add(c.value);
             }
         })?;
         Ok(sums)
@@ -319,8 +324,8 @@ impl<'c> Pass<'c> {
         for (project, index) in &self.financed_projects {
             if let Some((_, total, family)) = verified.get(project) {
                 let (group, dossier) = (self.group_of[*index], Some(*index));
-                sink(Counted { key: total_key, group, value: *total, dossier });
-                sink(Counted { key: family_key, group, value: *family, dossier });
+                sink(Counted { key: total_key, group, value: *total, dossier, in_total: true });
+                sink(Counted { key: family_key, group, value: *family, dossier, in_total: true });
             }
         }
     }
@@ -398,7 +403,7 @@ impl<'c> Pass<'c> {
                 let (number, office) = (text(r, 1)?.unwrap_or_default(), text(r, 2)?.unwrap_or_default());
                 self.names.push((number.to_owned(), office.to_owned()));
             }
-            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: Some(index) });
+            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: Some(index), in_total: true });
             if in_period(bytes(r, 4)?) {
                 kind.deposited.iter().for_each(|key| add(*key, 1));
             }
@@ -452,7 +457,7 @@ impl<'c> Pass<'c> {
                 let prefix = format!("enveloppes.{}.{}", programme.value.code, envelope.year);
                 let amount = self.keys.id(&format!("{prefix}.montant"));
                 let engaged = self.keys.id(&format!("{prefix}.engage"));
-                sink(Counted { key: amount, group: None, value: envelope.amount.centimes(), dossier: None });
+                sink(Counted { key: amount, group: None, value: envelope.amount.centimes(), dossier: None, in_total: true });
                 envelopes.push((programme.value.clone(), envelope.year, engaged));
             }
         }
@@ -474,13 +479,13 @@ impl<'c> Pass<'c> {
                 .entry((row.source, project_kind))
                 .or_insert_with(|| self.typed_keys(kind, programme.as_deref(), project_kind));
             for key in [source, committed_total, typed_money] {
-                sink(Counted { key, group, value, dossier });
+                sink(Counted { key, group, value, dossier, in_total: true });
             }
             funded.push((index, row.source));
             for (_, _, engaged) in
                 envelopes.iter().filter(|(p, y, _)| *y == row.year && p.counts(kind, programme.as_deref()))
             {
-                sink(Counted { key: *engaged, group, value, dossier });
+                sink(Counted { key: *engaged, group, value, dossier, in_total: true });
             }
         }
         self.funded_by_source(sink, funded, money, &typed_keys);
@@ -491,7 +496,7 @@ impl<'c> Pass<'c> {
             let source = *paid_keys[row.source]
                 .get_or_insert_with(|| self.source_key("dh_decaisses", kind, programme.as_deref()));
             for key in [source, paid_total] {
-                sink(Counted { key, group, value, dossier });
+                sink(Counted { key, group, value, dossier, in_total: true });
             }
         }
         Ok(())
@@ -531,7 +536,7 @@ impl<'c> Pass<'c> {
             let sources = funded[at..].iter().take_while(|(i, _)| *i == index).count();
             let (group, dossier) = (self.group_of[index], Some(index));
             let project_kind = self.kind_of[index];
-            let mut add = |key: usize| sink(Counted { key, group, value: 1, dossier });
+            let mut add = |key: usize| sink(Counted { key, group, value: 1, dossier, in_total: true });
             for &(_, source) in &funded[at..at + sources] {
                 add(by_source[source]);
                 if let Some((_, typed)) = typed_keys.get(&(source, project_kind)) {
@@ -579,7 +584,7 @@ impl<'c> Pass<'c> {
                 (province, _) => province.clone(),
             };
             let group = self.grouping.group(&p.owner, province.as_deref()).map(|g| self.groups.id(&g));
-            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: None });
+            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: None, in_total: true });
             let (flow, stock) = kinds[usize::from(p.kind)];
             stock.iter().for_each(|key| add(*key, p.count));
             add(planned_to_date[0], p.jobs.0);
