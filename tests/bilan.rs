@@ -525,3 +525,39 @@ pub fn non_zero(b: &Bilan) -> Vec<(String, i64, BTreeMap<String, i64>)> {
         })
         .collect()
 }
+
+#[test]
+fn by_source_a_co_funded_dossier_counts_under_each_source_and_dirhams_add_up() {
+    let k = known();
+    let in_group = |b: &Bilan, key: &str| -> (i64, BTreeMap<String, i64>) {
+        let figure = b.figures.iter().find(|f| f.key == key).unwrap_or_else(|| panic!("{key}"));
+        (figure.value, figure.by_group.iter().filter(|(_, v)| **v != 0).map(|(g, v)| (g.clone(), *v)).collect())
+    };
+    let groups =
+        |pairs: &[(&str, i64)]| -> BTreeMap<String, i64> { pairs.iter().map(|(g, v)| ((*g).to_owned(), *v)).collect() };
+    let y2025 = year(&k, 2025, Some(Breakdown::Source));
+    // D1, approved on HCAR and INDH: once in the total, under each source.
+    assert_eq!(in_group(&y2025, "dossiers_approuves.total"), (1, groups(&[("hcar", 1), ("indh", 1)])));
+    assert_eq!(in_group(&y2025, "projets_finances.total"), (1, groups(&[("hcar", 1), ("indh", 1)])));
+    assert_eq!(in_group(&y2025, "dossiers_finances_source.total"), (1, groups(&[("hcar", 1), ("indh", 1)])));
+    assert_eq!(in_group(&y2025, "dossiers_cofinances.total"), (1, groups(&[("hcar", 1), ("indh", 1)])));
+    // Dirhams fall under their own source and add up.
+    assert_eq!(
+        in_group(&y2025, "dh_engages.total"),
+        (15_000_000, groups(&[("hcar", 10_000_000), ("indh", 5_000_000)]))
+    );
+    assert_eq!(in_group(&y2025, "dh_decaisses.total"), (6_000_000, groups(&[("hcar", 6_000_000)])));
+    // No source decides a deposit: not broken down.
+    assert_eq!(in_group(&y2025, "dossiers_deposes.total"), (2, groups(&[])));
+    let y2026 = year(&k, 2026, Some(Breakdown::Source));
+    assert_eq!(in_group(&y2026, "dossiers_approuves.total"), (2, groups(&[("convention.AGENCE-SUD", 1), ("hcar", 1)])));
+    assert_eq!(
+        in_group(&y2026, "projets_finances_cumul.total"),
+        (2, groups(&[("convention.AGENCE-SUD", 1), ("hcar", 1), ("indh", 1)]))
+    );
+    // The totals are those of the bilan without breakdown.
+    let plain = year(&k, 2026, None);
+    for figure in &plain.figures {
+        assert_eq!(y2026.value(&figure.key), figure.value, "{}", figure.key);
+    }
+}

@@ -409,7 +409,7 @@ pub enum ReportCommand {
         /// Dernier jour (jj/mm/aaaa).
         #[arg(long, requires = "from")]
         to: Option<String>,
-        /// Ventilation : office (bureau), province ou region.
+        /// Ventilation : office (bureau), province, region ou source (source de financement).
         #[arg(long)]
         by: Option<String>,
         /// Le format du fichier : pdf, csv (Excel français), xlsx ou json.

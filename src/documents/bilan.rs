@@ -233,7 +233,11 @@ pub fn bilan(issuer: &Issuer, today: NaiveDate, b: &Bilan, shift: PrintMargins) 
             y + 4.0,
             &format!("Ventilation par {}", by.label_fr().to_lowercase()),
             "التوزيع",
-            "Les mêmes définitions que ci-dessus, pour chaque groupe ; les enveloppes ne se ventilent pas.",
+            if by == Breakdown::Source {
+                "Par source : un dossier cofinancé compte sous chacune de ses sources (ses dossiers, projets et emplois ne s'additionnent donc pas au total) ; les dirhams, sous leur propre source, s'additionnent ; les dépôts ne se ventilent pas."
+            } else {
+                "Les mêmes définitions que ci-dessus, pour chaque groupe ; les enveloppes ne se ventilent pas."
+            },
         );
         let keys = [
             "dossiers_deposes.total",

@@ -340,7 +340,9 @@ impl Breakdown {
             "province" => Ok(Breakdown::Province),
             "region" | "région" => Ok(Breakdown::Region),
             "source" => Ok(Breakdown::Source),
-            other => Err(format!("« {other} » : ventilation inconnue ; choisissez office, province, region ou source.")),
+            other => {
+                Err(format!("« {other} » : ventilation inconnue ; choisissez office, province, region ou source."))
+            }
         }
     }
 

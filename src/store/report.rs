@@ -67,8 +67,7 @@ pub fn bilans_by_office_and_province(
         by_office.add(name, None, *total);
         by_province.add(name, None, *total);
         for (group, value) in groups.iter().enumerate() {
-            let (office, province) =
-                pass.groups.name(group).split_once(BOTH).unwrap_or((UNKNOWN_GROUP, UNKNOWN_GROUP));
+            let (office, province) = pass.groups.name(group).split_once(BOTH).unwrap_or((UNKNOWN_GROUP, UNKNOWN_GROUP));
             by_office.add_to_group_only(name, office, *value);
             by_province.add_to_group_only(name, province, *value);
         }
@@ -233,6 +232,10 @@ struct Pass<'c> {
     group_of: Vec<Option<usize>>,
     /// Each dossier's project kind (its place in `ProjectKind::ALL`).
     kind_of: Vec<u8>,
+    /// Broken down by source: each dossier's sources (their group numbers), by its row number
+    /// until the pass meets it, then by its number in the pass.
+    sources_by_rid: HashMap<i64, Vec<usize>>,
+    sources_of: Vec<Vec<usize>>,
     /// The financed projects counted (their id, and the dossier that counted them): the jobs
     /// seen at their visits are added once the visits are read.
     financed_projects: Vec<(u128, usize)>,
@@ -260,6 +263,8 @@ impl<'c> Pass<'c> {
             index_of: Vec::new(),
             group_of: Vec::new(),
             kind_of: Vec::new(),
+            sources_by_rid: HashMap::new(),
+            sources_of: Vec::new(),
             financed_projects: Vec::new(),
             names: Vec::new(),
             drilling,
@@ -306,6 +311,9 @@ impl<'c> Pass<'c> {
                     SideReads::read(&Connection::open_with_flags(path, flags)?, from, to, by)
                 })
             });
+            if by == Some(Breakdown::Source) {
+                self.read_sources()?;
+            }
             self.dossiers(sink)?;
             let side = match reading {
                 Some(thread) => thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
@@ -317,6 +325,29 @@ impl<'c> Pass<'c> {
         })
     }
 
+    /// Broken down by source: each dossier's sources, from its funding lines (any year).
+    fn read_sources(&mut self) -> Result<(), StoreError> {
+        let mut stmt =
+            self.conn.prepare("SELECT dossier_rid, source_kind, programme FROM bilan_money WHERE paid = 0")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let group = self.groups.id(&source_detail(text(r, 1)?.unwrap_or_default(), text(r, 2)?));
+            let sources = self.sources_by_rid.entry(r.get(0)?).or_default();
+            if !sources.contains(&group) {
+                sources.push(group);
+            }
+        }
+        Ok(())
+    }
+
+    /// Broken down by source: the dossier `index`'s `value` of `key` in each of its sources'
+    /// groups, not in the total (it counts there once).
+    fn per_source(&self, sink: &mut dyn FnMut(Counted), index: usize, key: usize, value: i64) {
+        for &group in self.sources_of.get(index).into_iter().flatten() {
+            sink(Counted { key, group: Some(group), value, dossier: Some(index), in_total: false });
+        }
+    }
+
     /// The jobs seen at the last visit of each financed project counted.
     fn jobs_seen(&mut self, sink: &mut dyn FnMut(Counted), verified: &VerifiedJobs) {
         let (total_key, family_key) =
@@ -326,6 +357,8 @@ impl<'c> Pass<'c> {
                 let (group, dossier) = (self.group_of[*index], Some(*index));
                 sink(Counted { key: total_key, group, value: *total, dossier, in_total: true });
                 sink(Counted { key: family_key, group, value: *family, dossier, in_total: true });
+                self.per_source(sink, *index, total_key, *total);
+                self.per_source(sink, *index, family_key, *family);
             }
         }
     }
@@ -362,6 +395,17 @@ impl<'c> Pass<'c> {
         let planned_to_date = jobs(self, "emplois_prevus_cumul");
         let people = self.keys.id("beneficiaires_finances_cumul.total");
         let covered = self.keys.id("amo_couverts_cumul.total");
+        // Broken down by source, the families a source decides count under each of a dossier's.
+        let by_source = self.grouping.by == Some(Breakdown::Source);
+        let source_keys: Vec<usize> = if by_source {
+            kinds
+                .iter()
+                .flat_map(|(_, k)| k.approved.iter().chain(&k.financed).chain(&k.financed_to_date).copied())
+                .chain([planned.0, planned.1, planned_to_date.0, planned_to_date.1, people, covered])
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut stmt = self.conn.prepare(
             "SELECT dossier_rid, number, owner, kind, deposited_on, status, province, amo, project_id, jobs_total,
                     jobs_family, first_paid, approved, decided_on, project_first, person_first
@@ -403,7 +447,21 @@ impl<'c> Pass<'c> {
                 let (number, office) = (text(r, 1)?.unwrap_or_default(), text(r, 2)?.unwrap_or_default());
                 self.names.push((number.to_owned(), office.to_owned()));
             }
-            let mut add = |key: usize, value: i64| sink(Counted { key, group, value, dossier: Some(index), in_total: true });
+            let sources = if by_source {
+                let found = self.sources_by_rid.remove(&(slot as i64)).unwrap_or_default();
+                self.sources_of.push(found.clone());
+                found
+            } else {
+                Vec::new()
+            };
+            let mut add = |key: usize, value: i64| {
+                sink(Counted { key, group, value, dossier: Some(index), in_total: true });
+                if source_keys.contains(&key) {
+                    for &source in &sources {
+                        sink(Counted { key, group: Some(source), value, dossier: Some(index), in_total: false });
+                    }
+                }
+            };
             if in_period(bytes(r, 4)?) {
                 kind.deposited.iter().for_each(|key| add(*key, 1));
             }
@@ -457,7 +515,13 @@ impl<'c> Pass<'c> {
                 let prefix = format!("enveloppes.{}.{}", programme.value.code, envelope.year);
                 let amount = self.keys.id(&format!("{prefix}.montant"));
                 let engaged = self.keys.id(&format!("{prefix}.engage"));
-                sink(Counted { key: amount, group: None, value: envelope.amount.centimes(), dossier: None, in_total: true });
+                sink(Counted {
+                    key: amount,
+                    group: None,
+                    value: envelope.amount.centimes(),
+                    dossier: None,
+                    in_total: true,
+                });
                 envelopes.push((programme.value.clone(), envelope.year, engaged));
             }
         }
@@ -468,9 +532,19 @@ impl<'c> Pass<'c> {
         let mut typed_keys: HashMap<(usize, u8), (usize, usize)> = HashMap::new();
         // Each dossier of the period with each of its sources (a dossier counts once per source).
         let mut funded: Vec<(usize, usize)> = Vec::with_capacity(money.committed.len());
+        // Broken down by source, money falls in its own source's group (and adds up).
+        let own_source: Vec<Option<usize>> = money
+            .sources
+            .iter()
+            .map(|(kind, programme)| {
+                (self.grouping.by == Some(Breakdown::Source))
+                    .then(|| self.groups.id(&source_detail(kind, programme.as_deref())))
+            })
+            .collect();
+        let group_of = |pass: &Pass<'_>, index: usize, source: usize| own_source[source].or(pass.group_of[index]);
         for row in &money.committed {
             let Some(index) = self.dossier_at(row.rid) else { continue };
-            let (group, dossier, value) = (self.group_of[index], Some(index), row.amount);
+            let (group, dossier, value) = (group_of(self, index, row.source), Some(index), row.amount);
             let (kind, programme) = &money.sources[row.source];
             let source = *committed_keys[row.source]
                 .get_or_insert_with(|| self.source_key("dh_engages", kind, programme.as_deref()));
@@ -488,10 +562,10 @@ impl<'c> Pass<'c> {
                 sink(Counted { key: *engaged, group, value, dossier, in_total: true });
             }
         }
-        self.funded_by_source(sink, funded, money, &typed_keys);
+        self.funded_by_source(sink, funded, money, &typed_keys, &own_source);
         for row in &money.paid {
             let Some(index) = self.dossier_at(row.rid) else { continue };
-            let (group, dossier, value) = (self.group_of[index], Some(index), row.amount);
+            let (group, dossier, value) = (group_of(self, index, row.source), Some(index), row.amount);
             let (kind, programme) = &money.sources[row.source];
             let source = *paid_keys[row.source]
                 .get_or_insert_with(|| self.source_key("dh_decaisses", kind, programme.as_deref()));
@@ -519,6 +593,7 @@ impl<'c> Pass<'c> {
         mut funded: Vec<(usize, usize)>,
         money: &MoneyRows,
         typed_keys: &HashMap<(usize, u8), (usize, usize)>,
+        own_source: &[Option<usize>],
     ) {
         funded.sort_unstable();
         funded.dedup();
@@ -536,16 +611,27 @@ impl<'c> Pass<'c> {
             let sources = funded[at..].iter().take_while(|(i, _)| *i == index).count();
             let (group, dossier) = (self.group_of[index], Some(index));
             let project_kind = self.kind_of[index];
-            let mut add = |key: usize| sink(Counted { key, group, value: 1, dossier, in_total: true });
-            for &(_, source) in &funded[at..at + sources] {
-                add(by_source[source]);
+            let funded_by = &funded[at..at + sources];
+            // By source, a dossier counts in each of its sources' groups, once in the totals.
+            let mut add = |key: usize, own: Option<usize>| {
+                sink(Counted { key, group: own.or(group), value: 1, dossier, in_total: true });
+                if own.is_none() {
+                    for &(_, source) in funded_by {
+                        if let Some(g) = own_source[source] {
+                            sink(Counted { key, group: Some(g), value: 1, dossier, in_total: false });
+                        }
+                    }
+                }
+            };
+            for &(_, source) in funded_by {
+                add(by_source[source], own_source[source]);
                 if let Some((_, typed)) = typed_keys.get(&(source, project_kind)) {
-                    add(*typed);
+                    add(*typed, own_source[source]);
                 }
             }
-            add(total);
+            add(total, None);
             if sources >= 2 {
-                cofunded[usize::from(project_kind)].iter().for_each(|key| add(*key));
+                cofunded[usize::from(project_kind)].iter().for_each(|key| add(*key, None));
             }
             at += sources;
         }

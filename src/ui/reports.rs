@@ -85,8 +85,14 @@ pub fn reports_ui(ui: &mut Ui, state: &mut ReportsState, closing_from: Option<Na
     );
     widgets::field(ui, "Du", &mut state.from, None);
     widgets::field(ui, "Au", &mut state.to, None);
-    let breakdowns = [("", "Aucune"), ("office", "Par bureau"), ("province", "Par province"), ("region", "Par région")]
-        .map(|(v, l)| (v.to_owned(), l.to_owned()));
+    let breakdowns = [
+        ("", "Aucune"),
+        ("office", "Par bureau"),
+        ("province", "Par province"),
+        ("region", "Par région"),
+        ("source", "Par source de financement"),
+    ]
+    .map(|(v, l)| (v.to_owned(), l.to_owned()));
     let before = state.by.clone();
     widgets::choice(ui, "Ventilation", &mut state.by, &breakdowns, None);
     let regroup = state.by != before;
