@@ -56,7 +56,8 @@ fn a_delegations_session_decides_from_a_file_and_its_offices_follow() {
     let agenda = ok(p.dp.agenda(&delegue, &AgendaFilter::default()));
     let numbers: Vec<&str> = agenda.iter().map(|l| l.number.as_str()).collect();
     assert_eq!(numbers, [n_convention.as_str(), &n_cofunded, &n_rejected, &n_adjourned]);
-    let mirleft = ok(p.dp.agenda(&delegue, &AgendaFilter { office: Some("bl-mirleft".into()), kind: None }));
+    let mirleft =
+        ok(p.dp.agenda(&delegue, &AgendaFilter { office: Some("bl-mirleft".into()), kind: None, programme: None }));
     assert_eq!(mirleft.len(), 1);
 
     // A file with mistakes: every one listed by its line, nothing recorded.
@@ -216,4 +217,41 @@ fn a_delegation_adds_a_reason_that_its_offices_print_in_both_languages() {
     assert!(ar.starts_with("ملف مودع خارج الأجل"), "{ar}");
     let notice = ok(p.tiznit.core.document_pdf(&chef, &Document::DecisionNotice(number)));
     assert!(notice.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn the_agenda_is_read_programme_by_programme() {
+    let mut o = office(None);
+    let mut programme = ok(Programme::validate("AGENCE-SUD", "Agence du Sud", "وكالة الجنوب", "convention"));
+    programme.set_envelope(Envelope { year: 2026, amount: money("1 000 000"), target_projects: None });
+    ok(o.core.save_programme(&o.chef, &programme));
+    let promoter = crate::common::applicant(&mut o, "JB400001", "Amina", "Tazi", "03/03/1983");
+    let draft = daftar::domain::project::ProjectDraft {
+        kind: "pme".into(),
+        name: "Menuiserie".into(),
+        ..daftar::domain::project::ProjectDraft::default()
+    };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let list =
+        ok(daftar::store::reference::checklist(o.core.store().conn(), daftar::domain::project::ProjectKind::Pme));
+    let docs: Vec<String> = list.iter().map(|item| item.code.clone()).collect();
+    let presented = ok(o.core.open_dossier(&o.agent, project, date(2, 9, 2026), None, &docs)).meta.id;
+    // The programme a dossier is presented under is one the register knows.
+    let edit = |code: &str| daftar::app::DossierEdit {
+        programme: Some(code.into()),
+        received_on: date(2, 9, 2026),
+        ..daftar::app::DossierEdit::default()
+    };
+    assert!(o.core.edit_dossier(&o.agent, presented, &edit("INCONNU")).is_err());
+    ok(o.core.edit_dossier(&o.agent, presented, &edit("agence-sud")));
+    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
+        ok(o.core.move_dossier(&o.chef, presented, daftar::app::Move::to(to, date(2, 9, 2026))));
+    }
+    let other = transmitted(&mut o, ("JB400002", "Karim", "Bennani"), "cooperative", ("3", "1"), date(2, 9, 2026));
+    let all = ok(o.core.agenda(&o.chef, &AgendaFilter::default()));
+    assert_eq!(all.len(), 2);
+    let filter = AgendaFilter { programme: Some("AGENCE-SUD".into()), ..AgendaFilter::default() };
+    let agence = ok(o.core.agenda(&o.chef, &filter));
+    assert_eq!(agence.iter().map(|l| l.dossier_id).collect::<Vec<_>>(), [presented]);
+    assert!(all.iter().any(|l| l.dossier_id == other));
 }

@@ -775,6 +775,7 @@ fn what_a_bundle_may_not_do_even_signed() {
         history: vec![],
         anonymised_on: None,
         paper_reference: None,
+        programme: None,
     };
     foreign_number[0].table = "dossiers".into();
     foreign_number[0].data = ok(serde_json::value::RawValue::from_string(ok(serde_json::to_string(&dossier))));

@@ -32,6 +32,8 @@ pub struct AgendaFilter {
     pub office: Option<String>,
     /// Only projects of this kind.
     pub kind: Option<ProjectKind>,
+    /// Only the dossiers presented under this programme (its code).
+    pub programme: Option<String>,
 }
 
 /// One dossier of a session's agenda: transmitted, its decision still to take.
@@ -229,6 +231,16 @@ impl Core {
             Ok(())
         })?;
         let conn = self.store.conn();
+        if let Some(code) = filter.programme.as_deref().map(|c| c.trim().to_uppercase()).filter(|c| !c.is_empty()) {
+            let presented: HashSet<String> = conn
+                .prepare(
+                    "SELECT id FROM dossiers WHERE deleted_at IS NULL AND status = 'transmis'
+                     AND json_extract(data, '$.programme') = ?1",
+                )
+                .and_then(|mut stmt| stmt.query_map([&code], |r| r.get(0))?.collect())
+                .map_err(crate::store::StoreError::from)?;
+            lines.retain(|l| presented.contains(&l.dossier_id.to_string()));
+        }
         for line in &mut lines {
             line.adjourned = find::<Adjournment>(conn, "dossier_id = ?1", &line.dossier_id.to_string())?
                 .into_iter()

@@ -113,7 +113,9 @@ impl CsvTarget {
                 ],
                 3,
             ),
-            CsvTarget::Dossiers => (&["porteur_cin", "projet", "date_depot", "montant_demande", "pieces", "statut"], 3),
+            CsvTarget::Dossiers => {
+                (&["porteur_cin", "projet", "date_depot", "montant_demande", "pieces", "statut", "programme"], 3)
+            }
             CsvTarget::Funding => (
                 &[
                     "dossier",
@@ -497,6 +499,15 @@ impl Core {
             ));
         }
         let dossier = self.open_dossier(session, project, deposited, requested, &documents)?;
+        if let Some(programme) = line.opt("programme") {
+            let edit = super::DossierEdit {
+                programme: Some(programme.to_owned()),
+                received_on: deposited,
+                ..super::DossierEdit::default()
+            };
+            self.edit_dossier(session, dossier.meta.id, &edit)
+                .map_err(|e| LineError(format!("colonne programme : {e}")))?;
+        }
         let path = [Status::EnInstruction, Status::Complet, Status::Transmis];
         for to in path.into_iter().take_while(|s| *s <= status) {
             self.move_dossier(session, dossier.meta.id, Move::to(to, deposited))?;
@@ -672,6 +683,7 @@ impl Core {
                 }],
                 anonymised_on: None,
                 paper_reference: Some(paper.to_owned()),
+                programme: None,
             };
             let id = ids.new_id();
             w.insert(id, &dossier)?;

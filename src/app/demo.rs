@@ -615,6 +615,7 @@ impl Generator<'_, '_, '_> {
             history: vec![],
             anonymised_on: None,
             paper_reference: None,
+            programme: None,
         };
         let path: &[Status] = match target {
             Status::Rejete => &[Status::EnInstruction, Status::Complet, Status::Transmis, Status::Rejete],

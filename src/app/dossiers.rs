@@ -103,6 +103,8 @@ pub struct DossierEdit {
     pub documents: Vec<String>,
     /// When those documents were received.
     pub received_on: NaiveDate,
+    /// The programme or convention it is presented under (a programme's code; blank clears it).
+    pub programme: Option<String>,
 }
 
 /// A requested move of a dossier: where to, when, and what the step needs.
@@ -200,6 +202,7 @@ impl Core {
                 history: vec![],
                 anonymised_on: None,
                 paper_reference: None,
+                programme: None,
             };
             let id = ids.new_id();
             w.insert(id, &dossier)?;
@@ -247,6 +250,15 @@ impl Core {
                 )));
             }
             row.value.deposited_on = on;
+        }
+        if let Some(code) = &edit.programme {
+            let code = code.trim().to_uppercase();
+            if !code.is_empty() && find::<Programme>(self.store.conn(), "code = ?1", &code)?.is_empty() {
+                return Err(AppError::Rule(format!(
+                    "Aucun programme de code « {code} » : vérifiez le code (écran Programmes)."
+                )));
+            }
+            row.value.programme = Some(code).filter(|c| !c.is_empty());
         }
         let list = checklist(self.store.conn(), row.value.kind)?;
         for doc in received(&list, &edit.documents, edit.received_on)? {

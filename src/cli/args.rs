@@ -264,6 +264,9 @@ pub enum SessionCommand {
         /// Type de projet (pme, cooperative, association, projet-individuel).
         #[arg(long)]
         kind: Option<String>,
+        /// Les dossiers présentés au titre de ce programme (son code).
+        #[arg(long)]
+        programme: Option<String>,
         /// texte (par défaut) ou csv.
         #[arg(long, value_enum, default_value = "texte")]
         format: AgendaFormat,
@@ -881,6 +884,10 @@ pub enum DossierCommand {
         /// Date de réception des pièces (par défaut aujourd'hui).
         #[arg(long)]
         on: Option<String>,
+        /// Le programme ou la convention au titre duquel le dossier est présenté (son code ; vide
+        /// pour l'effacer).
+        #[arg(long)]
+        programme: Option<String>,
     },
     /// Fait avancer un dossier : en-instruction, complet, transmis, approuve, rejete, cloture.
     Move {

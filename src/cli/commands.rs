@@ -746,7 +746,7 @@ fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::R
             let row = core.open_dossier(session, project, deposited, requested, &documents)?;
             println!("Dossier ouvert : {} ({})", row.value.number, row.meta.id);
         }
-        DossierCommand::Edit { number, requested, deposited, documents, on } => {
+        DossierCommand::Edit { number, requested, deposited, documents, on, programme } => {
             let id = core.dossier_by_number(session, &number)?.meta.id;
             let requested = requested.as_deref().map(money).transpose()?;
             let deposited = deposited.as_deref().map(|d| parse_date_fr(d).map_err(|e| anyhow!(e))).transpose()?;
@@ -754,7 +754,7 @@ fn dossier(core: &mut Core, session: &Session, cmd: DossierCommand) -> anyhow::R
             core.edit_dossier(
                 session,
                 id,
-                &DossierEdit { requested, deposited_on: deposited, documents, received_on },
+                &DossierEdit { requested, deposited_on: deposited, documents, received_on, programme },
             )?;
             println!("Dossier {} modifié.", number.trim().to_uppercase());
         }

@@ -37,9 +37,9 @@ pub fn run(core: &mut Core, session: &Session, cmd: SessionCommand) -> anyhow::R
                 println!("{}  {}  {}  {state}", s.reference, format_date_fr(s.held_on), s.place);
             }
         }
-        SessionCommand::Agenda { office, kind, format, out } => {
+        SessionCommand::Agenda { office, kind, programme, format, out } => {
             let kind = kind.as_deref().map(ProjectKind::parse).transpose().map_err(|e| anyhow!(e))?;
-            let agenda = core.agenda(session, &AgendaFilter { office, kind })?;
+            let agenda = core.agenda(session, &AgendaFilter { office, kind, programme })?;
             let text = match format {
                 AgendaFormat::Texte => agenda_text(&agenda),
                 AgendaFormat::Csv => agenda_csv(&agenda),

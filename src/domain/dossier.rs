@@ -256,6 +256,10 @@ pub struct Dossier {
     /// For a dossier of the years before Daftar, entered as history: its old paper reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paper_reference: Option<String>,
+    /// The programme or convention it is presented under (its code), when the office says so:
+    /// the commission's agenda can be read programme by programme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
 }
 
 impl Dossier {
@@ -390,6 +394,7 @@ mod tests {
             history: vec![],
             anonymised_on: None,
             paper_reference: None,
+            programme: None,
         }
     }
 

@@ -258,6 +258,8 @@ pub enum Request {
         requested: Option<Money>,
         /// The deposit date.
         deposited_on: Option<chrono::NaiveDate>,
+        /// The programme it is presented under (blank: none).
+        programme: Option<String>,
     },
     /// Add a funding line to an approved dossier (co-funding decided later).
     AddFunding {
@@ -798,11 +800,12 @@ impl Worker {
                 let added = visit.map_err(AppError::from).and_then(|v| self.core.add_visit(s, &v));
                 Reply::VisitAdded(added.and_then(|_| self.core.dossier_view(s, dossier)))
             }
-            Request::EditDossier { id, requested, deposited_on } => {
+            Request::EditDossier { id, requested, deposited_on, programme } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Moved(Err(no_session()))) };
                 let edit = crate::app::DossierEdit {
                     requested,
                     deposited_on,
+                    programme,
                     received_on: today,
                     ..crate::app::DossierEdit::default()
                 };

@@ -115,6 +115,8 @@ pub struct CommissionState {
     pub agenda: Option<Vec<AgendaLine>>,
     /// Only this office's dossiers (typed).
     pub office: String,
+    /// Only the dossiers presented under this programme (its code, typed).
+    pub programme: String,
     /// What was typed for each dossier, by number.
     pub choices: HashMap<String, Choice>,
     /// Why an envelope may be overrun (asked when one would be).
@@ -138,8 +140,8 @@ impl CommissionState {
     }
 
     fn agenda_request(&self) -> Request {
-        let office = Some(self.office.trim().to_owned()).filter(|o| !o.is_empty());
-        Request::Agenda(AgendaFilter { office, kind: None })
+        let typed = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        Request::Agenda(AgendaFilter { office: typed(&self.office), kind: None, programme: typed(&self.programme) })
     }
 
     fn session(&self) -> Option<&CommissionSession> {
@@ -248,6 +250,9 @@ fn agenda_ui(
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Bureau");
         let field = ui.add(egui::TextEdit::singleline(&mut state.office).hint_text("tous").desired_width(120.0));
+        field.labelled_by(label.id);
+        let label = ui.label("Programme");
+        let field = ui.add(egui::TextEdit::singleline(&mut state.programme).hint_text("tous").desired_width(120.0));
         field.labelled_by(label.id);
         if ui.button("Filtrer").clicked() {
             requests.push(state.agenda_request());

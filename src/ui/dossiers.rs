@@ -159,6 +159,8 @@ pub struct DossiersState {
     pub requested: String,
     /// The deposit date, as typed.
     pub deposited_on: String,
+    /// The programme it is presented under, as typed.
+    pub programme: String,
     /// The reason typed for deleting the dossier.
     pub delete_reason: String,
     /// A decision or a deletion asked for, waiting for its confirmation.
@@ -240,6 +242,7 @@ impl DossiersState {
     pub fn show(&mut self, view: DossierView, message: Option<Message>) {
         self.requested = view.dossier.value.requested.map(|m| m.format_number_fr()).unwrap_or_default();
         self.deposited_on = format_date_fr(view.dossier.value.deposited_on);
+        self.programme = view.dossier.value.programme.clone().unwrap_or_default();
         self.view = Some(view);
         self.pending = false;
         self.message = message;
@@ -744,6 +747,8 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
             ui.add(egui::TextEdit::singleline(&mut state.deposited_on).desired_width(100.0)).labelled_by(label.id);
             let label = ui.label("Montant demandé");
             ui.add(egui::TextEdit::singleline(&mut state.requested).desired_width(140.0)).labelled_by(label.id);
+            let label = ui.label("Programme visé (code)");
+            ui.add(egui::TextEdit::singleline(&mut state.programme).desired_width(110.0)).labelled_by(label.id);
             if step(ui, idle, "Enregistrer la demande") {
                 let requested = Some(state.requested.trim())
                     .filter(|r| !r.is_empty())
@@ -753,7 +758,8 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
                 let deposited = parse_date_fr(&state.deposited_on).map_err(|e| format!("Date de dépôt : {e}"));
                 match (requested, deposited) {
                     (Ok(requested), Ok(on)) => {
-                        state.ask(requests, Request::EditDossier { id, requested, deposited_on: Some(on) });
+                        let programme = Some(state.programme.trim().to_owned());
+                        state.ask(requests, Request::EditDossier { id, requested, deposited_on: Some(on), programme });
                     }
                     (Err(e), _) | (_, Err(e)) => state.message = Some(Message::error(e)),
                 }
@@ -763,6 +769,9 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
         ui.label(format!("Déposé le {}", format_date_fr(d.deposited_on)));
         if let Some(requested) = d.requested {
             ui.label(format!("Montant demandé : {requested}"));
+        }
+        if let Some(programme) = &d.programme {
+            ui.label(format!("Présenté au titre du programme {programme}"));
         }
     }
     ui.columns(2, |columns| {
