@@ -7,11 +7,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use daftar::app::Core;
 use daftar::documents::bilan_files::BilanFormat;
 
 const RUNS: usize = 5;
@@ -26,25 +24,7 @@ fn median(mut times: Vec<Duration>) -> f64 {
 }
 
 fn main() {
-    let db = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/delegation/dp-200.sqlite");
-    if !db.exists() {
-        println!("{} missing — build it with `cargo bench --bench delegation` first", db.display());
-        return;
-    }
-    // The copy made before a migration would need as much room again as the 9 GB file: the
-    // bench's file is rebuilt by its bench, so its copy is skipped (and the marker removed).
-    let schema: i64 = ok(ok(rusqlite::Connection::open(&db)).query_row("PRAGMA user_version", [], |r| r.get(0)));
-    let marker = daftar::store::migration_copy_path(&db, schema);
-    let made_marker = schema < daftar::store::SCHEMA_VERSION && !marker.exists();
-    if made_marker {
-        ok(std::fs::write(&marker, b""));
-    }
-    let opened = Instant::now();
-    let mut core = ok(Core::open(&db, false));
-    if made_marker {
-        let _ = std::fs::remove_file(&marker);
-    }
-    println!("delegation file opened (from schema {schema}) in {:.1} s", opened.elapsed().as_secs_f64());
+    let Some(mut core) = common::open_delegation() else { return };
     let admin = ok(core.login("admin", "admin-secret-1"));
     let year = 2026;
     let (from, to) = (

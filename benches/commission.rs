@@ -8,10 +8,9 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::path::Path;
 use std::time::Instant;
 
-use daftar::app::{AgendaFilter, Core, Document};
+use daftar::app::{AgendaFilter, Document};
 
 const SESSION_SIZE: usize = 700;
 
@@ -20,25 +19,7 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
 }
 
 fn main() {
-    let db = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/delegation/dp-200.sqlite");
-    if !db.exists() {
-        println!("{} missing — build it with `cargo bench --bench delegation` first", db.display());
-        return;
-    }
-    // The copy made before a migration would need as much room again as the 9 GB file: the
-    // bench's file is rebuilt by its bench, so its copy is skipped (and the marker removed).
-    let schema: i64 = ok(ok(rusqlite::Connection::open(&db)).query_row("PRAGMA user_version", [], |r| r.get(0)));
-    let marker = daftar::store::migration_copy_path(&db, schema);
-    let made_marker = schema < daftar::store::SCHEMA_VERSION && !marker.exists();
-    if made_marker {
-        ok(std::fs::write(&marker, b""));
-    }
-    let opened = Instant::now();
-    let mut core = ok(Core::open(&db, false));
-    if made_marker {
-        let _ = std::fs::remove_file(&marker);
-    }
-    println!("delegation file opened (migrated from schema {schema}) in {:.1} s", opened.elapsed().as_secs_f64());
+    let Some(mut core) = common::open_delegation() else { return };
     let admin = ok(core.login("admin", "admin-secret-1"));
 
     let started = Instant::now();

@@ -241,11 +241,15 @@ impl Core {
                 .map_err(crate::store::StoreError::from)?;
             lines.retain(|l| presented.contains(&l.dossier_id.to_string()));
         }
+        // The last adjournment of each dossier, read once (a few rows beside the agenda's).
+        let mut adjourned: HashMap<Uuid, (NaiveDate, String)> = HashMap::new();
+        for a in all::<Adjournment>(conn)?.into_iter().map(|a| a.value) {
+            if adjourned.get(&a.dossier_id).is_none_or(|(on, _)| *on < a.on) {
+                adjourned.insert(a.dossier_id, (a.on, a.reason));
+            }
+        }
         for line in &mut lines {
-            line.adjourned = find::<Adjournment>(conn, "dossier_id = ?1", &line.dossier_id.to_string())?
-                .into_iter()
-                .max_by_key(|a| a.value.on)
-                .map(|a| (a.value.on, a.value.reason));
+            line.adjourned = adjourned.remove(&line.dossier_id);
         }
         Ok(lines)
     }

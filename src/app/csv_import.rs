@@ -233,6 +233,16 @@ impl From<AppError> for LineError {
     }
 }
 
+/// The budget year of the line's `annee` column, if given (from `first` to 2200).
+fn budget_year(line: &Line, first: i32) -> Result<Option<i32>, LineError> {
+    line.opt("annee")
+        .map(|raw| {
+            let year = raw.parse::<i32>().ok().filter(|y| (first..=2200).contains(y));
+            parse("annee", year.ok_or_else(|| format!("« {raw} » n'est pas une année")))
+        })
+        .transpose()
+}
+
 fn parse<T>(column: &str, result: Result<T, String>) -> Result<T, LineError> {
     result.map_err(|message| LineError(format!("colonne {column} : {message}")))
 }
@@ -566,16 +576,7 @@ impl Core {
             (Some(amount), None) => {
                 let amount = parse("montant", Money::parse_fr(amount))?;
                 let decided = self.history_decision(dossier)?;
-                let year = match line.opt("annee") {
-                    Some(raw) => parse(
-                        "annee",
-                        raw.parse::<i32>()
-                            .ok()
-                            .filter(|y| (1956..=2200).contains(y))
-                            .ok_or_else(|| format!("« {raw} » n'est pas une année")),
-                    )?,
-                    None => decided.value.decided_on.year(),
-                };
+                let year = budget_year(line, 1956)?.unwrap_or_else(|| decided.value.decided_on.year());
                 self.add_history_grant(session, decided, &source, amount, year, paper)?
             }
             (None, Some(existing)) => existing.meta.id,
@@ -740,16 +741,7 @@ impl Core {
         let source = parse("source", FundingSource::parse(line.get("source")))?;
         let committed =
             line.opt("montant_engage").map(|raw| parse("montant_engage", Money::parse_fr(raw))).transpose()?;
-        let year = match line.opt("annee") {
-            Some(raw) => parse(
-                "annee",
-                raw.parse::<i32>()
-                    .ok()
-                    .filter(|y| (1990..=2200).contains(y))
-                    .ok_or_else(|| format!("« {raw} » n'est pas une année")),
-            )?,
-            None => self.clock.today().year(),
-        };
+        let year = budget_year(line, 1990)?.unwrap_or_else(|| self.clock.today().year());
         let line_id = match committed {
             Some(amount) => self.add_funding(
                 session,
@@ -798,7 +790,7 @@ impl Core {
 /// The columns of a commission's decisions file: the first two required; the agenda's own
 /// columns (`daftar session agenda --format csv`) are read and ignored, so that the agenda
 /// filled in a spreadsheet is the file imported.
-const DECISION_COLUMNS: [&str; 15] = [
+pub const DECISION_COLUMNS: [&str; 15] = [
     "dossier",
     "decision",
     "source",

@@ -108,25 +108,8 @@ fn agenda_text(agenda: &[AgendaLine]) -> String {
 /// The agenda as the decisions file to fill in: the decision columns first, blank, then what
 /// the commission reads of each dossier (the import reads and ignores those).
 fn agenda_csv(agenda: &[AgendaLine]) -> String {
-    let header = [
-        "dossier",
-        "decision",
-        "source",
-        "montant",
-        "motif",
-        "precision",
-        "bureau",
-        "cin",
-        "beneficiaire",
-        "beneficiaire_ar",
-        "projet",
-        "type",
-        "date_depot",
-        "montant_demande",
-        "ajourne_le",
-    ];
     let mut text = String::from("\u{feff}");
-    text.push_str(&csv_line(&header.map(str::to_owned)));
+    text.push_str(&csv_line(&crate::app::csv_import::DECISION_COLUMNS.map(str::to_owned)));
     for line in agenda {
         text.push_str(&csv_line(&[
             line.number.clone(),

@@ -97,29 +97,20 @@ pub fn annual_report(
     let (engaged, indh) = (b.value("dh_engages.total"), b.value("dh_engages.indh"));
     let share = if engaged == 0 { 0.0 } else { indh as f64 * 100.0 / engaged as f64 };
     let share = format!("{share:.1}").replace('.', ",");
-    let headline_fr = format!(
-        "Depuis l'ouverture du registre, {} PME, {} coopératives, {} associations et {} projets individuels ont été créés, soit {} emplois prévus dont {} pour la famille de la résistance. En {year}, {} dossiers ont été financés pour {} DH de soutien engagé, dont {} DH de l'INDH ({share} %).",
+    let (pme, cooperatives, associations, individual) = (
         created(ProjectKind::Pme),
         created(ProjectKind::Cooperative),
         created(ProjectKind::Association),
         created(ProjectKind::ProjetIndividuel),
-        n(b, "emplois_projets_crees_cumul.total"),
-        n(b, "emplois_projets_crees_cumul.famille"),
-        n(b, "dossiers_finances_source.total"),
-        Unit::Centimes.format_fr(engaged),
-        Unit::Centimes.format_fr(indh),
+    );
+    let (jobs, family) = (n(b, "emplois_projets_crees_cumul.total"), n(b, "emplois_projets_crees_cumul.famille"));
+    let funded = n(b, "dossiers_finances_source.total");
+    let (engaged, indh) = (Unit::Centimes.format_fr(engaged), Unit::Centimes.format_fr(indh));
+    let headline_fr = format!(
+        "Depuis l'ouverture du registre, {pme} PME, {cooperatives} coopératives, {associations} associations et {individual} projets individuels ont été créés, soit {jobs} emplois prévus dont {family} pour la famille de la résistance. En {year}, {funded} dossiers ont été financés pour {engaged} DH de soutien engagé, dont {indh} DH de l'INDH ({share} %)."
     );
     let headline_ar = format!(
-        "منذ فتح السجل، تم إحداث {} مقاولة صغرى ومتوسطة و{} تعاونية و{} جمعية و{} مشروعا فرديا، أي {} منصب شغل متوقع منها {} لفائدة أسرة المقاومة. وفي سنة {year}، تم تمويل {} ملفا بدعم ملتزم به قدره {} درهم، منها {} درهم من المبادرة الوطنية للتنمية البشرية ({share} %).",
-        created(ProjectKind::Pme),
-        created(ProjectKind::Cooperative),
-        created(ProjectKind::Association),
-        created(ProjectKind::ProjetIndividuel),
-        n(b, "emplois_projets_crees_cumul.total"),
-        n(b, "emplois_projets_crees_cumul.famille"),
-        n(b, "dossiers_finances_source.total"),
-        Unit::Centimes.format_fr(engaged),
-        Unit::Centimes.format_fr(indh),
+        "منذ فتح السجل، تم إحداث {pme} مقاولة صغرى ومتوسطة و{cooperatives} تعاونية و{associations} جمعية و{individual} مشروعا فرديا، أي {jobs} منصب شغل متوقع منها {family} لفائدة أسرة المقاومة. وفي سنة {year}، تم تمويل {funded} ملفا بدعم ملتزم به قدره {engaged} درهم، منها {indh} درهم من المبادرة الوطنية للتنمية البشرية ({share} %)."
     );
     let y = letterhead::paragraphs(&mut c, y, &headline_ar, &headline_fr, 10.5);
 
