@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the PDFs with outside tools: qpdf finds no structural error, every font is embedded and
 # subset, and pdftotext gives the Arabic and French words in logical order. Needs poppler-utils
-# qpdf, ghostscript and sqlite3; takes the path of a built `daftar` binary.
+# qpdf, ghostscript, sqlite3 and zbar-tools; takes the path of a built `daftar` binary.
 set -euo pipefail
 daftar=$(realpath "$1")
 work=$(mktemp -d)
@@ -45,6 +45,11 @@ for words in "المملكة المغربية" "ROYAUME DU MAROC" "شهادة ا
   "dirhams" "$number"; do
   grep -qF -- "$words" <<<"$text" || fail "attestation.pdf: « $words » missing from pdftotext's output"
 done
+# The certificate's QR code, printed and scanned (at 150 dpi), verifies as authentic.
+pdftoppm -r 150 -png attestation.pdf scan
+scanned=$(zbarimg --raw -q scan-*.png 2>/dev/null | head -1)
+[[ $scanned == DAFTAR-ATT1\|* ]] || fail "attestation.pdf: no QR code read by zbarimg"
+"$daftar" --db d.sqlite verify-certificate "$scanned" | grep -qF AUTHENTIQUE || fail "attestation.pdf: the scanned QR code does not verify"
 pdftotext recepisse.pdf - | grep -qF "وصل الإيداع" || fail "recepisse.pdf: title"
 pdftotext recepisse.pdf - | grep -qF "déclaration CNDP n° D-GC-123/2024" || fail "recepisse.pdf: CNDP declaration"
 releve=$(pdftotext releve.pdf -)

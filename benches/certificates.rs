@@ -2,7 +2,7 @@
 //! the process, and a batch of 1,000 in one PDF — time, size of the file and peak memory. Prints
 //! the figures that `docs/PERFORMANCE.md` records.
 //!
-//! `cargo bench --bench certificates` (a demo office of 10,000 applicants is made in memory first).
+//! `cargo bench --bench certificates` (a demo office of 30,000 applicants is made in memory first).
 
 use std::time::{Duration, Instant};
 
@@ -20,9 +20,9 @@ fn main() {
     let store = Store::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
     let mut core = Core::new(store, Box::new(SystemClock), Box::new(OsEntropy), KdfParams::PRODUCTION);
     let (admin, _) = demo::create_demo_site(&mut core).unwrap_or_else(|e| panic!("{e}"));
-    demo::populate(&mut core, &admin, 10_000, 2026).unwrap_or_else(|e| panic!("{e}"));
+    demo::populate(&mut core, &admin, 30_000, 2026).unwrap_or_else(|e| panic!("{e}"));
     let chef = core.login("chef", "chef-demo-2026").unwrap_or_else(|e| panic!("{e}"));
-    println!("demo office of 10,000 applicants made in {:.1} s", started.elapsed().as_secs_f64());
+    println!("demo office of 30,000 applicants made in {:.1} s", started.elapsed().as_secs_f64());
     let mut numbers: Vec<String> = {
         let conn = core.store().conn();
         let mut stmt = conn
@@ -51,18 +51,25 @@ fn main() {
         one[one.len() / 2].as_secs_f64() * 1e3,
         one[one.len() - 1].as_secs_f64() * 1e3
     );
-    // A thousand in one batch: one transaction, one PDF.
-    let subjects: Vec<CertificateSubject> = numbers.drain(..BATCH).map(CertificateSubject::Dossier).collect();
-    let before = common::peak_mb();
-    let started = Instant::now();
-    let (rows, pdf) = core.issue_certificates(&chef, &subjects).unwrap_or_else(|e| panic!("{e}"));
-    let took = started.elapsed();
-    println!(
-        "{} certificates in one PDF: {:.2} s, {:.1} MB, peak memory {:.0} MB (before the batch {:.0} MB)",
-        rows.len(),
-        took.as_secs_f64(),
-        pdf.len() as f64 / 1e6,
-        common::peak_mb(),
-        before
-    );
+    // A thousand in one batch: one transaction, one PDF; as many batches as the office has
+    // dossiers to certify (up to three), for the median.
+    let mut batches = Vec::new();
+    while numbers.len() >= BATCH && batches.len() < 3 {
+        let subjects: Vec<CertificateSubject> = numbers.drain(..BATCH).map(CertificateSubject::Dossier).collect();
+        let before = common::peak_mb();
+        let started = Instant::now();
+        let (rows, pdf) = core.issue_certificates(&chef, &subjects).unwrap_or_else(|e| panic!("{e}"));
+        let took = started.elapsed();
+        println!(
+            "{} certificates in one PDF: {:.2} s, {:.1} MB, peak memory {:.0} MB (before the batch {:.0} MB)",
+            rows.len(),
+            took.as_secs_f64(),
+            pdf.len() as f64 / 1e6,
+            common::peak_mb(),
+            before
+        );
+        batches.push(took);
+    }
+    batches.sort();
+    println!("median of {} batches: {:.2} s", batches.len(), batches[batches.len() / 2].as_secs_f64());
 }

@@ -246,6 +246,84 @@ impl Canvas {
         self.face_on_page = None;
     }
 
+    /// Draws each of `items` from a new page of its own, in order: a batch of certificates,
+    /// notifications or receipts. Long batches are drawn on every core, each core on a canvas of
+    /// its own, the pages then put together; while the layout is recorded (tests), all is drawn
+    /// here.
+    pub fn batch<T: Sync>(
+        &mut self,
+        items: &[T],
+        draw: impl Fn(&mut Canvas, &T) -> Result<(), String> + Sync,
+    ) -> Result<(), String> {
+        const LONG: usize = 16;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let recording = RECORDING.with(|r| r.borrow().is_some());
+        if items.len() < LONG || cores == 1 || recording {
+            return self.draw_each(items, &draw);
+        }
+        let shift = self.shift;
+        let draw = &draw;
+        let parts: Vec<Result<Canvas, String>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = items
+                .chunks(items.len().div_ceil(cores))
+                .map(|share| {
+                    scope.spawn(move || {
+                        let mut part = Canvas::new("", shift);
+                        part.draw_each(share, draw).map(|()| part)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().unwrap_or_else(|_| Err("Le dessin d'un document a échoué.".to_owned())))
+                .collect()
+        });
+        for part in parts {
+            self.append(part?);
+        }
+        Ok(())
+    }
+
+    /// Draws each of `items` from a new page of its own, here.
+    fn draw_each<T>(
+        &mut self,
+        items: &[T],
+        draw: &impl Fn(&mut Canvas, &T) -> Result<(), String>,
+    ) -> Result<(), String> {
+        for item in items {
+            if !self.is_blank() {
+                self.new_page();
+            }
+            draw(self, item)?;
+        }
+        Ok(())
+    }
+
+    /// Whether nothing is drawn yet.
+    fn is_blank(&self) -> bool {
+        self.pages.is_empty() && self.ops.is_empty()
+    }
+
+    /// Puts `other`'s pages after this canvas's, from a new page; drawing goes on on the last.
+    fn append(&mut self, mut other: Canvas) {
+        if other.is_blank() {
+            return;
+        }
+        if !self.is_blank() {
+            self.new_page();
+        }
+        other.new_page();
+        self.pages.append(&mut other.pages);
+        self.ops = self.pages.pop().unwrap_or_default();
+        self.face_on_page = None;
+        for (glyph, text) in other.to_unicode {
+            let mapped = self.to_unicode.entry(glyph).or_default();
+            if mapped.is_empty() {
+                *mapped = text;
+            }
+        }
+    }
+
     /// Draws one shaped line with its baseline at `y`; returns its width in millimetres.
     pub fn line(&mut self, x: f32, y: f32, align: Align, value: &str, style: Style) -> f32 {
         let shaped = text::shaped(value, style.size, style.weight, style.base);
@@ -377,10 +455,15 @@ impl Canvas {
         });
     }
 
-    /// Dark squares of `module` millimetres, one rectangle per horizontal run; `rows` are the
-    /// QR code's rows from the top, `true` for dark.
+    /// Dark squares of `module` millimetres from (`x`, `y`); `rows` are the QR code's rows from
+    /// the top, `true` for dark. One path for the whole code, in module units (a matrix scales
+    /// them and turns the rows downward), a rectangle per horizontal run, filled once: a few
+    /// kilobytes of small integers where an operation per run took a third of a batch's time.
     pub fn modules(&mut self, x: f32, y: f32, module: f32, rows: &[Vec<bool>]) {
-        self.ops.push(Op::SetFillColor { col: Color::Greyscale(Greyscale::new(0.0, None)) });
+        use std::fmt::Write as _;
+        let origin = self.at(x, y);
+        let scale = pt(module).0;
+        let mut path = format!("q {scale:.4} 0 0 {:.4} {:.3} {:.3} cm", -scale, origin.x.0, origin.y.0);
         for (r, row) in rows.iter().enumerate() {
             let mut c = 0;
             while c < row.len() {
@@ -392,19 +475,13 @@ impl Canvas {
                 while c < row.len() && row[c] {
                     c += 1;
                 }
-                let corner = self.at(x + start as f32 * module, y + (r + 1) as f32 * module);
-                self.ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: corner.x,
-                        y: corner.y,
-                        width: pt((c - start) as f32 * module),
-                        height: pt(module),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
+                let _ = write!(path, "\n{start} {r} {} 1 re", c - start);
             }
         }
+        path.push_str("\nf Q");
+        self.ops.push(Op::SetFillColor { col: Color::Greyscale(Greyscale::new(0.0, None)) });
+        // printpdf writes an operator it does not know as it is (once told it may, on saving).
+        self.ops.push(Op::Unknown { key: path, value: Vec::new() });
     }
 
     /// The PDF: fonts embedded as subsets, fixed metadata, an ID made from the content.
@@ -436,11 +513,46 @@ impl Canvas {
             }
         }
         let pages = self.pages.into_iter().map(|ops| PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)).collect();
-        let mut bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut Vec::new());
+        // Not `secure`: the QR codes' paths are written as raw operators (see `modules`).
+        let options = PdfSaveOptions { secure: false, ..PdfSaveOptions::default() };
+        let mut document = doc.with_pages(pages).to_lopdf_document(&options, &mut Vec::new());
+        compress_streams(&mut document);
+        let mut bytes = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = document.save_to(&mut bytes);
         true_metadata(&mut bytes, self.dated);
         fix_document_id(&mut bytes);
         bytes
     }
+}
+
+/// Compresses every stream (the pages' contents, the fonts) as printpdf would on saving, the
+/// streams dealt out over the processor's cores, largest first.
+fn compress_streams(document: &mut lopdf::Document) {
+    let mut streams: Vec<&mut lopdf::Stream> = document
+        .objects
+        .values_mut()
+        .filter_map(|object| match object {
+            lopdf::Object::Stream(stream) if stream.allows_compression => Some(stream),
+            _ => None,
+        })
+        .collect();
+    streams.sort_by_key(|stream| std::cmp::Reverse(stream.content.len()));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let mut shares: Vec<Vec<&mut lopdf::Stream>> = (0..cores).map(|_| Vec::new()).collect();
+    for (i, stream) in streams.into_iter().enumerate() {
+        shares[i % cores].push(stream);
+    }
+    std::thread::scope(|scope| {
+        for share in shares {
+            scope.spawn(move || {
+                for stream in share {
+                    // A stream that does not compress stays as it is, as in printpdf.
+                    let _ = stream.compress();
+                }
+            });
+        }
+    });
 }
 
 /// Overwrites, byte for byte (the cross-reference offsets stay right), what printpdf writes
@@ -509,6 +621,27 @@ mod tests {
             pdf[at..(at + 80).min(pdf.len())].to_vec()
         };
         assert_ne!(id(&a), id(&other));
+    }
+
+    #[test]
+    fn a_long_batch_drawn_on_every_core_is_the_batch_drawn_here() {
+        let items: Vec<String> = (1..=40).map(|i| format!("Attestation n° {i} — شهادة رقم {i}")).collect();
+        let draw = || {
+            let mut c = Canvas::new("Lot", PrintMargins::default());
+            c.batch(&items, |c, item| {
+                c.line(20.0, 30.0, Align::Left, item, Style::fr(12.0));
+                c.line(190.0, 40.0, Align::Right, item, Style::ar(12.0));
+                Ok(())
+            })
+            .map(|()| c.finish())
+        };
+        let on_every_core = draw();
+        // While the layout is recorded, the batch is drawn on this thread alone.
+        let (here, boxes) = record_layout(draw);
+        assert!(on_every_core.is_ok());
+        assert_eq!(on_every_core, here, "the same bytes, however it was drawn");
+        assert_eq!(boxes.iter().map(|b| b.page).max(), Some(40), "one page each");
+        assert_eq!(boxes.iter().find(|b| b.page == 40).map(|b| b.text.as_str()), Some(items[39].as_str()));
     }
 
     #[test]

@@ -105,12 +105,7 @@ pub fn render_all(docs: &[CertificateDocument<'_>], shift: PrintMargins) -> Resu
     if let Some(first) = docs.first() {
         c.set_date(first.issued_on);
     }
-    for (i, doc) in docs.iter().enumerate() {
-        if i > 0 {
-            c.new_page();
-        }
-        draw(&mut c, doc)?;
-    }
+    c.batch(docs, draw)?;
     Ok(c.finish())
 }
 

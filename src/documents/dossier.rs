@@ -135,12 +135,11 @@ pub fn receipt(issuer: &Issuer, today: NaiveDate, d: &DossierFacts, shift: Print
 /// The receipts of several dossiers in one PDF, one page each, in the order given.
 pub fn receipts(issuer: &Issuer, today: NaiveDate, dossiers: &[DossierFacts], shift: PrintMargins) -> Vec<u8> {
     let mut c = Canvas::new(&format!("Récépissés de dépôt ({})", dossiers.len()), shift);
-    for (i, d) in dossiers.iter().enumerate() {
-        if i > 0 {
-            c.new_page();
-        }
-        draw_receipt(&mut c, issuer, today, d);
-    }
+    // Drawing a receipt cannot fail.
+    let _ = c.batch(dossiers, |c, d| {
+        draw_receipt(c, issuer, today, d);
+        Ok(())
+    });
     c.finish()
 }
 
@@ -300,12 +299,11 @@ pub fn decision_notices(
     shift: PrintMargins,
 ) -> Vec<u8> {
     let mut c = Canvas::new(&format!("Notifications de décision ({})", notices.len()), shift);
-    for (i, (d, decision)) in notices.iter().enumerate() {
-        if i > 0 {
-            c.new_page();
-        }
-        draw_decision_notice(&mut c, issuer, today, d, decision, signatory);
-    }
+    // Drawing a notification cannot fail.
+    let _ = c.batch(notices, |c, (d, decision)| {
+        draw_decision_notice(c, issuer, today, d, decision, signatory);
+        Ok(())
+    });
     c.finish()
 }
 

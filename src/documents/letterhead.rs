@@ -1,8 +1,6 @@
 //! What every document shares: the letterhead (Arabic on the right, French on the left), the
 //! bilingual title, the signature block, the footer with page numbers, and the QR code.
 
-use qrcode::{Color, EcLevel, QrCode};
-
 use super::canvas::{Align, Canvas, PAGE_WIDTH, Style};
 
 /// Left and right margins, in millimetres.
@@ -187,14 +185,9 @@ pub fn footer(canvas: &mut Canvas, issuer: &Issuer, left: &str, page: usize, pag
 
 /// The QR code of `payload`, `size` millimetres wide (quiet zone included), top-left at (x, y).
 pub fn qr_code(canvas: &mut Canvas, x: f32, y: f32, size: f32, payload: &str) -> Result<(), String> {
-    let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M)
-        .map_err(|e| format!("Code QR impossible ({e}) : le contenu est trop long."))?;
-    let width = code.width();
-    let colors = code.to_colors();
-    let rows: Vec<Vec<bool>> =
-        colors.chunks(width).map(|row| row.iter().map(|c| *c == Color::Dark).collect()).collect();
+    let rows = super::qr::modules(payload.as_bytes())?;
     const QUIET: usize = 4;
-    let module = size / (width + 2 * QUIET) as f32;
+    let module = size / (rows.len() + 2 * QUIET) as f32;
     canvas.modules(x + QUIET as f32 * module, y + QUIET as f32 * module, module, &rows);
     Ok(())
 }

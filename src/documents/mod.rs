@@ -12,6 +12,7 @@ pub mod fonts;
 pub mod letterhead;
 pub mod lists;
 pub mod minutes;
+pub mod qr;
 pub mod retention;
 pub mod statement;
 pub mod table;
