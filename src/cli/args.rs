@@ -150,7 +150,7 @@ pub enum Command {
         /// La CIN du bénéficiaire.
         cin: String,
         /// Le code du bureau qui le suivra.
-        #[arg(long)]
+        #[arg(long, value_name = "CODE_DU_SITE")]
         to: String,
         /// Pourquoi (obligatoire, audité, transmis aux deux bureaux).
         #[arg(long)]
@@ -410,7 +410,7 @@ pub enum ReportCommand {
         #[arg(long, requires = "to")]
         from: Option<String>,
         /// Dernier jour (jj/mm/aaaa).
-        #[arg(long, requires = "from")]
+        #[arg(long, requires = "from", value_name = "JJ/MM/AAAA")]
         to: Option<String>,
         /// Ventilation : office (bureau), province, region ou source (source de financement).
         #[arg(long)]
@@ -894,7 +894,7 @@ pub enum DossierCommand {
         /// Numéro du dossier.
         number: String,
         /// Nouveau statut.
-        #[arg(long)]
+        #[arg(long, value_name = "STATUT")]
         to: String,
         /// Date (par défaut aujourd'hui).
         #[arg(long)]

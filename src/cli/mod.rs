@@ -6,14 +6,13 @@
 
 mod args;
 mod commands;
+pub mod french;
 mod print;
 mod session;
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-use clap::Parser as _;
 
 pub use args::Cli;
 
@@ -50,7 +49,7 @@ impl std::error::Error for Exit {}
 /// Parses the command line, runs the command, and turns errors into a French message and a
 /// non-zero exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = french::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stopped reading (`daftar provinces | head`) is not an error.
