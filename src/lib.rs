@@ -17,6 +17,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod crash_points;
+pub mod diagnostics;
 pub mod documents;
 pub mod domain;
 pub mod identity;

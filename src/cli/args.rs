@@ -213,6 +213,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "texte")]
         format: TodoFormat,
     },
+    /// Arrête le programme volontairement, pour vérifier que le rapport de plantage s'écrit et se
+    /// lit (le journal de diagnostic du dossier de données).
+    #[command(hide = true)]
+    CrashReportTest,
     /// Imprime un document en PDF : recepisse, fiche, notification (d'un dossier), commission.
     Document {
         /// Le document.

@@ -38,10 +38,14 @@ use crate::store::sync::Relation;
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
+    if let Some(folder) = db.parent() {
+        crate::diagnostics::install_panic_hook(folder);
+    }
     let Some(command) = cli.command else {
         return crate::ui::run(&db);
     };
     match command {
+        Command::CrashReportTest => panic!("arrêt volontaire (daftar crash-report-test)"),
         Command::Provinces => {
             print::provinces(&mut std::io::stdout().lock(), Reference::shipped())?;
             Ok(())
@@ -590,6 +594,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
         Command::Init(_)
         | Command::Demo(_)
         | Command::Provinces
+        | Command::CrashReportTest
         | Command::VerifyCertificate { .. }
         | Command::Restore { .. } => {
             unreachable!("handled before login")

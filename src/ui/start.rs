@@ -89,14 +89,16 @@ pub fn run(db: &Path) -> anyhow::Result<()> {
             return Err(e.into());
         }
     };
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 600.0])
-            .with_title("Daftar — دفتر"),
-        persist_window: true,
-        ..eframe::NativeOptions::default()
-    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([900.0, 600.0])
+        .with_title("Daftar — دفتر")
+        // The menu entry's StartupWMClass: the desktop shows the window under its icon.
+        .with_app_id("daftar");
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon/daftar-64.png")) {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions { viewport, persist_window: true, ..eframe::NativeOptions::default() };
     let migration = Core::migration_ahead(db);
     let data_dir = db.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let db = db.to_path_buf();
