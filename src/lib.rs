@@ -22,6 +22,7 @@ pub mod documents;
 pub mod domain;
 pub mod identity;
 pub mod parallel;
+pub mod platform;
 pub mod reference;
 pub mod store;
 pub mod sync;

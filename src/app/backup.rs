@@ -697,16 +697,14 @@ impl InstanceLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| AppError::Rule(format!("Verrou de la base impossible ({}) : {e}", path.display())))?;
-        match file.try_lock() {
-            Ok(()) => Ok(InstanceLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(AppError::Rule(
+        match crate::platform::try_lock_exclusive(&file) {
+            Ok(true) => Ok(InstanceLock { _file: file }),
+            Ok(false) => Err(AppError::Rule(
                 "Daftar est déjà ouvert sur cette base (une autre fenêtre, ou une autre session de ce PC) : \
                  utilisez-la, ou fermez-la avant de recommencer."
                     .into(),
             )),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(AppError::Rule(format!("Verrou de la base impossible ({}) : {e}", path.display())))
-            }
+            Err(e) => Err(AppError::Rule(format!("Verrou de la base impossible ({}) : {e}", path.display()))),
         }
     }
 }

@@ -56,7 +56,7 @@ fn lock_of(path: &Path) -> PathBuf {
 /// Whether a running writer holds `path`'s claim.
 fn claimed(path: &Path) -> bool {
     let Ok(file) = std::fs::OpenOptions::new().write(true).open(lock_of(path)) else { return false };
-    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
+    matches!(crate::platform::try_lock_exclusive(&file), Ok(false))
 }
 
 /// The list of files being written on sticks, next to the database at `db`.

@@ -18,9 +18,7 @@ pub use args::Cli;
 
 /// The default database: `daftar.sqlite` in the user's data folder.
 pub fn default_db_path() -> PathBuf {
-    directories::ProjectDirs::from("ma", "HCAR", "Daftar")
-        .map(|dirs| dirs.data_dir().join("daftar.sqlite"))
-        .unwrap_or_else(|| PathBuf::from("daftar.sqlite"))
+    crate::platform::data_folder().join("daftar.sqlite")
 }
 
 /// Reads a password from `variable`, or asks for it on the terminal.
