@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}; shift || true
-targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || targets=(bundle_bytes signed_payload csv_file identity_file certificate_payload)
+targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || targets=(bundle_bytes signed_payload csv_file xlsx_file identity_file certificate_payload)
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t"
   log=$(mktemp)

@@ -524,3 +524,76 @@ fn every_change_to_the_bytes_of_a_backup_is_refused_and_the_database_is_untouche
     let core = crate::common::core_seeded(ok(daftar::store::Store::open(&db, false)), 7);
     assert_eq!(snapshot(&core), before, "the live database is as it was");
 }
+
+/// A workbook (zip) holding `parts`, each deflated.
+fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        ok(writer.start_file(*name, options).map_err(|e| e.to_string()));
+        ok(writer.write_all(content).map_err(|e| e.to_string()));
+    }
+    ok(writer.finish().map_err(|e| e.to_string())).into_inner()
+}
+
+#[test]
+fn hostile_workbooks_are_refused_in_french_and_change_nothing() {
+    let mut o = office(None);
+    let good = {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["cin", "nom", "prenom", "sexe", "date_naissance", "lien", "carte"].iter().enumerate() {
+            ok(sheet.write_string(0, c as u16, *h).map(drop).map_err(|e| e.to_string()));
+        }
+        for (c, v) in ["JB100001", "Bennani", "Mohamed", "M", "05/03/1962", "titulaire", "R-100"].iter().enumerate() {
+            ok(sheet.write_string(1, c as u16, *v).map(drop).map_err(|e| e.to_string()));
+        }
+        ok(book.save_to_buffer().map_err(|e| e.to_string()))
+    };
+    // Uncompressed past the cap: 65 MB of spaces deflate to a few kilobytes.
+    let bomb = zip_of(&[("xl/worksheets/sheet1.xml", &vec![b' '; 65 * 1024 * 1024])]);
+    let mut cases: Vec<(String, Vec<u8>)> = vec![
+        ("zip bomb".into(), bomb),
+        ("a zip that is not a workbook".into(), zip_of(&[("hello.txt", b"bonjour")])),
+        (
+            "a sheet that is not XML".into(),
+            zip_of(&[
+                ("[Content_Types].xml", b"<Types/>"),
+                (
+                    "xl/workbook.xml",
+                    b"<workbook><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>",
+                ),
+                ("xl/worksheets/sheet1.xml", b"\x00\x01<<<not xml"),
+            ]),
+        ),
+        ("the zip header alone".into(), b"PK\x03\x04".to_vec()),
+    ];
+    for cut in [10, good.len() / 3, good.len() / 2, good.len() - 30] {
+        cases.push((format!("cut at {cut} bytes"), good[..cut].to_vec()));
+    }
+    let mut flipped = good.clone();
+    for i in (100..flipped.len()).step_by(97) {
+        flipped[i] ^= 0x5a;
+    }
+    cases.push(("bytes flipped".into(), flipped));
+    let before = snapshot(&o.core);
+    for (what, bytes) in &cases {
+        match o.core.import_csv(&o.agent, daftar::app::csv_import::CsvTarget::Applicants, bytes) {
+            Ok(n) => panic!("{what}: {n} line(s) imported"),
+            Err(e) => {
+                let said = e.to_string();
+                assert!(
+                    said.contains("classeur") || said.contains("ligne") || said.contains("Le fichier"),
+                    "{what}: {said}"
+                );
+            }
+        }
+        assert_eq!(snapshot(&o.core), before, "{what}: nothing changed");
+    }
+    match o.core.import_csv(&o.agent, daftar::app::csv_import::CsvTarget::Applicants, &cases[0].1) {
+        Err(AppError::Rule(said)) => assert!(said.contains("trop volumineux une fois décompressé"), "{said}"),
+        other => panic!("the zip bomb: {other:?}"),
+    }
+    assert_eq!(ok(o.core.import_csv(&o.agent, daftar::app::csv_import::CsvTarget::Applicants, &good)), 1);
+}

@@ -33,3 +33,4 @@ mod trust;
 mod workflow;
 mod worklist;
 mod writes;
+mod xlsx_import;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::{Datelike as _, NaiveDate};
 use uuid::Uuid;
 
+use super::spreadsheet::Sheet;
 use super::{AppError, CardRef, Core, Move, Session};
 use crate::domain::Money;
 use crate::domain::applicant::ApplicantDraft;
@@ -247,15 +248,16 @@ fn parse<T>(column: &str, result: Result<T, String>) -> Result<T, LineError> {
     result.map_err(|message| LineError(format!("colonne {column} : {message}")))
 }
 
-/// Decodes the file and splits it into lines, checking the header against `target`'s columns.
-fn read(target: CsvTarget, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
+/// Decodes the file (CSV, or the sheet `sheet` of an Excel workbook, the first when none) and
+/// splits it into lines, checking the header against `target`'s columns.
+fn read(target: CsvTarget, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<Line>, AppError> {
     let (known, required) = target.columns();
-    read_columns(known, required, bytes)
+    read_columns(known, required, bytes, sheet)
 }
 
 /// Decodes the file and splits it into lines, checking the header: every column among `known`,
 /// the first `required` of them present.
-fn read_columns(known: &[&str], required: usize, bytes: &[u8]) -> Result<Vec<Line>, AppError> {
+fn read_columns(known: &[&str], required: usize, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<Line>, AppError> {
     if bytes.len() > MAX_BYTES {
         return Err(AppError::Rule(format!(
             "Le fichier est trop volumineux ({} Mo, maximum {} Mo) : découpez-le.",
@@ -263,26 +265,13 @@ fn read_columns(known: &[&str], required: usize, bytes: &[u8]) -> Result<Vec<Lin
             MAX_BYTES / 1_048_576
         )));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        AppError::Rule(format!(
-            "Le fichier n'est pas en UTF-8 (octet invalide à la position {}) : dans Excel, enregistrez-le au format « CSV UTF-8 (délimité par des virgules) ».",
-            e.valid_up_to()
-        ))
-    })?;
-    // Excel ends its lines with CRLF, on which the CSV reader's line numbers fall behind: with LF
-    // alone, the numbers in the messages are the spreadsheet's rows.
-    let text = text.replace("\r\n", "\n");
-    let text = text.as_str();
-    let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if header_line.contains(';') { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| AppError::Rule(format!("En-tête illisible : {e}.")))?
-        .iter()
-        .map(|h| fold(h).split_whitespace().collect::<Vec<_>>().join("_"))
-        .collect();
+    let Sheet { headers, rows } = if super::spreadsheet::is_workbook(bytes) {
+        without_empty_columns(super::spreadsheet::read_sheet(bytes, sheet)?)?
+    } else {
+        csv_rows(bytes)?
+    };
+    let headers: Vec<String> =
+        headers.iter().map(|h| fold(h).split_whitespace().collect::<Vec<_>>().join("_")).collect();
     let mut problems = Vec::new();
     for h in &headers {
         if !known.contains(&h.as_str()) {
@@ -297,7 +286,39 @@ fn read_columns(known: &[&str], required: usize, bytes: &[u8]) -> Result<Vec<Lin
     if !problems.is_empty() {
         return Err(AppError::CsvRejected(problems.into_iter().map(|p| format!("ligne 1 : {p}")).collect()));
     }
-    let mut lines = Vec::new();
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .filter(|(_, values)| !values.iter().all(|v| v.trim().is_empty()))
+        .map(|(number, values)| Line { number, values: headers.iter().cloned().zip(values).collect() })
+        .collect();
+    if lines.is_empty() {
+        return Err(AppError::Rule("Le fichier ne contient aucune ligne de données.".into()));
+    }
+    Ok(lines)
+}
+
+/// A CSV file's header and rows (each with its line number), every row as wide as the header.
+fn csv_rows(bytes: &[u8]) -> Result<Sheet, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        AppError::Rule(format!(
+            "Le fichier n'est pas en UTF-8 (octet invalide à la position {}) : dans Excel, enregistrez-le au format « CSV UTF-8 (délimité par des virgules) » ou « Classeur Excel (*.xlsx) ».",
+            e.valid_up_to()
+        ))
+    })?;
+    // Excel ends its lines with CRLF, on which the CSV reader's line numbers fall behind: with LF
+    // alone, the numbers in the messages are the spreadsheet's rows.
+    let text = text.replace("\r\n", "\n");
+    let header_line = text.lines().next().unwrap_or("");
+    let delimiter = if header_line.contains(';') { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::Rule(format!("En-tête illisible : {e}.")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             AppError::CsvRejected(vec![format!("ligne {} : {e}", e.position().map_or(0, csv::Position::line))])
@@ -314,12 +335,30 @@ fn read_columns(known: &[&str], required: usize, bytes: &[u8]) -> Result<Vec<Lin
                 char::from(delimiter)
             )]));
         }
-        lines.push(Line { number, values: headers.iter().cloned().zip(record.iter().map(str::to_owned)).collect() });
+        rows.push((number, record.iter().map(str::to_owned).collect()));
     }
-    if lines.is_empty() {
-        return Err(AppError::Rule("Le fichier ne contient aucune ligne de données.".into()));
+    Ok(Sheet { headers, rows })
+}
+
+/// A sheet's columns without a title dropped when nothing is written in them (a sheet's range
+/// reaches the widest row); one with values but no title is refused.
+fn without_empty_columns(Sheet { headers, rows }: Sheet) -> Result<Sheet, AppError> {
+    let untitled: Vec<usize> = (0..headers.len()).filter(|&c| headers[c].trim().is_empty()).collect();
+    for &c in &untitled {
+        if let Some((number, _)) = rows.iter().find(|(_, values)| values.get(c).is_some_and(|v| !v.trim().is_empty())) {
+            return Err(AppError::CsvRejected(vec![format!(
+                "ligne 1 : la colonne {} n'a pas de titre, mais la ligne {number} y a une valeur",
+                c + 1
+            )]));
+        }
     }
-    Ok(lines)
+    let keep = |values: Vec<String>| -> Vec<String> {
+        values.into_iter().enumerate().filter(|(c, _)| !untitled.contains(c)).map(|(_, v)| v).collect()
+    };
+    Ok(Sheet {
+        headers: keep(headers),
+        rows: rows.into_iter().map(|(number, values)| (number, keep(values))).collect(),
+    })
 }
 
 /// The bytes of the file at `path`, read only when it is a regular file within [`MAX_BYTES`]
@@ -340,20 +379,36 @@ pub fn file_bytes(path: &std::path::Path) -> Result<Vec<u8>, AppError> {
 }
 
 impl Core {
-    /// Imports the CSV file at `path` (read only when it is a regular file within
-    /// [`MAX_BYTES`]); see [`Core::import_csv`].
+    /// Imports the CSV file or Excel workbook at `path` (read only when it is a regular file
+    /// within [`MAX_BYTES`]; of a workbook, the sheet `sheet` or the first); see
+    /// [`Core::import_table`].
     pub fn import_csv_file(
         &mut self,
         session: &Session,
         target: CsvTarget,
         path: &std::path::Path,
+        sheet: Option<&str>,
     ) -> Result<usize, AppError> {
         session.require(Action::ImportCsv)?;
-        self.import_csv(session, target, &file_bytes(path)?)
+        self.import_table(session, target, &file_bytes(path)?, sheet)
     }
 
-    /// Imports a CSV file, all or nothing; returns the number of lines imported.
+    /// Imports a CSV file (or the first sheet of a workbook), all or nothing; returns the number
+    /// of lines imported.
     pub fn import_csv(&mut self, session: &Session, target: CsvTarget, bytes: &[u8]) -> Result<usize, AppError> {
+        self.import_table(session, target, bytes, None)
+    }
+
+    /// Imports a CSV file or the sheet `sheet` (the first when none) of an Excel workbook, all or
+    /// nothing: every problem listed by line and column, nothing written unless all is right;
+    /// returns the number of lines imported.
+    pub fn import_table(
+        &mut self,
+        session: &Session,
+        target: CsvTarget,
+        bytes: &[u8],
+        sheet: Option<&str>,
+    ) -> Result<usize, AppError> {
         session.require(Action::ImportCsv)?;
         session.require(match target {
             CsvTarget::Applicants => Action::RegisterApplicant,
@@ -361,7 +416,7 @@ impl Core {
             CsvTarget::Dossiers => Action::RegisterDossier,
             CsvTarget::Funding | CsvTarget::History => Action::RecordDisbursement,
         })?;
-        let lines = read(target, bytes)?;
+        let lines = read(target, bytes, sheet)?;
         self.store.begin_batch()?;
         let mut problems = Vec::new();
         let total = lines.len() as u64;
@@ -899,9 +954,10 @@ fn verdicts_of(lines: &[Line]) -> (Vec<super::Verdict>, Vec<String>) {
 }
 
 impl Core {
-    /// Records the decisions of the file `bytes` in the open session `reference` (see
-    /// [`Core::record_session`]): all or nothing, every problem by line and column. Who may
-    /// decide may import them (a delegation, an office that stands alone).
+    /// Records the decisions of the file `bytes` (CSV, or the first sheet of a workbook) in the
+    /// open session `reference` (see [`Core::record_session`]): all or nothing, every problem by
+    /// line and column. Who may decide may import them (a delegation, an office that stands
+    /// alone).
     pub fn import_decisions_csv(
         &mut self,
         session: &Session,
@@ -909,8 +965,20 @@ impl Core {
         bytes: &[u8],
         overrun_reason: Option<&str>,
     ) -> Result<super::SessionTally, AppError> {
+        self.import_decisions_sheet(session, reference, bytes, None, overrun_reason)
+    }
+
+    /// The same from the sheet `sheet` of a workbook (the first when none).
+    pub fn import_decisions_sheet(
+        &mut self,
+        session: &Session,
+        reference: &str,
+        bytes: &[u8],
+        sheet: Option<&str>,
+        overrun_reason: Option<&str>,
+    ) -> Result<super::SessionTally, AppError> {
         session.require(Action::RecordDecision)?;
-        let lines = read_columns(&DECISION_COLUMNS, 2, bytes)?;
+        let lines = read_columns(&DECISION_COLUMNS, 2, bytes, sheet)?;
         let (verdicts, problems) = verdicts_of(&lines);
         self.record_session_after(session, reference, &verdicts, overrun_reason, problems).map_err(|e| match e {
             AppError::SessionRejected(mut problems) => {

@@ -29,6 +29,7 @@ mod views;
 
 pub mod csv_import;
 pub mod demo;
+pub mod spreadsheet;
 
 use std::path::Path;
 

@@ -60,12 +60,15 @@ pub enum Command {
     /// Les pièces exigées par type de projet (publiées par la délégation).
     #[command(subcommand)]
     Checklist(ChecklistCommand),
-    /// Importe un fichier CSV (tout ou rien ; voir docs/import-csv.md).
+    /// Importe un fichier CSV ou un classeur Excel .xlsx (tout ou rien ; voir docs/import-csv.md).
     ImportCsv {
         /// Ce que contient le fichier.
         kind: CsvKind,
-        /// Le fichier.
+        /// Le fichier : CSV (UTF-8, « ; » ou « , ») ou classeur Excel (.xlsx).
         file: PathBuf,
+        /// D'un classeur Excel : la feuille à lire (par défaut, la première).
+        #[arg(long, value_name = "FEUILLE")]
+        sheet: Option<String>,
         /// Pour les décisions : la référence du procès-verbal de la session (daftar session open).
         #[arg(long)]
         session: Option<String>,
@@ -284,8 +287,11 @@ pub enum SessionCommand {
         /// La référence du procès-verbal de la session.
         #[arg(long)]
         session: String,
-        /// Le fichier des décisions.
+        /// Le fichier des décisions : CSV ou classeur Excel (.xlsx).
         file: PathBuf,
+        /// D'un classeur Excel : la feuille à lire (par défaut, la première).
+        #[arg(long, value_name = "FEUILLE")]
+        sheet: Option<String>,
         /// Le motif d'un dépassement d'enveloppe, inscrit au procès-verbal.
         #[arg(long)]
         overrun: Option<String>,

@@ -573,13 +573,13 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
             write_new(&out, &core.document_pdf(session, &document)?)?;
             println!("{}", out.display());
         }
-        Command::ImportCsv { kind: CsvKind::Decisions, file, session: reference, overrun } => {
+        Command::ImportCsv { kind: CsvKind::Decisions, file, sheet, session: reference, overrun } => {
             let reference = reference.ok_or_else(|| {
                 anyhow!("Indiquez la session : --session RÉFÉRENCE-DU-PV (daftar session list ; daftar session open pour en ouvrir une).")
             })?;
-            super::session::record(core, session, &reference, &file, overrun.as_deref())?;
+            super::session::record(core, session, &reference, &file, sheet.as_deref(), overrun.as_deref())?;
         }
-        Command::ImportCsv { kind, file, session: _, overrun: _ } => {
+        Command::ImportCsv { kind, file, sheet, session: _, overrun: _ } => {
             let target = match kind {
                 CsvKind::Applicants => CsvTarget::Applicants,
                 CsvKind::Projects => CsvTarget::Projects,
@@ -588,7 +588,7 @@ fn run_as_user(core: &mut Core, session: &Session, command: Command) -> anyhow::
                 CsvKind::History => CsvTarget::History,
                 CsvKind::Decisions => unreachable!("recorded in their session above"),
             };
-            let count = core.import_csv_file(session, target, &file)?;
+            let count = core.import_csv_file(session, target, &file, sheet.as_deref())?;
             println!("{count} ligne(s) importée(s) depuis {}.", file.display());
         }
         Command::Init(_)

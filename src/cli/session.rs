@@ -52,8 +52,8 @@ pub fn run(core: &mut Core, session: &Session, cmd: SessionCommand) -> anyhow::R
                 None => std::io::stdout().lock().write_all(text.as_bytes())?,
             }
         }
-        SessionCommand::Record { session: reference, file, overrun } => {
-            record(core, session, &reference, &file, overrun.as_deref())?;
+        SessionCommand::Record { session: reference, file, sheet, overrun } => {
+            record(core, session, &reference, &file, sheet.as_deref(), overrun.as_deref())?;
         }
         SessionCommand::Close { session: reference } => {
             core.close_commission_session(session, &reference)?;
@@ -73,10 +73,11 @@ pub fn record(
     session: &Session,
     reference: &str,
     file: &Path,
+    sheet: Option<&str>,
     overrun: Option<&str>,
 ) -> anyhow::Result<()> {
     let bytes = crate::app::csv_import::file_bytes(file)?;
-    let tally = core.import_decisions_csv(session, reference, &bytes, overrun)?;
+    let tally = core.import_decisions_sheet(session, reference, &bytes, sheet, overrun)?;
     println!("Session {} : {}", reference.trim(), tally.summary_fr());
     Ok(())
 }

@@ -459,12 +459,14 @@ pub enum Request {
     },
     /// Replace this site's keys; the account's password is asked again.
     RotateKeys(String),
-    /// Import a CSV file, all or nothing.
+    /// Import a CSV file or an Excel workbook, all or nothing.
     ImportCsv {
         /// What its rows are.
         target: crate::app::csv_import::CsvTarget,
         /// The file.
         file: PathBuf,
+        /// Of a workbook, the sheet (none: the first).
+        sheet: Option<String>,
     },
 }
 
@@ -1048,8 +1050,8 @@ impl Worker {
                 Ok(format!("Clé de {code} révoquée : ses paquets seront refusés ; la révocation part avec la prochaine réponse."))
             })),
             Request::RotateKeys(password) => Reply::KeysRotated(self.with_mut(|core, s| core.rotate_keys(s, &password))),
-            Request::ImportCsv { target, file } => {
-                Reply::CsvImported(self.with_mut(|core, s| core.import_csv_file(s, target, &file)))
+            Request::ImportCsv { target, file, sheet } => {
+                Reply::CsvImported(self.with_mut(|core, s| core.import_csv_file(s, target, &file, sheet.as_deref())))
             }
             Request::Print(document) => {
                 let documents = self.data_dir.join("documents");

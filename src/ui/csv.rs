@@ -1,5 +1,6 @@
-//! Importing a spreadsheet saved as CSV from the window: the kind of rows, the file (typed or
-//! chosen), then every problem listed by line and column — nothing is written unless all is right.
+//! Importing a spreadsheet from the window — an Excel workbook (.xlsx) as it is, or a file saved
+//! as CSV: the kind of rows, the file (typed or chosen) and, of a workbook, the sheet; then every
+//! problem listed by line and column — nothing is written unless all is right.
 
 use eframe::egui::{self, RichText, Ui};
 
@@ -15,6 +16,8 @@ pub struct CsvImportState {
     pub target: CsvTarget,
     /// The file, as typed or chosen.
     pub file: String,
+    /// Of a workbook, the sheet to read (empty: the first).
+    pub sheet: String,
     /// The import was sent and its answer is awaited.
     pub running: bool,
     /// What the last import did.
@@ -28,6 +31,7 @@ impl Default for CsvImportState {
         CsvImportState {
             target: CsvTarget::Applicants,
             file: String::new(),
+            sheet: String::new(),
             running: false,
             message: None,
             problems: Vec::new(),
@@ -58,14 +62,14 @@ pub fn csv_import_ui(ui: &mut Ui, state: &mut CsvImportState) -> (Vec<Request>, 
     let mut requests = Vec::new();
     let mut closed = false;
     ui.horizontal(|ui| {
-        ui.heading("Importer un tableur (CSV)");
+        ui.heading("Importer un tableur (Excel ou CSV)");
         if ui.button("Fermer l'import").clicked() {
             closed = true;
         }
     });
     ui.label(
         RichText::new(
-            "Enregistrez la feuille au format CSV (séparateur point-virgule ou virgule, UTF-8), la première ligne donnant le nom des colonnes. Tout le fichier est importé, ou rien.",
+            "Un classeur Excel (.xlsx) tel quel — sa première feuille, ou celle que vous nommez — ou un fichier CSV (séparateur point-virgule ou virgule, UTF-8). La première ligne donne le nom des colonnes. Tout le fichier est importé, ou rien.",
         )
         .weak(),
     );
@@ -83,13 +87,19 @@ pub fn csv_import_ui(ui: &mut Ui, state: &mut CsvImportState) -> (Vec<Request>, 
     });
     ui.add(egui::Label::new(RichText::new(format!("Colonnes : {}.", state.target.columns_fr())).weak()).wrap());
     ui.horizontal_wrapped(|ui| {
-        let label = ui.label("Fichier CSV");
+        let label = ui.label("Fichier (Excel ou CSV)");
         ui.add(egui::TextEdit::singleline(&mut state.file).desired_width(320.0)).labelled_by(label.id);
         if ui.button("Choisir le fichier…").clicked()
-            && let Some(file) = rfd::FileDialog::new().add_filter("CSV", &["csv", "txt"]).pick_file()
+            && let Some(file) =
+                rfd::FileDialog::new().add_filter("Tableur (Excel, CSV)", &["xlsx", "csv", "txt"]).pick_file()
         {
             state.file = file.display().to_string();
         }
+    });
+    ui.horizontal_wrapped(|ui| {
+        let label = ui.label("Feuille du classeur");
+        ui.add(egui::TextEdit::singleline(&mut state.sheet).hint_text("la première").desired_width(160.0))
+            .labelled_by(label.id);
         let start = ui.add_enabled(!state.running, egui::Button::new("Importer le fichier"));
         if start.clicked() {
             if state.file.trim().is_empty() {
@@ -98,7 +108,8 @@ pub fn csv_import_ui(ui: &mut Ui, state: &mut CsvImportState) -> (Vec<Request>, 
                 state.running = true;
                 state.message = Some(Message::warning("Import en cours…"));
                 state.problems.clear();
-                requests.push(Request::ImportCsv { target: state.target, file: state.file.trim().into() });
+                let sheet = Some(state.sheet.trim().to_owned()).filter(|s| !s.is_empty());
+                requests.push(Request::ImportCsv { target: state.target, file: state.file.trim().into(), sheet });
             }
         }
     });
