@@ -1707,3 +1707,29 @@ fn a_session_of_the_commission_is_decided_in_one_screen_and_its_minutes_printed(
     assert!(written.to_string_lossy().contains("proces-verbal-PV-GUI-1"), "{written:?}");
     assert!(ok(std::fs::read(&written)).starts_with(b"%PDF-"));
 }
+
+#[test]
+fn f1_shows_the_guide_for_the_screen_in_use() {
+    let mut harness = demo_app();
+    harness.run();
+    // At the log-in form already.
+    harness.key_press(egui::Key::F1);
+    harness.run();
+    assert!(has_text(&harness, "La connexion") && has(&harness, "Fermer l'aide"), "{:#?}", harness.root());
+    log_in(&mut harness, "agent", "agent-demo-2026");
+    assert!(
+        has_text(&harness, "Le tableau de bord") && has_text(&harness, "le travail du jour"),
+        "{:#?}",
+        harness.root()
+    );
+    harness.get_by_role_and_label(Role::Button, "Dossiers").click();
+    harness.run();
+    assert!(has_text(&harness, "est la liste de travail"), "the help follows the screen: {:#?}", harness.root());
+    // Another page of the guide, chosen from the list.
+    choose(&mut harness, "Page du guide", "La délégation");
+    assert!(has_text(&harness, "La session de la commission"), "{:#?}", harness.root());
+    click(&mut harness, "Fermer l'aide");
+    assert!(!has(&harness, "Fermer l'aide"));
+    click(&mut harness, "Aide (F1)");
+    assert!(has_text(&harness, "est la liste de travail"), "opened again on the screen's part: {:#?}", harness.root());
+}

@@ -49,6 +49,8 @@ click 60 112; sleep 1; click 300 150; shot projets 1.5
 number=$(sqlite3 "$work/demo.sqlite" "SELECT number FROM dossiers WHERE status = 'finance' ORDER BY number LIMIT 1 OFFSET 40")
 # The worklist (the cursor is in its search field): the number typed, Enter opens the dossier.
 click 60 143; shot dossiers 1.5; xdotool type --delay 20 "$number"; sleep 1; xdotool key Return; shot dossier 1.5
+# F1: the guide's part for the screen in use, beside it.
+xdotool key F1; shot aide 1; xdotool key F1; sleep 0.3
 click 60 174; shot programmes 1
 click 60 205; shot attestations 0.5
 # The commission (the demo office stands alone: it decides), a session opened with its agenda.

@@ -15,6 +15,7 @@ pub mod cross_duplicates;
 pub mod csv;
 pub mod dashboard;
 pub mod dossiers;
+pub mod help;
 pub mod links;
 pub mod login;
 pub mod programmes;
@@ -119,6 +120,7 @@ pub struct DaftarApp {
     programmes: programmes::ProgrammesState,
     certificates: certificates::CertificatesState,
     commission: commission::CommissionState,
+    help: help::HelpState,
     reports: reports::ReportsState,
     sync: sync::SyncState,
     settings: settings::SettingsForm,
@@ -170,6 +172,7 @@ impl DaftarApp {
             programmes: programmes::ProgrammesState::default(),
             certificates: certificates::CertificatesState::default(),
             commission: commission::CommissionState::default(),
+            help: help::HelpState::default(),
             reports: reports::ReportsState::default(),
             sync: sync::SyncState::default(),
             settings: settings::SettingsForm::default(),
@@ -278,6 +281,12 @@ impl DaftarApp {
         if self.work.is_some() || self.checking {
             egui::Panel::bottom("travail-en-cours").show(ui, |ui| work::bar(ui, self.work.as_ref(), self.checking));
         }
+        if ui.input(|i| i.key_pressed(egui::Key::F1)) {
+            self.help.toggle();
+        }
+        if !matches!(self.phase, Phase::Main) {
+            self.help_panel(ui);
+        }
         let requests = match &mut self.phase {
             Phase::Setup(form) => egui::CentralPanel::default().show(ui, |ui| setup::setup_ui(ui, form)).inner,
             Phase::Login(form) => {
@@ -288,6 +297,21 @@ impl DaftarApp {
         for request in requests {
             self.start(request);
         }
+    }
+
+    /// The guide's part for what is on screen, on the right (under the bar), when asked for.
+    fn help_panel(&mut self, ui: &mut egui::Ui) {
+        if !self.help.open {
+            return;
+        }
+        let (screen, installing) = match self.phase {
+            Phase::Main => (Some(self.screen), false),
+            Phase::Setup(_) => (None, true),
+            Phase::Login(_) => (None, false),
+        };
+        egui::Panel::right("aide")
+            .default_size(320.0)
+            .show(ui, |ui| help::help_ui(ui, &mut self.help, screen, installing));
     }
 
     /// Sends a screen's request; long work starts only when none runs (a second start is
@@ -394,6 +418,9 @@ impl DaftarApp {
                     };
                 }
 
+                if ui.button("Aide (F1)").clicked() {
+                    self.help.toggle();
+                }
                 if ui.button("Se déconnecter").clicked() {
                     if self.unsaved_form() {
                         self.message = Some(Message::warning(UNSAVED));
@@ -407,6 +434,7 @@ impl DaftarApp {
         if self.session.is_none() {
             return requests;
         }
+        self.help_panel(ui);
         egui::Panel::left("navigation").show(ui, |ui| {
             ui.add_space(6.0);
             let decides = permits(session.role, Action::RecordDecision, &session.site).is_ok();
