@@ -149,7 +149,11 @@ pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSli
             .enumerate()
             .map(|(i, (number, name))| vec![(i + 1).to_string(), number.clone(), name.clone()])
             .collect();
-        let columns = [Column::figure("N°", 10.0), Column::text("Dossier", 45.0), Column::text("Demandeur", 90.0)];
+        let columns = [
+            Column::figure("N° — رقم", 14.0),
+            Column::text("Dossier — الملف", 45.0),
+            Column::text("Demandeur — صاحب الطلب", 86.0),
+        ];
         table(&mut c, y + 10.0, &columns, &rows, &mut next)
     };
     // The signatures never stand alone: on a new page, they come with what they sign for.
@@ -167,8 +171,15 @@ pub fn transmittal_slip(issuer: &Issuer, today: NaiveDate, slip: &TransmittalSli
     }
     c.line(letterhead::MARGIN + 35.0, y, Align::Center, "Remis par (bureau) — سلمه (المكتب)", Style::ar(10.0).bold());
     c.line(RIGHT - 35.0, y, Align::Center, "Reçu par (délégation) — تسلمه (المندوبية)", Style::ar(10.0).bold());
-    c.line(letterhead::MARGIN + 35.0, y + 6.0, Align::Center, "Nom, date, signature", Style::fr(8.5).grey(0.4));
-    c.line(RIGHT - 35.0, y + 6.0, Align::Center, "Nom, date, signature et cachet", Style::fr(8.5).grey(0.4));
+    c.line(
+        letterhead::MARGIN + 35.0,
+        y + 6.0,
+        Align::Center,
+        "Nom, date, signature — الاسم والتاريخ والتوقيع",
+        Style::ar(8.0).grey(0.4),
+    );
+    c.line(RIGHT - 35.0, y + 6.0, Align::Center, "Nom, date, signature et cachet", Style::fr(8.0).grey(0.4));
+    c.line(RIGHT - 35.0, y + 10.5, Align::Center, "الاسم والتاريخ والتوقيع والختم", Style::ar(8.0).grey(0.4));
     let reference = format!("Bordereau — {} — {}", slip.file, &slip.hash[..16.min(slip.hash.len())]);
     c.on_every_page(|c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
     c.finish()
