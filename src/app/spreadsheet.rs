@@ -85,13 +85,11 @@ pub fn read_sheet(bytes: &[u8], name: Option<&str>) -> Result<Sheet, AppError> {
 /// value is then a formula never computed).
 fn text_of(cell: &Data, formula: bool) -> Result<String, String> {
     Ok(match cell {
-        Data::Empty if formula => {
+        // No value saved with the formula (read as empty, or as an empty text).
+        _ if formula && (matches!(cell, Data::Empty) || matches!(cell, Data::String(s) if s.is_empty())) => {
             return Err("une formule sans valeur calculée : ouvrez le classeur dans Excel et enregistrez-le, \
                         ou remplacez la formule par sa valeur"
                 .into());
-        }
-        Data::String(s) if s.is_empty() && formula => {
-            return Err("une formule sans valeur calculée : ouvrez le classeur dans Excel et enregistrez-le".into());
         }
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
