@@ -12,12 +12,21 @@ use crate::common::{core_with, ok};
 
 /// The application over `core`, headless, with the product's fonts.
 fn window(core: daftar::app::Core, needs_setup: bool, screen: Screen) -> Harness<'static, DaftarApp> {
+    window_of_size(core, needs_setup, screen, [1280.0, 900.0])
+}
+
+/// [`window`] with its size.
+fn window_of_size(
+    core: daftar::app::Core,
+    needs_setup: bool,
+    screen: Screen,
+    size: [f32; 2],
+) -> Harness<'static, DaftarApp> {
     static WINDOWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = WINDOWS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let data_dir = std::env::temp_dir().join(format!("daftar-gui-{}-{n}", std::process::id()));
     let app = DaftarApp::new(Backend::inline(core, data_dir), needs_setup, "BL-DEMO".into(), screen);
-    let harness =
-        Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
+    let harness = Harness::builder().with_size(size).build_ui_state(|ui, app: &mut DaftarApp| app.show(ui), app);
     daftar::ui::theme::apply(&harness.ctx);
     harness
 }
@@ -1732,4 +1741,34 @@ fn f1_shows_the_guide_for_the_screen_in_use() {
     assert!(!has(&harness, "Fermer l'aide"));
     click(&mut harness, "Aide (F1)");
     assert!(has_text(&harness, "est la liste de travail"), "opened again on the screen's part: {:#?}", harness.root());
+}
+
+#[test]
+fn at_1024_pixels_the_bar_keeps_its_buttons_and_a_project_form_its_fields() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let crate::delegation::Province { mut tiznit, .. } = crate::delegation::province(&dir.path().join("dp.sqlite"));
+    // Changes to deliver: the bar counts them beside its buttons.
+    for n in 0..12 {
+        let (cin, birth) = (format!("JB3000{n:02}"), format!("03/09/19{:02}", 50 + n));
+        crate::common::applicant(&mut tiznit, &cin, "Fatima", "Zahraoui", &birth);
+    }
+    let mut harness = window_of_size(tiznit.core, false, Screen::Dashboard, [1024.0, 768.0]);
+    harness.run();
+    log_in(&mut harness, "chef", crate::common::CHEF_PASSWORD);
+    assert!(has_text(&harness, "Modifications non livrées"), "{:#?}", harness.root());
+    for button in ["Se déconnecter", "Aide (F1)"] {
+        let right = harness.get_by_role_and_label(Role::Button, button).rect().max.x;
+        assert!(right <= 1024.0, "{button} ends at {right}");
+    }
+    harness.get_by_role_and_label(Role::Button, "Bénéficiaires").click();
+    harness.run();
+    assert!(shows_eventually(&mut harness, "JB300000"));
+    harness.get_by_label_contains("JB300000").click();
+    harness.run();
+    click(&mut harness, "Nouveau projet");
+    choose(&mut harness, "Type de projet", "PME");
+    for field in ["Nom du projet", "Secteur", "ICE", "Emplois prévus"] {
+        let right = harness.get_by_label(field).rect().max.x;
+        assert!(right <= 1024.0, "the field {field} ends at {right}, past the window");
+    }
 }

@@ -884,15 +884,15 @@ impl Worker {
                         let r = &done.report;
                         let written = match r.more.last() {
                             None => format!(
-                                "Paquet n° {} écrit et relu ({} enregistrement(s)) : {}. Vous pouvez retirer la clé.",
+                                "Paquet n° {} écrit et relu ({}) : {}. Vous pouvez retirer la clé.",
                                 r.sequence,
-                                r.rows,
+                                records(r.rows),
                                 r.path.display()
                             ),
                             Some((_, last, _)) => format!(
-                                "Paquets n° {} à {last} écrits et relus ({} enregistrement(s), {} fichiers dans {}) : la délégation les lit dans l'ordre. Vous pouvez retirer la clé.",
+                                "Paquets n° {} à {last} écrits et relus ({}, {} fichiers dans {}) : la délégation les lit dans l'ordre. Vous pouvez retirer la clé.",
                                 r.sequence,
-                                r.rows,
+                                records(r.rows),
                                 r.more.len() + 1,
                                 dir.display()
                             ),
@@ -902,11 +902,11 @@ impl Worker {
                         // After each export, a backup stays at the office (the stick may be lost):
                         // it runs on its own thread, its progress shown in the window's bar.
                         let backup = if self.backing_up.load(Ordering::SeqCst) {
-                            Ok("Une sauvegarde de la base est déjà en cours (son avancement est affiché en haut de la fenêtre).".into())
+                            Ok("Une sauvegarde de la base est déjà en cours (son avancement est affiché à gauche, sous la liste des écrans).".into())
                         } else {
                             match self.start_backup(None, true) {
                                 Some(Reply::BackedUp(Err(e))) => Err(e),
-                                _ => Ok("Sauvegarde de la base lancée (son avancement est affiché en haut de la fenêtre).".into()),
+                                _ => Ok("Sauvegarde de la base lancée (son avancement est affiché à gauche, sous la liste des écrans).".into()),
                             }
                         };
                         Reply::SyncDone([Some(Ok(written)), slip.map(Ok), Some(backup)].into_iter().flatten().collect())
@@ -1081,7 +1081,7 @@ impl Worker {
             // One at a time: the daily one simply waits for tomorrow; one asked for is told.
             return (!automatic).then(|| {
                 Reply::BackedUp(Err(AppError::Rule(
-                    "Une sauvegarde est déjà en cours (son avancement est affiché en haut de la fenêtre) : attendez qu'elle finisse, puis recommencez.".into(),
+                    "Une sauvegarde est déjà en cours (son avancement est affiché à gauche, sous la liste des écrans) : attendez qu'elle finisse, puis recommencez.".into(),
                 )))
             });
         }
@@ -1357,4 +1357,11 @@ fn progress_to(replies: Sender<Reply>, ctx: Option<egui::Context>) -> crate::app
             ctx.request_repaint();
         }
     })
+}
+
+/// « 1 enregistrement », « 13 859 enregistrements ».
+fn records(n: usize) -> String {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let grouped = crate::domain::money::group_thousands_fr(n);
+    if n <= 1 { format!("{grouped} enregistrement") } else { format!("{grouped} enregistrements") }
 }

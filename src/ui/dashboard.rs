@@ -105,32 +105,39 @@ pub fn dashboard_ui(ui: &mut Ui, state: &mut DashboardState, sends: bool) -> Vec
     });
     ui.add_space(10.0);
     ui.columns(2, |columns| {
-        let ui = &mut columns[0];
-        ui.label(RichText::new("Projets par type").strong());
-        for kind in ProjectKind::ALL {
-            ui.label(format!("{} : {}", kind.label_fr(), group_thousands_fr(count(&s.projects_by_kind, kind.code()))));
-        }
-        ui.add_space(6.0);
-        ui.label(RichText::new("Financements par source (engagé / décaissé)").strong());
-        for source in &Reference::shipped().funding_sources {
-            ui.label(widgets::whole_numbers(&format!(
-                "{} : {} / {}",
-                source.label_fr,
-                dh(count(&s.committed_by_source, &source.code)),
-                dh(count(&s.disbursed_by_source, &source.code))
-            )));
-        }
-        if !s.envelopes.is_empty() {
+        columns[0].with_layout(widgets::unjustified(), |ui| {
+            ui.label(RichText::new("Projets par type").strong());
+            for kind in ProjectKind::ALL {
+                ui.label(format!(
+                    "{} : {}",
+                    kind.label_fr(),
+                    group_thousands_fr(count(&s.projects_by_kind, kind.code()))
+                ));
+            }
             ui.add_space(6.0);
-            // The current budget year: the newest one with an envelope.
-            let year = s.envelopes.iter().map(|u| u.envelope.year).max().unwrap_or_default();
-            ui.label(RichText::new(format!("Consommation des enveloppes {year}")).strong());
-            let current: Vec<EnvelopeUse> = s.envelopes.iter().filter(|u| u.envelope.year == year).cloned().collect();
-            envelopes_ui(ui, &current);
-        }
-        let ui = &mut columns[1];
-        ui.label(RichText::new("Dossiers par statut").strong());
-        status_bars(ui, &s.dossiers_by_status);
+            ui.label(RichText::new("Financements par source (engagé / décaissé)").strong());
+            for source in &Reference::shipped().funding_sources {
+                ui.label(widgets::whole_numbers(&format!(
+                    "{} : {} / {}",
+                    source.label_fr,
+                    dh(count(&s.committed_by_source, &source.code)),
+                    dh(count(&s.disbursed_by_source, &source.code))
+                )));
+            }
+            if !s.envelopes.is_empty() {
+                ui.add_space(6.0);
+                // The current budget year: the newest one with an envelope.
+                let year = s.envelopes.iter().map(|u| u.envelope.year).max().unwrap_or_default();
+                ui.label(RichText::new(format!("Consommation des enveloppes {year}")).strong());
+                let current: Vec<EnvelopeUse> =
+                    s.envelopes.iter().filter(|u| u.envelope.year == year).cloned().collect();
+                envelopes_ui(ui, &current);
+            }
+        });
+        columns[1].with_layout(widgets::unjustified(), |ui| {
+            ui.label(RichText::new("Dossiers par statut").strong());
+            status_bars(ui, &s.dossiers_by_status);
+        });
     });
     requests
 }

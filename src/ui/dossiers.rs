@@ -775,73 +775,75 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
         }
     }
     ui.columns(2, |columns| {
-        let ui = &mut columns[0];
-        ui.label(RichText::new("Pièces").strong());
-        for (item, received) in &view.checklist {
-            let mark = match received {
-                Some(on) => format!("Reçue le {} : {}", on.format("%d/%m/%Y"), item.label_fr),
-                None if item.required => format!("MANQUANTE : {}", item.label_fr),
-                None => format!("Facultative : {}", item.label_fr),
-            };
-            let mut ticked = received.is_some();
-            // A piece ticked by mistake is taken back while the dossier is instructed, with a reason.
-            let enabled = idle && may.edit && (received.is_none() || d.status < Status::Complet);
-            if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() {
-                if ticked {
-                    state.ask(requests, Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
-                } else {
-                    state.untick = Some((item.code.clone(), item.label_fr.clone(), String::new()));
+        columns[0].with_layout(widgets::unjustified(), |ui| {
+            ui.label(RichText::new("Pièces").strong());
+            for (item, received) in &view.checklist {
+                let mark = match received {
+                    Some(on) => format!("Reçue le {} : {}", on.format("%d/%m/%Y"), item.label_fr),
+                    None if item.required => format!("MANQUANTE : {}", item.label_fr),
+                    None => format!("Facultative : {}", item.label_fr),
+                };
+                let mut ticked = received.is_some();
+                // A piece ticked by mistake is taken back while the dossier is instructed, with a reason.
+                let enabled = idle && may.edit && (received.is_none() || d.status < Status::Complet);
+                if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() {
+                    if ticked {
+                        state.ask(requests, Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
+                    } else {
+                        state.untick = Some((item.code.clone(), item.label_fr.clone(), String::new()));
+                    }
                 }
             }
-        }
-        untick_ui(ui, state, requests, id);
-        let ui = &mut columns[1];
-        ui.label(RichText::new("Historique").strong());
-        for t in &d.history {
-            let reason = t
-                .reason
-                .as_deref()
-                .map(|r| format!(" — {}", crate::reference::reason_in_both(r, &state.reasons).0))
-                .unwrap_or_default();
-            ui.add(
-                egui::Label::new(format!(
-                    "{} : de « {} » à « {} » ({}){reason}",
-                    t.on.format("%d/%m/%Y"),
-                    t.from.label_fr(),
-                    t.to.label_fr(),
-                    t.by
-                ))
-                .wrap(),
-            );
-        }
-        ui.add_space(6.0);
-        ui.label(RichText::new("Financements").strong());
-        for (line, paid) in &view.funding {
-            ui.label(format!("{} : {} engagés", line.value.source, line.value.committed));
-            for p in paid {
-                ui.label(format!(
-                    "   tranche {} du {} : {}",
-                    p.value.tranche,
-                    p.value.paid_on.format("%d/%m/%Y"),
-                    p.value.amount
-                ));
+            untick_ui(ui, state, requests, id);
+        });
+        columns[1].with_layout(widgets::unjustified(), |ui| {
+            ui.label(RichText::new("Historique").strong());
+            for t in &d.history {
+                let reason = t
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(" — {}", crate::reference::reason_in_both(r, &state.reasons).0))
+                    .unwrap_or_default();
+                ui.add(
+                    egui::Label::new(format!(
+                        "{} : de « {} » à « {} » ({}){reason}",
+                        t.on.format("%d/%m/%Y"),
+                        t.from.label_fr(),
+                        t.to.label_fr(),
+                        t.by
+                    ))
+                    .wrap(),
+                );
             }
-            if may.pay {
-                ui.horizontal_wrapped(|ui| {
-                    let label = ui.label(format!("Montant à décaisser ({})", line.value.source));
-                    let amount = state.disburse.entry(line.meta.id).or_default();
-                    ui.add(egui::TextEdit::singleline(amount).desired_width(120.0)).labelled_by(label.id);
-                    if step(ui, idle, format!("Décaisser ({})", line.value.source)) {
-                        match Money::parse_fr(amount) {
-                            Ok(amount) => {
-                                state.ask(requests, Request::Disburse { dossier: id, line: line.meta.id, amount });
+            ui.add_space(6.0);
+            ui.label(RichText::new("Financements").strong());
+            for (line, paid) in &view.funding {
+                ui.label(format!("{} : {} engagés", line.value.source, line.value.committed));
+                for p in paid {
+                    ui.label(format!(
+                        "   tranche {} du {} : {}",
+                        p.value.tranche,
+                        p.value.paid_on.format("%d/%m/%Y"),
+                        p.value.amount
+                    ));
+                }
+                if may.pay {
+                    ui.horizontal_wrapped(|ui| {
+                        let label = ui.label(format!("Montant à décaisser ({})", line.value.source));
+                        let amount = state.disburse.entry(line.meta.id).or_default();
+                        ui.add(egui::TextEdit::singleline(amount).desired_width(120.0)).labelled_by(label.id);
+                        if step(ui, idle, format!("Décaisser ({})", line.value.source)) {
+                            match Money::parse_fr(amount) {
+                                Ok(amount) => {
+                                    state.ask(requests, Request::Disburse { dossier: id, line: line.meta.id, amount });
+                                }
+                                Err(e) => state.message = Some(Message::error(e)),
                             }
-                            Err(e) => state.message = Some(Message::error(e)),
                         }
-                    }
-                });
+                    });
+                }
             }
-        }
+        });
     });
     if may.add_funding {
         let added = extra_funding_ui(ui, &mut state.extra, id, &mut state.message);

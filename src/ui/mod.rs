@@ -404,32 +404,42 @@ impl DaftarApp {
         let Some(session) = self.session.clone() else { return requests };
         let outbox = self.dashboard.stats.as_ref().map(|s| s.outbox);
         egui::Panel::top("barre").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(RichText::new("دفتر Daftar").strong().color(theme::ACCENT));
-                widgets::text(ui, &format!("{} — {}", session.site.code, session.site.name));
-                ui.separator();
-                ui.label(format!("{} — {}", session.login, session.role.label_fr()));
-                ui.separator();
-                // Only a site that sends to a delegation has something to deliver.
-                if session.site.parent.is_some() {
-                    match outbox {
-                        Some(n) => ui.label(format!("Modifications non livrées : {n}")),
-                        None => ui.label("Modifications non livrées : …"),
-                    };
-                }
-
-                if ui.button("Aide (F1)").clicked() {
-                    self.help.toggle();
-                }
-                if ui.button("Se déconnecter").clicked() {
-                    if self.unsaved_form() {
-                        self.message = Some(Message::warning(UNSAVED));
-                    } else {
-                        requests.push(Request::Logout);
-                        self.logout();
+            // The buttons are placed first, on the right, so that a long site name or the count
+            // of changes to deliver shortens the site's name on the left instead of pushing « Se
+            // déconnecter » out of a 1024-pixel window.
+            egui::containers::Sides::new().shrink_left().truncate().show(
+                ui,
+                |ui| {
+                    ui.label(RichText::new("دفتر Daftar").strong().color(theme::ACCENT));
+                    ui.label(format!("{} — {}", session.login, session.role.label_fr()));
+                    ui.separator();
+                    widgets::text(ui, &format!("{} — {}", session.site.code, session.site.name));
+                },
+                |ui| {
+                    if ui.button("Se déconnecter").clicked() {
+                        if self.unsaved_form() {
+                            self.message = Some(Message::warning(UNSAVED));
+                        } else {
+                            requests.push(Request::Logout);
+                            self.logout();
+                        }
                     }
-                }
-            });
+                    if ui.button("Aide (F1)").clicked() {
+                        self.help.toggle();
+                    }
+                    // Only a site that sends to a delegation has something to deliver.
+                    if session.site.parent.is_some() {
+                        ui.separator();
+                        match outbox {
+                            Some(n) => ui.label(format!(
+                                "Modifications non livrées : {}",
+                                crate::domain::money::group_thousands_fr(n)
+                            )),
+                            None => ui.label("Modifications non livrées : …"),
+                        };
+                    }
+                },
+            );
         });
         if self.session.is_none() {
             return requests;

@@ -70,7 +70,10 @@ pub fn sync_ui(ui: &mut Ui, state: &mut SyncState, session: &SessionInfo) -> Vec
     match &status.parent {
         Some(parent) => {
             ui.label(format!("Délégation : {parent}"));
-            ui.label(format!("Modifications non acquittées par la délégation : {}", status.unacknowledged));
+            ui.label(format!(
+                "Modifications non acquittées par la délégation : {}",
+                crate::domain::money::group_thousands_fr(status.unacknowledged)
+            ));
             let sent =
                 status.last_sent.as_ref().map_or("jamais".to_owned(), |(at, file)| format!("{} ({file})", when(at)));
             ui.label(format!("Dernier envoi : {sent}"));

@@ -8,6 +8,21 @@ use super::theme;
 
 /// Width of the label column of forms.
 const LABEL_WIDTH: f32 = 230.0;
+/// The layout of a column of `ui.columns`, whose own layout justifies: a label wrapped there was
+/// stretched word by word across the column.
+pub fn unjustified() -> egui::Layout {
+    egui::Layout::top_down(egui::Align::Min)
+}
+
+/// The width of a field beside its label, where the screen has room for it.
+const FIELD_WIDTH: f32 = 280.0;
+
+/// The width of the field that follows a label on this line: [`FIELD_WIDTH`], or what is left
+/// beside a narrow panel (the detail column at 1024 px) with room kept for the required mark,
+/// so that no field runs off the window.
+fn field_width(ui: &Ui) -> f32 {
+    (ui.available_width() - 2.0 * ui.spacing().item_spacing.x - 8.0).clamp(120.0, FIELD_WIDTH)
+}
 
 /// A form label in a fixed-width, left-aligned column.
 fn label_cell(ui: &mut Ui, label: &str) -> egui::Response {
@@ -70,7 +85,7 @@ fn helped_field_inner(ui: &mut Ui, label: &str, value: &mut String, error: Optio
     let response = ui
         .horizontal(|ui| {
             let name = label_cell(ui, label);
-            let response = super::rtl_edit::singleline(ui, value, 280.0, help.hint).labelled_by(name.id);
+            let response = super::rtl_edit::singleline(ui, value, field_width(ui), help.hint).labelled_by(name.id);
             required_mark(ui, help.required);
             response
         })
@@ -111,7 +126,7 @@ fn error_under(ui: &mut Ui, error: &str) {
 pub fn password(ui: &mut Ui, label: &str, value: &mut String) -> egui::Response {
     ui.horizontal(|ui| {
         let name = label_cell(ui, label);
-        ui.add(egui::TextEdit::singleline(value).password(true).desired_width(280.0)).labelled_by(name.id)
+        ui.add(egui::TextEdit::singleline(value).password(true).desired_width(field_width(ui))).labelled_by(name.id)
     })
     .inner
 }
@@ -146,7 +161,7 @@ fn marked_choice_inner(
         let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
         egui::ComboBox::from_id_salt(label)
             .selected_text(shown)
-            .width(280.0)
+            .width(field_width(ui))
             .show_ui(ui, |ui| {
                 for (v, l) in options {
                     ui.selectable_value(value, v.clone(), l);
@@ -187,8 +202,11 @@ fn searchable_choice_inner(
         let shown = options.iter().find(|(v, _)| v == value).map_or("—", |(_, l)| l.as_str()).to_owned();
         let filter_id = ui.make_persistent_id((label, "recherche"));
         let mut filter: String = ui.data_mut(|d| d.get_temp(filter_id)).unwrap_or_default();
-        let combo =
-            egui::ComboBox::from_id_salt(label).selected_text(shown).width(280.0).height(320.0).show_ui(ui, |ui| {
+        let combo = egui::ComboBox::from_id_salt(label)
+            .selected_text(shown)
+            .width(field_width(ui))
+            .height(320.0)
+            .show_ui(ui, |ui| {
                 let search = ui
                     .horizontal(|ui| {
                         let find = ui.label(format!("Chercher ({})", label.to_lowercase()));
