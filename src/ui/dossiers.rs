@@ -6,6 +6,7 @@ use eframe::egui::{self, RichText, Ui};
 
 use super::backend::{Reply, Request, SessionInfo};
 use super::bidi;
+use super::theme;
 use super::widgets::{self, Message};
 use crate::app::{CertificateSubject, Document, DossierView, FollowUp, WorklistPage, WorklistQuery, WorklistSort};
 use crate::domain::Money;
@@ -647,7 +648,7 @@ fn sort_mark(ui: &mut Ui, descending: bool) {
     let (top, bottom) = (rect.top() + 1.0, rect.bottom() - 1.0);
     let (tip, base) = if descending { (bottom, top) } else { (top, bottom) };
     let points = vec![egui::pos2(rect.center().x, tip), egui::pos2(rect.left(), base), egui::pos2(rect.right(), base)];
-    ui.painter().add(egui::Shape::convex_polygon(points, super::theme::ACCENT, egui::Stroke::NONE));
+    ui.painter().add(egui::Shape::convex_polygon(points, theme::ACCENT, egui::Stroke::NONE));
 }
 
 /// The worklist's column titles, in [`WorklistSort::ALL`] order.
@@ -777,16 +778,14 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
     ui.columns(2, |columns| {
         columns[0].with_layout(widgets::unjustified(), |ui| {
             ui.label(RichText::new("Pièces").strong());
+            // The names' width, taken once: the column grows as its lines are laid out.
+            let names_width = (ui.available_width() - PIECE_STATE_WIDTH).max(120.0);
             for (item, received) in &view.checklist {
-                let mark = match received {
-                    Some(on) => format!("Reçue le {} : {}", on.format("%d/%m/%Y"), item.label_fr),
-                    None if item.required => format!("MANQUANTE : {}", item.label_fr),
-                    None => format!("Facultative : {}", item.label_fr),
-                };
                 let mut ticked = received.is_some();
                 // A piece ticked by mistake is taken back while the dossier is instructed, with a reason.
                 let enabled = idle && may.edit && (received.is_none() || d.status < Status::Complet);
-                if ui.add_enabled(enabled, egui::Checkbox::new(&mut ticked, mark)).changed() {
+                let state_line = piece_state(*received, item.required);
+                if piece_line(ui, names_width, enabled, &mut ticked, &item.label_fr, state_line).changed() {
                     if ticked {
                         state.ask(requests, Request::ReceiveDocuments { id, codes: vec![item.code.clone()] });
                     } else {
@@ -1015,4 +1014,41 @@ fn reason_ui(ui: &mut Ui, state: &mut DossiersState) {
     let hint = if state.reason_code.is_some() { "précision (facultative)" } else { "le motif, en clair" };
     let label = ui.label(if state.reason_code.is_some() { "Précision" } else { "Motif" });
     ui.add(egui::TextEdit::singleline(&mut state.reason).hint_text(hint).desired_width(200.0)).labelled_by(label.id);
+}
+
+/// What a piece's line says of it: « reçue le … », « manquante » (required) or « facultative ».
+fn piece_state(received: Option<chrono::NaiveDate>, required: bool) -> RichText {
+    match received {
+        Some(on) => RichText::new(format!("reçue le {}", on.format("%d/%m/%Y"))).color(theme::OK),
+        None if required => RichText::new("manquante").color(theme::ERROR).strong(),
+        None => RichText::new("facultative").weak(),
+    }
+}
+
+/// The width kept on a piece's line for its state (« reçue le 00/00/0000 »).
+const PIECE_STATE_WIDTH: f32 = 140.0;
+
+/// One piece: its box and its name, wrapped in `width` whatever its state, then its state on the
+/// name's first line. Ticking a piece changes only its state, so that the next line stays where
+/// the clerk's next click goes.
+fn piece_line(
+    ui: &mut Ui,
+    width: f32,
+    enabled: bool,
+    ticked: &mut bool,
+    name: &str,
+    state: RichText,
+) -> egui::Response {
+    ui.with_layout(egui::Layout::left_to_right(egui::Align::Min), |ui| {
+        let response = ui
+            .allocate_ui(egui::vec2(width, 0.0), |ui| {
+                ui.set_width(width);
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                ui.add_enabled(enabled, egui::Checkbox::new(ticked, name))
+            })
+            .inner;
+        ui.label(state);
+        response
+    })
+    .inner
 }

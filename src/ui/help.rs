@@ -23,22 +23,36 @@ pub const PAGES: [Page; 4] = [
     Page { title: "L'administrateur", text: include_str!("../../docs/guide/administrateur.md") },
 ];
 
-/// Where the help opens: the page and the part of it (its `##` heading) for a screen, or for
-/// the log-in and set-up forms (`None`).
-pub fn part_for(screen: Option<Screen>, installing: bool) -> (usize, &'static str) {
-    match screen {
-        None if installing => (3, "Première installation"),
-        None => (0, "La connexion"),
-        Some(Screen::Dashboard) => (0, "Le tableau de bord"),
-        Some(Screen::Applicants) => (0, "Enregistrer un bénéficiaire"),
-        Some(Screen::Projects) => (0, "Les projets"),
-        Some(Screen::Dossiers) => (0, "Les dossiers"),
-        Some(Screen::Certificates) => (1, "Les attestations"),
-        Some(Screen::Sync) => (1, "La clé USB de la semaine"),
-        Some(Screen::Reports) => (1, "Les rapports"),
-        Some(Screen::Commission) => (2, "La session de la commission"),
-        Some(Screen::Programmes) => (2, "Programmes et enveloppes"),
-        Some(Screen::Settings) => (3, "Comptes et réglages"),
+/// What is in front of the user, for the help to open on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The first start's set-up form.
+    Installing,
+    /// The log-in form.
+    LoggingIn,
+    /// A screen of the window.
+    Screen(Screen),
+    /// The form that imports a spreadsheet (from « Bénéficiaires »).
+    ImportingSpreadsheet,
+}
+
+/// Where the help opens: the page and the part of it (its `##` heading) for what is in front of
+/// the user.
+pub fn part_for(place: Place) -> (usize, &'static str) {
+    match place {
+        Place::Installing => (3, "Première installation"),
+        Place::LoggingIn => (0, "La connexion"),
+        Place::ImportingSpreadsheet => (0, "Importer un tableur"),
+        Place::Screen(Screen::Dashboard) => (0, "Le tableau de bord"),
+        Place::Screen(Screen::Applicants) => (0, "Enregistrer un bénéficiaire"),
+        Place::Screen(Screen::Projects) => (0, "Les projets"),
+        Place::Screen(Screen::Dossiers) => (0, "Les dossiers"),
+        Place::Screen(Screen::Certificates) => (1, "Les attestations"),
+        Place::Screen(Screen::Sync) => (1, "La clé USB de la semaine"),
+        Place::Screen(Screen::Reports) => (1, "Les rapports"),
+        Place::Screen(Screen::Commission) => (2, "La session de la commission"),
+        Place::Screen(Screen::Programmes) => (2, "Programmes et enveloppes"),
+        Place::Screen(Screen::Settings) => (3, "Comptes et réglages"),
     }
 }
 
@@ -74,8 +88,8 @@ fn parts(text: &str) -> Vec<(&str, &str)> {
 
 /// The panel: the part for the screen in use (or the page chosen), the other parts of its page
 /// folded under it.
-pub fn help_ui(ui: &mut Ui, state: &mut HelpState, screen: Option<Screen>, installing: bool) {
-    let (screen_page, screen_part) = part_for(screen, installing);
+pub fn help_ui(ui: &mut Ui, state: &mut HelpState, place: Place) {
+    let (screen_page, screen_part) = part_for(place);
     let page = state.chosen.unwrap_or(screen_page);
     ui.horizontal(|ui| {
         ui.heading("Aide");
@@ -176,15 +190,12 @@ mod tests {
 
     #[test]
     fn every_screen_opens_a_part_that_is_in_its_page() {
-        let mut places: Vec<(Option<Screen>, bool)> = Screen::ALL.iter().map(|s| (Some(*s), false)).collect();
-        places.extend([(None, false), (None, true)]);
-        for (screen, installing) in places {
-            let (page, part) = part_for(screen, installing);
+        let mut places: Vec<Place> = Screen::ALL.iter().map(|s| Place::Screen(*s)).collect();
+        places.extend([Place::Installing, Place::LoggingIn, Place::ImportingSpreadsheet]);
+        for place in places {
+            let (page, part) = part_for(place);
             let text = PAGES.get(page).map_or("", |p| p.text);
-            assert!(
-                parts(text).iter().any(|(h, body)| *h == part && !body.trim().is_empty()),
-                "{screen:?}: « {part} »"
-            );
+            assert!(parts(text).iter().any(|(h, body)| *h == part && !body.trim().is_empty()), "{place:?}: « {part} »");
         }
     }
 

@@ -304,14 +304,15 @@ impl DaftarApp {
         if !self.help.open {
             return;
         }
-        let (screen, installing) = match self.phase {
-            Phase::Main => (Some(self.screen), false),
-            Phase::Setup(_) => (None, true),
-            Phase::Login(_) => (None, false),
+        let place = match self.phase {
+            Phase::Main if self.screen == Screen::Applicants && self.applicants.import.is_some() => {
+                help::Place::ImportingSpreadsheet
+            }
+            Phase::Main => help::Place::Screen(self.screen),
+            Phase::Setup(_) => help::Place::Installing,
+            Phase::Login(_) => help::Place::LoggingIn,
         };
-        egui::Panel::right("aide")
-            .default_size(320.0)
-            .show(ui, |ui| help::help_ui(ui, &mut self.help, screen, installing));
+        egui::Panel::right("aide").default_size(320.0).show(ui, |ui| help::help_ui(ui, &mut self.help, place));
     }
 
     /// Sends a screen's request; long work starts only when none runs (a second start is

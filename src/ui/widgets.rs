@@ -8,12 +8,6 @@ use super::theme;
 
 /// Width of the label column of forms.
 const LABEL_WIDTH: f32 = 230.0;
-/// The layout of a column of `ui.columns`, whose own layout justifies: a label wrapped there was
-/// stretched word by word across the column.
-pub fn unjustified() -> egui::Layout {
-    egui::Layout::top_down(egui::Align::Min)
-}
-
 /// The width of a field beside its label, where the screen has room for it.
 const FIELD_WIDTH: f32 = 280.0;
 
@@ -22,6 +16,12 @@ const FIELD_WIDTH: f32 = 280.0;
 /// so that no field runs off the window.
 fn field_width(ui: &Ui) -> f32 {
     (ui.available_width() - 2.0 * ui.spacing().item_spacing.x - 8.0).clamp(120.0, FIELD_WIDTH)
+}
+
+/// The layout of a column of `ui.columns`, whose own layout justifies: a label wrapped there was
+/// stretched word by word across the column.
+pub fn unjustified() -> egui::Layout {
+    egui::Layout::top_down(egui::Align::Min)
 }
 
 /// A form label in a fixed-width, left-aligned column.
