@@ -34,7 +34,7 @@ task2() {
   answered 588 400 430 100 press 664 710                # Enregistrer le projet
   answered 153 40 860 60 press 755 457                  # Déposer un dossier
   press 567 140; typ "80000"; press 240 171             # the amount asked, recorded
-  for y in 223 249 281 315 355 381; do next_click 160 $y; done   # the six pieces brought (a ticked line may wrap and push the next)
+  for y in 223 249 273 313 349 375; do next_click 160 $y; done   # the six pieces brought
   database_has "SELECT count(*) FROM dossiers d JOIN applicants a ON a.id = d.applicant_id
     WHERE a.cin = 'JT345678' AND json_array_length(json_extract(d.data, '$.documents')) = 6
     AND json_extract(d.data, '$.requested') = 8000000" 1

@@ -161,7 +161,7 @@ start() { # a new day: the program started on the office's database, USER logged
 }
 stop() {
   [[ -z $app ]] || { kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; app=''; }
-  pkill -x "${viewer%.desktop}" 2>/dev/null || true
+  pkill -f "$documents" 2>/dev/null || true   # the viewer of a document
   pkill -x pcmanfm 2>/dev/null || true
 }
 begin() { task=$1; hand=mouse clicks=0 keys=0 waited=0 step=0 spent=0; t_start=$(now); }
