@@ -74,7 +74,13 @@ point_click() { sleep $P; xdotool mousemove "$1" "$2"; sleep $B; xdotool click 1
 # Typing: a key each 0.28 s.
 typ() { to_keys; xdotool type --delay 280 "$1"; keys=$((keys + ${#1})); debug; }
 key() { to_keys; sleep $K; xdotool key "$@"; keys=$((keys + $#)); debug; }
-shortcut() { to_keys; sleep $M; sleep $K; xdotool key "$1"; keys=$((keys + 2)); debug; }
+# A shortcut (ctrl+n): the modifier held first, as a hand does; xdotool's instant chord can reach
+# the window before the modifier's state does, and the window then sees a bare key.
+shortcut() {
+  to_keys; sleep $M
+  xdotool keydown "${1%%+*}"; sleep $K; xdotool key "${1#*+}"; xdotool keyup "${1%%+*}"
+  keys=$((keys + 2)); debug
+}
 # The mouse wheel turned N notches over X Y (a notch a tenth of a second), then the eye finds.
 wheel() { to_mouse; sleep $P; xdotool mousemove "$1" "$2"; for _ in $(seq "$4"); do xdotool click "$3"; sleep 0.1; done; sleep $M; debug; }
 debug() { step=$((step + 1)); [[ -z ${SHOTS:-} ]] || import -window root "$out/debug-$version-$task-$(printf %02d $step).png"; }
