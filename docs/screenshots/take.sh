@@ -78,7 +78,7 @@ start "$work/dp.sqlite"
 xdotool type --delay 30 admin; xdotool key Tab; xdotool type --delay 30 admin-secret-1; xdotool key Return
 sleep 2; click 60 267; sleep 1
 y=280; [[ ${size%x*} -le 1024 ]] && y=297   # the state's line wraps once more at 1024 px
-click 530 $y; xdotool type --delay 5 "$work/cle"; click 192 $((y + 31)); shot import-en-cours 0.3
+click 530 $y; xdotool type --delay 20 "$work/cle"; click 192 $((y + 31)); shot import-en-cours 0.3
 shot import-termine 6
 kill $app; wait $app 2>/dev/null || true
 
