@@ -731,7 +731,7 @@ fn a_head_of_office_prints_documents_and_manages_the_certificate_register() {
     assert!(has_text(&harness, "valide — 1 duplicata"));
     click(&mut harness, "Révoquer BL-DEMO-ATT-2026-00001");
     assert!(has_text(&harness, "doit être motivée"), "{:#?}", harness.root());
-    fill(&mut harness, "Motif", "Erreur de montant");
+    fill(&mut harness, "Motif de révocation", "Erreur de montant");
     click(&mut harness, "Révoquer BL-DEMO-ATT-2026-00001");
     assert!(has_text(&harness, "RÉVOQUÉE le"), "{:#?}", harness.root());
     // The dossier a certificate attests opens from the register.
@@ -1776,7 +1776,11 @@ fn at_1024_pixels_the_bar_keeps_its_buttons_and_a_project_form_its_fields() {
     assert!(shows_eventually(&mut harness, "JB300000"));
     harness.get_by_label_contains("JB300000").click();
     harness.run();
+    let statement = harness.get_by_label("Relevé des données (loi 09-08)").rect();
     click(&mut harness, "Nouveau projet");
+    // The button stays in its place, greyed: the next one does not slide under the pointer.
+    assert!(harness.get_by_role_and_label(Role::Button, "Nouveau projet").accesskit_node().is_disabled());
+    assert_eq!(harness.get_by_label("Relevé des données (loi 09-08)").rect(), statement);
     choose(&mut harness, "Type de projet", "PME");
     for field in ["Nom du projet", "Secteur", "ICE", "Emplois prévus"] {
         let right = harness.get_by_label(field).rect().max.x;

@@ -35,9 +35,7 @@ task2() {
   answered 153 40 860 60 press 755 457                  # Déposer un dossier
   press 567 140; typ "80000"; press 240 171             # the amount asked, recorded
   for y in 223 249 273 313 349 375; do next_click 160 $y; done   # the six pieces brought
-  database_has "SELECT count(*) FROM dossiers d JOIN applicants a ON a.id = d.applicant_id
-    WHERE a.cin = 'JT345678' AND json_array_length(json_extract(d.data, '$.documents')) = 6
-    AND json_extract(d.data, '$.requested') = 8000000" 1
+  dossier_registered
   end
 }
 
@@ -50,8 +48,7 @@ task3() {
   answered 153 40 860 60 key Return                     # the only dossier found opens
   press 895 352; typ "15000"                            # Montant à décaisser (Budget HCAR)
   press 682 384                                         # Décaisser
-  database_has "SELECT count(*) FROM disbursements s JOIN dossiers d ON d.id = json_extract(s.data, '$.dossier_id')
-    WHERE json_extract(d.data, '$.number') = 'BL-DEMO-2022-00024' AND json_extract(s.data, '$.amount') = 1500000" 1
+  disbursement_recorded
   end
 }
 
@@ -71,17 +68,6 @@ task4() {
 task5() {
   start chef chef-demo-2026
   begin 5
-  press 60 236                                          # Synchronisation
-  press 530 233; typ "$stick"                           # the stick's folder
-  press 225 264                                         # Exporter le paquet
-  bundle_written
-  pause
-  at_delegation import "$stick" >/dev/null; rm -f "$stick"/*; at_delegation reply --office BL-DEMO --to "$stick" >/dev/null
-  start chef chef-demo-2026
-  resume
-  press 60 236                                          # Synchronisation
-  press 530 326; typ "$stick"                           # the stick's folder
-  press 192 357                                         # Importer
-  database_has "SELECT count(*) FROM import_log WHERE sender = 'DP-TIZNIT'" 1
+  export_then_import 233 264 326 357
   end
 }

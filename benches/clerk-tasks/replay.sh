@@ -99,32 +99,53 @@ answered() {
   done
   waited=$(echo "$waited + $(since "$t0")" | bc)
 }
-# Waits until a window whose title contains NAME is shown (the viewer).
-viewer_shows() {
+# Waits, at most LIMIT seconds, until the command succeeds; the wait is the program's.
+waits_until() {
+  local limit=$1 what=$2; shift 2
   local t0; t0=$(now)
-  until xdotool search --onlyvisible --name "$1" >/dev/null 2>&1; do
-    (($(echo "$(since "$t0") > 30" | bc))) && fail "the viewer did not show $1"
+  until "$@"; do
+    (($(echo "$(since "$t0") > $limit" | bc))) && fail "$what"
     sleep 0.05
   done
   waited=$(echo "$waited + $(since "$t0")" | bc)
 }
-# Waits until the query answers EXPECTED.
-database_has() {
-  local t0; t0=$(now)
-  until [[ $(sql "$1") == "$2" ]]; do
-    (($(echo "$(since "$t0") > 30" | bc))) && fail "the database does not answer $2 to: $1"
-    sleep 0.05
-  done
-  waited=$(echo "$waited + $(since "$t0")" | bc)
+# Until a window whose title matches NAME is shown (the viewer, a folder of the file manager).
+viewer_shows() { waits_until 30 "the viewer did not show $1" xdotool search --onlyvisible --name "$1"; }
+# Until the query answers EXPECTED.
+database_has() { waits_until 30 "the database does not answer $2 to: $1" answers "$1" "$2"; }
+answers() { [[ $(sql "$1") == "$2" ]]; }
+# Until a bundle is on the stick, whole (no part still being written).
+bundle_written() { waits_until 60 "no bundle on the stick" bundle_on_stick; }
+bundle_on_stick() { compgen -G "$stick/*.daftar" >/dev/null && ! compgen -G "$stick/*.partial" >/dev/null; }
+# Task 2's result in either window: the applicant's dossier with its six pieces and its amount.
+dossier_registered() {
+  database_has "SELECT count(*) FROM dossiers d JOIN applicants a ON a.id = json_extract(d.data, '$.applicant_id')
+    WHERE json_extract(a.data, '$.cin') = 'JT345678' AND json_array_length(json_extract(d.data, '$.documents')) = 6
+    AND json_extract(d.data, '$.requested') = 8000000" 1
 }
-# Waits until a bundle is on the stick, whole (no part still being written).
-bundle_written() {
-  local t0; t0=$(now)
-  until compgen -G "$stick/*.daftar" >/dev/null && ! compgen -G "$stick/*.partial" >/dev/null; do
-    (($(echo "$(since "$t0") > 60" | bc))) && fail "no bundle on the stick"
-    sleep 0.05
-  done
-  waited=$(echo "$waited + $(since "$t0")" | bc)
+# Task 3's result in either window: the 15,000 DH paid on BL-DEMO-2022-00024.
+disbursement_recorded() {
+  database_has "SELECT count(*) FROM disbursements s JOIN dossiers d ON d.id = json_extract(s.data, '$.dossier_id')
+    WHERE json_extract(d.data, '$.number') = 'BL-DEMO-2022-00024' AND json_extract(s.data, '$.amount') = 1500000" 1
+}
+# Task 5 in either window (the Synchronisation screen is alike): the stick's folder typed and the
+# bundle exported; the delegation reads it and writes its reply (not timed); a week later, the
+# program started again, the reply imported. Y1 Y2: the export's field and button; Y3 Y4: the
+# import's.
+export_then_import() {
+  press 60 236                                          # Synchronisation
+  press 530 "$1"; typ "$stick"                          # the stick's folder
+  press 225 "$2"                                        # Exporter le paquet
+  bundle_written
+  pause
+  at_delegation import "$stick" >/dev/null; rm -f "$stick"/*
+  at_delegation reply --office BL-DEMO --to "$stick" >/dev/null
+  start chef chef-demo-2026
+  resume
+  press 60 236                                          # Synchronisation
+  press 530 "$3"; typ "$stick"
+  press 192 "$4"                                        # Importer
+  database_has "SELECT count(*) FROM import_log WHERE sender = 'DP-TIZNIT'" 1
 }
 # The file manager from the desktop (a double click on the home folder), the hidden folders shown
 # (Ctrl+H), then .local, share, daftar, documents and the document NAME…, each found among the

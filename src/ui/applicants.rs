@@ -417,7 +417,8 @@ fn detail_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -> Vec<Re
                 ..ApplicantForm::default()
             });
         }
-        if can_register && state.project_form.is_none() && ui.button("Nouveau projet").clicked() {
+        // Greyed while its form is open, not taken away: the next button stays where it was.
+        if can_register && ui.add_enabled(state.project_form.is_none(), egui::Button::new("Nouveau projet")).clicked() {
             state.project_form = Some(ProjectForm::default());
         }
         if ui.button("Relevé des données (loi 09-08)").clicked() {

@@ -86,19 +86,24 @@ pub fn certificates_ui(ui: &mut Ui, state: &mut CertificatesState, session: &Ses
                 {
                     requests.push(Request::Dossier(number.clone()));
                 }
-                if may_issue && c.revoked.is_none() {
-                    if ui.button(format!("Duplicata {}", c.number)).clicked() {
-                        requests.push(Request::ReprintCertificate(c.number.clone()));
-                    }
+                if may_issue && c.revoked.is_none() && ui.button(format!("Duplicata {}", c.number)).clicked() {
+                    requests.push(Request::ReprintCertificate(c.number.clone()));
+                }
+            });
+            // The revocation on a line of its own: beside the duplicate, it ran past a 1024-pixel
+            // window.
+            if may_issue && c.revoked.is_none() {
+                ui.horizontal(|ui| {
+                    ui.add_space(24.0);
                     let reason = state.reasons.entry(c.number.clone()).or_default();
-                    let label = ui.label("Motif");
-                    ui.add(egui::TextEdit::singleline(reason).desired_width(160.0)).labelled_by(label.id);
+                    let label = ui.label("Motif de révocation");
+                    ui.add(egui::TextEdit::singleline(reason).desired_width(220.0)).labelled_by(label.id);
                     if ui.button(format!("Révoquer {}", c.number)).clicked() {
                         let reason = std::mem::take(reason);
                         requests.push(Request::RevokeCertificate { number: c.number.clone(), reason });
                     }
-                }
-            });
+                });
+            }
         }
     });
     requests

@@ -420,7 +420,8 @@ fn worklist_ui(ui: &mut Ui, state: &mut DossiersState, session: &SessionInfo, re
     let mut sort_clicked = None;
     let mut open = None;
     // The person's and the project's columns share what the fixed columns leave (1024 px and up).
-    let names_width = ((ui.available_width() - 590.0) / 2.0).clamp(120.0, 340.0);
+    // The fixed columns take 640 px with an amount in millions (« 1 234 567,00 DH »).
+    let names_width = ((ui.available_width() - 640.0) / 2.0).clamp(110.0, 340.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).max_height(ui.available_height() - 36.0).show(ui, |ui| {
         egui::Grid::new("liste-dossiers").striped(true).spacing([12.0, 4.0]).show(ui, |ui| {
             let page_numbers: Vec<String> =

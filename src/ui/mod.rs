@@ -475,6 +475,11 @@ impl DaftarApp {
                 self.applicants.form = Some(applicants::ApplicantForm::default());
             }
         }
+        // The document just printed, under the screen: above it, it pushed the screen's buttons
+        // down under the pointer.
+        if self.document.is_some() {
+            egui::Panel::bottom("document").show(ui, |ui| self.document_bar(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             // In a scope of its own: a message arriving (the backup's end, a document written)
             // must not renumber the screen's fields, or the one being typed in loses the cursor.
@@ -488,7 +493,6 @@ impl DaftarApp {
                 if let Some(running) = &self.work {
                     widgets::message(ui, &Message::warning(running.work.waiting_line()));
                 }
-                self.document_bar(ui);
             });
             let may = |action| permits(session.role, action, &session.site).is_ok();
             if self.applicants.here != session.site.code.as_str() {
@@ -570,7 +574,8 @@ impl DaftarApp {
         self.open(Screen::Dossiers)
     }
 
-    /// The document written last: open it again, save a copy elsewhere, open its folder.
+    /// The document written last, under the screen: open it again, save a copy elsewhere, open
+    /// its folder.
     fn document_bar(&mut self, ui: &mut egui::Ui) {
         let Some(document) = self.document.clone() else { return };
         let line = document.line();
