@@ -18,7 +18,8 @@
 #
 # Writes OUT/VERSION.tsv (task, seconds, of which waiting for the program, clicks, keys) and a
 # screenshot of each task's end (OUT/VERSION-N.png). SHOTS=1 also keeps a screenshot per step.
-# Needs: xvfb xdotool imagemagick sqlite3 xdg-utils and a PDF viewer (mupdf) as the desktop's.
+# Needs: xvfb x11-utils xdotool imagemagick sqlite3 bc xdg-utils, a PDF viewer as the desktop's
+# (mupdf) and, for the window before, the file manager pcmanfm.
 set -euo pipefail
 bin=$(realpath "$1")
 version=$2
@@ -47,7 +48,8 @@ viewer=$(xdg-mime query default application/pdf || true)
 office="$XDG_DATA_HOME/daftar/daftar.sqlite" delegation="$work/delegation.sqlite"
 documents="$XDG_DATA_HOME/daftar/documents"
 stick=$(mktemp -d /tmp/cleXXXX)
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$work" "$stick"' EXIT
+# Xvfb waited for: a server still exiting removes its socket, which may be the next one's.
+trap 'kill $app $xvfb 2>/dev/null || true; wait $xvfb 2>/dev/null; rm -rf "$work" "$stick"' EXIT
 "$bin" demo --db "$office" --applicants 5000 >/dev/null
 at_delegation() { DAFTAR_PASSWORD=admin-secret-1 "$bin" --db "$delegation" --user admin "$@"; }
 at_office() { DAFTAR_PASSWORD=admin-demo-2026 "$bin" --db "$office" --user admin "$@"; }
@@ -110,7 +112,8 @@ waits_until() {
   waited=$(echo "$waited + $(since "$t0")" | bc)
 }
 # Until a window whose title matches NAME is shown (the viewer, a folder of the file manager).
-viewer_shows() { waits_until 30 "the viewer did not show $1" xdotool search --onlyvisible --name "$1"; }
+viewer_shows() { waits_until 30 "the viewer did not show $1" window_named "$1"; }
+window_named() { xdotool search --onlyvisible --name "$1" >/dev/null 2>&1; }
 # Until the query answers EXPECTED.
 database_has() { waits_until 30 "the database does not answer $2 to: $1" answers "$1" "$2"; }
 answers() { [[ $(sql "$1") == "$2" ]]; }
@@ -179,10 +182,11 @@ fail() { import -window root "$out/failed-$version-$task.png"; echo "task $task 
 # --- The window ---------------------------------------------------------------------------------
 start() { # a new day: the program started on the office's database, USER logged in
   stop
+  xdpyinfo >/dev/null 2>&1 || fail "the X server on $DISPLAY no longer answers"
   "$bin" --db "$office" >"$work/app.log" 2>&1 & app=$!
   local win=''
   for _ in $(seq 200); do win=$(xdotool search --onlyvisible --pid "$app" 2>/dev/null | head -n 1 || true); [[ -n $win ]] && break; sleep 0.1; done
-  [[ -n $win ]] || { cat "$work/app.log" >&2; fail "no window"; }
+  [[ -n $win ]] || { cat "$work/app.log" "$work/xvfb.log" >&2; ps -o pid,args -p "$xvfb" >&2; fail "no window"; }
   xdotool windowmove "$win" 0 0; xdotool windowsize "$win" 1024 768; xdotool windowfocus --sync "$win"; sleep 1.5
   xdotool type --delay 30 "$1"; xdotool key Tab; xdotool type --delay 30 "$2"; xdotool key Return; sleep 2.5
 }
