@@ -406,6 +406,9 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     click(&mut harness, "Décaisser (Budget HCAR)");
     assert!(has_text(&harness, "Financé"), "{:#?}", harness.root());
     assert!(has_text(&harness, "tranche 1"));
+    // The line says what was paid and what is left to pay.
+    let line = "30\u{202f}000,00\u{a0}DH engagés, 12\u{202f}000,00\u{a0}DH versés, reste 18\u{202f}000,00\u{a0}DH";
+    assert!(has_text(&harness, line), "{:#?}", harness.root());
     fill(&mut harness, "Visite de suivi : emplois constatés", "3");
     fill(&mut harness, "dont famille", "4");
     click(&mut harness, "Enregistrer la visite");
@@ -414,11 +417,16 @@ fn from_set_up_to_a_funded_dossier_on_a_standalone_office() {
     fill(&mut harness, "dont famille", "2");
     click(&mut harness, "Enregistrer la visite");
     assert!(has_text(&harness, "Visite enregistrée"));
+    // The rest paid, the line is settled and asks for no more.
+    fill(&mut harness, "Montant à décaisser (Budget HCAR)", "18 000");
+    click(&mut harness, "Décaisser (Budget HCAR)");
+    assert!(has_text(&harness, "30\u{202f}000,00\u{a0}DH engagés, entièrement versés"), "{:#?}", harness.root());
+    assert!(!has(&harness, "Montant à décaisser (Budget HCAR)"));
     // The dashboard follows: one dossier, money committed and disbursed.
     harness.get_by_role_and_label(Role::Button, "Tableau de bord").click();
     harness.run();
     assert!(
-        has_text(&harness, "Budget du Haut-Commissariat : 30\u{a0}000,00\u{a0}DH / 12\u{a0}000,00\u{a0}DH"),
+        has_text(&harness, "Budget du Haut-Commissariat : 30\u{a0}000,00\u{a0}DH / 30\u{a0}000,00\u{a0}DH"),
         "{:#?}",
         harness.root()
     );
@@ -667,9 +675,14 @@ fn a_dossier_at_the_office_is_edited_then_deleted_with_a_reason() {
     fill(&mut harness, "Montant demandé", "85 000,50");
     click(&mut harness, "Enregistrer la demande");
     assert!(has_text(&harness, "ni future"), "{:#?}", harness.root());
+    assert!(!has_text(&harness, "Demande enregistrée"));
     fill(&mut harness, "Date de dépôt", &deposited);
     click(&mut harness, "Enregistrer la demande");
     assert_eq!(harness.get_by_label("Montant demandé").value().as_deref(), Some("85\u{202f}000,50"));
+    // Said beside the button, until a field is typed in again.
+    assert!(has_text(&harness, "Demande enregistrée"), "{:#?}", harness.root());
+    fill(&mut harness, "Programme visé (code)", "PME");
+    assert!(!has_text(&harness, "Demande enregistrée"));
     click(&mut harness, "Supprimer le dossier");
     assert!(has_text(&harness, "doit être motivée"));
     fill(&mut harness, "Motif de suppression du dossier", "Déposé deux fois");
@@ -1546,6 +1559,12 @@ fn arabic_reads_right_to_left_as_it_is_typed_and_the_caret_follows() {
         field.drawn.iter().find(|(g, _, _)| *g == c).map_or(f32::NAN, |(_, left, _)| *left)
     };
     assert!(x('ح') > x('ب') && x('ب') > x('2') && x('1') < x('2') && x('1') > x('ع'), "{:?}", harness.state().drawn);
+    // The line stands against the field's right edge, where its reader starts.
+    let field = harness.get_by_label("Nom (arabe)");
+    let node = field.accesskit_node();
+    let run = node.children().find(|c| c.role() == Role::TextRun).and_then(|r| r.bounding_box());
+    let (Some(edges), Some(run)) = (node.bounding_box(), run) else { panic!("no text run: {:#?}", harness.root()) };
+    assert!(edges.x1 - run.x1 < 12.0 && run.x0 - edges.x0 > 100.0, "field {edges:?}, text {run:?}");
     // Backspace takes the last letter typed; Right moves the caret one place to the right.
     harness.key_press(egui::Key::Backspace);
     harness.run();

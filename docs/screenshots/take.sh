@@ -23,7 +23,9 @@ for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done   # a
 
 start() { # start the app on database $1, wait for its window
   "$bin" --db "$1" >"$work/app.log" 2>&1 & app=$!
-  for _ in $(seq 100); do win=$(xdotool search --onlyvisible --pid "$app" 2>/dev/null | head -n 1 || true); [[ -n ${win:-} ]] && break; sleep 0.1; done
+  win=''
+  for _ in $(seq 300); do win=$(xdotool search --onlyvisible --pid "$app" 2>/dev/null | head -n 1 || true); [[ -n $win ]] && break; sleep 0.1; done
+  [[ -n $win ]] || { cat "$work/app.log" >&2; echo "no window for $1" >&2; exit 1; }
   xdotool windowmove "$win" 0 0; xdotool windowsize "$win" "${size%x*}" "${size#*x}"
   xdotool windowfocus --sync "$win"; sleep 1.5
 }

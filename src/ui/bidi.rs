@@ -14,6 +14,13 @@ pub fn has_rtl(text: &str) -> bool {
     text.chars().any(|c| matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}'))
 }
 
+/// True when `text` reads right to left as a whole: its first letter with a direction is
+/// right to left (the Unicode bidi algorithm's paragraph direction). Such a field is aligned on
+/// the right, where its reader starts.
+pub fn reads_right_to_left(text: &str) -> bool {
+    has_rtl(text) && BidiInfo::new(text, None).paragraphs.first().is_some_and(|p| p.level.is_rtl())
+}
+
 /// The text of one line in visual order for egui (see the module's documentation). Text with no
 /// right-to-left letters is returned as is.
 pub fn visual(text: &str) -> String {
@@ -101,6 +108,15 @@ fn mirror(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_reads_right_to_left_when_its_first_letter_does() {
+        assert!(reads_right_to_left("محمد بن 12 علي"));
+        assert!(reads_right_to_left("12 محمد"));
+        assert!(!reads_right_to_left("Ouchen عبد الله"));
+        assert!(!reads_right_to_left("2026-42"));
+        assert!(!reads_right_to_left(""));
+    }
 
     #[test]
     fn latin_text_is_untouched() {

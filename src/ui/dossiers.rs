@@ -168,6 +168,10 @@ pub struct DossiersState {
     pub confirm: Option<Confirmation>,
     /// A received piece being taken back: its code, its label and the reason typed.
     pub untick: Option<(String, String, String)>,
+    /// The request waiting for its reply is the edit of the request's fields.
+    pub editing: bool,
+    /// Those fields were saved and not changed since: said beside their button.
+    pub edit_saved: bool,
 }
 
 /// What a reply the dossier screen took did.
@@ -256,6 +260,7 @@ impl DossiersState {
         self.delete_reason.clear();
         self.confirm = None;
         self.untick = None;
+        self.edit_saved = false;
     }
 
     /// Back to the list (read again: the dossier shown may have moved out of it).
@@ -309,9 +314,11 @@ impl DossiersState {
             }
             Reply::Dossier(result) | Reply::Moved(result) => {
                 self.pending = false;
+                let edited = std::mem::take(&mut self.editing);
                 match result {
                     Ok(view) => {
                         self.show(view, None);
+                        self.edit_saved = edited;
                         Applied::Shown
                     }
                     Err(e) => {
@@ -327,6 +334,7 @@ impl DossiersState {
     /// A request about the dossier shown: its buttons wait for the reply.
     fn ask(&mut self, requests: &mut Vec<Request>, request: Request) {
         self.pending = true;
+        self.editing = matches!(request, Request::EditDossier { .. });
         requests.push(request);
     }
 }
@@ -745,13 +753,23 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
     let idle = !state.pending;
     if may.edit {
         ui.horizontal_wrapped(|ui| {
-            let label = ui.label("Date de dépôt");
-            ui.add(egui::TextEdit::singleline(&mut state.deposited_on).desired_width(100.0)).labelled_by(label.id);
-            let label = ui.label("Montant demandé");
-            ui.add(egui::TextEdit::singleline(&mut state.requested).desired_width(140.0)).labelled_by(label.id);
-            let label = ui.label("Programme visé (code)");
-            ui.add(egui::TextEdit::singleline(&mut state.programme).desired_width(110.0)).labelled_by(label.id);
-            if step(ui, idle, "Enregistrer la demande") {
+            let fields = [
+                ("Date de dépôt", &mut state.deposited_on, 100.0),
+                ("Montant demandé", &mut state.requested, 140.0),
+                ("Programme visé (code)", &mut state.programme, 110.0),
+            ];
+            for (name, value, width) in fields {
+                let label = ui.label(name);
+                if ui.add(egui::TextEdit::singleline(value).desired_width(width)).labelled_by(label.id).changed() {
+                    state.edit_saved = false;
+                }
+            }
+            let save = step(ui, idle, "Enregistrer la demande");
+            if state.edit_saved {
+                // Beside the button, so that nothing above it moves.
+                ui.label(RichText::new("Demande enregistrée").color(theme::OK));
+            }
+            if save {
                 let requested = Some(state.requested.trim())
                     .filter(|r| !r.is_empty())
                     .map(Money::parse_fr)
@@ -818,7 +836,18 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
             ui.add_space(6.0);
             ui.label(RichText::new("Financements").strong());
             for (line, paid) in &view.funding {
-                ui.label(format!("{} : {} engagés", line.value.source, line.value.committed));
+                let committed = line.value.committed;
+                let paid_total = paid.iter().fold(Money::ZERO, |sum, p| sum.checked_add(p.value.amount).unwrap_or(sum));
+                let rest = committed.checked_sub(paid_total).unwrap_or(Money::ZERO);
+                let source = &line.value.source;
+                let line_text = if paid.is_empty() {
+                    format!("{source} : {committed} engagés, rien de versé")
+                } else if rest == Money::ZERO {
+                    format!("{source} : {committed} engagés, entièrement versés")
+                } else {
+                    format!("{source} : {committed} engagés, {paid_total} versés, reste {rest}")
+                };
+                ui.add(egui::Label::new(line_text).wrap());
                 for p in paid {
                     ui.label(format!(
                         "   tranche {} du {} : {}",
@@ -827,7 +856,7 @@ fn dossier_page(ui: &mut Ui, state: &mut DossiersState, view: &DossierView, requ
                         p.value.amount
                     ));
                 }
-                if may.pay {
+                if may.pay && rest > Money::ZERO {
                     ui.horizontal_wrapped(|ui| {
                         let label = ui.label(format!("Montant à décaisser ({})", line.value.source));
                         let amount = state.disburse.entry(line.meta.id).or_default();

@@ -9,7 +9,8 @@
 //!   caret before that character belongs (right of a right-to-left letter, left of a left-to-right
 //!   one), so that the caret follows the last letter typed;
 //! - Left and Right move to the nearest caret place on that side (visual movement), and a click
-//!   puts the caret at the place nearest to the pointer.
+//!   puts the caret at the place nearest to the pointer;
+//! - a text whose first letter reads right to left is aligned on the field's right edge.
 
 use std::sync::Arc;
 
@@ -25,8 +26,14 @@ pub fn singleline(ui: &mut Ui, value: &mut String, width: f32, hint: &str) -> eg
     // Left and Right are taken before egui sees them: they move visually.
     let step = if rtl && focused { visual_step(ui) } else { None };
     let mut layouter = |ui: &Ui, text: &dyn egui::TextBuffer, _wrap: f32| layout(ui, text.as_str());
-    let mut output =
-        egui::TextEdit::singleline(value).id(id).desired_width(width).hint_text(hint).layouter(&mut layouter).show(ui);
+    let right_aligned = bidi::reads_right_to_left(value);
+    let mut edit = egui::TextEdit::singleline(value).id(id).desired_width(width).hint_text(hint);
+    if right_aligned {
+        let mut align = ui.layout().align2();
+        align.set_x(egui::Align::RIGHT);
+        edit = edit.align(align);
+    }
+    let mut output = edit.layouter(&mut layouter).show(ui);
     if !bidi::has_rtl(value) {
         return output.response.response;
     }
