@@ -135,6 +135,10 @@ fn a_search_finds_unpadded_numbers_names_and_cins_whatever_the_status() {
     assert_eq!(find("chraibi"), ["BL-TIZNIT-2026-00003"]);
     assert_eq!(find("JB100002"), ["BL-TIZNIT-2026-00001"]);
     assert!(find("Zzyzx").is_empty());
+    // A year alone: that year's dossiers, whatever their status.
+    assert_eq!(find(" 2026 "), ["BL-TIZNIT-2026-00001", "BL-TIZNIT-2026-00002", "BL-TIZNIT-2026-00003"]);
+    assert_eq!(find("2025"), ["BL-TIZNIT-2025-00001"]);
+    assert!(find("2024").is_empty());
 }
 
 #[test]

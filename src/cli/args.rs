@@ -717,7 +717,7 @@ pub enum ApplicantCommand {
         /// Identifiant ou CIN.
         who: String,
     },
-    /// Recherche (noms dans les deux écritures, CIN, téléphone).
+    /// Recherche (noms dans les deux écritures, CIN, téléphone, ou une date de naissance seule).
     Search {
         /// Ce qui est tapé.
         query: String,

@@ -153,7 +153,8 @@ fn collect<T: super::records::Record>(mut rows: rusqlite::Rows<'_>) -> Result<Ve
 }
 
 /// Searches applicants by name (either script, accents and diacritics ignored, prefixes),
-/// CIN or phone; newest first. `page` counts from 0.
+/// CIN or phone, newest first; or, when a date alone is typed (`12/04/1975`), those born that
+/// day, in alphabetical order. `page` counts from 0.
 pub fn search_applicants(
     conn: &Connection,
     typed: &str,
@@ -161,6 +162,9 @@ pub fn search_applicants(
     page: u32,
     page_size: u32,
 ) -> Result<Page<ApplicantLine>, StoreError> {
+    if let Some(born) = typed_date(typed) {
+        return born_on_page(conn, born, owners, page, page_size);
+    }
     let Some(query) = fts_query(typed) else {
         return label_page(conn, owners, page, page_size);
     };
@@ -195,6 +199,38 @@ pub fn search_applicants(
     )?;
     let rows = label_lines(stmt.query([page_ids])?)?;
     Ok(Page { rows, total })
+}
+
+/// A date typed alone, with its separators (`12/04/1975`, `12-04-1975`, `1975-04-12`): not a
+/// phone number or a CIN, which have none.
+fn typed_date(typed: &str) -> Option<chrono::NaiveDate> {
+    let typed = typed.trim();
+    let separated = typed.contains(['/', '-', '.']) && typed.chars().all(|c| c.is_ascii_digit() || "/-.".contains(c));
+    separated.then(|| crate::domain::dates::parse_date_fr(typed).ok()).flatten()
+}
+
+/// One alphabetical page of the live applicants born on `born` (of `owners`, when given), from
+/// the birth date's index.
+fn born_on_page(
+    conn: &Connection,
+    born: chrono::NaiveDate,
+    owners: Option<&[String]>,
+    page: u32,
+    page_size: u32,
+) -> Result<Page<ApplicantLine>, StoreError> {
+    let within =
+        "deleted_at IS NULL AND birth_date = ?1 AND (?2 IS NULL OR owner IN (SELECT value FROM json_each(?2)))";
+    let owners = owners.map(owners_json).transpose()?;
+    let born = born.format("%Y-%m-%d").to_string();
+    let total = conn
+        .prepare_cached(&format!("SELECT count(*) FROM applicants WHERE {within}"))?
+        .query_row(params![born, owners], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, owner, label FROM applicants WHERE {within} ORDER BY sort_key, rid LIMIT ?3 OFFSET ?4"
+    ))?;
+    let offset = i64::from(page) * i64::from(page_size);
+    let rows = label_lines(stmt.query(params![born, owners, page_size, offset])?)?;
+    Ok(Page { rows, total: HitCount::Exactly(total) })
 }
 
 /// One page of the applicant list, in alphabetical order.

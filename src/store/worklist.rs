@@ -82,7 +82,8 @@ pub struct WorklistQuery {
     pub office: Option<String>,
     /// Only the dossiers that await this follow-up (its statuses replace `statuses`).
     pub follow_up: Option<FollowUp>,
-    /// A dossier number (`2026-1` finds `…-2026-00001`), a name or a CIN; blank for none.
+    /// A dossier number (`2026-1` finds `…-2026-00001`), a name, a CIN or a year alone (that
+    /// year's dossiers); blank for none.
     pub search: String,
     /// The order.
     pub sort: WorklistSort,
@@ -435,7 +436,11 @@ pub fn page(conn: &Connection, query: &WorklistQuery, rules: &FollowUpRules) -> 
     let offset = u64::from(query.page) * u64::from(query.page_size);
     let wanted = offset + u64::from(query.page_size) + 1;
     let follow_up = query.follow_up.map(|f| format!(" AND ({})", f.condition(rules))).unwrap_or_default();
-    let mut rows = if query.search.trim().is_empty() {
+    let mut rows = if let Some(year) = typed_year(&query.search) {
+        // A year alone: that year's dossiers, whatever their status, as a search finds them.
+        let of_year = WorklistQuery { statuses: Vec::new(), year: Some(year), search: String::new(), ..query.clone() };
+        browse(conn, &of_year, &follow_up, wanted)?
+    } else if query.search.trim().is_empty() {
         browse(conn, query, &follow_up, wanted)?
     } else {
         search(conn, query, &follow_up, wanted)?
@@ -538,6 +543,13 @@ fn search(conn: &Connection, query: &WorklistQuery, follow_up: &str, wanted: u64
     ))?;
     push(statement.query(params![fts, COUNT_CAP, kind, query.source, query.office, wanted as i64])?)?;
     Ok(out)
+}
+
+/// A year typed alone (`2022`).
+fn typed_year(typed: &str) -> Option<i32> {
+    let typed = typed.trim();
+    let year: i32 = typed.parse().ok().filter(|_| typed.len() == 4 && typed.bytes().all(|b| b.is_ascii_digit()))?;
+    (1900..=2200).contains(&year).then_some(year)
 }
 
 /// `BL-TIZNIT-2026-00042`, `2026-42` or `tiznit-2026-42`: the office part typed (upper case,

@@ -218,7 +218,8 @@ pub fn applicants_ui(ui: &mut Ui, state: &mut ApplicantsState, rights: Rights) -
     });
     ui.horizontal(|ui| {
         let label = ui.label("Rechercher");
-        let search = rtl_edit::singleline(ui, &mut state.query, 360.0, "nom, CIN ou téléphone").labelled_by(label.id);
+        let search = rtl_edit::singleline(ui, &mut state.query, 360.0, "nom, CIN, téléphone ou date de naissance")
+            .labelled_by(label.id);
         if ctrl_f || state.focus_search {
             search.request_focus();
             state.focus_search = false;
