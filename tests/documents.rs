@@ -286,6 +286,46 @@ fn certificates_are_issued_in_a_batch_all_or_none_in_one_pdf() {
 }
 
 #[test]
+fn a_widow_s_duplicate_certificate_holds_on_one_page() {
+    // The longest common case: a widow (her statement names her late husband), a duplicate (its
+    // mark takes a line), co-funded by two sources.
+    let mut o = office(None);
+    let mut person = crate::common::draft("JB556677", "Khadija", "Ait Ouarzazate El Idrissi", "28/06/1935");
+    (person.sex, person.relationship) = ("F".into(), "veuve".into());
+    let card =
+        daftar::app::CardRef { holder_name: "Mohammed Ait Ouarzazate El Idrissi".into(), ..crate::common::card("R-9") };
+    let promoter = ok(o.core.add_applicant(&o.agent, &person, &card, None)).id;
+    let draft = ProjectDraft {
+        kind: "projet-individuel".into(),
+        name: "Projet individuel Élevage caprin Aglou".into(),
+        jobs_total: "2".into(),
+        jobs_family: "1".into(),
+        ..ProjectDraft::default()
+    };
+    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
+    let docs: Vec<String> = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
+    let id = ok(o.core.open_dossier(&o.agent, project, date(2, 2, 2026), None, &docs)).meta.id;
+    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
+        ok(o.core.move_dossier(&o.chef, id, Move::to(to, date(1, 3, 2026))));
+    }
+    let grants = [
+        Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("23 500")) },
+        Grant {
+            source: FundingSource::Indh { committee_ref: "CPDH-TIZ-2026-07".into() },
+            amount: ok(Money::parse_fr("8 000")),
+        },
+    ];
+    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(&grants, None)));
+    let number = ok(o.core.dossier_view(&o.chef, id)).dossier.value.number.to_string();
+    let (row, original) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(number)));
+    let duplicate = ok(o.core.reprint_certificate(&o.chef, &row.value.number));
+    if let Some(dir) = std::env::var_os("DAFTAR_LAYOUT_OUT") {
+        ok(std::fs::write(std::path::Path::new(&dir).join("duplicata-veuve.pdf"), &duplicate));
+    }
+    assert_eq!((pages(&original), pages(&duplicate)), (1, 1));
+}
+
+#[test]
 fn a_certificate_needs_every_name_in_both_scripts() {
     let mut o = office(None);
     // A son registered with his name in Latin script only, under a card whose holder has no

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::canvas::{Align, Canvas, PAGE_WIDTH, Style};
-use super::letterhead::{self, Issuer, MARGIN, RIGHT};
+use super::letterhead::{self, Issuer, MARGIN};
 use super::text::isolate;
 use crate::domain::certificate::{CertificateFacts, CertificateKind};
 use crate::domain::dates::{format_date_fr, long_date_ar, long_date_fr};
@@ -144,13 +144,15 @@ fn draw(c: &mut Canvas, doc: &CertificateDocument<'_>) -> Result<(), String> {
     y = letterhead::paragraphs(c, y + 4.0, closing_ar, "Pour servir et valoir ce que de droit.", 11.0);
     let issuer = doc.issuer;
     let block = if continued { y } else { y.max(LAST_BLOCK) };
+    // Side by side: the QR code, how to check it, and the signature with room for the stamp
+    // under it (stacked, they pushed a widow's duplicate onto a second page).
+    letterhead::qr_code(c, MARGIN, block + 2.0, QR_SIZE, doc.payload)?;
     letterhead::signature_block(c, block + 6.0, &issuer.function_ar, &issuer.function_fr, &f.signatory);
-    letterhead::qr_code(c, MARGIN, block + 27.0, 40.0, doc.payload)?;
     let how_ar = "للتحقق من صحة هذه الشهادة: يُمسح الرمز لدى أي مكتب محلي أو مندوبية تابعة للمندوبية السامية.";
     let how_fr = "Pour vérifier cette attestation : faire scanner le code dans tout bureau local ou délégation du Haut-Commissariat.";
-    let below =
-        c.paragraph(MARGIN + 42.0, block + 42.0, RIGHT - MARGIN - 42.0, Align::Right, how_ar, Style::ar(8.0).grey(0.3));
-    c.paragraph(MARGIN + 42.0, below, RIGHT - MARGIN - 42.0, Align::Left, how_fr, Style::fr(7.5).grey(0.3));
+    let (left, width) = (MARGIN + QR_SIZE + 2.0, HOW_WIDTH);
+    let below = c.paragraph(left, block + 8.0, width, Align::Right, how_ar, Style::ar(8.0).grey(0.3));
+    c.paragraph(left, below + 1.0, width, Align::Left, how_fr, Style::fr(7.5).grey(0.3));
     let fingerprint: String = doc.content_hash.chars().take(16).collect();
     let reference = format!("{} — empreinte {fingerprint}", doc.number);
     c.on_pages_from(first_page, |c, page, pages| letterhead::footer(c, issuer, &reference, page, pages));
@@ -159,8 +161,13 @@ fn draw(c: &mut Canvas, doc: &CertificateDocument<'_>) -> Result<(), String> {
 
 /// Where the signature and QR block starts when the text leaves room above it.
 const LAST_BLOCK: f32 = 205.0;
-/// Where it starts at the latest: it then ends above the footer.
-const LATEST_BLOCK: f32 = 210.0;
+/// Where it starts at the latest: the QR code (and the stamp beside it) then ends 4 mm above the
+/// footer's rule.
+const LATEST_BLOCK: f32 = 236.0;
+/// The QR code's side, quiet zone included, in millimetres.
+const QR_SIZE: f32 = 40.0;
+/// The width of the lines on checking the code, between the QR code and the signature.
+const HOW_WIDTH: f32 = 58.0;
 /// The height of the closing sentences.
 const CLOSING: f32 = 16.0;
 
