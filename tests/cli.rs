@@ -188,6 +188,27 @@ fn demo_on_a_new_file_prints_its_accounts() {
 }
 
 #[test]
+fn a_register_from_before_the_projects_search_gets_it_filled_when_opened() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("demo.sqlite");
+    assert!(daftar(&db, None, &["demo", "--applicants", "60"]).status.success());
+    // As the file stood at schema 24: no index of the projects.
+    let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    let (id, name): (String, String) = conn
+        .query_row("SELECT id, json_extract(data, '$.name') FROM projects ORDER BY rid LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch("DROP TABLE projects_fts; PRAGMA user_version = 24;").unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let word = name.split_whitespace().last().unwrap_or_default().to_owned();
+    let out = daftar(&db, Some("agent-demo-2026"), &["--user", "agent", "project", "search", &word]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&id), "« {word} » should find {id}: {}", stdout(&out));
+    assert!(dir.path().join("demo.sqlite.avant-migration-schema-24").exists(), "copied before migrating");
+}
+
+#[test]
 fn a_file_from_a_newer_daftar_is_refused() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let db = dir.path().join("bureau.sqlite");

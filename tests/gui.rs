@@ -600,6 +600,17 @@ fn the_projects_screen_lists_and_deletes_with_a_reason() {
         .query_all_by_label_contains(" — ")
         .find_map(|n| n.accesskit_node().label().filter(|l| l.matches(" — ").count() == 2))
         .unwrap_or_default();
+    // The search narrows the list to what it finds, this project among them.
+    let lines = |harness: &Harness<'_, DaftarApp>| -> Vec<String> {
+        let labels = harness.query_all_by_label_contains(" — ").filter_map(|n| n.accesskit_node().label());
+        labels.filter(|l| l.matches(" — ").count() == 2).collect()
+    };
+    let all = lines(&harness);
+    let word = first.split(" — ").next().and_then(|name| name.split_whitespace().last()).unwrap_or_default();
+    fill(&mut harness, "Rechercher un projet", word);
+    let found = lines(&harness);
+    assert!(found.contains(&first) && found.len() < all.len(), "« {word} »: {found:?} of {}", all.len());
+    assert!(has_text(&harness, &format!("({} résultat", found.len())), "{:#?}", harness.root());
     click(&mut harness, &first);
     assert!(has_text(&harness, "Emplois prévus :"), "{:#?}", harness.root());
     fill(&mut harness, "Motif de suppression du projet", "Projet abandonné par le porteur");

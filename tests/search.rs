@@ -70,6 +70,54 @@ fn a_birth_date_typed_alone_finds_who_was_born_that_day() {
     assert!(found(&o, "01/01/2000").is_empty());
 }
 
+/// A project of a new applicant; returns its id.
+fn project_of(o: &mut Office, person: (&str, &str, &str), name: &str, commune: &str) -> uuid::Uuid {
+    let (cin, first, last) = person;
+    let promoter = ok(o.core.add_applicant(&o.agent, &draft(cin, first, last, "01/01/1980"), &card("R-1"), None)).id;
+    let project = daftar::domain::project::ProjectDraft {
+        kind: "projet-individuel".into(),
+        name: name.into(),
+        commune: commune.into(),
+        jobs_total: "2".into(),
+        jobs_family: "1".into(),
+        ..Default::default()
+    };
+    ok(o.core.add_project(&o.agent, &project, promoter, vec![]))
+}
+
+fn projects_found(o: &Office, typed: &str) -> Vec<String> {
+    ok(o.core.search_projects(&o.agent, typed, 0, 50)).rows.into_iter().map(|p| p.name).collect()
+}
+
+#[test]
+fn projects_are_found_by_name_commune_or_promoter() {
+    let mut o = office(None);
+    let argan = project_of(&mut o, ("JB200001", "Khadija", "Ouazzani"), "Coopérative Argan Aglou", "Mirleft");
+    project_of(&mut o, ("JB200002", "Youssef", "Tazi"), "Élevage caprin", "Tiznit");
+    project_of(&mut o, ("JB200003", "Amine", "Bennani"), "Menuiserie Bennani", "Tiznit");
+    // A word of the name, anywhere in it, accents ignored, as a prefix.
+    assert_eq!(projects_found(&o, "argan"), ["Coopérative Argan Aglou"]);
+    assert_eq!(projects_found(&o, "elev capr"), ["Élevage caprin"]);
+    // The commune; newest first.
+    assert_eq!(projects_found(&o, "tiznit"), ["Menuiserie Bennani", "Élevage caprin"]);
+    // The promoter's name or CIN.
+    assert_eq!(projects_found(&o, "ouazzani"), ["Coopérative Argan Aglou"]);
+    assert_eq!(projects_found(&o, "JB200002"), ["Élevage caprin"]);
+    assert_eq!(ok(o.core.search_projects(&o.agent, "bennani", 0, 50)).total, HitCount::Exactly(1));
+    assert!(projects_found(&o, "agadir").is_empty());
+    // Renamed, it is found by its new name only; deleted, no more.
+    let current = ok(o.core.project(&o.agent, argan)).value;
+    let mut renamed = daftar::domain::project::ProjectDraft::from_project(&current);
+    renamed.name = "Coopérative Safran Aglou".into();
+    ok(o.core.edit_project(&o.agent, argan, &renamed, current.promoter_id, vec![]));
+    assert!(projects_found(&o, "argan").is_empty());
+    assert_eq!(projects_found(&o, "safran"), ["Coopérative Safran Aglou"]);
+    ok(o.core.delete(&o.chef, daftar::store::records::Table::Projects, argan, "erreur de saisie"));
+    assert!(projects_found(&o, "safran").is_empty());
+    // Nothing typed: the whole list, alphabetical.
+    assert_eq!(projects_found(&o, ""), ["Élevage caprin", "Menuiserie Bennani"]);
+}
+
 #[test]
 fn deleted_applicants_leave_the_index() {
     let mut o = office(None);

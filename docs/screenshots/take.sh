@@ -47,7 +47,8 @@ click 60 81; xdotool type --delay 60 "ben"; sleep 3; click 300 124; shot benefic
 xdotool key ctrl+n; sleep 0.5; xdotool type --delay 20 "JB12"; xdotool key Tab Tab Tab
 xdotool type --delay 60 "محمد بن 12 علي"; xdotool key Return; shot beneficiaire-formulaire 1
 xdotool key Escape; sleep 0.3
-click 60 112; sleep 1; click 300 150; shot projets 1.5
+# The projects a word finds (of the name, the commune or the promoter), the first one opened.
+click 60 112; sleep 1; click 450 110; xdotool type --delay 60 "apicul"; sleep 1; click 300 185; shot projets 1.5
 number=$(sqlite3 "$work/demo.sqlite" "SELECT number FROM dossiers WHERE status = 'finance' ORDER BY number LIMIT 1 OFFSET 40")
 # The worklist (the cursor is in its search field): the number typed, Enter opens the dossier.
 click 60 143; shot dossiers 1.5; xdotool type --delay 20 "$number"; sleep 1; xdotool key Return; shot dossier 1.5

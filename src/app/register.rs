@@ -313,6 +313,19 @@ impl Core {
         Ok(crate::store::search::list_projects(self.store.conn(), page, page_size)?)
     }
 
+    /// Searches the projects by name, commune, or their promoter's name or CIN; an empty query
+    /// lists them all, alphabetical.
+    pub fn search_projects(
+        &self,
+        session: &Session,
+        typed: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<crate::store::search::Page<crate::store::search::ProjectLine>, AppError> {
+        session.require(Action::ViewRegister)?;
+        Ok(crate::store::search::search_projects(self.store.conn(), typed, page, page_size)?)
+    }
+
     /// The projects an applicant carries.
     pub fn projects_of(&self, session: &Session, applicant_id: Uuid) -> Result<Vec<Row<Project>>, AppError> {
         session.require(Action::ViewRegister)?;

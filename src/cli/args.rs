@@ -813,6 +813,17 @@ pub enum ProjectCommand {
         /// Identifiant du projet.
         id: String,
     },
+    /// Recherche (nom ou commune du projet, nom ou CIN de son porteur).
+    Search {
+        /// Ce qui est tapé.
+        query: String,
+        /// Page (à partir de 1).
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Lignes par page.
+        #[arg(long, default_value_t = 50)]
+        page_size: u32,
+    },
 }
 
 /// `daftar dossier …`.

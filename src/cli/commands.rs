@@ -714,6 +714,10 @@ fn project(core: &mut Core, session: &Session, cmd: ProjectCommand) -> anyhow::R
         ProjectCommand::Show { id } => {
             print::project(&mut std::io::stdout().lock(), core, session, parse_id(&id, "projet")?)?;
         }
+        ProjectCommand::Search { query, page, page_size } => {
+            let found = core.search_projects(session, &query, page.saturating_sub(1), page_size.clamp(1, 500))?;
+            print::project_search(&mut std::io::stdout().lock(), &found, page)?;
+        }
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::domain::funding::Programme;
 use crate::domain::project::ProjectKind;
 use crate::reference::Reference;
 use crate::store::records::Row;
-use crate::store::search::{ApplicantLine, Page, Stats};
+use crate::store::search::{ApplicantLine, Page, ProjectLine, Stats};
 use crate::store::site::UserRow;
 
 fn date(d: chrono::NaiveDate) -> String {
@@ -164,6 +164,16 @@ pub fn search(out: &mut dyn Write, page: &Page<ApplicantLine>, number: u32) -> i
     writeln!(out, "{} — page {number}", page.total)?;
     for row in &page.rows {
         writeln!(out, "{}", applicant_line(row))?;
+    }
+    Ok(())
+}
+
+/// `daftar project search`: the count, then a project a line (identifier, name, kind, commune,
+/// office).
+pub fn project_search(out: &mut dyn Write, page: &Page<ProjectLine>, number: u32) -> io::Result<()> {
+    writeln!(out, "{} — page {number}", page.total)?;
+    for row in &page.rows {
+        writeln!(out, "{}  {} — {} — {} ({})", row.id, row.name, row.kind, row.commune, row.owner)?;
     }
     Ok(())
 }

@@ -51,7 +51,17 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0022_projects_created.sql"),
     include_str!("../../migrations/0023_project_counts.sql"),
     include_str!("../../migrations/0024_commission_reasons.sql"),
+    include_str!("../../migrations/0025_projects_search.sql"),
 ];
+
+/// What the program adds to a migration, in its transaction, after its SQL: the version it
+/// brings the file to, and the step.
+fn after_migration(conn: &Connection, version: i64) -> Result<(), StoreError> {
+    match version {
+        25 => records::fill_search_index::<crate::domain::project::Project>(conn),
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this program writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -371,6 +381,7 @@ impl Store {
         for (index, sql) in migrations.iter().enumerate().skip(usize::try_from(current).unwrap_or(usize::MAX)) {
             let tx = self.transaction()?;
             tx.execute_batch(sql)?;
+            after_migration(&tx, index as i64 + 1)?;
             tx.pragma_update(None, "application_id", APPLICATION_ID)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;

@@ -158,7 +158,11 @@ impl Table {
     }
 
     fn fts(self) -> Option<&'static str> {
-        (self == Table::Applicants).then_some("applicants_fts")
+        match self {
+            Table::Applicants => Some("applicants_fts"),
+            Table::Projects => Some("projects_fts"),
+            _ => None,
+        }
     }
 }
 
@@ -238,6 +242,27 @@ impl Record for Project {
     fn label(&self) -> String {
         format!("{}\t{}\t{}", self.name, self.kind.label_fr(), self.commune)
     }
+    fn search_text(&self) -> Option<String> {
+        Some(fold(&format!("{} {}", self.name, self.commune)))
+    }
+}
+
+/// Fills the search index of `T`'s table from its live rows (a migration that creates the
+/// index calls it: the folding is the program's, not SQLite's).
+pub(crate) fn fill_search_index<T: Record>(conn: &Connection) -> Result<(), StoreError> {
+    let table = T::TABLE;
+    let Some(fts) = table.fts() else { return Ok(()) };
+    let mut read = conn.prepare(&format!("SELECT rid, data FROM {} WHERE deleted_at IS NULL", table.name()))?;
+    let mut insert = conn.prepare(&format!("INSERT INTO {fts} (rowid, text) VALUES (?1, ?2)"))?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let data: String = row.get(1)?;
+        let value: T = serde_json::from_str(&data).map_err(|e| corrupt(table, e))?;
+        if let Some(text) = value.search_text() {
+            insert.execute(params![row.get::<_, i64>(0)?, text])?;
+        }
+    }
+    Ok(())
 }
 
 impl Record for Dossier {

@@ -271,6 +271,59 @@ pub fn list_projects(conn: &Connection, page: u32, page_size: u32) -> Result<Pag
     label_page(conn, None, page, page_size)
 }
 
+/// Searches projects by their name or commune, or by their promoter's name or CIN (as the
+/// applicants' search reads them), newest first; nothing searchable typed lists them all in
+/// alphabetical order. `page` counts from 0.
+pub fn search_projects(
+    conn: &Connection,
+    typed: &str,
+    page: u32,
+    page_size: u32,
+) -> Result<Page<ProjectLine>, StoreError> {
+    let Some(query) = fts_query(typed) else {
+        return label_page(conn, None, page, page_size);
+    };
+    let offset = i64::from(page) * i64::from(page_size);
+    let wanted = (offset + i64::from(page_size)).max(COUNT_CAP + 1);
+    // Both indexes read up to the cap, newest first; the promoters' projects from their index.
+    // When either index had more, the count is only a floor.
+    let capped = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= wanted;
+    let named: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?
+        .query_map(params![query, wanted], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let promoters: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?
+        .query_map(params![query, wanted], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let promoters_json = serde_json::to_string(&promoters)
+        .map_err(|e| StoreError::Corrupt { table: "applicants_fts", message: e.to_string() })?;
+    let carried: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT p.rid FROM projects p INDEXED BY projects_promoter
+             WHERE p.promoter_id IN (SELECT a.id FROM applicants a WHERE a.rid IN (SELECT value FROM json_each(?1)))
+               AND p.deleted_at IS NULL",
+        )?
+        .query_map([promoters_json], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let more = capped(named.len()) || capped(promoters.len());
+    let mut rids: Vec<i64> = named.into_iter().chain(carried).collect();
+    rids.sort_unstable_by(|a, b| b.cmp(a));
+    rids.dedup();
+    let found = i64::try_from(rids.len()).unwrap_or(i64::MAX);
+    let total =
+        if more || found > COUNT_CAP { HitCount::MoreThan(found.min(COUNT_CAP)) } else { HitCount::Exactly(found) };
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rids.len());
+    let end = start.saturating_add(page_size as usize).min(rids.len());
+    let page_rids = serde_json::to_string(&rids[start..end])
+        .map_err(|e| StoreError::Corrupt { table: "projects_fts", message: e.to_string() })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, owner, label FROM projects WHERE rid IN (SELECT value FROM json_each(?1)) ORDER BY rid DESC",
+    )?;
+    let rows = label_lines(stmt.query([page_rids])?)?;
+    Ok(Page { rows, total })
+}
+
 /// Live applicants with this CIN, at any site.
 pub fn applicants_with_cin(conn: &Connection, cin: &str) -> Result<Vec<Row<Applicant>>, StoreError> {
     find(conn, "cin = ?1", cin)

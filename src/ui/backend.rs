@@ -277,8 +277,13 @@ pub enum Request {
         /// Why.
         reason: String,
     },
-    /// A page of the project list.
-    Projects(u32),
+    /// A page of the project list: those the search finds (all when it is blank).
+    Projects {
+        /// What is typed in the search.
+        query: String,
+        /// The page, from 0.
+        page: u32,
+    },
     /// One project in detail.
     Project(Uuid),
     /// Delete a project (a tombstone with a reason).
@@ -818,7 +823,9 @@ impl Worker {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::DossierDeleted(Err(no_session()))) };
                 Reply::DossierDeleted(self.core.delete(s, crate::app::Table::Dossiers, id, &reason))
             }
-            Request::Projects(page) => Reply::Projects(self.with(|core, s| core.list_projects(s, page, PROJECT_PAGE))),
+            Request::Projects { query, page } => {
+                Reply::Projects(self.with(|core, s| core.search_projects(s, &query, page, PROJECT_PAGE)))
+            }
             Request::Project(id) => Reply::Project(self.with(|core, s| core.project_detail(s, id))),
             Request::DeleteProject { id, reason } => {
                 let Some(s) = self.session.as_ref() else { return Some(Reply::Projects(Err(no_session()))) };

@@ -692,7 +692,7 @@ impl DaftarApp {
                 let role = self.session.as_ref().map(|s| s.role);
                 role.and_then(|role| self.dossiers.list.request(role)).into_iter().collect()
             }
-            Screen::Projects => vec![Request::Projects(self.projects.page)],
+            Screen::Projects => vec![self.projects.request()],
             Screen::Programmes => vec![Request::Programmes],
             Screen::Certificates => vec![Request::Certificates],
             Screen::Commission => self.commission.requests(),
@@ -846,7 +846,7 @@ impl DaftarApp {
                     if let Some(edited) = self.projects.form.take().and_then(|f| f.editing) {
                         self.projects.message = Some(Message::ok("Projet modifié."));
                         self.backend.send(Request::Project(edited));
-                        self.backend.send(Request::Projects(self.projects.page));
+                        self.backend.send(self.projects.request());
                     }
                     self.backend.send(Request::Dashboard);
                 }

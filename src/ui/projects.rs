@@ -86,6 +86,8 @@ pub fn project_form_ui(ui: &mut Ui, form: &mut ProjectForm, promoter: Uuid) -> (
 /// The screen's state.
 #[derive(Debug, Default)]
 pub struct ProjectsState {
+    /// What is typed in the search (blank: every project).
+    pub query: String,
     /// The page shown (from 0).
     pub page: u32,
     /// Its rows, once received.
@@ -115,14 +117,26 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_d
     };
     let pages = u32::try_from((total + i64::from(PROJECT_PAGE) - 1) / i64::from(PROJECT_PAGE)).unwrap_or(0).max(1);
     ui.horizontal(|ui| {
+        let label = ui.label("Rechercher un projet");
+        let hint = "nom, commune, porteur ou sa CIN";
+        if super::rtl_edit::singleline(ui, &mut state.query, 300.0, hint).labelled_by(label.id).changed() {
+            state.page = 0;
+            requests.push(state.request());
+        }
+    });
+    ui.horizontal(|ui| {
         if ui.add_enabled(state.page > 0, egui::Button::new("Page précédente")).clicked() {
             state.page -= 1;
-            requests.push(Request::Projects(state.page));
+            requests.push(state.request());
         }
-        ui.label(format!("Page {} sur {pages} ({total} projets)", state.page + 1));
+        let found = match state.rows.as_ref().map(|p| p.total) {
+            Some(count) if !state.query.trim().is_empty() => count.to_string(),
+            _ => format!("{total} projets"),
+        };
+        ui.label(format!("Page {} sur {pages} ({found})", state.page + 1));
         if ui.add_enabled(state.page + 1 < pages, egui::Button::new("Page suivante")).clicked() {
             state.page += 1;
-            requests.push(Request::Projects(state.page));
+            requests.push(state.request());
         }
     });
     ui.separator();
@@ -211,13 +225,22 @@ pub fn projects_ui(ui: &mut Ui, state: &mut ProjectsState, can_edit: bool, can_d
             });
             ui.horizontal(|ui| {
                 if ui.button("Supprimer le projet").clicked() {
+                    // The list read again after the deletion is the whole one, from its start.
                     state.page = 0;
+                    state.query.clear();
                     requests.push(Request::DeleteProject { id, reason: std::mem::take(&mut state.delete_reason) });
                 }
             });
         }
     });
     requests
+}
+
+impl ProjectsState {
+    /// The request for the page shown, of what the search finds.
+    pub fn request(&self) -> Request {
+        Request::Projects { query: self.query.clone(), page: self.page }
+    }
 }
 
 impl super::OwnReplies for ProjectsState {
