@@ -209,7 +209,7 @@ fn at_schema_8(db: &Path) {
          ALTER TABLE peers DROP COLUMN revocation; ALTER TABLE peers DROP COLUMN enrollment;
          DROP TABLE worklist; DROP TABLE worklist_groups; DROP TABLE worklist_mark; DROP TABLE certificate_revocations;
          DROP TABLE commission_sessions; DROP TABLE adjournments; DROP INDEX decisions_session;
-         DROP TABLE commission_reasons;
+         DROP TABLE commission_reasons; DROP TABLE projects_fts;
          ALTER TABLE decisions DROP COLUMN session_id;
          DROP TABLE project_counts; DROP TRIGGER project_counts_insert; DROP TRIGGER project_counts_update_out;
          DROP TRIGGER project_counts_update_in; DROP TRIGGER project_counts_delete;
