@@ -8,6 +8,7 @@ use daftar::domain::certificate::Verdict;
 use daftar::domain::dossier::Status;
 use daftar::domain::funding::{FundingSource, Grant};
 use daftar::domain::project::ProjectDraft;
+use uuid::Uuid;
 
 use crate::common::{Office, applicant, date, office, ok};
 
@@ -31,6 +32,12 @@ fn approved(
 ) -> String {
     let (cin, first, last, born) = person;
     let promoter = applicant(o, cin, first, last, born);
+    approved_project_of(o, promoter, project, grants, pv)
+}
+
+/// An individual project of `promoter` with every piece, approved with `grants`; returns its
+/// dossier's number.
+fn approved_project_of(o: &mut Office, promoter: Uuid, project: &str, grants: &[Grant], pv: Option<&str>) -> String {
     let draft = ProjectDraft {
         kind: "projet-individuel".into(),
         name: project.into(),
@@ -295,19 +302,6 @@ fn a_widow_s_duplicate_certificate_holds_on_one_page() {
     let card =
         daftar::app::CardRef { holder_name: "Mohammed Ait Ouarzazate El Idrissi".into(), ..crate::common::card("R-9") };
     let promoter = ok(o.core.add_applicant(&o.agent, &person, &card, None)).id;
-    let draft = ProjectDraft {
-        kind: "projet-individuel".into(),
-        name: "Projet individuel Élevage caprin Aglou".into(),
-        jobs_total: "2".into(),
-        jobs_family: "1".into(),
-        ..ProjectDraft::default()
-    };
-    let project = ok(o.core.add_project(&o.agent, &draft, promoter, vec![]));
-    let docs: Vec<String> = ["demande", "cin", "qualite", "naissance", "fiche", "devis"].map(String::from).to_vec();
-    let id = ok(o.core.open_dossier(&o.agent, project, date(2, 2, 2026), None, &docs)).meta.id;
-    for to in [Status::EnInstruction, Status::Complet, Status::Transmis] {
-        ok(o.core.move_dossier(&o.chef, id, Move::to(to, date(1, 3, 2026))));
-    }
     let grants = [
         Grant { source: FundingSource::HcarBudget, amount: ok(Money::parse_fr("23 500")) },
         Grant {
@@ -315,8 +309,7 @@ fn a_widow_s_duplicate_certificate_holds_on_one_page() {
             amount: ok(Money::parse_fr("8 000")),
         },
     ];
-    ok(o.core.move_dossier(&o.chef, id, Move::to(Status::Approuve, date(5, 3, 2026)).granting(&grants, None)));
-    let number = ok(o.core.dossier_view(&o.chef, id)).dossier.value.number.to_string();
+    let number = approved_project_of(&mut o, promoter, "Projet individuel Élevage caprin Aglou", &grants, None);
     let (row, original) = ok(o.core.issue_certificate(&o.chef, &CertificateSubject::Dossier(number)));
     let duplicate = ok(o.core.reprint_certificate(&o.chef, &row.value.number));
     if let Some(dir) = std::env::var_os("DAFTAR_LAYOUT_OUT") {

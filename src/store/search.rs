@@ -173,12 +173,7 @@ pub fn search_applicants(
     let offset = i64::from(page) * i64::from(page_size);
     let wanted = (offset + i64::from(page_size)).max(COUNT_CAP + 1);
     let rowids: Vec<i64> = match owners {
-        None => conn
-            .prepare_cached(
-                "SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-            )?
-            .query_map(params![query, wanted], |r| r.get(0))?
-            .collect::<Result<_, _>>()?,
+        None => newest_matches(conn, "applicants_fts", &query, wanted)?,
         Some(owners) => conn
             .prepare_cached(
                 "SELECT f.rowid FROM applicants_fts f JOIN applicants a ON a.rid = f.rowid
@@ -190,15 +185,31 @@ pub fn search_applicants(
     };
     let found = i64::try_from(rowids.len()).unwrap_or(i64::MAX);
     let total = if found > COUNT_CAP { HitCount::MoreThan(COUNT_CAP) } else { HitCount::Exactly(found) };
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rowids.len());
-    let end = start.saturating_add(page_size as usize).min(rowids.len());
-    let page_ids = serde_json::to_string(&rowids[start..end])
-        .map_err(|e| StoreError::Corrupt { table: "applicants_fts", message: e.to_string() })?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, owner, label FROM applicants WHERE rid IN (SELECT value FROM json_each(?1)) ORDER BY rid DESC",
-    )?;
-    let rows = label_lines(stmt.query([page_ids])?)?;
-    Ok(Page { rows, total })
+    Ok(Page { rows: lines_of_page(conn, &rowids, offset, page_size)?, total })
+}
+
+/// The lines of one page of `rids` (newest first), from `offset`.
+fn lines_of_page<T: LabelLine>(
+    conn: &Connection,
+    rids: &[i64],
+    offset: i64,
+    page_size: u32,
+) -> Result<Vec<T>, StoreError> {
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rids.len());
+    let end = start.saturating_add(page_size as usize).min(rids.len());
+    let page = serde_json::to_string(&rids[start..end])
+        .map_err(|e| StoreError::Corrupt { table: T::TABLE, message: e.to_string() })?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, owner, label FROM {} WHERE rid IN (SELECT value FROM json_each(?1)) ORDER BY rid DESC",
+        T::TABLE
+    ))?;
+    label_lines(stmt.query([page])?)
+}
+
+/// The rowids of the newest `wanted` rows the search index `fts` matches to `query`.
+fn newest_matches(conn: &Connection, fts: &str, query: &str, wanted: i64) -> Result<Vec<i64>, StoreError> {
+    let sql = format!("SELECT rowid FROM {fts} WHERE {fts} MATCH ?1 ORDER BY rowid DESC LIMIT ?2");
+    Ok(conn.prepare_cached(&sql)?.query_map(params![query, wanted], |r| r.get(0))?.collect::<Result<_, _>>()?)
 }
 
 /// A date typed alone, with its separators (`12/04/1975`, `12-04-1975`, `1975-04-12`): not a
@@ -288,14 +299,8 @@ pub fn search_projects(
     // Both indexes read up to the cap, newest first; the promoters' projects from their index.
     // When either index had more, the count is only a floor.
     let capped = |n: usize| i64::try_from(n).unwrap_or(i64::MAX) >= wanted;
-    let named: Vec<i64> = conn
-        .prepare_cached("SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?
-        .query_map(params![query, wanted], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let promoters: Vec<i64> = conn
-        .prepare_cached("SELECT rowid FROM applicants_fts WHERE applicants_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?
-        .query_map(params![query, wanted], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    let named = newest_matches(conn, "projects_fts", &query, wanted)?;
+    let promoters = newest_matches(conn, "applicants_fts", &query, wanted)?;
     let promoters_json = serde_json::to_string(&promoters)
         .map_err(|e| StoreError::Corrupt { table: "applicants_fts", message: e.to_string() })?;
     let carried: Vec<i64> = conn
@@ -313,15 +318,7 @@ pub fn search_projects(
     let found = i64::try_from(rids.len()).unwrap_or(i64::MAX);
     let total =
         if more || found > COUNT_CAP { HitCount::MoreThan(found.min(COUNT_CAP)) } else { HitCount::Exactly(found) };
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rids.len());
-    let end = start.saturating_add(page_size as usize).min(rids.len());
-    let page_rids = serde_json::to_string(&rids[start..end])
-        .map_err(|e| StoreError::Corrupt { table: "projects_fts", message: e.to_string() })?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, owner, label FROM projects WHERE rid IN (SELECT value FROM json_each(?1)) ORDER BY rid DESC",
-    )?;
-    let rows = label_lines(stmt.query([page_rids])?)?;
-    Ok(Page { rows, total })
+    Ok(Page { rows: lines_of_page(conn, &rids, offset, page_size)?, total })
 }
 
 /// Live applicants with this CIN, at any site.
